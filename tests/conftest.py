@@ -97,8 +97,7 @@ async def _fresh_postgres() -> str:
 
 
 @pytest.fixture(params=BACKENDS)
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path,
-                 tmp_path_factory: pytest.TempPathFactory) -> str:
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, empty database URL; parametrised over SQLite and PostgreSQL."""
     if request.param == "sqlite":
         return await _fresh_sqlite(tmp_path, tmp_path_factory)

@@ -139,9 +139,7 @@ class RunEligibleOrganisation(Base):
     __tablename__ = "run_eligible_organisations"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
 
     run: Mapped[CourseRun] = relationship(back_populates="eligible_organisations")
     organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -49,9 +49,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("conversation_id", name=op.f("uq_conversations_conversation_id")),
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_conversations_user_aad_object_id"), ["user_aad_object_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_conversations_user_aad_object_id"), ["user_aad_object_id"], unique=False)
 
     op.create_table(
         "courses",

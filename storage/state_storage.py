@@ -1,0 +1,221 @@
+"""Bot Framework state (ConversationState, UserState) kept in the ``bot_state`` table.
+
+Several bot processes can share one database: every stored document carries an e_tag, and a write that
+carries the e_tag it read is applied only if nobody has written the key since (optimistic concurrency,
+the same contract as botbuilder's MemoryStorage and CosmosDbPartitionedStorage).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from botbuilder.core import Storage
+from jsonpickle.pickler import Pickler
+from jsonpickle.unpickler import Unpickler
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Insert
+
+from storage.base import utcnow
+from storage.models.bot_state import BotStateRecord
+
+__all__ = ["MAX_KEY_LENGTH", "ETagConflictError", "SqlAlchemyStorage"]
+
+logger = logging.getLogger(__name__)
+
+#: Longest key the ``bot_state.key`` column holds.
+MAX_KEY_LENGTH = 1024
+
+_E_TAG = "e_tag"
+_ANY_E_TAG = "*"
+
+
+class ETagConflictError(KeyError):
+    """A conditional write lost: the stored item changed (or was deleted) since the caller read it.
+
+    A KeyError because botbuilder's MemoryStorage raises KeyError for e_tag conflicts, so code written
+    against it keeps working.
+    """
+
+    def __init__(self, key: str, e_tag: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.e_tag = e_tag
+
+    def __str__(self) -> str:
+        # KeyError's own __str__ would print only the quoted key.
+        return (
+            f"e_tag conflict on state key {self.key!r}: it was written or deleted by someone else since it "
+            f"was read with e_tag {self.e_tag!r}; read it again and retry, or write with e_tag '*'"
+        )
+
+
+class SqlAlchemyStorage(Storage):
+    """A botbuilder ``Storage`` on SQLAlchemy (SQLite and PostgreSQL); one short transaction per call.
+
+    Values are serialised like botbuilder's own persistent storages (jsonpickle ``Pickler().flatten``), so
+    dicts, ``StoreItem`` subclasses and dialog state (``DialogState``, prompt options, activities)
+    round-trip. ``read`` sets each item's current e_tag (dict key ``"e_tag"`` or attribute ``e_tag``);
+    ``write`` of an item whose e_tag is None or ``"*"`` is an unconditional upsert, any other e_tag makes the
+    write conditional and a mismatch raises :class:`ETagConflictError`. Every successful write gives the item
+    a new e_tag and sets it on the caller's dict/object. A multi-key write is all-or-nothing.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def read(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Return the stored items among ``keys``, each with its e_tag set; missing keys are left out."""
+        wanted = _checked_keys(keys)
+        if not wanted:
+            return {}
+        statement = select(BotStateRecord.key, BotStateRecord.document, BotStateRecord.e_tag).where(
+            BotStateRecord.key.in_(wanted)
+        )
+        async with self._session_factory() as session, session.begin():
+            rows = (await session.execute(statement)).all()
+        return {row.key: _restore(row.document, row.e_tag) for row in rows}
+
+    async def write(self, changes: Mapping[str, object]) -> None:
+        """Store every item of ``changes`` in one transaction, honouring each item's e_tag.
+
+        Raises:
+            ETagConflictError: an item carried an e_tag that no longer matches the stored one; nothing of
+                this call is written.
+            ValueError: a key is too long, or an item's e_tag is empty or not a string.
+            TypeError: ``changes`` is None, or a key is not a string.
+        """
+        if changes is None:
+            raise TypeError("Changes are required when writing")
+        if not changes:
+            return
+        # Same row order in every process, so two multi-key writes cannot deadlock each other.
+        keys = sorted(_checked_keys(changes.keys()))
+        pending = [(key, changes[key], _expected_e_tag(key, changes[key])) for key in keys]
+        # Serialise before opening the transaction so it stays short.
+        documents = {key: _serialise(value) for key, value, _ in pending}
+        new_e_tags: dict[str, str] = {}
+        async with self._session_factory() as session, session.begin():
+            dialect = session.get_bind().dialect.name
+            now = utcnow()
+            for key, _, expected in pending:
+                new_e_tag = uuid.uuid4().hex
+                if expected is None:
+                    await session.execute(_upsert(dialect, key, documents[key], new_e_tag, now))
+                else:
+                    result = await session.execute(
+                        update(BotStateRecord)
+                        .where(BotStateRecord.key == key, BotStateRecord.e_tag == expected)
+                        .values(document=documents[key], e_tag=new_e_tag, updated_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if cast(CursorResult[Any], result).rowcount == 0:
+                        raise ETagConflictError(key, expected)
+                new_e_tags[key] = new_e_tag
+        # Only after the commit: on a rollback the callers' items must keep the e_tags they read.
+        # Writing the new e_tag back lets a second save in the same turn pass its own check.
+        for key, value, _ in pending:
+            _set_e_tag(value, new_e_tags[key])
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        """Remove ``keys``; keys that are not stored are ignored. Unconditional, like botbuilder's."""
+        wanted = _checked_keys(keys)
+        if not wanted:
+            return
+        async with self._session_factory() as session, session.begin():
+            await session.execute(
+                delete(BotStateRecord)
+                .where(BotStateRecord.key.in_(wanted))
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _checked_keys(keys: Iterable[str] | None) -> list[str]:
+    """Distinct keys in first-seen order; refuses a bare string and keys the column cannot hold."""
+    if not keys:
+        return []
+    if isinstance(keys, str):
+        # A bare string is iterable too: it would silently be read as one key per character.
+        raise TypeError(f"keys must be a collection of keys, not the single string {keys[:80]!r}")
+    distinct = list(dict.fromkeys(keys))
+    for key in distinct:
+        if not isinstance(key, str):
+            raise TypeError(f"state keys must be strings, not {type(key).__name__}")
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValueError(
+                f"state key is {len(key)} characters long; the bot_state table holds at most "
+                f"{MAX_KEY_LENGTH}: {key[:80]!r}…"
+            )
+    return distinct
+
+
+def _expected_e_tag(key: str, value: object) -> str | None:
+    """The e_tag a write must match, or None for an unconditional write (no e_tag, or ``"*"``)."""
+    e_tag = value.get(_E_TAG) if isinstance(value, dict) else getattr(value, _E_TAG, None)
+    if e_tag is None or e_tag == _ANY_E_TAG:
+        return None
+    if not isinstance(e_tag, str) or not e_tag:
+        # botbuilder's storages refuse an empty e_tag too: it is a bug, not "match anything".
+        raise ValueError(f"state item {key!r} has e_tag {e_tag!r}; use None or '*' to write unconditionally")
+    return e_tag
+
+
+def _set_e_tag(value: object, e_tag: str) -> None:
+    if isinstance(value, dict):
+        value[_E_TAG] = e_tag
+        return
+    # A str, list or slotted object has nowhere to carry an e_tag; its writes stay unconditional.
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(value, _E_TAG, e_tag)
+
+
+def _serialise(value: object) -> str:
+    flat = Pickler().flatten(value)
+    if isinstance(flat, dict):
+        # The e_tag lives in its own column, as in CosmosDbPartitionedStorage; a stale copy in the document
+        # would come back on read next to the real one.
+        flat.pop(_E_TAG, None)
+    return json.dumps(flat, separators=(",", ":"))
+
+
+def _restore(document: str, e_tag: str) -> Any:
+    # Restoring jsonpickle data can import modules and call constructors named in the document, so it is
+    # only acceptable because this table is trusted: only this class writes it, through Pickler().flatten,
+    # which drops "py/…" tag keys from plain dicts, so text or card data a user sent cannot smuggle in
+    # tags. Never put data from outside into bot_state directly (imports, manual edits, other tools).
+    # safe=True: a "py/repr" tag is looked up as a module name, never passed to eval().
+    value = Unpickler(safe=True, on_missing=_log_missing_class).restore(json.loads(document))
+    _set_e_tag(value, e_tag)
+    return value
+
+
+def _log_missing_class(class_name: str) -> None:
+    # jsonpickle then returns the raw dict instead of the object: after a class is renamed or moved, old
+    # state comes back in the wrong shape. Say so loudly rather than fail somewhere in a dialog.
+    logger.warning("bot state names class %s, which cannot be imported; restored as a plain dict", class_name)
+
+
+def _upsert(dialect: str, key: str, document: str, e_tag: str, now: datetime) -> Insert:
+    # INSERT ... ON CONFLICT DO UPDATE: two processes inserting the same new key both succeed (last wins)
+    # instead of one failing with a duplicate-key error, as a read-then-insert would.
+    insert_for: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in insert_for:
+        raise NotImplementedError(f"SqlAlchemyStorage supports SQLite and PostgreSQL, not {dialect}")
+    row = {"key": key, "document": document, "e_tag": e_tag, "updated_at": now}
+    statement = insert_for[dialect](BotStateRecord).values(**row)
+    return statement.on_conflict_do_update(
+        index_elements=[BotStateRecord.key],
+        set_={
+            "document": statement.excluded.document,
+            "e_tag": statement.excluded.e_tag,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
