@@ -1,0 +1,76 @@
+"""People and their roles: who may do what is decided here, from stored roles only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import utcnow
+from storage.models import Person, PersonRole, Role
+from storage.upsert import insert_or_ignore
+
+
+async def find_person(session: AsyncSession, aad_object_id: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+
+
+async def roles_of(session: AsyncSession, aad_object_id: str | None) -> frozenset[Role]:
+    """The stored roles of a person; someone we have not met yet is a participant."""
+    if not aad_object_id:
+        return frozenset({Role.PARTICIPANT})
+    person = await find_person(session, aad_object_id)
+    if person is None or not person.roles:
+        return frozenset({Role.PARTICIPANT})
+    return person.role_set
+
+
+async def ensure_person(
+    session: AsyncSession,
+    aad_object_id: str,
+    name: str = "",
+    email: str | None = None,
+    first_roles: Iterable[Role] = (Role.PARTICIPANT,),
+) -> Person:
+    """Return the person with this Entra object id, creating them (a participant by default) on first contact.
+
+    Safe when two turns of the same new person race: the insert is ON CONFLICT DO NOTHING.
+    """
+    now = utcnow()
+    inserted = await insert_or_ignore(
+        session,
+        Person.__table__,  # type: ignore[arg-type]
+        {"aad_object_id": aad_object_id, "name": name, "email": email, "created_at": now, "updated_at": now},
+        ["aad_object_id"],
+    )
+    person = await find_person(session, aad_object_id)
+    assert person is not None  # noqa: S101 - just inserted or already there
+    if inserted:
+        await grant_roles(session, person, first_roles)
+    elif name and person.name != name:
+        person.name = name
+    if email and not person.email:
+        person.email = email
+    return person
+
+
+async def grant_roles(session: AsyncSession, person: Person, roles: Iterable[Role]) -> None:
+    for role in roles:
+        await insert_or_ignore(
+            session,
+            PersonRole.__table__,  # type: ignore[arg-type]
+            {"person_id": person.id, "role": role.value},
+            ["person_id", "role"],
+        )
+    await session.refresh(person, ["roles"])
+
+
+async def assign_roles(
+    session: AsyncSession, aad_object_id: str, roles: Iterable[Role], name: str = "", email: str | None = None
+) -> Person:
+    """Give a person (created if needed) these roles in addition to the ones they have."""
+    roles = list(roles)
+    person = await ensure_person(session, aad_object_id, name, email, first_roles=roles)
+    await grant_roles(session, person, roles)
+    return person
