@@ -1,0 +1,133 @@
+"""Adaptive Card building blocks (schema 1.5, what Teams renders) and the plain-text fallback.
+
+Text we wrote goes in TextBlocks (which render a little markdown); text a person typed goes in a
+RichTextBlock TextRun, which Teams shows literally, so nobody can inject links, mentions or formatting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"
+
+Element = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CardMessage:
+    """A card plus the plain text for clients, notifications and screen readers that can't show it."""
+
+    card: dict[str, Any]
+    fallback_text: str
+
+    @property
+    def summary(self) -> str:
+        return self.fallback_text.splitlines()[0] if self.fallback_text else ""
+
+
+def heading(text: str, *, size: str = "Large") -> Element:
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "style": "heading",
+        "size": size,
+        "weight": "Bolder",
+        "wrap": True,
+    }
+
+
+def text(value: str, *, subtle: bool = False, weight: str | None = None, spacing: str | None = None) -> Element:
+    block: Element = {"type": "TextBlock", "text": value, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    if weight:
+        block["weight"] = weight
+    if spacing:
+        block["spacing"] = spacing
+    return block
+
+
+def literal(value: str) -> Element:
+    """Text from a person, shown exactly as typed (no markdown, links or mentions)."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": value}]}
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
+
+
+def bullet_list(items: list[str], *, numbered: bool = False) -> Element:
+    lines = [f"{i}. {item}" if numbered else f"- {item}" for i, item in enumerate(items, start=1)]
+    return {"type": "TextBlock", "text": "\n".join(lines), "wrap": True}
+
+
+def container(items: list[Element], *, separator: bool = False, style: str | None = None) -> Element:
+    block: Element = {"type": "Container", "items": items}
+    if separator:
+        block["separator"] = True
+        block["spacing"] = "Medium"
+    if style:
+        block["style"] = style
+    return block
+
+
+def submit(title: str, verb: str, args: str = "", *, style: str | None = None) -> Element:
+    """A button that sends the bot a command (``verb`` plus its ``args``), exactly as if typed."""
+    action: Element = {"type": "Action.Submit", "title": title, "data": {"verb": verb, "args": args}}
+    if style:
+        action["style"] = style
+    return action
+
+
+def open_url(title: str, url: str) -> Element:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def card(body: list[Element], actions: list[Element] | None = None) -> CardMessage:
+    content: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        content["actions"] = actions
+    fallback = plain_text_of(content)
+    content["fallbackText"] = fallback
+    return CardMessage(content, fallback)
+
+
+def plain_text_of(content: dict[str, Any]) -> str:
+    """The card read top to bottom as plain text (used as its fallback, so the two never drift)."""
+    lines: list[str] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, list):
+            for item in element:
+                walk(item)
+            return
+        if not isinstance(element, dict):
+            return
+        kind = element.get("type")
+        if kind == "TextBlock":
+            lines.append(element["text"])
+        elif kind == "RichTextBlock":
+            lines.append("".join(run.get("text", "") for run in element.get("inlines", [])))
+        elif kind == "FactSet":
+            lines.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
+        elif kind == "Action.OpenUrl":
+            lines.append(f"{element['title']}: {element['url']}")
+        elif kind == "Action.Submit":
+            data = element.get("data", {})
+            typed = " ".join(part for part in (data.get("verb", ""), data.get("args", "")) if part)
+            lines.append(f"{element['title']} (type: {typed})")
+        for key in ("items", "columns", "body", "actions", "inlines"):
+            if key in element and kind != "RichTextBlock":
+                walk(element[key])
+
+    walk(content.get("body", []))
+    walk(content.get("actions", []))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,46 @@
+"""The first thing a person sees: what the bot does for them, by role and by where it was installed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dialogs.cards.base import CardMessage, Element, card, heading, submit, text
+from dialogs.routing import PERSONAL
+from storage.models import Role
+
+_ROLE_LINES = {
+    Role.PARTICIPANT: "Browse our social-work courses, see every session date in UK time, and find the "
+    "course that fits your practice.",
+    Role.TRAINER: "As a trainer you can see the courses you deliver and their dates; session tools for "
+    "your live classes are arriving here as well.",
+    Role.COORDINATOR: "As a coordinator you can see the whole catalogue, its runs and places at a glance.",
+    Role.ADMIN: "As an administrator you manage the catalogue and who has which role.",
+}
+
+
+def build_welcome_card(name: str, roles: Iterable[Role], scope: str) -> CardMessage:
+    roles = set(roles)
+    first_name = name.split()[0] if name.strip() else ""
+    greeting = f"Welcome, {first_name}!" if first_name else "Welcome!"
+    body: list[Element] = [
+        heading(greeting),
+        text(
+            "I'm the training bot for our online social-work courses, delivered in Microsoft Teams virtual classrooms."
+        ),
+    ]
+    body.extend(text(_ROLE_LINES[role]) for role in Role if role in roles)
+    if scope == PERSONAL:
+        body.append(
+            text(
+                "Type **courses** to see what's on, **course** followed by a code for the details, "
+                "**find** to search, or **help** at any time."
+            )
+        )
+    else:
+        body.append(
+            text(
+                "In this chat, mention me and type **courses**, **course CODE**, **find** or "
+                "**help**. For anything personal, chat with me one-to-one."
+            )
+        )
+    return card(body, [submit("Browse courses", "courses"), submit("Find a course", "find"), submit("Help", "help")])

@@ -1,0 +1,26 @@
+"""How dates, times and money read to people: always in the configured timezone (Europe/London)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> str:
+    """'Monday 14 June 2027'."""
+    local = moment.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def local_time_range(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """'Monday 14 June 2027, 10:00–15:00 BST' (the zone name tells GMT from BST)."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return f"{local_date(start, zone)}, {local_start:%H:%M}–{local_end:%H:%M} {local_start:%Z}"
+
+
+def pounds(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"

@@ -1,0 +1,168 @@
+"""Browsing the catalogue in a chat: courses, course details, find, help, and what we do not understand."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from classroom.people import assign_roles
+from storage.models import Role
+from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.catalogue import load_demo_catalogue
+
+
+@pytest.fixture
+async def chat(session_factory, clock) -> Conversation:
+    await load_demo_catalogue(session_factory, clock)
+    return Conversation(session_factory, clock)
+
+
+async def test_courses_lists_both_source_courses_with_next_dates_and_places(chat: Conversation) -> None:
+    [reply] = await chat.say("courses")
+    listing = card_text(reply)
+    assert "Permanence Planning" in listing and "PERMPLAN" in listing
+    assert "PERM4" in listing and "What does it Mean for Children and Young People" in listing
+    assert re.search(r"Next: 4 sessions from \w+day \d+ \w+ \d{4}", listing)
+    assert re.search(r"\d+ places left", listing)
+    buttons = [a["data"] for a in _actions(card_of(reply))]
+    assert {"verb": "course", "args": "PERM4"} in buttons
+
+
+async def test_course_details_show_every_session_in_london_time(chat: Conversation) -> None:
+    [reply] = await chat.say("course perm4")  # codes are case-insensitive
+    details = card_text(reply)
+    sessions = re.findall(r"Session (\d): (\w+day \d+ \w+ \d{4}), 10:00–15:00 (GMT|BST)", details)
+    assert [s[0] for s in sessions] == ["1", "2", "3", "4"]
+    assert all(day.startswith("Monday") for _, day, _ in sessions)
+    assert "Zoe Rosenfield / Rebecca Watts" in details
+    assert "Microsoft Teams, online learning session" in details
+    assert "you need to attend every date" in details
+    assert "understand what permanence is and the factors that support it in children’s lives" in details
+    for band in range(1, 6):
+        assert re.search(rf"Tier {band}: £\d", details)
+    verbs = {a.get("data", {}).get("verb") for a in _actions(card_of(reply))}
+    assert {"enrol", "enquire"} <= verbs
+    [reply] = await chat.say("course PERMPLAN")  # the one-day course's page links its outline
+    assert {
+        "title": "Course outline",
+        "type": "Action.OpenUrl",
+        "url": "https://example.org/courses/permplan/course-outline.pdf",
+    } in _actions(card_of(reply))
+
+
+async def test_course_without_code_or_unknown_code_explains_what_to_type(chat: Conversation) -> None:
+    [reply] = await chat.say("course")
+    assert "course PERM4" in reply.text
+    [reply] = await chat.say("course NOPE12")
+    assert "can't find a course with the code NOPE12" in reply.text
+
+
+async def test_find_with_words_lists_matches(chat: Conversation) -> None:
+    [reply] = await chat.say("find court")
+    listing = card_text(reply)
+    assert "PERM4" in listing and "PERMPLAN" not in listing
+
+
+async def test_find_asks_then_searches_and_reasks_on_empty_answer(chat: Conversation) -> None:
+    [question] = await chat.say("find")
+    assert "What are you looking for?" in question.text
+    [retry] = await chat.say("?!")
+    assert "Please type a word or two" in retry.text
+    [reply] = await chat.say("legal framework")
+    listing = card_text(reply)
+    assert "PERMPLAN" in listing and "PERM4" not in listing
+    # the dialog is over: the next message is a command again
+    [reply] = await chat.say("help")
+    assert "What I can do" in card_text(reply)
+
+
+async def test_find_can_be_cancelled_and_then_nothing_is_left_to_cancel(chat: Conversation) -> None:
+    await chat.say("find")
+    [reply] = await chat.say("cancel")
+    assert reply.text.startswith("Cancelled.")
+    [reply] = await chat.say("cancel")
+    assert "nothing to cancel" in reply.text
+
+
+async def test_find_with_no_match_says_so(chat: Conversation) -> None:
+    [reply] = await chat.say("find astrophysics")
+    assert "No courses match" in card_text(reply)
+
+
+async def test_card_button_runs_the_command_it_names(chat: Conversation) -> None:
+    [reply] = await chat.press("course", "PERMPLAN")
+    assert "Permanence Planning" in card_text(reply)
+    [reply] = await chat.press("enrol", "PERMPLAN")
+    assert "PERMPLAN" in reply.text and "not open yet" in reply.text
+
+
+async def test_button_during_a_question_starts_the_new_request(chat: Conversation) -> None:
+    await chat.say("find")
+    [reply] = await chat.press("courses")
+    assert "Our courses" in card_text(reply)
+    [reply] = await chat.say("help")  # not taken as the answer to the abandoned question
+    assert "What I can do" in card_text(reply)
+
+
+async def test_unknown_text_gets_a_suggestion_never_silence(chat: Conversation) -> None:
+    [reply] = await chat.say("corses")
+    assert "Did you mean **courses**?" in reply.text
+    [reply] = await chat.say("what about the voice of the child?")
+    assert "Did you mean one of these?" in card_text(reply) and "PERMPLAN" in card_text(reply)
+    [reply] = await chat.say("xyzzy")
+    assert "didn't understand" in reply.text and "help" in reply.text
+
+
+async def test_help_lists_the_commands(chat: Conversation) -> None:
+    [reply] = await chat.say("help")
+    listing = card_text(reply)
+    for usage in ("courses", "course CODE", "find [words]", "help"):
+        assert f"{usage}:" in listing
+
+
+async def test_group_chat_mention_is_stripped(session_factory, clock) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    chat = Conversation(session_factory, clock, conversation_type="groupChat", conversation_id="19:g@thread.v2")
+    replies = await chat.say("courses")  # TestAdapter sends no mention entity; plain text still routes
+    assert "Our courses" in texts(replies)
+
+
+async def test_welcome_differs_by_role(session_factory, clock) -> None:
+    chat = Conversation(session_factory, clock, aad_object_id="coordinator-aad")
+    async with session_factory.begin() as session:
+        await assign_roles(session, "coordinator-aad", [Role.COORDINATOR], "Adele Vance")
+    turn = []
+
+    async def welcome(turn_context):  # type: ignore[no-untyped-def]
+        await chat.dispatcher.welcome(turn_context, "Adele Vance")
+
+    chat.adapter.logic = welcome
+    await chat.adapter.receive_activity(_message_from(chat))
+    turn = chat.adapter.activity_buffer
+    text = card_text(turn[-1])
+    assert "Welcome, Adele!" in text and "As a coordinator" in text
+    assert "Browse our social-work courses" not in text  # not a participant
+
+
+def _message_from(chat: Conversation):  # type: ignore[no-untyped-def]
+    from botbuilder.schema import Activity
+
+    return Activity(type="message", text="", from_property=chat.user, conversation=chat.conversation)
+
+
+def _actions(card: dict) -> list[dict]:
+    found: list[dict] = []
+
+    def walk(node):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
