@@ -1,0 +1,1 @@
+"""Proactive delivery: the host side of the notification outbox (see ``service.DeliveryService``)."""

@@ -1,0 +1,305 @@
+"""The dispatcher's side of the outbox table: claim due rows under a lease, record each outcome.
+
+Claiming flips due rows to ``sending`` with an UPDATE that re-checks they are still claimable. On PostgreSQL
+the chosen rows are first locked ``FOR UPDATE SKIP LOCKED``, so several replicas never claim the same row and
+never wait for each other; on SQLite the single UPDATE runs under the one writer lock, so it is atomic.
+A claim takes at most ``per_target`` rows of one conversation (counting those this process already holds)
+and none of a conversation another live process is sending to, so one busy chat cannot fill the pipeline and
+two replicas do not split one chat's rate budget. Rows whose lease expired (their process died) are claimed
+again like due ones.
+
+Every outcome is written only while our lease on that claim still holds (same owner, same attempt number):
+a process that lost its lease cannot overwrite the result of the one that reclaimed the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from classroom.conversations import forget_conversation
+from storage.models import NotificationStatus, OutboxNotification
+
+Row = OutboxNotification
+PENDING, SENDING = NotificationStatus.PENDING, NotificationStatus.SENDING
+
+
+# Outcomes are written only while our claim holds: same row, still sending, our owner id, our attempt.
+_OURS = and_(
+    Row.id == bindparam("b_id"),
+    Row.status == SENDING,
+    Row.lease_owner == bindparam("b_owner"),
+    Row.attempts == bindparam("b_attempt"),
+)
+# Built once: these run for every notification, and building SQLAlchemy expressions is not free.
+_MARK_SENT = (
+    update(Row)
+    .where(_OURS)
+    .values(
+        status=NotificationStatus.SENT,
+        sent_at=bindparam("b_now"),
+        activity_id=bindparam("b_activity_id"),
+        sent_conversation_id=bindparam("b_conversation_id"),
+        last_error=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_MARK_RETRY = (
+    update(Row)
+    .where(_OURS)
+    .values(
+        status=PENDING,
+        next_attempt_at=bindparam("b_next"),
+        last_error=bindparam("b_error"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_MARK_FAILED = (
+    update(Row)
+    .where(_OURS)
+    .values(
+        status=bindparam("b_status"),
+        last_error=bindparam("b_error"),
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_RELEASE = (
+    update(Row)
+    .where(_OURS)
+    .values(
+        status=PENDING,
+        attempts=Row.attempts - 1,
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+@dataclass(frozen=True)
+class ClaimedNotification:
+    id: int
+    kind: str
+    dedupe_key: str
+    conversation_key: str | None
+    recipient: str | None
+    payload: dict[str, Any]
+    attempt: int  # 1-based number of this attempt; with our owner id, the token of this claim
+    due_at: datetime
+
+    @property
+    def target_key(self) -> str:
+        return self.conversation_key if self.conversation_key is not None else f"person:{self.recipient}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt: sent, due again later (PENDING), DEAD or UNDELIVERABLE."""
+
+    claim: ClaimedNotification
+    status: NotificationStatus
+    now: datetime
+    reason: str | None = None
+    next_attempt_at: datetime | None = None  # PENDING only
+    activity_id: str | None = None  # SENT only
+    conversation_id: str | None = None  # SENT only: where it went
+    forget_conversation_id: str | None = None  # UNDELIVERABLE: the stored chat the bot was removed from
+
+
+class OutboxStore:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        owner: str,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        per_target: int = 8,
+    ) -> None:
+        self._session_factory = session_factory
+        self.owner = owner
+        self.lease = lease
+        self.per_target = per_target
+
+    def _claimable(self, now: datetime) -> Any:
+        return or_(
+            and_(Row.status == PENDING, Row.next_attempt_at <= now),
+            and_(Row.status == SENDING, Row.lease_expires_at <= now),
+        )
+
+    def _candidates(self, now: datetime, limit: int) -> Any:
+        """The ids to claim: due, within each conversation's share, not being sent by another process."""
+        live = and_(Row.status == SENDING, Row.lease_expires_at > now)
+        target = (Row.conversation_key, Row.recipient_aad_object_id)
+        ranked = (
+            select(
+                Row.id,
+                Row.due_at,
+                case((self._claimable(now), 1), else_=0).label("claimable"),
+                # Held rows rank first, so they count against the per-conversation share.
+                func.row_number()
+                .over(partition_by=target, order_by=(case((live, 0), else_=1), Row.due_at, Row.id))
+                .label("rank"),
+                func.max(case((and_(live, Row.lease_owner != self.owner), 1), else_=0))
+                .over(partition_by=target)
+                .label("busy_elsewhere"),
+            )
+            .where(or_(and_(Row.status == PENDING, Row.next_attempt_at <= now), Row.status == SENDING))
+            .subquery()
+        )
+        return (
+            select(ranked.c.id)
+            .where(ranked.c.claimable == 1, ranked.c.rank <= self.per_target, ranked.c.busy_elsewhere == 0)
+            .order_by(ranked.c.due_at, ranked.c.id)  # longest-waiting first, retries included
+            .limit(limit)
+        )
+
+    async def claim(self, now: datetime, limit: int) -> list[ClaimedNotification]:
+        """Claim up to ``limit`` due rows for this process, under a lease.
+
+        PostgreSQL: choose, lock (``SKIP LOCKED``), then update, as separate statements; its generic plan for
+        the nested form re-ran the window query for every row (seconds at a thousand rows). SQLite: one
+        UPDATE with the choice as a subquery, atomic under the single writer lock (a read first and a write
+        later in one SQLite transaction can fail outright when another writer commits in between).
+        """
+        if limit <= 0:
+            return []
+        async with self._session_factory.begin() as session:
+            chosen: Any
+            if session.get_bind().dialect.name == "postgresql":
+                ids = list((await session.execute(self._candidates(now, limit))).scalars())
+                if ids:
+                    # Rows another replica is claiming right now are skipped, not waited for.
+                    locking = select(Row.id).where(Row.id.in_(ids), self._claimable(now))
+                    ids = list((await session.execute(locking.with_for_update(skip_locked=True))).scalars())
+                if not ids:
+                    return []
+                chosen = Row.id.in_(ids)
+            else:
+                chosen = Row.id.in_(self._candidates(now, limit).scalar_subquery())
+            claim = (
+                update(Row)
+                .where(chosen, self._claimable(now))  # re-checked: a row taken meanwhile is not returned
+                .values(
+                    status=SENDING,
+                    lease_owner=self.owner,
+                    lease_expires_at=now + self.lease,
+                    attempts=Row.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(
+                    Row.id,
+                    Row.kind,
+                    Row.dedupe_key,
+                    Row.conversation_key,
+                    Row.recipient_aad_object_id,
+                    Row.payload,
+                    Row.attempts,
+                    Row.due_at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            rows = (await session.execute(claim)).all()
+        claimed = [ClaimedNotification(*row) for row in rows]
+        claimed.sort(key=lambda c: c.id)  # RETURNING order is unspecified; keep each chat's messages in order
+        return claimed
+
+    async def record(self, outcomes: Sequence[Outcome]) -> list[bool]:
+        """Write outcomes in one transaction (group commit); per outcome, False when its lease was lost."""
+        recorded: list[bool] = []
+        async with self._session_factory.begin() as session:
+            for outcome in outcomes:
+                statement, values = self._outcome_statement(outcome)
+                result = await session.execute(statement, values)
+                ours = bool(result.rowcount)  # type: ignore[attr-defined]
+                if ours and outcome.forget_conversation_id:
+                    await forget_conversation(session, outcome.forget_conversation_id)
+                recorded.append(ours)
+        return recorded
+
+    def _outcome_statement(self, outcome: Outcome) -> tuple[Any, dict[str, Any]]:
+        claim = outcome.claim
+        values: dict[str, Any] = {
+            "b_id": claim.id,
+            "b_owner": self.owner,
+            "b_attempt": claim.attempt,
+            "b_now": outcome.now,
+        }
+        if outcome.status is NotificationStatus.SENT:
+            values.update(b_activity_id=outcome.activity_id, b_conversation_id=outcome.conversation_id)
+            return _MARK_SENT, values
+        values["b_error"] = (outcome.reason or "")[:2000]
+        if outcome.status is PENDING:
+            values["b_next"] = outcome.next_attempt_at
+            return _MARK_RETRY, values
+        values["b_status"] = outcome.status
+        return _MARK_FAILED, values
+
+    async def release(self, claims: list[ClaimedNotification], now: datetime) -> int:
+        """Hand back rows we claimed but never sent (shutting down): due again, the attempt not counted."""
+        released = 0
+        async with self._session_factory.begin() as session:
+            for claim in claims:
+                result = await session.execute(
+                    _RELEASE,
+                    {
+                        "b_id": claim.id,
+                        "b_owner": self.owner,
+                        "b_attempt": claim.attempt,
+                        "b_now": now,
+                    },
+                )
+                released += result.rowcount  # type: ignore[attr-defined]
+        return released
+
+    async def extend_leases(self, claims: list[ClaimedNotification], now: datetime) -> int:
+        """Keep the rows we still hold (some wait long for a busy chat's rate limit) from being reclaimed."""
+        if not claims:
+            return 0
+        async with self._session_factory.begin() as session:
+            result = await session.execute(
+                update(Row)
+                .where(Row.id.in_([c.id for c in claims]), Row.status == SENDING, Row.lease_owner == self.owner)
+                .values(lease_expires_at=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def next_due(self) -> datetime | None:
+        """The earliest moment a claim could find something: a row falling due, or a foreign lease expiring."""
+        async with self._session_factory() as session:
+            due = await session.scalar(select(func.min(Row.next_attempt_at)).where(Row.status == PENDING))
+            expiring = await session.scalar(
+                select(func.min(Row.lease_expires_at)).where(Row.status == SENDING, Row.lease_owner != self.owner)
+            )
+        return min((t for t in (due, expiring) if t is not None), default=None)
+
+    async def recent_sends(self, since: datetime) -> list[tuple[str, datetime]]:
+        """``(conversation id, sent at)`` of every delivery since ``since`` (to seed a new rate limiter)."""
+        async with self._session_factory() as session:
+            rows = await session.execute(
+                select(Row.sent_conversation_id, Row.sent_at).where(
+                    Row.status == NotificationStatus.SENT, Row.sent_at >= since, Row.sent_conversation_id.is_not(None)
+                )
+            )
+            return [(key, sent_at) for key, sent_at in rows.all() if key is not None and sent_at is not None]
+
+    async def unfinished(self) -> int:
+        """Rows still pending or being sent, by anyone (for tools that run until the outbox is drained)."""
+        async with self._session_factory() as session:
+            return int(
+                await session.scalar(select(func.count()).select_from(Row).where(Row.status.in_([PENDING, SENDING])))
+                or 0
+            )

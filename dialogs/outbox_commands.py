@@ -1,0 +1,25 @@
+"""``outbox``: coordinators see how proactive delivery is doing (the same view as ``classroom-bot outbox status``)."""
+
+from __future__ import annotations
+
+from classroom.outbox import outbox_summary
+from dialogs.cards.outbox_status_card import build_outbox_status_card
+from dialogs.messages import card_activity
+from dialogs.routing import CommandRequest, Router
+from storage.models import Role
+
+router = Router()
+
+
+@router.command(
+    "outbox",
+    description="Delivery of reminders and notices: counts by status, oldest waiting, recent failures",
+    roles=[Role.COORDINATOR, Role.ADMIN],
+)
+async def show_outbox(request: CommandRequest) -> None:
+    services = request.services
+    async with services.session_factory() as session:
+        summary = await outbox_summary(session)
+    await request.turn_context.send_activity(
+        card_activity(build_outbox_status_card(summary, now=services.clock.now(), zone=services.zone))
+    )

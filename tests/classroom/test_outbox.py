@@ -1,0 +1,249 @@
+"""The outbox as the domain uses it: enqueue in the caller's transaction, dedupe, cancel, inspect, retry."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from classroom.errors import InvalidInput, NotFound
+from classroom.outbox import (
+    ENQUEUED_FLAG,
+    cancel_by_dedupe_prefix,
+    enqueue,
+    get_notification,
+    outbox_summary,
+    retry_notification,
+)
+from storage.models import NotificationStatus, OutboxNotification
+
+DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def rows(session_factory: async_sessionmaker[AsyncSession]) -> list[OutboxNotification]:
+    async with session_factory() as session:
+        return list(await session.scalars(select(OutboxNotification).order_by(OutboxNotification.id)))
+
+
+async def queue(session: AsyncSession, key: str, **overrides: object) -> bool:
+    values: dict = {
+        "kind": "text",
+        "payload": {"text": key},
+        "due_at": DUE,
+        "dedupe_key": key,
+        "conversation_key": "19:chat",
+    }
+    values.update(overrides)
+    return await enqueue(session, **values)
+
+
+async def test_enqueue_writes_a_pending_row_in_the_callers_transaction(session_factory) -> None:
+    async with session_factory.begin() as session:
+        assert await queue(session, "enquiry-card:1")
+        assert session.info[ENQUEUED_FLAG] is True
+    [row] = await rows(session_factory)
+    assert row.status is NotificationStatus.PENDING
+    assert (row.kind, row.payload, row.conversation_key, row.recipient_aad_object_id) == (
+        "text",
+        {"text": "enquiry-card:1"},
+        "19:chat",
+        None,
+    )
+    assert row.due_at == DUE and row.next_attempt_at == DUE and row.attempts == 0
+
+
+async def test_rolled_back_change_takes_its_notification_with_it(session_factory) -> None:
+    with pytest.raises(RuntimeError):
+        async with session_factory.begin() as session:
+            await queue(session, "enquiry-card:1")
+            raise RuntimeError("the enquiry failed to save")
+    assert await rows(session_factory) == []
+
+
+async def test_same_dedupe_key_twice_is_a_no_op(session_factory) -> None:
+    async with session_factory.begin() as session:
+        assert await queue(session, "reminder:7:24h")
+    async with session_factory.begin() as session:
+        assert not await queue(session, "reminder:7:24h", payload={"text": "changed"})
+        assert ENQUEUED_FLAG not in session.info
+    [row] = await rows(session_factory)
+    assert row.payload == {"text": "reminder:7:24h"}
+
+
+async def test_same_key_in_one_transaction_is_a_no_op_too(session_factory) -> None:
+    async with session_factory.begin() as session:
+        assert await queue(session, "k")
+        assert not await queue(session, "k")
+    assert len(await rows(session_factory)) == 1
+
+
+async def test_a_sent_notification_is_never_queued_again(session_factory) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "k")
+    async with session_factory.begin() as session:
+        await session.execute(update(OutboxNotification).values(status=NotificationStatus.SENT))
+    async with session_factory.begin() as session:
+        assert not await queue(session, "k")
+    [row] = await rows(session_factory)
+    assert row.status is NotificationStatus.SENT
+
+
+async def test_concurrent_enqueues_of_one_key_insert_once(session_factory) -> None:
+    async def attempt() -> bool:
+        async with session_factory.begin() as session:
+            return await queue(session, "offer:run-3:person-9")
+
+    results = await asyncio.gather(*(attempt() for _ in range(5)))
+    assert sorted(results) == [False, False, False, False, True]
+    assert len(await rows(session_factory)) == 1
+
+
+async def test_recipient_addressing(session_factory) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "k", conversation_key=None, recipient="aad-1")
+    [row] = await rows(session_factory)
+    assert (row.conversation_key, row.recipient_aad_object_id) == (None, "aad-1")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"conversation_key": None},
+        {"recipient": "aad-1"},
+        {"kind": ""},
+        {"dedupe_key": ""},
+        {"dedupe_key": "x" * 301},
+        {"due_at": datetime(2026, 11, 23, 9, 0)},
+        {"payload": {"when": datetime(2026, 1, 1, tzinfo=UTC)}},
+    ],
+)
+async def test_invalid_enqueue_is_refused(session_factory, overrides) -> None:
+    overrides = dict(overrides)  # the parameter is shared by both backends' runs
+    async with session_factory.begin() as session:
+        with pytest.raises(InvalidInput):
+            await queue(session, overrides.pop("dedupe_key", "k"), **overrides)
+
+
+async def test_cancel_by_prefix_cancels_only_pending_matches(session_factory) -> None:
+    async with session_factory.begin() as session:
+        for key in ["reminder:run-7:s1", "reminder:run-7:s2", "reminder:run-70:s1", "reminder:run-7:s3"]:
+            await queue(session, key)
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == "reminder:run-7:s3")
+            .values(status=NotificationStatus.SENDING)
+        )
+    async with session_factory.begin() as session:
+        assert await cancel_by_dedupe_prefix(session, "reminder:run-7:") == 2
+    status = {row.dedupe_key: row.status for row in await rows(session_factory)}
+    assert status == {
+        "reminder:run-7:s1": NotificationStatus.CANCELLED,
+        "reminder:run-7:s2": NotificationStatus.CANCELLED,
+        "reminder:run-70:s1": NotificationStatus.PENDING,
+        "reminder:run-7:s3": NotificationStatus.SENDING,  # possibly on the wire: left alone
+    }
+
+
+async def test_cancel_prefix_treats_like_wildcards_literally(session_factory) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "a_b:1")
+        await queue(session, "axb:1")
+        await queue(session, "100%:1")
+        await queue(session, "1000:1")
+    async with session_factory.begin() as session:
+        assert await cancel_by_dedupe_prefix(session, "a_b") == 1
+        assert await cancel_by_dedupe_prefix(session, "100%") == 1
+    cancelled = {row.dedupe_key for row in await rows(session_factory) if row.status is NotificationStatus.CANCELLED}
+    assert cancelled == {"a_b:1", "100%:1"}
+
+
+async def test_cancel_refuses_an_empty_prefix(session_factory) -> None:
+    async with session_factory.begin() as session:
+        with pytest.raises(InvalidInput):
+            await cancel_by_dedupe_prefix(session, "")
+
+
+async def test_cancelled_key_can_be_planned_again(session_factory) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "reminder:run-7:s1")
+    async with session_factory.begin() as session:
+        await cancel_by_dedupe_prefix(session, "reminder:run-7:")
+    moved = DUE + timedelta(days=1)
+    async with session_factory.begin() as session:
+        assert await queue(session, "reminder:run-7:s1", due_at=moved, payload={"text": "moved"})
+    [row] = await rows(session_factory)
+    assert row.status is NotificationStatus.PENDING
+    assert (row.due_at, row.next_attempt_at, row.payload) == (moved, moved, {"text": "moved"})
+
+
+async def test_summary_counts_oldest_and_recent_failures(session_factory) -> None:
+    async with session_factory.begin() as session:
+        for i in range(5):
+            await queue(session, f"k{i}", due_at=DUE + timedelta(minutes=i))
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == "k0")
+            .values(status=NotificationStatus.SENT)
+        )
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == "k1")
+            .values(status=NotificationStatus.DEAD, last_error="HTTP 400 BadArgument")
+        )
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == "k2")
+            .values(status=NotificationStatus.UNDELIVERABLE, last_error="HTTP 403")
+        )
+    async with session_factory() as session:
+        summary = await outbox_summary(session)
+    assert summary.counts[NotificationStatus.PENDING] == 2
+    assert summary.counts[NotificationStatus.SENT] == 1
+    assert summary.counts[NotificationStatus.CANCELLED] == 0
+    assert summary.total == 5
+    assert summary.oldest_due_pending == DUE + timedelta(minutes=3)
+    assert {(f.status, f.last_error) for f in summary.recent_failures} == {
+        (NotificationStatus.DEAD, "HTTP 400 BadArgument"),
+        (NotificationStatus.UNDELIVERABLE, "HTTP 403"),
+    }
+
+
+async def test_summary_of_an_empty_outbox(session_factory) -> None:
+    async with session_factory() as session:
+        summary = await outbox_summary(session)
+    assert summary.total == 0 and summary.oldest_due_pending is None and summary.recent_failures == []
+
+
+async def test_retry_gives_a_dead_row_fresh_attempts(session_factory, clock) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "k")
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(OutboxNotification).values(status=NotificationStatus.DEAD, attempts=8, last_error="gave up")
+        )
+    [row] = await rows(session_factory)
+    async with session_factory.begin() as session:
+        view = await retry_notification(session, row.id, clock.now())
+        assert session.info[ENQUEUED_FLAG] is True
+    assert view.status is NotificationStatus.PENDING
+    [row] = await rows(session_factory)
+    assert (row.status, row.attempts, row.next_attempt_at) == (NotificationStatus.PENDING, 0, clock.now())
+
+
+async def test_retry_refuses_rows_that_are_not_failed(session_factory, clock) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, "k")
+    [row] = await rows(session_factory)
+    async with session_factory.begin() as session:
+        with pytest.raises(InvalidInput):
+            await retry_notification(session, row.id, clock.now())
+        with pytest.raises(NotFound):
+            await retry_notification(session, row.id + 100, clock.now())
+        with pytest.raises(NotFound):
+            await get_notification(session, row.id + 100)
+        assert (await get_notification(session, row.id)).target == "19:chat"
