@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from classroom.enrolment.policy import parse_durations
+from classroom.errors import InvalidInput
 
 
 class AppType(StrEnum):
@@ -46,10 +49,41 @@ class Settings(BaseSettings):
     oauth_url: str = ""
     validate_authority: bool = True
 
+    # Enquiries: the coordinators' daily digest (local time, working days) and when an enquiry is overdue.
+    enquiry_digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    enquiry_overdue_working_days: int = Field(default=2, ge=1, le=30)
+
+    # Enrolment: how long a freed place is held for the next person waiting; reminders before each session
+    # (durations such as 7d, 1d, 1h, 90m); the trainers' reminder; how long an "Add to calendar" link works; and
+    # where people's browsers reach the bot for it (empty: https://BOT_DOMAIN, else http://HOST:PORT).
+    waitlist_offer_hours: float = Field(default=48, gt=0, le=24 * 30)
+    reminder_offsets: str = "7d,1d,1h"
+    trainer_reminder_offset: str = "1h"
+    calendar_link_days: int = Field(default=30, ge=1, le=366)
+    public_base_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/\S*)?)?$")
+
+    @field_validator("reminder_offsets", "trainer_reminder_offset")
+    @classmethod
+    def _durations(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            offsets = parse_durations(value)
+        except InvalidInput as error:
+            raise ValueError(str(error)) from error
+        if info.field_name == "trainer_reminder_offset" and len(offsets) != 1:
+            raise ValueError("give one duration, such as 1h")
+        return value
+
     # Entra object ids of the first coordinators; they get the coordinator and admin roles on start.
     admin_aad_object_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_AAD_OBJECT_IDS", "admin_aad_object_ids")
     )
+
+    # The Teams app package (`classroom-bot manifest build`): where the bot is hosted and who publishes it.
+    bot_domain: str = ""  # public host name of the bot's HTTPS endpoint, e.g. classroom.example.org
+    teams_app_developer_name: str = "Classroom bot"
+    teams_app_website_url: str = ""
+    teams_app_privacy_url: str = ""
+    teams_app_terms_url: str = ""
 
     @field_validator("admin_aad_object_ids", mode="before")
     @classmethod
@@ -74,3 +108,9 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.microsoft_app_id)
+
+    @property
+    def enquiry_digest_cron(self) -> str:
+        """Crontab (in ``timezone``) of the enquiry digest: at ``enquiry_digest_time`` Monday to Friday."""
+        hour, minute = self.enquiry_digest_time.split(":")
+        return f"{int(minute)} {int(hour)} * * mon-fri"

@@ -20,10 +20,10 @@ async def roles_of(session: AsyncSession, aad_object_id: str | None) -> frozense
     """The stored roles of a person; someone we have not met yet is a participant."""
     if not aad_object_id:
         return frozenset({Role.PARTICIPANT})
-    person = await find_person(session, aad_object_id)
-    if person is None or not person.roles:
-        return frozenset({Role.PARTICIPANT})
-    return person.role_set
+    roles = await session.scalars(
+        select(PersonRole.role).join(Person).where(Person.aad_object_id == aad_object_id)
+    )  # one query: this runs on every message
+    return frozenset(roles) or frozenset({Role.PARTICIPANT})
 
 
 async def ensure_person(

@@ -1,0 +1,606 @@
+"""Turns per second of our Bot Framework edge against stock botbuilder and a bare aiohttp handler, side by side.
+
+Run from the repository root (about two minutes on 2 cores)::
+
+    python benchmarks/turns.py            # add --seconds 15 for steadier figures, --quick for a smoke run
+
+Every process is on loopback. A services process runs the fake Bot Connector the bots reply to and the fake
+identity provider (tests/support). Each scenario starts its own bot process; the load generator (this process,
+raw HTTP/1.1 keep-alive sockets, so the client is not the bottleneck) posts Teams-shaped activities (the
+Playground's ``personal-message.json``, a fresh activity id each, spread over 256 users/conversations) at
+concurrency 32 for a fixed time after a warm-up, and records each request's latency.
+
+Scenarios:
+
+    a       bare aiohttp handler: json.loads of the same body, answer 201
+    b       stock botbuilder echo bot: CloudAdapter with ConfigurationBotFrameworkAuthentication defaults
+    b-edge  the same echo bot on our edge (bot.adapter.build_adapter + process_request, msrest parsing as in
+            bot/app.py): what the edge alone gains over stock, without our bot's own work
+    c       our bot (bot.app.create_app) answering "help" (roles read, dialog state, help card)
+    d       our bot's heaviest existing write turn: installationUpdate "add" (upserts the conversation reference and
+            the person in one transaction, answers the welcome card). No card action writes to the database yet;
+            when one exists, change SCENARIOS["d"].
+    d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
+    c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
+            (the same token, as Teams reuses its tokens), the reply signed with a token from its token endpoint
+    c-auth-full      c-auth with the validated-token cache off: botbuilder's full validation on every request
+
+It prints rps, p50 and p99 per scenario, the bot process's CPU per turn and peak memory (VmHWM), replies
+received by the connector per turn, the auth cost per turn, and finally
+``c_over_b=… d_over_b=… c_over_a=… p99_c_over_p99_b=…``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+REFERENCE = ROOT / "tests" / "fixtures" / "teams-activities"  # captured Playground activities
+APP_ID = "00000000-0000-0000-0000-00000000000011"
+APP_SECRET = "benchmark-secret"
+CONCURRENCY = 32
+POOL = 256  # distinct users/conversations the requests cycle through
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    server: str  # bare | stock | ours
+    activity: str  # reference file
+    text: str | None = None
+    value: dict[str, Any] | None = None
+    auth: bool = False
+    remember_tokens: bool = True
+    description: str = ""
+
+
+SCENARIOS = {
+    "a": Scenario("a", "bare", "personal-message", "help", description="bare aiohttp handler, json.loads"),
+    "b": Scenario("b", "stock", "personal-message", "help", description="stock botbuilder echo bot"),
+    "b-edge": Scenario("b-edge", "edge", "personal-message", "help", description="b's echo bot on our edge"),
+    "c": Scenario("c", "ours", "personal-message", "help", description="our bot: help"),
+    "d": Scenario("d", "ours", "installation-update-add", description="our bot: install (DB write + card)"),
+    "d-card": Scenario("d-card", "ours", "card-action-submit", value={"verb": "course", "args": "PERM4"},
+                       description="our bot: card button (details card)"),
+    "c-auth": Scenario("c-auth", "ours", "personal-message", "help", auth=True, description="c with auth on"),
+    "d-auth": Scenario("d-auth", "ours", "installation-update-add", auth=True, description="d with auth on"),
+    "c-auth-full": Scenario("c-auth-full", "ours", "personal-message", "help", auth=True, remember_tokens=False,
+                            description="c-auth, every token fully validated"),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# services process: fake connector + fake identity provider
+# ---------------------------------------------------------------------------------------------------------------
+
+
+async def _services() -> None:
+    from aiohttp import web
+
+    from tests.support.fake_connector import FakeConnector
+    from tests.support.fake_identity_provider import FakeIdentityProvider
+
+    connector = await FakeConnector(record=False).start()
+    idp = await FakeIdentityProvider().start()
+    settings = idp.bot_settings(app_id=APP_ID, password=APP_SECRET)
+    connector.authorize = None  # the auth-off bots send no token; auth-on replies are checked by the bot's tests
+
+    async def stats(_request: web.Request) -> web.Response:
+        return web.json_response({"connector_requests": connector.request_count, "token_requests": idp.token_requests,
+                                  "jwks_requests": idp.jwks_requests})
+
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    stats_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    token = idp.channel_token(app_id=APP_ID, service_url=connector.service_url, lifetime=4 * 3600)
+    print(json.dumps({"service_url": connector.service_url, "stats": f"http://127.0.0.1:{stats_port}/stats",
+                      "auth_settings": settings, "token": token}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
+    await runner.cleanup()
+    await connector.close()
+    await idp.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# bot processes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _bare_app() -> Any:
+    from aiohttp import web
+
+    async def messages(request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        if not isinstance(body, dict) or "type" not in body:
+            return web.Response(status=400)
+        return web.Response(status=201)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+def _echo_bot() -> Any:
+    from botbuilder.core import ActivityHandler, TurnContext
+
+    class EchoBot(ActivityHandler):
+        async def on_message_activity(self, turn_context: TurnContext) -> None:
+            await turn_context.send_activity(f"Echo: {turn_context.activity.text}")
+
+    return EchoBot()
+
+
+def _edge_app() -> Any:
+    from aiohttp import web
+    from botbuilder.schema import Activity
+
+    from bot.adapter import build_adapter, process_request
+    from bot.connector import create_client_session
+    from bot.settings import Settings
+
+    bot = _echo_bot()
+    app = web.Application()
+
+    async def startup(app: web.Application) -> Any:
+        session = create_client_session()
+        app["adapter"] = build_adapter(Settings(database_url="sqlite://"), session=session)
+        yield
+        await session.close()
+
+    async def messages(request: web.Request) -> web.Response:
+        activity = Activity().deserialize(json.loads(await request.read()))
+        return await process_request(app["adapter"], activity, request.headers.get("Authorization", ""), bot)
+
+    app.cleanup_ctx.append(startup)
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+def _stock_app() -> Any:
+    from types import SimpleNamespace
+
+    from aiohttp import web
+    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+    config = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    bot = _echo_bot()
+
+    async def messages(request: web.Request) -> web.Response:
+        return await adapter.process(request, bot)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+async def _seed_database(url: str) -> None:
+    from datetime import date
+
+    from classroom.catalogue.importer import import_catalogue
+    from classroom.demo.catalogue import demo_catalogue
+    from storage.engine import create_engine, create_session_factory
+    from storage.migrate import upgrade
+
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine).begin() as session:
+            await import_catalogue(session, demo_catalogue(date.today()))
+    finally:
+        await engine.dispose()
+
+
+def _our_app(database_url: str, auth_settings: dict[str, Any] | None) -> Any:
+    from bot.app import create_app
+    from bot.settings import Settings
+
+    return create_app(Settings(database_url=database_url, log_level="WARNING", **(auth_settings or {})))
+
+
+async def _serve_bot(kind: str, database_url: str, auth_settings: dict[str, Any] | None,
+                     remember_tokens: bool) -> None:
+    import logging
+
+    from aiohttp import web
+
+    if not remember_tokens:
+        import bot.auth.authentication
+
+        bot.auth.authentication.VALIDATED_TOKEN_CACHE_SIZE = 0
+
+    logging.basicConfig(level=logging.ERROR)
+    if kind == "bare":
+        app = _bare_app()
+    elif kind == "stock":
+        app = _stock_app()
+    elif kind == "edge":
+        app = _edge_app()
+    else:
+        await _seed_database(database_url)
+        app = _our_app(database_url, auth_settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(json.dumps({"port": port}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# load generator
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _Bodies:
+    """Request bodies with a fresh activity id each, cycling through POOL users and conversations."""
+
+    def __init__(self, scenario: Scenario, service_url: str) -> None:
+        template = json.loads((REFERENCE / f"{scenario.activity}.json").read_text())
+        template["serviceUrl"] = service_url
+        template["id"] = "@ID@"
+        template["conversation"]["id"] = "a:bench-conversation-@N@"
+        template["from"]["id"] = "29:bench-user-@N@"
+        template["from"]["aadObjectId"] = "00000000-0000-0000-0000-@AAD@"
+        if scenario.text is not None:
+            template["text"] = scenario.text
+        if scenario.value is not None:
+            template["value"] = scenario.value
+        self._template = json.dumps(template)
+        self._run = uuid.uuid4().hex[:8]
+
+    def __getitem__(self, i: int) -> bytes:
+        n = i % POOL
+        return (self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n))
+                .replace("@AAD@", f"{n:012d}").encode())
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection that sends a request, waits for the answer, and sends the next.
+
+    A bare protocol (no stream reader, no header dict) so one core generates well over 10,000 requests/s and
+    the load generator is not what limits the bare-handler scenario.
+    """
+
+    def __init__(self, load: _Load) -> None:
+        self.load = load
+        self.buffer = b""
+        self.expected: int | None = None
+        self.status = 0
+        self.started = 0.0
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.send_next()
+
+    def send_next(self) -> None:
+        if time.perf_counter() >= self.load.stop_at:
+            if not self.done.done():
+                self.done.set_result(None)
+            return
+        self.started = time.perf_counter()
+        assert self.transport is not None
+        self.transport.write(self.load.request(self.load.take()))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            if self.expected is None:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buffer[:end]
+                self.status = int(head[9:12])
+                at = head.lower().find(b"content-length:")
+                if at < 0:
+                    raise RuntimeError("the load generator needs Content-Length answers")
+                self.expected = end + 4 + int(head[at + 15:].split(b"\r\n", 1)[0])
+            if len(self.buffer) < self.expected:
+                return
+            self.buffer = self.buffer[self.expected:]
+            self.expected = None
+            self.load.completed(self.status, time.perf_counter() - self.started)
+            self.send_next()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(exc or ConnectionError("connection closed by the bot"))
+
+
+class _Load:
+    def __init__(self, port: int, bodies: _Bodies, authorization: str | None) -> None:
+        self.port = port
+        self.bodies = bodies
+        self.next = 0
+        self.auth = f"Authorization: {authorization}\r\n" if authorization else ""
+        self.head = (f"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                     f"{self.auth}Content-Length: ")
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.record = False
+        self.stop_at = 0.0
+
+    def take(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def request(self, index: int) -> bytes:
+        body = self.bodies[index]
+        return f"{self.head}{len(body)}\r\n\r\n".encode() + body
+
+    def completed(self, status: int, latency: float) -> None:
+        if self.record:
+            self.latencies.append(latency)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    async def run(self, seconds: float, record: bool, *, at_least: int = 0) -> float:
+        """Keep CONCURRENCY requests in flight for ``seconds`` (and until ``at_least`` requests were sent)."""
+        self.record = record
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        self.stop_at = started + seconds
+        first = self.next
+        connections = []
+        for _ in range(CONCURRENCY):
+            _transport, protocol = await loop.create_connection(lambda: _Connection(self), "127.0.0.1", self.port)
+            connections.append(protocol)
+        await asyncio.gather(*(c.done for c in connections))
+        while self.next - first < at_least:  # bounded: at most at_least more requests
+            self.stop_at = time.perf_counter() + seconds
+            for c in connections:
+                c.done = loop.create_future()
+                c.send_next()
+            await asyncio.gather(*(c.done for c in connections))
+        elapsed = time.perf_counter() - started
+        for c in connections:
+            assert c.transport is not None
+            c.transport.close()
+        return elapsed
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _stats(url: str) -> dict[str, int]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return await response.json()
+
+
+def _spawn(*args: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    process = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, cwd=ROOT)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError(f"{args[0]} process failed to start (exit {process.wait()})")
+    return process, json.loads(line)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    requests: int
+    elapsed: float
+    p50: float
+    p99: float
+    cpu_per_turn_ms: float
+    peak_mb: float
+    replies_per_turn: float
+    token_requests: int
+    statuses: dict[int, int]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.elapsed
+
+
+class _Running:
+    """One scenario's bot process and load, measured in several interleaved rounds."""
+
+    def __init__(self, scenario: Scenario, services: dict[str, Any], workdir: Path, database_url: str | None) -> None:
+        self.scenario = scenario
+        self.services = services
+        self.url = database_url or f"sqlite+aiosqlite:///{workdir / f'bench-{scenario.key}.sqlite3'}"
+        self.process: subprocess.Popen[str] | None = None
+        self.load: _Load | None = None
+        self.elapsed = 0.0
+        self.cpu = 0.0
+        self.replies = 0
+        self.token_requests = 0
+
+    async def start(self, warmup: float) -> None:
+        auth = self.services["auth_settings"] if self.scenario.auth else None
+        at_start = await _stats(self.services["stats"])
+        self.process, ready = _spawn("_bot", self.scenario.server, self.url, json.dumps(auth),
+                                     "1" if self.scenario.remember_tokens else "0")
+        authorization = f"Bearer {self.services['token']}" if self.scenario.auth else None
+        self.load = _Load(ready["port"], _Bodies(self.scenario, self.services["service_url"]), authorization)
+        await self.load.run(warmup, record=False, at_least=POOL)  # every user and conversation seen once
+        # Only one bot is busy at a time, so the provider's requests in this window are this bot's.
+        self.token_requests += (await _stats(self.services["stats"]))["token_requests"] - at_start["token_requests"]
+
+    async def measure(self, seconds: float) -> None:
+        assert self.process is not None and self.load is not None
+        before = await _stats(self.services["stats"])
+        cpu_before = _cpu_seconds(self.process.pid)
+        self.elapsed += await self.load.run(seconds, record=True)
+        self.cpu += _cpu_seconds(self.process.pid) - cpu_before
+        after = await _stats(self.services["stats"])
+        self.replies += after["connector_requests"] - before["connector_requests"]
+        self.token_requests += after["token_requests"] - before["token_requests"]
+
+    async def stop(self) -> Result:
+        assert self.process is not None and self.load is not None
+        peak = _peak_rss_mb(self.process.pid)
+        _stop(self.process)
+        latencies = sorted(self.load.latencies)
+        count = len(latencies)
+        return Result(self.scenario, count, self.elapsed, statistics.median(latencies) * 1000,
+                      latencies[min(count - 1, int(count * 0.99))] * 1000, self.cpu / count * 1000, peak,
+                      self.replies / count, self.token_requests, self.load.statuses)
+
+
+async def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.engine import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+async def _validation_cost(services: dict[str, Any]) -> tuple[float, float]:
+    """CPU ms of authenticating one request in-process: (full botbuilder validation, remembered token)."""
+    import logging
+
+    from botbuilder.schema import Activity
+
+    from bot.adapter import EdgeAdapter
+    from bot.settings import Settings
+
+    logging.getLogger("bot").setLevel(logging.ERROR)
+    activity = Activity().deserialize(json.loads(_Bodies(SCENARIOS["c"], services["service_url"])[0]))
+    header = f"Bearer {services['token']}"
+    costs = []
+    for cache_size in (0, 4096):
+        adapter = EdgeAdapter(Settings(database_url="sqlite://", **services["auth_settings"]))
+        adapter.bot_framework_authentication._cache_size = cache_size  # type: ignore[attr-defined]
+        try:
+            await adapter.authenticate(activity, header)  # loads the signing keys
+            started = time.process_time()
+            for _ in range(500):
+                await adapter.authenticate(activity, header)
+            costs.append((time.process_time() - started) / 500 * 1000)
+        finally:
+            await adapter.close()
+    return costs[0], costs[1]
+
+
+async def _main(args: argparse.Namespace) -> int:
+    services_process, services = _spawn("_services")
+    results: dict[str, Result] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="turns-bench-") as tmp:
+            running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url)
+                       for key in args.scenarios}
+            try:
+                for run in running.values():
+                    if args.database_url:  # a shared PostgreSQL: every scenario starts from an empty schema
+                        await _reset_postgres(args.database_url)
+                    await run.start(args.warmup)
+                # Interleaved rounds, so a change in the machine's background load hits every scenario alike.
+                for _round in range(args.rounds):
+                    for run in running.values():
+                        await run.measure(args.seconds / args.rounds)
+            finally:
+                for key, run in running.items():
+                    if run.process is not None:
+                        results[key] = await run.stop()
+        for key, result in results.items():
+            bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
+            print(f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
+                  f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
+                  f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
+                  + (f"  NON-2XX {bad}" if bad else ""), flush=True)
+        full, remembered = await _validation_cost(services)
+        print(f"token validation per request, in-process CPU: {full:.3f} ms full (botbuilder's validation), "
+              f"{remembered:.3f} ms for a token already validated")
+    finally:
+        _stop(services_process)
+
+    def ratio(x: float, y: float) -> str:
+        return f"{x / y:.2f}" if y else "nan"
+
+    if "c-auth" in results and "c" in results:
+        for plain, secured in (("c", "c-auth"), ("c", "c-auth-full"), ("d", "d-auth")):
+            if plain in results and secured in results:
+                p, s = results[plain], results[secured]
+                cpu = s.cpu_per_turn_ms - p.cpu_per_turn_ms
+                print(f"auth cost per turn ({secured} vs {plain}): cpu {cpu:+.2f} ms, "
+                      f"p50 {s.p50 - p.p50:+.2f} ms, throughput {ratio(s.rps, p.rps)}x; token requests to the "
+                      f"identity provider by that bot process: {s.token_requests}")
+    a, b, c, d = (results.get(k) for k in "abcd")
+    if a and b and c and d:
+        print(f"c_over_b={ratio(c.rps, b.rps)} d_over_b={ratio(d.rps, b.rps)} c_over_a={ratio(c.rps, a.rps)} "
+              f"p99_c_over_p99_b={ratio(c.p99, b.p99)}")
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "_services":
+        asyncio.run(_services())
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_bot":
+        kind, database_url, auth, remember = sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5] == "1"
+        asyncio.run(_serve_bot(kind, database_url, auth, remember))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per scenario (default 8)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per scenario (default 2)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds the seconds are split into")
+    parser.add_argument("--quick", action="store_true", help="2 s per scenario, 0.5 s warm-up: a smoke run")
+    parser.add_argument("--database-url", default=None,
+                        help="run c/d on this (PostgreSQL) database instead of a fresh SQLite file; it is WIPED")
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=f"any of {', '.join(SCENARIOS)}")
+    args = parser.parse_args()
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.quick:
+        args.seconds, args.warmup, args.rounds = 2.0, 0.5, 1
+    return asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

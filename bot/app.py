@@ -1,0 +1,195 @@
+"""The aiohttp application: Bot Framework endpoint, health check, and everything they need at start."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+from botbuilder.core import PrivateConversationState, TurnContext
+from botbuilder.schema import Activity
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapter import EdgeAdapter, build_adapter, process_request
+from bot.calendar_routes import add_calendar_routes
+from bot.connector import create_client_session
+from bot.delivery.config import DeliverySettings
+from bot.delivery.service import DeliveryService
+from bot.enquiry_setup import add_enquiries
+from bot.enrolment_setup import add_enrolment_jobs, enrolment_options, enrolment_policy
+from bot.notification_renderers import enrolment as enrolment_renderers
+from bot.serial_turns import SerialTurnsMiddleware
+from bot.settings import Settings
+from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
+from classroom.clock import Clock, SystemClock
+from classroom.people import assign_roles
+from dialogs.dispatcher import MessageDispatcher
+from dialogs.services import BotServices
+from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import Role
+from storage.state_storage import ETagConflictError, SqlAlchemyStorage
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024  # Teams messages are at most ~100 KB
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass
+class BotRuntime:
+    """What the request handlers share for the life of the process."""
+
+    engine: AsyncEngine
+    services: BotServices
+    adapter: EdgeAdapter
+    bot: ClassroomBot
+    delivery: DeliveryService
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+RUNTIME = web.AppKey("runtime", BotRuntime)
+DELIVERY_SETTINGS = web.AppKey("delivery_settings", DeliverySettings)
+
+
+async def bootstrap_admins(services: BotServices, settings: Settings) -> None:
+    """Give the configured first coordinators their roles (idempotent, every start)."""
+    if not settings.admin_aad_object_ids:
+        return
+    async with services.session_factory.begin() as session:
+        for aad_object_id in settings.admin_aad_object_ids:
+            await assign_roles(session, aad_object_id, [Role.COORDINATOR, Role.ADMIN])
+
+
+async def _runtime(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database_url)
+    client_session = create_client_session()  # one keep-alive pool for every outbound call
+    try:
+        await upgrade(engine)
+        services = BotServices(create_session_factory(engine), app[CLOCK], settings.zone)
+        await bootstrap_admins(services, settings)
+        dialog_state = PrivateConversationState(SqlAlchemyStorage(services.session_factory))
+        dispatcher = MessageDispatcher(
+            services, dialog_state.create_property(DIALOG_STATE_PROPERTY), enrolment=enrolment_options(settings)
+        )
+        bot = ClassroomBot(services, dialog_state, dispatcher)
+        adapter = build_adapter(settings, session=client_session)
+        adapter.on_turn_error = _turn_error_handler(dialog_state)
+        adapter.use(SerialTurnsMiddleware())
+        delivery = _delivery(app, services, adapter)
+        app[RUNTIME] = BotRuntime(engine, services, adapter, bot, delivery)
+        await delivery.start()
+        log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            await delivery.stop()
+    finally:
+        await client_session.close()
+        await engine.dispose()
+
+
+def _delivery(app: web.Application, services: BotServices, adapter: EdgeAdapter) -> DeliveryService:
+    """The outbox dispatcher and periodic jobs, with every feature's notification kinds."""
+    settings, clock = app[SETTINGS], app[CLOCK]
+    delivery = DeliveryService(
+        session_factory=services.session_factory,
+        connector=adapter.connector,
+        zone=settings.zone,
+        settings=app[DELIVERY_SETTINGS],
+        clock=clock,
+    )
+    enrolment_renderers.register(delivery.renderers, zone=settings.zone)
+    add_enrolment_jobs(delivery, settings, clock)
+    add_enquiries(delivery, settings, clock)
+    return delivery
+
+
+def _turn_error_handler(dialog_state: PrivateConversationState):  # type: ignore[no-untyped-def]
+    async def on_error(turn_context: TurnContext, error: Exception) -> None:
+        if isinstance(error, ETagConflictError):
+            # Two turns of one conversation overlapped (e.g. a redelivery); the replies already went out and
+            # the other turn's state stands. Nothing to apologise for.
+            log.warning("dialog state not saved: %s", error)
+            return
+        log.exception("turn failed: %s", error, exc_info=error)
+        try:
+            await dialog_state.delete(turn_context)  # a broken dialog must not trap the person in a loop
+            await turn_context.send_activity(
+                "Sorry, something went wrong on our side. Please try again; if it keeps happening, "
+                "tell the training team."
+            )
+        except Exception:  # noqa: BLE001 - the apology is best effort
+            log.exception("could not apologise for a failed turn")
+
+    return on_error
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"error": "bad_request", "message": reason}, status=400)
+
+
+async def messages(request: web.Request) -> web.Response:
+    """POST /api/messages: one Bot Framework activity."""
+    runtime = request.app[RUNTIME]
+    if request.content_type != "application/json":
+        return web.json_response({"error": "unsupported_media_type", "message": "send application/json"}, status=415)
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request("the body is not valid JSON")
+    if not isinstance(body, dict):
+        return _bad_request("the body must be a JSON object (an activity)")
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return _bad_request("the activity has no type")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises many types for wrong shapes
+        return _bad_request("the body is not a valid activity")
+    return await process_request(runtime.adapter, activity, request.headers.get("Authorization", ""), runtime.bot)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz: 200 when the database answers, 503 when it does not."""
+    runtime = request.app[RUNTIME]
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("health check: database unavailable: %s", error)
+        return web.json_response(
+            {"status": "unavailable", "database": f"unreachable ({type(error).__name__})"}, status=503
+        )
+    return web.json_response({"status": "ok", "database": "ok", "backend": runtime.engine.dialect.name})
+
+
+@web.middleware
+async def _no_tracebacks(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return web.json_response({"error": "internal_error"}, status=500)
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, delivery_settings: DeliverySettings | None = None
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_no_tracebacks])
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app[DELIVERY_SETTINGS] = delivery_settings or DeliverySettings()
+    app.cleanup_ctx.append(_runtime)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    add_calendar_routes(app, lambda request: request.app[RUNTIME].services, enrolment_policy(settings))
+    return app

@@ -1,0 +1,212 @@
+"""``classroom-bot``: run the bot, migrate the database, import the catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from aiohttp import web
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.app import create_app
+from bot.demo_people import DEMO_PEOPLE
+from bot.manifest_package import cmd_manifest_build
+from bot.settings import Settings
+from classroom.catalogue.file_format import CatalogueFileError
+from classroom.catalogue.importer import import_catalogue, import_catalogue_file
+from classroom.demo.catalogue import demo_catalogue
+from classroom.enrolment.organisations import assign_organisation_by_name
+from classroom.people import assign_roles
+from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade
+
+T = TypeVar("T")
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID_INPUT = 0, 1, 2
+PLAYGROUND = "npx -y -p @microsoft/m365agentsplayground@0.2.28 agentsplayground"
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL we cannot even parse is shown as "the configured URL"
+        return "the configured DATABASE_URL"
+
+
+async def _with_database(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Migrate, then run ``work(session_factory)``; any connection failure becomes DatabaseUnavailable."""
+    engine = create_engine(settings.database_url)
+    try:
+        try:
+            await upgrade(engine)
+        except (OSError, OperationalError, InterfaceError, DBAPIError) as error:
+            raise DatabaseUnavailable(str(error).splitlines()[0]) from error
+        return await work(create_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _seed_demo(session_factory) -> str:  # type: ignore[no-untyped-def]
+    async with session_factory.begin() as session:
+        report = await import_catalogue(session, demo_catalogue(date.today()))
+        for person in DEMO_PEOPLE:
+            await assign_roles(session, person.aad_object_id, person.roles, person.name, person.email)
+            if person.organisation:
+                await assign_organisation_by_name(session, person.aad_object_id, person.organisation)
+    return report.summary()
+
+
+def _demo_banner(settings: Settings, catalogue_summary: str) -> str:
+    people = "\n".join(f"    {p.name:<16} {', '.join(r.value for r in p.roles)}" for p in DEMO_PEOPLE)
+    return f"""
+Classroom bot demo
+  Bot endpoint : http://{settings.host}:{settings.port}/api/messages  (authentication off: no app id set)
+  Health       : http://{settings.host}:{settings.port}/healthz
+  Database     : {_safe_url(settings.database_url)}
+  Catalogue    : {catalogue_summary.strip().replace(chr(10), chr(10) + " " * 17)}
+
+Talk to it in the Microsoft 365 Agents Playground (Teams emulator; needs Node.js), in another terminal:
+    {PLAYGROUND}
+It opens a browser chat as Alex Wilber (a participant). Try: help, courses, course PERM4, find.
+To try the trainer or coordinator view, start it as another demo user:
+    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/trainer.yml {PLAYGROUND}
+    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/coordinator.yml {PLAYGROUND}
+
+Demo people (the Playground's built-in users):
+{people}
+
+Press Ctrl+C to stop.
+"""
+
+
+def _serve(settings: Settings, banner: str | None = None) -> int:
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=10,
+        print=(lambda _line: print(banner, flush=True)) if banner else print,
+        access_log=None,
+    )
+    return EXIT_OK
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    summary = asyncio.run(_with_database(settings, _seed_demo))
+    return _serve(settings, _demo_banner(settings, summary))
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    asyncio.run(_with_database(settings, _noop))
+    return _serve(settings)
+
+
+async def _noop(_session_factory) -> None:  # type: ignore[no-untyped-def]
+    return None
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    asyncio.run(_with_database(settings, _noop))
+    print(f"Database {_safe_url(settings.database_url)} is at the newest schema.")
+    return EXIT_OK
+
+
+def cmd_catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        report = asyncio.run(_with_database(settings, lambda sf: import_catalogue_file(sf, path)))
+    except CatalogueFileError as error:
+        print(
+            f"{path}: not imported, nothing was changed ({len(error.problems)} problem"
+            f"{'s' if len(error.problems) != 1 else ''}):",
+            file=sys.stderr,
+        )
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    print(report.summary())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="classroom-bot",
+        description="Microsoft Teams bot for online social-work training courses. Settings come from the "
+        "environment or a .env file (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="serve on 127.0.0.1:3978 with the demo catalogue and demo roles")
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = commands.add_parser("serve", help="serve the bot (production); migrates the database first")
+    serve.add_argument("--host", help="interface to listen on (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3978)")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("upgrade", help="migrate the database to the newest schema").set_defaults(handler=cmd_db_upgrade)
+
+    catalogue = commands.add_parser("catalogue", help="the course catalogue").add_subparsers(
+        dest="catalogue_command", required=True, metavar="ACTION"
+    )
+    importer = catalogue.add_parser(
+        "import",
+        help="validate a catalogue file, then add or update its courses by code (nothing changes if it has any error)",
+    )
+    importer.add_argument("file", type=Path, help="catalogue file (YAML)")
+    importer.set_defaults(handler=cmd_catalogue_import)
+
+    manifest = commands.add_parser("manifest", help="the Teams app package").add_subparsers(
+        dest="manifest_command", required=True, metavar="ACTION"
+    )
+    package = manifest.add_parser(
+        "build", help="fill the app manifest from settings, validate it offline and write the Teams app package"
+    )
+    package.add_argument("--out", type=Path, required=True, help="the .zip file to write")
+    package.add_argument("--template-dir", type=Path, help="manifest template folder (default: manifest/)")
+    package.set_defaults(handler=cmd_manifest_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = {
+        k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None))) if v is not None
+    }
+    try:
+        settings = Settings(**overrides)
+    except ValueError as error:
+        print(f"classroom-bot: invalid settings: {error}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    if args.command == "demo":
+        settings = settings.model_copy(update={"host": "127.0.0.1", "port": 3978})
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise at start
+    try:
+        return int(args.handler(settings, args))
+    except DatabaseUnavailable as error:
+        print(f"classroom-bot: cannot reach the database {_safe_url(settings.database_url)}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:  # e.g. the port is taken
+        print(f"classroom-bot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""A Bot Connector REST client on the shared aiohttp session: the bot's only way to send to Teams.
+
+Every method returns a :class:`ConnectorResponse` — HTTP status, parsed JSON body, ``Retry-After`` — and does
+not raise for HTTP errors, so callers (the notification outbox, the turn shim) decide what a 429, 403 or 5xx
+means. It raises only when there is no HTTP answer to give: :class:`~bot.connector.errors.ConnectorTimeout`,
+:class:`~bot.connector.errors.ConnectorTransportError`, or
+:class:`~bot.connector.errors.TokenAcquisitionError` when no access token could be obtained.
+
+Requests carry ``Authorization: Bearer <token>`` for the configured app (none when authentication is off).
+If the connector answers 401 to a cached token, the token is dropped and the request is sent once more with a
+fresh one. Nothing else is retried here: retry policy (Teams' rate limits, ``Retry-After``) belongs to the
+caller.
+
+Example::
+
+    response = await connector.send_to_conversation(service_url, conversation_id, activity)
+    if response.ok:
+        message_id = response.id
+    elif response.retryable:
+        retry_in = response.retry_after  # seconds, or None: back off exponentially
+    elif response.conversation_unavailable:
+        ...  # 403/404: the user removed or blocked the bot; do not retry
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from botbuilder.schema import Activity, ConversationParameters
+from yarl import URL
+
+from bot.connector.credentials import EdgeCredentialsFactory
+from bot.connector.errors import ConnectorTimeout, ConnectorTransportError
+from bot.connector.serialization import dumps, to_wire
+from bot.connector.session import SessionHolder
+from bot.connector.version import USER_AGENT
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+CONVERSATION_UNAVAILABLE_STATUSES = frozenset({403, 404})
+
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorResponse:
+    """One answer of the Bot Connector.
+
+    Attributes:
+        method, url: the request, for logs.
+        status: the HTTP status.
+        body: the parsed JSON body; None when empty; the raw text when it was not JSON.
+        retry_after: ``Retry-After`` in seconds (from delta-seconds or an HTTP date), None when absent.
+    """
+
+    method: str
+    url: str
+    status: int
+    body: Any = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def id(self) -> str | None:
+        """The ``id`` of the created or updated resource (activity id, conversation id)."""
+        return self.body.get("id") if isinstance(self.body, dict) else None
+
+    @property
+    def error_code(self) -> str | None:
+        """``error.code`` of a Bot Framework error body (``ConversationNotFound``, ...)."""
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("code") if isinstance(error, dict) else None
+
+    @property
+    def error_message(self) -> str | None:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("message") if isinstance(error, dict) else None
+
+    @property
+    def retryable(self) -> bool:
+        """429, 412, 502, 503, 504: Teams asks to try again later (see DESIGN §4)."""
+        return self.status in RETRYABLE_STATUSES
+
+    @property
+    def conversation_unavailable(self) -> bool:
+        """403/404: usually the user removed or blocked the bot; record it, do not retry."""
+        return self.status in CONVERSATION_UNAVAILABLE_STATUSES
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds (never negative); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+def _segment(value: str) -> str:
+    # msrest quotes path arguments with safe='' (":" and "@" in Teams ids become %3A and %40).
+    return quote(str(value), safe="")
+
+
+class BotConnectorClient:
+    """The Bot Connector REST API (``{serviceUrl}/v3/...``) for one bot identity, on the shared session.
+
+    Args:
+        sessions: the shared client session (a :class:`SessionHolder` or an ``aiohttp.ClientSession``).
+        credentials: the credentials factory that owns the token caches.
+        app_id: the bot's app id ("" when authentication is off: requests carry no token).
+        timeout: seconds for one request, connection included.
+    """
+
+    def __init__(self, sessions: SessionHolder | aiohttp.ClientSession, credentials: EdgeCredentialsFactory, *,
+                 app_id: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self._sessions = sessions if isinstance(sessions, SessionHolder) else SessionHolder(sessions)
+        self._credentials = credentials
+        self.app_id = credentials.app_id if app_id is None else app_id
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    # -- conversations -------------------------------------------------------------------------------------
+
+    async def send_to_conversation(self, service_url: str, conversation_id: str,
+                                   activity: Activity | dict[str, Any], *, audience: str | None = None,
+                                   headers: dict[str, str] | None = None) -> ConnectorResponse:
+        """``POST /v3/conversations/{id}/activities``: append an activity (201 ``{id}``)."""
+        return await self.request("POST", service_url, f"/v3/conversations/{_segment(conversation_id)}/activities",
+                                  body=to_wire(activity), audience=audience, headers=headers)
+
+    async def reply_to_activity(self, service_url: str, conversation_id: str, activity_id: str,
+                                activity: Activity | dict[str, Any], *, audience: str | None = None,
+                                headers: dict[str, str] | None = None) -> ConnectorResponse:
+        """``POST /v3/conversations/{id}/activities/{activityId}``: reply in the thread (201 ``{id}``)."""
+        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        extra = {"x-ms-conversation-id": conversation_id, **(headers or {})}
+        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience,
+                                  headers=extra)
+
+    async def update_activity(self, service_url: str, conversation_id: str, activity_id: str,
+                              activity: Activity | dict[str, Any], *, audience: str | None = None,
+                              headers: dict[str, str] | None = None) -> ConnectorResponse:
+        """``PUT /v3/conversations/{id}/activities/{activityId}``: replace a sent message or card."""
+        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience,
+                                  headers=headers)
+
+    async def delete_activity(self, service_url: str, conversation_id: str, activity_id: str, *,
+                              audience: str | None = None) -> ConnectorResponse:
+        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        return await self.request("DELETE", service_url, path, audience=audience)
+
+    async def create_conversation(self, service_url: str, parameters: ConversationParameters | dict[str, Any], *,
+                                  audience: str | None = None) -> ConnectorResponse:
+        """``POST /v3/conversations``: start a 1:1 chat or a channel post (201 ``{id, activityId?}``)."""
+        return await self.request("POST", service_url, "/v3/conversations",
+                                  body=to_wire(parameters, "ConversationParameters"), audience=audience)
+
+    async def get_conversations(self, service_url: str, *, continuation_token: str | None = None,
+                                audience: str | None = None) -> ConnectorResponse:
+        params = {"continuationToken": continuation_token} if continuation_token else None
+        return await self.request("GET", service_url, "/v3/conversations", params=params, audience=audience)
+
+    async def send_conversation_history(self, service_url: str, conversation_id: str,
+                                        history: Any, *, audience: str | None = None) -> ConnectorResponse:
+        path = f"/v3/conversations/{_segment(conversation_id)}/activities/history"
+        return await self.request("POST", service_url, path, body=to_wire(history, "Transcript"), audience=audience)
+
+    async def upload_attachment(self, service_url: str, conversation_id: str, attachment_upload: Any, *,
+                                audience: str | None = None) -> ConnectorResponse:
+        path = f"/v3/conversations/{_segment(conversation_id)}/attachments"
+        return await self.request("POST", service_url, path, body=to_wire(attachment_upload, "AttachmentData"),
+                                  audience=audience)
+
+    # -- members -------------------------------------------------------------------------------------------
+
+    async def get_conversation_members(self, service_url: str, conversation_id: str, *,
+                                       audience: str | None = None) -> ConnectorResponse:
+        """``GET /v3/conversations/{id}/members``. Teams lists use ``objectId`` for the AAD object id."""
+        return await self.request("GET", service_url, f"/v3/conversations/{_segment(conversation_id)}/members",
+                                  audience=audience)
+
+    async def get_conversation_member(self, service_url: str, conversation_id: str, member_id: str, *,
+                                      audience: str | None = None) -> ConnectorResponse:
+        """``GET /v3/conversations/{id}/members/{memberId}`` (by channel user id; has ``aadObjectId``)."""
+        path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
+        return await self.request("GET", service_url, path, audience=audience)
+
+    async def get_conversation_paged_members(self, service_url: str, conversation_id: str, *,
+                                             page_size: int | None = None, continuation_token: str | None = None,
+                                             audience: str | None = None) -> ConnectorResponse:
+        params: dict[str, str] = {}
+        if page_size is not None:
+            params["pageSize"] = str(page_size)
+        if continuation_token is not None:
+            params["continuationToken"] = continuation_token
+        path = f"/v3/conversations/{_segment(conversation_id)}/pagedmembers"
+        return await self.request("GET", service_url, path, params=params or None, audience=audience)
+
+    async def get_activity_members(self, service_url: str, conversation_id: str, activity_id: str, *,
+                                   audience: str | None = None) -> ConnectorResponse:
+        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}/members"
+        return await self.request("GET", service_url, path, audience=audience)
+
+    async def delete_conversation_member(self, service_url: str, conversation_id: str, member_id: str, *,
+                                         audience: str | None = None) -> ConnectorResponse:
+        path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
+        return await self.request("DELETE", service_url, path, audience=audience)
+
+    # -- Teams -----------------------------------------------------------------------------------------------
+
+    async def get_team_details(self, service_url: str, team_id: str, *,
+                               audience: str | None = None) -> ConnectorResponse:
+        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}", audience=audience)
+
+    async def get_team_channels(self, service_url: str, team_id: str, *,
+                                audience: str | None = None) -> ConnectorResponse:
+        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}/conversations",
+                                  audience=audience)
+
+    async def get_meeting_participant(self, service_url: str, meeting_id: str, participant_id: str,
+                                      tenant_id: str, *, audience: str | None = None) -> ConnectorResponse:
+        """``GET /v1/meetings/{meetingId}/participants/{participantId}?tenantId=…`` (Organizer/Presenter/…).
+
+        botbuilder 4.17's ``TeamsInfo.get_meeting_participant`` calls ``/v1/meetings/{meetingId}`` instead
+        (its ``fetch_meeting`` overwrites ``fetch_participant``'s URL); this is the documented endpoint.
+        """
+        path = f"/v1/meetings/{_segment(meeting_id)}/participants/{_segment(participant_id)}"
+        return await self.request("GET", service_url, path, params={"tenantId": tenant_id}, audience=audience)
+
+    # -- transport -------------------------------------------------------------------------------------------
+
+    async def request(self, method: str, service_url: str, path: str, *, body: Any = None,
+                      params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+                      audience: str | None = None) -> ConnectorResponse:
+        """Send one request to ``{service_url}{path}`` (``path`` already percent-encoded) and read the answer."""
+        url = URL(service_url.rstrip("/") + path, encoded=True)
+        if params:
+            url = url.with_query(params)
+        request_headers = dict(_JSON_HEADERS) if body is not None else {"Accept": "application/json"}
+        request_headers["User-Agent"] = USER_AGENT
+        if headers:
+            request_headers.update(headers)
+        data = dumps(body) if body is not None else None
+        credentials = self._credentials.credentials(self.app_id, audience)
+        token = await credentials.get_token()
+        response = await self._send(method, url, data, request_headers, token)
+        if response.status == 401 and token is not None:
+            credentials.invalidate(token)
+            response = await self._send(method, url, data, request_headers, await credentials.get_token())
+        return response
+
+    async def _send(self, method: str, url: URL, data: bytes | None, headers: dict[str, str],
+                    token: str | None) -> ConnectorResponse:
+        if token is not None:
+            headers = {**headers, "Authorization": f"Bearer {token}"}
+        try:
+            async with self._sessions.get().request(method, url, data=data, headers=headers,
+                                                    timeout=self._timeout) as response:
+                raw = await response.read()
+                status = response.status
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        except TimeoutError as error:
+            raise ConnectorTimeout(f"{method} {url} timed out", method=method, url=str(url)) from error
+        except aiohttp.ClientError as error:
+            raise ConnectorTransportError(f"{method} {url} failed: {error!r}", method=method,
+                                          url=str(url)) from error
+        return ConnectorResponse(method, str(url), status, _parse_body(raw), retry_after)
+
+
+def _parse_body(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")

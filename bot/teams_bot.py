@@ -1,0 +1,88 @@
+"""The Teams activity handler: routing only. Each kind of activity goes to the flow that owns it."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import BotState, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import ChannelAccount
+from botbuilder.schema.teams import TeamInfo
+
+from bot.conversation_reference import conversation_info
+from classroom.conversations import forget_conversation, remember_conversation
+from classroom.people import ensure_person, find_person
+from dialogs.dispatcher import MessageDispatcher
+from dialogs.services import BotServices
+
+log = logging.getLogger(__name__)
+
+DIALOG_STATE_PROPERTY = "DialogState"
+
+
+class ClassroomBot(TeamsActivityHandler):
+    def __init__(self, services: BotServices, dialog_state: BotState, dispatcher: MessageDispatcher) -> None:
+        self._services = services
+        self._dialog_state = dialog_state
+        self._dispatcher = dispatcher
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        state = self._dialog_state.get(turn_context)  # this turn's cached state; None when never loaded
+        dialog = state.get(DIALOG_STATE_PROPERTY) if state else None
+        if dialog is not None and not dialog.dialog_stack:
+            # No dialog in progress: drop the empty stack so a one-shot command costs no state write.
+            del state[DIALOG_STATE_PROPERTY]
+        await self._dialog_state.save_changes(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await self._dispatcher.on_message(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Here, not in on_adaptive_card_invoke: botbuilder 4.17 serialises that answer twice (HTTP 500).
+            return await self._dispatcher.on_card_action(turn_context)
+        return await super().on_invoke_activity(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        await self._dispatcher.welcome(turn_context, await self._person_name(turn_context))
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._forget(turn_context)
+
+    async def on_teams_members_added(
+        self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        # Teams follows an install with this event; the welcome was sent for the install already.
+        if any(m.id == turn_context.activity.recipient.id for m in members_added):
+            await self._remember(turn_context)
+
+    async def on_teams_members_removed(
+        self, members_removed: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        if any(m.id == turn_context.activity.recipient.id for m in members_removed):
+            await self._forget(turn_context)
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        info = conversation_info(turn_context.activity)
+        async with self._services.session_factory.begin() as session:
+            await remember_conversation(session, info)
+            sender = turn_context.activity.from_property
+            if sender and sender.aad_object_id:
+                await ensure_person(session, sender.aad_object_id, sender.name or "")
+
+    async def _forget(self, turn_context: TurnContext) -> None:
+        info = conversation_info(turn_context.activity)
+        async with self._services.session_factory.begin() as session:
+            await forget_conversation(session, info.conversation_id)
+
+    async def _person_name(self, turn_context: TurnContext) -> str:
+        sender = turn_context.activity.from_property
+        if sender and sender.name:
+            return sender.name
+        if sender and sender.aad_object_id:  # installationUpdate carries no name; we may know it
+            async with self._services.session_factory() as session:
+                person = await find_person(session, sender.aad_object_id)
+            return person.name if person else ""
+        return ""

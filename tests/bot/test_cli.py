@@ -1,0 +1,137 @@
+"""The ``classroom-bot`` command line: exit codes and messages people and scripts rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import _seed_demo, main
+from storage.engine import create_engine, create_session_factory
+from storage.models import Course, CourseRun, Person, RunSession
+
+DEMO_CATALOGUE = Path(__file__).resolve().parents[2] / "classroom" / "demo" / "catalogue.yaml"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    return url
+
+
+async def _counts(url: str) -> tuple[int, int, int]:
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return (
+                await session.scalar(select(func.count(Course.id))),
+                await session.scalar(select(func.count(CourseRun.id))),
+                await session.scalar(select(func.count(RunSession.id))),
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_db_upgrade_migrates(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert "newest schema" in capsys.readouterr().out
+    assert asyncio.run(_counts(sqlite_url)) == (0, 0, 0)
+
+
+def test_unreachable_database_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres:secret@127.0.0.1:9/nowhere")
+    assert main(["db", "upgrade"]) == 1
+    error = capsys.readouterr().err
+    assert "cannot reach the database" in error
+    assert "secret" not in error and "Traceback" not in error
+
+
+def test_catalogue_import_then_reimport_updates_by_code(sqlite_url: str) -> None:
+    assert main(["catalogue", "import", str(DEMO_CATALOGUE)]) == 0
+    first = asyncio.run(_counts(sqlite_url))
+    assert main(["catalogue", "import", str(DEMO_CATALOGUE)]) == 0
+    assert asyncio.run(_counts(sqlite_url)) == first
+    assert first[0] == 2
+
+
+def test_invalid_catalogue_exits_2_naming_file_line_and_field_and_changes_nothing(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["catalogue", "import", str(DEMO_CATALOGUE)]) == 0
+    before = asyncio.run(_counts(sqlite_url))
+    broken = tmp_path / "broken.yaml"
+    text = DEMO_CATALOGUE.read_text(encoding="utf-8")
+    broken.write_text(text.replace("capacity: ", "capacity: -", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["catalogue", "import", str(broken)]) == 2
+    error = capsys.readouterr().err
+    assert "broken.yaml:" in error and "capacity" in error and "nothing was changed" in error
+    assert asyncio.run(_counts(sqlite_url)) == before
+
+
+def test_demo_seed_is_idempotent(sqlite_url: str) -> None:
+    async def seed_twice() -> tuple[tuple[int, int, int], int]:
+        engine = create_engine(sqlite_url)
+        try:
+            from storage.migrate import upgrade
+
+            await upgrade(engine)
+            factory = create_session_factory(engine)
+            await _seed_demo(factory)
+            await _seed_demo(factory)
+            async with factory() as session:
+                people = await session.scalar(select(func.count(Person.id)))
+        finally:
+            await engine.dispose()
+        return await _counts(sqlite_url), people
+
+    (courses, runs, sessions), people = asyncio.run(seed_twice())
+    assert courses == 2 and runs >= 2 and sessions >= 5
+    assert people >= 6
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_serves_and_stops_cleanly(tmp_path: Path) -> None:
+    if _port_in_use(3978):
+        pytest.skip("127.0.0.1:3978 is taken (another demo is running); the demo always serves there")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOST", "PORT")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = []
+        assert process.stdout is not None
+        for line in process.stdout:  # the banner is printed once the server is listening
+            seen.append(line)
+            if "Press Ctrl+C" in line:
+                break
+        banner = "".join(seen)
+        assert "agentsplayground" in banner and "Alex Wilber" in banner, banner
+        with urllib.request.urlopen("http://127.0.0.1:3978/healthz", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+        assert (tmp_path / "classroom.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0

@@ -1,0 +1,122 @@
+"""The fast serializer sends exactly what msrest (the stock client) would have sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    CardAction,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    Entity,
+    HeroCard,
+    Mention,
+    TextFormatTypes,
+)
+from msrest import Serializer
+
+from bot.connector import serialization
+from bot.connector.serialization import CLIENT_MODELS, to_wire
+
+REFERENCE = Path("/work/shared/reference/teams-activities")
+MSREST = Serializer(CLIENT_MODELS)
+
+
+def _reference_activities() -> list[Path]:
+    return sorted(p for p in REFERENCE.glob("*.json")
+                  if isinstance(json.loads(p.read_text()), dict) and "type" in json.loads(p.read_text()))
+
+
+def _reply_to(inbound: Activity, reply: Activity) -> Activity:
+    reference = TurnContext.get_conversation_reference(inbound)
+    return TurnContext.apply_conversation_reference(reply, reference)
+
+
+@pytest.mark.parametrize("path", _reference_activities(), ids=lambda p: p.stem)
+def test_reference_activities_serialise_like_msrest(path: Path) -> None:
+    activity = Activity().deserialize(json.loads(path.read_text()))
+    assert to_wire(activity) == MSREST.body(activity, "Activity")
+
+
+def _replies() -> dict[str, Activity]:
+    inbound = Activity().deserialize(json.loads((REFERENCE / "personal-message.json").read_text()))
+    card = json.loads((REFERENCE / "outbound-reply-card.json").read_text())["attachments"][0]["content"]
+    mention = Mention(mentioned=ChannelAccount(id="29:a", name="Alex"), text="<at>Alex</at>", type="mention")
+    return {
+        "text": _reply_to(inbound, MessageFactory.text("Hello **there**")),
+        "adaptive card": _reply_to(inbound, MessageFactory.attachment(CardFactory.adaptive_card(card))),
+        "hero card (model inside object)": _reply_to(inbound, MessageFactory.attachment(CardFactory.hero_card(
+            HeroCard(title="T", buttons=[CardAction(type="imBack", title="Go", value="go")])))),
+        "mention entity + enum fields": _reply_to(inbound, Activity(
+            type=ActivityTypes.message, text="<at>Alex</at> hi", text_format=TextFormatTypes.xml,
+            entities=[mention, Entity(type="clientInfo")])),
+        "suggested actions": _reply_to(inbound, MessageFactory.suggested_actions(
+            [CardAction(type="imBack", title="a", value="a")], "pick")),
+        "timestamps (aware, naive-utc, offset)": _reply_to(inbound, Activity(
+            type="message", text="t", timestamp=datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC),
+            local_timestamp=datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1))),
+            expiration=datetime(2026, 11, 24, tzinfo=UTC))),
+        "channel data and value with nesting": _reply_to(inbound, Activity(
+            type="message", channel_data={"notification": {"alert": True}, "list": [1, 2.5, None, "x"]},
+            value={"a": {"b": [True, {"c": None}]}})),
+        "typing": _reply_to(inbound, Activity(type=ActivityTypes.typing)),
+        "update with id": _reply_to(inbound, Activity(id="123", type="message", text="edited")),
+    }
+
+
+@pytest.mark.parametrize("name", list(_replies()))
+def test_replies_serialise_like_msrest(name: str) -> None:
+    activity = _replies()[name]
+    expected = MSREST.body(activity, "Activity")
+    assert to_wire(activity) == expected
+    assert json.loads(serialization.dumps(to_wire(activity))) == expected
+
+
+def test_the_common_reply_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def msrest_called(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("fell back to msrest")
+
+    monkeypatch.setattr(serialization._SERIALIZER, "body", msrest_called)
+    for name in ("text", "adaptive card", "hero card (model inside object)", "mention entity + enum fields"):
+        assert to_wire(_replies()[name])["type"]
+
+
+def test_unusual_shapes_fall_back_to_msrest_and_still_match() -> None:
+    # A plain dict where msrest expects a model, and a date and a Decimal inside a free-form object field.
+    activity = Activity(type="message", from_property={"id": "28:bot", "name": "Bot"},
+                        attachments=[{"contentType": "text/plain", "content": "x"}],
+                        value={"day": date(2026, 11, 23), "price": Decimal("12.50")})
+    assert to_wire(activity) == MSREST.body(activity, "Activity")
+
+
+def test_conversation_parameters_serialise_like_msrest() -> None:
+    parameters = ConversationParameters(
+        is_group=False, bot=ChannelAccount(id="28:bot"), members=[ChannelAccount(id="29:user")],
+        tenant_id="tenant-1", channel_data={"tenant": {"id": "tenant-1"}},
+        activity=Activity(type="message", text="hi"), conversation_type="personal")
+    assert to_wire(parameters, "ConversationParameters") == MSREST.body(parameters, "ConversationParameters")
+
+
+def test_dicts_are_sent_as_given() -> None:
+    payload = {"type": "message", "text": "as is", "conversation": {"id": "x"}}
+    assert to_wire(payload) is payload
+
+
+def test_response_models_match_the_stock_client() -> None:
+    members = json.loads((REFERENCE / "connector-get-members.json").read_text())
+    [member] = serialization.from_wire("[ChannelAccount]", members)[:1]
+    assert member.id == members[0]["id"]
+    assert member.additional_properties["objectId"] == members[0]["objectId"]  # as TeamsInfo expects
+
+
+def test_unused_conversation_account_fields_are_omitted() -> None:
+    activity = Activity(type="message", conversation=ConversationAccount(id="c"))
+    assert to_wire(activity) == {"type": "message", "conversation": {"id": "c"}}
