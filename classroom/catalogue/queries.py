@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from classroom.errors import NotFound
 from storage.models import Course, CourseRun, LearningOutcome, RunEligibleOrganisation, RunSession
+from storage.models.enrolment import seats_held
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def _with_everything(statement: Select[Course]) -> Select[Course]:
 
 
 def places_left(run: CourseRun) -> int:
-    # Enrolment does not exist yet, so every place of a run is free; enrolment will subtract its seats here.
-    return run.capacity
+    # Places held (confirmed, under trainer review, or offered to the waitlist) are loaded with the run.
+    return max(0, run.capacity - seats_held(run))
 
 
 def _upcoming(course: Course, now: datetime) -> list[RunOverview]:

@@ -1,0 +1,334 @@
+"""Taking, giving up and reviewing places on a run. Each operation locks the run first, then reads and counts.
+
+Operations take the caller's session and never commit (see ``service.EnrolmentService`` for the transaction).
+A repeated request finds the row the first one made (one row per person and run) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.enrolment.authorisation import require_overseer
+from classroom.enrolment.eligibility import check_eligibility, price_for
+from classroom.enrolment.errors import (
+    AlreadyDecided,
+    AlreadyEnrolled,
+    CourseFull,
+    EnrolmentClosed,
+    NoEnrolment,
+    OfferExpired,
+)
+from classroom.enrolment.loading import (
+    find_enrolment,
+    load_enrolment,
+    load_person,
+    load_run,
+    places_taken,
+    waitlist_length,
+    waitlist_position,
+)
+from classroom.enrolment.locking import lock_run
+from classroom.enrolment.notices import (
+    ClashDecisionNotice,
+    ClashReviewNotice,
+    RunNotice,
+    SessionNotice,
+    clash_decision_key,
+    clash_review_key,
+    clash_review_prefix,
+    offer_key,
+    sessions_of,
+)
+from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.reminders import cancel_reminders, plan_reminders, remember_announced_times
+from classroom.enrolment.session_moves import announce_run_sessions
+from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
+from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, PersonRole, Role, RunSession
+from storage.models.enrolment import ENDED, HOLDS_PLACE
+
+MAX_REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Clash:
+    """The participant cannot attend one session of a multi-session run, and says why."""
+
+    session_position: int
+    reason: str
+
+
+async def enrol(
+    session: AsyncSession,
+    aad_object_id: str,
+    run_id: int,
+    *,
+    clash: Clash | None,
+    waitlist: bool,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> Enrolment:
+    """Take a place on the run (confirmed, or pending trainer review with a clash), or join its waitlist.
+
+    ``clash=None`` means the person confirmed they can attend every date. An offer from the waitlist is taken
+    up the same way. With ``waitlist=True`` a full run puts the person on the waitlist instead of refusing.
+
+    Refusals (``EnrolmentRefused``) are raised before the person's own enrolment changes; what was done before
+    them (an offer to the next person waiting, a lapsed offer passed on) is valid and should be committed.
+
+    Raises:
+        EnrolmentClosed, OrganisationNeeded, NotEligible, AlreadyEnrolled, OfferExpired, InvalidInput (clash),
+        CourseFull: no place, and ``waitlist`` was not asked for (its ``position`` says where they would be).
+    """
+    await lock_run(session, run_id)
+    run = await load_run(session, run_id)
+    person = await load_person(session, aad_object_id)
+    if not is_open(run, now):
+        raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
+    await announce_run_sessions(session, run, now, policy)  # people holding places hear of moves first
+    enrolment = await find_enrolment(session, run.id, person.id)
+    if enrolment is not None and enrolment.status in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW):
+        raise AlreadyEnrolled(f"you already have a place on {run.code}", status=enrolment.status)
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED and waitlist:
+        return enrolment  # a repeated request: already waiting
+    organisation = check_eligibility(run, person)
+    clash_session = _clash_session(run, clash)
+
+    if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:
+        if enrolment.offer_expires_at is not None and enrolment.offer_expires_at <= now:
+            await lapse_offer(session, enrolment, run, now)
+            await offer_free_places(session, run, now, policy)
+            raise OfferExpired(f"the place offered to you on {run.code} was held until a time now passed")
+        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+
+    await offer_free_places(session, run, now, policy)  # people already waiting come first
+    if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:  # they were first in line
+        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+    if run.capacity - await places_taken(session, run.id) > 0:
+        enrolment = await _claim_row(session, enrolment, run, person)
+        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
+        position = await waitlist_position(session, enrolment) or 1
+        raise CourseFull(f"{run.code} is full", position=position, already_waitlisted=True)
+    if not waitlist:
+        raise CourseFull(f"{run.code} is full", position=await waitlist_length(session, run.id) + 1)
+    enrolment = await _claim_row(session, enrolment, run, person)
+    enrolment.status = EnrolmentStatus.WAITLISTED
+    enrolment.waitlisted_at = now
+    _record_terms(enrolment, run, organisation)
+    await session.flush()
+    await offer_free_places(session, run, now, policy)  # a place may have come free meanwhile
+    return enrolment
+
+
+async def withdraw(
+    session: AsyncSession,
+    aad_object_id: str,
+    run_id: int,
+    *,
+    now: datetime,
+    policy: EnrolmentPolicy,
+    only: frozenset[EnrolmentStatus] | None = None,
+) -> EnrolmentStatus:
+    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had.
+
+    A freed place is offered to the next person waiting, and the person's pending reminders are cancelled.
+
+    Raises:
+        NoEnrolment: nothing to give up (``only`` narrows what counts, e.g. to an offer).
+        EnrolmentClosed: the run has finished.
+    """
+    await lock_run(session, run_id)
+    run = await load_run(session, run_id)
+    person = await load_person(session, aad_object_id)
+    enrolment = await find_enrolment(session, run.id, person.id)
+    if enrolment is None or enrolment.status in ENDED or (only is not None and enrolment.status not in only):
+        raise NoEnrolment(f"you have nothing to cancel on {run.code}")
+    if run.sessions and run.sessions[-1].ends_at <= now:
+        raise EnrolmentClosed(f"{run.code} has finished")
+    previous = enrolment.status
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.ended_at = now
+    enrolment.offer_expires_at = None
+    await cancel_reminders(session, enrolment.id)
+    await cancel_by_dedupe_prefix(session, clash_review_prefix(enrolment.id, enrolment.round))
+    await cancel_by_dedupe_prefix(session, offer_key(enrolment.id, enrolment.round))
+    await session.flush()
+    if previous in HOLDS_PLACE:
+        await offer_free_places(session, run, now, policy)
+    return previous
+
+
+async def decide_clash(
+    session: AsyncSession,
+    actor_aad_object_id: str,
+    enrolment_id: int,
+    *,
+    accept: bool,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> Enrolment:
+    """A trainer of the run (or a coordinator) accepts or declines a participant's clash.
+
+    Accepted: the place is confirmed (no reminders for the missed session). Declined: the place goes to the
+    waitlist. Either way the participant is told.
+
+    Raises:
+        NotFound: no such enrolment. NotAllowed: the actor is not a trainer of this run nor a coordinator.
+        AlreadyDecided: decided before (by anyone), or withdrawn by the participant.
+    """
+    run_id = await session.scalar(select(Enrolment.run_id).where(Enrolment.id == enrolment_id))
+    if run_id is None:
+        raise NotFound(f"no enrolment {enrolment_id}")
+    await lock_run(session, run_id)
+    run = await load_run(session, run_id)
+    try:
+        actor = await load_person(session, actor_aad_object_id)
+    except NotFound as error:
+        raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
+    require_overseer(run, actor)
+    enrolment = await load_enrolment(session, enrolment_id)
+    if enrolment.status != EnrolmentStatus.PENDING_REVIEW:
+        raise AlreadyDecided(
+            f"this request is no longer waiting for a decision ({enrolment.status.value})",
+            status=enrolment.status,
+            decided_by=enrolment.reviewed_by.name if enrolment.reviewed_by else None,
+            decided_at=enrolment.reviewed_at,
+        )
+    enrolment.reviewed_by_person_id = actor.id
+    enrolment.reviewed_at = now
+    # The other reviewers' cards, if still queued, need not go out: the clash is decided.
+    await cancel_by_dedupe_prefix(session, clash_review_prefix(enrolment.id, enrolment.round))
+    if accept:
+        enrolment.status = EnrolmentStatus.CONFIRMED
+        enrolment.confirmed_at = now
+        await session.flush()
+        await plan_reminders(session, enrolment, run, enrolment.person.aad_object_id, now, policy)
+    else:
+        enrolment.status = EnrolmentStatus.DECLINED
+        enrolment.ended_at = now
+        await session.flush()
+        await offer_free_places(session, run, now, policy)
+    clash_session = enrolment.clash_session
+    notice = ClashDecisionNotice(
+        run=RunNotice.of(run),
+        accepted=accept,
+        clash_session=SessionNotice.of(clash_session, len(run.sessions)) if clash_session else None,
+        sessions=sessions_of(run),
+    )
+    await enqueue(
+        session,
+        kind=notice.KIND,
+        payload=notice.payload(),
+        due_at=now,
+        dedupe_key=clash_decision_key(enrolment.id, enrolment.round),
+        recipient=enrolment.person.aad_object_id,
+    )
+    return enrolment
+
+
+def _clash_session(run: CourseRun, clash: Clash | None) -> RunSession | None:
+    if clash is None:
+        return None
+    if len(run.sessions) < 2:
+        raise InvalidInput("a clash only applies to a course with several sessions")
+    reason = clash.reason.strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"say why in 1 to {MAX_REASON_LENGTH} characters")
+    found = next((s for s in run.sessions if s.position == clash.session_position), None)
+    if found is None:
+        raise InvalidInput(f"{run.code} has sessions 1 to {len(run.sessions)}")
+    return found
+
+
+async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: CourseRun, person: Person) -> Enrolment:
+    """The person's row for this run: new, or an ended one reopened as a new round."""
+    if enrolment is None:
+        enrolment = Enrolment(run_id=run.id, person_id=person.id, status=EnrolmentStatus.WAITLISTED, round=1)
+        session.add(enrolment)
+        await session.flush()
+        return enrolment
+    if enrolment.status in ENDED:
+        enrolment.round += 1
+        enrolment.waitlisted_at = enrolment.offer_expires_at = None
+        enrolment.clash_session_id = enrolment.clash_reason = None
+        enrolment.reviewed_by_person_id = enrolment.reviewed_at = None
+        enrolment.confirmed_at = enrolment.ended_at = None
+    return enrolment
+
+
+def _record_terms(enrolment: Enrolment, run: CourseRun, organisation: Organisation) -> None:
+    # The organisation and price the person saw and agreed to.
+    enrolment.organisation_id = organisation.id
+    enrolment.price_band = organisation.price_band
+    enrolment.price_pence = price_for(run, organisation)
+
+
+async def _take_place(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    organisation: Organisation,
+    clash: Clash | None,
+    clash_session: RunSession | None,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> Enrolment:
+    _record_terms(enrolment, run, organisation)
+    enrolment.offer_expires_at = None
+    recipient = (await session.get_one(Person, enrolment.person_id)).aad_object_id
+    if clash is None or clash_session is None:
+        enrolment.status = EnrolmentStatus.CONFIRMED
+        enrolment.confirmed_at = now
+        await session.flush()
+        await plan_reminders(session, enrolment, run, recipient, now, policy)
+        return enrolment
+    enrolment.status = EnrolmentStatus.PENDING_REVIEW
+    enrolment.clash_session_id = clash_session.id
+    enrolment.clash_reason = clash.reason.strip()
+    await session.flush()
+    await remember_announced_times(session, run, now)
+    await _ask_reviewers(session, enrolment, run, clash_session, organisation, now)
+    return enrolment
+
+
+async def _ask_reviewers(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    clash_session: RunSession,
+    organisation: Organisation,
+    now: datetime,
+) -> None:
+    """Send the clash to the run's trainers (those linked to a Teams account), else to the coordinators."""
+    trainer_ids = {t.person_id for t in run.trainers if t.person_id is not None}
+    if trainer_ids:
+        reviewers = (await session.scalars(select(Person).where(Person.id.in_(trainer_ids)))).all()
+    else:
+        reviewers = (
+            await session.scalars(select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct())
+        ).all()
+    participant = await session.get_one(Person, enrolment.person_id)
+    notice = ClashReviewNotice(
+        enrolment_id=enrolment.id,
+        run=RunNotice.of(run),
+        clash_session=SessionNotice.of(clash_session, len(run.sessions)),
+        participant_name=participant.name or "A participant",
+        organisation_name=organisation.name,
+        reason=enrolment.clash_reason or "",
+    )
+    for reviewer in reviewers:
+        await enqueue(
+            session,
+            kind=notice.KIND,
+            payload=notice.payload(),
+            due_at=now,
+            dedupe_key=clash_review_key(enrolment.id, enrolment.round, reviewer.id),
+            recipient=reviewer.aad_object_id,
+        )

@@ -1,0 +1,162 @@
+"""Reading runs, people and enrolments fresh from the database (after a lock, never from a stale cache)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from classroom.errors import NotFound
+from storage.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    EnrolmentStatus,
+    Person,
+    RunEligibleOrganisation,
+)
+from storage.models.enrolment import HOLDS_PLACE
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RUN_OPTIONS = (
+    joinedload(CourseRun.course),
+    selectinload(CourseRun.sessions),
+    selectinload(CourseRun.trainers),
+    selectinload(CourseRun.prices),
+    selectinload(CourseRun.eligible_organisations).joinedload(RunEligibleOrganisation.organisation),
+)
+_ENROLMENT_OPTIONS = (
+    joinedload(Enrolment.person).joinedload(Person.organisation),
+    joinedload(Enrolment.organisation),
+    joinedload(Enrolment.clash_session),
+    joinedload(Enrolment.reviewed_by),
+)
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()[:48]
+
+
+async def load_run(session: AsyncSession, run_id: int) -> CourseRun:
+    run = await session.scalar(
+        select(CourseRun).where(CourseRun.id == run_id).options(*_RUN_OPTIONS).execution_options(populate_existing=True)
+    )
+    if run is None:
+        raise NotFound(f"no run with id {run_id}")
+    return run
+
+
+async def run_id_for_code(session: AsyncSession, run_code: str) -> int:
+    run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == normalise_code(run_code)))
+    if run_id is None:
+        raise NotFound(f"no run with code {normalise_code(run_code)}")
+    return run_id
+
+
+async def runs_for_code(session: AsyncSession, code: str) -> list[CourseRun]:
+    """The runs a code names: one run by its run code, or every run of a course by the course code."""
+    normalised = normalise_code(code)
+    runs = (
+        await session.scalars(
+            select(CourseRun)
+            .join(CourseRun.course)
+            .where(or_(CourseRun.code == normalised, Course.code == normalised))
+            .options(*_RUN_OPTIONS)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if not runs:
+        raise NotFound(f"no course or run with code {normalised}")
+    # Soonest first; a run without sessions (a data error) last.
+    return sorted(runs, key=lambda r: (not r.sessions, r.sessions[0].starts_at if r.sessions else _EPOCH, r.code))
+
+
+async def load_person(session: AsyncSession, aad_object_id: str) -> Person:
+    person = await session.scalar(
+        select(Person)
+        .where(Person.aad_object_id == aad_object_id)
+        .options(joinedload(Person.organisation))
+        .execution_options(populate_existing=True)
+    )
+    if person is None:
+        raise NotFound("we have not met this person yet")
+    return person
+
+
+async def find_enrolment(session: AsyncSession, run_id: int, person_id: int) -> Enrolment | None:
+    return await session.scalar(
+        select(Enrolment)
+        .where(Enrolment.run_id == run_id, Enrolment.person_id == person_id)
+        .options(*_ENROLMENT_OPTIONS)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def load_enrolment(session: AsyncSession, enrolment_id: int) -> Enrolment:
+    enrolment = await session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment_id)
+        .options(*_ENROLMENT_OPTIONS)
+        .execution_options(populate_existing=True)
+    )
+    if enrolment is None:
+        raise NotFound(f"no enrolment {enrolment_id}")
+    return enrolment
+
+
+async def enrolments_of_run(
+    session: AsyncSession, run_id: int, statuses: frozenset[EnrolmentStatus] | set[EnrolmentStatus]
+) -> list[Enrolment]:
+    """The run's enrolments in these statuses, in the order they joined (the waitlist's queue order)."""
+    return list(
+        (
+            await session.scalars(
+                select(Enrolment)
+                .where(Enrolment.run_id == run_id, Enrolment.status.in_(list(statuses)))
+                .options(*_ENROLMENT_OPTIONS)
+                .order_by(Enrolment.waitlisted_at, Enrolment.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .unique()
+        .all()
+    )
+
+
+async def places_taken(session: AsyncSession, run_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.run_id == run_id, Enrolment.status.in_(list(HOLDS_PLACE)))
+        )
+        or 0
+    )
+
+
+async def waitlist_length(session: AsyncSession, run_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.run_id == run_id, Enrolment.status == EnrolmentStatus.WAITLISTED
+            )
+        )
+        or 0
+    )
+
+
+async def waitlist_position(session: AsyncSession, enrolment: Enrolment) -> int | None:
+    """1 for the next person to be offered a place; None when not on the waitlist."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
+        return None
+    ahead = await session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.run_id == enrolment.run_id,
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            or_(
+                Enrolment.waitlisted_at < enrolment.waitlisted_at,
+                and_(Enrolment.waitlisted_at == enrolment.waitlisted_at, Enrolment.id < enrolment.id),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1

@@ -1,0 +1,163 @@
+"""What enrolment puts in the outbox: one kind and one payload model per message.
+
+The payload is all the renderer gets (it has no database), so each carries what its card shows; times are
+UTC and the renderer shows them in the configured timezone, which keeps daylight-saving changes right.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from storage.models import CourseRun, RunSession
+
+REMINDER = "enrolment.reminder"
+TRAINER_REMINDER = "enrolment.trainer_reminder"
+CLASH_REVIEW = "enrolment.clash_review"
+CLASH_DECISION = "enrolment.clash_decision"
+WAITLIST_OFFER = "enrolment.waitlist_offer"
+OFFER_LAPSED = "enrolment.offer_lapsed"
+SESSION_MOVED = "enrolment.session_moved"
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    def payload(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+
+class RunNotice(_Payload):
+    course_code: str
+    course_title: str
+    run_code: str
+    join_url: str | None = None
+    prerequisites: str = ""
+    outline_url: str | None = None
+
+    @classmethod
+    def of(cls, run: CourseRun) -> RunNotice:
+        return cls(
+            course_code=run.course.code,
+            course_title=run.course.title,
+            run_code=run.code,
+            join_url=run.join_url,
+            prerequisites=run.course.prerequisites,
+            outline_url=run.course.outline_url,
+        )
+
+
+class SessionNotice(_Payload):
+    position: int
+    count: int  # sessions in the run, for "session 2 of 4"
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, session: RunSession, count: int) -> SessionNotice:
+        return cls(position=session.position, count=count, starts_at=session.starts_at, ends_at=session.ends_at)
+
+
+class ReminderNotice(_Payload):
+    KIND: ClassVar[str] = REMINDER
+    run: RunNotice
+    session: SessionNotice
+    offset_seconds: int
+
+
+class TrainerReminderNotice(_Payload):
+    KIND: ClassVar[str] = TRAINER_REMINDER
+    run: RunNotice
+    session: SessionNotice
+    confirmed: int
+    pending_review: int
+    capacity: int
+
+
+class ClashReviewNotice(_Payload):
+    KIND: ClassVar[str] = CLASH_REVIEW
+    enrolment_id: int
+    run: RunNotice
+    clash_session: SessionNotice
+    participant_name: str
+    organisation_name: str | None
+    reason: str
+
+
+class ClashDecisionNotice(_Payload):
+    KIND: ClassVar[str] = CLASH_DECISION
+    run: RunNotice
+    accepted: bool
+    clash_session: SessionNotice | None  # None: the session was removed from the run meanwhile
+    sessions: list[SessionNotice]
+
+
+class WaitlistOfferNotice(_Payload):
+    KIND: ClassVar[str] = WAITLIST_OFFER
+    run: RunNotice
+    sessions: list[SessionNotice]
+    expires_at: datetime
+    price_pence: int | None
+
+
+class OfferLapsedNotice(_Payload):
+    KIND: ClassVar[str] = OFFER_LAPSED
+    run: RunNotice
+
+
+class SessionMovedNotice(_Payload):
+    KIND: ClassVar[str] = SESSION_MOVED
+    run: RunNotice
+    old: SessionNotice
+    new: SessionNotice
+
+
+def sessions_of(run: CourseRun) -> list[SessionNotice]:
+    return [SessionNotice.of(s, len(run.sessions)) for s in run.sessions]
+
+
+# Dedupe keys: each names one message for good, so replays and retries never send it twice.
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def reminder_prefix(enrolment_id: int, session_id: int | None = None) -> str:
+    return f"enrolment-reminder:{enrolment_id}:" + (f"{session_id}:" if session_id is not None else "")
+
+
+def reminder_key(enrolment_id: int, session: RunSession, offset_seconds: int) -> str:
+    # The session's time is part of the key: after a move the new reminders are new messages, while a
+    # reminder already sent for the same time is never sent again.
+    return f"{reminder_prefix(enrolment_id, session.id)}{offset_seconds}:{_stamp(session.starts_at)}"
+
+
+def clash_review_prefix(enrolment_id: int, round_: int) -> str:
+    return f"clash-review:{enrolment_id}:{round_}:"
+
+
+def clash_review_key(enrolment_id: int, round_: int, reviewer_person_id: int) -> str:
+    return f"{clash_review_prefix(enrolment_id, round_)}{reviewer_person_id}"
+
+
+def clash_decision_key(enrolment_id: int, round_: int) -> str:
+    return f"clash-decision:{enrolment_id}:{round_}"
+
+
+def offer_key(enrolment_id: int, round_: int) -> str:
+    return f"waitlist-offer:{enrolment_id}:{round_}"
+
+
+def offer_lapsed_key(enrolment_id: int, round_: int) -> str:
+    return f"waitlist-offer-lapsed:{enrolment_id}:{round_}"
+
+
+def session_moved_key(session_id: int, old_start: datetime, new_start: datetime, enrolment_id: int) -> str:
+    return f"session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{enrolment_id}"
+
+
+def trainer_reminder_key(session: RunSession, trainer_person_id: int) -> str:
+    return f"trainer-reminder:{session.id}:{trainer_person_id}:{_stamp(session.starts_at)}"

@@ -1,0 +1,161 @@
+"""Reading enrolments: the terms before enrolling, "my courses", and a run's roster."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.enrolment.authorisation import may_oversee
+from classroom.enrolment.eligibility import check_eligibility, price_for
+from classroom.enrolment.errors import EnrolmentClosed
+from classroom.enrolment.loading import (
+    enrolments_of_run,
+    find_enrolment,
+    load_person,
+    load_run,
+    places_taken,
+    runs_for_code,
+    waitlist_length,
+    waitlist_position,
+)
+from classroom.enrolment.views import (
+    EnrolmentView,
+    Quote,
+    Roster,
+    RosterEntry,
+    RunChoice,
+    enrolment_view,
+    run_details,
+)
+from classroom.enrolment.waitlist import is_open
+from classroom.errors import NotAllowed, NotFound
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Person
+from storage.models.enrolment import ENDED, HOLDS_PLACE
+
+
+def _finished(run: CourseRun, now: datetime) -> bool:
+    return not run.sessions or run.sessions[-1].ends_at <= now
+
+
+async def open_runs(session: AsyncSession, code: str, now: datetime) -> list[RunChoice]:
+    """The runs a course or run code names that still take enrolments, soonest first.
+
+    Raises:
+        NotFound: no course or run has that code.
+    """
+    choices = []
+    for run in await runs_for_code(session, code):
+        if is_open(run, now):
+            taken = await places_taken(session, run.id)
+            choices.append(
+                RunChoice(run_details(run), max(0, run.capacity - taken), await waitlist_length(session, run.id))
+            )
+    return choices
+
+
+async def view_of(session: AsyncSession, enrolment: Enrolment, run: CourseRun) -> EnrolmentView:
+    return enrolment_view(enrolment, run_details(run), waitlist_position=await waitlist_position(session, enrolment))
+
+
+async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: datetime) -> Quote:
+    """What enrolling on the run would mean for this person: price, places, and any place they hold already.
+
+    Raises:
+        EnrolmentClosed, OrganisationNeeded, NotEligible.
+    """
+    run = await load_run(session, run_id)
+    person = await load_person(session, aad_object_id)
+    if not is_open(run, now):
+        raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
+    existing = await find_enrolment(session, run.id, person.id)
+    existing_view = await view_of(session, existing, run) if existing and existing.status not in ENDED else None
+    organisation = check_eligibility(run, person)
+    return Quote(
+        run=run_details(run),
+        organisation_name=organisation.name,
+        price_band=organisation.price_band,
+        price_pence=price_for(run, organisation),
+        places_left=max(0, run.capacity - await places_taken(session, run.id)),
+        waitlist_length=await waitlist_length(session, run.id),
+        existing=existing_view,
+    )
+
+
+async def current_enrolments(
+    session: AsyncSession, aad_object_id: str, now: datetime, code: str | None = None
+) -> list[EnrolmentView]:
+    """The person's places, reviews, offers and waitlist entries on runs not yet finished (optionally for a
+    course or run code), soonest first."""
+    person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+    if person is None:
+        return []
+    statement = select(Enrolment.id, Enrolment.run_id).where(
+        Enrolment.person_id == person.id, Enrolment.status.not_in(list(ENDED))
+    )
+    if code is not None:
+        try:
+            run_ids = [run.id for run in await runs_for_code(session, code)]
+        except NotFound:
+            return []
+        statement = statement.where(Enrolment.run_id.in_(run_ids))
+    views = []
+    for _enrolment_id, run_id in (await session.execute(statement)).all():
+        run = await load_run(session, run_id)
+        if _finished(run, now):
+            continue
+        enrolment = await find_enrolment(session, run_id, person.id)
+        if enrolment is not None:
+            views.append(await view_of(session, enrolment, run))
+    return sorted(views, key=lambda v: (v.run.first_start, v.run.run_code))
+
+
+async def rosters(session: AsyncSession, actor_aad_object_id: str, code: str, now: datetime) -> list[Roster]:
+    """Who is coming to each run a code names, for its trainers and coordinators only.
+
+    A course code shows the course's runs not yet finished that the actor may see; a run code shows that run.
+
+    Raises:
+        NotFound: no such code. NotAllowed: the actor trains none of these runs and is not a coordinator.
+    """
+    runs = await runs_for_code(session, code)
+    try:
+        actor = await load_person(session, actor_aad_object_id)
+    except NotFound as error:
+        raise NotAllowed("only a run's trainers and coordinators can see its roster") from error
+    visible = [run for run in runs if may_oversee(run, actor)]
+    if not visible:
+        raise NotAllowed("only a run's trainers and coordinators can see its roster")
+    by_run_code = len(runs) == 1 and runs[0].code == code.strip().upper()
+    if not by_run_code:
+        visible = [run for run in visible if not _finished(run, now)] or visible
+    return [await _roster(session, run) for run in visible]
+
+
+async def _roster(session: AsyncSession, run: CourseRun) -> Roster:
+    entries = await enrolments_of_run(session, run.id, HOLDS_PLACE | {EnrolmentStatus.WAITLISTED})
+
+    def entry(enrolment: Enrolment, position: int | None = None) -> RosterEntry:
+        organisation = enrolment.organisation or enrolment.person.organisation
+        return RosterEntry(
+            name=enrolment.person.name or "(name not known yet)",
+            organisation=organisation.name if organisation else None,
+            status=enrolment.status,
+            waitlist_position=position,
+            clash_session_position=enrolment.clash_session.position if enrolment.clash_session else None,
+            clash_reason=enrolment.clash_reason if enrolment.status == EnrolmentStatus.PENDING_REVIEW else None,
+            offer_expires_at=enrolment.offer_expires_at,
+        )
+
+    def by_name(rows: list[RosterEntry]) -> tuple[RosterEntry, ...]:
+        return tuple(sorted(rows, key=lambda r: r.name.lower()))
+
+    waiting = [e for e in entries if e.status == EnrolmentStatus.WAITLISTED]  # already in queue order
+    return Roster(
+        run=run_details(run),
+        confirmed=by_name([entry(e) for e in entries if e.status == EnrolmentStatus.CONFIRMED]),
+        pending_review=by_name([entry(e) for e in entries if e.status == EnrolmentStatus.PENDING_REVIEW]),
+        offered=by_name([entry(e) for e in entries if e.status == EnrolmentStatus.OFFERED]),
+        waitlisted=tuple(entry(e, i) for i, e in enumerate(waiting, start=1)),
+    )

@@ -1,0 +1,159 @@
+"""Reminders before every session: one outbox row per confirmed enrolment, session and offset.
+
+Planned when a place is confirmed, cancelled with it, and re-planned when a session moves. An offset already
+passed when the place is confirmed gets no reminder (nobody wants "your course is in 7 days" 2 days before).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from classroom.enrolment.notices import (
+    ReminderNotice,
+    RunNotice,
+    SessionNotice,
+    TrainerReminderNotice,
+    reminder_key,
+    reminder_prefix,
+    trainer_reminder_key,
+)
+from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
+from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from storage.models import AnnouncedSessionTime, CourseRun, Enrolment, EnrolmentStatus, Person, RunSession, RunTrainer
+from storage.upsert import insert_or_ignore
+
+
+async def remember_announced_time(session: AsyncSession, run_session: RunSession, now: datetime) -> None:
+    """Record the time people are being told for this session, unless one is recorded already."""
+    await insert_or_ignore(
+        session,
+        AnnouncedSessionTime.__table__,  # type: ignore[arg-type]
+        {
+            "session_id": run_session.id,
+            "starts_at": run_session.starts_at,
+            "ends_at": run_session.ends_at,
+            "updated_at": now,
+        },
+        ["session_id"],
+    )
+
+
+async def remember_announced_times(session: AsyncSession, run: CourseRun, now: datetime) -> None:
+    for run_session in run.sessions:
+        await remember_announced_time(session, run_session, now)
+
+
+async def plan_session_reminders(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    run_session: RunSession,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> int:
+    """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many."""
+    if run_session.id == enrolment.clash_session_id:
+        return 0  # the trainers accepted that they miss this one
+    planned = 0
+    for offset in policy.reminder_offsets:
+        due = reminder_due(run_session.starts_at, offset, policy.zone)
+        if due <= now:
+            continue
+        notice = ReminderNotice(
+            run=RunNotice.of(run),
+            session=SessionNotice.of(run_session, len(run.sessions)),
+            offset_seconds=int(offset.total_seconds()),
+        )
+        planned += await enqueue(
+            session,
+            kind=notice.KIND,
+            payload=notice.payload(),
+            due_at=due,
+            dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
+            recipient=recipient,
+        )
+    return planned
+
+
+async def plan_reminders(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> int:
+    """Queue every reminder still ahead for a confirmed enrolment; returns how many were queued."""
+    planned = 0
+    await remember_announced_times(session, run, now)
+    for run_session in run.sessions:
+        planned += await plan_session_reminders(session, enrolment, run, run_session, recipient, now, policy)
+    return planned
+
+
+async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
+    """Cancel the enrolment's reminders not sent yet (all of them, or one session's)."""
+    return await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
+
+
+async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: EnrolmentPolicy) -> int:
+    """Queue the trainers' reminder for each session starting within the trainer offset, with the roster count.
+
+    Run every minute: the count is the roster as it stands about an hour before, and the dedupe key makes a
+    second run (or a second replica) a no-op. Sessions already started get nothing.
+    """
+    sessions = (
+        await session.scalars(
+            select(RunSession)
+            .where(RunSession.starts_at > now, RunSession.starts_at <= now + policy.trainer_reminder_offset)
+            .options(
+                joinedload(RunSession.run).options(
+                    joinedload(CourseRun.course),
+                    selectinload(CourseRun.sessions),
+                    selectinload(CourseRun.trainers),
+                )
+            )
+        )
+    ).all()
+    queued = 0
+    for run_session in sessions:
+        run = run_session.run
+        trainer_ids = [t.person_id for t in run.trainers if t.person_id is not None]
+        if not trainer_ids:
+            continue
+        counts = dict(
+            (
+                await session.execute(
+                    select(Enrolment.status, func.count(Enrolment.id))
+                    .where(Enrolment.run_id == run.id)
+                    .group_by(Enrolment.status)
+                )
+            ).all()
+        )
+        notice = TrainerReminderNotice(
+            run=RunNotice.of(run),
+            session=SessionNotice.of(run_session, len(run.sessions)),
+            confirmed=int(counts.get(EnrolmentStatus.CONFIRMED, 0)),
+            pending_review=int(counts.get(EnrolmentStatus.PENDING_REVIEW, 0)),
+            capacity=run.capacity,
+        )
+        trainers = await session.execute(
+            select(Person.id, Person.aad_object_id)
+            .join(RunTrainer, RunTrainer.person_id == Person.id)
+            .where(RunTrainer.run_id == run.id)
+        )
+        for person_id, aad_object_id in trainers.all():
+            queued += await enqueue(
+                session,
+                kind=notice.KIND,
+                payload=notice.payload(),
+                due_at=now,
+                dedupe_key=trainer_reminder_key(run_session, person_id),
+                recipient=aad_object_id,
+            )
+    return queued

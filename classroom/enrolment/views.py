@@ -1,0 +1,173 @@
+"""What enrolment operations hand back: plain frozen data, safe to use after the transaction has ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
+
+
+@dataclass(frozen=True)
+class SessionTime:
+    id: int
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class RunDetails:
+    """A run with what a participant needs to know about it."""
+
+    run_code: str
+    course_code: str
+    course_title: str
+    capacity: int
+    join_url: str | None
+    prerequisites: str
+    outline_url: str | None
+    eligible_audience: str
+    eligible_organisations: tuple[str, ...]
+    trainer_names: tuple[str, ...]
+    sessions: tuple[SessionTime, ...]
+
+    @property
+    def session_count(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def first_start(self) -> datetime:
+        return self.sessions[0].starts_at
+
+    def session_at(self, position: int) -> SessionTime | None:
+        return next((s for s in self.sessions if s.position == position), None)
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    """One person's enrolment as they (or a trainer) see it."""
+
+    id: int
+    run: RunDetails
+    status: EnrolmentStatus
+    person_name: str
+    organisation_name: str | None
+    price_band: int | None
+    price_pence: int | None
+    waitlist_position: int | None = None
+    offer_expires_at: datetime | None = None
+    clash_session: SessionTime | None = None
+    clash_reason: str | None = None
+    reviewed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """A run someone can enrol on, as a choice between dates."""
+
+    run: RunDetails
+    places_left: int
+    waitlist_length: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What enrolling would mean for this person, shown before they confirm."""
+
+    run: RunDetails
+    organisation_name: str
+    price_band: int
+    price_pence: int | None  # None: the run has no price for this band (the training team confirms it)
+    places_left: int
+    waitlist_length: int
+    existing: EnrolmentView | None
+
+    @property
+    def full(self) -> bool:
+        return self.places_left <= 0
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    name: str
+    organisation: str | None
+    status: EnrolmentStatus
+    waitlist_position: int | None = None
+    clash_session_position: int | None = None
+    clash_reason: str | None = None
+    offer_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    run: RunDetails
+    confirmed: tuple[RosterEntry, ...]
+    pending_review: tuple[RosterEntry, ...]
+    offered: tuple[RosterEntry, ...]
+    waitlisted: tuple[RosterEntry, ...]
+
+    @property
+    def places_taken(self) -> int:
+        return len(self.confirmed) + len(self.pending_review) + len(self.offered)
+
+
+@dataclass(frozen=True)
+class SessionMove:
+    run: RunDetails
+    position: int
+    old: SessionTime
+    new: SessionTime
+    participants_told: int
+
+
+@dataclass(frozen=True)
+class CalendarLinkIssued:
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    filename: str
+    content: bytes
+
+
+def session_time(row: RunSession) -> SessionTime:
+    return SessionTime(row.id, row.position, row.starts_at, row.ends_at)
+
+
+def run_details(run: CourseRun) -> RunDetails:
+    """Needs the run's course, sessions, trainers and eligible organisations loaded."""
+    return RunDetails(
+        run_code=run.code,
+        course_code=run.course.code,
+        course_title=run.course.title,
+        capacity=run.capacity,
+        join_url=run.join_url,
+        prerequisites=run.course.prerequisites,
+        outline_url=run.course.outline_url,
+        eligible_audience=run.eligible_audience,
+        eligible_organisations=tuple(sorted(e.organisation.name for e in run.eligible_organisations)),
+        trainer_names=tuple(t.name for t in run.trainers),
+        sessions=tuple(session_time(s) for s in run.sessions),
+    )
+
+
+def enrolment_view(enrolment: Enrolment, run: RunDetails, *, waitlist_position: int | None = None) -> EnrolmentView:
+    """Needs the enrolment's person, organisation, clash session and reviewer loaded."""
+    clash = enrolment.clash_session
+    return EnrolmentView(
+        id=enrolment.id,
+        run=run,
+        status=enrolment.status,
+        person_name=enrolment.person.name,
+        organisation_name=enrolment.organisation.name if enrolment.organisation else None,
+        price_band=enrolment.price_band,
+        price_pence=enrolment.price_pence,
+        waitlist_position=waitlist_position,
+        offer_expires_at=enrolment.offer_expires_at,
+        clash_session=session_time(clash) if clash is not None else None,
+        clash_reason=enrolment.clash_reason,
+        reviewed_by=enrolment.reviewed_by.name if enrolment.reviewed_by else None,
+    )

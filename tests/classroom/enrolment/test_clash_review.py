@@ -1,0 +1,106 @@
+"""A clash with one session puts the place under trainer review; only the run's trainers and coordinators
+decide, once, and the participant hears the outcome."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from classroom.enrolment import notices
+from classroom.enrolment.enrolments import Clash
+from classroom.enrolment.errors import AlreadyDecided, CourseFull
+from classroom.errors import InvalidInput, NotAllowed
+from storage.models import EnrolmentStatus, RunTrainer
+from tests.classroom.enrolment.conftest import ALEX, ISAIAH, PATTI
+from tests.support.enrolment import (
+    COORDINATOR_AAD,
+    DOWNLAND,
+    MULTI_RUN,
+    ONE_DAY_RUN,
+    OTHER_TRAINER_AAD,
+    TRAINER_AAD,
+    add_person,
+    outbox,
+)
+
+COURT = Clash(3, "I have a court date that morning <b>not markup</b>")
+
+
+async def test_a_clash_holds_the_place_and_asks_the_linked_trainers(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    assert pending.status == EnrolmentStatus.PENDING_REVIEW
+    assert pending.clash_session is not None and pending.clash_session.position == 3
+    assert pending.clash_reason == COURT.reason
+    assert (await service.quote(ISAIAH, MULTI_RUN)).places_left == 2  # the place is held meanwhile
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)
+    assert card.recipient_aad_object_id == TRAINER_AAD  # Rebecca has no Teams account linked; Megan trains nothing
+    assert card.payload["reason"] == COURT.reason and card.payload["participant_name"] == "Alex Wilber"
+    assert card.payload["enrolment_id"] == pending.id and card.payload["clash_session"]["position"] == 3
+    assert await outbox(session_factory, notices.REMINDER) == []  # no reminders until accepted
+
+
+async def test_only_the_runs_trainers_and_coordinators_may_decide(service) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    for outsider in (OTHER_TRAINER_AAD, ALEX, ISAIAH, "aad-never-seen"):
+        with pytest.raises(NotAllowed):
+            await service.decide_clash(outsider, pending.id, accept=True)
+    assert (await service.my_enrolments(ALEX))[0].status == EnrolmentStatus.PENDING_REVIEW
+
+
+async def test_accepted_clash_confirms_without_reminders_for_the_missed_session(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    decided = await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    assert decided.status == EnrolmentStatus.CONFIRMED and decided.reviewed_by == "Zoe Rosenfield"
+    [decision] = await outbox(session_factory, notices.CLASH_DECISION)
+    assert decision.recipient_aad_object_id == ALEX and decision.payload["accepted"] is True
+    reminders = await outbox(session_factory, notices.REMINDER)
+    assert sorted({r.payload["session"]["position"] for r in reminders}) == [1, 2, 4]
+    assert len(reminders) == 9
+
+    with pytest.raises(AlreadyDecided) as again:  # a second press, or another trainer
+        await service.decide_clash(COORDINATOR_AAD, pending.id, accept=False)
+    assert again.value.status == EnrolmentStatus.CONFIRMED and again.value.decided_by == "Zoe Rosenfield"
+
+
+async def test_declined_clash_frees_the_place_for_the_waitlist(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    await service.enrol(ISAIAH, MULTI_RUN)
+    await service.enrol(PATTI, MULTI_RUN)
+    await add_person(session_factory, "aad-waiting", "Waiting Person", DOWNLAND)
+    with pytest.raises(CourseFull):
+        await service.enrol("aad-waiting", MULTI_RUN)
+    await service.join_waitlist("aad-waiting", MULTI_RUN)
+
+    declined = await service.decide_clash(COORDINATOR_AAD, pending.id, accept=False)
+    assert declined.status == EnrolmentStatus.DECLINED and declined.reviewed_by == "Adele Vance"
+    [decision] = await outbox(session_factory, notices.CLASH_DECISION)
+    assert decision.payload["accepted"] is False
+    assert (await service.my_enrolments("aad-waiting"))[0].status == EnrolmentStatus.OFFERED
+    assert await service.my_enrolments(ALEX) == []
+
+
+async def test_withdrawing_while_under_review_ends_the_review(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    await service.withdraw(ALEX, MULTI_RUN)
+    assert await outbox(session_factory, notices.CLASH_REVIEW) == []  # the card had not gone out: cancelled
+    with pytest.raises(AlreadyDecided) as late:
+        await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    assert late.value.status == EnrolmentStatus.CANCELLED
+
+
+async def test_without_a_linked_trainer_coordinators_review(service, session_factory) -> None:
+    async with session_factory.begin() as session:
+        await session.execute(update(RunTrainer).values(person_id=None))
+    await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)
+    assert card.recipient_aad_object_id == COORDINATOR_AAD
+
+
+async def test_a_clash_must_name_a_session_and_a_reason(service) -> None:
+    with pytest.raises(InvalidInput):
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash(9, "court"))
+    with pytest.raises(InvalidInput):
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash(2, "   "))
+    with pytest.raises(InvalidInput):
+        await service.enrol(ALEX, ONE_DAY_RUN, clash=Clash(1, "court"))  # one session: nothing to review
+    assert await service.my_enrolments(ALEX) == []
