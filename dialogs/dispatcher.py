@@ -6,14 +6,21 @@ from __future__ import annotations
 import difflib
 import logging
 
-from botbuilder.core import StatePropertyAccessor, TurnContext
+from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
 from classroom.catalogue.queries import search_courses
 from classroom.people import roles_of
-from dialogs import catalogue_commands
+from dialogs import catalogue_commands, enquiry_card_actions, enquiry_commands, outbox_commands
+from dialogs.card_actions import CardActionRouter
 from dialogs.cards.course_list_card import build_course_list_card
+from dialogs.cards.enquiry_offer_card import build_enquiry_offer_card
 from dialogs.cards.welcome_card import build_welcome_card
+from dialogs.enquiry_dialog import EnquiryDialog
+from dialogs.enquiry_offer import looks_like_question
+from dialogs.enrol_dialog import EnrolDialog
+from dialogs.enrolment_commands import build_enrolment_router
+from dialogs.enrolment_options import EnrolmentOptions
 from dialogs.find_dialog import FindCoursesDialog
 from dialogs.help_commands import help_router
 from dialogs.messages import card_activity
@@ -27,10 +34,7 @@ CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit"})
 MAX_COMMAND_LENGTH = 1000
 
 # Card buttons for flows that are not open in Teams yet: an honest answer instead of "unknown command".
-_NOT_YET_OPEN = {
-    "enrol": "Enrolling through Teams is not open yet. To book a place on {code}, please contact the training team.",
-    "enquire": "Enquiries through Teams are not open yet. To ask about {code}, please contact the training team.",
-}
+_NOT_YET_OPEN: dict[str, str] = {}
 
 
 def conversation_scope(turn_context: TurnContext) -> str:
@@ -55,13 +59,23 @@ def _command_text(turn_context: TurnContext) -> tuple[str, bool]:
 
 
 class MessageDispatcher:
-    def __init__(self, services: BotServices, dialog_state: StatePropertyAccessor) -> None:
+    def __init__(
+        self, services: BotServices, dialog_state: StatePropertyAccessor, enrolment: EnrolmentOptions | None = None
+    ) -> None:
         self.services = services
+        self.enrolment = enrolment or EnrolmentOptions()
         self.router = Router()
         self.router.include(catalogue_commands.router)
+        self.router.include(outbox_commands.router)
+        self.router.include(enquiry_commands.router)
+        self.router.include(build_enrolment_router(self.enrolment))
         self.router.include(help_router(lambda request: self.router.visible_to(request.roles, request.scope)))
         self.dialogs = DialogSet(dialog_state)
         self.dialogs.add(FindCoursesDialog(services))
+        self.dialogs.add(EnquiryDialog(services))
+        self.dialogs.add(EnrolDialog(services, self.enrolment))
+        self.card_actions = CardActionRouter()
+        self.card_actions.include(enquiry_card_actions.router)
 
     async def roles(self, turn_context: TurnContext) -> frozenset[Role]:
         async with self.services.session_factory() as session:
@@ -95,7 +109,19 @@ class MessageDispatcher:
             await turn_context.send_activity("Type **help** to see what I can do.")
             return
         name, _, args = text.partition(" ")
-        await self._run(turn_context, dialog_context, name, args.strip())
+        name, args = self._two_word_command(name, args.strip())
+        await self._run(turn_context, dialog_context, name, args)
+
+    def _two_word_command(self, name: str, args: str) -> tuple[str, str]:
+        """A registered two-word name ("my enquiries") wins over a command named by its first word."""
+        second, _, rest = args.partition(" ")
+        if second and self.router.find(f"{name} {second}") is not None:
+            return f"{name} {second}", rest.strip()
+        return name, args
+
+    async def on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """An ``Action.Execute`` button (an ``adaptiveCard/action`` invoke); the answer replaces the card."""
+        return await self.card_actions.handle(turn_context, self.services)
 
     async def _run(self, turn_context: TurnContext, dialog_context: DialogContext, name: str, args: str) -> None:
         roles = await self.roles(turn_context)
@@ -141,6 +167,10 @@ class MessageDispatcher:
             return
         known = [c.name for c in self.router.visible_to(roles, scope)]
         close = difflib.get_close_matches(lowered, known, n=2, cutoff=0.6)
+        if scope == PERSONAL and not close and looks_like_question(phrase):
+            # A question we cannot answer may go to the training team: offered, never assumed.
+            await turn_context.send_activity(card_activity(build_enquiry_offer_card(phrase)))
+            return
         hint = f"Did you mean **{close[0]}**? " if close else ""
         await turn_context.send_activity(
             f"Sorry, I didn't understand that. {hint}Type **courses** to see what's on, **find** to search, "

@@ -12,16 +12,34 @@ from storage.models.catalogue import (
     RunTrainer,
 )
 from storage.models.conversations import ConversationRecord
+from storage.models.designated_conversations import DesignatedConversation
+from storage.models.enquiries import Enquiry, EnquiryAction, EnquiryCounter, EnquiryEvent, EnquiryKind, EnquiryStatus
+from storage.models.enrolment import AnnouncedSessionTime, CalendarLink, Enrolment, EnrolmentStatus
+from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import Organisation, Person, PersonRole, Role
 
 __all__ = [
     "Base",
+    "AnnouncedSessionTime",
     "BotStateRecord",
+    "CalendarLink",
     "ConversationRecord",
     "Course",
     "CourseRun",
+    "DesignatedConversation",
+    "Enquiry",
+    "EnquiryAction",
+    "EnquiryCounter",
+    "EnquiryEvent",
+    "EnquiryKind",
+    "EnquiryStatus",
+    "Enrolment",
+    "EnrolmentStatus",
     "LearningOutcome",
+    "NotificationStatus",
     "Organisation",
+    "OutboxNotification",
+    "PeriodicJobRun",
     "Person",
     "PersonRole",
     "Role",

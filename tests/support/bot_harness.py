@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import PrivateConversationState, TurnContext
+from botbuilder.core import InvokeResponse, PrivateConversationState, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,9 +42,13 @@ class Conversation:
         self.conversation = ConversationAccount(
             id=conversation_id, conversation_type=conversation_type, is_group=conversation_type != "personal"
         )
+        self.invoke_responses: list[InvokeResponse] = []
 
     async def _logic(self, turn_context: TurnContext) -> None:
-        await self.dispatcher.on_message(turn_context)
+        if turn_context.activity.type == ActivityTypes.invoke:
+            self.invoke_responses.append(await self.dispatcher.on_card_action(turn_context))
+        else:
+            await self.dispatcher.on_message(turn_context)
         await self.state.save_changes(turn_context)
 
     async def _turn(self, activity: Activity) -> list[Activity]:
@@ -62,6 +67,34 @@ class Conversation:
     async def press(self, verb: str, args: str = "") -> list[Activity]:
         """Press a card button (Action.Submit): no text, the action's data as ``value``."""
         return await self._turn(Activity(type=ActivityTypes.message, value={"verb": verb, "args": args}))
+
+    async def submit(self, value: dict[str, Any]) -> list[Activity]:
+        """Press any Action.Submit button: its data, merged with the card's inputs, as ``value``."""
+        return await self._turn(Activity(type=ActivityTypes.message, value=value))
+
+    async def execute(
+        self, verb: str, data: dict[str, Any], *, activity_id: str | None = None
+    ) -> tuple[InvokeResponse, list[Activity]]:
+        """Press an Action.Execute button: an ``adaptiveCard/action`` invoke shaped as Teams sends it.
+
+        Returns the invoke answer and anything else the turn sent. Each call gets a fresh activity id (as from
+        Teams) unless one is given, e.g. to replay a redelivery.
+        """
+        activity = Activity(
+            type=ActivityTypes.invoke,
+            name="adaptiveCard/action",
+            id=activity_id or str(uuid.uuid4()),
+            value={"action": {"type": "Action.Execute", "title": verb, "verb": verb, "data": data}},
+        )
+        before = len(self.invoke_responses)
+        sent = await self._turn(activity)
+        assert len(self.invoke_responses) == before + 1, "the invoke got no answer"
+        return self.invoke_responses[-1], sent
+
+    @property
+    def updated_activities(self) -> list[Activity]:
+        """Messages the bot replaced (``update_activity``) during this conversation's turns."""
+        return self.adapter.updated_activities
 
 
 def card_of(activity: Activity) -> dict[str, Any]:

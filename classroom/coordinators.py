@@ -1,0 +1,121 @@
+"""Reaching the coordinators: their shared conversation when one is set, else each coordinator's 1:1 chat.
+
+A coordinator chooses the shared conversation (a channel or group chat the bot is installed in) with a
+command there. Notifications for coordinators are queued to it; if none is set, or the bot was removed from
+it, each coordinator gets their own copy in their 1:1 chat, so nothing depends on the choice having been made.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.errors import InvalidInput, NotAllowed
+from classroom.outbox import enqueue
+from classroom.people import roles_of
+from storage.models import ConversationRecord, DesignatedConversation, Person, PersonRole, Role
+from storage.upsert import insert_or_update
+
+log = logging.getLogger(__name__)
+
+COORDINATORS = "coordinators"
+SHARED_TARGETS = frozenset({"groupChat", "channel"})
+COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
+
+
+@dataclass(frozen=True)
+class NotifiedTarget:
+    """One copy of a coordinator notification: where it goes and its outbox dedupe key."""
+
+    dedupe_key: str
+    conversation_key: str | None = None
+    recipient: str | None = None
+
+
+async def is_coordinator(session: AsyncSession, aad_object_id: str | None) -> bool:
+    return bool(await roles_of(session, aad_object_id) & COORDINATOR_ROLES)
+
+
+async def set_coordinators_conversation(
+    session: AsyncSession, conversation_id: str, *, by: str, now: datetime
+) -> ConversationRecord:
+    """Make ``conversation_id`` the coordinators' conversation.
+
+    Raises:
+        NotAllowed: ``by`` is not a coordinator.
+        InvalidInput: the bot is not installed there, or it is a 1:1 chat.
+    """
+    if not await is_coordinator(session, by):
+        raise NotAllowed("only coordinators can choose where coordinator notifications go")
+    record = await session.scalar(
+        select(ConversationRecord).where(ConversationRecord.conversation_id == conversation_id)
+    )
+    if record is None or not record.installed:
+        raise InvalidInput("I am not installed in this conversation; add me here first")
+    if record.conversation_type not in SHARED_TARGETS:
+        raise InvalidInput("the coordinators' conversation must be a channel or a group chat")
+    await insert_or_update(
+        session,
+        DesignatedConversation.__table__,  # type: ignore[arg-type]
+        {"purpose": COORDINATORS, "conversation_id": conversation_id, "set_by_aad_object_id": by, "set_at": now},
+        ["purpose"],
+        ["conversation_id", "set_by_aad_object_id", "set_at"],
+    )
+    return record
+
+
+async def coordinators_conversation(session: AsyncSession) -> ConversationRecord | None:
+    """The shared conversation, if one is set and the bot is still installed there."""
+    designated = await session.get(DesignatedConversation, COORDINATORS)
+    if designated is None:
+        return None
+    record = await session.scalar(
+        select(ConversationRecord).where(ConversationRecord.conversation_id == designated.conversation_id)
+    )
+    return record if record is not None and record.installed else None
+
+
+async def coordinator_ids(session: AsyncSession) -> list[str]:
+    """Entra object ids of everyone with the coordinator role, in a stable order."""
+    rows = await session.scalars(
+        select(Person.aad_object_id)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(PersonRole.role.in_(COORDINATOR_ROLES))
+        .distinct()
+        .order_by(Person.aad_object_id)
+    )
+    return list(rows)
+
+
+async def coordinator_targets(session: AsyncSession, dedupe_key: str) -> list[NotifiedTarget]:
+    """Where a coordinator notification named ``dedupe_key`` goes, one dedupe key per copy."""
+    shared = await coordinators_conversation(session)
+    if shared is not None:
+        return [NotifiedTarget(f"{dedupe_key}:chat", conversation_key=shared.conversation_id)]
+    return [NotifiedTarget(f"{dedupe_key}:{aad}", recipient=aad) for aad in await coordinator_ids(session)]
+
+
+async def notify_coordinators(
+    session: AsyncSession, *, kind: str, payload: dict[str, Any], dedupe_key: str, due_at: datetime
+) -> list[NotifiedTarget]:
+    """Queue a notification for the coordinators in the caller's transaction; returns the copies queued."""
+    targets = await coordinator_targets(session, dedupe_key)
+    if not targets:
+        # Saved all the same: the digest lists it as soon as someone has the coordinator role.
+        log.warning("no coordinators to notify (%s); give someone the coordinator role", dedupe_key)
+    for target in targets:
+        await enqueue(
+            session,
+            kind=kind,
+            payload=payload,
+            due_at=due_at,
+            dedupe_key=target.dedupe_key,
+            conversation_key=target.conversation_key,
+            recipient=target.recipient,
+        )
+    return targets

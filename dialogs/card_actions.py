@@ -1,0 +1,88 @@
+"""``Action.Execute`` buttons: Teams sends an ``adaptiveCard/action`` invoke and shows our answer at once.
+
+Each feature registers its verbs here (``router.verb("enquiry.close", handler)``). A handler answers with a
+card, which replaces the clicked one for the person who clicked, or with a short message Teams shows
+without touching the card (a refusal, say). Answers are msrest models, never dicts: botbuilder 4.17
+serialises the invoke body with msrest and answers HTTP 500 for a dict (see the reference README).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import AdaptiveCardInvokeResponse
+from msrest.serialization import Model
+
+from dialogs.services import BotServices
+
+log = logging.getLogger(__name__)
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+
+
+class _MessageInvokeResponse(Model):
+    """``{statusCode, type: ...activity.message, value: "text"}``; botbuilder's own model types value as a dict."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "str"},
+    }
+
+    def __init__(self, *, status_code: int = 200, type: str = MESSAGE_TYPE, value: str = "", **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
+
+
+def card_answer(card: dict[str, Any]) -> InvokeResponse:
+    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card))
+
+
+def message_answer(text: str) -> InvokeResponse:
+    return InvokeResponse(status=200, body=_MessageInvokeResponse(value=text))
+
+
+@dataclass(frozen=True)
+class CardActionRequest:
+    turn_context: TurnContext
+    services: BotServices
+    verb: str
+    data: dict[str, Any]  # what the card sent back: untrusted, only ever an input to check
+
+
+CardActionHandler = Callable[[CardActionRequest], Awaitable[InvokeResponse]]
+
+
+@dataclass
+class CardActionRouter:
+    handlers: dict[str, CardActionHandler] = field(default_factory=dict)
+
+    def verb(self, verb: str, handler: CardActionHandler) -> None:
+        if verb in self.handlers:
+            raise ValueError(f"card action {verb!r} registered twice")
+        self.handlers[verb] = handler
+
+    def include(self, other: CardActionRouter) -> None:
+        for verb, handler in other.handlers.items():
+            self.verb(verb, handler)
+
+    async def handle(self, turn_context: TurnContext, services: BotServices) -> InvokeResponse:
+        value = turn_context.activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        action = action if isinstance(action, dict) else {}
+        verb = action.get("verb")
+        verb = verb if isinstance(verb, str) else ""
+        data = action.get("data")
+        data = data if isinstance(data, dict) else {}
+        handler = self.handlers.get(verb)
+        if handler is None:
+            log.info("card action with unknown verb %r", verb[:64])
+            return message_answer("Sorry, that button no longer works. Type help to see what I can do.")
+        return await handler(CardActionRequest(turn_context, services, verb, data))

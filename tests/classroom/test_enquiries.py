@@ -1,0 +1,342 @@
+"""Enquiries in the domain, on SQLite and PostgreSQL: references, one transaction with the coordinator card,
+idempotent submission, coordinator-only actions with their history, the enquirer writing back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from classroom.coordinators import set_coordinators_conversation
+from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
+from classroom.enquiries.notifications import sent_cards
+from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enquirer_list, enquiry_for
+from classroom.enquiries.references import parse_reference
+from classroom.enquiries.submission import create_enquiry
+from classroom.errors import InvalidInput, NotAllowed, NotFound
+from storage.models import (
+    Enquiry,
+    EnquiryAction,
+    EnquiryCounter,
+    EnquiryEvent,
+    EnquiryStatus,
+    NotificationStatus,
+    OutboxNotification,
+)
+from tests.support.catalogue import load_demo_catalogue
+from tests.support.enquiries import (
+    COORDINATOR_AAD,
+    COORDINATOR_NAME,
+    COORDINATORS_CHAT,
+    PARTICIPANT_AAD,
+    SECOND_COORDINATOR_AAD,
+    conversation_record,
+    count,
+    draft,
+    make_coordinator,
+    store_conversations,
+    submitted,
+)
+
+ADELE = Actor(COORDINATOR_AAD, COORDINATOR_NAME)
+PATTI = Actor(SECOND_COORDINATOR_AAD, "Patti Fernandez")
+ALEX = Actor(PARTICIPANT_AAD, "Alex Wilber")
+
+
+@pytest.fixture(autouse=True)
+async def catalogue_and_coordinators(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+    await load_demo_catalogue(session_factory, clock)
+    await make_coordinator(session_factory)
+    await make_coordinator(session_factory, SECOND_COORDINATOR_AAD, "Patti Fernandez")
+
+
+async def outbox(session_factory) -> list[OutboxNotification]:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        return list((await session.scalars(select(OutboxNotification).order_by(OutboxNotification.id))).all())
+
+
+async def history(session_factory, enquiry_id: int) -> list[tuple[EnquiryAction, str]]:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        events = await session.scalars(
+            select(EnquiryEvent).where(EnquiryEvent.enquiry_id == enquiry_id).order_by(EnquiryEvent.id)
+        )
+        return [(e.action, e.actor_name) for e in events]
+
+
+async def test_an_enquiry_gets_a_reference_a_history_and_a_card_for_each_coordinator(session_factory, clock) -> None:
+    result = await submitted(session_factory, clock.now())
+    assert (result.reference, result.created) == ("ENQ-2026-0001", True)
+    assert await history(session_factory, result.id) == [(EnquiryAction.CREATED, "Alex Wilber")]
+    cards = await outbox(session_factory)
+    # No coordinators' conversation set: each coordinator gets a copy in their 1:1 chat.
+    assert sorted((c.kind, c.recipient_aad_object_id, c.dedupe_key) for c in cards) == [
+        ("enquiry_card", COORDINATOR_AAD, f"enquiry-card:{result.id}:{COORDINATOR_AAD}"),
+        ("enquiry_card", SECOND_COORDINATOR_AAD, f"enquiry-card:{result.id}:{SECOND_COORDINATOR_AAD}"),
+    ]
+    payload = cards[0].payload
+    assert payload["reference"] == "ENQ-2026-0001" and payload["status"] == "awaiting_reply"
+    assert payload["courses"] == [
+        ["PERM4", "Permanence – What does it Mean for Children and Young People and How can it be Achieved?"]
+    ]
+    assert cards[0].due_at == clock.now()
+
+
+async def test_the_coordinators_conversation_gets_one_card(session_factory, clock) -> None:
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+    result = await submitted(session_factory, clock.now())
+    [card] = await outbox(session_factory)
+    assert (card.conversation_key, card.recipient_aad_object_id) == (COORDINATORS_CHAT, None)
+    assert card.dedupe_key == f"enquiry-card:{result.id}:chat"
+
+
+async def test_a_removed_coordinators_conversation_falls_back_to_1to1_chats(session_factory, clock) -> None:
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "channel"))
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+    async with session_factory.begin() as session:
+        from classroom.conversations import forget_conversation
+
+        await forget_conversation(session, COORDINATORS_CHAT)
+    await submitted(session_factory, clock.now())
+    assert {c.recipient_aad_object_id for c in await outbox(session_factory)} == {
+        COORDINATOR_AAD,
+        SECOND_COORDINATOR_AAD,
+    }
+
+
+async def test_only_a_coordinator_chooses_a_shared_conversation_that_the_bot_is_in(session_factory, clock) -> None:
+    await store_conversations(
+        session_factory,
+        conversation_record(COORDINATORS_CHAT, "groupChat"),
+        conversation_record("a:personal", "personal", user=COORDINATOR_AAD),
+    )
+    async with session_factory.begin() as session:
+        with pytest.raises(NotAllowed):
+            await set_coordinators_conversation(session, COORDINATORS_CHAT, by=PARTICIPANT_AAD, now=clock.now())
+        with pytest.raises(InvalidInput, match="channel or a group chat"):
+            await set_coordinators_conversation(session, "a:personal", by=COORDINATOR_AAD, now=clock.now())
+        with pytest.raises(InvalidInput, match="not installed"):
+            await set_coordinators_conversation(session, "19:unknown@thread.v2", by=COORDINATOR_AAD, now=clock.now())
+
+
+async def test_enquiry_and_its_card_are_one_transaction(session_factory, clock, monkeypatch) -> None:
+    """A failure between saving the enquiry and queueing its card leaves neither (and no used number)."""
+
+    async def broken_enqueue(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the outbox write failed")
+
+    monkeypatch.setattr("classroom.coordinators.enqueue", broken_enqueue)
+    with pytest.raises(RuntimeError, match="outbox write failed"):
+        await submitted(session_factory, clock.now())
+    monkeypatch.undo()
+    assert await count(session_factory, Enquiry) == 0
+    assert await count(session_factory, EnquiryEvent) == 0
+    assert await count(session_factory, OutboxNotification) == 0
+
+    # And a failure after both were written, before the commit, keeps neither either.
+    with pytest.raises(RuntimeError, match="crashed before commit"):
+        async with session_factory.begin() as session:
+            await create_enquiry(
+                session, draft(), enquirer_aad_object_id=PARTICIPANT_AAD, idempotency_key="k", now=clock.now()
+            )
+            assert await count_in(session, Enquiry) == 1 and await count_in(session, OutboxNotification) == 2
+            raise RuntimeError("crashed before commit")
+    assert await count(session_factory, Enquiry) == 0 and await count(session_factory, OutboxNotification) == 0
+    assert (await submitted(session_factory, clock.now())).reference == "ENQ-2026-0001"  # the number was not used
+
+
+async def count_in(session, model: type) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_the_same_submission_twice_makes_one_enquiry(session_factory, clock) -> None:
+    first = await submitted(session_factory, clock.now(), "dialog-1")
+    again = await submitted(session_factory, clock.now() + timedelta(seconds=20), "dialog-1")
+    assert (again.id, again.reference, again.created) == (first.id, first.reference, False)
+    assert await count(session_factory, Enquiry) == 1 and await count(session_factory, OutboxNotification) == 2
+
+
+async def test_concurrent_redeliveries_make_one_enquiry(session_factory, clock) -> None:
+    results = await asyncio.gather(*(submitted(session_factory, clock.now(), "dialog-1") for _ in range(6)))
+    assert {r.reference for r in results} == {"ENQ-2026-0001"}
+    assert sum(r.created for r in results) == 1
+    assert await count(session_factory, Enquiry) == 1 and await count(session_factory, OutboxNotification) == 2
+    async with session_factory() as session:
+        assert (await session.get(EnquiryCounter, 2026)).last_number == 1  # the losers gave their numbers back
+
+
+async def test_concurrent_submissions_get_distinct_consecutive_references(session_factory, clock) -> None:
+    results = await asyncio.gather(*(submitted(session_factory, clock.now(), f"dialog-{i}") for i in range(20)))
+    assert sorted(r.reference for r in results) == [f"ENQ-2026-{n:04d}" for n in range(1, 21)]
+
+
+async def test_references_restart_each_year(session_factory, clock) -> None:
+    await submitted(session_factory, clock.now(), "a")
+    next_year = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    assert (await submitted(session_factory, next_year, "b")).reference == "ENQ-2027-0001"
+    assert (await submitted(session_factory, next_year, "c")).reference == "ENQ-2027-0002"
+
+
+def test_references_are_read_as_people_type_them() -> None:
+    assert parse_reference("enq-2026-42") == "ENQ-2026-0042"
+    assert parse_reference(" ENQ 2026 0042 ") == "ENQ-2026-0042"
+    assert parse_reference("ENQ-26-1") is None and parse_reference("PERM4") is None
+
+
+async def test_a_submission_is_validated_even_without_the_dialog(session_factory, clock) -> None:
+    with pytest.raises(InvalidInput, match="email"):
+        await submitted(session_factory, clock.now(), email="not-an-email")
+    with pytest.raises(InvalidInput, match="NOPE"):
+        await submitted(session_factory, clock.now(), course_codes=["NOPE"])
+    assert await count(session_factory, Enquiry) == 0
+
+
+async def test_coordinators_assign_reply_close_and_reopen_with_history(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    steps = [
+        (assign_to_self, ADELE, {}),
+        (reply, ADELE, {"text": "Yes: PERM4 runs again in March."}),
+        (close, PATTI, {}),
+        (reopen, ADELE, {}),
+    ]
+    for minutes, (action, actor, extra) in enumerate(steps, start=1):
+        async with session_factory.begin() as session:
+            args = (extra["text"],) if "text" in extra else ()
+            outcome = await action(session, enquiry.id, actor, *args, now=clock.now() + timedelta(minutes=minutes))
+        assert outcome.changed
+    assert await history(session_factory, enquiry.id) == [
+        (EnquiryAction.CREATED, "Alex Wilber"),
+        (EnquiryAction.ASSIGNED, COORDINATOR_NAME),
+        (EnquiryAction.REPLIED, COORDINATOR_NAME),
+        (EnquiryAction.CLOSED, "Patti Fernandez"),
+        (EnquiryAction.REOPENED, COORDINATOR_NAME),
+    ]
+    view = outcome.view
+    assert view.status is EnquiryStatus.AWAITING_REPLY and view.assignee_name == COORDINATOR_NAME
+    assert [e.at for e in view.events] == [clock.now() + timedelta(minutes=m) for m in range(5)]
+    assert view.events[2].text == "Yes: PERM4 runs again in March."
+    [reply_to_enquirer] = [n for n in await outbox(session_factory) if n.kind == "enquiry_reply"]
+    assert reply_to_enquirer.recipient_aad_object_id == PARTICIPANT_AAD
+    assert reply_to_enquirer.payload["reference"] == "ENQ-2026-0001"
+    assert reply_to_enquirer.payload["text"] == "Yes: PERM4 runs again in March."
+
+
+async def test_a_reply_takes_an_unassigned_enquiry_and_is_recorded_once(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    for _ in range(2):  # Teams redelivers the same activity
+        async with session_factory.begin() as session:
+            outcome = await reply(
+                session, enquiry.id, PATTI, "See you in March", now=clock.now(), idempotency_key="activity-1"
+            )
+    assert not outcome.changed
+    assert await history(session_factory, enquiry.id) == [
+        (EnquiryAction.CREATED, "Alex Wilber"),
+        (EnquiryAction.ASSIGNED, "Patti Fernandez"),
+        (EnquiryAction.REPLIED, "Patti Fernandez"),
+    ]
+    assert len([n for n in await outbox(session_factory) if n.kind == "enquiry_reply"]) == 1
+    assert outcome.view.status is EnquiryStatus.ANSWERED and outcome.view.awaiting_since is None
+
+
+@pytest.mark.parametrize("action", [assign_to_self, reply, close, reopen])
+async def test_a_non_coordinator_cannot_act(session_factory, clock, action) -> None:  # type: ignore[no-untyped-def]
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        args = ("hello",) if action is reply else ()
+        with pytest.raises(NotAllowed):
+            await action(session, enquiry.id, ALEX, *args, now=clock.now())
+    assert await history(session_factory, enquiry.id) == [(EnquiryAction.CREATED, "Alex Wilber")]
+
+
+async def test_actions_that_no_longer_apply_say_why(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        await close(session, enquiry.id, PATTI, now=clock.now())
+    for action, args, reason in [
+        (close, (), "already closed by Patti Fernandez"),
+        (reply, ("hello",), "closed; reopen it first"),
+        (assign_to_self, (), "closed; reopen it first"),
+    ]:
+        async with session_factory.begin() as session:
+            with pytest.raises(AlreadyDone, match=reason):
+                await action(session, enquiry.id, ADELE, *args, now=clock.now())
+    async with session_factory.begin() as session:
+        await reopen(session, enquiry.id, ADELE, now=clock.now())
+        with pytest.raises(AlreadyDone, match="open already"):
+            await reopen(session, enquiry.id, ADELE, now=clock.now())
+        await assign_to_self(session, enquiry.id, ADELE, now=clock.now())
+        with pytest.raises(AlreadyDone, match="already assigned to you"):
+            await assign_to_self(session, enquiry.id, ADELE, now=clock.now())
+        with pytest.raises(InvalidInput, match="empty"):
+            await reply(session, enquiry.id, ADELE, "   ", now=clock.now())
+        with pytest.raises(NotFound):
+            await close(session, 999, ADELE, now=clock.now())
+
+
+async def test_the_enquirer_writes_back_and_the_coordinators_are_told(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        await reply(session, enquiry.id, ADELE, "Which dates suit you?", now=clock.now())
+        await close(session, enquiry.id, ADELE, now=clock.now())
+    later = clock.now() + timedelta(days=1)
+    async with session_factory.begin() as session:
+        outcome = await enquirer_writes(
+            session, "ENQ-2026-0001", ALEX, "March, please", now=later, idempotency_key="answer-1"
+        )
+    assert outcome.view.status is EnquiryStatus.AWAITING_REPLY and outcome.view.awaiting_since == later
+    assert [e.action for e in outcome.view.events][-2:] == [EnquiryAction.REOPENED, EnquiryAction.ENQUIRER_REPLIED]
+    followups = [n for n in await outbox(session_factory) if n.kind == "enquiry_followup"]
+    assert {n.recipient_aad_object_id for n in followups} == {COORDINATOR_AAD, SECOND_COORDINATOR_AAD}
+    assert followups[0].payload["text"] == "March, please" and followups[0].payload["reopened"] is True
+    async with session_factory.begin() as session:
+        with pytest.raises(NotFound):  # someone else's enquiry looks like no enquiry at all
+            await enquirer_writes(session, "ENQ-2026-0001", Actor("someone-else", "Eve"), "hi", now=later)
+
+
+async def test_cards_not_sent_yet_go_out_with_the_latest_state(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:  # one copy was delivered already
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.recipient_aad_object_id == COORDINATOR_AAD)
+            .values(status=NotificationStatus.SENT, activity_id="msg-1", sent_conversation_id="a:adele")
+        )
+    await store_conversations(session_factory, conversation_record("a:adele", "personal", user=COORDINATOR_AAD))
+    async with session_factory.begin() as session:
+        await assign_to_self(session, enquiry.id, PATTI, now=clock.now())
+    cards = {c.recipient_aad_object_id: c for c in await outbox(session_factory)}
+    assert cards[SECOND_COORDINATOR_AAD].payload["assignee_name"] == "Patti Fernandez"  # pending: rewritten
+    assert cards[COORDINATOR_AAD].payload["assignee_name"] is None  # sent: Teams has it, updated by the host
+    async with session_factory() as session:
+        [copy] = await sent_cards(session, enquiry.id)
+    assert (copy.conversation_id, copy.activity_id) == ("a:adele", "msg-1")
+
+
+async def test_lists_for_coordinators_and_for_the_enquirer(session_factory, clock) -> None:
+    first = await submitted(session_factory, clock.now(), "a")
+    second = await submitted(session_factory, clock.now() + timedelta(hours=1), "b")
+    third = await submitted(session_factory, clock.now() + timedelta(hours=2), "c", enquirer="someone-else")
+    async with session_factory.begin() as session:
+        await assign_to_self(session, second.id, ADELE, now=clock.now())
+        await close(session, third.id, ADELE, now=clock.now())
+    async with session_factory() as session:
+        everything = await coordinator_list(session, COORDINATOR_AAD, CoordinatorFilter.OPEN)
+        mine = await coordinator_list(session, COORDINATOR_AAD, CoordinatorFilter.MINE)
+        unassigned = await coordinator_list(session, COORDINATOR_AAD, CoordinatorFilter.UNASSIGNED)
+        own = await enquirer_list(session, PARTICIPANT_AAD)
+        with pytest.raises(NotAllowed):
+            await coordinator_list(session, PARTICIPANT_AAD, CoordinatorFilter.OPEN)
+        assert (await enquiry_for(session, second.reference, PARTICIPANT_AAD)).as_coordinator is False
+        assert (await enquiry_for(session, third.reference, COORDINATOR_AAD)).as_coordinator is True
+        with pytest.raises(NotFound):
+            await enquiry_for(session, third.reference, PARTICIPANT_AAD)
+    assert [i.reference for i in everything.items] == [first.reference, second.reference]  # oldest first
+    assert [i.reference for i in mine.items] == [second.reference]
+    assert [i.reference for i in unassigned.items] == [first.reference]
+    assert [i.reference for i in own.items] == [second.reference, first.reference]  # newest first

@@ -1,0 +1,321 @@
+"""Enquiry commands and the coordinator card's buttons, through the dispatcher with state in the database:
+``my enquiries``, ``enquiry REF``, ``answer``, ``enquiries [filter]``, ``coordinators here``, and Assign /
+Reply / Close / Reopen as ``adaptiveCard/action`` invokes (refused for anyone who is not a coordinator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botbuilder.core import InvokeResponse
+from sqlalchemy import select, update
+
+from classroom.coordinators import coordinators_conversation
+from storage.models import (
+    Enquiry,
+    EnquiryAction,
+    EnquiryEvent,
+    EnquiryKind,
+    EnquiryStatus,
+    NotificationStatus,
+    OutboxNotification,
+)
+from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.catalogue import load_demo_catalogue
+from tests.support.enquiries import (
+    COORDINATOR_AAD,
+    COORDINATOR_NAME,
+    COORDINATORS_CHAT,
+    PARTICIPANT_AAD,
+    conversation_record,
+    make_coordinator,
+    store_conversations,
+    submitted,
+)
+
+
+@pytest.fixture
+async def alex(session_factory, clock) -> Conversation:
+    await load_demo_catalogue(session_factory, clock)
+    await make_coordinator(session_factory)
+    return Conversation(session_factory, clock, conversation_id="a:alex")
+
+
+@pytest.fixture
+def adele(session_factory, clock) -> Conversation:
+    """The coordinator, in the coordinators' group chat."""
+    return Conversation(
+        session_factory,
+        clock,
+        aad_object_id=COORDINATOR_AAD,
+        name=COORDINATOR_NAME,
+        conversation_type="groupChat",
+        conversation_id=COORDINATORS_CHAT,
+    )
+
+
+@pytest.fixture
+async def enquiry(alex: Conversation, session_factory, clock):  # type: ignore[no-untyped-def]
+    """An enquiry whose card was delivered to the coordinators' chat as Teams message "card-1"."""
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    made = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.kind == "enquiry_card")
+            .values(status=NotificationStatus.SENT, activity_id="card-1", sent_conversation_id=COORDINATORS_CHAT)
+        )
+    return made
+
+
+def answer_card(response: InvokeResponse) -> dict[str, Any]:
+    assert response.status == 200
+    assert response.body.type == "application/vnd.microsoft.card.adaptive", response.body.value
+    return response.body.value
+
+
+def answer_message(response: InvokeResponse) -> str:
+    assert response.status == 200
+    assert response.body.type == "application/vnd.microsoft.activity.message"
+    serialised = response.body.serialize()
+    assert set(serialised) == {"statusCode", "type", "value"} and isinstance(serialised["value"], str)
+    return response.body.value
+
+
+def execute_verbs(card: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node["verb"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card.get("actions", []))
+    return found
+
+
+async def events(session_factory, enquiry_id: int) -> list[EnquiryAction]:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        rows = await session.scalars(
+            select(EnquiryEvent.action).where(EnquiryEvent.enquiry_id == enquiry_id).order_by(EnquiryEvent.id)
+        )
+        return list(rows)
+
+
+async def test_my_enquiries_lists_them_newest_first(alex: Conversation, session_factory, clock) -> None:
+    [reply] = await alex.say("my enquiries")
+    assert "You haven't sent us any enquiries yet" in card_text(reply)
+    await submitted(session_factory, clock.now(), "a")
+    await submitted(session_factory, clock.now(), "b", kind=EnquiryKind.DELIVERY)
+    [reply] = await alex.say("My Enquiries")  # two words, any case
+    listing = card_text(reply)
+    assert listing.index("ENQ-2026-0002") < listing.index("ENQ-2026-0001")
+    assert "Request to deliver a course" in listing and "Waiting for our reply" in listing
+
+
+async def test_my_alone_is_not_a_command(alex: Conversation) -> None:
+    [reply] = await alex.say("my")
+    assert "didn't understand" in reply.text
+
+
+async def test_the_enquirer_sees_their_own_enquiry_and_nobody_else_does(
+    alex: Conversation, enquiry, session_factory, clock
+) -> None:
+    [reply] = await alex.say("enquiry enq-2026-1")
+    shown = card_text(reply)
+    assert "Your enquiry ENQ-2026-0001" in shown and "With the training team" in shown
+    assert not execute_verbs(card_of(reply))  # no coordinator buttons
+    eve = Conversation(session_factory, clock, aad_object_id="eve-aad", name="Eve", conversation_id="a:eve")
+    [reply] = await eve.say("enquiry ENQ-2026-0001")
+    assert "can't find an enquiry ENQ-2026-0001" in reply.text
+    [reply] = await alex.say("enquiry")
+    assert "followed by its reference" in reply.text
+
+
+async def test_a_coordinator_opens_an_enquiry_with_its_buttons(adele: Conversation, enquiry) -> None:
+    [reply] = await adele.say("enquiry ENQ-2026-0001")
+    card = card_of(reply)
+    assert "ENQ-2026-0001 · Question about a course" in card_text(reply)
+    assert execute_verbs(card) == ["enquiry.assign", "enquiry.reply", "enquiry.close"]
+    assert "Unassigned" in card_text(reply)
+
+
+async def test_assign_reply_close_reopen_update_the_card_for_everyone(
+    adele: Conversation, enquiry, session_factory
+) -> None:
+    response, _ = await adele.execute("enquiry.assign", {"enquiry": enquiry.id})
+    card = answer_card(response)
+    assert "It's assigned to you." in card["fallbackText"] and "Assigned to Adele Vance" in card["fallbackText"]
+    [updated] = adele.updated_activities  # the copy Teams holds, replaced for everyone
+    assert (updated.id, updated.conversation.id) == ("card-1", COORDINATORS_CHAT)
+    assert "Assigned to Adele Vance" in updated.attachments[0].content["fallbackText"]
+    assert "It's assigned to you." not in updated.attachments[0].content["fallbackText"]  # the notice is personal
+
+    response, _ = await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "Yes, March. **Bold**"})
+    card = answer_card(response)
+    assert "Your reply is on its way to Alex Wilber." in card["fallbackText"]
+    assert "Adele Vance replied:" in card["fallbackText"] and "Yes, March. **Bold**" in card["fallbackText"]
+    async with session_factory() as session:
+        [to_enquirer] = (
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
+        ).all()
+    assert to_enquirer.recipient_aad_object_id == PARTICIPANT_AAD
+    assert to_enquirer.payload["text"] == "Yes, March. **Bold**"
+
+    response, _ = await adele.execute("enquiry.close", {"enquiry": enquiry.id})
+    card = answer_card(response)
+    assert execute_verbs(card) == ["enquiry.reopen"] and "Closed" in card["fallbackText"]
+    response, _ = await adele.execute("enquiry.reopen", {"enquiry": enquiry.id})
+    assert "Waiting for our reply" in answer_card(response)["fallbackText"]
+    assert len(adele.updated_activities) == 4
+    assert await events(session_factory, enquiry.id) == [
+        EnquiryAction.CREATED,
+        EnquiryAction.ASSIGNED,
+        EnquiryAction.REPLIED,
+        EnquiryAction.CLOSED,
+        EnquiryAction.REOPENED,
+    ]
+
+
+async def test_a_redelivered_reply_is_sent_once(adele: Conversation, enquiry, session_factory) -> None:
+    for _ in range(2):
+        response, _ = await adele.execute(
+            "enquiry.reply", {"enquiry": enquiry.id, "reply": "Once"}, activity_id="invoke-1"
+        )
+        assert "Once" in answer_card(response)["fallbackText"]
+    async with session_factory() as session:
+        replies = (
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
+        ).all()
+    assert len(replies) == 1
+    assert len(adele.updated_activities) == 1  # nothing changed the second time: nothing to update
+
+
+async def test_an_empty_reply_is_refused_without_touching_the_card(adele: Conversation, enquiry) -> None:
+    response, _ = await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "  "})
+    assert "the reply is empty" in answer_message(response)
+    assert adele.updated_activities == []
+
+
+async def test_a_stale_button_shows_the_current_state_and_why(adele: Conversation, enquiry) -> None:
+    await adele.execute("enquiry.close", {"enquiry": enquiry.id})
+    response, _ = await adele.execute("enquiry.close", {"enquiry": enquiry.id})
+    card = answer_card(response)
+    assert "ENQ-2026-0001 was already closed by Adele Vance." in card["fallbackText"]
+    assert execute_verbs(card) == ["enquiry.reopen"]
+
+
+@pytest.mark.parametrize("verb", ["enquiry.assign", "enquiry.reply", "enquiry.close", "enquiry.reopen"])
+async def test_anyone_else_is_refused_politely_and_learns_nothing(
+    alex: Conversation, enquiry, session_factory, verb: str
+) -> None:
+    response, sent = await alex.execute(verb, {"enquiry": enquiry.id, "reply": "I'll answer myself"})
+    refusal = answer_message(response)
+    assert refusal.startswith("Sorry, only coordinators") and "Nothing was changed" in refusal
+    assert "ENQ-2026" not in refusal and sent == []
+    assert alex.updated_activities == []
+    assert await events(session_factory, enquiry.id) == [EnquiryAction.CREATED]
+    async with session_factory() as session:
+        stored = await session.get(Enquiry, enquiry.id)
+    assert stored.status is EnquiryStatus.AWAITING_REPLY and stored.assignee_aad_object_id is None
+
+
+async def test_card_data_that_makes_no_sense_is_answered_not_crashed(adele: Conversation, enquiry) -> None:
+    for data in ({}, {"enquiry": "1"}, {"enquiry": True}, {"enquiry": -3}):
+        response, _ = await adele.execute("enquiry.close", data)
+        assert "out of date" in answer_message(response)
+    response, _ = await adele.execute("enquiry.close", {"enquiry": 999})
+    assert "can't find that enquiry" in answer_message(response)
+    response, _ = await adele.execute("launch.rocket", {"enquiry": enquiry.id})
+    assert "no longer works" in answer_message(response)
+
+
+async def test_a_crafted_submit_with_a_card_verb_changes_nothing(alex: Conversation, enquiry, session_factory) -> None:
+    replies = await alex.submit({"verb": "enquiry.close", "args": "", "enquiry": enquiry.id})
+    assert "didn't understand" in texts(replies)
+    assert await events(session_factory, enquiry.id) == [EnquiryAction.CREATED]
+
+
+async def test_the_enquirer_answers_back_from_the_reply_card_or_by_typing(
+    alex: Conversation, adele: Conversation, enquiry, session_factory
+) -> None:
+    await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "Which dates suit you?"})
+    [done] = await alex.submit({"verb": "answer", "args": "ENQ-2026-0001", "text": "March, please"})
+    assert "Your answer was added to **ENQ-2026-0001**" in done.text
+    [done] = await alex.say("answer ENQ-2026-0001 Or April")
+    assert "training team has been told" in done.text
+    async with session_factory() as session:
+        followups = (
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_followup"))
+        ).all()
+        stored = await session.get(Enquiry, enquiry.id)
+    assert [f.payload["text"] for f in followups] == ["March, please", "Or April"]
+    assert stored.status is EnquiryStatus.AWAITING_REPLY
+    # the coordinators' card copy was updated from the enquirer's turn too
+    assert "Or April" in alex.updated_activities[-1].attachments[0].content["fallbackText"]
+    [reply] = await alex.say("enquiry ENQ-2026-0001")
+    conversation = card_text(reply)
+    assert conversation.index("Which dates suit you?") < conversation.index("March, please")
+
+
+async def test_answer_needs_a_reference_of_yours_and_some_text(
+    alex: Conversation, enquiry, session_factory, clock
+) -> None:
+    [reply] = await alex.say("answer")
+    assert "followed by its reference and your message" in reply.text
+    [reply] = await alex.say("answer ENQ-2026-0001")
+    assert "Please write your answer first" in reply.text
+    eve = Conversation(session_factory, clock, aad_object_id="eve-aad", name="Eve", conversation_id="a:eve")
+    [reply] = await eve.say("answer ENQ-2026-0001 let me in")
+    assert "can't find an enquiry ENQ-2026-0001 of yours" in reply.text
+
+
+async def test_enquiries_lists_by_filter_for_coordinators_only(
+    alex: Conversation, adele: Conversation, enquiry, session_factory, clock
+) -> None:
+    await submitted(session_factory, clock.now(), "second")
+    await adele.execute("enquiry.assign", {"enquiry": enquiry.id})
+    [reply] = await adele.say("enquiries")
+    assert "Open enquiries" in card_text(reply) and "2 enquiries, longest waiting first." in card_text(reply)
+    [reply] = await adele.say("enquiries mine")
+    assert "ENQ-2026-0001" in card_text(reply) and "ENQ-2026-0002" not in card_text(reply)
+    [reply] = await adele.say("enquiries unassigned")
+    assert "ENQ-2026-0002" in card_text(reply) and "ENQ-2026-0001" not in card_text(reply)
+    [reply] = await adele.say("enquiries closed")
+    assert "enquiries open" in reply.text
+    [reply] = await alex.say("enquiries")
+    assert "only for coordinators" in reply.text
+
+
+async def test_coordinators_here_chooses_the_shared_conversation(
+    alex: Conversation, adele: Conversation, session_factory, clock
+) -> None:
+    [reply] = await adele.say("coordinators")
+    assert "each coordinator's one-to-one chat" in reply.text
+    [reply] = await adele.say("coordinators here")
+    assert reply.text.startswith("Done")
+    async with session_factory() as session:
+        shared = await coordinators_conversation(session)
+    assert shared is not None and shared.conversation_id == COORDINATORS_CHAT
+    [reply] = await adele.say("coordinators")
+    assert "the group chat chosen" in reply.text
+    [reply] = await alex.say("coordinators here")
+    assert "only for coordinators" in reply.text
+    personal = Conversation(
+        session_factory, clock, aad_object_id=COORDINATOR_AAD, name=COORDINATOR_NAME, conversation_id="a:adele"
+    )
+    [reply] = await personal.say("coordinators here")
+    assert "Type this in the coordinators' channel or group chat" in reply.text
+
+
+async def test_help_shows_enquiry_commands_by_role(alex: Conversation, adele: Conversation) -> None:
+    [reply] = await alex.say("help")
+    listing = card_text(reply)
+    assert "enquire [CODE]:" in listing and "my enquiries:" in listing and "enquiries [open" not in listing
+    [reply] = await adele.say("help")
+    assert "enquiries [open|mine|unassigned]:" in card_text(reply) and "coordinators [here]:" in card_text(reply)
