@@ -1,0 +1,63 @@
+"""Key cards rendered to PNG in headless Chromium by the official Adaptive Cards renderer, for people to look at
+(``build/screenshots/cards/``), and checked to render every action and the heading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.browser import chromium_page, screenshot_path
+from tests.support.card_samples import CardSample, build_card_samples
+from tests.support.node_tools import require_chromium, require_node_package
+
+pytestmark = pytest.mark.browser
+
+KEY_CARDS = ("welcome/participant/personal", "help/participant/personal", "course_list/all", "course_details/PERM4")
+PAGE = Path(__file__).with_name("card_page.html")
+
+
+def _action_titles(card: dict[str, Any]) -> list[str]:
+    titles: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                titles.append(node["title"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card.get("body", []))
+    walk(card.get("actions", []))
+    return titles
+
+
+@pytest.fixture(scope="module")
+def key_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CardSample]:
+    samples = {sample.name: sample for sample in build_card_samples(tmp_path_factory.mktemp("cards"))}
+    return {name: samples[name] for name in KEY_CARDS}
+
+
+async def test_key_cards_render_in_chromium(key_samples: dict[str, CardSample]) -> None:
+    renderer = require_node_package("adaptivecards") / "dist" / "adaptivecards.min.js"
+    require_chromium()
+    async with chromium_page(viewport=(640, 900)) as (page, guard):
+        await page.set_content(PAGE.read_text(encoding="utf-8"))
+        await page.add_script_tag(path=str(renderer))
+        for name, sample in key_samples.items():
+            card = sample.message.card
+            result = await page.evaluate("card => window.renderCard(card)", card)
+            assert result["ok"], f"{name}: {result['problems']}"
+            heading = card["body"][0]["text"]
+            assert heading in result["text"], f"{name}: heading {heading!r} not shown"
+            assert result["buttons"] == _action_titles(card), f"{name}: not every action became a button"
+            assert "**" not in result["text"], f"{name}: markdown shown raw"
+            assert result["height"] > 120
+            target = screenshot_path("cards", name.replace("/", "-") + ".png")
+            await page.locator("#frame").screenshot(path=str(target))
+            assert target.stat().st_size > 5000
+        assert guard.refused == []  # the renderer needs nothing from the internet

@@ -1,0 +1,177 @@
+"""Every card the bot can send is one Teams will show: Adaptive Cards 1.5 or lower, accepted by the official
+renderer library, every input labelled, small enough for a Teams message, with a plain-text fallback, and
+every button sending a command the bot answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from dialogs.cards.base import CARD_CONTENT_TYPE
+from dialogs.messages import card_activity
+from tests.support.card_samples import CardSample, Verbs, answered_verbs, build_card_samples, card_builders
+from tests.support.node_tools import require_node_package, run_node
+
+TEAMS_MAX_CARD_VERSION = (1, 5)
+MAX_CARD_MESSAGE_BYTES = 28 * 1024  # Teams' limit for a card message (a message overall is ~100 KB)
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> list[CardSample]:
+    return build_card_samples(tmp_path_factory.mktemp("cards"))
+
+
+def _walk(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "type" in node:
+            found.append(node)
+        for value in node.values():
+            found.extend(_walk(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_walk(item))
+    return found
+
+
+def card_problems(card: dict[str, Any], fallback_text: str, verbs: Verbs) -> list[str]:
+    """What would stop Teams (or a person using a screen reader, or a plain-text client) using this card."""
+    problems = []
+    if card.get("type") != "AdaptiveCard":
+        problems.append(f"type is {card.get('type')!r}, not AdaptiveCard")
+    try:
+        card_version = tuple(int(part) for part in str(card.get("version", "")).split("."))
+    except ValueError:
+        card_version = ()
+    if not card_version or card_version > TEAMS_MAX_CARD_VERSION:
+        problems.append(f"version {card.get('version')!r}: Teams renders Adaptive Cards up to 1.5")
+    if not fallback_text.strip() or card.get("fallbackText") != fallback_text:
+        problems.append("no plain-text fallbackText (or it differs from the message's fallback text)")
+    ids = [element["id"] for element in _walk(card.get("body", [])) if "id" in element]
+    if len(ids) != len(set(ids)):
+        problems.append(f"ids are not unique: {sorted(ids)}")
+    for element in _walk(card):
+        kind = str(element.get("type"))
+        if kind.startswith("Input."):
+            if not str(element.get("label", "")).strip():
+                problems.append(f"{kind} {element.get('id')!r} has no label")
+            if not str(element.get("id", "")).strip():
+                problems.append(f"{kind} has no id, so its value never reaches the bot")
+        elif kind == "Action.Submit":  # arrives as a message: a command to run, or the answer to a question
+            raw = element.get("data")
+            data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            answers = (
+                verbs.answer_key is not None and "verb" not in data and isinstance(data.get(verbs.answer_key), str)
+            )
+            if not answers and data.get("verb") not in verbs.commands:
+                problems.append(
+                    f"Action.Submit {element.get('title')!r} sends {data.get('verb')!r}, which the bot does not answer"
+                )
+        elif kind == "Action.Execute":  # arrives as an adaptiveCard/action invoke, routed by its verb
+            if element.get("verb") not in verbs.card_actions:
+                problems.append(
+                    f"Action.Execute {element.get('title')!r} has verb {element.get('verb')!r}, "
+                    "which no card action handles"
+                )
+        elif kind == "Action.OpenUrl" and urlsplit(str(element.get("url", ""))).scheme != "https":
+            problems.append(f"Action.OpenUrl {element.get('title')!r} opens {element.get('url')!r}, not an https link")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def verbs() -> Verbs:
+    return answered_verbs()
+
+
+def test_every_card_builder_has_samples(samples: list[CardSample]) -> None:
+    """A new card builder fails here until it has samples, so every card the bot can send is checked."""
+    sampled = {sample.builder for sample in samples}
+    missing = sorted(card_builders() - sampled)
+    assert not missing, (
+        f"card builders with no sample: {', '.join(missing)}. Add samples in a module of tests/support/card_samples/ "
+        "(one per feature, `async def samples(context)`), so these cards are validated and rendered too."
+    )
+    assert sampled <= card_builders()
+
+
+def test_every_card_is_valid_for_teams(samples: list[CardSample], verbs: Verbs) -> None:
+    problems = {
+        sample.name: found
+        for sample in samples
+        if (found := card_problems(sample.message.card, sample.message.fallback_text, verbs))
+    }
+    assert problems == {}
+
+
+def test_the_checks_catch_what_they_look_for(verbs: Verbs) -> None:
+    broken = {
+        "type": "AdaptiveCard",
+        "version": "1.6",
+        "body": [
+            {"type": "Input.Text", "id": "comment"},
+            {"type": "Input.Text", "id": "comment", "label": "Comment"},
+        ],
+        "actions": [
+            {"type": "Action.Submit", "title": "Go", "data": {"verb": "launch-rocket"}},
+            {"type": "Action.Execute", "title": "Assign", "verb": "rocket.assign"},
+            {"type": "Action.OpenUrl", "title": "Outline", "url": "http://example.org/outline.pdf"},
+        ],
+    }
+    problems = " | ".join(card_problems(broken, "", verbs))
+    for expected in (
+        "version '1.6'",
+        "no plain-text fallbackText",
+        "ids are not unique",
+        "'comment' has no label",
+        "sends 'launch-rocket'",
+        "has verb 'rocket.assign', which no card action handles",
+        "not an https link",
+    ):
+        assert expected in problems
+
+
+def test_every_card_fits_in_a_teams_message(samples: list[CardSample]) -> None:
+    sizes = {}
+    for sample in samples:
+        activity = card_activity(sample.message).serialize()
+        assert activity["attachments"][0]["contentType"] == CARD_CONTENT_TYPE
+        assert activity["summary"], f"{sample.name}: no summary for notifications"
+        sizes[sample.name] = len(json.dumps(activity, ensure_ascii=False).encode("utf-8"))
+    too_big = {name: size for name, size in sizes.items() if size >= MAX_CARD_MESSAGE_BYTES}
+    assert too_big == {}
+    assert max(sizes.values()) > 4096  # the details card really is measured, not an empty stand-in
+
+
+def test_official_renderer_accepts_every_card(samples: list[CardSample]) -> None:
+    """npm ``adaptivecards`` (pinned) parses each card as 1.5 and runs its validateProperties()."""
+    require_node_package("adaptivecards")
+    results = run_node(
+        "validate_cards.cjs", stdin=[{"name": sample.name, "card": sample.message.card} for sample in samples]
+    )
+    assert [result["name"] for result in results] == [sample.name for sample in samples]
+    assert {r["name"]: r["problems"] for r in results if r["problems"]} == {}
+
+
+def test_official_renderer_reports_what_teams_cannot_show() -> None:
+    require_node_package("adaptivecards")
+    [result] = run_node(
+        "validate_cards.cjs",
+        stdin=[
+            {
+                "name": "broken",
+                "card": {
+                    "type": "AdaptiveCard",
+                    "version": "1.5",
+                    "body": [{"type": "TextBlock", "text": "x", "size": "Enormous"}, {"type": "Carousel", "pages": []}],
+                    "actions": [{"type": "Action.OpenUrl", "title": "Outline"}],
+                },
+            }
+        ],
+    )
+    problems = " | ".join(result["problems"])
+    assert 'Invalid value "Enormous" for property "size"' in problems
+    assert "Carousel" in problems  # a 1.6 element: Teams would show the fallback
+    assert 'Property "url" must be set' in problems

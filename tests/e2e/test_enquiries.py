@@ -1,0 +1,148 @@
+"""An enquiry end to end, through Microsoft's Teams emulator: Alex asks in his chat with the bot, the card reaches
+the coordinators' group chat (chosen there by Adele, in her own Playground), Adele replies from the card with
+Action.Execute, the reply arrives in Alex's chat, and Alex's answer comes back to the coordinators.
+
+The cards travel through the notification outbox, so this needs the app to run proactive delivery with the
+enquiry renderers registered (``bot.notification_renderers.enquiries.register``)."""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from bot.demo_people import DEMO_PEOPLE
+from tests.e2e.conftest import connect
+from tests.e2e.playground import (
+    Chats,
+    PlaygroundClient,
+    RunningPlayground,
+    button,
+    card,
+    card_text,
+    said,
+    start_playground,
+    text,
+)
+from tests.e2e.processes import ManagedProcess
+
+pytestmark = pytest.mark.e2e
+
+ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
+REFERENCE = re.compile(r"ENQ-\d{4}-\d{4}")
+DELIVERY_WAIT = 60.0  # seconds for the outbox to deliver (a bound, not a timing assertion)
+
+
+@pytest.fixture(scope="module")
+def adeles_playground(
+    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningPlayground]:
+    chats = Chats(
+        personal="a:e2e-enquiries-adele",
+        group="19:e2e-enquiries-coordinators@thread.v2",
+        team="19:e2e-enquiries-team@thread.tacv2",
+        channel="19:e2e-enquiries-channel@thread.tacv2",
+    )
+    running = start_playground(tmp_path_factory.mktemp("playground-enquiries"), ADELE.name, chats)
+    try:
+        yield running
+    finally:
+        running.process.stop(signal.SIGTERM)
+
+
+@pytest.fixture
+async def adele(adeles_playground: RunningPlayground) -> AsyncIterator[PlaygroundClient]:
+    async for client in connect(adeles_playground):
+        yield client
+
+
+async def post(client: PlaygroundClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async with client.session.post(client.base_url + path, json=body) as response:
+        answer = await response.text()
+        assert response.status == 200, f"POST {path} -> {response.status}: {answer}"
+        return await response.json(content_type=None) if answer else {}
+
+
+async def invoke(
+    client: PlaygroundClient, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Click the ``Action.Execute`` button ``title`` on a card, with the card's inputs; returns the bot's answer."""
+    action = button(message, title)
+    assert action["type"] == "Action.Execute", action
+    return await post(  # the Playground's invoke API (see the reference README)
+        client,
+        "/_conversation/v1/invoke",
+        {
+            "name": "adaptiveCard/action",
+            "conversation": {"id": conversation_id},
+            "from": {"id": client.playground.current_user_id},
+            "replyToId": message["message"]["messageId"],
+            "value": {
+                "action": {
+                    "type": "Action.Execute",
+                    "title": title,
+                    "verb": action["verb"],
+                    "data": {**action.get("data", {}), **inputs},
+                }
+            },
+        },
+    )
+
+
+def is_card_starting(prefix: str):  # type: ignore[no-untyped-def]
+    return lambda m: bool(m["message"].get("attachments")) and card_text(m).startswith(prefix)
+
+
+async def test_enquiry_to_coordinators_and_the_reply_back(alex: PlaygroundClient, adele: PlaygroundClient) -> None:
+    group = adele.playground.chats.group
+    await adele.install(group)
+    await adele.replies_until(group, is_card_starting("Welcome"))
+    await adele.say(group, "coordinators here", mention=True)
+    assert text(await adele.reply(group)).startswith("Done: new enquiries")
+
+    chat = alex.playground.chats.personal
+    await alex.install(chat)
+    await alex.replies_until(chat, is_card_starting("Welcome"))
+    await alex.say(chat, "enquire")
+    await alex.replies_until(chat, lambda m: "What would you like to do?" in said(m))
+    for answer in ("1", "PERM4", "ok", "alex.wilber@example.org", "Brighton & Hove City Council", "Social worker"):
+        await alex.say(chat, answer)
+        assert not said(await alex.reply(chat)).startswith("Sorry"), answer
+    await alex.say(chat, "Is there a later date for PERM4? I'm in court on the 14th.")
+    confirmation = await alex.reply(chat)
+    assert card_text(confirmation).startswith("Please check your enquiry")
+    await alex.press(chat, confirmation, "Send")
+    sent = text(await alex.reply(chat))
+    [reference] = REFERENCE.findall(sent)
+
+    delivered = await adele.replies_until(group, lambda m: reference in said(m))
+    coordinator_card = delivered[-1]
+    assert f"{reference} · Question about a course" in card_text(coordinator_card)
+    assert "Is there a later date for PERM4? I'm in court on the 14th." in card_text(coordinator_card)
+
+    answer = await invoke(adele, group, coordinator_card, "Send reply", {"reply": "Yes: PERM4 runs again in March."})
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Your reply is on its way to Alex Wilber." in answer["value"]["fallbackText"]
+
+    reply = (await alex.replies_until(chat, lambda m: reference in said(m), at_most=3))[-1]
+    assert card_text(reply).startswith(f"Reply to your enquiry {reference}")
+    assert "Yes: PERM4 runs again in March." in card_text(reply)
+
+    send_answer = button(reply, "Send answer")
+    await post(
+        alex,
+        "/_conversation/v1/submit",
+        {
+            "conversation": {"id": chat},
+            "from": {"id": alex.playground.current_user_id},
+            "replyToId": reply["message"]["messageId"],
+            "value": {**send_answer["data"], "text": "March suits me."},  # with the answer box filled in
+        },
+    )
+    assert f"Your answer was added to **{reference}**" in text(await alex.reply(chat))
+    followup = await adele.replies_until(group, is_card_starting(f"{reference}: the enquirer wrote back"), at_most=6)
+    assert "March suits me." in card_text(followup[-1])
+    assert card(followup[-1])["version"] == "1.5"

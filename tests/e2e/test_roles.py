@@ -1,0 +1,55 @@
+"""Roles come from the person's Entra object id as Teams sends it: the Playground as Adele Vance, the demo's
+coordinator, gets the coordinator's welcome and help."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bot.demo_people import DEMO_PEOPLE
+from bot.manifest_package import registered_commands
+from dialogs.routing import PERSONAL
+from tests.e2e.conftest import connect
+from tests.e2e.playground import Chats, PlaygroundClient, RunningPlayground, card, card_text, facts, start_playground
+from tests.e2e.processes import ManagedProcess
+
+pytestmark = pytest.mark.e2e
+
+ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
+
+
+@pytest.fixture(scope="module")
+def adeles_playground(
+    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningPlayground]:
+    chats = Chats(
+        personal="a:e2e-personal-adele",
+        group="19:e2e-adele-group@thread.v2",
+        team="19:e2e-adele-team@thread.tacv2",
+        channel="19:e2e-adele-coordinators@thread.tacv2",
+    )
+    running = start_playground(tmp_path_factory.mktemp("playground-adele"), ADELE.name, chats)
+    try:
+        yield running
+    finally:
+        running.process.stop(signal.SIGTERM)
+
+
+@pytest.fixture
+async def adele(adeles_playground: RunningPlayground) -> AsyncIterator[PlaygroundClient]:
+    async for client in connect(adeles_playground):
+        yield client
+
+
+async def test_a_coordinator_is_welcomed_as_one_and_sees_the_coordinators_commands(adele: PlaygroundClient) -> None:
+    chat = adele.playground.chats.personal
+    await adele.install(chat)
+    welcome = card_text(await adele.reply(chat))
+    assert welcome.startswith("Welcome, Adele!")
+    assert "As a coordinator" in welcome and "Browse our social-work courses" not in welcome
+
+    await adele.say(chat, "help")
+    listed = [usage for usage, _ in facts(card(await adele.reply(chat)))]
+    assert listed == [command.usage for command in registered_commands().visible_to(ADELE.roles, PERSONAL)]

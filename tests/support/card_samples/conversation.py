@@ -1,0 +1,41 @@
+"""Cards of every conversation: the welcome (by role and by where the bot was installed) and help."""
+
+from __future__ import annotations
+
+from dialogs.cards.help_card import build_help_card
+from dialogs.cards.welcome_card import build_welcome_card
+from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM
+from storage.models import Role
+from tests.support.card_samples import CardSample, SampleContext
+
+WELCOME, HELP = build_welcome_card.__name__, build_help_card.__name__
+ROLE_SETS: tuple[set[Role], ...] = (
+    {Role.PARTICIPANT},
+    {Role.TRAINER},
+    {Role.COORDINATOR},
+    {Role.COORDINATOR, Role.ADMIN},
+    set(),
+)
+
+
+def _label(roles: set[Role]) -> str:
+    return "+".join(sorted(role.value for role in roles)) or "no-role"
+
+
+async def samples(context: SampleContext) -> list[CardSample]:
+    found = [
+        CardSample(f"welcome/{_label(roles)}/personal", WELCOME, build_welcome_card("Alex Wilber", roles, PERSONAL))
+        for roles in ROLE_SETS
+    ]
+    found += [
+        CardSample(f"welcome/participant/{scope}", WELCOME, build_welcome_card("", {Role.PARTICIPANT}, scope))
+        for scope in (GROUP_CHAT, TEAM)
+    ]
+    found += [
+        CardSample(
+            f"help/{_label(roles)}/{scope}", HELP, build_help_card(context.router.visible_to(roles, scope), scope)
+        )
+        for scope in (PERSONAL, GROUP_CHAT, TEAM)
+        for roles in ROLE_SETS
+    ]
+    return found

@@ -1,0 +1,153 @@
+"""Cards of enrolment, made by really enrolling on the demo catalogue: the questions and terms of the enrol
+flow, its results, my courses, withdraw, roster, and every notification (taken from the outbox rows)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import select
+
+from classroom.enrolment import notices
+from classroom.enrolment.enrolments import Clash
+from classroom.enrolment.organisations import assign_organisation_by_name
+from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.service import EnrolmentService
+from classroom.people import assign_roles
+from dialogs.cards.clash_review_card import build_clash_decision_card, build_clash_review_card
+from dialogs.cards.enrolment_questions_card import (
+    build_clash_session_question_card,
+    build_organisation_question_card,
+    build_place_gone_card,
+)
+from dialogs.cards.enrolment_result_card import build_enrolment_result_card
+from dialogs.cards.enrolment_terms_card import build_run_choice_card, build_terms_card
+from dialogs.cards.my_courses_card import build_my_courses_card
+from dialogs.cards.roster_card import build_roster_card
+from dialogs.cards.session_moved_card import build_session_moved_card
+from dialogs.cards.session_reminder_card import build_reminder_card, build_trainer_reminder_card
+from dialogs.cards.waitlist_offer_card import build_offer_lapsed_card, build_waitlist_offer_card
+from dialogs.cards.withdraw_card import build_withdraw_card
+from dialogs.enrolment_options import EnrolmentOptions
+from storage.models import EnrolmentStatus, OutboxNotification, Role
+from tests.support.card_samples import CardSample, SampleContext
+
+BHCC = "Brighton & Hove City Council"
+PEOPLE = [
+    ("sample-alex", "Alex Wilber", BHCC, Role.PARTICIPANT),
+    ("sample-isaiah", "Isaiah Langer", "Downland County Council", Role.PARTICIPANT),
+    ("sample-lynne", "Lynne Robbins", BHCC, Role.PARTICIPANT),
+    ("sample-adele", "Adele Vance", BHCC, Role.COORDINATOR),
+]
+OPTIONS = EnrolmentOptions(public_base_url="https://classroom.example.org")
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def _name(builder: object) -> str:
+    return builder.__name__  # type: ignore[attr-defined]
+
+
+async def samples(context: SampleContext) -> list[CardSample]:
+    zone, factory = context.zone, context.session_factory
+    async with factory.begin() as session:
+        for aad, name, organisation, role in PEOPLE:
+            await assign_roles(session, aad, [role], name)
+            await assign_organisation_by_name(session, aad, organisation)
+    service = EnrolmentService(factory, _Clock(context.now), EnrolmentPolicy(zone=zone))
+    policy = service.policy
+    out: list[CardSample] = []
+
+    def add(name: str, builder: object, message) -> None:  # type: ignore[no-untyped-def]
+        out.append(CardSample(f"enrolment/{name}", _name(builder), message))
+
+    def result(view) -> object:  # type: ignore[no-untyped-def]
+        return build_enrolment_result_card(
+            view,
+            zone,
+            calendar_url=OPTIONS.calendar_url("T" * 43),
+            reminder_offsets=policy.reminder_offsets,
+            offer_hold=policy.offer_hold,
+        )
+
+    # The enrol flow's questions and terms.
+    add("run_choice", build_run_choice_card, build_run_choice_card(await service.open_runs("PERMPLAN"), zone))
+    add(
+        "organisation",
+        build_organisation_question_card,
+        build_organisation_question_card(await service.organisations()),
+    )
+    quote = await service.quote("sample-alex", "PERM4-A")
+    replies = ["I can attend every date", "I have a clash", "No thanks"]
+    add("terms/four_sessions", build_terms_card, build_terms_card(quote, zone, policy.offer_hold, replies))
+    one_day = await service.quote("sample-isaiah", "PERMPLAN-1")
+    add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, ["Confirm", "No"]))
+    full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
+    add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, ["Join", "No thanks"]))
+    add("clash_session", build_clash_session_question_card, build_clash_session_question_card(quote.run.sessions, zone))
+    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"]))
+
+    # Results: confirmed, under review, waitlisted, offered.
+    confirmed = await service.enrol("sample-alex", "PERM4-A")
+    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash(3, "I have a court date that morning."))
+    waitlisted = dataclasses.replace(confirmed, status=EnrolmentStatus.WAITLISTED, waitlist_position=2)
+    offered = dataclasses.replace(
+        confirmed, status=EnrolmentStatus.OFFERED, offer_expires_at=context.now + policy.offer_hold
+    )
+    add("result/confirmed", build_enrolment_result_card, result(confirmed))
+    add("result/pending_review", build_enrolment_result_card, result(pending))
+    add("result/waitlisted", build_enrolment_result_card, result(waitlisted))
+    add("result/offered", build_enrolment_result_card, result(offered))
+
+    # My courses, withdraw, roster.
+    links = {confirmed.id: OPTIONS.calendar_url("T" * 43)}
+    views = [confirmed, pending, waitlisted, offered]
+    add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
+    add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))
+    for view in (confirmed, waitlisted, offered):
+        add(f"withdraw/{view.status.value}", build_withdraw_card, build_withdraw_card(view, zone))
+    add("roster", build_roster_card, build_roster_card(await service.rosters("sample-adele", "PERM4"), zone))
+
+    # Notifications, as queued: the clash review and decision, an offer and its lapse, reminders, a move.
+    await service.decide_clash("sample-adele", pending.id, accept=True)
+    async with factory() as session:
+        rows = {row.kind: row for row in await session.scalars(select(OutboxNotification))}
+
+    def payload(kind: str) -> dict:  # type: ignore[type-arg]
+        return rows[kind].payload
+
+    review = notices.ClashReviewNotice.model_validate(payload(notices.CLASH_REVIEW))
+    add("clash_review", build_clash_review_card, build_clash_review_card(review, zone))
+    decision = notices.ClashDecisionNotice.model_validate(payload(notices.CLASH_DECISION))
+    add("clash_decision/accepted", build_clash_decision_card, build_clash_decision_card(decision, zone))
+    declined = decision.model_copy(update={"accepted": False})
+    add("clash_decision/declined", build_clash_decision_card, build_clash_decision_card(declined, zone))
+    reminder = notices.ReminderNotice.model_validate(payload(notices.REMINDER))
+    add("reminder", build_reminder_card, build_reminder_card(reminder, zone))
+    trainer = notices.TrainerReminderNotice(
+        run=reminder.run, session=reminder.session, confirmed=12, pending_review=1, capacity=16
+    )
+    add("trainer_reminder", build_trainer_reminder_card, build_trainer_reminder_card(trainer, zone))
+    offer = notices.WaitlistOfferNotice(
+        run=reminder.run,
+        sessions=decision.sessions,
+        expires_at=context.now + policy.offer_hold,
+        price_pence=32000,
+    )
+    add("waitlist_offer", build_waitlist_offer_card, build_waitlist_offer_card(offer, zone))
+    lapsed = notices.OfferLapsedNotice(run=reminder.run)
+    add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
+    first = decision.sessions[0]
+    moved = notices.SessionMovedNotice(
+        run=reminder.run,
+        old=first,
+        new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
+    )
+    add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    return out
