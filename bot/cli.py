@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.app import create_app
 from bot.demo_people import DEMO_PEOPLE
 from bot.manifest_package import cmd_manifest_build
+from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
 from classroom.catalogue.file_format import CatalogueFileError
 from classroom.catalogue.importer import import_catalogue, import_catalogue_file
@@ -78,7 +79,7 @@ Classroom bot demo
 
 Talk to it in the Microsoft 365 Agents Playground (Teams emulator; needs Node.js), in another terminal:
     {PLAYGROUND}
-It opens a browser chat as Alex Wilber (a participant). Try: help, courses, course PERM4, find.
+It opens a browser chat as Alex Wilber (a participant). Try: help, courses, course PERM4, find, enrol PERM4, enquire.
 To try the trainer or coordinator view, start it as another demo user:
     M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/trainer.yml {PLAYGROUND}
     M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/coordinator.yml {PLAYGROUND}
@@ -179,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--out", type=Path, required=True, help="the .zip file to write")
     package.add_argument("--template-dir", type=Path, help="manifest template folder (default: manifest/)")
     package.set_defaults(handler=cmd_manifest_build)
+
+    add_outbox_commands(commands)
     return parser
 
 

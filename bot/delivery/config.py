@@ -1,8 +1,9 @@
 """Settings of proactive delivery, from the environment (``DELIVERY_*``) or ``.env``.
 
 Several replicas share Teams' per-app ceiling: give each ``DELIVERY_APP_MAX_PER_SECOND`` = 49 // replicas
-(for example 24 with two). Per-conversation limits need no sharing: a claim never takes rows of a chat
-another live replica is sending to.
+(for example 24 with two). Per-conversation limits need no sharing: a claim does not take rows of a chat another
+live replica is sending to (two claims racing at the same instant can still split one; Teams' 429 with
+Retry-After covers that rare case).
 """
 
 from __future__ import annotations
