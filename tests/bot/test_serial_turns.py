@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
+
 from bot.serial_turns import SerialTurnsMiddleware
 
 
@@ -48,10 +50,8 @@ async def test_a_failing_turn_releases_the_conversation() -> None:
     async def boom() -> None:
         raise RuntimeError("turn failed")
 
-    try:
+    with pytest.raises(RuntimeError):  # the failure still reaches the adapter's error handler
         await middleware.on_turn(_context("conv-1"), boom)
-    except RuntimeError:
-        pass
     ran = []
 
     async def next_turn() -> None:
