@@ -12,7 +12,8 @@ import os
 import re
 import signal
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -298,3 +299,22 @@ def facts(content: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 SESSION_LINE = re.compile(r"Session (\d): (\w+day \d+ \w+ \d{4}), 10:00–15:00 (GMT|BST)")
+
+
+@contextmanager
+def playground_as(workdirs: Any, current_user: str, label: str) -> Iterator[RunningPlayground]:
+    """A Playground chatting as ``current_user`` in chats of its own (ids made from ``label``), stopped after.
+
+    ``workdirs`` is pytest's ``tmp_path_factory``.
+    """
+    chats = Chats(
+        personal=f"a:e2e-{label}",
+        group=f"19:e2e-{label}-group@thread.v2",
+        team=f"19:e2e-{label}-team@thread.tacv2",
+        channel=f"19:e2e-{label}-coordinators@thread.tacv2",
+    )
+    running = start_playground(workdirs.mktemp(f"playground-{label}"), current_user, chats)
+    try:
+        yield running
+    finally:
+        running.process.stop(signal.SIGTERM)

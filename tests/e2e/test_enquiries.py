@@ -8,7 +8,6 @@ enquiry renderers registered (``bot.notification_renderers.enquiries.register``)
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -17,14 +16,13 @@ import pytest
 from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect
 from tests.e2e.playground import (
-    Chats,
     PlaygroundClient,
     RunningPlayground,
     button,
     card,
     card_text,
+    playground_as,
     said,
-    start_playground,
     text,
 )
 from tests.e2e.processes import ManagedProcess
@@ -40,17 +38,8 @@ DELIVERY_WAIT = 60.0  # seconds for the outbox to deliver (a bound, not a timing
 def adeles_playground(
     demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningPlayground]:
-    chats = Chats(
-        personal="a:e2e-enquiries-adele",
-        group="19:e2e-enquiries-coordinators@thread.v2",
-        team="19:e2e-enquiries-team@thread.tacv2",
-        channel="19:e2e-enquiries-channel@thread.tacv2",
-    )
-    running = start_playground(tmp_path_factory.mktemp("playground-enquiries"), ADELE.name, chats)
-    try:
+    with playground_as(tmp_path_factory, ADELE.name, "enquiries-adele") as running:
         yield running
-    finally:
-        running.process.stop(signal.SIGTERM)
 
 
 @pytest.fixture

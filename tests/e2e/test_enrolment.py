@@ -9,7 +9,6 @@ is the shortened offset; then she moves it back, leaving the demo as it was for 
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,15 +20,14 @@ from bot.demo_people import DEMO_PEOPLE
 from classroom.demo.catalogue import demo_catalogue
 from tests.e2e.conftest import connect
 from tests.e2e.playground import (
-    Chats,
     PlaygroundClient,
     RunningPlayground,
     button,
     card,
     card_text,
     facts,
+    playground_as,
     said,
-    start_playground,
     text,
 )
 from tests.e2e.processes import ManagedProcess
@@ -46,17 +44,8 @@ REMINDER_WAIT = 240.0  # the reminder falls due 1-2 minutes after the move; the 
 def adeles_playground(
     demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningPlayground]:
-    chats = Chats(
-        personal="a:e2e-enrolment-adele",
-        group="19:e2e-enrolment-adele-group@thread.v2",
-        team="19:e2e-enrolment-adele-team@thread.tacv2",
-        channel="19:e2e-enrolment-adele-coordinators@thread.tacv2",
-    )
-    running = start_playground(tmp_path_factory.mktemp("playground-enrolment-adele"), ADELE.name, chats)
-    try:
+    with playground_as(tmp_path_factory, ADELE.name, "enrolment-adele") as running:
         yield running
-    finally:
-        running.process.stop(signal.SIGTERM)
 
 
 @pytest.fixture

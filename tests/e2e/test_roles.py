@@ -3,7 +3,6 @@ coordinator, gets the coordinator's welcome and help."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from bot.demo_people import DEMO_PEOPLE
 from bot.manifest_package import registered_commands
 from dialogs.routing import PERSONAL
 from tests.e2e.conftest import connect
-from tests.e2e.playground import Chats, PlaygroundClient, RunningPlayground, card, card_text, facts, start_playground
+from tests.e2e.playground import PlaygroundClient, RunningPlayground, card, card_text, facts, playground_as
 from tests.e2e.processes import ManagedProcess
 
 pytestmark = pytest.mark.e2e
@@ -24,17 +23,8 @@ ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
 def adeles_playground(
     demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningPlayground]:
-    chats = Chats(
-        personal="a:e2e-personal-adele",
-        group="19:e2e-adele-group@thread.v2",
-        team="19:e2e-adele-team@thread.tacv2",
-        channel="19:e2e-adele-coordinators@thread.tacv2",
-    )
-    running = start_playground(tmp_path_factory.mktemp("playground-adele"), ADELE.name, chats)
-    try:
+    with playground_as(tmp_path_factory, ADELE.name, "personal-adele") as running:
         yield running
-    finally:
-        running.process.stop(signal.SIGTERM)
 
 
 @pytest.fixture
