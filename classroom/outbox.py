@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput, NotFound
 from storage.base import utcnow
 from storage.models import NotificationStatus, OutboxNotification
+from storage.upsert import insert_for
 
 # Set on the session when a row was queued; the host wakes its dispatcher after that session commits.
 ENQUEUED_FLAG = "outbox.enqueued"
@@ -29,14 +29,6 @@ MAX_DEDUPE_KEY_LENGTH = 300
 MAX_KIND_LENGTH = 64
 RETRYABLE_STATUSES = (NotificationStatus.DEAD, NotificationStatus.UNDELIVERABLE, NotificationStatus.CANCELLED)
 
-
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(OutboxNotification)
-    if dialect == "sqlite":
-        return sqlite.insert(OutboxNotification)
-    raise NotImplementedError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
 
 
 def _validate(
@@ -98,7 +90,7 @@ async def enqueue(
         "next_attempt_at": due_at,
         "attempts": 0,
     }
-    statement = _insert_for(session).values(**values)
+    statement = insert_for(session, OutboxNotification).values(**values)
     revived = {name: statement.excluded[name] for name in values if name != "dedupe_key"}
     revived.update(lease_owner=None, lease_expires_at=None, last_error=None, updated_at=utcnow())
     statement = statement.on_conflict_do_update(

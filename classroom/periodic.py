@@ -11,24 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.errors import InvalidInput
 from storage.models import PeriodicJobRun
+from storage.upsert import insert_for
 
 PeriodicJob = Callable[[AsyncSession], Awaitable[None]]
 
-
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(PeriodicJobRun)
-    if dialect == "sqlite":
-        return sqlite.insert(PeriodicJobRun)
-    raise NotImplementedError(f"periodic jobs support SQLite and PostgreSQL, not {dialect}")
 
 
 async def claim_period(
@@ -38,7 +29,7 @@ async def claim_period(
     if not job_name or not period_key:
         raise InvalidInput("a periodic claim needs a job name and a period key")
     statement = (
-        _insert_for(session)
+        insert_for(session, PeriodicJobRun)
         .values(job_name=job_name, period_key=period_key, claimed_by=claimed_by[:64], claimed_at=now)
         .on_conflict_do_nothing(index_elements=["job_name", "period_key"])
         .returning(PeriodicJobRun.job_name)

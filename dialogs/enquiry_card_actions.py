@@ -29,7 +29,8 @@ Action = Callable[..., Awaitable[ActionOutcome]]
 
 def _enquiry_id(data: dict[str, Any]) -> int | None:
     value = data.get("enquiry")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    # Card data is untrusted: a positive id the database can hold, or nothing.
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31 else None
 
 
 async def _act(request: CardActionRequest) -> InvokeResponse:

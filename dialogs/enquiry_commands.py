@@ -87,7 +87,11 @@ async def my_enquiries(request: CommandRequest) -> None:
     await request.turn_context.send_activity(card_activity(build_my_enquiries_card(listing, request.services.zone)))
 
 
-@router.command("enquiry", usage="enquiry REF", description="Show one enquiry, e.g. enquiry ENQ-2026-0042")
+@router.command(
+    "enquiry",
+    usage="enquiry REF",
+    description="Show one enquiry, e.g. enquiry ENQ-2026-0042",
+)
 async def show_enquiry(request: CommandRequest) -> None:
     reference = parse_reference(request.args.split()[0]) if request.args.split() else None
     if reference is None:
@@ -103,6 +107,9 @@ async def show_enquiry(request: CommandRequest) -> None:
         await request.turn_context.send_activity(f"I can't find an enquiry {reference} that you can see.")
         return
     if viewed.as_coordinator:
+        if not await _private_here(request):
+            await request.turn_context.send_activity(NOT_HERE)
+            return
         message = build_enquiry_card(viewed.view, request.services.zone)
     elif request.scope != PERSONAL:
         await request.turn_context.send_activity("Your enquiries are private: message me directly to see them.")
@@ -163,6 +170,9 @@ async def answer(request: CommandRequest) -> None:
     roles=[Role.COORDINATOR],
 )
 async def enquiries(request: CommandRequest) -> None:
+    if not await _private_here(request):
+        await request.turn_context.send_activity(NOT_HERE)
+        return
     which = _FILTER_WORDS.get(request.args.split()[0].lower() if request.args.split() else "")
     if which is None:
         await request.turn_context.send_activity(
@@ -179,6 +189,22 @@ async def enquiries(request: CommandRequest) -> None:
     await request.turn_context.send_activity(
         card_activity(build_coordinator_list_card(listing, which.value, services.clock.now(), services.zone))
     )
+
+
+NOT_HERE = (
+    "Enquiries hold people's contact details, so I show them only in our one-to-one chat or in the "
+    "coordinators' chat (set with **coordinators here**). Message me directly."
+)
+
+
+async def _private_here(request: CommandRequest) -> bool:
+    """Whether enquirers' details may be shown here: a one-to-one chat, or the coordinators' own chat."""
+    if request.scope == PERSONAL:
+        return True
+    here = _conversation_info(request.turn_context).conversation_id
+    async with request.services.session_factory() as session:
+        shared = await coordinators_conversation(session)
+    return shared is not None and shared.conversation_id == here
 
 
 def _conversation_info(turn_context: TurnContext) -> ConversationInfo:

@@ -19,10 +19,12 @@ from dialogs.cards.withdraw_card import build_withdraw_card
 from dialogs.enrol_dialog import ENROL_DIALOG
 from dialogs.enrolment_options import EnrolmentOptions
 from dialogs.enrolment_replies import NOT_SIGNED_IN, explain
-from dialogs.formatting import local_time_range, plural
+from dialogs.formatting import local_time_range, plural, without_markdown
 from dialogs.messages import card_activity
 from dialogs.routing import PERSONAL, CommandRequest, Router
 from storage.models import EnrolmentStatus, Role
+
+_CLASH_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and small enough for the database
 
 OVERSEERS = (Role.TRAINER, Role.COORDINATOR, Role.ADMIN)
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
@@ -182,7 +184,7 @@ def build_enrolment_router(options: EnrolmentOptions) -> Router:
     async def clash(request: CommandRequest) -> None:
         words = request.args.split()
         aad_object_id = _caller(request)
-        if len(words) != 2 or words[0].lower() not in ("accept", "decline") or not words[1].isdigit():
+        if len(words) != 2 or words[0].lower() not in ("accept", "decline") or not _CLASH_NUMBER.fullmatch(words[1]):
             await say(request, "Press **Accept** or **Decline** on the clash card (or type clash accept NUMBER).")
             return
         if not aad_object_id:
@@ -194,14 +196,13 @@ def build_enrolment_router(options: EnrolmentOptions) -> Router:
         except ClassroomError as error:
             await say(request, explain(error, ""))
             return
+        name = without_markdown(view.person_name)
         if accept:
-            await say(
-                request, f"Accepted: {view.person_name}'s place on {view.run.run_code} is confirmed. I've told them."
-            )
+            await say(request, f"Accepted: {name}'s place on {view.run.run_code} is confirmed. I've told them.")
         else:
             await say(
                 request,
-                f"Declined: {view.person_name} has been told, and the place on {view.run.run_code} "
+                f"Declined: {name} has been told, and the place on {view.run.run_code} "
                 "goes to the next person waiting.",
             )
 

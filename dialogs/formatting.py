@@ -24,3 +24,11 @@ def pounds(pence: int) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+_MARKDOWN = str.maketrans("", "", "*_`[]()<>#~|\\")
+
+
+def without_markdown(value: str) -> str:
+    """Someone's name or words, safe to put inside a message of ours that Teams renders as markdown."""
+    return value.translate(_MARKDOWN)

@@ -19,13 +19,13 @@ from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 from storage.base import utcnow
 from storage.models.bot_state import BotStateRecord
+from storage.upsert import dialect_insert
 
 __all__ = ["MAX_KEY_LENGTH", "ETagConflictError", "SqlAlchemyStorage"]
 
@@ -206,11 +206,8 @@ def _log_missing_class(class_name: str) -> None:
 def _upsert(dialect: str, key: str, document: str, e_tag: str, now: datetime) -> Insert:
     # INSERT ... ON CONFLICT DO UPDATE: two processes inserting the same new key both succeed (last wins)
     # instead of one failing with a duplicate-key error, as a read-then-insert would.
-    insert_for: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    if dialect not in insert_for:
-        raise NotImplementedError(f"SqlAlchemyStorage supports SQLite and PostgreSQL, not {dialect}")
     row = {"key": key, "document": document, "e_tag": e_tag, "updated_at": now}
-    statement = insert_for[dialect](BotStateRecord).values(**row)
+    statement = dialect_insert(dialect, BotStateRecord).values(**row)
     return statement.on_conflict_do_update(
         index_elements=[BotStateRecord.key],
         set_={

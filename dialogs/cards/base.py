@@ -54,6 +54,22 @@ def literal(value: str) -> Element:
     return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": value}]}
 
 
+def field_row(label: str, value: str) -> Element:
+    """A label of ours beside a value someone typed (a name, an answer), the value shown exactly as typed."""
+    return {
+        "type": "ColumnSet",
+        "spacing": "Small",
+        "columns": [
+            {
+                "type": "Column",
+                "width": "110px",
+                "items": [{"type": "TextBlock", "text": label, "weight": "Bolder", "wrap": True}],
+            },
+            {"type": "Column", "width": "stretch", "items": [literal(value)]},
+        ],
+    }
+
+
 def facts(pairs: list[tuple[str, str]]) -> Element:
     return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
 

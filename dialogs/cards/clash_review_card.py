@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.notices import ClashDecisionNotice, ClashReviewNotice
-from dialogs.cards.base import CardMessage, Element, card, facts, heading, literal, open_url, submit, text
+from dialogs.cards.base import CardMessage, Element, card, facts, field_row, heading, literal, open_url, submit, text
 from dialogs.cards.enrolment_parts import session_facts
 from dialogs.formatting import local_time_range
 
@@ -15,10 +15,11 @@ def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo) -> CardMe
     run, session = notice.run, notice.clash_session
     body: list[Element] = [
         heading(f"Clash to review: {run.course_title}", size="Medium"),
+        # Names come from Teams profiles: shown literally, never as markdown, to the trainers who review.
+        field_row("Participant", notice.participant_name),
+        field_row("Organisation", notice.organisation_name or "not known"),
         facts(
             [
-                ("Participant", notice.participant_name),
-                ("Organisation", notice.organisation_name or "not known"),
                 ("Run", run.run_code),
                 (
                     f"Session {session.position} of {session.count}",

@@ -11,7 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from classroom.enquiries.views import CourseRef, EventView
-from dialogs.cards.base import Element
+from dialogs.cards.base import (
+    Element,
+    field_row,  # noqa: F401  (re-exported for the enquiry cards)
+)
 from storage.models import EnquiryAction, EnquiryKind, EnquiryStatus
 
 CARD_ACTION_VERB_PREFIX = "enquiry."
@@ -58,22 +61,6 @@ def runs(*parts: dict[str, Any], spacing: str | None = None) -> Element:
     if spacing:
         block["spacing"] = spacing
     return block
-
-
-def field_row(label: str, value: str) -> Element:
-    """A label of ours beside a value someone typed, shown as typed."""
-    return {
-        "type": "ColumnSet",
-        "spacing": "Small",
-        "columns": [
-            {
-                "type": "Column",
-                "width": "110px",
-                "items": [{"type": "TextBlock", "text": label, "weight": "Bolder", "wrap": True}],
-            },
-            {"type": "Column", "width": "stretch", "items": [{"type": "RichTextBlock", "inlines": [run(value)]}]},
-        ],
-    }
 
 
 def courses_text(courses: list[CourseRef]) -> str:

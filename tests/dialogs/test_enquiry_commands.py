@@ -10,7 +10,7 @@ import pytest
 from botbuilder.core import InvokeResponse
 from sqlalchemy import select, update
 
-from classroom.coordinators import coordinators_conversation
+from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
 from storage.models import (
     Enquiry,
     EnquiryAction,
@@ -58,6 +58,8 @@ def adele(session_factory, clock) -> Conversation:
 async def enquiry(alex: Conversation, session_factory, clock):  # type: ignore[no-untyped-def]
     """An enquiry whose card was delivered to the coordinators' chat as Teams message "card-1"."""
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
     made = await submitted(session_factory, clock.now())
     async with session_factory.begin() as session:
         await session.execute(
@@ -143,6 +145,20 @@ async def test_a_coordinator_opens_an_enquiry_with_its_buttons(adele: Conversati
     assert "ENQ-2026-0001 · Question about a course" in card_text(reply)
     assert execute_verbs(card) == ["enquiry.assign", "enquiry.reply", "enquiry.close"]
     assert "Unassigned" in card_text(reply)
+
+
+async def test_enquirers_details_stay_out_of_other_group_chats(enquiry, session_factory, clock) -> None:
+    elsewhere = Conversation(
+        session_factory,
+        clock,
+        aad_object_id=COORDINATOR_AAD,
+        name=COORDINATOR_NAME,
+        conversation_type="groupChat",
+        conversation_id="19:a-training-session@thread.v2",
+    )
+    for command in ("enquiry ENQ-2026-0001", "enquiries open"):
+        [reply] = await elsewhere.say(command)
+        assert not reply.attachments and "Message me directly" in reply.text, command
 
 
 async def test_assign_reply_close_reopen_update_the_card_for_everyone(
