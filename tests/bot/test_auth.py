@@ -31,7 +31,7 @@ from storage.models import Base, BotStateRecord, ConversationRecord
 from tests.support.fake_connector import FakeConnector
 from tests.support.fake_identity_provider import FakeIdentityProvider, SigningKeyPair
 
-REFERENCE = Path("/work/shared/reference/teams-activities")
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 APP_ID = "00000000-0000-0000-0000-00000000000011"
 SECRET = "bot-secret"
 

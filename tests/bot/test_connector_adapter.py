@@ -23,7 +23,7 @@ from bot.settings import Settings
 from tests.support.fake_connector import FakeConnector
 from tests.support.fake_identity_provider import FakeIdentityProvider
 
-REFERENCE = Path("/work/shared/reference/teams-activities")
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 APP_ID = "00000000-0000-0000-0000-00000000000011"
 CONVERSATION = "af809acf-bc6c-4d54-a71a-1a997795c42c"
 

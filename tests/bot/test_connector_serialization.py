@@ -26,7 +26,7 @@ from msrest import Serializer
 from bot.connector import serialization
 from bot.connector.serialization import CLIENT_MODELS, to_wire
 
-REFERENCE = Path("/work/shared/reference/teams-activities")
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 MSREST = Serializer(CLIENT_MODELS)
 
 

@@ -1,7 +1,7 @@
 """A local fake Bot Connector (the ``serviceUrl`` a bot replies to), on 127.0.0.1, for HTTP-level tests.
 
 It answers like the Microsoft 365 Agents Playground's mock connector (see
-``/work/shared/reference/teams-activities/connector-*.json``): 201 ``{id}`` for sends and replies, 200 ``{id}``
+``tests/fixtures/teams-activities/connector-*.json``): 201 ``{id}`` for sends and replies, 200 ``{id}``
 for updates, 202 with no body for typing, 201 ``{id[, activityId]}`` for new conversations, member lists
 with ``objectId``, a single member with ``aadObjectId``, ``{error: {code, message}}`` bodies for errors.
 It records every request (method, path, query, headers, parsed body) and can be told to fail.
