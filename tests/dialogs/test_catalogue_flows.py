@@ -9,6 +9,7 @@ import pytest
 from classroom.people import assign_roles
 from storage.models import Role
 from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
 
 
@@ -25,7 +26,7 @@ async def test_courses_lists_both_source_courses_with_next_dates_and_places(chat
     assert "PERM4" in listing and "What does it Mean for Children and Young People" in listing
     assert re.search(r"Next: 4 sessions from \w+day \d+ \w+ \d{4}", listing)
     assert re.search(r"\d+ places left", listing)
-    buttons = [a["data"] for a in _actions(card_of(reply))]
+    buttons = [a["data"] for a in card_actions(card_of(reply))]
     assert {"verb": "course", "args": "PERM4"} in buttons
 
 
@@ -41,14 +42,14 @@ async def test_course_details_show_every_session_in_london_time(chat: Conversati
     assert "understand what permanence is and the factors that support it in children’s lives" in details
     for band in range(1, 6):
         assert re.search(rf"Tier {band}: £\d", details)
-    verbs = {a.get("data", {}).get("verb") for a in _actions(card_of(reply))}
+    verbs = {a.get("data", {}).get("verb") for a in card_actions(card_of(reply))}
     assert {"enrol", "enquire"} <= verbs
     [reply] = await chat.say("course PERMPLAN")  # the one-day course's page links its outline
     assert {
         "title": "Course outline",
         "type": "Action.OpenUrl",
         "url": "https://example.org/courses/permplan/course-outline.pdf",
-    } in _actions(card_of(reply))
+    } in card_actions(card_of(reply))
 
 
 async def test_course_without_code_or_unknown_code_explains_what_to_type(chat: Conversation) -> None:
@@ -149,20 +150,3 @@ def _message_from(chat: Conversation):  # type: ignore[no-untyped-def]
     from botbuilder.schema import Activity
 
     return Activity(type="message", text="", from_property=chat.user, conversation=chat.conversation)
-
-
-def _actions(card: dict) -> list[dict]:
-    found: list[dict] = []
-
-    def walk(node):  # type: ignore[no-untyped-def]
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found

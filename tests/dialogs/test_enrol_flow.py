@@ -16,6 +16,7 @@ from classroom.enrolment.service import EnrolmentService
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, texts
+from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enrolment import (
     BHCC,
@@ -55,23 +56,6 @@ def _as(chat: Conversation, aad_object_id: str, name: str) -> Conversation:
     )
 
 
-def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
 def _replies(activity: Activity) -> list[str]:
     """The answers offered as suggested replies (tapping one sends its text as if typed)."""
     if activity.suggested_actions is None:
@@ -80,7 +64,7 @@ def _replies(activity: Activity) -> list[str]:
 
 
 def _urls(card: dict[str, Any]) -> dict[str, str]:
-    return {a["title"]: a["url"] for a in _actions(card) if a["type"] == "Action.OpenUrl"}
+    return {a["title"]: a["url"] for a in card_actions(card) if a["type"] == "Action.OpenUrl"}
 
 
 async def _status(session_factory, aad_object_id: str, run_code: str = MULTI_RUN) -> EnrolmentStatus | None:
@@ -274,7 +258,7 @@ async def test_my_courses_and_withdrawing_with_a_confirmation(chat, session_fact
     listing = card_text(mine)
     assert "Permanence in four sessions" in listing and "PERMX-A · Confirmed" in listing
     assert CALENDAR_LINK.match(_urls(card_of(mine))["Add to calendar"])
-    assert {"verb": "withdraw", "args": MULTI_RUN} in [a.get("data") for a in _actions(card_of(mine))]
+    assert {"verb": "withdraw", "args": MULTI_RUN} in [a.get("data") for a in card_actions(card_of(mine))]
 
     [question] = await chat.say(f"withdraw {MULTI}")
     assert "Cancel your place on Permanence in four sessions (PERMX-A)?" in card_text(question)

@@ -23,6 +23,7 @@ import yaml
 
 from bot.demo_people import DEMO_PEOPLE, DemoPerson
 from tests.e2e.processes import ManagedProcess, free_port
+from tests.support.cards import card_actions
 from tests.support.node_tools import NODE_MODULES
 
 BOT_ENDPOINT = "http://127.0.0.1:3978/api/messages"  # where `classroom-bot demo` always listens
@@ -258,21 +259,7 @@ def said(event: dict[str, Any]) -> str:
     return card_text(event) if event["message"].get("attachments") else text(event)
 
 
-def actions(content: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(content)
-    return found
+actions = card_actions  # every action of a card, as the tests here call it
 
 
 def button(event: dict[str, Any], title: str) -> dict[str, Any]:

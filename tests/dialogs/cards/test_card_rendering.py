@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.browser import chromium_page, screenshot_path
 from tests.support.card_samples import CardSample, build_card_samples
+from tests.support.cards import card_actions
 from tests.support.node_tools import require_chromium, require_node_package
 
 pytestmark = pytest.mark.browser
@@ -19,21 +20,7 @@ PAGE = Path(__file__).with_name("card_page.html")
 
 
 def _action_titles(card: dict[str, Any]) -> list[str]:
-    titles: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                titles.append(node["title"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card.get("body", []))
-    walk(card.get("actions", []))
-    return titles
+    return [action["title"] for action in card_actions(card)]
 
 
 @pytest.fixture(scope="module")
