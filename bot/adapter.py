@@ -62,8 +62,13 @@ class RedeliveryGuard:
     Only answers below 500 are remembered: after a failure, a redelivery runs the turn again.
     """
 
-    def __init__(self, *, window: float = REDELIVERY_WINDOW_SECONDS, max_entries: int = REDELIVERY_MAX_ENTRIES,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        window: float = REDELIVERY_WINDOW_SECONDS,
+        max_entries: int = REDELIVERY_MAX_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._window = window
         self._max = max_entries
         self._clock = clock
@@ -128,44 +133,70 @@ class EdgeAdapter(CloudAdapter):
         monotonic: a monotonic clock for key-set and token caches (tests pass a fake one).
     """
 
-    def __init__(self, settings: Settings, *, session: aiohttp.ClientSession | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.auth_config = AuthConfig.from_settings(settings)
         config = self.auth_config
         self.sessions = SessionHolder(session)
         self.credentials = EdgeCredentialsFactory(
-            app_id=config.app_id, password=config.password, app_type=config.app_type, tenant_id=config.tenant_id,
-            login_endpoint=config.login_url, oauth_scope=config.oauth_scope,
-            validate_authority=config.validate_authority, sessions=self.sessions, clock=monotonic,
+            app_id=config.app_id,
+            password=config.password,
+            app_type=config.app_type,
+            tenant_id=config.tenant_id,
+            login_endpoint=config.login_url,
+            oauth_scope=config.oauth_scope,
+            validate_authority=config.validate_authority,
+            sessions=self.sessions,
+            clock=monotonic,
         )
         self.connector = BotConnectorClient(self.sessions, self.credentials)
         self.key_sets = KeySetRegistry(self.sessions, clock=monotonic)
         self.redeliveries = RedeliveryGuard()
-        super().__init__(EdgeBotFrameworkAuthentication(
-            config, credentials=self.credentials, connector=self.connector, key_sets=self.key_sets,
-            http_client_factory=SessionHttpClientFactory(self.sessions),
-        ))
+        super().__init__(
+            EdgeBotFrameworkAuthentication(
+                config,
+                credentials=self.credentials,
+                connector=self.connector,
+                key_sets=self.key_sets,
+                http_client_factory=SessionHttpClientFactory(self.sessions),
+            )
+        )
 
     async def authenticate(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         """Raises AuthenticationError (answer 401) or KeySetUnavailable (answer 503)."""
         return await self.bot_framework_authentication.authenticate_request(activity, auth_header)
 
     async def continue_conversation(  # type: ignore[override]
-        self, reference: ConversationReference, callback: Callable[..., Awaitable[Any]],
-        bot_app_id: str | None = None, claims_identity: ClaimsIdentity | None = None, audience: str | None = None,
+        self,
+        reference: ConversationReference,
+        callback: Callable[..., Awaitable[Any]],
+        bot_app_id: str | None = None,
+        claims_identity: ClaimsIdentity | None = None,
+        audience: str | None = None,
     ) -> Any:
         """Proactive turn; ``bot_app_id`` defaults to our own app id."""
-        return await super().continue_conversation(reference, callback, bot_app_id or self.auth_config.app_id,
-                                                   claims_identity, audience)
+        return await super().continue_conversation(
+            reference, callback, bot_app_id or self.auth_config.app_id, claims_identity, audience
+        )
 
     async def create_conversation(  # type: ignore[override]
-        self, bot_app_id: str | None, callback: Callable[..., Awaitable[Any]] | None = None,
-        conversation_parameters: ConversationParameters | None = None, channel_id: str | None = None,
-        service_url: str | None = None, audience: str | None = None,
+        self,
+        bot_app_id: str | None,
+        callback: Callable[..., Awaitable[Any]] | None = None,
+        conversation_parameters: ConversationParameters | None = None,
+        channel_id: str | None = None,
+        service_url: str | None = None,
+        audience: str | None = None,
     ) -> Any:
         """Start a conversation and run ``callback`` in it; ``bot_app_id`` defaults to our own app id."""
-        return await super().create_conversation(bot_app_id or self.auth_config.app_id, callback,
-                                                 conversation_parameters, channel_id, service_url, audience)
+        return await super().create_conversation(
+            bot_app_id or self.auth_config.app_id, callback, conversation_parameters, channel_id, service_url, audience
+        )
 
     async def close(self) -> None:
         """Close the client session if the adapter created it."""
@@ -187,8 +218,9 @@ async def process_request(adapter: EdgeAdapter, activity: Activity, auth_header:
     try:
         authentication = await adapter.authenticate(activity, auth_header)
     except AuthenticationError as error:
-        log.warning("401 for %s activity %s from %s: %s", activity.type, activity.id, activity.service_url,
-                    error.reason)
+        log.warning(
+            "401 for %s activity %s from %s: %s", activity.type, activity.id, activity.service_url, error.reason
+        )
         return web.json_response({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
     except KeySetUnavailable as error:
         log.error("503: cannot verify tokens: %s", error)

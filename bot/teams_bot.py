@@ -9,9 +9,9 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
-from bot.conversation_reference import conversation_info
 from classroom.conversations import forget_conversation, remember_conversation
 from classroom.people import ensure_person, find_person
+from dialogs.conversation_reference import conversation_info
 from dialogs.dispatcher import MessageDispatcher
 from dialogs.services import BotServices
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
-from classroom.conversations import ConversationInfo, remember_conversation
+from classroom.conversations import remember_conversation
 from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
 from classroom.enquiries.actions import Actor, enquirer_writes
 from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enquirer_list, enquiry_for
@@ -17,6 +15,7 @@ from dialogs.cards.enquiry_card import build_enquiry_card
 from dialogs.cards.enquiry_list_card import build_coordinator_list_card, build_my_enquiries_card
 from dialogs.cards.enquiry_offer_card import QUESTION_KEY
 from dialogs.cards.enquiry_parts import ANSWER_INPUT
+from dialogs.conversation_reference import conversation_info
 from dialogs.enquiry_card_sync import update_sent_cards
 from dialogs.enquiry_dialog import ENQUIRY_DIALOG
 from dialogs.idempotency import activity_key
@@ -201,32 +200,10 @@ async def _private_here(request: CommandRequest) -> bool:
     """Whether enquirers' details may be shown here: a one-to-one chat, or the coordinators' own chat."""
     if request.scope == PERSONAL:
         return True
-    here = _conversation_info(request.turn_context).conversation_id
+    here = conversation_info(request.turn_context.activity).conversation_id
     async with request.services.session_factory() as session:
         shared = await coordinators_conversation(session)
     return shared is not None and shared.conversation_id == here
-
-
-def _conversation_info(turn_context: TurnContext) -> ConversationInfo:
-    """This chat or channel as a stored conversation (channel threads are posted to as their channel)."""
-    activity = turn_context.activity
-    reference = TurnContext.get_conversation_reference(activity).serialize()
-    conversation_id = activity.conversation.id.split(";messageid=", 1)[0]
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    # CloudAdapter drops conversation.tenantId, so the tenant is read from channelData.
-    tenant = (channel_data.get("tenant") or {}).get("id") or activity.conversation.tenant_id
-    reference["conversation"]["id"] = conversation_id
-    if tenant:
-        reference["conversation"]["tenantId"] = tenant
-    return ConversationInfo(
-        conversation_id=conversation_id,
-        conversation_type=activity.conversation.conversation_type or PERSONAL,
-        service_url=activity.service_url,
-        reference=reference,
-        tenant_id=tenant,
-        team_id=(channel_data.get("team") or {}).get("id"),
-        name=activity.conversation.name,
-    )
 
 
 @router.command(
@@ -259,12 +236,13 @@ async def coordinators(request: CommandRequest) -> None:
             "Until one is chosen, each coordinator gets enquiries in their chat with me."
         )
         return
+    here = conversation_info(turn_context.activity)
     try:
         async with services.session_factory.begin() as session:
-            await remember_conversation(session, _conversation_info(turn_context))
+            await remember_conversation(session, here)
             await set_coordinators_conversation(
                 session,
-                _conversation_info(turn_context).conversation_id,
+                here.conversation_id,
                 by=_sender_id(request) or "",
                 now=services.clock.now(),
             )

@@ -93,14 +93,22 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
         http_client_factory: for botbuilder's skill client.
     """
 
-    def __init__(self, config: AuthConfig, *, credentials: EdgeCredentialsFactory, connector: BotConnectorClient,
-                 key_sets: KeySetRegistry, http_client_factory: HttpClientFactory,
-                 validated_token_cache_size: int | None = None,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: AuthConfig,
+        *,
+        credentials: EdgeCredentialsFactory,
+        connector: BotConnectorClient,
+        key_sets: KeySetRegistry,
+        http_client_factory: HttpClientFactory,
+        validated_token_cache_size: int | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self._config = config
         self._validated_tokens: OrderedDict[tuple[str, str, str], _Validated] = OrderedDict()
-        self._cache_size = (VALIDATED_TOKEN_CACHE_SIZE if validated_token_cache_size is None
-                            else validated_token_cache_size)
+        self._cache_size = (
+            VALIDATED_TOKEN_CACHE_SIZE if validated_token_cache_size is None else validated_token_cache_size
+        )
         self._wall_clock = wall_clock
         self.full_validations = 0
         self._credentials = credentials
@@ -159,13 +167,15 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
         if self._cache_size <= 0 or not isinstance(expires, (int, float)):
             return
         identity = result.claims_identity
-        self._validated_tokens[key] = _Validated(float(expires), dict(identity.claims), identity.authentication_type,
-                                                 result.audience, result.caller_id)
+        self._validated_tokens[key] = _Validated(
+            float(expires), dict(identity.claims), identity.authentication_type, result.audience, result.caller_id
+        )
         if len(self._validated_tokens) > self._cache_size:
             self._validated_tokens.popitem(last=False)
 
-    async def authenticate_streaming_request(self, auth_header: str,
-                                             channel_id_header: str) -> AuthenticateRequestResult:
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
         return await self._validated(self._inner.authenticate_streaming_request(auth_header, channel_id_header))
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
@@ -227,10 +237,10 @@ class _LazyUserTokenClient(UserTokenClient):
     async def get_token_status(self, user_id: str, channel_id: str, include_filter: str) -> Any:
         return await (await self._real()).get_token_status(user_id, channel_id, include_filter)
 
-    async def get_aad_tokens(self, user_id: str, connection_name: str, resource_urls: list[str],
-                             channel_id: str) -> Any:
+    async def get_aad_tokens(
+        self, user_id: str, connection_name: str, resource_urls: list[str], channel_id: str
+    ) -> Any:
         return await (await self._real()).get_aad_tokens(user_id, connection_name, resource_urls, channel_id)
 
-    async def exchange_token(self, user_id: str, connection_name: str, channel_id: str,
-                             exchange_request: Any) -> Any:
+    async def exchange_token(self, user_id: str, connection_name: str, channel_id: str, exchange_request: Any) -> Any:
         return await (await self._real()).exchange_token(user_id, connection_name, channel_id, exchange_request)

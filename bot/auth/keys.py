@@ -57,11 +57,16 @@ class SigningKeySet:
         clock: monotonic seconds (tests move it by hand).
     """
 
-    def __init__(self, metadata_url: str, sessions: SessionHolder, *,
-                 max_age: float = DEFAULT_MAX_AGE_SECONDS,
-                 unknown_key_refresh_interval: float = DEFAULT_UNKNOWN_KEY_REFRESH_INTERVAL_SECONDS,
-                 timeout: float = DEFAULT_FETCH_TIMEOUT_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        metadata_url: str,
+        sessions: SessionHolder,
+        *,
+        max_age: float = DEFAULT_MAX_AGE_SECONDS,
+        unknown_key_refresh_interval: float = DEFAULT_UNKNOWN_KEY_REFRESH_INTERVAL_SECONDS,
+        timeout: float = DEFAULT_FETCH_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = metadata_url
         self._sessions = sessions
         self._max_age = max_age
@@ -165,8 +170,13 @@ def _parse_keys(document: Any) -> dict[str, SigningKey]:
 class KeySetRegistry:
     """One :class:`SigningKeySet` per metadata URL, for one adapter (so tests and apps never share caches)."""
 
-    def __init__(self, sessions: SessionHolder, *, clock: Callable[[], float] = time.monotonic,
-                 unknown_key_refresh_interval: float = DEFAULT_UNKNOWN_KEY_REFRESH_INTERVAL_SECONDS) -> None:
+    def __init__(
+        self,
+        sessions: SessionHolder,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        unknown_key_refresh_interval: float = DEFAULT_UNKNOWN_KEY_REFRESH_INTERVAL_SECONDS,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._interval = unknown_key_refresh_interval
@@ -175,8 +185,9 @@ class KeySetRegistry:
     def get(self, metadata_url: str) -> SigningKeySet:
         key_set = self._sets.get(metadata_url)
         if key_set is None:
-            key_set = SigningKeySet(metadata_url, self._sessions, clock=self._clock,
-                                    unknown_key_refresh_interval=self._interval)
+            key_set = SigningKeySet(
+                metadata_url, self._sessions, clock=self._clock, unknown_key_refresh_interval=self._interval
+            )
             self._sets[metadata_url] = key_set
         return key_set
 

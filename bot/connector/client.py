@@ -129,8 +129,14 @@ class BotConnectorClient:
         timeout: seconds for one request, connection included.
     """
 
-    def __init__(self, sessions: SessionHolder | aiohttp.ClientSession, credentials: EdgeCredentialsFactory, *,
-                 app_id: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        sessions: SessionHolder | aiohttp.ClientSession,
+        credentials: EdgeCredentialsFactory,
+        *,
+        app_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
         self._sessions = sessions if isinstance(sessions, SessionHolder) else SessionHolder(sessions)
         self._credentials = credentials
         self.app_id = credentials.app_id if app_id is None else app_id
@@ -138,74 +144,118 @@ class BotConnectorClient:
 
     # -- conversations -------------------------------------------------------------------------------------
 
-    async def send_to_conversation(self, service_url: str, conversation_id: str,
-                                   activity: Activity | dict[str, Any], *, audience: str | None = None,
-                                   headers: dict[str, str] | None = None) -> ConnectorResponse:
+    async def send_to_conversation(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity: Activity | dict[str, Any],
+        *,
+        audience: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities``: append an activity (201 ``{id}``)."""
-        return await self.request("POST", service_url, f"/v3/conversations/{_segment(conversation_id)}/activities",
-                                  body=to_wire(activity), audience=audience, headers=headers)
+        return await self.request(
+            "POST",
+            service_url,
+            f"/v3/conversations/{_segment(conversation_id)}/activities",
+            body=to_wire(activity),
+            audience=audience,
+            headers=headers,
+        )
 
-    async def reply_to_activity(self, service_url: str, conversation_id: str, activity_id: str,
-                                activity: Activity | dict[str, Any], *, audience: str | None = None,
-                                headers: dict[str, str] | None = None) -> ConnectorResponse:
+    async def reply_to_activity(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity_id: str,
+        activity: Activity | dict[str, Any],
+        *,
+        audience: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities/{activityId}``: reply in the thread (201 ``{id}``)."""
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
         extra = {"x-ms-conversation-id": conversation_id, **(headers or {})}
-        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience,
-                                  headers=extra)
+        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=extra)
 
-    async def update_activity(self, service_url: str, conversation_id: str, activity_id: str,
-                              activity: Activity | dict[str, Any], *, audience: str | None = None,
-                              headers: dict[str, str] | None = None) -> ConnectorResponse:
+    async def update_activity(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity_id: str,
+        activity: Activity | dict[str, Any],
+        *,
+        audience: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ConnectorResponse:
         """``PUT /v3/conversations/{id}/activities/{activityId}``: replace a sent message or card."""
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
-        return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience,
-                                  headers=headers)
+        return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
 
-    async def delete_activity(self, service_url: str, conversation_id: str, activity_id: str, *,
-                              audience: str | None = None) -> ConnectorResponse:
+    async def delete_activity(
+        self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
         return await self.request("DELETE", service_url, path, audience=audience)
 
-    async def create_conversation(self, service_url: str, parameters: ConversationParameters | dict[str, Any], *,
-                                  audience: str | None = None) -> ConnectorResponse:
+    async def create_conversation(
+        self, service_url: str, parameters: ConversationParameters | dict[str, Any], *, audience: str | None = None
+    ) -> ConnectorResponse:
         """``POST /v3/conversations``: start a 1:1 chat or a channel post (201 ``{id, activityId?}``)."""
-        return await self.request("POST", service_url, "/v3/conversations",
-                                  body=to_wire(parameters, "ConversationParameters"), audience=audience)
+        return await self.request(
+            "POST",
+            service_url,
+            "/v3/conversations",
+            body=to_wire(parameters, "ConversationParameters"),
+            audience=audience,
+        )
 
-    async def get_conversations(self, service_url: str, *, continuation_token: str | None = None,
-                                audience: str | None = None) -> ConnectorResponse:
+    async def get_conversations(
+        self, service_url: str, *, continuation_token: str | None = None, audience: str | None = None
+    ) -> ConnectorResponse:
         params = {"continuationToken": continuation_token} if continuation_token else None
         return await self.request("GET", service_url, "/v3/conversations", params=params, audience=audience)
 
-    async def send_conversation_history(self, service_url: str, conversation_id: str,
-                                        history: Any, *, audience: str | None = None) -> ConnectorResponse:
+    async def send_conversation_history(
+        self, service_url: str, conversation_id: str, history: Any, *, audience: str | None = None
+    ) -> ConnectorResponse:
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/history"
         return await self.request("POST", service_url, path, body=to_wire(history, "Transcript"), audience=audience)
 
-    async def upload_attachment(self, service_url: str, conversation_id: str, attachment_upload: Any, *,
-                                audience: str | None = None) -> ConnectorResponse:
+    async def upload_attachment(
+        self, service_url: str, conversation_id: str, attachment_upload: Any, *, audience: str | None = None
+    ) -> ConnectorResponse:
         path = f"/v3/conversations/{_segment(conversation_id)}/attachments"
-        return await self.request("POST", service_url, path, body=to_wire(attachment_upload, "AttachmentData"),
-                                  audience=audience)
+        return await self.request(
+            "POST", service_url, path, body=to_wire(attachment_upload, "AttachmentData"), audience=audience
+        )
 
     # -- members -------------------------------------------------------------------------------------------
 
-    async def get_conversation_members(self, service_url: str, conversation_id: str, *,
-                                       audience: str | None = None) -> ConnectorResponse:
+    async def get_conversation_members(
+        self, service_url: str, conversation_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         """``GET /v3/conversations/{id}/members``. Teams lists use ``objectId`` for the AAD object id."""
-        return await self.request("GET", service_url, f"/v3/conversations/{_segment(conversation_id)}/members",
-                                  audience=audience)
+        return await self.request(
+            "GET", service_url, f"/v3/conversations/{_segment(conversation_id)}/members", audience=audience
+        )
 
-    async def get_conversation_member(self, service_url: str, conversation_id: str, member_id: str, *,
-                                      audience: str | None = None) -> ConnectorResponse:
+    async def get_conversation_member(
+        self, service_url: str, conversation_id: str, member_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         """``GET /v3/conversations/{id}/members/{memberId}`` (by channel user id; has ``aadObjectId``)."""
         path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
         return await self.request("GET", service_url, path, audience=audience)
 
-    async def get_conversation_paged_members(self, service_url: str, conversation_id: str, *,
-                                             page_size: int | None = None, continuation_token: str | None = None,
-                                             audience: str | None = None) -> ConnectorResponse:
+    async def get_conversation_paged_members(
+        self,
+        service_url: str,
+        conversation_id: str,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        audience: str | None = None,
+    ) -> ConnectorResponse:
         params: dict[str, str] = {}
         if page_size is not None:
             params["pageSize"] = str(page_size)
@@ -214,29 +264,33 @@ class BotConnectorClient:
         path = f"/v3/conversations/{_segment(conversation_id)}/pagedmembers"
         return await self.request("GET", service_url, path, params=params or None, audience=audience)
 
-    async def get_activity_members(self, service_url: str, conversation_id: str, activity_id: str, *,
-                                   audience: str | None = None) -> ConnectorResponse:
+    async def get_activity_members(
+        self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}/members"
         return await self.request("GET", service_url, path, audience=audience)
 
-    async def delete_conversation_member(self, service_url: str, conversation_id: str, member_id: str, *,
-                                         audience: str | None = None) -> ConnectorResponse:
+    async def delete_conversation_member(
+        self, service_url: str, conversation_id: str, member_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
         return await self.request("DELETE", service_url, path, audience=audience)
 
     # -- Teams -----------------------------------------------------------------------------------------------
 
-    async def get_team_details(self, service_url: str, team_id: str, *,
-                               audience: str | None = None) -> ConnectorResponse:
+    async def get_team_details(
+        self, service_url: str, team_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}", audience=audience)
 
-    async def get_team_channels(self, service_url: str, team_id: str, *,
-                                audience: str | None = None) -> ConnectorResponse:
-        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}/conversations",
-                                  audience=audience)
+    async def get_team_channels(
+        self, service_url: str, team_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
+        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}/conversations", audience=audience)
 
-    async def get_meeting_participant(self, service_url: str, meeting_id: str, participant_id: str,
-                                      tenant_id: str, *, audience: str | None = None) -> ConnectorResponse:
+    async def get_meeting_participant(
+        self, service_url: str, meeting_id: str, participant_id: str, tenant_id: str, *, audience: str | None = None
+    ) -> ConnectorResponse:
         """``GET /v1/meetings/{meetingId}/participants/{participantId}?tenantId=…`` (Organizer/Presenter/…).
 
         botbuilder 4.17's ``TeamsInfo.get_meeting_participant`` calls ``/v1/meetings/{meetingId}`` instead
@@ -247,9 +301,17 @@ class BotConnectorClient:
 
     # -- transport -------------------------------------------------------------------------------------------
 
-    async def request(self, method: str, service_url: str, path: str, *, body: Any = None,
-                      params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-                      audience: str | None = None) -> ConnectorResponse:
+    async def request(
+        self,
+        method: str,
+        service_url: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        audience: str | None = None,
+    ) -> ConnectorResponse:
         """Send one request to ``{service_url}{path}`` (``path`` already percent-encoded) and read the answer."""
         url = URL(service_url.rstrip("/") + path, encoded=True)
         if params:
@@ -267,21 +329,22 @@ class BotConnectorClient:
             response = await self._send(method, url, data, request_headers, await credentials.get_token())
         return response
 
-    async def _send(self, method: str, url: URL, data: bytes | None, headers: dict[str, str],
-                    token: str | None) -> ConnectorResponse:
+    async def _send(
+        self, method: str, url: URL, data: bytes | None, headers: dict[str, str], token: str | None
+    ) -> ConnectorResponse:
         if token is not None:
             headers = {**headers, "Authorization": f"Bearer {token}"}
         try:
-            async with self._sessions.get().request(method, url, data=data, headers=headers,
-                                                    timeout=self._timeout) as response:
+            async with self._sessions.get().request(
+                method, url, data=data, headers=headers, timeout=self._timeout
+            ) as response:
                 raw = await response.read()
                 status = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except TimeoutError as error:
             raise ConnectorTimeout(f"{method} {url} timed out", method=method, url=str(url)) from error
         except aiohttp.ClientError as error:
-            raise ConnectorTransportError(f"{method} {url} failed: {error!r}", method=method,
-                                          url=str(url)) from error
+            raise ConnectorTransportError(f"{method} {url} failed: {error!r}", method=method, url=str(url)) from error
         return ConnectorResponse(method, str(url), status, _parse_body(raw), retry_after)
 
 

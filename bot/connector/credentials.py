@@ -86,8 +86,9 @@ class EdgeAppCredentials(AppCredentials):
     awaits :meth:`get_token`. Anonymous credentials (authentication off) have no cache and send no header.
     """
 
-    def __init__(self, app_id: str, oauth_scope: str, cache: AccessTokenCache | None,
-                 authority: str | None = None) -> None:
+    def __init__(
+        self, app_id: str, oauth_scope: str, cache: AccessTokenCache | None, authority: str | None = None
+    ) -> None:
         super().__init__(app_id=app_id, oauth_scope=oauth_scope)
         self.cache = cache
         if authority:
@@ -129,14 +130,23 @@ class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
             ``IDENTITY_HEADER`` environment variables the Azure hosting platforms set.
     """
 
-    def __init__(self, *, app_id: str, password: str = "", app_type: str = MULTI_TENANT,
-                 tenant_id: str | None = None, login_endpoint: str | None = None,
-                 oauth_scope: str | None = None, validate_authority: bool = True,
-                 sessions: SessionHolder, managed_identity_endpoint: str | None = None,
-                 managed_identity_header: str | None = None,
-                 refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
-                 token_timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        password: str = "",
+        app_type: str = MULTI_TENANT,
+        tenant_id: str | None = None,
+        login_endpoint: str | None = None,
+        oauth_scope: str | None = None,
+        validate_authority: bool = True,
+        sessions: SessionHolder,
+        managed_identity_endpoint: str | None = None,
+        managed_identity_header: str | None = None,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+        token_timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if app_type not in APP_TYPES:
             raise ValueError(f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}, not {app_type!r}")
         self.app_id = app_id or ""
@@ -167,8 +177,9 @@ class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
             check_authority(self.authority_for(self.login_endpoint), validate_authority=self.validate_authority)
 
     def authority_for(self, login_endpoint: str | None) -> str:
-        return resolve_authority(login_endpoint or self.login_endpoint, app_type=self.app_type,
-                                 tenant_id=self.tenant_id)
+        return resolve_authority(
+            login_endpoint or self.login_endpoint, app_type=self.app_type, tenant_id=self.tenant_id
+        )
 
     async def is_valid_app_id(self, app_id: str) -> bool:
         return bool(app_id) and app_id == self.app_id
@@ -176,16 +187,18 @@ class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
     async def is_authentication_disabled(self) -> bool:
         return not self.app_id
 
-    async def create_credentials(self, app_id: str, oauth_scope: str, login_endpoint: str,
-                                 validate_authority: bool) -> EdgeAppCredentials:
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> EdgeAppCredentials:
         """Cached credentials for ``app_id``; ``validate_authority`` is taken from our settings instead.
 
         botbuilder's built-in clouds always pass ``True`` here, whatever ``VALIDATE_AUTHORITY`` says.
         """
         return self.credentials(app_id, oauth_scope, login_endpoint)
 
-    def credentials(self, app_id: str | None, oauth_scope: str | None = None,
-                    login_endpoint: str | None = None) -> EdgeAppCredentials:
+    def credentials(
+        self, app_id: str | None, oauth_scope: str | None = None, login_endpoint: str | None = None
+    ) -> EdgeAppCredentials:
         if not self.app_id:
             return self._anonymous
         if app_id != self.app_id:
@@ -197,18 +210,32 @@ class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
         if credentials is None:
             if authority:
                 check_authority(authority, validate_authority=self.validate_authority)
-            cache = AccessTokenCache(self._token_source(scope, authority), self._sessions,
-                                     refresh_margin=self._refresh_margin, clock=self._clock)
+            cache = AccessTokenCache(
+                self._token_source(scope, authority),
+                self._sessions,
+                refresh_margin=self._refresh_margin,
+                clock=self._clock,
+            )
             credentials = EdgeAppCredentials(app_id, scope, cache, authority or None)
             self._credentials[key] = credentials
         return credentials
 
     def _token_source(self, scope: str, authority: str) -> TokenSource:
         if self.app_type == USER_ASSIGNED_MSI:
-            return ManagedIdentityTokenSource(client_id=self.app_id, resource=scope, endpoint=self._msi_endpoint,
-                                              identity_header=self._msi_header, timeout=self._token_timeout)
-        return ClientSecretTokenSource(client_id=self.app_id, client_secret=self._password, authority=authority,
-                                       scope=scope, timeout=self._token_timeout)
+            return ManagedIdentityTokenSource(
+                client_id=self.app_id,
+                resource=scope,
+                endpoint=self._msi_endpoint,
+                identity_header=self._msi_header,
+                timeout=self._token_timeout,
+            )
+        return ClientSecretTokenSource(
+            client_id=self.app_id,
+            client_secret=self._password,
+            authority=authority,
+            scope=scope,
+            timeout=self._token_timeout,
+        )
 
     def token_fetch_count(self) -> int:
         """How many token requests all cached credentials have sent (for tests and benchmarks)."""

@@ -41,8 +41,9 @@ class TokenAcquisitionError(ConnectorError):
         retryable: True for transport failures, timeouts, 429 and 5xx; False for rejected credentials.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
-                 retryable: bool = True) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, error: str | None = None, retryable: bool = True
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error

@@ -50,8 +50,9 @@ def _checked(response: ConnectorResponse, model_type: str | None) -> Any:
         body = response.body
         if model_type == "ResourceResponse":
             return ResourceResponse(id=body.get("id"))
-        return ConversationResourceResponse(activity_id=body.get("activityId"), service_url=body.get("serviceUrl"),
-                                            id=body.get("id"))
+        return ConversationResourceResponse(
+            activity_id=body.get("activityId"), service_url=body.get("serviceUrl"), id=body.get("id")
+        )
     return from_wire(model_type, response.body)
 
 
@@ -71,95 +72,129 @@ class _ConversationsOperations:
     def _connector(self) -> BotConnectorClient:
         return self._client.connector
 
-    async def send_to_conversation(self, conversation_id: str, activity: Activity, *, custom_headers: Any = None,
-                                   **_config: Any) -> ResourceResponse | None:
-        response = await self._connector.send_to_conversation(self._client.service_url, conversation_id, activity,
-                                                              audience=self._client.audience,
-                                                              headers=custom_headers)
+    async def send_to_conversation(
+        self, conversation_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
+    ) -> ResourceResponse | None:
+        response = await self._connector.send_to_conversation(
+            self._client.service_url, conversation_id, activity, audience=self._client.audience, headers=custom_headers
+        )
         return _checked(response, "ResourceResponse")
 
-    async def reply_to_activity(self, conversation_id: str, activity_id: str, activity: Activity, *,
-                                custom_headers: Any = None, **_config: Any) -> ResourceResponse | None:
-        response = await self._connector.reply_to_activity(self._client.service_url, conversation_id, activity_id,
-                                                           activity, audience=self._client.audience,
-                                                           headers=custom_headers)
+    async def reply_to_activity(
+        self, conversation_id: str, activity_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
+    ) -> ResourceResponse | None:
+        response = await self._connector.reply_to_activity(
+            self._client.service_url,
+            conversation_id,
+            activity_id,
+            activity,
+            audience=self._client.audience,
+            headers=custom_headers,
+        )
         return _checked(response, "ResourceResponse")
 
-    async def update_activity(self, conversation_id: str, activity_id: str, activity: Activity, *,
-                              custom_headers: Any = None, **_config: Any) -> ResourceResponse | None:
-        response = await self._connector.update_activity(self._client.service_url, conversation_id, activity_id,
-                                                         activity, audience=self._client.audience,
-                                                         headers=custom_headers)
+    async def update_activity(
+        self, conversation_id: str, activity_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
+    ) -> ResourceResponse | None:
+        response = await self._connector.update_activity(
+            self._client.service_url,
+            conversation_id,
+            activity_id,
+            activity,
+            audience=self._client.audience,
+            headers=custom_headers,
+        )
         return _checked(response, "ResourceResponse")
 
     async def delete_activity(self, conversation_id: str, activity_id: str, **_config: Any) -> None:
-        response = await self._connector.delete_activity(self._client.service_url, conversation_id, activity_id,
-                                                         audience=self._client.audience)
+        response = await self._connector.delete_activity(
+            self._client.service_url, conversation_id, activity_id, audience=self._client.audience
+        )
         _checked(response, None)
 
-    async def create_conversation(self, parameters: ConversationParameters,
-                                  **_config: Any) -> ConversationResourceResponse | None:
-        response = await self._connector.create_conversation(self._client.service_url, parameters,
-                                                             audience=self._client.audience)
+    async def create_conversation(
+        self, parameters: ConversationParameters, **_config: Any
+    ) -> ConversationResourceResponse | None:
+        response = await self._connector.create_conversation(
+            self._client.service_url, parameters, audience=self._client.audience
+        )
         return _checked(response, "ConversationResourceResponse")
 
     async def get_conversations(self, continuation_token: str | None = None, **_config: Any) -> Any:
-        response = await self._connector.get_conversations(self._client.service_url,
-                                                           continuation_token=continuation_token,
-                                                           audience=self._client.audience)
+        response = await self._connector.get_conversations(
+            self._client.service_url, continuation_token=continuation_token, audience=self._client.audience
+        )
         return _checked(response, "ConversationsResult")
 
     async def send_conversation_history(self, conversation_id: str, history: Any = None, **_config: Any) -> Any:
-        response = await self._connector.send_conversation_history(self._client.service_url, conversation_id,
-                                                                   history, audience=self._client.audience)
+        response = await self._connector.send_conversation_history(
+            self._client.service_url, conversation_id, history, audience=self._client.audience
+        )
         return _checked(response, "ResourceResponse")
 
     async def upload_attachment(self, conversation_id: str, attachment_upload: Any, **_config: Any) -> Any:
-        response = await self._connector.upload_attachment(self._client.service_url, conversation_id,
-                                                           attachment_upload, audience=self._client.audience)
+        response = await self._connector.upload_attachment(
+            self._client.service_url, conversation_id, attachment_upload, audience=self._client.audience
+        )
         return _checked(response, "ResourceResponse")
 
     async def get_conversation_members(self, conversation_id: str, **_config: Any) -> list[ChannelAccount]:
-        response = await self._connector.get_conversation_members(self._client.service_url, conversation_id,
-                                                                  audience=self._client.audience)
+        response = await self._connector.get_conversation_members(
+            self._client.service_url, conversation_id, audience=self._client.audience
+        )
         return _checked(response, "[ChannelAccount]")
 
     async def get_conversation_member(self, conversation_id: str, member_id: str, **_config: Any) -> ChannelAccount:
-        response = await self._connector.get_conversation_member(self._client.service_url, conversation_id,
-                                                                 member_id, audience=self._client.audience)
+        response = await self._connector.get_conversation_member(
+            self._client.service_url, conversation_id, member_id, audience=self._client.audience
+        )
         return _checked(response, "ChannelAccount")
 
-    async def get_conversation_paged_members(self, conversation_id: str, page_size: int | None = None,
-                                             continuation_token: str | None = None, **_config: Any) -> Any:
+    async def get_conversation_paged_members(
+        self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None, **_config: Any
+    ) -> Any:
         response = await self._connector.get_conversation_paged_members(
-            self._client.service_url, conversation_id, page_size=page_size, continuation_token=continuation_token,
-            audience=self._client.audience)
+            self._client.service_url,
+            conversation_id,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            audience=self._client.audience,
+        )
         return _checked(response, "PagedMembersResult")
 
-    async def get_teams_conversation_paged_members(self, conversation_id: str, page_size: int | None = None,
-                                                   continuation_token: str | None = None, **_config: Any) -> Any:
+    async def get_teams_conversation_paged_members(
+        self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None, **_config: Any
+    ) -> Any:
         response = await self._connector.get_conversation_paged_members(
-            self._client.service_url, conversation_id, page_size=page_size, continuation_token=continuation_token,
-            audience=self._client.audience)
+            self._client.service_url,
+            conversation_id,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            audience=self._client.audience,
+        )
         return _checked(response, "TeamsPagedMembersResult")
 
-    async def get_activity_members(self, conversation_id: str, activity_id: str,
-                                   **_config: Any) -> list[ChannelAccount]:
-        response = await self._connector.get_activity_members(self._client.service_url, conversation_id,
-                                                              activity_id, audience=self._client.audience)
+    async def get_activity_members(
+        self, conversation_id: str, activity_id: str, **_config: Any
+    ) -> list[ChannelAccount]:
+        response = await self._connector.get_activity_members(
+            self._client.service_url, conversation_id, activity_id, audience=self._client.audience
+        )
         return _checked(response, "[ChannelAccount]")
 
     async def delete_conversation_member(self, conversation_id: str, member_id: str, **_config: Any) -> None:
-        response = await self._connector.delete_conversation_member(self._client.service_url, conversation_id,
-                                                                    member_id, audience=self._client.audience)
+        response = await self._connector.delete_conversation_member(
+            self._client.service_url, conversation_id, member_id, audience=self._client.audience
+        )
         _checked(response, None)
 
 
 class TurnConnectorClient:
     """What botbuilder finds under ``turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]``."""
 
-    def __init__(self, connector: BotConnectorClient, service_url: str, credentials: EdgeAppCredentials,
-                 audience: str | None) -> None:
+    def __init__(
+        self, connector: BotConnectorClient, service_url: str, credentials: EdgeAppCredentials, audience: str | None
+    ) -> None:
         self.connector = connector
         self.service_url = service_url
         self.audience = audience
@@ -187,8 +222,13 @@ class EdgeConnectorFactory(ConnectorFactory):
         default_audience: ``TO_CHANNEL_FROM_BOT_OAUTH_SCOPE``.
     """
 
-    def __init__(self, connector: BotConnectorClient, credentials: EdgeCredentialsFactory, app_id: str | None,
-                 default_audience: str) -> None:
+    def __init__(
+        self,
+        connector: BotConnectorClient,
+        credentials: EdgeCredentialsFactory,
+        app_id: str | None,
+        default_audience: str,
+    ) -> None:
         self._connector = connector
         self._credentials = credentials
         self._app_id = app_id or ""
@@ -234,8 +274,9 @@ class _SessionHttpClient(HttpClientBase):
     async def post(self, *, request: HttpRequest) -> HttpResponseBase:
         content = request.content
         data = content if isinstance(content, (bytes, str)) else dumps(content)
-        async with self._sessions.get().post(request.request_uri, data=data, headers=request.headers or {},
-                                             timeout=self._timeout) as response:
+        async with self._sessions.get().post(
+            request.request_uri, data=data, headers=request.headers or {}, timeout=self._timeout
+        ) as response:
             return _SessionHttpResponse(response.status, await response.text())
 
 

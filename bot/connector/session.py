@@ -13,16 +13,18 @@ import aiohttp
 from bot.connector.version import USER_AGENT
 
 
-def create_client_session(*, limit: int = 100, limit_per_host: int = 64,
-                          keepalive_timeout: float = 60.0) -> aiohttp.ClientSession:
+def create_client_session(
+    *, limit: int = 100, limit_per_host: int = 64, keepalive_timeout: float = 60.0
+) -> aiohttp.ClientSession:
     """A client session tuned for the Bot Connector: keep-alive, a bounded pool, no per-request setup.
 
     Call it inside the running event loop (for example in the aiohttp app's startup) and close it at
     shutdown. ``limit_per_host`` bounds concurrent requests to one connector host (Teams answers 429 long
     before 64 parallel sends to one tenant would matter).
     """
-    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host,
-                                     keepalive_timeout=keepalive_timeout, ttl_dns_cache=300)
+    connector = aiohttp.TCPConnector(
+        limit=limit, limit_per_host=limit_per_host, keepalive_timeout=keepalive_timeout, ttl_dns_cache=300
+    )
     return aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
 
 

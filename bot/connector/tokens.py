@@ -69,7 +69,9 @@ async def _read_token_response(response: aiohttp.ClientResponse, description: st
         detail = (body.get("error_description") if isinstance(body, dict) else None) or text[:200]
         raise TokenAcquisitionError(
             f"{description}: token request answered {response.status}: {error or ''} {detail}".strip(),
-            status=response.status, error=error, retryable=_retryable(response.status),
+            status=response.status,
+            error=error,
+            retryable=_retryable(response.status),
         )
     return body
 
@@ -85,8 +87,15 @@ def _lifetime(body: dict[str, Any], sent_at_epoch: float) -> float:
 class ClientSecretTokenSource:
     """OAuth 2.0 client-credentials grant: ``POST {authority}/oauth2/v2.0/token``."""
 
-    def __init__(self, *, client_id: str, client_secret: str, authority: str, scope: str,
-                 timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        authority: str,
+        scope: str,
+        timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS,
+    ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
         self.authority = authority.rstrip("/")
@@ -103,10 +112,15 @@ class ClientSecretTokenSource:
             "scope": self.scope,
         }
         sent_at = time.time()
-        async with _errors_as_token_errors(self.description), session.post(
-            self.token_endpoint, data=form, timeout=aiohttp.ClientTimeout(total=self.timeout),
-            headers={"Accept": "application/json"},
-        ) as response:
+        async with (
+            _errors_as_token_errors(self.description),
+            session.post(
+                self.token_endpoint,
+                data=form,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                headers={"Accept": "application/json"},
+            ) as response,
+        ):
             body = await _read_token_response(response, self.description)
         return IssuedToken(str(body["access_token"]), _lifetime(body, sent_at))
 
@@ -119,8 +133,15 @@ class ManagedIdentityTokenSource:
     the instance metadata service with ``Metadata: true``.
     """
 
-    def __init__(self, *, client_id: str, resource: str, endpoint: str | None = None,
-                 identity_header: str | None = None, timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        resource: str,
+        endpoint: str | None = None,
+        identity_header: str | None = None,
+        timeout: float = DEFAULT_TOKEN_TIMEOUT_SECONDS,
+    ) -> None:
         self.client_id = client_id
         self.resource = resource.removesuffix("/.default")
         self.endpoint = endpoint or IMDS_TOKEN_ENDPOINT
@@ -136,9 +157,12 @@ class ManagedIdentityTokenSource:
             params = {"api-version": "2018-02-01", "resource": self.resource, "client_id": self.client_id}
             headers = {"Metadata": "true"}
         sent_at = time.time()
-        async with _errors_as_token_errors(self.description), session.get(
-            self.endpoint, params=params, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)
-        ) as response:
+        async with (
+            _errors_as_token_errors(self.description),
+            session.get(
+                self.endpoint, params=params, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)
+            ) as response,
+        ):
             body = await _read_token_response(response, self.description)
         return IssuedToken(str(body["access_token"]), _lifetime(body, sent_at))
 
@@ -177,9 +201,14 @@ class AccessTokenCache:
         clock: monotonic seconds; tests pass a fake one to move time without sleeping.
     """
 
-    def __init__(self, source: TokenSource, sessions: SessionHolder, *,
-                 refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        source: TokenSource,
+        sessions: SessionHolder,
+        *,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.source = source
         self._sessions = sessions
         self._margin = refresh_margin
