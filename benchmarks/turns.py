@@ -77,12 +77,24 @@ SCENARIOS = {
     "b-edge": Scenario("b-edge", "edge", "personal-message", "help", description="b's echo bot on our edge"),
     "c": Scenario("c", "ours", "personal-message", "help", description="our bot: help"),
     "d": Scenario("d", "ours", "installation-update-add", description="our bot: install (DB write + card)"),
-    "d-card": Scenario("d-card", "ours", "card-action-submit", value={"verb": "course", "args": "PERM4"},
-                       description="our bot: card button (details card)"),
+    "d-card": Scenario(
+        "d-card",
+        "ours",
+        "card-action-submit",
+        value={"verb": "course", "args": "PERM4"},
+        description="our bot: card button (details card)",
+    ),
     "c-auth": Scenario("c-auth", "ours", "personal-message", "help", auth=True, description="c with auth on"),
     "d-auth": Scenario("d-auth", "ours", "installation-update-add", auth=True, description="d with auth on"),
-    "c-auth-full": Scenario("c-auth-full", "ours", "personal-message", "help", auth=True, remember_tokens=False,
-                            description="c-auth, every token fully validated"),
+    "c-auth-full": Scenario(
+        "c-auth-full",
+        "ours",
+        "personal-message",
+        "help",
+        auth=True,
+        remember_tokens=False,
+        description="c-auth, every token fully validated",
+    ),
 }
 
 
@@ -103,8 +115,13 @@ async def _services() -> None:
     connector.authorize = None  # the auth-off bots send no token; auth-on replies are checked by the bot's tests
 
     async def stats(_request: web.Request) -> web.Response:
-        return web.json_response({"connector_requests": connector.request_count, "token_requests": idp.token_requests,
-                                  "jwks_requests": idp.jwks_requests})
+        return web.json_response(
+            {
+                "connector_requests": connector.request_count,
+                "token_requests": idp.token_requests,
+                "jwks_requests": idp.jwks_requests,
+            }
+        )
 
     app = web.Application()
     app.router.add_get("/stats", stats)
@@ -114,8 +131,17 @@ async def _services() -> None:
     await site.start()
     stats_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     token = idp.channel_token(app_id=APP_ID, service_url=connector.service_url, lifetime=4 * 3600)
-    print(json.dumps({"service_url": connector.service_url, "stats": f"http://127.0.0.1:{stats_port}/stats",
-                      "auth_settings": settings, "token": token}), flush=True)
+    print(
+        json.dumps(
+            {
+                "service_url": connector.service_url,
+                "stats": f"http://127.0.0.1:{stats_port}/stats",
+                "auth_settings": settings,
+                "token": token,
+            }
+        ),
+        flush=True,
+    )
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
     await runner.cleanup()
     await connector.close()
@@ -213,14 +239,15 @@ async def _seed_database(url: str) -> None:
 
 
 def _our_app(database_url: str, auth_settings: dict[str, Any] | None) -> Any:
-    from bot.app import create_app
+    from bot.app import create_app, freeze_startup_objects
     from bot.settings import Settings
 
-    return create_app(Settings(database_url=database_url, log_level="WARNING", **(auth_settings or {})))
+    app = create_app(Settings(database_url=database_url, log_level="WARNING", **(auth_settings or {})))
+    app.on_startup.append(freeze_startup_objects)  # as `classroom-bot serve` does
+    return app
 
 
-async def _serve_bot(kind: str, database_url: str, auth_settings: dict[str, Any] | None,
-                     remember_tokens: bool) -> None:
+async def _serve_bot(kind: str, database_url: str, auth_settings: dict[str, Any] | None, remember_tokens: bool) -> None:
     import logging
 
     from aiohttp import web
@@ -274,8 +301,12 @@ class _Bodies:
 
     def __getitem__(self, i: int) -> bytes:
         n = i % POOL
-        return (self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n))
-                .replace("@AAD@", f"{n:012d}").encode())
+        return (
+            self._template.replace("@ID@", f"{self._run}-{i}")
+            .replace("@N@", str(n))
+            .replace("@AAD@", f"{n:012d}")
+            .encode()
+        )
 
 
 class _Connection(asyncio.Protocol):
@@ -319,10 +350,10 @@ class _Connection(asyncio.Protocol):
                 at = head.lower().find(b"content-length:")
                 if at < 0:
                     raise RuntimeError("the load generator needs Content-Length answers")
-                self.expected = end + 4 + int(head[at + 15:].split(b"\r\n", 1)[0])
+                self.expected = end + 4 + int(head[at + 15 :].split(b"\r\n", 1)[0])
             if len(self.buffer) < self.expected:
                 return
-            self.buffer = self.buffer[self.expected:]
+            self.buffer = self.buffer[self.expected :]
             self.expected = None
             self.load.completed(self.status, time.perf_counter() - self.started)
             self.send_next()
@@ -338,8 +369,10 @@ class _Load:
         self.bodies = bodies
         self.next = 0
         self.auth = f"Authorization: {authorization}\r\n" if authorization else ""
-        self.head = (f"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-                     f"{self.auth}Content-Length: ")
+        self.head = (
+            f"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"{self.auth}Content-Length: "
+        )
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
         self.record = False
@@ -403,8 +436,9 @@ async def _stats(url: str) -> dict[str, int]:
 
 
 def _spawn(*args: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    process = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     if not line:
@@ -457,8 +491,9 @@ class _Running:
     async def start(self, warmup: float) -> None:
         auth = self.services["auth_settings"] if self.scenario.auth else None
         at_start = await _stats(self.services["stats"])
-        self.process, ready = _spawn("_bot", self.scenario.server, self.url, json.dumps(auth),
-                                     "1" if self.scenario.remember_tokens else "0")
+        self.process, ready = _spawn(
+            "_bot", self.scenario.server, self.url, json.dumps(auth), "1" if self.scenario.remember_tokens else "0"
+        )
         authorization = f"Bearer {self.services['token']}" if self.scenario.auth else None
         self.load = _Load(ready["port"], _Bodies(self.scenario, self.services["service_url"]), authorization)
         await self.load.run(warmup, record=False, at_least=POOL)  # every user and conversation seen once
@@ -481,9 +516,18 @@ class _Running:
         _stop(self.process)
         latencies = sorted(self.load.latencies)
         count = len(latencies)
-        return Result(self.scenario, count, self.elapsed, statistics.median(latencies) * 1000,
-                      latencies[min(count - 1, int(count * 0.99))] * 1000, self.cpu / count * 1000, peak,
-                      self.replies / count, self.token_requests, self.load.statuses)
+        return Result(
+            self.scenario,
+            count,
+            self.elapsed,
+            statistics.median(latencies) * 1000,
+            latencies[min(count - 1, int(count * 0.99))] * 1000,
+            self.cpu / count * 1000,
+            peak,
+            self.replies / count,
+            self.token_requests,
+            self.load.statuses,
+        )
 
 
 async def _reset_postgres(url: str) -> None:
@@ -532,8 +576,7 @@ async def _main(args: argparse.Namespace) -> int:
     results: dict[str, Result] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="turns-bench-") as tmp:
-            running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url)
-                       for key in args.scenarios}
+            running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url) for key in args.scenarios}
             try:
                 for run in running.values():
                     if args.database_url:  # a shared PostgreSQL: every scenario starts from an empty schema
@@ -549,13 +592,18 @@ async def _main(args: argparse.Namespace) -> int:
                         results[key] = await run.stop()
         for key, result in results.items():
             bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
-            print(f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
-                  f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
-                  f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
-                  + (f"  NON-2XX {bad}" if bad else ""), flush=True)
+            print(
+                f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
+                f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
+                f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
+                + (f"  NON-2XX {bad}" if bad else ""),
+                flush=True,
+            )
         full, remembered = await _validation_cost(services)
-        print(f"token validation per request, in-process CPU: {full:.3f} ms full (botbuilder's validation), "
-              f"{remembered:.3f} ms for a token already validated")
+        print(
+            f"token validation per request, in-process CPU: {full:.3f} ms full (botbuilder's validation), "
+            f"{remembered:.3f} ms for a token already validated"
+        )
     finally:
         _stop(services_process)
 
@@ -567,13 +615,17 @@ async def _main(args: argparse.Namespace) -> int:
             if plain in results and secured in results:
                 p, s = results[plain], results[secured]
                 cpu = s.cpu_per_turn_ms - p.cpu_per_turn_ms
-                print(f"auth cost per turn ({secured} vs {plain}): cpu {cpu:+.2f} ms, "
-                      f"p50 {s.p50 - p.p50:+.2f} ms, throughput {ratio(s.rps, p.rps)}x; token requests to the "
-                      f"identity provider by that bot process: {s.token_requests}")
+                print(
+                    f"auth cost per turn ({secured} vs {plain}): cpu {cpu:+.2f} ms, "
+                    f"p50 {s.p50 - p.p50:+.2f} ms, throughput {ratio(s.rps, p.rps)}x; token requests to the "
+                    f"identity provider by that bot process: {s.token_requests}"
+                )
     a, b, c, d = (results.get(k) for k in "abcd")
     if a and b and c and d:
-        print(f"c_over_b={ratio(c.rps, b.rps)} d_over_b={ratio(d.rps, b.rps)} c_over_a={ratio(c.rps, a.rps)} "
-              f"p99_c_over_p99_b={ratio(c.p99, b.p99)}")
+        print(
+            f"c_over_b={ratio(c.rps, b.rps)} d_over_b={ratio(d.rps, b.rps)} c_over_a={ratio(c.rps, a.rps)} "
+            f"p99_c_over_p99_b={ratio(c.p99, b.p99)}"
+        )
     return 0
 
 
@@ -590,8 +642,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per scenario (default 2)")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds the seconds are split into")
     parser.add_argument("--quick", action="store_true", help="2 s per scenario, 0.5 s warm-up: a smoke run")
-    parser.add_argument("--database-url", default=None,
-                        help="run c/d on this (PostgreSQL) database instead of a fresh SQLite file; it is WIPED")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run c/d on this (PostgreSQL) database instead of a fresh SQLite file; it is WIPED",
+    )
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=f"any of {', '.join(SCENARIOS)}")
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from bot.notification_renderers import enrolment as enrolment_renderers
 from bot.serial_turns import SerialTurnsMiddleware
 from bot.settings import Settings
 from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
+from bot.turn_preload import ConversationDialogState, TurnPreload
 from classroom.clock import Clock, SystemClock
 from classroom.people import assign_roles
 from dialogs.dispatcher import MessageDispatcher
@@ -74,7 +76,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         await upgrade(engine)
         services = BotServices(create_session_factory(engine), app[CLOCK], settings.zone)
         await bootstrap_admins(services, settings)
-        dialog_state = PrivateConversationState(SqlAlchemyStorage(services.session_factory))
+        dialog_state = ConversationDialogState(SqlAlchemyStorage(services.session_factory))
         dispatcher = MessageDispatcher(
             services, dialog_state.create_property(DIALOG_STATE_PROPERTY), enrolment=enrolment_options(settings)
         )
@@ -82,6 +84,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         adapter = build_adapter(settings, session=client_session)
         adapter.on_turn_error = _turn_error_handler(dialog_state)
         adapter.use(SerialTurnsMiddleware())
+        adapter.use(TurnPreload(services.session_factory, dialog_state))
         delivery = _delivery(app, services, adapter)
         app[RUNTIME] = BotRuntime(engine, services, adapter, bot, delivery)
         await delivery.start()
@@ -93,6 +96,15 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     finally:
         await client_session.close()
         await engine.dispose()
+
+
+async def freeze_startup_objects(_app: web.Application) -> None:
+    """Move everything alive after start-up (modules, models, card schemas: about 180,000 objects) out of the
+    garbage collector's sight. Full collections then scan only what turns create: about 10 ms instead of
+    about 100 ms, during which every turn in flight waits. For long-running servers, after create_app's own
+    start-up: ``app.on_startup.append(freeze_startup_objects)``."""
+    gc.collect()
+    gc.freeze()
 
 
 def _delivery(app: web.Application, services: BotServices, adapter: EdgeAdapter) -> DeliveryService:

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.app import create_app
+from bot.app import create_app, freeze_startup_objects
 from bot.demo_people import DEMO_PEOPLE
 from bot.manifest_package import cmd_manifest_build
 from bot.outbox_cli import add_outbox_commands
@@ -92,8 +92,10 @@ Press Ctrl+C to stop.
 
 
 def _serve(settings: Settings, banner: str | None = None) -> int:
+    app = create_app(settings)
+    app.on_startup.append(freeze_startup_objects)  # after the runtime is up (cleanup contexts start first)
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         shutdown_timeout=10,

@@ -10,7 +10,6 @@ from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
 from classroom.catalogue.queries import search_courses
-from classroom.people import roles_of
 from dialogs import catalogue_commands, enquiry_card_actions, enquiry_commands, outbox_commands
 from dialogs.card_actions import CardActionRouter
 from dialogs.cards.course_list_card import build_course_list_card
@@ -25,6 +24,7 @@ from dialogs.find_dialog import FindCoursesDialog
 from dialogs.help_commands import help_router
 from dialogs.messages import card_activity
 from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
+from dialogs.sender_roles import sender_roles
 from dialogs.services import BotServices
 from storage.models import Role
 
@@ -78,11 +78,7 @@ class MessageDispatcher:
         self.card_actions.include(enquiry_card_actions.router)
 
     async def roles(self, turn_context: TurnContext) -> frozenset[Role]:
-        async with self.services.session_factory() as session:
-            return await roles_of(
-                session,
-                turn_context.activity.from_property.aad_object_id if turn_context.activity.from_property else None,
-            )
+        return await sender_roles(turn_context, self.services)
 
     async def on_message(self, turn_context: TurnContext) -> None:
         text, from_card = _command_text(turn_context)

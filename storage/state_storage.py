@@ -77,11 +77,18 @@ class SqlAlchemyStorage(Storage):
         wanted = _checked_keys(keys)
         if not wanted:
             return {}
+        async with self._session_factory() as session, session.begin():
+            return await self.read_in(session, wanted)
+
+    async def read_in(self, session: AsyncSession, keys: Iterable[str]) -> dict[str, Any]:
+        """``read`` inside the caller's session, so a turn can load its state with its other reads at once."""
+        wanted = _checked_keys(keys)
+        if not wanted:
+            return {}
         statement = select(BotStateRecord.key, BotStateRecord.document, BotStateRecord.e_tag).where(
             BotStateRecord.key.in_(wanted)
         )
-        async with self._session_factory() as session, session.begin():
-            rows = (await session.execute(statement)).all()
+        rows = (await session.execute(statement)).all()
         return {row.key: _restore(row.document, row.e_tag) for row in rows}
 
     async def write(self, changes: Mapping[str, object]) -> None:
