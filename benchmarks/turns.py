@@ -17,9 +17,12 @@ Scenarios:
     b-edge  the same echo bot on our edge (bot.adapter.build_adapter + process_request, msrest parsing as in
             bot/app.py): what the edge alone gains over stock, without our bot's own work
     c       our bot (bot.app.create_app) answering "help" (roles read, dialog state, help card)
-    d       our bot's heaviest existing write turn: installationUpdate "add" (upserts the conversation reference and
-            the person in one transaction, answers the welcome card). No card action writes to the database yet;
-            when one exists, change SCENARIOS["d"].
+    d       our bot's heaviest common card action: a coordinator sends a reply from an enquiry's card (an
+            Action.Execute invoke). One transaction checks the coordinator, locks the enquiry, records the reply
+            and queues it to the enquirer; the answer is the updated card, and the copy of the card in the
+            coordinators' channel is replaced (a PUT to the connector). 256 coordinators, 32 enquiries.
+            The outbox dispatcher in the same process delivers the queued replies meanwhile.
+    d-install  installationUpdate "add": upserts the conversation and the person, answers the welcome card
     d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
     c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
             (the same token, as Teams reuses its tokens), the reply signed with a token from its token endpoint
@@ -57,6 +60,17 @@ APP_SECRET = "benchmark-secret"
 CONCURRENCY = 32
 POOL = 256  # distinct users/conversations the requests cycle through
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+ENQUIRIES = 32
+COORDINATORS_CHANNEL = "19:bench-coordinators@thread.tacv2"
+# A coordinator's reply from the enquiry card; "@E@" becomes the enquiry id, a different one per request.
+REPLY_ACTION = {
+    "action": {
+        "type": "Action.Execute",
+        "title": "Send reply",
+        "verb": "enquiry.reply",
+        "data": {"enquiry": "@E@", "reply": "Yes: the March run has places. I've held one."},
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class Scenario:
     value: dict[str, Any] | None = None
     auth: bool = False
     remember_tokens: bool = True
+    enquiries: int = 0  # enquiries seeded (with coordinators and their channel) for the card-action scenarios
     description: str = ""
 
 
@@ -76,7 +91,17 @@ SCENARIOS = {
     "b": Scenario("b", "stock", "personal-message", "help", description="stock botbuilder echo bot"),
     "b-edge": Scenario("b-edge", "edge", "personal-message", "help", description="b's echo bot on our edge"),
     "c": Scenario("c", "ours", "personal-message", "help", description="our bot: help"),
-    "d": Scenario("d", "ours", "installation-update-add", description="our bot: install (DB write + card)"),
+    "d": Scenario(
+        "d",
+        "ours",
+        "card-action-execute-invoke",
+        value=REPLY_ACTION,
+        enquiries=ENQUIRIES,
+        description="our bot: enquiry card reply (DB write + card)",
+    ),
+    "d-install": Scenario(
+        "d-install", "ours", "installation-update-add", description="our bot: install (DB write + card)"
+    ),
     "d-card": Scenario(
         "d-card",
         "ours",
@@ -85,7 +110,15 @@ SCENARIOS = {
         description="our bot: card button (details card)",
     ),
     "c-auth": Scenario("c-auth", "ours", "personal-message", "help", auth=True, description="c with auth on"),
-    "d-auth": Scenario("d-auth", "ours", "installation-update-add", auth=True, description="d with auth on"),
+    "d-auth": Scenario(
+        "d-auth",
+        "ours",
+        "card-action-execute-invoke",
+        value=REPLY_ACTION,
+        enquiries=ENQUIRIES,
+        auth=True,
+        description="d with auth on",
+    ),
     "c-auth-full": Scenario(
         "c-auth-full",
         "ours",
@@ -221,7 +254,60 @@ def _stock_app() -> Any:
     return app
 
 
-async def _seed_database(url: str) -> None:
+def _aad(n: int) -> str:
+    return f"00000000-0000-0000-0000-{n:012d}"  # the load generator's users, see _Bodies
+
+
+async def _seed_enquiries(session_factory: Any, service_url: str, count: int) -> None:
+    """POOL coordinators (every benchmark user), their channel, and ``count`` enquiries whose cards went there."""
+    from datetime import UTC, datetime
+
+    from classroom.coordinators import set_coordinators_conversation
+    from classroom.enquiries.fields import EnquiryDraft
+    from classroom.enquiries.submission import submit_enquiry
+    from classroom.people import assign_roles
+    from storage.models import ConversationRecord, EnquiryKind, Role
+
+    def conversation(conversation_id: str, kind: str, user: str | None = None) -> ConversationRecord:
+        reference = {
+            "bot": {"id": f"28:{APP_ID}", "name": "Classroom"},
+            "channelId": "msteams",
+            "serviceUrl": service_url,
+            "conversation": {"id": conversation_id, "conversationType": kind},
+            "user": {"id": f"29:{user}", "aadObjectId": user} if user else None,
+        }
+        return ConversationRecord(
+            conversation_id=conversation_id,
+            conversation_type=kind,
+            tenant_id="bench",
+            service_url=service_url,
+            user_aad_object_id=user,
+            reference=reference,
+        )
+
+    now = datetime.now(UTC)
+    enquirers = [f"bench-enquirer-{e:04d}" for e in range(count)]
+    async with session_factory.begin() as session:
+        for n in range(POOL):
+            await assign_roles(session, _aad(n), [Role.COORDINATOR], f"Coordinator {n}")
+        session.add(conversation(COORDINATORS_CHANNEL, "channel"))
+        session.add_all(conversation(f"a:{aad}", "personal", aad) for aad in enquirers)
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(session, COORDINATORS_CHANNEL, by=_aad(0), now=now)
+    for e, aad in enumerate(enquirers):
+        draft = EnquiryDraft(
+            kind=EnquiryKind.QUESTION,
+            course_codes=["PERM4"],
+            name=f"Enquirer {e}",
+            email=f"enquirer{e}@example.org",
+            organisation="Brighton & Hove City Council",
+            role="Social worker",
+            message="Is there a later date for PERM4? I'm in court that day.",
+        )
+        await submit_enquiry(session_factory, draft, enquirer_aad_object_id=aad, idempotency_key=f"bench-{e}", now=now)
+
+
+async def _seed_database(url: str, service_url: str = "", enquiries: int = 0) -> None:
     from datetime import date
 
     from classroom.catalogue.importer import import_catalogue
@@ -232,8 +318,11 @@ async def _seed_database(url: str) -> None:
     engine = create_engine(url)
     try:
         await upgrade(engine)
-        async with create_session_factory(engine).begin() as session:
+        session_factory = create_session_factory(engine)
+        async with session_factory.begin() as session:
             await import_catalogue(session, demo_catalogue(date.today()))
+        if enquiries:
+            await _seed_enquiries(session_factory, service_url, enquiries)
     finally:
         await engine.dispose()
 
@@ -247,7 +336,14 @@ def _our_app(database_url: str, auth_settings: dict[str, Any] | None) -> Any:
     return app
 
 
-async def _serve_bot(kind: str, database_url: str, auth_settings: dict[str, Any] | None, remember_tokens: bool) -> None:
+async def _serve_bot(
+    kind: str,
+    database_url: str,
+    auth_settings: dict[str, Any] | None,
+    remember_tokens: bool,
+    service_url: str,
+    enquiries: int,
+) -> None:
     import logging
 
     from aiohttp import web
@@ -265,7 +361,7 @@ async def _serve_bot(kind: str, database_url: str, auth_settings: dict[str, Any]
     elif kind == "edge":
         app = _edge_app()
     else:
-        await _seed_database(database_url)
+        await _seed_database(database_url, service_url, enquiries)
         app = _our_app(database_url, auth_settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -298,15 +394,14 @@ class _Bodies:
             template["value"] = scenario.value
         self._template = json.dumps(template)
         self._run = uuid.uuid4().hex[:8]
+        self._enquiries = scenario.enquiries
 
     def __getitem__(self, i: int) -> bytes:
         n = i % POOL
-        return (
-            self._template.replace("@ID@", f"{self._run}-{i}")
-            .replace("@N@", str(n))
-            .replace("@AAD@", f"{n:012d}")
-            .encode()
-        )
+        body = self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
+        if self._enquiries:  # consecutive requests act on different enquiries
+            body = body.replace('"@E@"', str(1 + i % self._enquiries))
+        return body.encode()
 
 
 class _Connection(asyncio.Protocol):
@@ -468,6 +563,7 @@ class Result:
     replies_per_turn: float
     token_requests: int
     statuses: dict[int, int]
+    writes_per_turn: float | None = None  # d: replies the database holds per request sent (must be 1.00)
 
     @property
     def rps(self) -> float:
@@ -492,7 +588,13 @@ class _Running:
         auth = self.services["auth_settings"] if self.scenario.auth else None
         at_start = await _stats(self.services["stats"])
         self.process, ready = _spawn(
-            "_bot", self.scenario.server, self.url, json.dumps(auth), "1" if self.scenario.remember_tokens else "0"
+            "_bot",
+            self.scenario.server,
+            self.url,
+            json.dumps(auth),
+            "1" if self.scenario.remember_tokens else "0",
+            self.services["service_url"],
+            str(self.scenario.enquiries),
         )
         authorization = f"Bearer {self.services['token']}" if self.scenario.auth else None
         self.load = _Load(ready["port"], _Bodies(self.scenario, self.services["service_url"]), authorization)
@@ -527,7 +629,24 @@ class _Running:
             self.replies / count,
             self.token_requests,
             self.load.statuses,
+            await _replies_recorded(self.url) / self.load.next if self.scenario.enquiries else None,
         )
+
+
+async def _replies_recorded(url: str) -> int:
+    """Coordinators' replies stored: proof that every d turn wrote what it claims, not only answered 200."""
+    from sqlalchemy import func, select
+
+    from storage.engine import create_engine
+    from storage.models import EnquiryAction, EnquiryEvent
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            statement = select(func.count()).where(EnquiryEvent.action == EnquiryAction.REPLIED)
+            return int(await connection.scalar(statement) or 0)
+    finally:
+        await engine.dispose()
 
 
 async def _reset_postgres(url: str) -> None:
@@ -596,6 +715,7 @@ async def _main(args: argparse.Namespace) -> int:
                 f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
                 f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
                 f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
+                + (f"  writes/turn {result.writes_per_turn:4.2f}" if result.writes_per_turn is not None else "")
                 + (f"  NON-2XX {bad}" if bad else ""),
                 flush=True,
             )
@@ -635,7 +755,7 @@ def main() -> int:
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
         kind, database_url, auth, remember = sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5] == "1"
-        asyncio.run(_serve_bot(kind, database_url, auth, remember))
+        asyncio.run(_serve_bot(kind, database_url, auth, remember, sys.argv[6], int(sys.argv[7])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per scenario (default 8)")

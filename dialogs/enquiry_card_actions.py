@@ -13,7 +13,6 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse
 
-from classroom.coordinators import is_coordinator
 from classroom.enquiries.actions import ActionOutcome, Actor, AlreadyDone, assign_to_self, close, reopen, reply
 from classroom.enquiries.queries import enquiry_by_id
 from classroom.errors import InvalidInput, NotAllowed, NotFound
@@ -37,10 +36,9 @@ async def _act(request: CardActionRequest) -> InvokeResponse:
     services, activity = request.services, request.turn_context.activity
     sender = activity.from_property
     aad_object_id = sender.aad_object_id if sender else None
-    async with services.session_factory() as session:
-        allowed = await is_coordinator(session, aad_object_id)
-    if not aad_object_id or not allowed:
+    if not aad_object_id:
         return message_answer(REFUSAL)
+    # The coordinator check is the action's own, inside its transaction (NotAllowed below).
     enquiry_id = _enquiry_id(request.data)
     if enquiry_id is None:
         return message_answer("Sorry, that card is out of date. Type enquiries to see the open enquiries.")

@@ -1,0 +1,44 @@
+"""Invoke answers are written field by field when that gives exactly what botbuilder's serializer gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botbuilder.core.serializer_helper import serializer_helper
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+
+from bot.adapter import invoke_body_json
+from dialogs.card_actions import card_answer, message_answer
+from tests.support.card_samples import CardSample, build_card_samples
+
+
+def _stock(body: object) -> object:
+    return json.loads(json.dumps(serializer_helper(body)))
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> list[CardSample]:
+    return build_card_samples(tmp_path_factory.mktemp("cards"))
+
+
+def test_every_sample_card_answer_matches_botbuilders_serializer(samples: list[CardSample]) -> None:
+    """The fast path writes the same JSON as msrest for every card the bot can answer with."""
+    assert samples
+    for sample in samples:
+        body = card_answer(sample.message.card).body
+        assert json.loads(invoke_body_json(body)) == _stock(body), sample.name
+
+
+def test_a_message_answer_matches_botbuilders_serializer() -> None:
+    body = message_answer("Sorry, only coordinators can do that. <b>Nothing</b> was changed.").body
+    assert json.loads(invoke_body_json(body)) == _stock(body)
+
+
+def test_a_model_inside_the_answer_falls_back_to_botbuilders_serializer() -> None:
+    """A card that holds an msrest model (not JSON) is still serialised correctly, by msrest."""
+    body = AdaptiveCardInvokeResponse(
+        status_code=200, type="x", value={"activity": Activity(type="message", text="hi")}
+    )
+    assert json.loads(invoke_body_json(body)) == _stock(body)
+    assert json.loads(invoke_body_json(body))["value"]["activity"] == {"type": "message", "text": "hi"}

@@ -1,0 +1,123 @@
+"""A message turn reads its dialog state and the sender's roles in one session and writes no empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from botbuilder.core import TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import RUNTIME
+from bot.turn_preload import ConversationDialogState
+from classroom.people import assign_roles
+from storage.models import Role
+from storage.models.bot_state import BotStateRecord
+from storage.state_storage import SqlAlchemyStorage
+from tests.support.catalogue import load_demo_catalogue
+
+PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"  # the sender in personal-message.json
+
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the SQLite case of db_url
+
+
+@pytest.fixture
+async def quiet_client(client: TestClient) -> TestClient:
+    """The app with its outbox dispatcher and periodic jobs stopped, so only turns use the database."""
+    await client.server.app[RUNTIME].delivery.stop()
+    return client
+
+
+@contextmanager
+def database_use(client: TestClient) -> Iterator[list[list[str]]]:
+    """The app's SQL statements while inside, grouped by pooled connection checkout."""
+    engine = client.server.app[RUNTIME].engine.sync_engine
+    checkouts: list[list[str]] = []
+
+    def on_checkout(*_: Any) -> None:
+        checkouts.append([])
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        checkouts[-1].append(statement)
+
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield checkouts
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+async def _stored_states(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    async with session_factory() as session:
+        return await session.scalar(select(func.count()).select_from(BotStateRecord))
+
+
+def _card_text(body: dict) -> str:
+    return body["attachments"][0]["content"]["fallbackText"]
+
+
+@sqlite_only
+async def test_help_reads_once_and_writes_no_state(quiet_client, activity, connector, session_factory) -> None:
+    """``help`` with no dialog in progress: one checkout holding the state and roles SELECTs, no bot_state write."""
+    with database_use(quiet_client) as checkouts:
+        response = await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
+    assert response.status in (200, 201) and "help" in _card_text(connector.bodies()[-1]).lower()
+    [statements] = checkouts
+    assert any("FROM bot_state" in s for s in statements) and any("FROM person_roles" in s for s in statements)
+    assert not any("bot_state" in s and not s.lstrip().upper().startswith("SELECT") for s in statements)
+    assert await _stored_states(session_factory) == 0
+
+
+@sqlite_only
+async def test_a_coordinator_sees_coordinator_commands_from_the_preloaded_roles(
+    quiet_client, activity, connector, session_factory
+) -> None:
+    """Roles read by the preload decide ``help``: coordinator commands show, with no second database session."""
+    async with session_factory.begin() as session:
+        await assign_roles(session, PARTICIPANT_AAD, [Role.COORDINATOR], "Alex Wilber")
+    with database_use(quiet_client) as checkouts:
+        await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
+    text = _card_text(connector.bodies()[-1])
+    assert "enquiries" in text and "outbox" in text
+    assert len(checkouts) == 1
+
+
+def _turn_context() -> TurnContext:
+    activity = Activity(
+        type=ActivityTypes.message,
+        text="help",
+        channel_id="msteams",
+        from_property=ChannelAccount(id="29:user", aad_object_id=PARTICIPANT_AAD),
+        conversation=ConversationAccount(id="conv-1", conversation_type="personal"),
+        recipient=ChannelAccount(id="28:bot"),
+    )
+    return TurnContext(TestAdapter(), activity)
+
+
+async def test_an_untouched_empty_state_is_not_written(session_factory) -> None:
+    """Loading a conversation's state that was never stored, then saving it, writes nothing."""
+    state = ConversationDialogState(SqlAlchemyStorage(session_factory))
+    context = _turn_context()
+    await state.load(context)
+    state.create_property("DialogState")  # accessors made, nothing set
+    await state.save_changes(context)
+    assert await _stored_states(session_factory) == 0
+
+
+async def test_a_dialog_in_progress_round_trips(client, activity, connector, session_factory, clock) -> None:
+    """``find`` stores its question; the next turn's preload reads it back and the answer completes the search."""
+    await load_demo_catalogue(session_factory, clock)
+    await client.post("/api/messages", json=activity("personal-message", text="find"))
+    assert "What are you looking for?" in connector.bodies()[-1]["text"]
+    assert await _stored_states(session_factory) == 1
+    await client.post("/api/messages", json=activity("personal-message", text="court"))
+    listing = _card_text(connector.bodies()[-1])
+    assert "Search results" in listing and "PERM4" in listing
