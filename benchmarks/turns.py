@@ -17,11 +17,13 @@ Scenarios:
     b-edge  the same echo bot on our edge (bot.adapter.build_adapter + process_request, msrest parsing as in
             bot/app.py): what the edge alone gains over stock, without our bot's own work
     c       our bot (bot.app.create_app) answering "help" (roles read, dialog state, help card)
-    d       our bot's heaviest common card action: a coordinator sends a reply from an enquiry's card (an
-            Action.Execute invoke). One transaction checks the coordinator, locks the enquiry, records the reply
-            and queues it to the enquirer; the answer is the updated card, and the copy of the card in the
-            coordinators' channel is replaced (a PUT to the connector). 256 coordinators, 32 enquiries.
-            The outbox dispatcher in the same process delivers the queued replies meanwhile.
+    d       our bot's heaviest common card action: a coordinator presses "Assign to me" on an enquiry's card (an
+            Action.Execute invoke). One transaction checks the coordinator, locks the enquiry, records the
+            assignment and refreshes the card's unsent copies; the answer is the updated card, and the copy in
+            the coordinators' channel is replaced (a PUT to the connector). 256 coordinators take 32 enquiries
+            in turn, so every press changes the assignee and writes. (A reply from the card writes one more row,
+            a message to the enquirer; at hundreds a second those would pile up behind Teams' 50 messages/s,
+            so the benchmark would measure the backlog, not the turn.)
     d-install  installationUpdate "add": upserts the conversation and the person, answers the welcome card
     d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
     c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
@@ -62,14 +64,9 @@ POOL = 256  # distinct users/conversations the requests cycle through
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ENQUIRIES = 32
 COORDINATORS_CHANNEL = "19:bench-coordinators@thread.tacv2"
-# A coordinator's reply from the enquiry card; "@E@" becomes the enquiry id, a different one per request.
-REPLY_ACTION = {
-    "action": {
-        "type": "Action.Execute",
-        "title": "Send reply",
-        "verb": "enquiry.reply",
-        "data": {"enquiry": "@E@", "reply": "Yes: the March run has places. I've held one."},
-    }
+# "Assign to me" on the enquiry card; "@E@" becomes the enquiry id: consecutive requests act on different ones.
+ASSIGN_ACTION = {
+    "action": {"type": "Action.Execute", "title": "Assign to me", "verb": "enquiry.assign", "data": {"enquiry": "@E@"}}
 }
 
 
@@ -95,9 +92,9 @@ SCENARIOS = {
         "d",
         "ours",
         "card-action-execute-invoke",
-        value=REPLY_ACTION,
+        value=ASSIGN_ACTION,
         enquiries=ENQUIRIES,
-        description="our bot: enquiry card reply (DB write + card)",
+        description="our bot: enquiry card assign (DB write + card)",
     ),
     "d-install": Scenario(
         "d-install", "ours", "installation-update-add", description="our bot: install (DB write + card)"
@@ -114,7 +111,7 @@ SCENARIOS = {
         "d-auth",
         "ours",
         "card-action-execute-invoke",
-        value=REPLY_ACTION,
+        value=ASSIGN_ACTION,
         enquiries=ENQUIRIES,
         auth=True,
         description="d with auth on",
@@ -563,7 +560,7 @@ class Result:
     replies_per_turn: float
     token_requests: int
     statuses: dict[int, int]
-    writes_per_turn: float | None = None  # d: replies the database holds per request sent (must be 1.00)
+    writes_per_turn: float | None = None  # d: assignments the database holds per request sent (must be 1.00)
 
     @property
     def rps(self) -> float:
@@ -629,12 +626,12 @@ class _Running:
             self.replies / count,
             self.token_requests,
             self.load.statuses,
-            await _replies_recorded(self.url) / self.load.next if self.scenario.enquiries else None,
+            await _assignments_recorded(self.url) / self.load.next if self.scenario.enquiries else None,
         )
 
 
-async def _replies_recorded(url: str) -> int:
-    """Coordinators' replies stored: proof that every d turn wrote what it claims, not only answered 200."""
+async def _assignments_recorded(url: str) -> int:
+    """Assignments stored: proof that every d turn wrote what it claims, not only answered 200."""
     from sqlalchemy import func, select
 
     from storage.engine import create_engine
@@ -643,7 +640,7 @@ async def _replies_recorded(url: str) -> int:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            statement = select(func.count()).where(EnquiryEvent.action == EnquiryAction.REPLIED)
+            statement = select(func.count()).where(EnquiryEvent.action == EnquiryAction.ASSIGNED)
             return int(await connection.scalar(statement) or 0)
     finally:
         await engine.dispose()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Course, Enquiry, EnquiryAction, EnquiryEvent, EnquiryKind, EnquiryStatus
@@ -139,14 +139,15 @@ async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef
 
 
 async def enquiry_view(session: AsyncSession, enquiry: Enquiry) -> EnquiryView:
-    events = list(
-        (
-            await session.scalars(
-                select(EnquiryEvent).where(EnquiryEvent.enquiry_id == enquiry.id).order_by(EnquiryEvent.id)
-            )
-        ).all()
+    # Only the latest events are shown: load just those (an index walk), and count the others.
+    of_this = EnquiryEvent.enquiry_id == enquiry.id
+    latest = await session.scalars(
+        select(EnquiryEvent).where(of_this).order_by(EnquiryEvent.id.desc()).limit(HISTORY_SHOWN)
     )
-    shown = events[-HISTORY_SHOWN:]
+    shown = list(reversed(latest.all()))
+    total = len(shown)
+    if total == HISTORY_SHOWN:
+        total = int(await session.scalar(select(func.count()).select_from(EnquiryEvent).where(of_this)) or 0)
     return EnquiryView(
         id=enquiry.id,
         reference=enquiry.reference,
@@ -168,5 +169,5 @@ async def enquiry_view(session: AsyncSession, enquiry: Enquiry) -> EnquiryView:
         events=[
             EventView(e.action, cut(e.actor_name, NAME_SHOWN) or "", e.at, cut(e.text, EVENT_TEXT_SHOWN)) for e in shown
         ],
-        earlier_events=len(events) - len(shown),
+        earlier_events=total - len(shown),
     )
