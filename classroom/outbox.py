@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput, NotFound
@@ -108,6 +108,19 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def dedupe_key_prefix(prefix: str) -> ColumnElement[bool]:
+    """Outbox rows whose dedupe key starts with ``prefix``, found through the key's unique index.
+
+    A range on the key (the column compares byte by byte on both backends) lets the database walk the index;
+    LIKE stays as the exact test. A LIKE alone reads the whole table, and the table keeps every sent row.
+    """
+    if not prefix:
+        raise InvalidInput("an empty prefix would match everything")
+    key = OutboxNotification.dedupe_key
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
+    return and_(key >= prefix, key < after, key.like(_escape_like(prefix) + "%", escape="\\"))
+
+
 async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
     """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``.
 
@@ -118,10 +131,7 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
         raise InvalidInput("an empty prefix would cancel everything")
     result = await session.execute(
         update(OutboxNotification)
-        .where(
-            OutboxNotification.dedupe_key.like(_escape_like(prefix) + "%", escape="\\"),
-            OutboxNotification.status == NotificationStatus.PENDING,
-        )
+        .where(dedupe_key_prefix(prefix), OutboxNotification.status == NotificationStatus.PENDING)
         .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -3,7 +3,8 @@
 Only people whose stored roles make them coordinators may act: the check uses the invoking activity's
 ``from.aadObjectId`` and the database, never anything the card sends back (the card supplies only which
 enquiry, and the reply text). Anyone else gets a polite refusal and learns nothing about the enquiry. The
-answer to a coordinator is the updated card; every sent copy is then updated for everyone.
+answer to a coordinator is the updated card; the action's transaction also makes every other copy due again
+with it, and the outbox dispatcher replaces them, off this turn (see ``classroom.enquiries.notifications``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
 from dialogs.cards.enquiry_card import build_enquiry_card
 from dialogs.cards.enquiry_parts import ASSIGN, CLOSE, REOPEN, REPLY, REPLY_INPUT
-from dialogs.enquiry_card_sync import update_sent_cards
 from dialogs.idempotency import activity_key
 
 REFUSAL = "Sorry, only coordinators can assign, reply to, close or reopen enquiries. Nothing was changed."
@@ -67,8 +67,6 @@ async def _act(request: CardActionRequest) -> InvokeResponse:
         return card_answer(build_enquiry_card(view, services.zone, notice=f"{done}.").card)
     except InvalidInput as invalid:
         return message_answer(f"Sorry, {invalid}. Nothing was sent.")
-    if outcome.changed:
-        await update_sent_cards(request.turn_context, services, outcome.view)
     return card_answer(build_enquiry_card(outcome.view, services.zone, notice=notice).card)
 
 

@@ -16,7 +16,6 @@ from dialogs.cards.enquiry_list_card import build_coordinator_list_card, build_m
 from dialogs.cards.enquiry_offer_card import QUESTION_KEY
 from dialogs.cards.enquiry_parts import ANSWER_INPUT
 from dialogs.conversation_reference import conversation_info
-from dialogs.enquiry_card_sync import update_sent_cards
 from dialogs.enquiry_dialog import ENQUIRY_DIALOG
 from dialogs.idempotency import activity_key
 from dialogs.messages import card_activity
@@ -138,7 +137,7 @@ async def answer(request: CommandRequest) -> None:
     sender = request.turn_context.activity.from_property
     try:
         async with request.services.session_factory.begin() as session:
-            outcome = await enquirer_writes(
+            await enquirer_writes(
                 session,
                 reference,
                 Actor(aad_object_id, (sender.name or "") if sender else ""),
@@ -155,8 +154,6 @@ async def answer(request: CommandRequest) -> None:
             "followed by your message."
         )
         return
-    if outcome.changed:
-        await update_sent_cards(request.turn_context, request.services, outcome.view)
     await request.turn_context.send_activity(
         f"Thank you. Your answer was added to **{reference}** and the training team has been told."
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -318,6 +319,9 @@ class OutboxDispatcher:
         return await asyncio.shield(task)
 
     async def _send(self, claim: ClaimedNotification, target: Target, activity: dict[str, Any]) -> None:
+        if claim.replaces_sent_message:
+            await self._replace(claim, target, activity)
+            return
         if target.conversation_id is None:
             opened = await self._open_chat(claim, target)
             if opened is None:
@@ -333,6 +337,24 @@ class OutboxDispatcher:
             ),
         )
         await self._record(claim, decision, target, reply.id if reply else None)
+
+    async def _replace(self, claim: ClaimedNotification, target: Target, activity: dict[str, Any]) -> None:
+        """A newer version of a message Teams already shows (a card whose subject changed): replace it in place."""
+        conversation_id, activity_id = claim.sent_conversation_id, claim.activity_id
+        assert conversation_id is not None and activity_id is not None
+        target = dataclasses.replace(target, conversation_id=conversation_id)
+        addressed = address(activity, target)
+        addressed["id"] = activity_id
+        reply, decision = await self._attempt(
+            claim,
+            conversation_id,
+            lambda: self._connector.update_activity(target.service_url, conversation_id, activity_id, addressed),
+        )
+        if decision.verdict is Verdict.UNDELIVERABLE:
+            # 403/404 to an update: the message may have been deleted. That says nothing about the chat, which
+            # keeps getting new messages; only this copy is given up.
+            decision = Decision(Verdict.DEAD, f"could not replace message {activity_id}: {decision.reason}")
+        await self._record(claim, decision, target, activity_id if reply is not None else None)
 
     async def _open_chat(self, claim: ClaimedNotification, target: Target) -> Target | None:
         """Create the recipient's 1:1 chat and store it; None when that failed (the outcome is recorded)."""

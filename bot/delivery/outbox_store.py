@@ -99,6 +99,13 @@ class ClaimedNotification:
     payload: dict[str, Any]
     attempt: int  # 1-based number of this attempt; with our owner id, the token of this claim
     due_at: datetime
+    # Set when Teams already has this message (an earlier version was sent): the attempt replaces it.
+    activity_id: str | None = None
+    sent_conversation_id: str | None = None
+
+    @property
+    def replaces_sent_message(self) -> bool:
+        return bool(self.activity_id and self.sent_conversation_id)
 
     @property
     def target_key(self) -> str:
@@ -208,6 +215,8 @@ class OutboxStore:
                     Row.payload,
                     Row.attempts,
                     Row.due_at,
+                    Row.activity_id,
+                    Row.sent_conversation_id,
                 )
                 .execution_options(synchronize_session=False)
             )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import is_coordinator
 from classroom.enquiries.fields import parse_reply
-from classroom.enquiries.notifications import queue_followup, queue_reply_to_enquirer, refresh_pending_cards
+from classroom.enquiries.notifications import queue_followup, queue_reply_to_enquirer, refresh_cards
 from classroom.enquiries.views import EnquiryView, enquiry_view
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus
@@ -96,11 +96,11 @@ def _record(
     return event
 
 
-async def _finish(session: AsyncSession, enquiry: Enquiry, changed: bool) -> ActionOutcome:
+async def _finish(session: AsyncSession, enquiry: Enquiry, changed: bool, now: datetime) -> ActionOutcome:
     await session.flush()
     view = await enquiry_view(session, enquiry)
     if changed:
-        await refresh_pending_cards(session, view)
+        await refresh_cards(session, view, now=now)  # every copy the coordinators have shows the change
     return ActionOutcome(view, changed)
 
 
@@ -119,13 +119,13 @@ async def assign_to_self(
 ) -> ActionOutcome:
     enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
     if seen:
-        return await _finish(session, enquiry, False)
+        return await _finish(session, enquiry, False, now)
     if enquiry.status is EnquiryStatus.CLOSED:
         raise AlreadyDone(_closed_notice(enquiry))
     if enquiry.assignee_aad_object_id == actor.aad_object_id:
         raise AlreadyDone(f"{enquiry.reference} is already assigned to you")
     _assign(session, enquiry, actor, now, idempotency_key)
-    return await _finish(session, enquiry, True)
+    return await _finish(session, enquiry, True, now)
 
 
 async def reply(
@@ -140,7 +140,7 @@ async def reply(
     """Record a coordinator's reply and queue it to the enquirer; an unassigned enquiry becomes theirs."""
     enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
     if seen:
-        return await _finish(session, enquiry, False)
+        return await _finish(session, enquiry, False, now)
     if enquiry.status is EnquiryStatus.CLOSED:
         raise AlreadyDone(_closed_notice(enquiry))
     text = parse_reply(text)
@@ -149,7 +149,7 @@ async def reply(
     event = _record(session, enquiry, EnquiryAction.REPLIED, actor, now, text, idempotency_key)
     enquiry.status = EnquiryStatus.ANSWERED
     enquiry.awaiting_since = None
-    outcome = await _finish(session, enquiry, True)
+    outcome = await _finish(session, enquiry, True, now)
     await queue_reply_to_enquirer(
         session,
         outcome.view,
@@ -167,7 +167,7 @@ async def close(
 ) -> ActionOutcome:
     enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
     if seen:
-        return await _finish(session, enquiry, False)
+        return await _finish(session, enquiry, False, now)
     if enquiry.status is EnquiryStatus.CLOSED:
         who = await _last_actor(session, enquiry, EnquiryAction.CLOSED)
         raise AlreadyDone(f"{enquiry.reference} was already closed{f' by {who}' if who else ''}")
@@ -175,7 +175,7 @@ async def close(
     enquiry.closed_at = now
     enquiry.awaiting_since = None
     _record(session, enquiry, EnquiryAction.CLOSED, actor, now, idempotency_key=idempotency_key)
-    return await _finish(session, enquiry, True)
+    return await _finish(session, enquiry, True, now)
 
 
 async def reopen(
@@ -183,12 +183,12 @@ async def reopen(
 ) -> ActionOutcome:
     enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
     if seen:
-        return await _finish(session, enquiry, False)
+        return await _finish(session, enquiry, False, now)
     if enquiry.status is not EnquiryStatus.CLOSED:
         raise AlreadyDone(f"{enquiry.reference} is open already")
     _reopen(enquiry, now)
     _record(session, enquiry, EnquiryAction.REOPENED, actor, now, idempotency_key=idempotency_key)
-    return await _finish(session, enquiry, True)
+    return await _finish(session, enquiry, True, now)
 
 
 def _reopen(enquiry: Enquiry, now: datetime) -> None:
@@ -220,7 +220,7 @@ async def enquirer_writes(
         raise NotFound(f"you have no enquiry {reference}")
     enquiry = await _lock(session, enquiry_id)
     if await _seen(session, idempotency_key):
-        return await _finish(session, enquiry, False)
+        return await _finish(session, enquiry, False, now)
     text = parse_reply(text)
     reopened = enquiry.status is EnquiryStatus.CLOSED
     if reopened:
@@ -230,7 +230,7 @@ async def enquirer_writes(
     if enquiry.status is not EnquiryStatus.AWAITING_REPLY or enquiry.awaiting_since is None:
         enquiry.status = EnquiryStatus.AWAITING_REPLY
         enquiry.awaiting_since = now
-    outcome = await _finish(session, enquiry, True)
+    outcome = await _finish(session, enquiry, True, now)
     await queue_followup(session, outcome.view, event_id=event.id, text=text, at=now, reopened=reopened)
     return outcome
 

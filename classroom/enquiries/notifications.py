@@ -1,6 +1,8 @@
 """The messages enquiries cause, as outbox rows: their kinds, dedupe keys and payloads.
 
 - ``enquiry_card``: the coordinators' card, one copy per coordinator target (``enquiry-card:<id>:<target>``).
+  The row stays the copy's record after it is sent (with Teams' message id): when the enquiry changes, the
+  row is due again with the new card, and the dispatcher replaces the message Teams shows.
 - ``enquiry_reply``: a coordinator's reply, to the enquirer's 1:1 chat.
 - ``enquiry_followup``: the enquirer wrote back; tells the coordinators.
 - ``enquiry_digest``: the daily summary (see ``digest``).
@@ -10,18 +12,15 @@ The host renders each kind (``bot/notification_renderers/enquiries.py``) from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import NotifiedTarget, notify_coordinators
 from classroom.enquiries.views import EnquiryView
-from classroom.outbox import enqueue
-from storage.base import utcnow
-from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
+from classroom.outbox import dedupe_key_prefix, enqueue
+from storage.models import NotificationStatus, OutboxNotification
 
 ENQUIRY_CARD = "enquiry_card"
 ENQUIRY_REPLY = "enquiry_reply"
@@ -40,19 +39,41 @@ async def queue_coordinator_card(session: AsyncSession, view: EnquiryView, *, no
     )
 
 
-async def refresh_pending_cards(session: AsyncSession, view: EnquiryView) -> int:
-    """Copies of the card not sent yet go out showing the enquiry as it is now, not as it was when queued."""
-    prefix = card_key_prefix(view.id)
-    result = await session.execute(
+async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: datetime) -> int:
+    """Every copy of the card shows the enquiry as it is now; returns how many copies will be (re)sent.
+
+    Copies not sent yet go out with the new card. Copies Teams has are due again: the dispatcher replaces
+    each message (``PUT``) after this transaction commits, within Teams' rate limits, retried like any
+    notification; several changes before it gets there become one update. A copy on the wire right now
+    keeps the card it had until the next change.
+    """
+    copies = dedupe_key_prefix(card_key_prefix(view.id))
+    payload = view.to_payload()
+    waiting = await session.execute(
         update(OutboxNotification)
-        .where(
-            OutboxNotification.dedupe_key.startswith(prefix, autoescape=True),
-            OutboxNotification.status == NotificationStatus.PENDING,
-        )
-        .values(payload=view.to_payload(), updated_at=utcnow())
+        .where(copies, OutboxNotification.status == NotificationStatus.PENDING)
+        .values(payload=payload, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    # attempts restarts: it counts the tries of this version (no claim is live on a sent row).
+    sent = await session.execute(
+        update(OutboxNotification)
+        .where(
+            copies,
+            OutboxNotification.status == NotificationStatus.SENT,
+            OutboxNotification.activity_id.is_not(None),
+        )
+        .values(
+            payload=payload,
+            status=NotificationStatus.PENDING,
+            next_attempt_at=now,
+            attempts=0,
+            last_error=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(waiting.rowcount) + int(sent.rowcount)  # type: ignore[attr-defined]
 
 
 async def queue_reply_to_enquirer(
@@ -97,41 +118,3 @@ async def queue_followup(
     return await notify_coordinators(
         session, kind=ENQUIRY_FOLLOWUP, payload=payload, dedupe_key=f"enquiry-followup:{event_id}", due_at=at
     )
-
-
-@dataclass(frozen=True)
-class SentCard:
-    """A copy of the coordinators' card that Teams has: where it is and its message id, to update it."""
-
-    conversation_id: str
-    activity_id: str
-    service_url: str
-    reference: dict[str, Any]
-
-
-async def sent_cards(session: AsyncSession, enquiry_id: int) -> list[SentCard]:
-    rows = await session.execute(
-        select(
-            OutboxNotification.sent_conversation_id,
-            OutboxNotification.activity_id,
-            ConversationRecord.service_url,
-            ConversationRecord.reference,
-        )
-        .join(
-            ConversationRecord,
-            and_(
-                ConversationRecord.conversation_id == OutboxNotification.sent_conversation_id,
-                ConversationRecord.installed.is_(True),
-            ),
-        )
-        .where(
-            OutboxNotification.dedupe_key.startswith(card_key_prefix(enquiry_id), autoescape=True),
-            OutboxNotification.status == NotificationStatus.SENT,
-            OutboxNotification.activity_id.is_not(None),
-        )
-        .order_by(OutboxNotification.id)
-    )
-    return [
-        SentCard(conversation, activity, service_url, reference or {})
-        for conversation, activity, service_url, reference in rows.all()
-    ]

@@ -38,7 +38,10 @@ class OutboxNotification(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # Byte order on PostgreSQL too, so prefix look-ups (``classroom.outbox.dedupe_key_prefix``) use the index.
+    dedupe_key: Mapped[str] = mapped_column(
+        String(300).with_variant(String(300, collation="C"), "postgresql"), unique=True
+    )
     kind: Mapped[str] = mapped_column(String(64))
     conversation_key: Mapped[str | None] = mapped_column(String(512))
     recipient_aad_object_id: Mapped[str | None] = mapped_column(String(64))

@@ -93,6 +93,8 @@ async def test_enquiry_to_coordinators_card_then_actions_over_http(
     answer = await response.json()
     assert answer["statusCode"] == 200 and answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Assigned to Adele Vance" in answer["value"]["fallbackText"]
+    # The group chat's copy is replaced by the outbox dispatcher, after the answer: not on the click's turn.
+    await delivered(client)
     [put] = [r for r in connector.requests[requests_before:] if r["method"] == "PUT"]
     assert put["path"] == f"/v3/conversations/{GROUP_CHAT}/activities/{card_row.activity_id}"
     updated = put["body"]["attachments"][0]["content"]

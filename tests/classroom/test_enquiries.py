@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from classroom.coordinators import set_coordinators_conversation
 from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
-from classroom.enquiries.notifications import sent_cards
 from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enquirer_list, enquiry_for
 from classroom.enquiries.references import parse_reference
 from classroom.enquiries.submission import create_enquiry
@@ -299,23 +298,38 @@ async def test_the_enquirer_writes_back_and_the_coordinators_are_told(session_fa
             await enquirer_writes(session, "ENQ-2026-0001", Actor("someone-else", "Eve"), "hi", now=later)
 
 
-async def test_cards_not_sent_yet_go_out_with_the_latest_state(session_factory, clock) -> None:
+async def test_every_copy_of_the_card_is_due_again_with_the_latest_state(session_factory, clock) -> None:
+    """Unsent copies are rewritten; a sent copy is due again, keeping Teams' message id, to be replaced."""
     enquiry = await submitted(session_factory, clock.now())
-    async with session_factory.begin() as session:  # one copy was delivered already
+    async with session_factory.begin() as session:  # one copy was delivered already, on its second attempt
         await session.execute(
             update(OutboxNotification)
             .where(OutboxNotification.recipient_aad_object_id == COORDINATOR_AAD)
-            .values(status=NotificationStatus.SENT, activity_id="msg-1", sent_conversation_id="a:adele")
+            .values(status=NotificationStatus.SENT, activity_id="msg-1", sent_conversation_id="a:adele", attempts=2)
         )
     await store_conversations(session_factory, conversation_record("a:adele", "personal", user=COORDINATOR_AAD))
+    later = clock.now() + timedelta(minutes=5)
     async with session_factory.begin() as session:
-        await assign_to_self(session, enquiry.id, PATTI, now=clock.now())
+        await assign_to_self(session, enquiry.id, PATTI, now=later)
     cards = {c.recipient_aad_object_id: c for c in await outbox(session_factory)}
-    assert cards[SECOND_COORDINATOR_AAD].payload["assignee_name"] == "Patti Fernandez"  # pending: rewritten
-    assert cards[COORDINATOR_AAD].payload["assignee_name"] is None  # sent: Teams has it, updated by the host
-    async with session_factory() as session:
-        [copy] = await sent_cards(session, enquiry.id)
-    assert (copy.conversation_id, copy.activity_id) == ("a:adele", "msg-1")
+    waiting, sent = cards[SECOND_COORDINATOR_AAD], cards[COORDINATOR_AAD]
+    assert waiting.payload["assignee_name"] == "Patti Fernandez" and waiting.status is NotificationStatus.PENDING
+    assert sent.payload["assignee_name"] == "Patti Fernandez"
+    assert (sent.status, sent.next_attempt_at, sent.attempts) == (NotificationStatus.PENDING, later, 0)
+    assert (sent.activity_id, sent.sent_conversation_id) == ("msg-1", "a:adele")  # what the dispatcher replaces
+
+
+async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        await assign_to_self(session, enquiry.id, PATTI, now=clock.now(), idempotency_key="click-1")
+        await session.execute(  # the dispatcher sent every copy
+            update(OutboxNotification).values(status=NotificationStatus.SENT, activity_id="m", sent_conversation_id="c")
+        )
+    async with session_factory.begin() as session:
+        outcome = await assign_to_self(session, enquiry.id, PATTI, now=clock.now(), idempotency_key="click-1")
+    assert outcome.changed is False
+    assert {c.status for c in await outbox(session_factory)} == {NotificationStatus.SENT}
 
 
 async def test_lists_for_coordinators_and_for_the_enquirer(session_factory, clock) -> None:

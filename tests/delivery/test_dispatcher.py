@@ -200,3 +200,58 @@ async def test_stop_hands_back_rows_it_had_not_sent(
     await asyncio.wait_for(restarted.drained(), DRAIN_BOUND)
     assert throttling_connector.delivered_texts() == Counter({f"m{i:02}": 1 for i in range(12)})
     assert throttling_connector.stats.violations == []
+
+
+def _sent_copy_due_again(dedupe_key: str, text: str, now: datetime) -> OutboxNotification:
+    """A message Teams already shows (``m-1`` in ``c-1``) whose row a change made due again with new content."""
+    return OutboxNotification(
+        dedupe_key=dedupe_key,
+        kind="text",
+        conversation_key="c-1",
+        payload={"text": text},
+        status=NotificationStatus.PENDING,
+        due_at=now - timedelta(hours=1),
+        next_attempt_at=now,
+        attempts=0,
+        activity_id="m-1",
+        sent_conversation_id="c-1",
+        sent_at=now - timedelta(hours=1),
+    )
+
+
+async def test_a_sent_message_due_again_is_replaced_in_place(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    """The new version replaces Teams' message (PUT to its id); nothing new is posted to the chat."""
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    async with session_factory.begin() as session:
+        session.add(_sent_copy_due_again("card", "assigned to Patti", datetime.now(UTC)))
+    dispatcher = await make_dispatcher()
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    [update] = throttling_connector.updates
+    assert (update.conversation_id, update.activity_id, update.text) == ("c-1", "m-1", "assigned to Patti")
+    assert update.activity["id"] == "m-1" and update.activity["conversation"] == {"id": "c-1"}
+    assert throttling_connector.deliveries == []
+    row = (await outbox(session_factory))["card"]
+    assert (row.status, row.activity_id, row.sent_conversation_id) == (NotificationStatus.SENT, "m-1", "c-1")
+
+
+async def test_a_refused_replacement_gives_up_that_copy_not_the_chat(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    """404 to a PUT (the message was deleted) kills that row only: the chat stays installed and gets new messages."""
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    async with session_factory.begin() as session:
+        session.add(_sent_copy_due_again("card", "assigned to Patti", datetime.now(UTC)))
+    throttling_connector.script("c-1", ["404"])
+    dispatcher = await make_dispatcher()
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    row = (await outbox(session_factory))["card"]
+    assert row.status is NotificationStatus.DEAD and "m-1" in (row.last_error or "")
+    assert (await installed(session_factory))["c-1"] is True
+    await queue_texts(session_factory, [("c-1", "next message")])
+    dispatcher.wake()
+    await throttling_connector.wait_for_deliveries(1)
+    assert throttling_connector.delivered_texts() == Counter({"next message": 1})

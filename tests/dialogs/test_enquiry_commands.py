@@ -11,6 +11,8 @@ from botbuilder.core import InvokeResponse
 from sqlalchemy import select, update
 
 from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
+from classroom.enquiries.views import EnquiryView
+from dialogs.cards.enquiry_card import build_enquiry_card
 from storage.models import (
     Enquiry,
     EnquiryAction,
@@ -20,7 +22,7 @@ from storage.models import (
     NotificationStatus,
     OutboxNotification,
 )
-from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.bot_harness import LONDON, Conversation, card_of, card_text, texts
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import (
     COORDINATOR_AAD,
@@ -32,6 +34,24 @@ from tests.support.enquiries import (
     store_conversations,
     submitted,
 )
+
+
+async def coordinators_copy(session_factory) -> tuple[OutboxNotification, str]:  # type: ignore[no-untyped-def]
+    """The outbox row of the card copy Teams holds in the coordinators' chat (message "card-1"), and the card
+    text the dispatcher will replace that message with when the row is due."""
+    async with session_factory() as session:
+        row = await session.scalar(select(OutboxNotification).where(OutboxNotification.activity_id == "card-1"))
+    return row, build_enquiry_card(EnquiryView.from_payload(row.payload), LONDON).fallback_text
+
+
+async def copy_replaced(session_factory) -> None:  # type: ignore[no-untyped-def]
+    """What the dispatcher does with a due copy: replaces Teams' message, and the row is sent again."""
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.activity_id == "card-1")
+            .values(status=NotificationStatus.SENT)
+        )
 
 
 @pytest.fixture
@@ -167,10 +187,11 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
     response, _ = await adele.execute("enquiry.assign", {"enquiry": enquiry.id})
     card = answer_card(response)
     assert "It's assigned to you." in card["fallbackText"] and "Assigned to Adele Vance" in card["fallbackText"]
-    [updated] = adele.updated_activities  # the copy Teams holds, replaced for everyone
-    assert (updated.id, updated.conversation.id) == ("card-1", COORDINATORS_CHAT)
-    assert "Assigned to Adele Vance" in updated.attachments[0].content["fallbackText"]
-    assert "It's assigned to you." not in updated.attachments[0].content["fallbackText"]  # the notice is personal
+    copy, shown = await coordinators_copy(session_factory)  # the copy Teams holds: due again, for everyone
+    assert (copy.status, copy.sent_conversation_id) == (NotificationStatus.PENDING, COORDINATORS_CHAT)
+    assert "Assigned to Adele Vance" in shown and "It's assigned to you." not in shown  # the notice is personal
+    assert adele.updated_activities == []  # replaced by the outbox dispatcher, not on the click's turn
+    await copy_replaced(session_factory)
 
     response, _ = await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "Yes, March. **Bold**"})
     card = answer_card(response)
@@ -188,7 +209,8 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
     assert execute_verbs(card) == ["enquiry.reopen"] and "Closed" in card["fallbackText"]
     response, _ = await adele.execute("enquiry.reopen", {"enquiry": enquiry.id})
     assert "Waiting for our reply" in answer_card(response)["fallbackText"]
-    assert len(adele.updated_activities) == 4
+    copy, shown = await coordinators_copy(session_factory)  # three more changes: one update, the latest state
+    assert copy.status is NotificationStatus.PENDING and "Waiting for our reply" in shown and "reopened it" in shown
     assert await events(session_factory, enquiry.id) == [
         EnquiryAction.CREATED,
         EnquiryAction.ASSIGNED,
@@ -199,23 +221,29 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
 
 
 async def test_a_redelivered_reply_is_sent_once(adele: Conversation, enquiry, session_factory) -> None:
-    for _ in range(2):
+    for attempt in range(2):
         response, _ = await adele.execute(
             "enquiry.reply", {"enquiry": enquiry.id, "reply": "Once"}, activity_id="invoke-1"
         )
         assert "Once" in answer_card(response)["fallbackText"]
+        if attempt == 0:
+            await copy_replaced(session_factory)
     async with session_factory() as session:
         replies = (
             await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
         ).all()
     assert len(replies) == 1
-    assert len(adele.updated_activities) == 1  # nothing changed the second time: nothing to update
+    copy, _ = await coordinators_copy(session_factory)
+    assert copy.status is NotificationStatus.SENT  # nothing changed the second time: nothing to update
 
 
-async def test_an_empty_reply_is_refused_without_touching_the_card(adele: Conversation, enquiry) -> None:
+async def test_an_empty_reply_is_refused_without_touching_the_card(
+    adele: Conversation, enquiry, session_factory
+) -> None:
     response, _ = await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "  "})
     assert "the reply is empty" in answer_message(response)
-    assert adele.updated_activities == []
+    copy, _ = await coordinators_copy(session_factory)
+    assert copy.status is NotificationStatus.SENT
 
 
 async def test_a_stale_button_shows_the_current_state_and_why(adele: Conversation, enquiry) -> None:
@@ -234,7 +262,8 @@ async def test_anyone_else_is_refused_politely_and_learns_nothing(
     refusal = answer_message(response)
     assert refusal.startswith("Sorry, only coordinators") and "Nothing was changed" in refusal
     assert "ENQ-2026" not in refusal and sent == []
-    assert alex.updated_activities == []
+    copy, _ = await coordinators_copy(session_factory)
+    assert copy.status is NotificationStatus.SENT
     assert await events(session_factory, enquiry.id) == [EnquiryAction.CREATED]
     async with session_factory() as session:
         stored = await session.get(Enquiry, enquiry.id)
@@ -272,8 +301,9 @@ async def test_the_enquirer_answers_back_from_the_reply_card_or_by_typing(
         stored = await session.get(Enquiry, enquiry.id)
     assert [f.payload["text"] for f in followups] == ["March, please", "Or April"]
     assert stored.status is EnquiryStatus.AWAITING_REPLY
-    # the coordinators' card copy was updated from the enquirer's turn too
-    assert "Or April" in alex.updated_activities[-1].attachments[0].content["fallbackText"]
+    # the coordinators' card copy is due again with the enquirer's answers too
+    copy, shown = await coordinators_copy(session_factory)
+    assert copy.status is NotificationStatus.PENDING and "Or April" in shown
     [reply] = await alex.say("enquiry ENQ-2026-0001")
     conversation = card_text(reply)
     assert conversation.index("Which dates suit you?") < conversation.index("March, please")

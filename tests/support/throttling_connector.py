@@ -115,6 +115,7 @@ class ThrottlingConnector(FakeConnector):
         self.stats = ConnectorStats()
         self.deliveries: list[Delivery] = []
         self.created: list[dict[str, Any]] = []
+        self.updates: list[Delivery] = []  # messages replaced (PUT), which count against the limits too
         self._watchers: list[tuple[int, asyncio.Event]] = []
 
     def script(self, key: str, steps: Iterable[str]) -> None:
@@ -148,7 +149,8 @@ class ThrottlingConnector(FakeConnector):
         sending = request.method == "POST" and len(parts) == 4 and parts[:2] == ["v3", "conversations"]
         sending = sending and parts[3] == "activities"
         creating = request.method == "POST" and parts == ["v3", "conversations"]
-        if not (sending or creating):
+        updating = request.method == "PUT" and len(parts) == 5 and parts[:2] == ["v3", "conversations"]
+        if not (sending or creating or updating):
             return await super()._handle(request)
         body = await request.json()
         if creating:
@@ -165,6 +167,8 @@ class ThrottlingConnector(FakeConnector):
             self._delivered(Delivery(parts[2], body, activity_id, time.monotonic()))
         elif creating and response.status == 201:
             self.created.append(body)
+        elif updating and response.status == 200:
+            self.updates.append(Delivery(parts[2], body, parts[4], time.monotonic()))
         return response
 
     def _create_conversation(self, body: Any) -> web.Response:
