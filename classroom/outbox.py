@@ -30,7 +30,6 @@ MAX_KIND_LENGTH = 64
 RETRYABLE_STATUSES = (NotificationStatus.DEAD, NotificationStatus.UNDELIVERABLE, NotificationStatus.CANCELLED)
 
 
-
 def _validate(
     kind: str,
     conversation_key: str | None,
