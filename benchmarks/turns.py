@@ -694,17 +694,24 @@ async def _main(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="turns-bench-") as tmp:
             running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url) for key in args.scenarios}
             try:
-                for run in running.values():
-                    if args.database_url:  # a shared PostgreSQL: every scenario starts from an empty schema
+                if args.database_url:
+                    # One shared PostgreSQL: each scenario runs alone, start to stop, on an empty schema.
+                    for key, run in running.items():
                         await _reset_postgres(args.database_url)
-                    await run.start(args.warmup)
-                # Interleaved rounds, so a change in the machine's background load hits every scenario alike.
-                for _round in range(args.rounds):
+                        await run.start(args.warmup)
+                        for _round in range(args.rounds):
+                            await run.measure(args.seconds / args.rounds)
+                        results[key] = await run.stop()
+                else:
                     for run in running.values():
-                        await run.measure(args.seconds / args.rounds)
+                        await run.start(args.warmup)
+                    # Interleaved rounds, so a change in the machine's background load hits every scenario alike.
+                    for _round in range(args.rounds):
+                        for run in running.values():
+                            await run.measure(args.seconds / args.rounds)
             finally:
                 for key, run in running.items():
-                    if run.process is not None:
+                    if run.process is not None and key not in results:
                         results[key] = await run.stop()
         for key, result in results.items():
             bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
@@ -762,7 +769,8 @@ def main() -> int:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="run c/d on this (PostgreSQL) database instead of a fresh SQLite file; it is WIPED",
+        help="run our scenarios on this PostgreSQL database (WIPED before each), one after another, "
+        "instead of each on a fresh SQLite file, interleaved",
     )
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=f"any of {', '.join(SCENARIOS)}")
     args = parser.parse_args()

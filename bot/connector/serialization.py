@@ -117,14 +117,20 @@ def _object(value: Any) -> Any:
     raise _Unsupported(f"{kind.__name__} in an object field")
 
 
+def fast_wire(model: Model) -> dict[str, Any] | None:
+    """The JSON-ready dict msrest would produce for ``model``, or None where only msrest reproduces it."""
+    try:
+        return _model(model)
+    except _Unsupported:
+        return None
+
+
 def to_wire(model: Model | dict[str, Any], model_type: str = "Activity") -> dict[str, Any]:
     """The JSON-ready dict msrest would send for ``model`` (a dict is passed through unchanged)."""
     if isinstance(model, dict):
         return model
-    try:
-        return _model(model)
-    except _Unsupported:
-        return _SERIALIZER.body(model, model_type)
+    wire = fast_wire(model)
+    return wire if wire is not None else _SERIALIZER.body(model, model_type)
 
 
 def dumps(payload: Any) -> bytes:
