@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 REDELIVERY_WINDOW_SECONDS = 600.0
 REDELIVERY_MAX_ENTRIES = 10_000
+# Invoke answers carry whole cards (5-20 KB): bound the bytes too, or the entries alone would hold ~100 MB.
+REDELIVERY_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,8 @@ class TurnOutcome:
 class RedeliveryGuard:
     """Runs each activity once per process; concurrent or later redeliveries share the first answer.
 
-    Only answers below 500 are remembered: after a failure, a redelivery runs the turn again.
+    Only answers below 500 are remembered: after a failure, a redelivery runs the turn again. The oldest are
+    forgotten first when the window, the entry count or the answers' total size would be exceeded.
     """
 
     def __init__(
@@ -69,12 +72,15 @@ class RedeliveryGuard:
         *,
         window: float = REDELIVERY_WINDOW_SECONDS,
         max_entries: int = REDELIVERY_MAX_ENTRIES,
+        max_bytes: int = REDELIVERY_MAX_BYTES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._window = window
         self._max = max_entries
+        self._max_bytes = max_bytes
         self._clock = clock
         self._done: OrderedDict[tuple[str, ...], tuple[float, TurnOutcome]] = OrderedDict()
+        self.remembered_bytes = 0
         self._running: dict[tuple[str, ...], asyncio.Future[TurnOutcome]] = {}
         self.replayed = 0
 
@@ -112,17 +118,22 @@ class RedeliveryGuard:
             del self._running[key]
         if outcome.status < 500:
             self._done[key] = (self._clock(), outcome)
-            if len(self._done) > self._max:
-                self._done.popitem(last=False)
+            self.remembered_bytes += len(outcome.body or b"")
+            while len(self._done) > self._max or self.remembered_bytes > self._max_bytes:
+                self._forget_oldest()
         future.set_result(outcome)
         return outcome
 
     def _forget_older_than(self, cutoff: float) -> None:
         while self._done:
-            key, (at, _outcome) = next(iter(self._done.items()))
+            _key, (at, _outcome) = next(iter(self._done.items()))
             if at >= cutoff:
                 return
-            del self._done[key]
+            self._forget_oldest()
+
+    def _forget_oldest(self) -> None:
+        _key, (_at, outcome) = self._done.popitem(last=False)
+        self.remembered_bytes -= len(outcome.body or b"")
 
 
 class EdgeAdapter(CloudAdapter):

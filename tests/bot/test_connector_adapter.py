@@ -17,7 +17,7 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ErrorResponseException
 from botbuilder.schema.teams import TeamsChannelAccount
 
-from bot.adapter import EdgeAdapter, build_adapter, process_request
+from bot.adapter import EdgeAdapter, RedeliveryGuard, TurnOutcome, build_adapter, process_request
 from bot.connector import ConnectorHTTPError, TurnConnectorClient
 from bot.settings import Settings
 from tests.support.fake_connector import FakeConnector
@@ -89,8 +89,9 @@ async def test_card_reply_then_update_goes_out_as_post_then_put(adapter: EdgeAda
 
     async def card_then_update(turn_context: TurnContext) -> Any:
         sent = await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
-        closed = MessageFactory.attachment(CardFactory.adaptive_card(
-            {**card, "body": [{"type": "TextBlock", "text": "Poll: closed"}]}))
+        closed = MessageFactory.attachment(
+            CardFactory.adaptive_card({**card, "body": [{"type": "TextBlock", "text": "Poll: closed"}]})
+        )
         closed.id = sent.id
         return await turn_context.update_activity(closed)
 
@@ -150,17 +151,18 @@ async def test_members_added_in_an_unknown_conversation_takes_botbuilders_fallba
     # that only works if our error carries the code where botbuilder looks for it.
     bot = ScriptedBot()
     response = await process_request(
-        adapter, _activity("conversation-update-members-added-groupchat-user", teams.service_url), "", bot)
+        adapter, _activity("conversation-update-members-added-groupchat-user", teams.service_url), "", bot
+    )
     assert response.status == 201
-    assert [m.id for m in bot.members_added] and teams.requests[0].path.endswith(
-        f"/members/{bot.members_added[0].id}")
+    assert [m.id for m in bot.members_added] and teams.requests[0].path.endswith(f"/members/{bot.members_added[0].id}")
 
 
 async def test_proactive_sends_and_new_conversations_are_signed(monkeypatch: pytest.MonkeyPatch) -> None:
     async with FakeIdentityProvider() as idp, FakeConnector() as teams:
         teams.authorize = idp.issued
-        adapter = build_adapter(Settings(database_url="sqlite+aiosqlite:///:memory:",
-                                         **idp.bot_settings(app_id=APP_ID, password="pw")))
+        adapter = build_adapter(
+            Settings(database_url="sqlite+aiosqlite:///:memory:", **idp.bot_settings(app_id=APP_ID, password="pw"))
+        )
         reference = TurnContext.get_conversation_reference(_activity("personal-message", teams.service_url))
         created: list[str] = []
 
@@ -174,9 +176,17 @@ async def test_proactive_sends_and_new_conversations_are_signed(monkeypatch: pyt
         try:
             await adapter.continue_conversation(reference, remind)
             await adapter.create_conversation(
-                None, greet, ConversationParameters(is_group=False, bot=ChannelAccount(id=APP_ID),
-                                                    members=[ChannelAccount(id="29:someone")], tenant_id="t1"),
-                "msteams", teams.service_url)
+                None,
+                greet,
+                ConversationParameters(
+                    is_group=False,
+                    bot=ChannelAccount(id=APP_ID),
+                    members=[ChannelAccount(id="29:someone")],
+                    tenant_id="t1",
+                ),
+                "msteams",
+                teams.service_url,
+            )
         finally:
             await adapter.close()
 
@@ -190,8 +200,9 @@ async def test_proactive_sends_and_new_conversations_are_signed(monkeypatch: pyt
     assert idp.token_requests == 1
 
 
-async def test_turns_build_no_stock_clients(adapter: EdgeAdapter, teams: FakeConnector,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_turns_build_no_stock_clients(
+    adapter: EdgeAdapter, teams: FakeConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import msal
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.token_api.aio import TokenApiClient
@@ -289,3 +300,22 @@ async def test_distinct_activities_are_not_mistaken_for_redeliveries(
     for _ in range(3):
         await process_request(adapter, _activity("personal-message", teams.service_url), "", bot)
     assert bot.turns == 3 and adapter.redeliveries.replayed == 0
+
+
+async def test_remembered_answers_stay_within_their_byte_budget() -> None:
+    """Card answers are large: the oldest are forgotten once their total size passes the budget."""
+    guard = RedeliveryGuard(max_bytes=25_000)
+    card_answer = TurnOutcome(200, b"x" * 10_000)
+    for n in range(5):
+        await guard.run(("msteams", "a:1", f"invoke-{n}"), lambda: _answer(card_answer))
+    assert guard.remembered_bytes == 20_000  # the two newest
+    ran = []
+    await guard.run(("msteams", "a:1", "invoke-4"), lambda: _answer(card_answer, ran))
+    await guard.run(("msteams", "a:1", "invoke-0"), lambda: _answer(card_answer, ran))
+    assert len(ran) == 1  # invoke-4 answered from memory; invoke-0 was forgotten and ran again
+
+
+async def _answer(outcome: TurnOutcome, ran: list[int] | None = None) -> TurnOutcome:
+    if ran is not None:
+        ran.append(1)
+    return outcome
