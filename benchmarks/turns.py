@@ -19,11 +19,12 @@ Scenarios:
     c       our bot (bot.app.create_app) answering "help" (roles read, dialog state, help card)
     d       our bot's heaviest common card action: a coordinator presses "Assign to me" on an enquiry's card (an
             Action.Execute invoke). One transaction checks the coordinator, locks the enquiry, records the
-            assignment and refreshes the card's unsent copies; the answer is the updated card, and the copy in
-            the coordinators' channel is replaced (a PUT to the connector). 256 coordinators take 32 enquiries
-            in turn, so every press changes the assignee and writes. (A reply from the card writes one more row,
-            a message to the enquirer; at hundreds a second those would pile up behind Teams' 50 messages/s,
-            so the benchmark would measure the backlog, not the turn.)
+            assignment and makes every copy of its card due again with the new state; the answer is the updated
+            card. The outbox dispatcher in the same process then replaces the copy in the coordinators' channel
+            (PUT), within Teams' rate limits, so many presses become few updates. 256 coordinators take 32
+            enquiries in turn, so every press changes the assignee and writes (checked: writes/turn must be
+            1.00). (A reply from the card writes one more row, a message to the enquirer; at hundreds a second
+            those would pile up behind Teams' 50 messages/s, so the benchmark would measure the backlog.)
     d-install  installationUpdate "add": upserts the conversation and the person, answers the welcome card
     d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
     c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
@@ -750,6 +751,16 @@ async def _main(args: argparse.Namespace) -> int:
             f"c_over_b={ratio(c.rps, b.rps)} d_over_b={ratio(d.rps, b.rps)} c_over_a={ratio(c.rps, a.rps)} "
             f"p99_c_over_p99_b={ratio(c.p99, b.p99)}"
         )
+    # A run whose turns failed or did not write measured something else: say so in the exit code.
+    failed = [
+        key
+        for key, result in results.items()
+        if any(not 200 <= status < 300 for status in result.statuses)
+        or (result.writes_per_turn is not None and result.writes_per_turn < 0.999)
+    ]
+    if failed:
+        print(f"INVALID: {', '.join(failed)} answered with errors or did not write on every turn", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -87,11 +87,19 @@ async def enqueue(
         "status": NotificationStatus.PENDING,
         "due_at": due_at,
         "next_attempt_at": due_at,
-        "attempts": 0,
     }
     statement = insert_for(session, OutboxNotification).values(**values)
     revived = {name: statement.excluded[name] for name in values if name != "dedupe_key"}
-    revived.update(lease_owner=None, lease_expires_at=None, last_error=None, updated_at=utcnow())
+    # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet.
+    revived.update(
+        superseded_attempts=OutboxNotification.attempts,
+        activity_id=None,
+        sent_conversation_id=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+        updated_at=utcnow(),
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_=revived,
@@ -99,8 +107,13 @@ async def enqueue(
     ).returning(OutboxNotification.id)
     queued = (await session.execute(statement)).first() is not None
     if queued:
-        session.info[ENQUEUED_FLAG] = True
+        mark_enqueued(session)
     return queued
+
+
+def mark_enqueued(session: AsyncSession) -> None:
+    """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``)."""
+    session.info[ENQUEUED_FLAG] = True
 
 
 def _escape_like(text: str) -> str:
@@ -124,13 +137,18 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
     """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``.
 
     For features that re-plan (a session moved: cancel ``"reminder:run-7:"`` and enqueue the new ones).
-    Rows already being sent are left alone: they may be on the wire. Returns how many were cancelled.
+    Rows already being sent are left alone: they may be on the wire; so are pending replacements of
+    messages Teams already has (they carry an ``activity_id``). Returns how many were cancelled.
     """
     if not prefix:
         raise InvalidInput("an empty prefix would cancel everything")
     result = await session.execute(
         update(OutboxNotification)
-        .where(dedupe_key_prefix(prefix), OutboxNotification.status == NotificationStatus.PENDING)
+        .where(
+            dedupe_key_prefix(prefix),
+            OutboxNotification.status == NotificationStatus.PENDING,
+            OutboxNotification.activity_id.is_(None),
+        )
         .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -169,7 +187,7 @@ def _view(row: OutboxNotification) -> NotificationView:
         kind=row.kind,
         target=target,
         status=row.status,
-        attempts=row.attempts,
+        attempts=row.attempts - row.superseded_attempts,  # tries of what it sends now
         due_at=row.due_at,
         updated_at=row.updated_at,
         last_error=row.last_error,
@@ -215,10 +233,10 @@ async def retry_notification(session: AsyncSession, notification_id: int, now: d
     if row.status not in RETRYABLE_STATUSES:
         raise InvalidInput(f"notification {notification_id} is {row.status.value}; only failed ones are retried")
     row.status = NotificationStatus.PENDING
-    row.attempts = 0
+    row.superseded_attempts = row.attempts  # fresh tries; attempts keeps counting claims (the claim token)
     row.next_attempt_at = now
     row.lease_owner = None
     row.lease_expires_at = None
     await session.flush()
-    session.info[ENQUEUED_FLAG] = True
+    mark_enqueued(session)
     return _view(row)

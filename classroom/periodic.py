@@ -21,7 +21,6 @@ from storage.upsert import insert_for
 PeriodicJob = Callable[[AsyncSession], Awaitable[None]]
 
 
-
 async def claim_period(
     session: AsyncSession, job_name: str, period_key: str, *, now: datetime, claimed_by: str = ""
 ) -> bool:

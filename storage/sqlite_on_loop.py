@@ -6,7 +6,7 @@ several times more than the statement, and a turn makes a dozen of them: on a me
 of the CPU time. So calls run at once on the loop's thread instead, still through aiosqlite's API, so
 SQLAlchemy's aiosqlite dialect works unchanged.
 
-This is safe because of two rules, both enforced here:
+Three rules, each enforced here, make that safe:
 
 * **One connection per engine** (``pool_size=1``, no overflow). SQLite admits one writer at a time anyway;
   with a single connection no statement of ours can ever wait on SQLite's lock held by another of our own
@@ -18,7 +18,8 @@ This is safe because of two rules, both enforced here:
   connection every other turn would queue behind it. Here nothing waits, so nothing can be cancelled
   halfway: :class:`LoopThreadSession` and :class:`LoopThreadSessionMaker` finish on the spot.
 * A **short busy timeout** for the rare lock held by another process (``classroom-bot catalogue import``
-  while the bot runs): the loop waits at most that long, then the statement fails and is reported.
+  while the bot runs, one short transaction): a write of the bot waits for it on the loop, so every turn
+  waits too, at most that long; then the statement fails and is reported.
 
 Several bot processes on one database is what PostgreSQL is for (see README).
 
@@ -44,8 +45,8 @@ BUSY_TIMEOUT_SECONDS = 5.0
 class LoopThreadConnection(aiosqlite.Connection):
     """An aiosqlite connection whose calls run immediately on the calling (event loop) thread.
 
-    aiosqlite still opens and closes the sqlite3 connection on its worker thread; in between, that thread
-    is idle. ``check_same_thread=False`` lets the loop thread use a connection opened there.
+    aiosqlite still opens the sqlite3 connection on its worker thread, which then idles until the connection
+    closes; ``check_same_thread=False`` lets the loop thread use a connection opened there.
     """
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

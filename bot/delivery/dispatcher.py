@@ -291,9 +291,9 @@ class OutboxDispatcher:
 
     async def _deliver(self, job: _Job) -> None:
         claim, target = job.claim, job.target
-        if claim.attempt > self._policy.max_attempts:
+        if claim.tries > self._policy.max_attempts:
             # Claimed again and again by dispatchers that stopped before recording: do not loop forever.
-            reason = f"gave up after {claim.attempt - 1} attempts whose outcome was never recorded"
+            reason = f"gave up after {claim.tries - 1} attempts whose outcome was never recorded"
             await self._record(claim, Decision(Verdict.DEAD, reason), None, None)
             return
         if isinstance(target, Target) and target.stored_conversation_id in self._gone:
@@ -384,9 +384,9 @@ class OutboxDispatcher:
             reply = await call()
         except Exception as error:  # noqa: BLE001 - no answer (timeout, refused, reset, no token): retried
             log.warning("notification %s: %s", claim.id, error.__class__.__name__)
-            return None, self._policy.after_error(error, claim.attempt, self._rng)
+            return None, self._policy.after_error(error, claim.tries, self._rng)
         self.stats.by_status[reply.status] = self.stats.by_status.get(reply.status, 0) + 1
-        decision = self._policy.after_reply(reply, claim.attempt, self._rng)
+        decision = self._policy.after_reply(reply, claim.tries, self._rng)
         if reply.status == 429:
             self.stats.throttled += 1
         if decision.throttled:

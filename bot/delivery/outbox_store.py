@@ -37,11 +37,19 @@ _OURS = and_(
     Row.attempts == bindparam("b_attempt"),
 )
 # Built once: these run for every notification, and building SQLAlchemy expressions is not free.
+# New content that arrived during the send (``changed_while_sending``) makes the row due again at once, to
+# replace what was just sent; its tries start afresh.
+_CHANGED = Row.changed_while_sending.is_(True)
 _MARK_SENT = (
     update(Row)
     .where(_OURS)
     .values(
-        status=NotificationStatus.SENT,
+        status=case((_CHANGED, PENDING), else_=NotificationStatus.SENT),
+        due_at=case((_CHANGED, bindparam("b_now")), else_=Row.due_at),
+        next_attempt_at=case((_CHANGED, bindparam("b_now")), else_=Row.next_attempt_at),
+        superseded_attempts=case((_CHANGED, Row.attempts), else_=Row.superseded_attempts),
+        changed_while_sending=False,
+        lease_owner=case((_CHANGED, None), else_=Row.lease_owner),
         sent_at=bindparam("b_now"),
         activity_id=bindparam("b_activity_id"),
         sent_conversation_id=bindparam("b_conversation_id"),
@@ -102,6 +110,12 @@ class ClaimedNotification:
     # Set when Teams already has this message (an earlier version was sent): the attempt replaces it.
     activity_id: str | None = None
     sent_conversation_id: str | None = None
+    superseded_attempts: int = 0  # attempts spent on earlier content
+
+    @property
+    def tries(self) -> int:
+        """1-based number of this try of the current content (what the retry policy counts)."""
+        return self.attempt - self.superseded_attempts
 
     @property
     def replaces_sent_message(self) -> bool:
@@ -204,6 +218,7 @@ class OutboxStore:
                     lease_owner=self.owner,
                     lease_expires_at=now + self.lease,
                     attempts=Row.attempts + 1,
+                    changed_while_sending=False,  # this claim takes the newest content
                     updated_at=now,
                 )
                 .returning(
@@ -217,6 +232,7 @@ class OutboxStore:
                     Row.due_at,
                     Row.activity_id,
                     Row.sent_conversation_id,
+                    Row.superseded_attempts,
                 )
                 .execution_options(synchronize_session=False)
             )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import NotifiedTarget, notify_coordinators
 from classroom.enquiries.views import EnquiryView
-from classroom.outbox import dedupe_key_prefix, enqueue
+from classroom.outbox import dedupe_key_prefix, enqueue, mark_enqueued
 from storage.models import NotificationStatus, OutboxNotification
 
 ENQUIRY_CARD = "enquiry_card"
@@ -42,38 +42,44 @@ async def queue_coordinator_card(session: AsyncSession, view: EnquiryView, *, no
 async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: datetime) -> int:
     """Every copy of the card shows the enquiry as it is now; returns how many copies will be (re)sent.
 
-    Copies not sent yet go out with the new card. Copies Teams has are due again: the dispatcher replaces
-    each message (``PUT``) after this transaction commits, within Teams' rate limits, retried like any
-    notification; several changes before it gets there become one update. A copy on the wire right now
-    keeps the card it had until the next change.
+    Copies not sent yet go out with the new card; a copy on the wire right now is sent again with it as soon
+    as that send is recorded. Copies Teams has (and copies whose last replacement failed) are due again: the
+    dispatcher replaces each message (``PUT``) once this transaction commits, within Teams' rate limits,
+    retried like any notification; several changes before it gets there become one update.
     """
     copies = dedupe_key_prefix(card_key_prefix(view.id))
     payload = view.to_payload()
-    waiting = await session.execute(
-        update(OutboxNotification)
-        .where(copies, OutboxNotification.status == NotificationStatus.PENDING)
-        .values(payload=payload, updated_at=now)
+    Row = OutboxNotification
+    unsent = await session.execute(
+        update(Row)
+        .where(copies, Row.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]))
+        .values(payload=payload, changed_while_sending=Row.status == NotificationStatus.SENDING, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    # attempts restarts: it counts the tries of this version (no claim is live on a sent row).
     sent = await session.execute(
-        update(OutboxNotification)
+        update(Row)
         .where(
             copies,
-            OutboxNotification.status == NotificationStatus.SENT,
-            OutboxNotification.activity_id.is_not(None),
+            Row.status.in_([NotificationStatus.SENT, NotificationStatus.DEAD]),
+            Row.activity_id.is_not(None),
+            Row.sent_conversation_id.is_not(None),
         )
         .values(
             payload=payload,
             status=NotificationStatus.PENDING,
+            due_at=now,
             next_attempt_at=now,
-            attempts=0,
+            superseded_attempts=Row.attempts,  # fresh tries; attempts itself keeps counting claims
             last_error=None,
+            lease_owner=None,
+            lease_expires_at=None,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
     )
-    return int(waiting.rowcount) + int(sent.rowcount)  # type: ignore[attr-defined]
+    if sent.rowcount:  # type: ignore[attr-defined]
+        mark_enqueued(session)  # wake the dispatchers when this commits
+    return int(unsent.rowcount) + int(sent.rowcount)  # type: ignore[attr-defined]
 
 
 async def queue_reply_to_enquirer(

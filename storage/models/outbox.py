@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, Index, String, Text
+from sqlalchemy import CheckConstraint, Enum, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, JsonDocument, utcnow
@@ -59,7 +59,12 @@ class OutboxNotification(Base):
     )
     due_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)  # every claim counts: with lease_owner, the claim's token
+    # Attempts spent on earlier content: a message Teams already has can be due again with new content (a card
+    # whose subject changed), and its tries start afresh without reusing a claim token.
+    superseded_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # New content arrived while a dispatcher was sending the old: due again as soon as that send is recorded.
+    changed_while_sending: Mapped[bool] = mapped_column(default=False, server_default=false())
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enq
 from classroom.enquiries.references import parse_reference
 from classroom.enquiries.submission import create_enquiry
 from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.outbox import ENQUEUED_FLAG
 from storage.models import (
     Enquiry,
     EnquiryAction,
@@ -315,8 +316,32 @@ async def test_every_copy_of_the_card_is_due_again_with_the_latest_state(session
     waiting, sent = cards[SECOND_COORDINATOR_AAD], cards[COORDINATOR_AAD]
     assert waiting.payload["assignee_name"] == "Patti Fernandez" and waiting.status is NotificationStatus.PENDING
     assert sent.payload["assignee_name"] == "Patti Fernandez"
-    assert (sent.status, sent.next_attempt_at, sent.attempts) == (NotificationStatus.PENDING, later, 0)
+    assert (sent.status, sent.due_at, sent.next_attempt_at) == (NotificationStatus.PENDING, later, later)
+    assert (sent.attempts, sent.superseded_attempts) == (2, 2)  # fresh tries; the claim count goes on
     assert (sent.activity_id, sent.sent_conversation_id) == ("msg-1", "a:adele")  # what the dispatcher replaces
+
+
+async def test_a_copy_being_sent_follows_with_the_change_and_the_dispatcher_is_woken(session_factory, clock) -> None:
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:  # Adele's copy is on the wire; Patti's was sent earlier
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.recipient_aad_object_id == COORDINATOR_AAD)
+            .values(status=NotificationStatus.SENDING, lease_owner="dispatcher-1", attempts=1)
+        )
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.recipient_aad_object_id == SECOND_COORDINATOR_AAD)
+            .values(status=NotificationStatus.SENT, activity_id="msg-2", sent_conversation_id="a:patti", attempts=1)
+        )
+    async with session_factory.begin() as session:
+        await close(session, enquiry.id, PATTI, now=clock.now())
+        assert session.info.get(ENQUEUED_FLAG)  # wake_on_commit wakes the dispatchers for Patti's copy
+    cards = {c.recipient_aad_object_id: c for c in await outbox(session_factory)}
+    on_the_wire = cards[COORDINATOR_AAD]
+    assert on_the_wire.status is NotificationStatus.SENDING and on_the_wire.changed_while_sending is True
+    assert on_the_wire.payload["status"] == "closed"
+    assert cards[SECOND_COORDINATOR_AAD].status is NotificationStatus.PENDING
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:

@@ -230,9 +230,10 @@ async def test_retry_gives_a_dead_row_fresh_attempts(session_factory, clock) -> 
     async with session_factory.begin() as session:
         view = await retry_notification(session, row.id, clock.now())
         assert session.info[ENQUEUED_FLAG] is True
-    assert view.status is NotificationStatus.PENDING
+    assert (view.status, view.attempts) == (NotificationStatus.PENDING, 0)
     [row] = await rows(session_factory)
-    assert (row.status, row.attempts, row.next_attempt_at) == (NotificationStatus.PENDING, 0, clock.now())
+    assert (row.status, row.next_attempt_at) == (NotificationStatus.PENDING, clock.now())
+    assert (row.attempts, row.superseded_attempts) == (8, 8)  # fresh tries; the claim count (its token) goes on
 
 
 async def test_retry_refuses_rows_that_are_not_failed(session_factory, clock) -> None:

@@ -8,7 +8,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.wake_on_commit import wake_on_commit
@@ -255,3 +255,34 @@ async def test_a_refused_replacement_gives_up_that_copy_not_the_chat(
     dispatcher.wake()
     await throttling_connector.wait_for_deliveries(1)
     assert throttling_connector.delivered_texts() == Counter({"next message": 1})
+
+
+async def test_content_that_changes_while_on_the_wire_follows_as_a_replacement(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    """The send in flight is recorded, then the row is due again at once and Teams' message is replaced."""
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    await queue_texts(session_factory, [("c-1", "card")])
+    gate = throttling_connector.hold()
+    dispatcher = await make_dispatcher()
+    await dispatcher.start()
+    await throttling_connector.wait_for_requests(1)  # the first version is on the wire
+    async with session_factory.begin() as session:  # what refresh_cards does to a row being sent
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == "card")
+            .values(payload={"text": "card, assigned"}, changed_while_sending=True)
+        )
+    gate.set()
+    await throttling_connector.wait_for_deliveries(1)
+    await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    [sent] = throttling_connector.deliveries
+    [replaced] = throttling_connector.updates
+    assert sent.text == "card" and (replaced.activity_id, replaced.text) == (sent.activity_id, "card, assigned")
+    row = (await outbox(session_factory))["card"]
+    assert (row.status, row.activity_id, row.changed_while_sending) == (
+        NotificationStatus.SENT,
+        sent.activity_id,
+        False,
+    )
+    assert (row.attempts, row.superseded_attempts) == (2, 1)  # two claims; the second was the new content's first try

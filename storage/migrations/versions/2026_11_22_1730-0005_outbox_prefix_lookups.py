@@ -1,9 +1,16 @@
-"""outbox dedupe keys compare byte by byte on PostgreSQL, so prefix look-ups use their index
+"""outbox: messages replaced in place, and prefix look-ups through the dedupe key's index
+
+A sent message (a coordinators' card) can be due again with new content: ``superseded_attempts`` lets its
+tries start afresh while ``attempts`` keeps counting claims (the claim token), and ``changed_while_sending``
+brings the new content out after a send that was already on the wire.
 
 The domain finds related outbox rows by dedupe-key prefix (every copy of an enquiry's card, every reminder
 of an enrolment). Under a language collation PostgreSQL cannot answer ``LIKE 'prefix%'`` or a key range
 from the unique index and reads the whole table, which only grows. SQLite's default collation is already
 byte order.
+
+Rebuilding the unique index under PostgreSQL takes a lock on the outbox for as long as it runs (seconds
+per million rows).
 
 Revision ID: 0005
 Revises: 0004
@@ -22,6 +29,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("superseded_attempts", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("changed_while_sending", sa.Boolean(), server_default=sa.false(), nullable=False))
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column(
             "outbox",
@@ -41,3 +51,6 @@ def downgrade() -> None:
             existing_type=sa.String(length=300, collation="C"),
             existing_nullable=False,
         )
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("changed_while_sending")
+        batch.drop_column("superseded_attempts")
