@@ -3,8 +3,9 @@
 Only people whose stored roles make them coordinators may act: the check uses the invoking activity's
 ``from.aadObjectId`` and the database, never anything the card sends back (the card supplies only which
 enquiry, and the reply text). Anyone else gets a polite refusal and learns nothing about the enquiry. The
-answer to a coordinator is the updated card; the action's transaction also makes every other copy due again
-with it, and the outbox dispatcher replaces them, off this turn (see ``classroom.enquiries.notifications``).
+answer to a coordinator is the updated card, with a note for them; Teams shows it to them alone. The action's
+transaction also makes every copy of the card due again, and the outbox dispatcher replaces them for everyone
+moments later, off this turn (``classroom.enquiries.notifications``); that replaces the clicker's note too.
 """
 
 from __future__ import annotations
