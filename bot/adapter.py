@@ -17,6 +17,7 @@ effects must still be idempotent across replicas).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -36,7 +37,7 @@ from msrest.serialization import Model
 
 from bot.auth import AuthConfig, AuthenticationError, EdgeBotFrameworkAuthentication, KeySetRegistry, KeySetUnavailable
 from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory
-from bot.connector.serialization import fast_wire
+from bot.connector.serialization import fast_wire, shallow_wire
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -229,12 +230,20 @@ def build_adapter(settings: Settings, *, session: aiohttp.ClientSession | None =
 def invoke_body_json(body: object) -> bytes:
     """An invoke answer's body as JSON bytes, as botbuilder's ``serializer_helper`` would write it.
 
-    A card answer holds the whole card; msrest's serializer walks and type-checks every element of it (about
-    2 ms for a coordinator's enquiry card, longer than the rest of the turn), so the connector's fast path
-    writes it, and msrest only what that path does not reproduce exactly.
+    A card answer holds the whole card. msrest's serializer walks and type-checks every element of it (about
+    2 ms for a coordinator's enquiry card, longer than the rest of the turn); here the card, plain JSON, is
+    written by ``json`` in C. A body that is not plain JSON inside goes through the connector's model walk,
+    and anything that does not reproduce exactly through msrest itself.
     """
-    wire = fast_wire(body) if isinstance(body, Model) else None
-    return json.dumps(wire if wire is not None else serializer_helper(body)).encode("utf-8")
+    if isinstance(body, Model):
+        shallow = shallow_wire(body)
+        if shallow is not None:
+            with contextlib.suppress(TypeError):  # a model or a datetime inside the free-form part
+                return json.dumps(shallow).encode("utf-8")
+        wire = fast_wire(body)
+        if wire is not None:
+            return json.dumps(wire).encode("utf-8")
+    return json.dumps(serializer_helper(body)).encode("utf-8")
 
 
 async def process_request(adapter: EdgeAdapter, activity: Activity, auth_header: str, bot: Bot) -> web.Response:
