@@ -23,7 +23,7 @@ Three rules, each enforced here, make that safe:
 
 Several bot processes on one database is what PostgreSQL is for (see README).
 
-aiosqlite 0.22 routes every call through ``Connection._execute``; ``tests/storage/test_sqlite_on_loop.py``
+aiosqlite 0.22 (pinned) routes every call through ``Connection._execute``; ``tests/storage/test_sqlite_on_loop.py``
 fails loudly if a new release changes that.
 """
 
