@@ -647,20 +647,6 @@ async def _assignments_recorded(url: str) -> int:
         await engine.dispose()
 
 
-async def _reset_postgres(url: str) -> None:
-    from sqlalchemy import text
-
-    from storage.engine import create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
 async def _validation_cost(services: dict[str, Any]) -> tuple[float, float]:
     """CPU ms of authenticating one request in-process: (full botbuilder validation, remembered token)."""
     import logging
@@ -689,6 +675,8 @@ async def _validation_cost(services: dict[str, Any]) -> tuple[float, float]:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    from tests.support.postgres import fresh_schema
+
     services_process, services = _spawn("_services")
     results: dict[str, Result] = {}
     try:
@@ -698,7 +686,7 @@ async def _main(args: argparse.Namespace) -> int:
                 if args.database_url:
                     # One shared PostgreSQL: each scenario runs alone, start to stop, on an empty schema.
                     for key, run in running.items():
-                        await _reset_postgres(args.database_url)
+                        await fresh_schema(args.database_url, migrate=False)  # the bot migrates it
                         await run.start(args.warmup)
                         for _round in range(args.rounds):
                             await run.measure(args.seconds / args.rounds)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
+from tests.support.postgres import fresh_schema
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
@@ -52,17 +53,6 @@ def _postgres_url() -> str:
     return TEST_DATABASE_URL
 
 
-async def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-
-
 _sqlite_template: dict[str, Path] = {}
 _postgres_migrated: set[str] = set()
 
@@ -83,7 +73,7 @@ async def _fresh_sqlite(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 async def _fresh_postgres() -> str:
     url = _postgres_url()
     if url not in _postgres_migrated:
-        await _reset_postgres(url)
+        await fresh_schema(url)
         _postgres_migrated.add(url)
     else:
         engine = create_engine(url)

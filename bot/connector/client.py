@@ -119,6 +119,10 @@ def _segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
+def _activity_path(conversation_id: str, activity_id: str) -> str:
+    return f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+
+
 class BotConnectorClient:
     """The Bot Connector REST API (``{serviceUrl}/v3/...``) for one bot identity, on the shared session.
 
@@ -174,7 +178,7 @@ class BotConnectorClient:
         headers: dict[str, str] | None = None,
     ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities/{activityId}``: reply in the thread (201 ``{id}``)."""
-        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        path = _activity_path(conversation_id, activity_id)
         extra = {"x-ms-conversation-id": conversation_id, **(headers or {})}
         return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=extra)
 
@@ -189,13 +193,13 @@ class BotConnectorClient:
         headers: dict[str, str] | None = None,
     ) -> ConnectorResponse:
         """``PUT /v3/conversations/{id}/activities/{activityId}``: replace a sent message or card."""
-        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        path = _activity_path(conversation_id, activity_id)
         return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
 
     async def delete_activity(
         self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+        path = _activity_path(conversation_id, activity_id)
         return await self.request("DELETE", service_url, path, audience=audience)
 
     async def create_conversation(
@@ -267,7 +271,7 @@ class BotConnectorClient:
     async def get_activity_members(
         self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}/members"
+        path = f"{_activity_path(conversation_id, activity_id)}/members"
         return await self.request("GET", service_url, path, audience=audience)
 
     async def delete_conversation_member(

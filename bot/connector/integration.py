@@ -153,17 +153,16 @@ class _ConversationsOperations:
     async def get_conversation_paged_members(
         self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None, **_config: Any
     ) -> Any:
-        response = await self._connector.get_conversation_paged_members(
-            self._client.service_url,
-            conversation_id,
-            page_size=page_size,
-            continuation_token=continuation_token,
-            audience=self._client.audience,
-        )
-        return _checked(response, "PagedMembersResult")
+        return await self._paged_members(conversation_id, page_size, continuation_token, "PagedMembersResult")
 
     async def get_teams_conversation_paged_members(
         self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None, **_config: Any
+    ) -> Any:
+        # The same request; botbuilder's Teams helpers expect the Teams flavour of the result.
+        return await self._paged_members(conversation_id, page_size, continuation_token, "TeamsPagedMembersResult")
+
+    async def _paged_members(
+        self, conversation_id: str, page_size: int | None, continuation_token: str | None, model_type: str
     ) -> Any:
         response = await self._connector.get_conversation_paged_members(
             self._client.service_url,
@@ -172,7 +171,7 @@ class _ConversationsOperations:
             continuation_token=continuation_token,
             audience=self._client.audience,
         )
-        return _checked(response, "TeamsPagedMembersResult")
+        return _checked(response, model_type)
 
     async def get_activity_members(
         self, conversation_id: str, activity_id: str, **_config: Any

@@ -36,64 +36,51 @@ _OURS = and_(
     Row.lease_owner == bindparam("b_owner"),
     Row.attempts == bindparam("b_attempt"),
 )
+
+
+def _while_ours(**values: Any) -> Any:
+    """An outcome's UPDATE, applied only while our claim holds."""
+    return update(Row).where(_OURS).values(**values).execution_options(synchronize_session=False)
+
+
 # Built once: these run for every notification, and building SQLAlchemy expressions is not free.
 # New content that arrived during the send (``changed_while_sending``) makes the row due again at once, to
 # replace what was just sent; its tries start afresh.
 _CHANGED = Row.changed_while_sending.is_(True)
-_MARK_SENT = (
-    update(Row)
-    .where(_OURS)
-    .values(
-        status=case((_CHANGED, PENDING), else_=NotificationStatus.SENT),
-        due_at=case((_CHANGED, bindparam("b_now")), else_=Row.due_at),
-        next_attempt_at=case((_CHANGED, bindparam("b_now")), else_=Row.next_attempt_at),
-        superseded_attempts=case((_CHANGED, Row.attempts), else_=Row.superseded_attempts),
-        changed_while_sending=False,
-        lease_owner=case((_CHANGED, None), else_=Row.lease_owner),
-        sent_at=bindparam("b_now"),
-        activity_id=bindparam("b_activity_id"),
-        sent_conversation_id=bindparam("b_conversation_id"),
-        last_error=None,
-        lease_expires_at=None,
-        updated_at=bindparam("b_now"),
-    )
-    .execution_options(synchronize_session=False)
+_MARK_SENT = _while_ours(
+    status=case((_CHANGED, PENDING), else_=NotificationStatus.SENT),
+    due_at=case((_CHANGED, bindparam("b_now")), else_=Row.due_at),
+    next_attempt_at=case((_CHANGED, bindparam("b_now")), else_=Row.next_attempt_at),
+    superseded_attempts=case((_CHANGED, Row.attempts), else_=Row.superseded_attempts),
+    changed_while_sending=False,
+    lease_owner=case((_CHANGED, None), else_=Row.lease_owner),
+    sent_at=bindparam("b_now"),
+    activity_id=bindparam("b_activity_id"),
+    sent_conversation_id=bindparam("b_conversation_id"),
+    last_error=None,
+    lease_expires_at=None,
+    updated_at=bindparam("b_now"),
 )
-_MARK_RETRY = (
-    update(Row)
-    .where(_OURS)
-    .values(
-        status=PENDING,
-        next_attempt_at=bindparam("b_next"),
-        last_error=bindparam("b_error"),
-        lease_owner=None,
-        lease_expires_at=None,
-        updated_at=bindparam("b_now"),
-    )
-    .execution_options(synchronize_session=False)
+_MARK_RETRY = _while_ours(
+    status=PENDING,
+    next_attempt_at=bindparam("b_next"),
+    last_error=bindparam("b_error"),
+    lease_owner=None,
+    lease_expires_at=None,
+    updated_at=bindparam("b_now"),
 )
-_MARK_FAILED = (
-    update(Row)
-    .where(_OURS)
-    .values(
-        status=bindparam("b_status"),
-        last_error=bindparam("b_error"),
-        lease_expires_at=None,
-        updated_at=bindparam("b_now"),
-    )
-    .execution_options(synchronize_session=False)
+_MARK_FAILED = _while_ours(
+    status=bindparam("b_status"),
+    last_error=bindparam("b_error"),
+    lease_expires_at=None,
+    updated_at=bindparam("b_now"),
 )
-_RELEASE = (
-    update(Row)
-    .where(_OURS)
-    .values(
-        status=PENDING,
-        attempts=Row.attempts - 1,
-        lease_owner=None,
-        lease_expires_at=None,
-        updated_at=bindparam("b_now"),
-    )
-    .execution_options(synchronize_session=False)
+_RELEASE = _while_ours(
+    status=PENDING,
+    attempts=Row.attempts - 1,
+    lease_owner=None,
+    lease_expires_at=None,
+    updated_at=bindparam("b_now"),
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,28 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from classroom.people import assign_roles, roles_of
-from storage.engine import create_engine, create_session_factory, is_sqlite
+from storage.engine import create_engine, create_session_factory
 from storage.models import Person, Role
 
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the SQLite case of db_url
 
 
-@pytest.fixture
-async def sqlite_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    assert is_sqlite(db_url)
-    engine = create_engine(db_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(sqlite_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(sqlite_engine)
-
-
 @sqlite_only
 async def test_every_statement_runs_on_the_loop_thread(
-    sqlite_engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     """sqlite3 itself reports each statement's thread: all must be the loop's (guards aiosqlite's _execute)."""
     traced: list[tuple[int, str]] = []
@@ -42,13 +28,13 @@ async def test_every_statement_runs_on_the_loop_thread(
     def trace(statement: str) -> None:
         traced.append((threading.get_ident(), statement))
 
-    @event.listens_for(sqlite_engine.sync_engine, "connect")
+    @event.listens_for(engine.sync_engine, "connect")
     def _trace(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.run_async(lambda connection: connection.set_trace_callback(trace))
 
-    async with sessions.begin() as session:
+    async with session_factory.begin() as session:
         await assign_roles(session, "aad-1", [Role.TRAINER], "Megan Bowen")
-    async with sessions() as session:
+    async with session_factory() as session:
         assert await roles_of(session, "aad-1") == {Role.TRAINER}
 
     statements = " ".join(statement for _, statement in traced)
@@ -57,9 +43,9 @@ async def test_every_statement_runs_on_the_loop_thread(
 
 
 @sqlite_only
-async def test_a_sqlite_file_engine_has_exactly_one_connection(sqlite_engine: AsyncEngine) -> None:
+async def test_a_sqlite_file_engine_has_exactly_one_connection(engine: AsyncEngine) -> None:
     """Pool size 1, no overflow: no statement can wait on a SQLite lock held by another of our connections."""
-    pool = sqlite_engine.pool
+    pool = engine.pool
     assert isinstance(pool, AsyncAdaptedQueuePool)
     assert pool.size() == 1 and pool._max_overflow == 0  # noqa: SLF001
 
@@ -80,58 +66,58 @@ async def test_postgres_and_in_memory_engines_keep_their_pools() -> None:
 
 @sqlite_only
 async def test_a_session_block_returns_the_connection_as_it_ends(
-    sqlite_engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     """``async with session_factory()`` gives the connection back before any other task can see it held."""
     seen_by_others: list[int] = []
-    async with sessions() as session:
+    async with session_factory() as session:
         await session.execute(select(1))
-        assert sqlite_engine.pool.checkedout() == 1
-        asyncio.get_running_loop().call_soon(lambda: seen_by_others.append(sqlite_engine.pool.checkedout()))
-    assert sqlite_engine.pool.checkedout() == 0
+        assert engine.pool.checkedout() == 1
+        asyncio.get_running_loop().call_soon(lambda: seen_by_others.append(engine.pool.checkedout()))
+    assert engine.pool.checkedout() == 0
     await asyncio.sleep(0)  # let the callback run, if it has not already
     assert seen_by_others == [0]  # stock AsyncSession closes in a task of its own: the callback would see 1
 
 
 @sqlite_only
 async def test_a_begin_block_commits_and_returns_the_connection_as_it_ends(
-    sqlite_engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     """``session_factory.begin()`` commits and gives the connection back before any other task can see it held."""
     seen_by_others: list[int] = []
-    async with sessions.begin() as session:
+    async with session_factory.begin() as session:
         await assign_roles(session, "aad-1", [Role.COORDINATOR], "Adele Vance")
-        asyncio.get_running_loop().call_soon(lambda: seen_by_others.append(sqlite_engine.pool.checkedout()))
-    assert sqlite_engine.pool.checkedout() == 0
+        asyncio.get_running_loop().call_soon(lambda: seen_by_others.append(engine.pool.checkedout()))
+    assert engine.pool.checkedout() == 0
     await asyncio.sleep(0)
     assert seen_by_others == [0]
-    async with sessions() as session:
+    async with session_factory() as session:
         assert await roles_of(session, "aad-1") == {Role.COORDINATOR}
 
 
 @sqlite_only
 async def test_an_exception_in_a_begin_block_rolls_back(
-    sqlite_engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     """A failing ``begin()`` block writes nothing and still hands the connection back."""
     with pytest.raises(RuntimeError, match="boom"):
-        async with sessions.begin() as session:
+        async with session_factory.begin() as session:
             await assign_roles(session, "aad-1", [Role.COORDINATOR], "Adele Vance")
             raise RuntimeError("boom")
-    assert sqlite_engine.pool.checkedout() == 0
-    async with sessions() as session:
+    assert engine.pool.checkedout() == 0
+    async with session_factory() as session:
         assert await session.scalar(select(Person)) is None
 
 
 @sqlite_only
-async def test_concurrent_writing_sessions_take_turns(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_concurrent_writing_sessions_take_turns(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """Two tasks writing at once share the one connection without deadlocking the loop or 'database is locked'."""
 
     async def write(aad_object_id: str) -> None:
-        async with sessions.begin() as session:
+        async with session_factory.begin() as session:
             await assign_roles(session, aad_object_id, [Role.TRAINER], aad_object_id)
             await asyncio.sleep(0.01)  # hold the transaction open while the other task starts
 
     await asyncio.wait_for(asyncio.gather(write("aad-1"), write("aad-2")), timeout=10)
-    async with sessions() as session:
+    async with session_factory() as session:
         assert await roles_of(session, "aad-1") == await roles_of(session, "aad-2") == {Role.TRAINER}
