@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, false, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput, NotFound
@@ -120,17 +120,36 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def dedupe_key_prefix(prefix: str) -> ColumnElement[bool]:
-    """Outbox rows whose dedupe key starts with ``prefix``, found through the key's unique index.
+# Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
+# through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
+# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
+# keeps every sent row.
+def _has_dedupe_prefix() -> ColumnElement[bool]:
+    key = OutboxNotification.__table__.c.dedupe_key
+    first: BindParameter[str] = bindparam("prefix_first")
+    after: BindParameter[str] = bindparam("prefix_after")
+    return and_(key >= first, key < after, key.like(bindparam("prefix_like"), escape="\\"))
 
-    A range on the key (the column compares byte by byte on both backends) lets the database walk the index;
-    LIKE stays as the exact test. A LIKE alone reads the whole table, and the table keeps every sent row.
+
+HAS_DEDUPE_PREFIX = _has_dedupe_prefix()
+
+
+def checked_per_row(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition`` as a test of each row found some other way (by dedupe key), never as a way to find rows.
+
+    SQLite keeps no statistics unless told to, so for ``status IN (...) AND <key range>`` it walks the status
+    index, through every sent row the table keeps, rather than the key's range that finds a handful. The
+    planner cannot use a CASE to find rows.
     """
+    return case((condition, true()), else_=false())
+
+
+def dedupe_prefix_params(prefix: str) -> dict[str, str]:
+    """The parameters of ``HAS_DEDUPE_PREFIX`` for ``prefix``."""
     if not prefix:
         raise InvalidInput("an empty prefix would match everything")
-    key = OutboxNotification.dedupe_key
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
-    return and_(key >= prefix, key < after, key.like(_escape_like(prefix) + "%", escape="\\"))
+    return {"prefix_first": prefix, "prefix_after": after, "prefix_like": _escape_like(prefix) + "%"}
 
 
 async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
@@ -145,12 +164,13 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
     result = await session.execute(
         update(OutboxNotification)
         .where(
-            dedupe_key_prefix(prefix),
-            OutboxNotification.status == NotificationStatus.PENDING,
+            HAS_DEDUPE_PREFIX,
+            checked_per_row(OutboxNotification.status == NotificationStatus.PENDING),
             OutboxNotification.activity_id.is_(None),
         )
         .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        dedupe_prefix_params(prefix),
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

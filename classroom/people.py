@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import Person, PersonRole, Role
 from storage.upsert import insert_or_ignore
+
+
+def holds_role(aad_object_id: str | ColumnElement[str], role: Role) -> ColumnElement[bool]:
+    """The person has ``role``: a condition for a statement of one's own (a write that checks as it writes)."""
+    return exists().where(
+        Person.aad_object_id == aad_object_id, PersonRole.person_id == Person.id, PersonRole.role == role
+    )
 
 
 async def find_person(session: AsyncSession, aad_object_id: str) -> Person | None:

@@ -1,18 +1,38 @@
 """What coordinators and enquirers do to an enquiry: assign, reply, close, reopen, write back.
 
-Coordinator actions are allowed by the actor's stored roles only (never by anything a card sends back).
-Each action locks the enquiry row first (an UPDATE, which is a row lock on PostgreSQL and the writer lock on
-SQLite), so two coordinators pressing buttons at once are applied one after the other and the second sees
-the first's result. An action that names its Teams activity (``idempotency_key``) is recorded once: a
-redelivered reply is neither stored nor sent twice.
+Each action is one guarded UPDATE of the enquiry row: the row changes only if the action is allowed (the
+actor's stored roles, never anything a card sends back), applies to the enquiry as it is now (not closed
+already, not yours already...) and is not a redelivery of an action already recorded (``idempotency_key``,
+the Teams activity that caused it). The UPDATE is also the row lock: PostgreSQL checks the guard again
+against the row as a concurrent writer left it, and SQLite has one writer, so two coordinators pressing
+buttons at once are applied one after the other and the second sees the first's result. Only when the guard
+does not hold is the enquiry read again, to say why. A coordinator's action is then five statements: the
+guarded UPDATE, its event, the card's history and course titles, and the card's copies due again.
+
+The statements are built once, with parameters: building one costs more than running it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import is_coordinator
@@ -20,7 +40,9 @@ from classroom.enquiries.fields import parse_reply
 from classroom.enquiries.notifications import queue_followup, queue_reply_to_enquirer, refresh_cards
 from classroom.enquiries.views import EnquiryView, enquiry_view
 from classroom.errors import ClassroomError, NotAllowed, NotFound
-from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus
+from classroom.people import holds_role
+from storage.base import UtcDateTime
+from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus, Role
 
 
 class AlreadyDone(ClassroomError):
@@ -41,19 +63,85 @@ class ActionOutcome:
     changed: bool  # False: a redelivery of an action already recorded
 
 
-async def _lock(session: AsyncSession, enquiry_id: int) -> Enquiry:
-    # A no-op UPDATE takes the lock before anything is read, on both backends.
-    result = await session.execute(
-        update(Enquiry)
-        .where(Enquiry.id == enquiry_id)
-        .values(updated_at=Enquiry.updated_at)
-        .execution_options(synchronize_session=False)
+_ENQUIRIES: Table = Enquiry.__table__  # type: ignore[assignment]
+_EVENTS: Table = EnquiryEvent.__table__  # type: ignore[assignment]
+_OPEN = _ENQUIRIES.c.status != EnquiryStatus.CLOSED
+_ACTOR: BindParameter[str] = bindparam("actor")
+_NOW = bindparam("now", type_=UtcDateTime())
+
+
+def _guarded(values: dict[str, Any], *applies: ColumnElement[bool], by_coordinator: bool = True) -> Update:
+    """Sets ``values`` on the enquiry and returns it, only if ``applies`` and the guard hold.
+
+    The guard: the ``actor`` is a coordinator acting on enquiry ``enquiry_id`` (or, ``by_coordinator=False``, is
+    the enquirer of enquiry ``enquiry_reference``) and has not done this already (``action_key``).
+    """
+    which = (
+        [_ENQUIRIES.c.id == bindparam("enquiry_id"), holds_role(_ACTOR, Role.COORDINATOR)]
+        if by_coordinator
+        else [_ENQUIRIES.c.reference == bindparam("enquiry_reference"), _ENQUIRIES.c.enquirer_aad_object_id == _ACTOR]
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(f"no enquiry {enquiry_id}")
-    enquiry = await session.get(Enquiry, enquiry_id, populate_existing=True)
-    assert enquiry is not None  # noqa: S101 - just locked
-    return enquiry
+    not_recorded = ~exists().where(_EVENTS.c.idempotency_key == bindparam("action_key"))  # NULL: no row
+    statement = update(_ENQUIRIES).where(*which, not_recorded, *applies)
+    return statement.values(updated_at=_NOW, **values).returning(*_ENQUIRIES.c)
+
+
+_ASSIGNEE = {"assignee_aad_object_id": _ACTOR, "assignee_name": bindparam("actor_name")}
+_REOPENED = {"status": EnquiryStatus.AWAITING_REPLY, "closed_at": None, "awaiting_since": _NOW}
+# Waiting for us from now, unless it already was (the wait since then is what "overdue" measures).
+_WAITING_SINCE = case(
+    (
+        and_(_ENQUIRIES.c.status == EnquiryStatus.AWAITING_REPLY, _ENQUIRIES.c.awaiting_since.is_not(None)),
+        _ENQUIRIES.c.awaiting_since,
+    ),
+    else_=_NOW,
+)
+
+_ASSIGN = _guarded(_ASSIGNEE, _OPEN, _ENQUIRIES.c.assignee_aad_object_id.is_distinct_from(_ACTOR))
+_ASSIGN_IF_UNASSIGNED = _guarded(_ASSIGNEE, _OPEN, _ENQUIRIES.c.assignee_aad_object_id.is_(None))
+_ANSWER = _guarded({"status": EnquiryStatus.ANSWERED, "awaiting_since": None}, _OPEN)
+_CLOSE = _guarded({"status": EnquiryStatus.CLOSED, "closed_at": _NOW, "awaiting_since": None}, _OPEN)
+_REOPEN = _guarded(_REOPENED, ~_OPEN)
+_ENQUIRER_REOPENS = _guarded(_REOPENED, ~_OPEN, by_coordinator=False)
+_ENQUIRER_WRITES = _guarded(
+    {"status": EnquiryStatus.AWAITING_REPLY, "awaiting_since": _WAITING_SINCE}, by_coordinator=False
+)
+_RECORD = insert(_EVENTS)
+
+
+async def _apply(
+    session: AsyncSession, statement: Update, actor: Actor, now: datetime, key: str | None, **which: Any
+) -> Row[Any] | None:
+    """The enquiry as ``statement`` changed it, or None when its guard did not hold (then nothing changed)."""
+    parameters = {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
+    return (await session.execute(statement, {**parameters, **which})).one_or_none()
+
+
+async def _record(
+    session: AsyncSession,
+    enquiry_id: int,
+    action: EnquiryAction,
+    actor: Actor,
+    now: datetime,
+    text: str | None = None,
+    idempotency_key: str | None = None,
+) -> int:
+    event = {
+        "enquiry_id": enquiry_id,
+        "action": action,
+        "actor_aad_object_id": actor.aad_object_id,
+        "actor_name": actor.name[:200],
+        "text": text,
+        "idempotency_key": idempotency_key,
+        "at": now,
+    }
+    return int((await session.execute(_RECORD, event)).inserted_primary_key[0])  # type: ignore[attr-defined]
+
+
+async def _changed(session: AsyncSession, enquiry: Row[Any], now: datetime) -> ActionOutcome:
+    view = await enquiry_view(session, enquiry)
+    await refresh_cards(session, view, now=now)  # every copy the coordinators have shows the change
+    return ActionOutcome(view, True)
 
 
 async def _seen(session: AsyncSession, idempotency_key: str | None) -> bool:
@@ -64,68 +152,54 @@ async def _seen(session: AsyncSession, idempotency_key: str | None) -> bool:
     )
 
 
-async def _coordinator_lock(
-    session: AsyncSession, enquiry_id: int, actor: Actor, idempotency_key: str | None
-) -> tuple[Enquiry, bool]:
+Refusal = Callable[[AsyncSession, Row[Any]], Awaitable[str]]
+
+
+async def _refused(
+    session: AsyncSession, enquiry_id: int, actor: Actor, idempotency_key: str | None, reason: Refusal
+) -> ActionOutcome:
+    """Why a coordinator's guarded update did not hold; a redelivered action shows the enquiry unchanged."""
     if not await is_coordinator(session, actor.aad_object_id):
         raise NotAllowed("only coordinators can act on enquiries")
-    enquiry = await _lock(session, enquiry_id)
-    return enquiry, await _seen(session, idempotency_key)
+    enquiry = (await session.execute(select(_ENQUIRIES).where(_ENQUIRIES.c.id == enquiry_id))).one_or_none()
+    if enquiry is None:
+        raise NotFound(f"no enquiry {enquiry_id}")
+    if await _seen(session, idempotency_key):
+        return ActionOutcome(await enquiry_view(session, enquiry), False)
+    raise AlreadyDone(await reason(session, enquiry))
 
 
-def _record(
-    session: AsyncSession,
-    enquiry: Enquiry,
-    action: EnquiryAction,
-    actor: Actor,
-    now: datetime,
-    text: str | None = None,
-    idempotency_key: str | None = None,
-) -> EnquiryEvent:
-    event = EnquiryEvent(
-        enquiry_id=enquiry.id,
-        action=action,
-        actor_aad_object_id=actor.aad_object_id,
-        actor_name=actor.name[:200],
-        text=text,
-        idempotency_key=idempotency_key,
-        at=now,
-    )
-    session.add(event)
-    enquiry.updated_at = now
-    return event
-
-
-async def _finish(session: AsyncSession, enquiry: Enquiry, changed: bool, now: datetime) -> ActionOutcome:
-    await session.flush()
-    view = await enquiry_view(session, enquiry)
-    if changed:
-        await refresh_cards(session, view, now=now)  # every copy the coordinators have shows the change
-    return ActionOutcome(view, changed)
-
-
-def _assign(session: AsyncSession, enquiry: Enquiry, actor: Actor, now: datetime, key: str | None = None) -> None:
-    enquiry.assignee_aad_object_id = actor.aad_object_id
-    enquiry.assignee_name = actor.name[:200]
-    _record(session, enquiry, EnquiryAction.ASSIGNED, actor, now, idempotency_key=key)
-
-
-def _closed_notice(enquiry: Enquiry) -> str:
+def _closed_notice(enquiry: Row[Any]) -> str:
     return f"{enquiry.reference} is closed; reopen it first"
+
+
+async def _not_assignable(_session: AsyncSession, enquiry: Row[Any]) -> str:
+    if enquiry.status is EnquiryStatus.CLOSED:
+        return _closed_notice(enquiry)
+    return f"{enquiry.reference} is already assigned to you"
+
+
+async def _not_open(_session: AsyncSession, enquiry: Row[Any]) -> str:
+    return _closed_notice(enquiry)
+
+
+async def _closed_already(session: AsyncSession, enquiry: Row[Any]) -> str:
+    who = await _last_actor(session, enquiry.id, EnquiryAction.CLOSED)
+    return f"{enquiry.reference} was already closed{f' by {who}' if who else ''}"
+
+
+async def _open_already(_session: AsyncSession, enquiry: Row[Any]) -> str:
+    return f"{enquiry.reference} is open already"
 
 
 async def assign_to_self(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
-    if seen:
-        return await _finish(session, enquiry, False, now)
-    if enquiry.status is EnquiryStatus.CLOSED:
-        raise AlreadyDone(_closed_notice(enquiry))
-    if enquiry.assignee_aad_object_id == actor.aad_object_id:
-        raise AlreadyDone(f"{enquiry.reference} is already assigned to you")
-    _assign(session, enquiry, actor, now, idempotency_key)
-    return await _finish(session, enquiry, True, now)
+    enquiry = await _apply(session, _ASSIGN, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    if enquiry is None:
+        return await _refused(session, enquiry_id, actor, idempotency_key, _not_assignable)
+    await _record(session, enquiry.id, EnquiryAction.ASSIGNED, actor, now, idempotency_key=idempotency_key)
+    return await _changed(session, enquiry, now)
 
 
 async def reply(
@@ -138,23 +212,20 @@ async def reply(
     idempotency_key: str | None = None,
 ) -> ActionOutcome:
     """Record a coordinator's reply and queue it to the enquirer; an unassigned enquiry becomes theirs."""
-    enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
-    if seen:
-        return await _finish(session, enquiry, False, now)
-    if enquiry.status is EnquiryStatus.CLOSED:
-        raise AlreadyDone(_closed_notice(enquiry))
-    text = parse_reply(text)
-    if enquiry.assignee_aad_object_id is None:
-        _assign(session, enquiry, actor, now)
-    event = _record(session, enquiry, EnquiryAction.REPLIED, actor, now, text, idempotency_key)
-    enquiry.status = EnquiryStatus.ANSWERED
-    enquiry.awaiting_since = None
-    outcome = await _finish(session, enquiry, True, now)
+    assigned = await _apply(session, _ASSIGN_IF_UNASSIGNED, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    enquiry = await _apply(session, _ANSWER, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    if enquiry is None:
+        return await _refused(session, enquiry_id, actor, idempotency_key, _not_open)
+    text = parse_reply(text)  # an InvalidInput here rolls the updates back with the transaction
+    if assigned is not None:
+        await _record(session, enquiry.id, EnquiryAction.ASSIGNED, actor, now)
+    event_id = await _record(session, enquiry.id, EnquiryAction.REPLIED, actor, now, text, idempotency_key)
+    outcome = await _changed(session, enquiry, now)
     await queue_reply_to_enquirer(
         session,
         outcome.view,
         recipient=enquiry.enquirer_aad_object_id,
-        event_id=event.id,
+        event_id=event_id,
         from_name=actor.name,
         text=text,
         at=now,
@@ -165,36 +236,21 @@ async def reply(
 async def close(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
-    if seen:
-        return await _finish(session, enquiry, False, now)
-    if enquiry.status is EnquiryStatus.CLOSED:
-        who = await _last_actor(session, enquiry, EnquiryAction.CLOSED)
-        raise AlreadyDone(f"{enquiry.reference} was already closed{f' by {who}' if who else ''}")
-    enquiry.status = EnquiryStatus.CLOSED
-    enquiry.closed_at = now
-    enquiry.awaiting_since = None
-    _record(session, enquiry, EnquiryAction.CLOSED, actor, now, idempotency_key=idempotency_key)
-    return await _finish(session, enquiry, True, now)
+    enquiry = await _apply(session, _CLOSE, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    if enquiry is None:
+        return await _refused(session, enquiry_id, actor, idempotency_key, _closed_already)
+    await _record(session, enquiry.id, EnquiryAction.CLOSED, actor, now, idempotency_key=idempotency_key)
+    return await _changed(session, enquiry, now)
 
 
 async def reopen(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry, seen = await _coordinator_lock(session, enquiry_id, actor, idempotency_key)
-    if seen:
-        return await _finish(session, enquiry, False, now)
-    if enquiry.status is not EnquiryStatus.CLOSED:
-        raise AlreadyDone(f"{enquiry.reference} is open already")
-    _reopen(enquiry, now)
-    _record(session, enquiry, EnquiryAction.REOPENED, actor, now, idempotency_key=idempotency_key)
-    return await _finish(session, enquiry, True, now)
-
-
-def _reopen(enquiry: Enquiry, now: datetime) -> None:
-    enquiry.status = EnquiryStatus.AWAITING_REPLY
-    enquiry.closed_at = None
-    enquiry.awaiting_since = now
+    enquiry = await _apply(session, _REOPEN, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    if enquiry is None:
+        return await _refused(session, enquiry_id, actor, idempotency_key, _open_already)
+    await _record(session, enquiry.id, EnquiryAction.REOPENED, actor, now, idempotency_key=idempotency_key)
+    return await _changed(session, enquiry, now)
 
 
 async def enquirer_writes(
@@ -211,34 +267,30 @@ async def enquirer_writes(
     Raises:
         NotFound: no such enquiry of this enquirer (someone else's looks the same as none, on purpose).
     """
-    enquiry_id = await session.scalar(
-        select(Enquiry.id).where(
-            Enquiry.reference == reference, Enquiry.enquirer_aad_object_id == enquirer.aad_object_id
+    which = {"enquiry_reference": reference}
+    reopened = await _apply(session, _ENQUIRER_REOPENS, enquirer, now, idempotency_key, **which)
+    enquiry = reopened or await _apply(session, _ENQUIRER_WRITES, enquirer, now, idempotency_key, **which)
+    if enquiry is None:  # not theirs, or this message is recorded already
+        theirs = and_(
+            _ENQUIRIES.c.reference == reference, _ENQUIRIES.c.enquirer_aad_object_id == enquirer.aad_object_id
         )
-    )
-    if enquiry_id is None:
-        raise NotFound(f"you have no enquiry {reference}")
-    enquiry = await _lock(session, enquiry_id)
-    if await _seen(session, idempotency_key):
-        return await _finish(session, enquiry, False, now)
-    text = parse_reply(text)
-    reopened = enquiry.status is EnquiryStatus.CLOSED
-    if reopened:
-        _reopen(enquiry, now)
-        _record(session, enquiry, EnquiryAction.REOPENED, enquirer, now)
-    event = _record(session, enquiry, EnquiryAction.ENQUIRER_REPLIED, enquirer, now, text, idempotency_key)
-    if enquiry.status is not EnquiryStatus.AWAITING_REPLY or enquiry.awaiting_since is None:
-        enquiry.status = EnquiryStatus.AWAITING_REPLY
-        enquiry.awaiting_since = now
-    outcome = await _finish(session, enquiry, True, now)
-    await queue_followup(session, outcome.view, event_id=event.id, text=text, at=now, reopened=reopened)
+        existing = (await session.execute(select(_ENQUIRIES).where(theirs))).one_or_none()
+        if existing is None:
+            raise NotFound(f"you have no enquiry {reference}")
+        return ActionOutcome(await enquiry_view(session, existing), False)
+    text = parse_reply(text)  # an InvalidInput here rolls the update back with the transaction
+    if reopened is not None:
+        await _record(session, enquiry.id, EnquiryAction.REOPENED, enquirer, now)
+    event_id = await _record(session, enquiry.id, EnquiryAction.ENQUIRER_REPLIED, enquirer, now, text, idempotency_key)
+    outcome = await _changed(session, enquiry, now)
+    await queue_followup(session, outcome.view, event_id=event_id, text=text, at=now, reopened=reopened is not None)
     return outcome
 
 
-async def _last_actor(session: AsyncSession, enquiry: Enquiry, action: EnquiryAction) -> str | None:
+async def _last_actor(session: AsyncSession, enquiry_id: int, action: EnquiryAction) -> str | None:
     return await session.scalar(
         select(EnquiryEvent.actor_name)
-        .where(EnquiryEvent.enquiry_id == enquiry.id, EnquiryEvent.action == action)
+        .where(EnquiryEvent.enquiry_id == enquiry_id, EnquiryEvent.action == action)
         .order_by(EnquiryEvent.id.desc())
         .limit(1)
     )

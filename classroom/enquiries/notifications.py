@@ -13,13 +13,15 @@ The host renders each kind (``bot/notification_renderers/enquiries.py``) from th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, Update, and_, bindparam, case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import NotifiedTarget, notify_coordinators
 from classroom.enquiries.views import EnquiryView
-from classroom.outbox import dedupe_key_prefix, enqueue, mark_enqueued
+from classroom.outbox import HAS_DEDUPE_PREFIX, checked_per_row, dedupe_prefix_params, enqueue, mark_enqueued
+from storage.base import UtcDateTime
 from storage.models import NotificationStatus, OutboxNotification
 
 ENQUIRY_CARD = "enquiry_card"
@@ -39,6 +41,43 @@ async def queue_coordinator_card(session: AsyncSession, view: EnquiryView, *, no
     )
 
 
+def _refresh_cards_statement() -> Update:
+    outbox = OutboxNotification.__table__.c
+    status, now = outbox.status, bindparam("now", type_=UtcDateTime())
+    # Equalities, not IN lists: SQLAlchemy rewrites an IN list's SQL at every execution.
+    unsent = or_(status == NotificationStatus.PENDING, status == NotificationStatus.SENDING)
+    teams_has_it = and_(
+        or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
+        outbox.activity_id.is_not(None),
+        outbox.sent_conversation_id.is_not(None),
+    )
+
+    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case((teams_has_it, value), else_=otherwise)
+
+    return (
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]
+        .where(HAS_DEDUPE_PREFIX, checked_per_row(or_(unsent, teams_has_it)))
+        .values(
+            payload=bindparam("payload"),
+            changed_while_sending=status == NotificationStatus.SENDING,
+            status=when_teams_has_it(NotificationStatus.PENDING, status),
+            due_at=when_teams_has_it(now, outbox.due_at),
+            next_attempt_at=when_teams_has_it(now, outbox.next_attempt_at),
+            # Fresh tries for the replacement; attempts itself keeps counting claims (the claim token).
+            superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
+            last_error=when_teams_has_it(None, outbox.last_error),
+            lease_owner=when_teams_has_it(None, outbox.lease_owner),
+            lease_expires_at=when_teams_has_it(None, outbox.lease_expires_at),
+            updated_at=now,
+        )
+    )
+
+
+# Built once: this runs on every button a coordinator presses, and building it costs more than running it.
+_REFRESH_CARDS = _refresh_cards_statement()
+
+
 async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: datetime) -> int:
     """Every copy of the card shows the enquiry as it is now; returns how many copies will be (re)sent.
 
@@ -47,39 +86,11 @@ async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: dateti
     dispatcher replaces each message (``PUT``) once this transaction commits, within Teams' rate limits,
     retried like any notification; several changes before it gets there become one update.
     """
-    copies = dedupe_key_prefix(card_key_prefix(view.id))
-    payload = view.to_payload()
-    Row = OutboxNotification
-    unsent = await session.execute(
-        update(Row)
-        .where(copies, Row.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]))
-        .values(payload=payload, changed_while_sending=Row.status == NotificationStatus.SENDING, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    sent = await session.execute(
-        update(Row)
-        .where(
-            copies,
-            Row.status.in_([NotificationStatus.SENT, NotificationStatus.DEAD]),
-            Row.activity_id.is_not(None),
-            Row.sent_conversation_id.is_not(None),
-        )
-        .values(
-            payload=payload,
-            status=NotificationStatus.PENDING,
-            due_at=now,
-            next_attempt_at=now,
-            superseded_attempts=Row.attempts,  # fresh tries; attempts itself keeps counting claims
-            last_error=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if sent.rowcount:  # type: ignore[attr-defined]
+    parameters = {"payload": view.to_payload(), "now": now, **dedupe_prefix_params(card_key_prefix(view.id))}
+    copies = int((await session.execute(_REFRESH_CARDS, parameters)).rowcount)  # type: ignore[attr-defined]
+    if copies:
         mark_enqueued(session)  # wake the dispatchers when this commits
-    return int(unsent.rowcount) + int(sent.rowcount)  # type: ignore[attr-defined]
+    return copies
 
 
 async def queue_reply_to_enquirer(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Course, Enquiry, EnquiryAction, EnquiryEvent, EnquiryKind, EnquiryStatus
@@ -133,21 +133,35 @@ class EnquiryView:
         )
 
 
+_COURSE_TITLES = select(Course.__table__.c.code, Course.__table__.c.title).where(
+    Course.__table__.c.code.in_(bindparam("codes", expanding=True))
+)
+_EVENTS = EnquiryEvent.__table__.c
+_OF_THIS = _EVENTS.enquiry_id == bindparam("enquiry_id")
+# Only the latest events are shown: load just those and count all (both walks of the enquiry_id index).
+_LATEST_EVENTS = (
+    select(
+        _EVENTS.action,
+        _EVENTS.actor_name,
+        _EVENTS.at,
+        _EVENTS.text,
+        select(func.count()).where(_OF_THIS).scalar_subquery(),
+    )
+    .where(_OF_THIS)
+    .order_by(_EVENTS.id.desc())
+    .limit(HISTORY_SHOWN)
+)
+
+
 async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef]:
-    titles = dict((await session.execute(select(Course.code, Course.title).where(Course.code.in_(codes)))).all())
+    titles = dict((await session.execute(_COURSE_TITLES, {"codes": codes})).all())
     return [CourseRef(code, titles.get(code, "")) for code in codes]
 
 
-async def enquiry_view(session: AsyncSession, enquiry: Enquiry) -> EnquiryView:
-    # Only the latest events are shown: load just those (an index walk), and count the others.
-    of_this = EnquiryEvent.enquiry_id == enquiry.id
-    latest = await session.scalars(
-        select(EnquiryEvent).where(of_this).order_by(EnquiryEvent.id.desc()).limit(HISTORY_SHOWN)
-    )
-    shown = list(reversed(latest.all()))
-    total = len(shown)
-    if total == HISTORY_SHOWN:
-        total = int(await session.scalar(select(func.count()).select_from(EnquiryEvent).where(of_this)) or 0)
+async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> EnquiryView:
+    """The view of an enquiry (a loaded one, or its row as an UPDATE returned it)."""
+    latest = (await session.execute(_LATEST_EVENTS, {"enquiry_id": enquiry.id})).all()
+    total = latest[0][4] if latest else 0
     return EnquiryView(
         id=enquiry.id,
         reference=enquiry.reference,
@@ -167,7 +181,8 @@ async def enquiry_view(session: AsyncSession, enquiry: Enquiry) -> EnquiryView:
         awaiting_since=enquiry.awaiting_since,
         closed_at=enquiry.closed_at,
         events=[
-            EventView(e.action, cut(e.actor_name, NAME_SHOWN) or "", e.at, cut(e.text, EVENT_TEXT_SHOWN)) for e in shown
+            EventView(action, cut(actor, NAME_SHOWN) or "", at, cut(text, EVENT_TEXT_SHOWN))
+            for action, actor, at, text, _total in reversed(latest)
         ],
-        earlier_events=total - len(shown),
+        earlier_events=total - len(latest),
     )
