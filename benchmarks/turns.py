@@ -14,7 +14,7 @@ Scenarios:
 
     a       bare aiohttp handler: json.loads of the same body, answer 201
     b       stock botbuilder echo bot: CloudAdapter with ConfigurationBotFrameworkAuthentication defaults
-    b-edge  the same echo bot on our edge (bot.adapter.build_adapter + process_request, msrest parsing as in
+    b-edge  the same echo bot on our edge (bot.adapter.build_adapter + process_request, parsing as in
             bot/app.py): what the edge alone gains over stock, without our bot's own work
     c       our bot (bot.app.create_app) answering "help" (roles read, dialog state, help card)
     d       our bot's heaviest common card action: a coordinator presses "Assign to me" on an enquiry's card (an
@@ -214,6 +214,7 @@ def _edge_app() -> Any:
 
     from bot.adapter import build_adapter, process_request
     from bot.connector import create_client_session
+    from bot.connector.serialization import read_wire
     from bot.settings import Settings
 
     bot = _echo_bot()
@@ -226,7 +227,7 @@ def _edge_app() -> Any:
         await session.close()
 
     async def messages(request: web.Request) -> web.Response:
-        activity = Activity().deserialize(json.loads(await request.read()))
+        activity = read_wire(Activity, json.loads(await request.read()))
         return await process_request(app["adapter"], activity, request.headers.get("Authorization", ""), bot)
 
     app.cleanup_ctx.append(startup)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapter import EdgeAdapter, build_adapter, process_request
 from bot.calendar_routes import add_calendar_routes
 from bot.connector import create_client_session
+from bot.connector.serialization import read_wire
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.enquiry_setup import add_enquiries
@@ -161,7 +162,7 @@ async def messages(request: web.Request) -> web.Response:
     if not isinstance(body.get("type"), str) or not body["type"]:
         return _bad_request("the activity has no type")
     try:
-        activity = Activity().deserialize(body)
+        activity = read_wire(Activity, body)
     except Exception:  # noqa: BLE001 - msrest raises many types for wrong shapes
         return _bad_request("the body is not a valid activity")
     return await process_request(runtime.adapter, activity, request.headers.get("Authorization", ""), runtime.bot)

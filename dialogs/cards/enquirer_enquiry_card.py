@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from classroom.enquiries.views import EnquiryView
 from dialogs.cards.base import CardMessage, Element, card, heading, text
-from dialogs.cards.enquiry_parts import courses_text, field_row, kind_label, run, runs, short_time
+from dialogs.cards.enquiry_parts import courses_text, field_row, kind_label, run, runs
 from dialogs.cards.enquiry_reply_card import answer_form
+from dialogs.formatting import short_time
 from storage.models import EnquiryAction, EnquiryKind, EnquiryStatus
 
 _ENQUIRER_STATUS = {

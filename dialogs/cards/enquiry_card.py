@@ -24,8 +24,8 @@ from dialogs.cards.enquiry_parts import (
     kind_label,
     run,
     runs,
-    short_time,
 )
+from dialogs.formatting import short_time
 from storage.models import EnquiryKind, EnquiryStatus
 
 REPLY_MAX_LENGTH = 2000

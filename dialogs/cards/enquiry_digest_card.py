@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from classroom.enquiries.digest import Digest, DigestLine, DigestSection
 from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, submit, text
-from dialogs.cards.enquiry_parts import kind_label, run, runs, short_time
-from dialogs.formatting import local_date, plural
+from dialogs.cards.enquiry_parts import kind_label, run, runs
+from dialogs.formatting import local_date, plural, short_time
 
 
 def _line(line: DigestLine, zone: ZoneInfo) -> Element:

@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialogs.cards.base import CardMessage, card, heading, literal, submit, text
-from dialogs.cards.enquiry_parts import run, runs, short_time
+from dialogs.cards.enquiry_parts import run, runs
+from dialogs.formatting import short_time
 
 
 def build_enquiry_followup_card(

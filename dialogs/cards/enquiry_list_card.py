@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from classroom.enquiries.queries import EnquiryList, EnquirySummary
 from classroom.enquiries.working_days import working_days_between
 from dialogs.cards.base import CardMessage, Element, card, container, heading, submit, text
-from dialogs.cards.enquiry_parts import STATUS_LABELS, kind_label, run, runs, short_time
-from dialogs.formatting import plural
+from dialogs.cards.enquiry_parts import STATUS_LABELS, kind_label, run, runs
+from dialogs.formatting import plural, short_time
 
 
 def _waiting(item: EnquirySummary, now: datetime, zone: ZoneInfo) -> str:

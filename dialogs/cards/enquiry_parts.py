@@ -6,7 +6,6 @@ TextRuns, which Teams shows literally; only our own words go into TextBlocks.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from dialogs.cards.base import (
     Element,
     field_row,  # noqa: F401  (re-exported for the enquiry cards)
 )
+from dialogs.formatting import short_time
 from storage.models import EnquiryAction, EnquiryKind, EnquiryStatus
 
 CARD_ACTION_VERB_PREFIX = "enquiry."
@@ -43,12 +43,6 @@ _EVENT_WORDS = {
 
 def kind_label(kind: EnquiryKind | str) -> str:
     return KIND_LABELS[EnquiryKind(kind)]
-
-
-def short_time(moment: datetime, zone: ZoneInfo) -> str:
-    """'Mon 23 Nov 2026, 09:05 GMT'."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M %Z}"
 
 
 def run(value: str, **style: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialogs.cards.base import CardMessage, Element, card, heading, literal, submit, text
-from dialogs.cards.enquiry_parts import ANSWER_INPUT, kind_label, run, runs, short_time
+from dialogs.cards.enquiry_parts import ANSWER_INPUT, kind_label, run, runs
+from dialogs.formatting import short_time
 
 ANSWER_VERB = "answer"
 ANSWER_MAX_LENGTH = 2000

@@ -24,7 +24,7 @@ from botbuilder.schema import (
 from msrest import Serializer
 
 from bot.connector import serialization
-from bot.connector.serialization import CLIENT_MODELS, to_wire
+from bot.connector.serialization import CLIENT_MODELS, read_wire, to_wire
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 MSREST = Serializer(CLIENT_MODELS)
@@ -120,3 +120,95 @@ def test_response_models_match_the_stock_client() -> None:
 def test_unused_conversation_account_fields_are_omitted() -> None:
     activity = Activity(type="message", conversation=ConversationAccount(id="c"))
     assert to_wire(activity) == {"type": "message", "conversation": {"id": "c"}}
+
+
+# -- inbound: read_wire builds the model msrest's deserializer builds ------------------------------------------
+
+
+def _same_model(fast: object, stock: object) -> None:
+    assert type(fast) is type(stock)
+    # msrest models compare by __dict__, nested models and additional_properties included
+    assert fast == stock
+    assert vars(fast) == vars(stock)
+
+
+@pytest.mark.parametrize("path", _reference_activities(), ids=lambda p: p.stem)
+def test_reference_activities_read_like_msrest_on_the_fast_path(path: Path) -> None:
+    data = json.loads(path.read_text())
+    fast = serialization._read_model(Activity, data)  # the fast path itself, no fallback
+    _same_model(fast, Activity().deserialize(data))
+    assert read_wire(Activity, data) == fast
+
+
+_INBOUND_SHAPES: dict[str, dict[str, object]] = {
+    "unknown keys, top level and nested": {
+        "type": "message",
+        "text": "<at>Bot</at> hi",
+        "somethingNew": {"x": [1, 2]},
+        "entities": [
+            {"type": "mention", "text": "<at>Bot</at>", "mentioned": {"id": "28:b", "name": "Bot"}},
+            {"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Web", "timezone": "Europe/London"},
+        ],
+        "from": {"id": "29:a", "name": "A", "aadObjectId": "00000000-0000-0000-0000-000000000001", "role": "user"},
+    },
+    "timestamps: seven decimals, offsets, Z": {
+        "type": "message",
+        "timestamp": "2026-11-23T09:00:00.1234567Z",
+        "localTimestamp": "2026-11-23T10:00:00.123+01:00",
+        "expiration": "2026-11-24T00:00:00Z",
+    },
+    "nulls everywhere": {
+        "type": "message",
+        "text": None,
+        "attachments": [None, {"contentType": "text/plain", "content": None}],
+        "value": {"a": None, "b": [None, 1]},
+        "channelData": None,
+    },
+    "card action invoke": {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "value": {"action": {"type": "Action.Execute", "verb": "enquiry.assign", "data": {"enquiry": 7}}},
+        "conversation": {"id": "19:x@thread.tacv2", "conversationType": "channel", "isGroup": True, "tenantId": "t"},
+        "channelData": {"tenant": {"id": "t"}, "source": {"name": "message"}},
+    },
+    "lists of text and suggested actions": {
+        "type": "message",
+        "listenFor": ["a", "b"],
+        "suggestedActions": {"to": ["1"], "actions": [{"type": "imBack", "title": "Go", "value": "go"}]},
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(_INBOUND_SHAPES))
+def test_inbound_shapes_read_like_msrest(name: str) -> None:
+    data = _INBOUND_SHAPES[name]
+    _same_model(read_wire(Activity, data), Activity().deserialize(data))
+    serialization._read_model(Activity, data)  # all on the fast path
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "message", "text": 5},  # msrest converts the number to "5"
+        {"type": "message", "from": {"id": 12}},
+        {"type": "message", "attachmentLayout": True},
+        {"type": "message", "entities": [{"type": 1}]},
+    ],
+    ids=["number as text", "number as nested id", "bool as text", "number as entity type"],
+)
+def test_shapes_msrest_converts_are_left_to_msrest(data: dict[str, object]) -> None:
+    with pytest.raises(serialization._Unsupported):
+        serialization._read_model(Activity, data)
+    _same_model(read_wire(Activity, data), Activity().deserialize(data))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"type": "message", "from": "someone"}, {"type": "message", "timestamp": "yesterday"}],
+    ids=["text where an account is expected", "not a timestamp"],
+)
+def test_malformed_activities_fail_as_msrest_fails(data: dict[str, object]) -> None:
+    with pytest.raises(Exception) as stock:
+        Activity().deserialize(data)
+    with pytest.raises(type(stock.value)):
+        read_wire(Activity, data)
