@@ -41,8 +41,19 @@ class _MessageInvokeResponse(Model):
         self.value = value
 
 
+class _CardInvokeResponse(AdaptiveCardInvokeResponse):
+    """A card answer that botbuilder's deep copy of every outgoing activity passes over.
+
+    The card (several KB, a thousand objects to copy for a coordinator's enquiry card) is never changed after
+    it is built, and the answer is read only to write the HTTP body, so the copy can be this same object.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CardInvokeResponse:
+        return self
+
+
 def card_answer(card: dict[str, Any]) -> InvokeResponse:
-    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card))
+    return InvokeResponse(status=200, body=_CardInvokeResponse(status_code=200, type=CARD_TYPE, value=card))
 
 
 def message_answer(text: str) -> InvokeResponse:

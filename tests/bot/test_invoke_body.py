@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -42,3 +43,13 @@ def test_a_model_inside_the_answer_falls_back_to_botbuilders_serializer() -> Non
     )
     assert json.loads(invoke_body_json(body)) == _stock(body)
     assert json.loads(invoke_body_json(body))["value"]["activity"] == {"type": "message", "text": "hi"}
+
+
+def test_botbuilders_copy_of_the_answer_leaves_the_card_alone(samples: list[CardSample]) -> None:
+    """TurnContext deep-copies every outgoing activity; the card inside an answer is shared, not copied."""
+    card = samples[0].message.card
+    answer = card_answer(card)
+    copied = copy.deepcopy(Activity(type="invokeResponse", value=answer))
+    assert copied.value is not answer  # botbuilder's copy still happens around it
+    assert copied.value.body.value is card
+    assert json.loads(invoke_body_json(copied.value.body)) == _stock(answer.body)

@@ -5,16 +5,18 @@ connector never had to throttle us for exceeding a limit."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.outbox_store import ClaimedNotification
 from bot.delivery.wake_on_commit import wake_on_commit
 from classroom.outbox import enqueue
 from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
-from tests.delivery.conftest import MakeDispatcher
+from tests.delivery.conftest import TEST_CONFIG, MakeDispatcher
 from tests.delivery.helpers import conversation, queue_texts, store_conversations
 from tests.support.throttling_connector import CREATE_KEY, ThrottlingConnector
 
@@ -149,6 +151,47 @@ async def test_an_enqueue_wakes_the_dispatcher_when_it_commits(
     finally:
         unhook()
     assert throttling_connector.delivered_texts() == Counter({"hello": 1})
+
+
+async def test_wakes_in_quick_succession_share_one_claim(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    dispatcher = await make_dispatcher(dataclasses.replace(TEST_CONFIG, claim_gap=0.5))
+    batches: list[int] = []
+    claim = dispatcher.store.claim
+
+    async def counted_claim(now: datetime, limit: int) -> list[ClaimedNotification]:
+        claimed = await claim(now, limit)
+        if claimed:
+            batches.append(len(claimed))
+        return claimed
+
+    dispatcher.store.claim = counted_claim  # type: ignore[method-assign]
+    await dispatcher.start()
+    unhook = wake_on_commit(dispatcher.wake)
+    try:
+        for text in ("first", "second", "third", "fourth"):  # four commits, each waking the dispatcher
+            async with session_factory.begin() as session:
+                await enqueue(
+                    session,
+                    kind="text",
+                    payload={"text": text},
+                    due_at=datetime.now(UTC),
+                    dedupe_key=text,
+                    conversation_key="c-1",
+                )
+            if text == "first":
+                await asyncio.wait_for(dispatcher.wait_for_outcome(0), DRAIN_BOUND)
+            else:
+                await asyncio.sleep(0.02)  # commits spread over time, as turns come: the dispatcher could run
+        await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    finally:
+        unhook()
+    # The three commits that came within the gap after the first claim were served by one claim (without
+    # the gap, each commit's wake claims its own row at once: [1, 1, 1, 1]).
+    assert batches == [1, 3]
+    assert throttling_connector.delivered_texts() == Counter({"first": 1, "second": 1, "third": 1, "fourth": 1})
 
 
 async def test_rows_of_a_dead_dispatcher_are_reclaimed_when_their_lease_expires(
