@@ -6,9 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from classroom.enquiries.notifications import refresh_cards
+from classroom.enquiries.views import EnquiryView
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import (
     ENQUEUED_FLAG,
@@ -18,7 +20,7 @@ from classroom.outbox import (
     outbox_summary,
     retry_notification,
 )
-from storage.models import NotificationStatus, OutboxNotification
+from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -248,3 +250,64 @@ async def test_retry_refuses_rows_that_are_not_failed(session_factory, clock) ->
         with pytest.raises(NotFound):
             await get_notification(session, row.id + 100)
         assert (await get_notification(session, row.id)).target == "19:chat"
+
+
+async def _plan_of_outbox_update(engine: AsyncEngine, session_factory, work) -> str:
+    """The database's plan for the UPDATE of the outbox that ``work(session)`` runs."""
+    captured: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.startswith("UPDATE outbox"):
+            captured.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with session_factory.begin() as session:
+            await work(session)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    statement, parameters = captured[-1]
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            plan = await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            return " ".join(str(row[-1]) for row in plan)
+        await connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table would be read whole
+        plan = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+        return " ".join(str(row[0]) for row in plan)
+
+
+def _card_view(enquiry_id: int) -> EnquiryView:
+    return EnquiryView(
+        id=enquiry_id,
+        reference="ENQ-2026-0001",
+        kind=EnquiryKind.QUESTION,
+        status=EnquiryStatus.AWAITING_REPLY,
+        enquirer_name="A",
+        enquirer_email="a@example.org",
+        organisation="O",
+        job_role="R",
+        courses=[],
+        message="M",
+        created_at=DUE,
+    )
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        pytest.param(lambda session: cancel_by_dedupe_prefix(session, "reminder:run-7:"), id="cancel by prefix"),
+        pytest.param(lambda session: refresh_cards(session, _card_view(7), now=DUE), id="an enquiry card's copies"),
+    ],
+)
+async def test_prefix_lookups_find_rows_by_the_key_not_by_status(engine, session_factory, lookup) -> None:
+    """The outbox keeps every sent row: a lookup by key prefix must walk the key's index, never the status one."""
+    async with session_factory.begin() as session:
+        for n in range(50):
+            await queue(session, f"reminder:run-{n}:session-1")
+            await queue(session, f"enquiry-card:{n}:19:coordinators", kind="enquiry_card")
+        await session.execute(update(OutboxNotification).values(status=NotificationStatus.SENT, activity_id="1:a"))
+        await queue(session, "reminder:run-7:session-2")
+    plan = await _plan_of_outbox_update(engine, session_factory, lookup)
+    dedupe_index = "sqlite_autoindex_outbox_1" if engine.dialect.name == "sqlite" else "uq_outbox_dedupe_key"
+    assert dedupe_index in plan
+    assert "ix_outbox_status_next_attempt_at" not in plan
