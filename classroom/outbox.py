@@ -120,10 +120,6 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-# Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
-# through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
-# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
-# keeps every sent row.
 def _has_dedupe_prefix() -> ColumnElement[bool]:
     key = OutboxNotification.__table__.c.dedupe_key
     first: BindParameter[str] = bindparam("prefix_first")
@@ -131,6 +127,10 @@ def _has_dedupe_prefix() -> ColumnElement[bool]:
     return and_(key >= first, key < after, key.like(bindparam("prefix_like"), escape="\\"))
 
 
+# Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
+# through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
+# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
+# keeps every sent row.
 HAS_DEDUPE_PREFIX = _has_dedupe_prefix()
 
 

@@ -38,7 +38,7 @@ class OutboxNotification(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Byte order on PostgreSQL too, so prefix look-ups (``classroom.outbox.dedupe_key_prefix``) use the index.
+    # Byte order on PostgreSQL too, so prefix look-ups (``classroom.outbox.HAS_DEDUPE_PREFIX``) use the index.
     dedupe_key: Mapped[str] = mapped_column(
         String(300).with_variant(String(300, collation="C"), "postgresql"), unique=True
     )
