@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -23,13 +23,19 @@ async def find_person(session: AsyncSession, aad_object_id: str) -> Person | Non
     return await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
 
 
+# One query, built once: this runs on every message.
+_ROLES = (
+    select(PersonRole.__table__.c.role)
+    .join_from(PersonRole.__table__, Person.__table__)
+    .where(Person.__table__.c.aad_object_id == bindparam("aad_object_id"))
+)
+
+
 async def roles_of(session: AsyncSession, aad_object_id: str | None) -> frozenset[Role]:
     """The stored roles of a person; someone we have not met yet is a participant."""
     if not aad_object_id:
         return frozenset({Role.PARTICIPANT})
-    roles = await session.scalars(
-        select(PersonRole.role).join(Person).where(Person.aad_object_id == aad_object_id)
-    )  # one query: this runs on every message
+    roles = await session.scalars(_ROLES, {"aad_object_id": aad_object_id})
     return frozenset(roles) or frozenset({Role.PARTICIPANT})
 
 

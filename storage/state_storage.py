@@ -18,7 +18,7 @@ from typing import Any, cast
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -58,6 +58,11 @@ class ETagConflictError(KeyError):
         )
 
 
+_STATE = BotStateRecord.__table__.c
+# Built once: a message turn reads its state with this, and building a statement costs more than running it.
+_READ = select(_STATE.key, _STATE.document, _STATE.e_tag).where(_STATE.key.in_(bindparam("keys", expanding=True)))
+
+
 class SqlAlchemyStorage(Storage):
     """A botbuilder ``Storage`` on SQLAlchemy (SQLite and PostgreSQL); one short transaction per call.
 
@@ -85,10 +90,7 @@ class SqlAlchemyStorage(Storage):
         wanted = _checked_keys(keys)
         if not wanted:
             return {}
-        statement = select(BotStateRecord.key, BotStateRecord.document, BotStateRecord.e_tag).where(
-            BotStateRecord.key.in_(wanted)
-        )
-        rows = (await session.execute(statement)).all()
+        rows = (await session.execute(_READ, {"keys": wanted})).all()
         return {row.key: _restore(row.document, row.e_tag) for row in rows}
 
     async def write(self, changes: Mapping[str, object]) -> None:
