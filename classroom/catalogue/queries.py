@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -75,10 +75,13 @@ async def list_courses(session: AsyncSession, now: datetime) -> list[CourseOverv
     return _overview(list(courses), now)
 
 
+_COURSE_BY_CODE = _with_everything(select(Course).where(Course.code == bindparam("code")))
+
+
 async def course_by_code(session: AsyncSession, code: str, now: datetime) -> CourseOverview:
     """A course with everything its details card shows; raises NotFound for an unknown code."""
     normalised = code.strip().upper()
-    course = await session.scalar(_with_everything(select(Course).where(Course.code == normalised)))
+    course = await session.scalar(_COURSE_BY_CODE, {"code": normalised})
     if course is None:
         raise NotFound(f"no course with code {normalised}")
     return CourseOverview(course, _upcoming(course, now))
