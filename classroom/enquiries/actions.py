@@ -192,14 +192,28 @@ async def _open_already(_session: AsyncSession, enquiry: Row[Any]) -> str:
     return f"{enquiry.reference} is open already"
 
 
+@dataclass(frozen=True)
+class _Change:
+    statement: Update  # a guarded UPDATE (see ``_guarded``)
+    action: EnquiryAction  # the event it records
+    refusal: Refusal  # why it did not apply, when it did not
+
+
+async def _coordinator_action(
+    session: AsyncSession, change: _Change, enquiry_id: int, actor: Actor, now: datetime, idempotency_key: str | None
+) -> ActionOutcome:
+    enquiry = await _apply(session, change.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    if enquiry is None:
+        return await _refused(session, enquiry_id, actor, idempotency_key, change.refusal)
+    await _record(session, enquiry.id, change.action, actor, now, idempotency_key=idempotency_key)
+    return await _changed(session, enquiry, now)
+
+
 async def assign_to_self(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry = await _apply(session, _ASSIGN, actor, now, idempotency_key, enquiry_id=enquiry_id)
-    if enquiry is None:
-        return await _refused(session, enquiry_id, actor, idempotency_key, _not_assignable)
-    await _record(session, enquiry.id, EnquiryAction.ASSIGNED, actor, now, idempotency_key=idempotency_key)
-    return await _changed(session, enquiry, now)
+    change = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
 
 
 async def reply(
@@ -236,21 +250,15 @@ async def reply(
 async def close(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry = await _apply(session, _CLOSE, actor, now, idempotency_key, enquiry_id=enquiry_id)
-    if enquiry is None:
-        return await _refused(session, enquiry_id, actor, idempotency_key, _closed_already)
-    await _record(session, enquiry.id, EnquiryAction.CLOSED, actor, now, idempotency_key=idempotency_key)
-    return await _changed(session, enquiry, now)
+    change = _Change(_CLOSE, EnquiryAction.CLOSED, _closed_already)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
 
 
 async def reopen(
     session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
 ) -> ActionOutcome:
-    enquiry = await _apply(session, _REOPEN, actor, now, idempotency_key, enquiry_id=enquiry_id)
-    if enquiry is None:
-        return await _refused(session, enquiry_id, actor, idempotency_key, _open_already)
-    await _record(session, enquiry.id, EnquiryAction.REOPENED, actor, now, idempotency_key=idempotency_key)
-    return await _changed(session, enquiry, now)
+    change = _Change(_REOPEN, EnquiryAction.REOPENED, _open_already)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
 
 
 async def enquirer_writes(
