@@ -1,13 +1,20 @@
 """What coordinators and enquirers do to an enquiry: assign, reply, close, reopen, write back.
 
-Each action is one guarded UPDATE of the enquiry row: the row changes only if the action is allowed (the
-actor's stored roles, never anything a card sends back), applies to the enquiry as it is now (not closed
-already, not yours already...) and is not a redelivery of an action already recorded (``idempotency_key``,
-the Teams activity that caused it). The UPDATE is also the row lock: PostgreSQL checks the guard again
-against the row as a concurrent writer left it, and SQLite has one writer, so two coordinators pressing
-buttons at once are applied one after the other and the second sees the first's result. Only when the guard
-does not hold is the enquiry read again, to say why. A coordinator's action is then five statements: the
+Who may act comes from the actor's stored roles, never from anything a card sends back. An action that names
+its Teams activity (``idempotency_key``) is recorded once: a redelivered one changes nothing and sends nothing.
+
+Assign, close and reopen, the buttons coordinators press all day, are each one guarded UPDATE of the enquiry
+row: it changes the row only if the actor is a coordinator, the action is not recorded yet and it applies to
+the enquiry as it is (not closed already, not yours already...). The UPDATE is also the row lock, so two
+coordinators pressing at once are applied one after the other: PostgreSQL checks the row's own conditions
+again against the row as the first left it (its other checks see what was committed when the statement
+began; a duplicate committed meanwhile has made the change already, so the state condition stops it). Only
+when the guard does not hold is the enquiry read again, to say why. Such an action is five statements: the
 guarded UPDATE, its event, the card's history and course titles, and the card's copies due again.
+
+A reply and the enquirer writing back depend on more of the enquiry as it was (unassigned? closed?) and
+change it whatever its state, so they lock the row first (a no-op UPDATE that returns it), check for a
+redelivery, then decide.
 
 The statements are built once, with parameters: building one costs more than running it.
 """
@@ -25,9 +32,7 @@ from sqlalchemy import (
     Row,
     Table,
     Update,
-    and_,
     bindparam,
-    case,
     exists,
     insert,
     select,
@@ -70,41 +75,30 @@ _ACTOR: BindParameter[str] = bindparam("actor")
 _NOW = bindparam("now", type_=UtcDateTime())
 
 
-def _guarded(values: dict[str, Any], *applies: ColumnElement[bool], by_coordinator: bool = True) -> Update:
-    """Sets ``values`` on the enquiry and returns it, only if ``applies`` and the guard hold.
-
-    The guard: the ``actor`` is a coordinator acting on enquiry ``enquiry_id`` (or, ``by_coordinator=False``, is
-    the enquirer of enquiry ``enquiry_reference``) and has not done this already (``action_key``).
-    """
-    which = (
-        [_ENQUIRIES.c.id == bindparam("enquiry_id"), holds_role(_ACTOR, Role.COORDINATOR)]
-        if by_coordinator
-        else [_ENQUIRIES.c.reference == bindparam("enquiry_reference"), _ENQUIRIES.c.enquirer_aad_object_id == _ACTOR]
-    )
+def _guarded(values: dict[str, Any], *applies: ColumnElement[bool]) -> Update:
+    """Sets ``values`` on enquiry ``enquiry_id`` and returns it, only if ``applies`` hold, the ``actor`` is a
+    coordinator and has not done this already (``action_key``)."""
     not_recorded = ~exists().where(_EVENTS.c.idempotency_key == bindparam("action_key"))  # NULL: no row
-    statement = update(_ENQUIRIES).where(*which, not_recorded, *applies)
+    statement = update(_ENQUIRIES).where(
+        _ENQUIRIES.c.id == bindparam("enquiry_id"), holds_role(_ACTOR, Role.COORDINATOR), not_recorded, *applies
+    )
     return statement.values(updated_at=_NOW, **values).returning(*_ENQUIRIES.c)
 
 
 _ASSIGNEE = {"assignee_aad_object_id": _ACTOR, "assignee_name": bindparam("actor_name")}
-_REOPENED = {"status": EnquiryStatus.AWAITING_REPLY, "closed_at": None, "awaiting_since": _NOW}
-# Waiting for us from now, unless it already was (the wait since then is what "overdue" measures).
-_WAITING_SINCE = case(
-    (
-        and_(_ENQUIRIES.c.status == EnquiryStatus.AWAITING_REPLY, _ENQUIRIES.c.awaiting_since.is_not(None)),
-        _ENQUIRIES.c.awaiting_since,
-    ),
-    else_=_NOW,
-)
-
 _ASSIGN = _guarded(_ASSIGNEE, _OPEN, _ENQUIRIES.c.assignee_aad_object_id.is_distinct_from(_ACTOR))
-_ASSIGN_IF_UNASSIGNED = _guarded(_ASSIGNEE, _OPEN, _ENQUIRIES.c.assignee_aad_object_id.is_(None))
-_ANSWER = _guarded({"status": EnquiryStatus.ANSWERED, "awaiting_since": None}, _OPEN)
 _CLOSE = _guarded({"status": EnquiryStatus.CLOSED, "closed_at": _NOW, "awaiting_since": None}, _OPEN)
-_REOPEN = _guarded(_REOPENED, ~_OPEN)
-_ENQUIRER_REOPENS = _guarded(_REOPENED, ~_OPEN, by_coordinator=False)
-_ENQUIRER_WRITES = _guarded(
-    {"status": EnquiryStatus.AWAITING_REPLY, "awaiting_since": _WAITING_SINCE}, by_coordinator=False
+_REOPEN = _guarded({"status": EnquiryStatus.AWAITING_REPLY, "closed_at": None, "awaiting_since": _NOW}, ~_OPEN)
+
+
+def _lock(*which: ColumnElement[bool]) -> Update:
+    """Locks the enquiry and returns it as it is (after waiting for a concurrent writer to finish)."""
+    return update(_ENQUIRIES).where(*which).values(updated_at=_ENQUIRIES.c.updated_at).returning(*_ENQUIRIES.c)
+
+
+_LOCK_FOR_COORDINATOR = _lock(_ENQUIRIES.c.id == bindparam("enquiry_id"), holds_role(_ACTOR, Role.COORDINATOR))
+_LOCK_FOR_ENQUIRER = _lock(
+    _ENQUIRIES.c.reference == bindparam("enquiry_reference"), _ENQUIRIES.c.enquirer_aad_object_id == _ACTOR
 )
 _RECORD = insert(_EVENTS)
 
@@ -112,9 +106,16 @@ _RECORD = insert(_EVENTS)
 async def _apply(
     session: AsyncSession, statement: Update, actor: Actor, now: datetime, key: str | None, **which: Any
 ) -> Row[Any] | None:
-    """The enquiry as ``statement`` changed it, or None when its guard did not hold (then nothing changed)."""
+    """The enquiry as ``statement`` left it (locked, and changed if it changes it), or None when its conditions
+    did not hold (then nothing changed)."""
     parameters = {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
     return (await session.execute(statement, {**parameters, **which})).one_or_none()
+
+
+async def _set(session: AsyncSession, enquiry_id: int, values: dict[str, Any]) -> Row[Any]:
+    """Change the enquiry this transaction has locked; returns it as changed."""
+    statement = update(_ENQUIRIES).where(_ENQUIRIES.c.id == enquiry_id).values(**values).returning(*_ENQUIRIES.c)
+    return (await session.execute(statement)).one()
 
 
 async def _record(
@@ -226,12 +227,20 @@ async def reply(
     idempotency_key: str | None = None,
 ) -> ActionOutcome:
     """Record a coordinator's reply and queue it to the enquirer; an unassigned enquiry becomes theirs."""
-    assigned = await _apply(session, _ASSIGN_IF_UNASSIGNED, actor, now, idempotency_key, enquiry_id=enquiry_id)
-    enquiry = await _apply(session, _ANSWER, actor, now, idempotency_key, enquiry_id=enquiry_id)
+    enquiry = await _apply(session, _LOCK_FOR_COORDINATOR, actor, now, idempotency_key, enquiry_id=enquiry_id)
     if enquiry is None:
         return await _refused(session, enquiry_id, actor, idempotency_key, _not_open)
-    text = parse_reply(text)  # an InvalidInput here rolls the updates back with the transaction
-    if assigned is not None:
+    if await _seen(session, idempotency_key):
+        return ActionOutcome(await enquiry_view(session, enquiry), False)
+    if enquiry.status is EnquiryStatus.CLOSED:
+        raise AlreadyDone(_closed_notice(enquiry))
+    text = parse_reply(text)
+    unassigned = enquiry.assignee_aad_object_id is None
+    answered: dict[str, Any] = {"status": EnquiryStatus.ANSWERED, "awaiting_since": None, "updated_at": now}
+    if unassigned:
+        answered.update(assignee_aad_object_id=actor.aad_object_id, assignee_name=actor.name[:200])
+    enquiry = await _set(session, enquiry.id, answered)
+    if unassigned:
         await _record(session, enquiry.id, EnquiryAction.ASSIGNED, actor, now)
     event_id = await _record(session, enquiry.id, EnquiryAction.REPLIED, actor, now, text, idempotency_key)
     outcome = await _changed(session, enquiry, now)
@@ -275,23 +284,22 @@ async def enquirer_writes(
     Raises:
         NotFound: no such enquiry of this enquirer (someone else's looks the same as none, on purpose).
     """
-    which = {"enquiry_reference": reference}
-    reopened = await _apply(session, _ENQUIRER_REOPENS, enquirer, now, idempotency_key, **which)
-    enquiry = reopened or await _apply(session, _ENQUIRER_WRITES, enquirer, now, idempotency_key, **which)
-    if enquiry is None:  # not theirs, or this message is recorded already
-        theirs = and_(
-            _ENQUIRIES.c.reference == reference, _ENQUIRIES.c.enquirer_aad_object_id == enquirer.aad_object_id
-        )
-        existing = (await session.execute(select(_ENQUIRIES).where(theirs))).one_or_none()
-        if existing is None:
-            raise NotFound(f"you have no enquiry {reference}")
-        return ActionOutcome(await enquiry_view(session, existing), False)
-    text = parse_reply(text)  # an InvalidInput here rolls the update back with the transaction
-    if reopened is not None:
+    enquiry = await _apply(session, _LOCK_FOR_ENQUIRER, enquirer, now, None, enquiry_reference=reference)
+    if enquiry is None:
+        raise NotFound(f"you have no enquiry {reference}")
+    if await _seen(session, idempotency_key):
+        return ActionOutcome(await enquiry_view(session, enquiry), False)
+    text = parse_reply(text)
+    reopened = enquiry.status is EnquiryStatus.CLOSED
+    waiting: dict[str, Any] = {"status": EnquiryStatus.AWAITING_REPLY, "closed_at": None, "updated_at": now}
+    if enquiry.status is not EnquiryStatus.AWAITING_REPLY or enquiry.awaiting_since is None:
+        waiting["awaiting_since"] = now  # waiting for us from now (if it already was, since then)
+    enquiry = await _set(session, enquiry.id, waiting)
+    if reopened:
         await _record(session, enquiry.id, EnquiryAction.REOPENED, enquirer, now)
     event_id = await _record(session, enquiry.id, EnquiryAction.ENQUIRER_REPLIED, enquirer, now, text, idempotency_key)
     outcome = await _changed(session, enquiry, now)
-    await queue_followup(session, outcome.view, event_id=event_id, text=text, at=now, reopened=reopened is not None)
+    await queue_followup(session, outcome.view, event_id=event_id, text=text, at=now, reopened=reopened)
     return outcome
 
 

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from classroom.coordinators import set_coordinators_conversation
 from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
@@ -379,3 +379,101 @@ async def test_lists_for_coordinators_and_for_the_enquirer(session_factory, cloc
     assert [i.reference for i in mine.items] == [second.reference]
     assert [i.reference for i in unassigned.items] == [first.reference]
     assert [i.reference for i in own.items] == [second.reference, first.reference]  # newest first
+
+
+# -- under concurrency (PostgreSQL: SQLite runs one transaction at a time, so there is no race to lose) --------
+
+
+def _postgres_only(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one transaction at a time: there is no race to lose")
+
+
+async def _someone_waits_for_a_lock(engine) -> None:  # type: ignore[no-untyped-def]
+    # Another backend waiting on a lock shows in pg_locks; there is no event to await across connections.
+    async with engine.connect() as connection:
+        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        while not await connection.scalar(waiting):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def _race(session_factory, engine, first, second):  # type: ignore[no-untyped-def]
+    """Run ``second`` in its own transaction while ``first``'s transaction holds the enquiry; commit ``first``
+    once ``second`` waits for it; return what ``second`` returned (or raised)."""
+
+    async def run_second():  # type: ignore[no-untyped-def]
+        async with session_factory.begin() as session:
+            return await second(session)
+
+    async with session_factory.begin() as session:
+        await first(session)
+        racer = asyncio.create_task(run_second())
+        await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
+    return (await asyncio.gather(racer, return_exceptions=True))[0]
+
+
+async def test_the_enquirer_writing_back_while_a_close_commits_reopens_it(session_factory, engine, clock, db_url):  # type: ignore[no-untyped-def]
+    _postgres_only(db_url)
+    enquiry = await submitted(session_factory, clock.now())
+    later = clock.now() + timedelta(hours=1)
+    outcome = await _race(
+        session_factory,
+        engine,
+        lambda session: close(session, enquiry.id, ADELE, now=clock.now()),
+        lambda session: enquirer_writes(session, "ENQ-2026-0001", ALEX, "One more question", now=later),
+    )
+    assert outcome.view.status is EnquiryStatus.AWAITING_REPLY and outcome.view.closed_at is None
+    assert [action for action, _ in await history(session_factory, enquiry.id)] == [
+        EnquiryAction.CREATED,
+        EnquiryAction.CLOSED,
+        EnquiryAction.REOPENED,
+        EnquiryAction.ENQUIRER_REPLIED,
+    ]
+    followups = [n for n in await outbox(session_factory) if n.kind == "enquiry_followup"]
+    assert followups and all(n.payload["reopened"] is True for n in followups)
+
+
+@pytest.mark.parametrize("action", ["reply", "answer", "assign", "close"])
+async def test_the_same_action_delivered_twice_at_once_is_recorded_once(  # type: ignore[no-untyped-def]
+    session_factory, engine, clock, db_url, action
+):
+    """Two processes get the same Teams activity at once: the second finds it recorded and changes nothing."""
+    _postgres_only(db_url)
+    enquiry = await submitted(session_factory, clock.now())
+    async with session_factory.begin() as session:
+        await assign_to_self(session, enquiry.id, PATTI, now=clock.now())
+
+    def act(session):  # type: ignore[no-untyped-def]
+        now, key = clock.now(), "same-1"
+        if action == "reply":
+            return reply(session, enquiry.id, ADELE, "Yes, in March", now=now, idempotency_key=key)
+        if action == "answer":
+            return enquirer_writes(session, "ENQ-2026-0001", ALEX, "Thanks!", now=now, idempotency_key=key)
+        if action == "assign":
+            return assign_to_self(session, enquiry.id, ADELE, now=now, idempotency_key=key)
+        return close(session, enquiry.id, ADELE, now=now, idempotency_key=key)
+
+    second = await _race(session_factory, engine, act, act)
+    assert not isinstance(second, BaseException), second
+    assert second.changed is False
+    assert await count(session_factory, EnquiryEvent, EnquiryEvent.idempotency_key == "same-1") == 1
+    messages = [n.kind for n in await outbox(session_factory) if n.kind != "enquiry_card"]
+    assert messages.count("enquiry_reply") == (1 if action == "reply" else 0)
+    assert messages.count("enquiry_followup") == (2 if action == "answer" else 0)  # one per coordinator
+
+
+async def test_two_coordinators_assigning_at_once_are_applied_in_turn(session_factory, engine, clock, db_url):  # type: ignore[no-untyped-def]
+    _postgres_only(db_url)
+    enquiry = await submitted(session_factory, clock.now())
+    second = await _race(
+        session_factory,
+        engine,
+        lambda session: assign_to_self(session, enquiry.id, ADELE, now=clock.now()),
+        lambda session: assign_to_self(session, enquiry.id, PATTI, now=clock.now()),
+    )
+    assert second.changed is True and second.view.assignee_name == "Patti Fernandez"
+    assert await history(session_factory, enquiry.id) == [
+        (EnquiryAction.CREATED, "Alex Wilber"),
+        (EnquiryAction.ASSIGNED, COORDINATOR_NAME),
+        (EnquiryAction.ASSIGNED, "Patti Fernandez"),
+    ]
