@@ -65,8 +65,8 @@ class DispatcherConfig:
     per_conversation: int = 8  # rows of one chat held at once (Teams lets ~7 a second through)
     lease: timedelta = timedelta(seconds=60)
     min_idle: float = 0.5  # shortest pause between claims when rows are due but not claimable yet
-    # Wakes within this long of the last claim wait for its end: a burst of commits that queued rows (a card
-    # action each, hundreds a second) costs one claim per gap, not one each.
+    # A wake within this long of the last claim waits until the gap has passed: a burst of commits that queue
+    # rows (a card action each, hundreds a second) costs one claim per gap, not one each.
     claim_gap: float = 0.02
     max_idle: float = 30.0  # longest sleep without a wake-up (the scheduler's tick usually comes first)
     stop_grace: float = 10.0  # how long stop() lets sends already on the wire finish
