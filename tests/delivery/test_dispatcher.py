@@ -172,15 +172,7 @@ async def test_wakes_in_quick_succession_share_one_claim(
     unhook = wake_on_commit(dispatcher.wake)
     try:
         for text in ("first", "second", "third", "fourth"):  # four commits, each waking the dispatcher
-            async with session_factory.begin() as session:
-                await enqueue(
-                    session,
-                    kind="text",
-                    payload={"text": text},
-                    due_at=datetime.now(UTC),
-                    dedupe_key=text,
-                    conversation_key="c-1",
-                )
+            await queue_texts(session_factory, [("c-1", text)])
             if text == "first":
                 await asyncio.wait_for(dispatcher.wait_for_outcome(0), DRAIN_BOUND)
             else:
