@@ -40,7 +40,7 @@ from bot.delivery.config import DeliverySettings  # noqa: E402
 from bot.delivery.dispatcher import OutboxDispatcher  # noqa: E402
 from bot.delivery.rate_limiter import TEAMS_CONVERSATION_WINDOWS, RateLimiter, Window  # noqa: E402
 from bot.delivery.renderers import default_renderers  # noqa: E402
-from classroom.outbox import enqueue  # noqa: E402
+from classroom.outbox import TextNotice, enqueue  # noqa: E402
 from storage.engine import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import ConversationRecord  # noqa: E402
@@ -130,8 +130,7 @@ async def run_scenario(
             for i in range(count):
                 await enqueue(
                     session,
-                    kind="text",
-                    payload={"text": f"{run}-{i:05}"},
+                    TextNotice(text=f"{run}-{i:05}"),
                     due_at=datetime.now(UTC),
                     dedupe_key=f"bench:{run}:{i}",
                     conversation_key=ids[i % chats],

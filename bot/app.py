@@ -6,36 +6,30 @@ import asyncio
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
-from botbuilder.core import PrivateConversationState, TurnContext
 from botbuilder.schema import Activity
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import EdgeAdapter, build_adapter, process_request
+from bot.assembly import build_bot, build_renderers, build_services, schedule_jobs
 from bot.calendar_routes import add_calendar_routes
 from bot.connector import create_client_session
 from bot.connector.serialization import read_wire
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
-from bot.enquiry_setup import add_enquiries
-from bot.enrolment_setup import add_enrolment_jobs, enrolment_options, enrolment_policy
-from bot.notification_renderers import enrolment as enrolment_renderers
-from bot.serial_turns import SerialTurnsMiddleware
+from bot.features import FEATURES
 from bot.settings import Settings
-from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
-from bot.turn_preload import ConversationDialogState, TurnPreload
+from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
-from classroom.people import assign_roles
-from dialogs.dispatcher import MessageDispatcher
-from dialogs.services import BotServices
+from dialogs.feature import Feature
+from dialogs.registry import FeatureRegistry
+from dialogs.services import Services
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Role
-from storage.state_storage import ETagConflictError, SqlAlchemyStorage
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +42,7 @@ class BotRuntime:
     """What the request handlers share for the life of the process."""
 
     engine: AsyncEngine
-    services: BotServices
+    services: Services
     adapter: EdgeAdapter
     bot: ClassroomBot
     delivery: DeliveryService
@@ -58,36 +52,31 @@ SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 RUNTIME = web.AppKey("runtime", BotRuntime)
 DELIVERY_SETTINGS = web.AppKey("delivery_settings", DeliverySettings)
-
-
-async def bootstrap_admins(services: BotServices, settings: Settings) -> None:
-    """Give the configured first coordinators their roles (idempotent, every start)."""
-    if not settings.admin_aad_object_ids:
-        return
-    async with services.session_factory.begin() as session:
-        for aad_object_id in settings.admin_aad_object_ids:
-            await assign_roles(session, aad_object_id, [Role.COORDINATOR, Role.ADMIN])
+FEATURE_REGISTRY = web.AppKey("features", FeatureRegistry)
 
 
 async def _runtime(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+    settings, registry = app[SETTINGS], app[FEATURE_REGISTRY]
     engine = create_engine(settings.database_url)
     client_session = create_client_session()  # one keep-alive pool for every outbound call
     try:
         await upgrade(engine)
-        services = BotServices(create_session_factory(engine), app[CLOCK], settings.zone)
-        await bootstrap_admins(services, settings)
-        dialog_state = ConversationDialogState(SqlAlchemyStorage(services.session_factory))
-        dispatcher = MessageDispatcher(
-            services, dialog_state.create_property(DIALOG_STATE_PROPERTY), enrolment=enrolment_options(settings)
-        )
-        bot = ClassroomBot(services, dialog_state, dispatcher)
+        session_factory = create_session_factory(engine)
+        services = build_services(settings, session_factory, app[CLOCK])
+        await services.people.appoint_coordinators(settings.admin_aad_object_ids)
+        pipeline = build_bot(services, session_factory, registry)
         adapter = build_adapter(settings, session=client_session)
-        adapter.on_turn_error = _turn_error_handler(dialog_state)
-        adapter.use(SerialTurnsMiddleware())
-        adapter.use(TurnPreload(services.session_factory, dialog_state))
-        delivery = _delivery(app, services, adapter)
-        app[RUNTIME] = BotRuntime(engine, services, adapter, bot, delivery)
+        pipeline.install(adapter)
+        delivery = DeliveryService(
+            session_factory=session_factory,
+            connector=adapter.connector,
+            zone=settings.zone,
+            settings=app[DELIVERY_SETTINGS],
+            clock=app[CLOCK],
+            renderers=build_renderers(registry, settings.zone),
+        )
+        schedule_jobs(delivery, registry, services)
+        app[RUNTIME] = BotRuntime(engine, services, adapter, pipeline.bot, delivery)
         await delivery.start()
         log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))
         try:
@@ -106,42 +95,6 @@ async def freeze_startup_objects(_app: web.Application) -> None:
     start-up: ``app.on_startup.append(freeze_startup_objects)``."""
     gc.collect()
     gc.freeze()
-
-
-def _delivery(app: web.Application, services: BotServices, adapter: EdgeAdapter) -> DeliveryService:
-    """The outbox dispatcher and periodic jobs, with every feature's notification kinds."""
-    settings, clock = app[SETTINGS], app[CLOCK]
-    delivery = DeliveryService(
-        session_factory=services.session_factory,
-        connector=adapter.connector,
-        zone=settings.zone,
-        settings=app[DELIVERY_SETTINGS],
-        clock=clock,
-    )
-    enrolment_renderers.register(delivery.renderers, zone=settings.zone)
-    add_enrolment_jobs(delivery, settings, clock)
-    add_enquiries(delivery, settings, clock)
-    return delivery
-
-
-def _turn_error_handler(dialog_state: PrivateConversationState):  # type: ignore[no-untyped-def]
-    async def on_error(turn_context: TurnContext, error: Exception) -> None:
-        if isinstance(error, ETagConflictError):
-            # Two turns of one conversation overlapped (e.g. a redelivery); the replies already went out and
-            # the other turn's state stands. Nothing to apologise for.
-            log.warning("dialog state not saved: %s", error)
-            return
-        log.exception("turn failed: %s", error, exc_info=error)
-        try:
-            await dialog_state.delete(turn_context)  # a broken dialog must not trap the person in a loop
-            await turn_context.send_activity(
-                "Sorry, something went wrong on our side. Please try again; if it keeps happening, "
-                "tell the training team."
-            )
-        except Exception:  # noqa: BLE001 - the apology is best effort
-            log.exception("could not apologise for a failed turn")
-
-    return on_error
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -195,14 +148,19 @@ async def _no_tracebacks(request: web.Request, handler):  # type: ignore[no-unty
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, delivery_settings: DeliverySettings | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    delivery_settings: DeliverySettings | None = None,
+    features: Sequence[Feature] = FEATURES,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_no_tracebacks])
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[DELIVERY_SETTINGS] = delivery_settings or DeliverySettings()
+    app[FEATURE_REGISTRY] = FeatureRegistry(features)
     app.cleanup_ctx.append(_runtime)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    add_calendar_routes(app, lambda request: request.app[RUNTIME].services, enrolment_policy(settings))
+    add_calendar_routes(app, lambda request: request.app[RUNTIME].services.enrolment)
     return app

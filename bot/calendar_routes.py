@@ -11,22 +11,17 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from classroom.enrolment.errors import TryAgain
-from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
-from classroom.errors import NotFound
-from dialogs.enrolment_options import CALENDAR_PATH_PREFIX
-from dialogs.services import BotServices
+from classroom.errors import NotFound, TryAgain
+from dialogs.enrolment.links import CALENDAR_PATH_PREFIX
 
 CALENDAR_ROUTE = "enrolment-calendar"
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 _GONE = 'This calendar link has expired or does not exist. In Teams, type "my courses" for a new one.\n'
 
 
-def add_calendar_routes(
-    app: web.Application, services: Callable[[web.Request], BotServices], policy: EnrolmentPolicy
-) -> None:
-    """Serve calendar downloads on ``app``; ``services(request)`` gives the running bot's services.
+def add_calendar_routes(app: web.Application, enrolment: Callable[[web.Request], EnrolmentService]) -> None:
+    """Serve calendar downloads on ``app``; ``enrolment(request)`` gives the running bot's enrolment service.
 
     Safe to call twice (the second call does nothing), e.g. from ``create_app`` and from a test.
     """
@@ -34,10 +29,8 @@ def add_calendar_routes(
         return
 
     async def calendar(request: web.Request) -> web.Response:
-        bot_services = services(request)
-        enrolments = EnrolmentService(bot_services.session_factory, bot_services.clock, policy)
         try:
-            file = await enrolments.calendar_file(request.match_info["token"])
+            file = await enrolment(request).calendar_file(request.match_info["token"])
         except NotFound:
             return web.Response(status=404, text=_GONE, headers=_PRIVATE)
         except TryAgain:

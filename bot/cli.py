@@ -21,7 +21,9 @@ from bot.manifest_package import cmd_manifest_build
 from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
 from classroom.catalogue.file_format import CatalogueFileError
-from classroom.catalogue.importer import import_catalogue, import_catalogue_file
+from classroom.catalogue.importer import import_catalogue
+from classroom.catalogue.service import CatalogueService
+from classroom.clock import SystemClock
 from classroom.demo.catalogue import demo_catalogue
 from classroom.enrolment.organisations import assign_organisation_by_name
 from classroom.people import assign_roles
@@ -128,7 +130,7 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
-        report = asyncio.run(_with_database(settings, lambda sf: import_catalogue_file(sf, path)))
+        report = asyncio.run(_with_database(settings, lambda sf: CatalogueService(sf, SystemClock()).import_file(path)))
     except CatalogueFileError as error:
         print(
             f"{path}: not imported, nothing was changed ({len(error.problems)} problem"

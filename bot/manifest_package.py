@@ -25,7 +25,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from jsonschema import Draft4Validator, Draft7Validator, ValidationError, validators
 from PIL import Image, UnidentifiedImageError
@@ -91,16 +90,11 @@ class BuiltPackage:
 
 
 def registered_commands() -> Router:
-    """The bot's command registry, exactly as the running bot builds it (from every feature router)."""
-    from botbuilder.core import ConversationState, MemoryStorage
+    """The bot's command registry, exactly as the running bot builds it (from every feature's router)."""
+    from bot.features import FEATURES
+    from dialogs.registry import FeatureRegistry
 
-    from classroom.clock import SystemClock
-    from dialogs.dispatcher import MessageDispatcher
-    from dialogs.services import BotServices
-
-    # The registry never touches the database, so the services need no session factory.
-    services = BotServices(None, SystemClock(), ZoneInfo("UTC"))  # type: ignore[arg-type]
-    return MessageDispatcher(services, ConversationState(MemoryStorage()).create_property("DialogState")).router
+    return FeatureRegistry(FEATURES).commands
 
 
 def commands_for_scope(router: Router, scope: str) -> list[Command]:
@@ -115,8 +109,8 @@ def menu_commands(router: Router, scope: str) -> list[Command]:
     """
     commands = commands_for_scope(router, scope)
     help_ = [c for c in commands if c.name == HELP_COMMAND]
-    anyone = [c for c in commands if c.roles is None and c.name != HELP_COMMAND]
-    limited = [c for c in commands if c.roles is not None and c.name != HELP_COMMAND]
+    anyone = [c for c in commands if c.for_everyone and c.name != HELP_COMMAND]
+    limited = [c for c in commands if not c.for_everyone and c.name != HELP_COMMAND]
     return (anyone + limited)[: MAX_MENU_COMMANDS - len(help_)] + help_
 
 

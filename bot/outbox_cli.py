@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from classroom.clock import SystemClock
 from classroom.errors import InvalidInput, NotFound
-from classroom.outbox import OutboxSummary, outbox_summary, retry_notification
-from dialogs.cards.outbox_status_card import outbox_status_text
+from classroom.outbox import OutboxSummary
+from classroom.outbox.service import OutboxService
+from dialogs.outbox.card import outbox_status_text
 from storage.engine import create_engine, create_session_factory
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID_INPUT = 0, 1, 2
@@ -67,8 +68,7 @@ def run_outbox_status(args: argparse.Namespace, settings: Settings) -> int:
     limit = getattr(args, "limit", 10)
 
     async def work(session_factory: async_sessionmaker[AsyncSession]) -> OutboxSummary:
-        async with session_factory() as session:
-            return await outbox_summary(session, recent_limit=limit)
+        return await OutboxService(session_factory, SystemClock()).summary(recent_limit=limit)
 
     try:
         summary = asyncio.run(_with_sessions(settings, work))
@@ -88,8 +88,7 @@ def run_outbox_retry(args: argparse.Namespace, settings: Settings) -> int:
     """Give a failed notification a fresh set of attempts; a running bot sends it within its tick."""
 
     async def work(session_factory: async_sessionmaker[AsyncSession]) -> str:
-        async with session_factory.begin() as session:
-            view = await retry_notification(session, args.id, SystemClock().now())
+        view = await OutboxService(session_factory, SystemClock()).retry(args.id)
         return f"Notification {view.id} ({view.kind} to {view.target}) will be sent again shortly."
 
     try:

@@ -106,6 +106,15 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def browser_base_url(self) -> str:
+        """Where people's browsers reach the bot: PUBLIC_BASE_URL, else https://BOT_DOMAIN, else http://HOST:PORT."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        if self.bot_domain:
+            return f"https://{self.bot_domain}"
+        return f"http://{self.host}:{self.port}"
+
+    @property
     def auth_enabled(self) -> bool:
         return bool(self.microsoft_app_id)
 

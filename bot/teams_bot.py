@@ -1,28 +1,20 @@
-"""The Teams activity handler: routing only. Each kind of activity goes to the flow that owns it."""
+"""The Teams activity handler: routing only. Each kind of activity goes to the dispatcher, which hands it to
+the features registered for it."""
 
 from __future__ import annotations
-
-import logging
 
 from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
-from classroom.conversations import forget_conversation, remember_conversation
-from classroom.people import ensure_person, find_person
-from dialogs.conversation_reference import conversation_info
-from dialogs.dispatcher import MessageDispatcher
-from dialogs.services import BotServices
-
-log = logging.getLogger(__name__)
+from dialogs.dispatcher import Dispatcher
 
 DIALOG_STATE_PROPERTY = "DialogState"
 
 
 class ClassroomBot(TeamsActivityHandler):
-    def __init__(self, services: BotServices, dialog_state: BotState, dispatcher: MessageDispatcher) -> None:
-        self._services = services
+    def __init__(self, dialog_state: BotState, dispatcher: Dispatcher) -> None:
         self._dialog_state = dialog_state
         self._dispatcher = dispatcher
 
@@ -45,44 +37,20 @@ class ClassroomBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await self._remember(turn_context)
-        await self._dispatcher.welcome(turn_context, await self._person_name(turn_context))
+        await self._dispatcher.on_installed(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        await self._forget(turn_context)
+        await self._dispatcher.on_uninstalled(turn_context)
 
     async def on_teams_members_added(
         self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ) -> None:
         # Teams follows an install with this event; the welcome was sent for the install already.
         if any(m.id == turn_context.activity.recipient.id for m in members_added):
-            await self._remember(turn_context)
+            await self._dispatcher.on_added(turn_context)
 
     async def on_teams_members_removed(
         self, members_removed: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ) -> None:
         if any(m.id == turn_context.activity.recipient.id for m in members_removed):
-            await self._forget(turn_context)
-
-    async def _remember(self, turn_context: TurnContext) -> None:
-        info = conversation_info(turn_context.activity)
-        async with self._services.session_factory.begin() as session:
-            await remember_conversation(session, info)
-            sender = turn_context.activity.from_property
-            if sender and sender.aad_object_id:
-                await ensure_person(session, sender.aad_object_id, sender.name or "")
-
-    async def _forget(self, turn_context: TurnContext) -> None:
-        info = conversation_info(turn_context.activity)
-        async with self._services.session_factory.begin() as session:
-            await forget_conversation(session, info.conversation_id)
-
-    async def _person_name(self, turn_context: TurnContext) -> str:
-        sender = turn_context.activity.from_property
-        if sender and sender.name:
-            return sender.name
-        if sender and sender.aad_object_id:  # installationUpdate carries no name; we may know it
-            async with self._services.session_factory() as session:
-                person = await find_person(session, sender.aad_object_id)
-            return person.name if person else ""
-        return ""
+            await self._dispatcher.on_uninstalled(turn_context)

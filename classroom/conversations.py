@@ -1,4 +1,8 @@
-"""Where the bot is installed, so it can later write to people and chats unprompted."""
+"""Where the bot is installed, so it can later write to people and chats unprompted.
+
+The only code that writes conversation records: installs and removals (through ``ConversationService``), the
+coordinators' chat being chosen, chats the dispatcher opens, and chats it finds the bot was removed from.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.people import ensure_person
+from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
 from storage.models import ConversationRecord
-from storage.upsert import insert_or_update
+from storage.upsert import insert_or_ignore, insert_or_update
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,47 @@ async def remember_conversation(session: AsyncSession, info: ConversationInfo) -
     )
 
 
+async def remember_created_chat(
+    session: AsyncSession,
+    *,
+    conversation_id: str,
+    recipient: str,
+    service_url: str,
+    tenant_id: str | None,
+    bot: dict[str, Any],
+    channel_id: str,
+) -> dict[str, Any]:
+    """Store a 1:1 chat the bot opened with ``recipient``; returns its conversation reference.
+
+    Insert only: if the person's install already stored this chat, its reference is the richer one.
+    """
+    reference = {
+        "bot": bot,
+        "user": {"id": recipient, "aadObjectId": recipient},
+        "conversation": {"id": conversation_id, "conversationType": "personal", "tenantId": tenant_id},
+        "channelId": channel_id,
+        "serviceUrl": service_url,
+    }
+    now = utcnow()
+    await insert_or_ignore(
+        session,
+        ConversationRecord.__table__,  # type: ignore[arg-type]
+        {
+            "conversation_id": conversation_id,
+            "conversation_type": "personal",
+            "service_url": service_url,
+            "reference": reference,
+            "tenant_id": tenant_id,
+            "user_aad_object_id": recipient,
+            "installed": True,
+            "created_at": now,
+            "updated_at": now,
+        },
+        ["conversation_id"],
+    )
+    return reference
+
+
 async def forget_conversation(session: AsyncSession, conversation_id: str) -> None:
     """The bot was removed: keep the row for the record but never write there again."""
     await session.execute(
@@ -72,3 +119,23 @@ async def forget_conversation(session: AsyncSession, conversation_id: str) -> No
         .where(ConversationRecord.conversation_id == conversation_id)
         .values(installed=False, updated_at=utcnow())
     )
+
+
+class ConversationService:
+    """Installs and removals, each in its own transaction."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+
+    async def installed(self, info: ConversationInfo, *, by: str | None, by_name: str = "") -> None:
+        """The bot was added to a conversation (or met there again): keep its reference, and know who added it."""
+
+        async def unit(session: AsyncSession) -> None:
+            await remember_conversation(session, info)
+            if by:
+                await ensure_person(session, by, by_name)
+
+        await in_transaction(self._session_factory, unit)
+
+    async def removed(self, conversation_id: str) -> None:
+        await in_transaction(self._session_factory, lambda s: forget_conversation(s, conversation_id))

@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput, NotAllowed
-from classroom.outbox import enqueue
+from classroom.outbox import Notice, enqueue
 from classroom.people import roles_of
 from storage.models import ConversationRecord, DesignatedConversation, Person, PersonRole, Role
 from storage.upsert import insert_or_update
@@ -101,7 +100,7 @@ async def coordinator_targets(session: AsyncSession, dedupe_key: str) -> list[No
 
 
 async def notify_coordinators(
-    session: AsyncSession, *, kind: str, payload: dict[str, Any], dedupe_key: str, due_at: datetime
+    session: AsyncSession, notice: Notice, *, dedupe_key: str, due_at: datetime
 ) -> list[NotifiedTarget]:
     """Queue a notification for the coordinators in the caller's transaction; returns the copies queued."""
     targets = await coordinator_targets(session, dedupe_key)
@@ -111,8 +110,7 @@ async def notify_coordinators(
     for target in targets:
         await enqueue(
             session,
-            kind=kind,
-            payload=payload,
+            notice,
             due_at=due_at,
             dedupe_key=target.dedupe_key,
             conversation_key=target.conversation_key,

@@ -15,3 +15,7 @@ class NotAllowed(ClassroomError):
 
 class InvalidInput(ClassroomError):
     """Input failed validation; the message says what and why."""
+
+
+class TryAgain(ClassroomError):
+    """The database stayed busy through every retry; nothing was changed, the request can be repeated."""

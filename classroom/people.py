@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
 from storage.models import Person, PersonRole, Role
 from storage.upsert import insert_or_ignore
@@ -87,3 +88,31 @@ async def assign_roles(
     person = await ensure_person(session, aad_object_id, name, email, first_roles=roles)
     await grant_roles(session, person, roles)
     return person
+
+
+class PeopleService:
+    """Who someone is and what they may do, each read or change in its own transaction."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+
+    async def roles_of(self, aad_object_id: str | None) -> frozenset[Role]:
+        return await in_transaction(self._session_factory, lambda s: roles_of(s, aad_object_id))
+
+    async def name_of(self, aad_object_id: str) -> str:
+        """The stored display name ("" for someone we have not met)."""
+
+        async def unit(session: AsyncSession) -> str:
+            person = await find_person(session, aad_object_id)
+            return person.name if person else ""
+
+        return await in_transaction(self._session_factory, unit)
+
+    async def appoint_coordinators(self, aad_object_ids: Iterable[str]) -> None:
+        """Give these people the coordinator and admin roles (idempotent: the admin bootstrap runs every start)."""
+
+        async def unit(session: AsyncSession) -> None:
+            for aad_object_id in aad_object_ids:
+                await assign_roles(session, aad_object_id, [Role.COORDINATOR, Role.ADMIN])
+
+        await in_transaction(self._session_factory, unit)

@@ -17,7 +17,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
 from msrest.serialization import Model
 
-from dialogs.services import BotServices
+from dialogs.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,20 @@ def message_answer(text: str) -> InvokeResponse:
 @dataclass(frozen=True)
 class CardActionRequest:
     turn_context: TurnContext
-    services: BotServices
+    services: Services
     verb: str
     data: dict[str, Any]  # what the card sent back: untrusted, only ever an input to check
+
+    @property
+    def sender_id(self) -> str | None:
+        """The clicker's Entra object id, from the authenticated activity (never from the card)."""
+        sender = self.turn_context.activity.from_property
+        return sender.aad_object_id if sender else None
+
+    @property
+    def sender_name(self) -> str:
+        sender = self.turn_context.activity.from_property
+        return (sender.name or "") if sender else ""
 
 
 CardActionHandler = Callable[[CardActionRequest], Awaitable[InvokeResponse]]
@@ -84,7 +95,7 @@ class CardActionRouter:
         for verb, handler in other.handlers.items():
             self.verb(verb, handler)
 
-    async def handle(self, turn_context: TurnContext, services: BotServices) -> InvokeResponse:
+    async def handle(self, turn_context: TurnContext, services: Services) -> InvokeResponse:
         value = turn_context.activity.value
         action = value.get("action") if isinstance(value, dict) else None
         action = action if isinstance(action, dict) else {}

@@ -1,5 +1,6 @@
-"""Everything a message can mean: an answer to a question in progress, a command, a card button,
-or something we did not understand (which gets a suggestion, never silence)."""
+"""Everything an activity can mean, routed through the features' registry: an answer to a question in
+progress, a command, a card button, a Teams event, or something we did not understand (which gets a
+suggestion, never silence)."""
 
 from __future__ import annotations
 
@@ -9,41 +10,23 @@ import logging
 from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
-from classroom.catalogue.queries import search_courses
-from dialogs import catalogue_commands, enquiry_card_actions, enquiry_commands, outbox_commands
-from dialogs.card_actions import CardActionRouter
-from dialogs.cards.course_list_card import build_course_list_card
-from dialogs.cards.enquiry_offer_card import build_enquiry_offer_card
-from dialogs.cards.welcome_card import build_welcome_card
-from dialogs.enquiry_dialog import EnquiryDialog
-from dialogs.enquiry_offer import looks_like_question
-from dialogs.enrol_dialog import EnrolDialog
-from dialogs.enrolment_commands import build_enrolment_router
-from dialogs.enrolment_options import EnrolmentOptions
-from dialogs.find_dialog import FindCoursesDialog
-from dialogs.help_commands import help_router
-from dialogs.messages import card_activity
-from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
+from dialogs.feature import EventHandler, EventRequest, NotUnderstood
+from dialogs.registry import FeatureRegistry
+from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone
 from dialogs.sender_roles import sender_roles
-from dialogs.services import BotServices
+from dialogs.services import Services
 from storage.models import Role
 
 log = logging.getLogger(__name__)
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit"})
 MAX_COMMAND_LENGTH = 1000
-
-# Card buttons for flows that are not open in Teams yet: an honest answer instead of "unknown command".
-_NOT_YET_OPEN: dict[str, str] = {}
+_SCOPES = {"personal": PERSONAL, "groupChat": GROUP_CHAT, "channel": TEAM}
 
 
 def conversation_scope(turn_context: TurnContext) -> str:
-    kind = (
-        (turn_context.activity.conversation.conversation_type or PERSONAL)
-        if turn_context.activity.conversation
-        else PERSONAL
-    )
-    return {"personal": PERSONAL, "groupChat": GROUP_CHAT, "channel": TEAM}.get(kind, PERSONAL)
+    conversation = turn_context.activity.conversation
+    return _SCOPES.get((conversation.conversation_type if conversation else None) or PERSONAL, PERSONAL)
 
 
 def _command_text(turn_context: TurnContext) -> tuple[str, bool]:
@@ -58,27 +41,23 @@ def _command_text(turn_context: TurnContext) -> tuple[str, bool]:
     return (activity.text or "").replace("\u00a0", " ").strip(), False
 
 
-class MessageDispatcher:
-    def __init__(
-        self, services: BotServices, dialog_state: StatePropertyAccessor, enrolment: EnrolmentOptions | None = None
-    ) -> None:
+def _who_may(command: Command) -> str:
+    roles = command.roles
+    return "everyone" if isinstance(roles, Everyone) else " or ".join(sorted(f"{role.value}s" for role in roles))
+
+
+class Dispatcher:
+    def __init__(self, registry: FeatureRegistry, services: Services, dialog_state: StatePropertyAccessor) -> None:
+        self.registry = registry
         self.services = services
-        self.enrolment = enrolment or EnrolmentOptions()
-        self.router = Router()
-        self.router.include(catalogue_commands.router)
-        self.router.include(outbox_commands.router)
-        self.router.include(enquiry_commands.router)
-        self.router.include(build_enrolment_router(self.enrolment))
-        self.router.include(help_router(lambda request: self.router.visible_to(request.roles, request.scope)))
         self.dialogs = DialogSet(dialog_state)
-        self.dialogs.add(FindCoursesDialog(services))
-        self.dialogs.add(EnquiryDialog(services))
-        self.dialogs.add(EnrolDialog(services, self.enrolment))
-        self.card_actions = CardActionRouter()
-        self.card_actions.include(enquiry_card_actions.router)
+        for dialog in registry.dialogs(services):
+            self.dialogs.add(dialog)
 
     async def roles(self, turn_context: TurnContext) -> frozenset[Role]:
-        return await sender_roles(turn_context, self.services)
+        return await sender_roles(turn_context, self.services.people)
+
+    # -- messages -------------------------------------------------------------------------------------------
 
     async def on_message(self, turn_context: TurnContext) -> None:
         text, from_card = _command_text(turn_context)
@@ -111,70 +90,67 @@ class MessageDispatcher:
     def _two_word_command(self, name: str, args: str) -> tuple[str, str]:
         """A registered two-word name ("my enquiries") wins over a command named by its first word."""
         second, _, rest = args.partition(" ")
-        if second and self.router.find(f"{name} {second}") is not None:
+        if second and self.registry.commands.find(f"{name} {second}") is not None:
             return f"{name} {second}", rest.strip()
         return name, args
-
-    async def on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
-        """An ``Action.Execute`` button (an ``adaptiveCard/action`` invoke); the answer replaces the card."""
-        return await self.card_actions.handle(turn_context, self.services)
 
     async def _run(self, turn_context: TurnContext, dialog_context: DialogContext, name: str, args: str) -> None:
         roles = await self.roles(turn_context)
         scope = conversation_scope(turn_context)
-        command = self.router.find(name)
+        request = CommandRequest(
+            turn_context, dialog_context, self.services, args, roles, scope, self.registry.commands
+        )
+        command = self.registry.commands.find(name)
         if command is None:
-            await self._not_understood(turn_context, name, args, roles, scope)
+            await self._not_understood(request, name)
             return
         if not command.allowed_for(roles):
-            allowed = " or ".join(sorted(f"{role.value}s" for role in command.roles or ()))
-            await turn_context.send_activity(f"Sorry, **{command.name}** is only for {allowed}.")
+            await turn_context.send_activity(f"Sorry, **{command.name}** is only for {_who_may(command)}.")
             return
         if scope not in command.scopes:
             await turn_context.send_activity(
                 f"**{command.name}** works in our one-to-one chat. Message me directly to use it."
             )
             return
-        request = CommandRequest(turn_context, dialog_context, self.services, args, roles, scope)
         await command.handler(request)
 
-    async def _not_understood(
-        self, turn_context: TurnContext, name: str, args: str, roles: frozenset[Role], scope: str
-    ) -> None:
-        lowered = name.lower()
-        if lowered in _NOT_YET_OPEN:
-            code = args.split()[0].upper()[:32] if args.split() else "a course"
-            await turn_context.send_activity(_NOT_YET_OPEN[lowered].format(code=code))
-            return
-        phrase = f"{name} {args}".strip()
-        async with self.services.session_factory() as session:
-            matches = await search_courses(session, phrase, self.services.clock.now())
-        if matches:
-            await turn_context.send_activity(
-                card_activity(
-                    build_course_list_card(
-                        matches,
-                        self.services.zone,
-                        title="Did you mean one of these?",
-                        intro="I didn't recognise that as a command, but these courses match what you wrote.",
-                    )
-                )
-            )
-            return
-        known = [c.name for c in self.router.visible_to(roles, scope)]
-        close = difflib.get_close_matches(lowered, known, n=2, cutoff=0.6)
-        if scope == PERSONAL and not close and looks_like_question(phrase):
-            # A question we cannot answer may go to the training team: offered, never assumed.
-            await turn_context.send_activity(card_activity(build_enquiry_offer_card(phrase)))
-            return
-        hint = f"Did you mean **{close[0]}**? " if close else ""
-        await turn_context.send_activity(
+    async def _not_understood(self, request: CommandRequest, name: str) -> None:
+        known = [c.name for c in self.registry.commands.visible_to(request.roles, request.scope)]
+        near_misses = difflib.get_close_matches(name.lower(), known, n=2, cutoff=0.6)
+        message = NotUnderstood(request, f"{name} {request.args}".strip(), near_misses)
+        for fallback in self.registry.fallbacks:
+            if await fallback(message):
+                return
+        hint = f"Did you mean **{near_misses[0]}**? " if near_misses else ""
+        await request.say(
             f"Sorry, I didn't understand that. {hint}Type **courses** to see what's on, **find** to search, "
             "or **help** for everything I can do."
         )
 
-    async def welcome(self, turn_context: TurnContext, name: str = "") -> None:
-        roles = await self.roles(turn_context)
-        await turn_context.send_activity(
-            card_activity(build_welcome_card(name, roles, conversation_scope(turn_context)))
+    # -- buttons and events ---------------------------------------------------------------------------------
+
+    async def on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """An ``Action.Execute`` button (an ``adaptiveCard/action`` invoke); the answer replaces the card."""
+        return await self.registry.card_actions.handle(turn_context, self.services)
+
+    async def on_installed(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_installed)
+
+    async def on_added(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_added)
+
+    async def on_uninstalled(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_uninstalled)
+
+    async def _event(self, turn_context: TurnContext, handlers: list[EventHandler]) -> None:
+        if not handlers:
+            return
+        request = EventRequest(
+            turn_context,
+            self.services,
+            await self.roles(turn_context),
+            conversation_scope(turn_context),
+            self.registry.commands,
         )
+        for handler in handlers:
+            await handler(request)

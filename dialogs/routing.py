@@ -1,21 +1,38 @@
-"""Commands people type (or send with a card button), collected from one router per feature.
+"""Commands people type (or send with a card button), one router per feature.
 
-The command list is the single source of truth for routing, ``help`` and the app manifest's command lists.
+Every command says who may use it (``roles=EVERYONE`` or the roles that may) and where (``scopes``): there is no
+default, so a command cannot be added without a role rule. The routers are the single source of truth for
+routing, ``help`` and the app manifest's command lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext
 
-from dialogs.services import BotServices
+from dialogs.cards.base import CardMessage
+from dialogs.cards.messages import card_activity
+from dialogs.services import Services
 from storage.models import Role
 
 PERSONAL, GROUP_CHAT, TEAM = "personal", "groupChat", "team"
 ALL_SCOPES = frozenset({PERSONAL, GROUP_CHAT, TEAM})
+
+
+@dataclass(frozen=True)
+class Everyone:
+    """The role rule of a command anyone may use (participants we have never met included)."""
+
+    def __repr__(self) -> str:
+        return "EVERYONE"
+
+
+EVERYONE: Final = Everyone()
+RoleRule = Everyone | Iterable[Role]
 
 
 @dataclass
@@ -24,10 +41,28 @@ class CommandRequest:
 
     turn_context: TurnContext
     dialog_context: DialogContext
-    services: BotServices
+    services: Services
     args: str
     roles: frozenset[Role]
     scope: str
+    commands: Router  # every feature's commands (for help)
+
+    @property
+    def sender_id(self) -> str | None:
+        """The sender's Entra object id: the identity every decision about them is made on."""
+        sender = self.turn_context.activity.from_property
+        return sender.aad_object_id if sender else None
+
+    @property
+    def sender_name(self) -> str:
+        sender = self.turn_context.activity.from_property
+        return (sender.name or "") if sender else ""
+
+    async def say(self, words: str) -> None:
+        await self.turn_context.send_activity(words)
+
+    async def show(self, message: CardMessage) -> None:
+        await self.turn_context.send_activity(card_activity(message))
 
 
 Handler = Callable[[CommandRequest], Awaitable[None]]
@@ -39,11 +74,15 @@ class Command:
     usage: str
     description: str
     handler: Handler
-    roles: frozenset[Role] | None = None  # None: anyone
+    roles: frozenset[Role] | Everyone
     scopes: frozenset[str] = ALL_SCOPES
 
+    @property
+    def for_everyone(self) -> bool:
+        return isinstance(self.roles, Everyone)
+
     def allowed_for(self, roles: Iterable[Role]) -> bool:
-        return self.roles is None or bool(self.roles & set(roles))
+        return isinstance(self.roles, Everyone) or bool(self.roles & set(roles))
 
 
 @dataclass
@@ -54,31 +93,34 @@ class Router:
         self,
         name: str,
         *,
-        usage: str | None = None,
+        roles: RoleRule,
         description: str,
-        roles: Iterable[Role] | None = None,
+        usage: str | None = None,
         scopes: Iterable[str] = ALL_SCOPES,
     ) -> Callable[[Handler], Handler]:
+        rule = roles if isinstance(roles, Everyone) else frozenset(roles)
+        if not rule:
+            raise ValueError(f"command {name!r}: no role may use it; give roles=EVERYONE or the roles that may")
+        scopes = frozenset(scopes)
+        if not scopes or not scopes <= ALL_SCOPES:
+            raise ValueError(f"command {name!r}: scopes must be some of {sorted(ALL_SCOPES)}")
+        if name != name.lower() or not name.strip():
+            raise ValueError(f"command {name!r}: names are lower case")
+
         def register(handler: Handler) -> Handler:
-            if name in self.commands:
-                raise ValueError(f"command {name!r} registered twice")
-            self.commands[name] = Command(
-                name,
-                usage or name,
-                description,
-                handler,
-                frozenset(roles) if roles is not None else None,
-                frozenset(scopes),
-            )
+            self.add(Command(name, usage or name, description, handler, rule, scopes))
             return handler
 
         return register
 
+    def add(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name!r} registered twice")
+        self.commands[command.name] = command
+
     def include(self, other: Router) -> None:
         for command in other.commands.values():
-            if command.name in self.commands:
-                raise ValueError(f"command {command.name!r} registered twice")
-            self.commands[command.name] = command
+            self.add(command)
 
     def find(self, name: str) -> Command | None:
         return self.commands.get(name.lower())

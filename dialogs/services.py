@@ -1,17 +1,34 @@
-"""What flows need from the host, handed to them per turn (no globals, easy to fake in tests)."""
+"""What features are handed at start-up: the domain's services (each owns its transactions), the clock and
+where people are. Built once by the host; dialogs never open a database session themselves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from classroom.catalogue.service import CatalogueService
 from classroom.clock import Clock
+from classroom.conversations import ConversationService
+from classroom.enquiries.service import EnquiryService
+from classroom.enrolment.service import EnrolmentService
+from classroom.outbox.service import OutboxService
+from classroom.people import PeopleService
 
 
 @dataclass(frozen=True)
-class BotServices:
-    session_factory: async_sessionmaker[AsyncSession]
+class Services:
+    """Attributes:
+    clock: the only source of "now".
+    zone: the time zone people see (``TIMEZONE``, Europe/London by default).
+    public_base_url: where people's browsers reach the bot (downloads such as "Add to calendar" links).
+    """
+
     clock: Clock
     zone: ZoneInfo
+    public_base_url: str
+    people: PeopleService
+    conversations: ConversationService
+    catalogue: CatalogueService
+    enquiries: EnquiryService
+    enrolment: EnrolmentService
+    outbox: OutboxService

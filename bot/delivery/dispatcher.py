@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.connector import ConnectorResponse
 from bot.delivery.connector import ProactiveConnector
-from bot.delivery.outbox_store import ClaimedNotification, OutboxStore, Outcome
 from bot.delivery.outcome_writer import OutcomeWriter
 from bot.delivery.rate_limiter import RateLimiter
 from bot.delivery.renderers import RendererRegistry, RenderError
@@ -46,6 +45,7 @@ from bot.delivery.targets import (
     resolve_targets,
 )
 from classroom.clock import Clock, SystemClock
+from classroom.outbox.claims import ClaimedNotification, OutboxStore, Outcome
 from storage.models import NotificationStatus
 
 log = logging.getLogger(__name__)

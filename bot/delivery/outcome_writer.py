@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from bot.delivery.outbox_store import OutboxStore, Outcome
+from classroom.outbox.claims import OutboxStore, Outcome
 
 MAX_BATCH = 200
 

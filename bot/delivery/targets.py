@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import utcnow
+from classroom.conversations import remember_created_chat
 from storage.models import ConversationRecord
-from storage.upsert import insert_or_ignore
 
 # Creating conversations is rate limited like sending (Teams docs); one shared bucket is the safe reading.
 CREATE_CONVERSATION_KEY = "create-conversation"
@@ -138,30 +137,15 @@ def create_conversation_parameters(target: Target) -> dict[str, Any]:
 
 async def remember_created_conversation(session: AsyncSession, target: Target, conversation_id: str) -> Target:
     """Store the new 1:1 chat, so later notifications go straight to it; returns the addressed target."""
-    reference = {
-        "bot": target.reference["bot"],
-        "user": {"id": target.recipient, "aadObjectId": target.recipient},
-        "conversation": {"id": conversation_id, "conversationType": "personal", "tenantId": target.tenant_id},
-        "channelId": target.reference.get("channelId", "msteams"),
-        "serviceUrl": target.service_url,
-    }
-    now = utcnow()
-    # Insert only: if the person's install already stored this chat, its reference is the richer one.
-    await insert_or_ignore(
+    assert target.recipient is not None  # noqa: S101 - only a recipient's chat is ever created
+    reference = await remember_created_chat(
         session,
-        ConversationRecord.__table__,  # type: ignore[arg-type]
-        {
-            "conversation_id": conversation_id,
-            "conversation_type": "personal",
-            "service_url": target.service_url,
-            "reference": reference,
-            "tenant_id": target.tenant_id,
-            "user_aad_object_id": target.recipient,
-            "installed": True,
-            "created_at": now,
-            "updated_at": now,
-        },
-        ["conversation_id"],
+        conversation_id=conversation_id,
+        recipient=target.recipient,
+        service_url=target.service_url,
+        tenant_id=target.tenant_id,
+        bot=target.reference["bot"],
+        channel_id=target.reference.get("channelId", "msteams"),
     )
     return Target(target.service_url, conversation_id, reference, conversation_id, target.recipient, target.tenant_id)
 

@@ -12,14 +12,12 @@ refers to it, such as reminders) when only its time changes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from classroom.catalogue.file_format import (
@@ -28,7 +26,6 @@ from classroom.catalogue.file_format import (
     CourseSpec,
     Problem,
     RunSpec,
-    load_catalogue,
 )
 from storage.models import (
     Course,
@@ -186,19 +183,6 @@ async def import_catalogue(session: AsyncSession, document: CatalogueDocument) -
         await session.scalars(select(CourseRun.code).where(CourseRun.code.not_in(run_codes)).order_by(CourseRun.code))
     )
     return report
-
-
-async def import_catalogue_file(session_factory: async_sessionmaker[AsyncSession], path: Path) -> ImportReport:
-    """Validate the file completely, then import it in one transaction.
-
-    Nothing is written unless the whole file is valid and the whole import succeeds.
-
-    Raises:
-        CatalogueFileError: the file is invalid, or (``CatalogueConflictError``) contradicts the database.
-    """
-    document = await asyncio.to_thread(load_catalogue, path)
-    async with session_factory() as session, session.begin():
-        return await import_catalogue(session, document)
 
 
 async def _refuse_runs_moving_course(session: AsyncSession, document: CatalogueDocument) -> None:

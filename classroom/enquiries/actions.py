@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BindParameter,
@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import is_coordinator
 from classroom.enquiries.fields import parse_reply
-from classroom.enquiries.notifications import queue_followup, queue_reply_to_enquirer, refresh_cards
+from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards
 from classroom.enquiries.views import EnquiryView, enquiry_view
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 from classroom.people import holds_role
@@ -208,6 +208,14 @@ async def _coordinator_action(
         return await _refused(session, enquiry_id, actor, idempotency_key, change.refusal)
     await _record(session, enquiry.id, change.action, actor, now, idempotency_key=idempotency_key)
     return await _changed(session, enquiry, now)
+
+
+class CoordinatorAction(Protocol):
+    """assign_to_self, close, reopen: a coordinator's button with nothing to add."""
+
+    async def __call__(
+        self, session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None
+    ) -> ActionOutcome: ...
 
 
 async def assign_to_self(

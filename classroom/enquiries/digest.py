@@ -7,9 +7,8 @@ target) makes a second run on the same day queue nothing even if the schedule is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -17,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
 from classroom.coordinators import NotifiedTarget, notify_coordinators
-from classroom.enquiries.notifications import ENQUIRY_DIGEST
+from classroom.enquiries.notices import DIGEST
 from classroom.enquiries.views import cut
 from classroom.enquiries.working_days import add_working_days, is_working_day, previous_working_day
+from classroom.outbox import Notice, NoticePart
 from classroom.periodic import PeriodicJob
 from storage.models import Enquiry, EnquiryStatus, PeriodicJobRun
 
@@ -28,8 +28,7 @@ SHOWN_PER_SECTION = 5  # a digest is one Teams message (a card at most 28 KB); t
 NAME_SHOWN = 80
 
 
-@dataclass(frozen=True)
-class DigestLine:
+class DigestLine(NoticePart):
     reference: str
     kind: str
     enquirer_name: str
@@ -38,46 +37,16 @@ class DigestLine:
     assignee_name: str | None
     overdue_since: datetime | None  # when it became overdue; None when it is not
 
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "kind": self.kind,
-            "enquirer_name": self.enquirer_name,
-            "organisation": self.organisation,
-            "created_at": self.created_at.isoformat(),
-            "assignee_name": self.assignee_name,
-            "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
-        }
 
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> DigestLine:
-        overdue = data.get("overdue_since")
-        return cls(
-            str(data["reference"]),
-            str(data["kind"]),
-            str(data["enquirer_name"]),
-            str(data["organisation"]),
-            datetime.fromisoformat(data["created_at"]),
-            data.get("assignee_name"),
-            datetime.fromisoformat(overdue) if overdue else None,
-        )
-
-
-@dataclass(frozen=True)
-class DigestSection:
+class DigestSection(NoticePart):
     total: int
     lines: list[DigestLine]  # the oldest ``SHOWN_PER_SECTION``
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"total": self.total, "lines": [line.to_payload() for line in self.lines]}
 
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> DigestSection:
-        return cls(int(data["total"]), [DigestLine.from_payload(line) for line in data["lines"]])
+class Digest(Notice):
+    """The digest as it is queued: one notice per coordinators' target."""
 
-
-@dataclass(frozen=True)
-class Digest:
+    KIND: ClassVar[str] = DIGEST
     generated_at: datetime
     since: datetime  # "new" means received after this (the previous digest)
     overdue_after: int  # working days
@@ -90,32 +59,9 @@ class Digest:
     def empty(self) -> bool:
         return self.new.total == 0 and self.open.total == 0
 
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "generated_at": self.generated_at.isoformat(),
-            "since": self.since.isoformat(),
-            "overdue_after": self.overdue_after,
-            "new": self.new.to_payload(),
-            "open": self.open.to_payload(),
-            "unassigned": self.unassigned.to_payload(),
-            "overdue": self.overdue.to_payload(),
-        }
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> Digest:
-        return cls(
-            datetime.fromisoformat(data["generated_at"]),
-            datetime.fromisoformat(data["since"]),
-            int(data["overdue_after"]),
-            DigestSection.from_payload(data["new"]),
-            DigestSection.from_payload(data["open"]),
-            DigestSection.from_payload(data["unassigned"]),
-            DigestSection.from_payload(data["overdue"]),
-        )
-
 
 def _section(lines: list[DigestLine]) -> DigestSection:
-    return DigestSection(len(lines), lines[:SHOWN_PER_SECTION])
+    return DigestSection(total=len(lines), lines=lines[:SHOWN_PER_SECTION])
 
 
 def overdue_since(enquiry: Enquiry, overdue_after: int, zone: ZoneInfo) -> datetime | None:
@@ -159,13 +105,13 @@ async def build_digest(session: AsyncSession, *, now: datetime, zone: ZoneInfo, 
     def line(enquiry: Enquiry) -> DigestLine:
         due = overdue_since(enquiry, overdue_after, zone)
         return DigestLine(
-            enquiry.reference,
-            enquiry.kind.value,
-            cut(enquiry.enquirer_name, NAME_SHOWN) or "",
-            cut(enquiry.organisation, NAME_SHOWN) or "",
-            enquiry.created_at,
-            enquiry.assignee_name,
-            due if due is not None and due <= now else None,
+            reference=enquiry.reference,
+            kind=enquiry.kind.value,
+            enquirer_name=cut(enquiry.enquirer_name, NAME_SHOWN) or "",
+            organisation=cut(enquiry.organisation, NAME_SHOWN) or "",
+            created_at=enquiry.created_at,
+            assignee_name=enquiry.assignee_name,
+            overdue_since=due if due is not None and due <= now else None,
         )
 
     open_lines = [line(e) for e in open_enquiries]
@@ -191,9 +137,7 @@ async def enqueue_digest(
         return []
     digest = await build_digest(session, now=now, zone=zone, overdue_after=overdue_after)
     day = now.astimezone(zone).date().isoformat()
-    return await notify_coordinators(
-        session, kind=ENQUIRY_DIGEST, payload=digest.to_payload(), dedupe_key=f"enquiry-digest:{day}", due_at=now
-    )
+    return await notify_coordinators(session, digest, dedupe_key=f"enquiry-digest:{day}", due_at=now)
 
 
 def digest_job(clock: Clock, zone: ZoneInfo, *, overdue_after: int) -> PeriodicJob:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.enquiries.fields import EnquiryDraft
-from classroom.enquiries.notifications import queue_coordinator_card
+from classroom.enquiries.notices import queue_coordinator_card
 from classroom.enquiries.references import allocate_number, format_reference
 from classroom.enquiries.views import enquiry_view
 from classroom.errors import ClassroomError, NotAllowed
@@ -108,22 +108,8 @@ async def create_enquiry(
     return Submitted(enquiry.id, reference, created=True)
 
 
-async def submit_enquiry(
-    session_factory: async_sessionmaker[AsyncSession],
-    draft: EnquiryDraft,
-    *,
-    enquirer_aad_object_id: str,
-    idempotency_key: str,
-    now: datetime,
-) -> Submitted:
-    """:func:`create_enquiry` in its own transaction; a concurrent duplicate returns the first one's enquiry."""
-    try:
-        async with session_factory.begin() as session:
-            return await create_enquiry(
-                session, draft, enquirer_aad_object_id=enquirer_aad_object_id, idempotency_key=idempotency_key, now=now
-            )
-    except DuplicateSubmission:
-        async with session_factory() as session:
-            existing = await _by_key(session, idempotency_key)
-        assert existing is not None  # noqa: S101 - the conflicting transaction committed it
-        return _theirs(existing, enquirer_aad_object_id)
+async def submitted_by_key(session: AsyncSession, idempotency_key: str, enquirer_aad_object_id: str) -> Submitted:
+    """The enquiry a concurrent twin of this submission saved (after ``DuplicateSubmission``)."""
+    existing = await _by_key(session, idempotency_key)
+    assert existing is not None  # noqa: S101 - the conflicting transaction committed it
+    return _theirs(existing, enquirer_aad_object_id)

@@ -1,4 +1,4 @@
-"""What cards show of an enquiry, as plain data that also travels as JSON in outbox payloads.
+"""What cards show of an enquiry, as plain data that also travels as JSON in outbox payloads (``notices``).
 
 A card sent through the outbox is rendered later, without the database, so the payload is a snapshot of
 this view. Long texts are cut for the card (the full text stays in the database) so that an enquiry with a
@@ -7,13 +7,13 @@ long history still fits in one Teams message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.outbox import NoticePart
 from storage.models import Course, Enquiry, EnquiryAction, EnquiryEvent, EnquiryKind, EnquiryStatus
 
 HISTORY_SHOWN = 6  # the latest events on a card; older ones are counted, not shown
@@ -27,31 +27,19 @@ def cut(text: str | None, limit: int) -> str | None:
     return text[: limit - 1].rstrip() + "…"
 
 
-@dataclass(frozen=True)
-class CourseRef:
+class CourseRef(NoticePart):
     code: str
     title: str  # empty when the course is no longer in the catalogue
 
 
-@dataclass(frozen=True)
-class EventView:
+class EventView(NoticePart):
     action: EnquiryAction
     actor_name: str
     at: datetime
     text: str | None = None
 
-    def to_payload(self) -> dict[str, Any]:
-        return {"action": self.action.value, "actor": self.actor_name, "at": self.at.isoformat(), "text": self.text}
 
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> EventView:
-        return cls(
-            EnquiryAction(data["action"]), str(data["actor"]), datetime.fromisoformat(data["at"]), data.get("text")
-        )
-
-
-@dataclass(frozen=True)
-class EnquiryView:
+class EnquiryView(NoticePart):
     id: int
     reference: str
     kind: EnquiryKind
@@ -69,68 +57,12 @@ class EnquiryView:
     assignee_name: str | None = None
     awaiting_since: datetime | None = None
     closed_at: datetime | None = None
-    events: list[EventView] = field(default_factory=list)
+    events: list[EventView] = []
     earlier_events: int = 0  # events older than those in ``events``
 
     @property
     def is_open(self) -> bool:
         return self.status is not EnquiryStatus.CLOSED
-
-    def to_payload(self) -> dict[str, Any]:
-        def when(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
-        return {
-            "id": self.id,
-            "reference": self.reference,
-            "kind": self.kind.value,
-            "status": self.status.value,
-            "enquirer_name": self.enquirer_name,
-            "enquirer_email": self.enquirer_email,
-            "organisation": self.organisation,
-            "job_role": self.job_role,
-            "courses": [[c.code, c.title] for c in self.courses],
-            "message": self.message,
-            "created_at": when(self.created_at),
-            "participants": self.participants,
-            "preferred_dates": self.preferred_dates,
-            "preferred_platform": self.preferred_platform,
-            "assignee_name": self.assignee_name,
-            "awaiting_since": when(self.awaiting_since),
-            "closed_at": when(self.closed_at),
-            "events": [e.to_payload() for e in self.events],
-            "earlier_events": self.earlier_events,
-        }
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> EnquiryView:
-        def when(value: str | None) -> datetime | None:
-            return datetime.fromisoformat(value) if value else None
-
-        created = when(data["created_at"])
-        if created is None:
-            raise ValueError("an enquiry payload needs created_at")
-        return cls(
-            id=int(data["id"]),
-            reference=str(data["reference"]),
-            kind=EnquiryKind(data["kind"]),
-            status=EnquiryStatus(data["status"]),
-            enquirer_name=str(data["enquirer_name"]),
-            enquirer_email=str(data["enquirer_email"]),
-            organisation=str(data["organisation"]),
-            job_role=str(data["job_role"]),
-            courses=[CourseRef(str(code), str(title)) for code, title in data["courses"]],
-            message=str(data["message"]),
-            created_at=created,
-            participants=data.get("participants"),
-            preferred_dates=data.get("preferred_dates"),
-            preferred_platform=data.get("preferred_platform"),
-            assignee_name=data.get("assignee_name"),
-            awaiting_since=when(data.get("awaiting_since")),
-            closed_at=when(data.get("closed_at")),
-            events=[EventView.from_payload(e) for e in data.get("events", [])],
-            earlier_events=int(data.get("earlier_events", 0)),
-        )
 
 
 _COURSE_TITLES = select(Course.__table__.c.code, Course.__table__.c.title).where(
@@ -155,7 +87,7 @@ _LATEST_EVENTS = (
 
 async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef]:
     titles = dict((await session.execute(_COURSE_TITLES, {"codes": codes})).all())
-    return [CourseRef(code, titles.get(code, "")) for code in codes]
+    return [CourseRef(code=code, title=titles.get(code, "")) for code in codes]
 
 
 async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> EnquiryView:
@@ -181,7 +113,7 @@ async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> En
         awaiting_since=enquiry.awaiting_since,
         closed_at=enquiry.closed_at,
         events=[
-            EventView(action, cut(actor, NAME_SHOWN) or "", at, cut(text, EVENT_TEXT_SHOWN))
+            EventView(action=action, actor_name=cut(actor, NAME_SHOWN) or "", at=at, text=cut(text, EVENT_TEXT_SHOWN))
             for action, actor, at, text, _total in reversed(latest)
         ],
         earlier_events=total - len(latest),

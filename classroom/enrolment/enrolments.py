@@ -224,8 +224,7 @@ async def decide_clash(
     )
     await enqueue(
         session,
-        kind=notice.KIND,
-        payload=notice.payload(),
+        notice,
         due_at=now,
         dedupe_key=clash_decision_key(enrolment.id, enrolment.round),
         recipient=enrolment.person.aad_object_id,
@@ -326,8 +325,7 @@ async def _ask_reviewers(
     for reviewer in reviewers:
         await enqueue(
             session,
-            kind=notice.KIND,
-            payload=notice.payload(),
+            notice,
             due_at=now,
             dedupe_key=clash_review_key(enrolment.id, enrolment.round, reviewer.id),
             recipient=reviewer.aad_object_id,

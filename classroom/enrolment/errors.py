@@ -56,7 +56,3 @@ class AlreadyDecided(EnrolmentRefused):
 
 class NoEnrolment(NotFound):
     """The person has no current place, review, offer or waitlist entry matching the request."""
-
-
-class TryAgain(ClassroomError):
-    """The database stayed busy through every retry; nothing was changed, the request can be repeated."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
+from classroom.outbox import Notice, NoticePart
 from storage.models import CourseRun, RunSession
 
 REMINDER = "enrolment.reminder"
@@ -22,14 +21,7 @@ OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    def payload(self) -> dict[str, object]:
-        return self.model_dump(mode="json")
-
-
-class RunNotice(_Payload):
+class RunNotice(NoticePart):
     course_code: str
     course_title: str
     run_code: str
@@ -49,7 +41,7 @@ class RunNotice(_Payload):
         )
 
 
-class SessionNotice(_Payload):
+class SessionNotice(NoticePart):
     position: int
     count: int  # sessions in the run, for "session 2 of 4"
     starts_at: datetime
@@ -60,14 +52,14 @@ class SessionNotice(_Payload):
         return cls(position=session.position, count=count, starts_at=session.starts_at, ends_at=session.ends_at)
 
 
-class ReminderNotice(_Payload):
+class ReminderNotice(Notice):
     KIND: ClassVar[str] = REMINDER
     run: RunNotice
     session: SessionNotice
     offset_seconds: int
 
 
-class TrainerReminderNotice(_Payload):
+class TrainerReminderNotice(Notice):
     KIND: ClassVar[str] = TRAINER_REMINDER
     run: RunNotice
     session: SessionNotice
@@ -76,7 +68,7 @@ class TrainerReminderNotice(_Payload):
     capacity: int
 
 
-class ClashReviewNotice(_Payload):
+class ClashReviewNotice(Notice):
     KIND: ClassVar[str] = CLASH_REVIEW
     enrolment_id: int
     run: RunNotice
@@ -86,7 +78,7 @@ class ClashReviewNotice(_Payload):
     reason: str
 
 
-class ClashDecisionNotice(_Payload):
+class ClashDecisionNotice(Notice):
     KIND: ClassVar[str] = CLASH_DECISION
     run: RunNotice
     accepted: bool
@@ -94,7 +86,7 @@ class ClashDecisionNotice(_Payload):
     sessions: list[SessionNotice]
 
 
-class WaitlistOfferNotice(_Payload):
+class WaitlistOfferNotice(Notice):
     KIND: ClassVar[str] = WAITLIST_OFFER
     run: RunNotice
     sessions: list[SessionNotice]
@@ -102,12 +94,12 @@ class WaitlistOfferNotice(_Payload):
     price_pence: int | None
 
 
-class OfferLapsedNotice(_Payload):
+class OfferLapsedNotice(Notice):
     KIND: ClassVar[str] = OFFER_LAPSED
     run: RunNotice
 
 
-class SessionMovedNotice(_Payload):
+class SessionMovedNotice(Notice):
     KIND: ClassVar[str] = SESSION_MOVED
     run: RunNotice
     old: SessionNotice

@@ -71,8 +71,7 @@ async def plan_session_reminders(
         )
         planned += await enqueue(
             session,
-            kind=notice.KIND,
-            payload=notice.payload(),
+            notice,
             due_at=due,
             dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
             recipient=recipient,
@@ -150,8 +149,7 @@ async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: E
         for person_id, aad_object_id in trainers.all():
             queued += await enqueue(
                 session,
-                kind=notice.KIND,
-                payload=notice.payload(),
+                notice,
                 due_at=now,
                 dedupe_key=trainer_reminder_key(run_session, person_id),
                 recipient=aad_object_id,

@@ -18,6 +18,7 @@ from classroom.enrolment.authorisation import require_coordinator
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment
 from classroom.enrolment.ics import build_calendar
+from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
     find_enrolment,
     load_enrolment,
@@ -29,7 +30,6 @@ from classroom.enrolment.locking import lock_run
 from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.session_moves import move_session
-from classroom.enrolment.transactions import in_transaction
 from classroom.enrolment.views import (
     CalendarFile,
     CalendarLinkIssued,
@@ -44,6 +44,8 @@ from classroom.enrolment.views import (
 )
 from classroom.errors import NotAllowed, NotFound
 from classroom.people import ensure_person
+from classroom.periodic import PeriodicJob
+from classroom.transactions import in_transaction
 from storage.models import EnrolmentStatus
 
 T = TypeVar("T")
@@ -66,6 +68,11 @@ class EnrolmentService:
         # A refusal is a decision, not a failure: what the unit did before it (passing a lapsed offer on,
         # offering a freed place to the first person waiting) is committed, then the refusal is raised.
         return await in_transaction(self._session_factory, unit, commit_on=(EnrolmentRefused,))
+
+    def housekeeping_job(self) -> PeriodicJob:
+        """The minutely job (schedule it as ``HOUSEKEEPING_JOB``): offers lapse, moved sessions are announced,
+        trainers' reminders queued, expired calendar links dropped."""
+        return enrolment_housekeeping(self._clock, self.policy)
 
     async def meet(self, aad_object_id: str, name: str = "") -> None:
         """Make sure we know the person (created as a participant on first contact)."""

@@ -46,8 +46,7 @@ async def announce_session_time(
         recipient = enrolment.person.aad_object_id
         await enqueue(
             session,
-            kind=notice.KIND,
-            payload=notice.payload(),
+            notice,
             due_at=now,
             dedupe_key=session_moved_key(run_session.id, announced.starts_at, run_session.starts_at, enrolment.id),
             recipient=recipient,

@@ -58,8 +58,7 @@ async def offer_free_places(session: AsyncSession, run: CourseRun, now: datetime
         )
         await enqueue(
             session,
-            kind=notice.KIND,
-            payload=notice.payload(),
+            notice,
             due_at=now,
             dedupe_key=offer_key(enrolment.id, enrolment.round),
             recipient=enrolment.person.aad_object_id,
@@ -77,8 +76,7 @@ async def lapse_offer(session: AsyncSession, enrolment: Enrolment, run: CourseRu
     notice = OfferLapsedNotice(run=RunNotice.of(run))
     await enqueue(
         session,
-        kind=notice.KIND,
-        payload=notice.payload(),
+        notice,
         due_at=now,
         dedupe_key=offer_lapsed_key(enrolment.id, enrolment.round),
         recipient=enrolment.person.aad_object_id,

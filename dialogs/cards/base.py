@@ -26,6 +26,14 @@ class CardMessage:
     def summary(self) -> str:
         return self.fallback_text.splitlines()[0] if self.fallback_text else ""
 
+    def message_json(self) -> dict[str, Any]:
+        """The message activity carrying this card, as JSON (what the outbox sends)."""
+        return {
+            "type": "message",
+            "summary": self.summary,
+            "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": self.card}],
+        }
+
 
 def heading(text: str, *, size: str = "Large") -> Element:
     return {

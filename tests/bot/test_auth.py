@@ -81,8 +81,11 @@ def _activity(name: str, service_url: str) -> Activity:
 
 
 def _settings(idp: FakeIdentityProvider, **overrides: Any) -> Settings:
-    values = {"database_url": "sqlite+aiosqlite:///:memory:",
-              **idp.bot_settings(app_id=APP_ID, password=SECRET), **overrides}
+    values = {
+        "database_url": "sqlite+aiosqlite:///:memory:",
+        **idp.bot_settings(app_id=APP_ID, password=SECRET),
+        **overrides,
+    }
     return Settings(**values)
 
 
@@ -94,25 +97,34 @@ WEBCHAT_ONLY_KEY = SigningKeyPair.generate("webchat-only", endorsements=["webcha
 BadToken = Callable[[FakeIdentityProvider, str], str]
 BAD_TOKENS: dict[str, BadToken] = {
     "missing": lambda idp, url: "",
-    "expired": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, lifetime=-600,
-                                                              not_before_in=-3600),
-    "not yet valid": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url,
-                                                                    not_before_in=900),
-    "wrong audience": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url,
-                                                                     audience="another-bot"),
-    "wrong issuer": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url,
-                                                                   issuer="https://evil.example"),
-    "bad signature": lambda idp, url: "Bearer " + idp.with_bad_signature(
-        idp.channel_token(app_id=APP_ID, service_url=url)),
+    "expired": lambda idp, url: (
+        "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, lifetime=-600, not_before_in=-3600)
+    ),
+    "not yet valid": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, not_before_in=900),
+    "wrong audience": lambda idp, url: (
+        "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, audience="another-bot")
+    ),
+    "wrong issuer": lambda idp, url: (
+        "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, issuer="https://evil.example")
+    ),
+    "bad signature": lambda idp, url: (
+        "Bearer " + idp.with_bad_signature(idp.channel_token(app_id=APP_ID, service_url=url))
+    ),
     "unknown key": lambda idp, url: "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, key=ROGUE_KEY),
-    "service url mismatch": lambda idp, url: "Bearer " + idp.channel_token(
-        app_id=APP_ID, service_url="https://attacker.example/"),
-    "unsigned": lambda idp, url: "Bearer " + idp.unsigned_token(
-        {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url, "exp": 9999999999}),
+    "service url mismatch": lambda idp, url: (
+        "Bearer " + idp.channel_token(app_id=APP_ID, service_url="https://attacker.example/")
+    ),
+    "unsigned": lambda idp, url: (
+        "Bearer "
+        + idp.unsigned_token(
+            {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": url, "exp": 9999999999}
+        )
+    ),
     "not a jwt": lambda idp, url: "Bearer not-a-jwt",
     "wrong scheme": lambda idp, url: "Basic " + idp.channel_token(app_id=APP_ID, service_url=url),
-    "key not endorsed for msteams": lambda idp, url: "Bearer " + idp.channel_token(
-        app_id=APP_ID, service_url=url, key=WEBCHAT_ONLY_KEY),
+    "key not endorsed for msteams": lambda idp, url: (
+        "Bearer " + idp.channel_token(app_id=APP_ID, service_url=url, key=WEBCHAT_ONLY_KEY)
+    ),
 }
 
 
@@ -131,8 +143,9 @@ async def test_a_valid_channel_token_is_accepted_and_the_reply_is_signed(
     bot = EchoBot()
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
     try:
-        response = await process_request(adapter, _activity("personal-message", teams.service_url),
-                                         f"Bearer {token}", bot)
+        response = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", bot
+        )
     finally:
         await adapter.close()
     assert response.status == 201 and bot.turns == 1
@@ -149,8 +162,9 @@ async def test_every_invalid_token_is_401_and_runs_nothing(
     adapter = build_adapter(_settings(idp))
     bot = EchoBot()
     try:
-        response = await process_request(adapter, _activity("personal-message", teams.service_url),
-                                         BAD_TOKENS[case](idp, teams.service_url), bot)
+        response = await process_request(
+            adapter, _activity("personal-message", teams.service_url), BAD_TOKENS[case](idp, teams.service_url), bot
+        )
     finally:
         await adapter.close()
     assert response.status == 401
@@ -164,9 +178,12 @@ async def test_100_turns_cost_one_token_request(idp: FakeIdentityProvider, teams
     bot = EchoBot()
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
     try:
-        responses = await asyncio.gather(*(
-            process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", bot)
-            for _ in range(100)))
+        responses = await asyncio.gather(
+            *(
+                process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", bot)
+                for _ in range(100)
+            )
+        )
     finally:
         await adapter.close()
     assert [r.status for r in responses] == [201] * 100
@@ -215,17 +232,20 @@ async def test_signing_keys_that_cannot_be_downloaded_answer_503_not_401(
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
     idp.jwks_status = 503
     try:
-        first = await process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}",
-                                      EchoBot())
-        second = await process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}",
-                                       EchoBot())
+        first = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", EchoBot()
+        )
+        second = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", EchoBot()
+        )
         assert (first.status, first.headers["Retry-After"], second.status) == (503, "5", 503)
         assert idp.jwks_requests == 1, "a failed download is not retried for a few seconds"
 
         idp.jwks_status = 200
         monotonic.advance(6)
-        third = await process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}",
-                                      EchoBot())
+        third = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", EchoBot()
+        )
         assert third.status == 201
     finally:
         await adapter.close()
@@ -239,57 +259,77 @@ async def test_stale_keys_are_kept_when_the_daily_refresh_fails(
     url = teams.service_url
     try:
         token = idp.channel_token(app_id=APP_ID, service_url=url)
-        assert (await process_request(adapter, _activity("personal-message", url), f"Bearer {token}",
-                                      EchoBot())).status == 201
+        assert (
+            await process_request(adapter, _activity("personal-message", url), f"Bearer {token}", EchoBot())
+        ).status == 201
         monotonic.advance(24 * 3600 + 1)
         idp.jwks_status = 500
         another = idp.channel_token(app_id=APP_ID, service_url=url, lifetime=3000)  # not a remembered token
-        assert (await process_request(adapter, _activity("personal-message", url), f"Bearer {another}",
-                                      EchoBot())).status == 201
+        assert (
+            await process_request(adapter, _activity("personal-message", url), f"Bearer {another}", EchoBot())
+        ).status == 201
         assert idp.jwks_requests == 2
     finally:
         await adapter.close()
 
 
-@pytest.mark.parametrize(("app_type", "tenant"), [("MultiTenant", ""), ("SingleTenant", "tenant-1"),
-                                                  ("UserAssignedMSI", "tenant-1")])
+@pytest.mark.parametrize(
+    ("app_type", "tenant"), [("MultiTenant", ""), ("SingleTenant", "tenant-1"), ("UserAssignedMSI", "tenant-1")]
+)
 async def test_each_app_type_accepts_channel_tokens_and_signs_replies(
     idp: FakeIdentityProvider, teams: FakeConnector, monkeypatch: pytest.MonkeyPatch, app_type: str, tenant: str
 ) -> None:
     monkeypatch.setenv("IDENTITY_ENDPOINT", idp.msi_endpoint)
     monkeypatch.setenv("IDENTITY_HEADER", idp.identity_header)
     password = "" if app_type == "UserAssignedMSI" else SECRET
-    settings = Settings(database_url="sqlite+aiosqlite:///:memory:",
-                        **idp.bot_settings(app_id=APP_ID, password=password, app_type=app_type, tenant_id=tenant))
+    settings = Settings(
+        database_url="sqlite+aiosqlite:///:memory:",
+        **idp.bot_settings(app_id=APP_ID, password=password, app_type=app_type, tenant_id=tenant),
+    )
     adapter = build_adapter(settings)
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
     try:
-        ok = await process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}",
-                                   EchoBot())
-        wrong = await process_request(adapter, _activity("personal-message", teams.service_url),
-                                      BAD_TOKENS["wrong audience"](idp, teams.service_url), EchoBot())
+        ok = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", EchoBot()
+        )
+        wrong = await process_request(
+            adapter,
+            _activity("personal-message", teams.service_url),
+            BAD_TOKENS["wrong audience"](idp, teams.service_url),
+            EchoBot(),
+        )
     finally:
         await adapter.close()
     assert (ok.status, wrong.status) == (201, 401)
     assert idp.issued(teams.requests[0].headers["Authorization"])
     [token_request] = idp.token_requests_log
-    expected = ("managed_identity", None) if app_type == "UserAssignedMSI" else (
-        "client_credentials", tenant or "botframework.com")
+    expected = (
+        ("managed_identity", None)
+        if app_type == "UserAssignedMSI"
+        else ("client_credentials", tenant or "botframework.com")
+    )
     assert (token_request.kind, token_request.tenant) == expected
 
 
 async def test_public_cloud_rejects_bad_requests_without_touching_the_network(teams: FakeConnector) -> None:
     # No alternate endpoints: botbuilder's built-in public-cloud validation. These are all rejected before any
     # signing key is needed, so the test stays offline (the adapter never even opens its client session).
-    adapter = build_adapter(Settings(database_url="sqlite+aiosqlite:///:memory:", microsoft_app_id=APP_ID,
-                                     microsoft_app_password=SECRET))
+    adapter = build_adapter(
+        Settings(database_url="sqlite+aiosqlite:///:memory:", microsoft_app_id=APP_ID, microsoft_app_password=SECRET)
+    )
     url = teams.service_url
     async with FakeIdentityProvider() as minting_only:
-        headers = ["", "Bearer not-a-jwt", "Basic abc",
-                   "Bearer " + minting_only.channel_token(app_id=APP_ID, service_url=url, issuer="https://evil.example")]
+        headers = [
+            "",
+            "Bearer not-a-jwt",
+            "Basic abc",
+            "Bearer " + minting_only.channel_token(app_id=APP_ID, service_url=url, issuer="https://evil.example"),
+        ]
     try:
-        statuses = [(await process_request(adapter, _activity("personal-message", url), header, EchoBot())).status
-                    for header in headers]
+        statuses = [
+            (await process_request(adapter, _activity("personal-message", url), header, EchoBot())).status
+            for header in headers
+        ]
     finally:
         await adapter.close()
     assert statuses == [401] * len(headers)
@@ -306,8 +346,9 @@ async def test_with_no_app_id_auth_is_off_and_the_log_says_so(
     bot = EchoBot()
     try:
         plain = await process_request(adapter, _activity("personal-message", teams.service_url), "", bot)
-        with_header = await process_request(adapter, _activity("personal-message", teams.service_url),
-                                            "Bearer whatever", bot)
+        with_header = await process_request(
+            adapter, _activity("personal-message", teams.service_url), "Bearer whatever", bot
+        )
     finally:
         await adapter.close()
     assert (plain.status, with_header.status, bot.turns) == (201, 201, 2)
@@ -322,8 +363,11 @@ async def _row_counts(session_factory: async_sessionmaker[AsyncSession]) -> dict
     async with session_factory() as session:
         connection = await session.connection()
         existing = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
-        counts = {table.name: await session.scalar(select(func.count()).select_from(table))
-                  for table in Base.metadata.sorted_tables if table.name in existing}
+        counts = {
+            table.name: await session.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+            if table.name in existing
+        }
     assert {"conversations", "bot_state", "people"} <= counts.keys()
     return counts
 
@@ -338,14 +382,20 @@ async def secured_app(db_url: str, idp: FakeIdentityProvider, clock) -> AsyncIte
 @pytest.mark.usefixtures("publish_webchat_only_key")
 @pytest.mark.parametrize("case", list(BAD_TOKENS))
 async def test_http_invalid_tokens_get_401_and_write_nothing(
-    secured_app: TestClient, idp: FakeIdentityProvider, teams: FakeConnector,
-    session_factory: async_sessionmaker[AsyncSession], case: str,
+    secured_app: TestClient,
+    idp: FakeIdentityProvider,
+    teams: FakeConnector,
+    session_factory: async_sessionmaker[AsyncSession],
+    case: str,
 ) -> None:
     before = await _row_counts(session_factory)
     for name in ("installation-update-add", "personal-message", "card-action-execute-invoke"):
         header = BAD_TOKENS[case](idp, teams.service_url)
-        response = await secured_app.post("/api/messages", json=_activity_json(name, teams.service_url),
-                                          headers={"Authorization": header} if header else {})
+        response = await secured_app.post(
+            "/api/messages",
+            json=_activity_json(name, teams.service_url),
+            headers={"Authorization": header} if header else {},
+        )
         assert response.status == 401, f"{case} / {name}"
         assert await response.json() == {"error": "unauthorized"}
     assert await _row_counts(session_factory) == before
@@ -353,13 +403,17 @@ async def test_http_invalid_tokens_get_401_and_write_nothing(
 
 
 async def test_http_valid_token_is_processed_and_writes(
-    secured_app: TestClient, idp: FakeIdentityProvider, teams: FakeConnector,
+    secured_app: TestClient,
+    idp: FakeIdentityProvider,
+    teams: FakeConnector,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
-    response = await secured_app.post("/api/messages", json=_activity_json("installation-update-add",
-                                                                           teams.service_url),
-                                      headers={"Authorization": f"Bearer {token}"})
+    response = await secured_app.post(
+        "/api/messages",
+        json=_activity_json("installation-update-add", teams.service_url),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status in (200, 201)
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(ConversationRecord)) == 1
@@ -392,13 +446,15 @@ async def test_a_repeated_valid_token_is_validated_once_until_it_expires(
     token = idp.channel_token(app_id=APP_ID, service_url=url, lifetime=600, issued_at=wall.now)
     try:
         for _ in range(5):
-            assert (await process_request(adapter, _activity("personal-message", url), f"Bearer {token}",
-                                          EchoBot())).status == 201
+            assert (
+                await process_request(adapter, _activity("personal-message", url), f"Bearer {token}", EchoBot())
+            ).status == 201
         assert _authentication(adapter).full_validations == 1
 
         wall.now += 601  # past exp: validated again (botbuilder still grants its 5-minute leeway)
-        assert (await process_request(adapter, _activity("personal-message", url), f"Bearer {token}",
-                                      EchoBot())).status == 201
+        assert (
+            await process_request(adapter, _activity("personal-message", url), f"Bearer {token}", EchoBot())
+        ).status == 201
         assert _authentication(adapter).full_validations == 2
     finally:
         await adapter.close()
@@ -410,10 +466,12 @@ async def test_a_remembered_token_does_not_vouch_for_another_service_url(
     adapter = build_adapter(_settings(idp))
     token = idp.channel_token(app_id=APP_ID, service_url=teams.service_url)
     try:
-        ok = await process_request(adapter, _activity("personal-message", teams.service_url), f"Bearer {token}",
-                                   EchoBot())
-        elsewhere = await process_request(adapter, _activity("personal-message", "https://attacker.example/"),
-                                          f"Bearer {token}", EchoBot())
+        ok = await process_request(
+            adapter, _activity("personal-message", teams.service_url), f"Bearer {token}", EchoBot()
+        )
+        elsewhere = await process_request(
+            adapter, _activity("personal-message", "https://attacker.example/"), f"Bearer {token}", EchoBot()
+        )
     finally:
         await adapter.close()
     assert (ok.status, elsewhere.status) == (201, 401)
@@ -423,8 +481,10 @@ async def test_rejected_tokens_are_never_remembered(idp: FakeIdentityProvider, t
     adapter = build_adapter(_settings(idp))
     header = BAD_TOKENS["wrong audience"](idp, teams.service_url)
     try:
-        statuses = [(await process_request(adapter, _activity("personal-message", teams.service_url), header,
-                                           EchoBot())).status for _ in range(3)]
+        statuses = [
+            (await process_request(adapter, _activity("personal-message", teams.service_url), header, EchoBot())).status
+            for _ in range(3)
+        ]
     finally:
         await adapter.close()
     assert statuses == [401, 401, 401]

@@ -31,8 +31,11 @@ MSREST = Serializer(CLIENT_MODELS)
 
 
 def _reference_activities() -> list[Path]:
-    return sorted(p for p in REFERENCE.glob("*.json")
-                  if isinstance(json.loads(p.read_text()), dict) and "type" in json.loads(p.read_text()))
+    return sorted(
+        p
+        for p in REFERENCE.glob("*.json")
+        if isinstance(json.loads(p.read_text()), dict) and "type" in json.loads(p.read_text())
+    )
 
 
 def _reply_to(inbound: Activity, reply: Activity) -> Activity:
@@ -53,20 +56,42 @@ def _replies() -> dict[str, Activity]:
     return {
         "text": _reply_to(inbound, MessageFactory.text("Hello **there**")),
         "adaptive card": _reply_to(inbound, MessageFactory.attachment(CardFactory.adaptive_card(card))),
-        "hero card (model inside object)": _reply_to(inbound, MessageFactory.attachment(CardFactory.hero_card(
-            HeroCard(title="T", buttons=[CardAction(type="imBack", title="Go", value="go")])))),
-        "mention entity + enum fields": _reply_to(inbound, Activity(
-            type=ActivityTypes.message, text="<at>Alex</at> hi", text_format=TextFormatTypes.xml,
-            entities=[mention, Entity(type="clientInfo")])),
-        "suggested actions": _reply_to(inbound, MessageFactory.suggested_actions(
-            [CardAction(type="imBack", title="a", value="a")], "pick")),
-        "timestamps (aware, naive-utc, offset)": _reply_to(inbound, Activity(
-            type="message", text="t", timestamp=datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC),
-            local_timestamp=datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1))),
-            expiration=datetime(2026, 11, 24, tzinfo=UTC))),
-        "channel data and value with nesting": _reply_to(inbound, Activity(
-            type="message", channel_data={"notification": {"alert": True}, "list": [1, 2.5, None, "x"]},
-            value={"a": {"b": [True, {"c": None}]}})),
+        "hero card (model inside object)": _reply_to(
+            inbound,
+            MessageFactory.attachment(
+                CardFactory.hero_card(HeroCard(title="T", buttons=[CardAction(type="imBack", title="Go", value="go")]))
+            ),
+        ),
+        "mention entity + enum fields": _reply_to(
+            inbound,
+            Activity(
+                type=ActivityTypes.message,
+                text="<at>Alex</at> hi",
+                text_format=TextFormatTypes.xml,
+                entities=[mention, Entity(type="clientInfo")],
+            ),
+        ),
+        "suggested actions": _reply_to(
+            inbound, MessageFactory.suggested_actions([CardAction(type="imBack", title="a", value="a")], "pick")
+        ),
+        "timestamps (aware, naive-utc, offset)": _reply_to(
+            inbound,
+            Activity(
+                type="message",
+                text="t",
+                timestamp=datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC),
+                local_timestamp=datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1))),
+                expiration=datetime(2026, 11, 24, tzinfo=UTC),
+            ),
+        ),
+        "channel data and value with nesting": _reply_to(
+            inbound,
+            Activity(
+                type="message",
+                channel_data={"notification": {"alert": True}, "list": [1, 2.5, None, "x"]},
+                value={"a": {"b": [True, {"c": None}]}},
+            ),
+        ),
         "typing": _reply_to(inbound, Activity(type=ActivityTypes.typing)),
         "update with id": _reply_to(inbound, Activity(id="123", type="message", text="edited")),
     }
@@ -91,17 +116,25 @@ def test_the_common_reply_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
 
 def test_unusual_shapes_fall_back_to_msrest_and_still_match() -> None:
     # A plain dict where msrest expects a model, and a date and a Decimal inside a free-form object field.
-    activity = Activity(type="message", from_property={"id": "28:bot", "name": "Bot"},
-                        attachments=[{"contentType": "text/plain", "content": "x"}],
-                        value={"day": date(2026, 11, 23), "price": Decimal("12.50")})
+    activity = Activity(
+        type="message",
+        from_property={"id": "28:bot", "name": "Bot"},
+        attachments=[{"contentType": "text/plain", "content": "x"}],
+        value={"day": date(2026, 11, 23), "price": Decimal("12.50")},
+    )
     assert to_wire(activity) == MSREST.body(activity, "Activity")
 
 
 def test_conversation_parameters_serialise_like_msrest() -> None:
     parameters = ConversationParameters(
-        is_group=False, bot=ChannelAccount(id="28:bot"), members=[ChannelAccount(id="29:user")],
-        tenant_id="tenant-1", channel_data={"tenant": {"id": "tenant-1"}},
-        activity=Activity(type="message", text="hi"), conversation_type="personal")
+        is_group=False,
+        bot=ChannelAccount(id="28:bot"),
+        members=[ChannelAccount(id="29:user")],
+        tenant_id="tenant-1",
+        channel_data={"tenant": {"id": "tenant-1"}},
+        activity=Activity(type="message", text="hi"),
+        conversation_type="personal",
+    )
     assert to_wire(parameters, "ConversationParameters") == MSREST.body(parameters, "ConversationParameters")
 
 

@@ -74,7 +74,7 @@ async def test_enquiry_to_coordinators_card_then_actions_over_http(
         and "ENQ-2026-0001" in r["body"]["attachments"][0]["content"]["fallbackText"]
     ]
     async with session_factory() as session:
-        card_row = await session.scalar(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_card"))
+        card_row = await session.scalar(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.card"))
         enquiry = await session.scalar(select(Enquiry))
     assert card_row.activity_id and card_row.sent_conversation_id == GROUP_CHAT
 
@@ -147,7 +147,7 @@ async def test_a_crafted_invoke_from_a_participant_is_refused(
         stored = await session.get(Enquiry, enquiry.id)
         actions = list(await session.scalars(select(EnquiryEvent.action)))
         replies = (
-            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.reply"))
         ).all()
     assert stored.status is EnquiryStatus.AWAITING_REPLY and stored.assignee_aad_object_id is None
     assert actions == [EnquiryAction.CREATED] and replies == []
@@ -182,7 +182,7 @@ async def test_a_redelivered_send_makes_one_enquiry(
         assert again.status in (200, 201)
     async with session_factory() as session:
         enquiries = (await session.scalars(select(Enquiry))).all()
-        cards = await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_card"))
+        cards = await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.card"))
         cards = cards.all()
     assert [e.reference for e in enquiries] == ["ENQ-2026-0001"] and len(cards) == 1
     told = [b.get("text") or "" for b in connector.bodies()]

@@ -12,14 +12,14 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar
 
-from bot.app import RUNTIME, create_app
-from bot.calendar_routes import add_calendar_routes
-from bot.delivery.renderers import RenderError, default_renderers
-from bot.notification_renderers.enrolment import register
+from bot.app import create_app
+from bot.assembly import build_renderers
+from bot.delivery.renderers import RenderError
+from bot.features import FEATURES
 from bot.settings import Settings
 from classroom.enrolment import notices
-from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
+from dialogs.registry import FeatureRegistry
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.enrolment import BHCC, LONDON, MULTI, MULTI_RUN, add_person, load_world, london, outbox, world
 
@@ -28,10 +28,8 @@ ALEX = "00000000-0000-0000-0000-0000000000020"  # the sender of the captured per
 
 @pytest.fixture
 async def client(db_url, clock) -> AsyncIterator[TestClient]:
-    """The real app with the calendar route added the way create_app will add it."""
+    """The real app, calendar route included."""
     app = create_app(Settings(database_url=db_url), clock=clock)
-    add_calendar_routes(app, lambda request: request.app[RUNTIME].services, EnrolmentPolicy())
-    add_calendar_routes(app, lambda request: request.app[RUNTIME].services, EnrolmentPolicy())  # idempotent
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
         yield test_client
 
@@ -93,8 +91,7 @@ async def test_notifications_render_as_cards_with_local_times(session_factory, c
     await add_person(session_factory, ALEX, "Alex Wilber", BHCC)
     clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
     await EnrolmentService(session_factory, clock).enrol(ALEX, MULTI_RUN)
-    registry = default_renderers()
-    register(registry, zone=LONDON)
+    registry = build_renderers(FeatureRegistry(FEATURES), LONDON)
     assert {
         notices.REMINDER,
         notices.TRAINER_REMINDER,

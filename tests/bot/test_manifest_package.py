@@ -22,7 +22,7 @@ from bot.manifest_package import (
     menu_commands,
     registered_commands,
 )
-from dialogs.routing import Router
+from dialogs.routing import EVERYONE, Router
 from storage.models import Role
 from tests.support.node_tools import require_node_package, run_node
 
@@ -130,10 +130,10 @@ def test_the_menu_offers_ten_commands_everyones_first_and_always_help() -> None:
     def router_with(anyone: int, limited: int) -> Router:
         router = Router()
         for index in range(anyone):
-            router.command(f"open{index}", description="for anyone")(handler)
+            router.command(f"open{index}", roles=EVERYONE, description="for anyone")(handler)
         for index in range(limited):
             router.command(f"staff{index}", description="for coordinators", roles=[Role.COORDINATOR])(handler)
-        router.command("help", description="Show what I can do")(handler)
+        router.command("help", roles=EVERYONE, description="Show what I can do")(handler)
         return router
 
     few = [c.name for c in menu_commands(router_with(3, 2), "personal")]

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from storage.models import NotificationStatus, OutboxNotification
 
 
@@ -21,8 +21,7 @@ async def seed(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
         for key in ("ok", "dead", "waiting"):
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": key},
+                TextNotice(text=key),
                 due_at=clock.now() - timedelta(minutes=5),
                 dedupe_key=key,
                 conversation_key="19:coordinators",

@@ -20,13 +20,11 @@ from bot.auth.keys import KeySetRegistry, SigningKeySet
 from bot.connector.session import SessionHolder
 
 PINNED_VERSION = "4.17.1"
+_EXTRACTOR = "botframework.connector.auth.jwt_token_extractor.JwtTokenExtractor"
 PINNED_SOURCES = {
-    "botframework.connector.auth.jwt_token_extractor.JwtTokenExtractor.__init__":
-        "440d891ab7fee5fad59ab7a95d036d93fb0bb80559ede0db982e222f6ba1aa9d",
-    "botframework.connector.auth.jwt_token_extractor.JwtTokenExtractor._validate_token":
-        "9fad54c9e0ce9bde449715eb12503b21298621cdb3ffc758586f14a11650020b",
-    "botframework.connector.auth.jwt_token_extractor.JwtTokenExtractor.get_open_id_metadata":
-        "f31e9b4a937f052555eac8575cbdf325c58aee59ffaf7d8563f4d5d0d853cd4e",
+    f"{_EXTRACTOR}.__init__": "440d891ab7fee5fad59ab7a95d036d93fb0bb80559ede0db982e222f6ba1aa9d",
+    f"{_EXTRACTOR}._validate_token": "9fad54c9e0ce9bde449715eb12503b21298621cdb3ffc758586f14a11650020b",
+    f"{_EXTRACTOR}.get_open_id_metadata": "f31e9b4a937f052555eac8575cbdf325c58aee59ffaf7d8563f4d5d0d853cd4e",
 }
 UPGRADE_HINT = (
     "botbuilder changed under bot/auth/patches.py. Re-read JwtTokenExtractor (how it gets signing keys and "
@@ -92,5 +90,6 @@ def test_install_is_idempotent() -> None:
 def _options():  # type: ignore[no-untyped-def]
     from botframework.connector.auth import VerifyOptions
 
-    return VerifyOptions(issuer=["https://api.botframework.com"], audience=None, clock_tolerance=300,
-                         ignore_expiration=False)
+    return VerifyOptions(
+        issuer=["https://api.botframework.com"], audience=None, clock_tolerance=300, ignore_expiration=False
+    )

@@ -18,8 +18,9 @@ from classroom.catalogue.importer import (
     CatalogueConflictError,
     ImportReport,
     import_catalogue,
-    import_catalogue_file,
 )
+from classroom.catalogue.service import CatalogueService
+from classroom.clock import SystemClock
 from classroom.demo.catalogue import demo_catalogue
 from storage.models import (
     Course,
@@ -160,6 +161,10 @@ async def load_course(session_factory: Factory, code: str) -> Course:
         return course
 
 
+async def import_file(session_factory: Factory, path: Path) -> ImportReport:
+    return await CatalogueService(session_factory, SystemClock()).import_file(path)
+
+
 def run_of(course: Course, code: str) -> CourseRun:
     [run] = [run for run in course.runs if run.code == code]
     return run
@@ -172,7 +177,7 @@ def write(tmp_path: Path, text: str, name: str = "catalogue.yaml") -> Path:
 
 
 async def test_import_creates_everything(session_factory: Factory, tmp_path: Path) -> None:
-    report = await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    report = await import_file(session_factory, write(tmp_path, CATALOGUE))
 
     assert report.courses_created == ["PERM4", "PERMPLAN"]
     assert report.runs_created == ["PERM4-A", "PERM4-B", "PERMPLAN-1"]
@@ -213,10 +218,10 @@ async def test_import_creates_everything(session_factory: Factory, tmp_path: Pat
 
 async def test_reimporting_the_same_file_changes_nothing(session_factory: Factory, tmp_path: Path) -> None:
     path = write(tmp_path, CATALOGUE)
-    await import_catalogue_file(session_factory, path)
+    await import_file(session_factory, path)
     before = await row_counts(session_factory)
 
-    report = await import_catalogue_file(session_factory, path)
+    report = await import_file(session_factory, path)
 
     assert not report.changed
     assert report.courses_unchanged == ["PERM4", "PERMPLAN"]
@@ -227,11 +232,11 @@ async def test_reimporting_the_same_file_changes_nothing(session_factory: Factor
 
 
 async def test_reimport_with_changes_updates_by_code(session_factory: Factory, tmp_path: Path) -> None:
-    await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    await import_file(session_factory, write(tmp_path, CATALOGUE))
     before = await load_course(session_factory, "PERM4")
     session_ids = [s.id for s in run_of(before, "PERM4-A").sessions]
 
-    report = await import_catalogue_file(session_factory, write(tmp_path, CHANGED, "changed.yaml"))
+    report = await import_file(session_factory, write(tmp_path, CHANGED, "changed.yaml"))
 
     assert report.courses_updated == ["PERM4"] and report.courses_unchanged == ["PERMPLAN"]
     assert report.runs_updated == ["PERM4-A"] and report.runs_created == ["PERM4-C"]
@@ -264,13 +269,13 @@ async def test_reimport_with_changes_updates_by_code(session_factory: Factory, t
 
 
 async def test_invalid_file_writes_nothing(session_factory: Factory, tmp_path: Path) -> None:
-    await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    await import_file(session_factory, write(tmp_path, CATALOGUE))
     before = await row_counts(session_factory)
 
     # Valid changes before the error must not be written either.
     invalid = CHANGED.replace("capacity: 18", "capacity: 0")
     with pytest.raises(CatalogueFileError) as caught:
-        await import_catalogue_file(session_factory, write(tmp_path, invalid, "invalid.yaml"))
+        await import_file(session_factory, write(tmp_path, invalid, "invalid.yaml"))
 
     [problem] = caught.value.problems
     assert problem.field == "courses[1].runs[0].capacity" and problem.message == "must be greater than 0"
@@ -280,9 +285,7 @@ async def test_invalid_file_writes_nothing(session_factory: Factory, tmp_path: P
 
 async def test_invalid_file_into_an_empty_database_writes_nothing(session_factory: Factory, tmp_path: Path) -> None:
     with pytest.raises(CatalogueFileError):
-        await import_catalogue_file(
-            session_factory, write(tmp_path, CATALOGUE.replace("price_band: 2", "price_band: 0"))
-        )
+        await import_file(session_factory, write(tmp_path, CATALOGUE.replace("price_band: 2", "price_band: 0")))
 
     assert set((await row_counts(session_factory)).values()) == {0}
 
@@ -292,7 +295,7 @@ async def test_trainers_with_entra_ids_get_the_trainer_role(session_factory: Fac
     async with session_factory.begin() as session:
         session.add(Person(aad_object_id=REBECCA, name="Rebecca W.", roles=[PersonRole(role=Role.PARTICIPANT)]))
 
-    report = await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    report = await import_file(session_factory, write(tmp_path, CATALOGUE))
 
     assert report.people_created == ["Zoe Rosenfield"]
     assert sorted(report.trainer_roles_granted) == ["Rebecca W.", "Zoe Rosenfield"]
@@ -308,7 +311,7 @@ async def test_trainers_with_entra_ids_get_the_trainer_role(session_factory: Fac
     assert linked == {"Zoe Rosenfield": people[ZOE].id, "Rebecca Watts": people[REBECCA].id}
     assert run_of(course, "PERM4-B").trainers[0].person_id is None  # no Entra id: a name only
 
-    again = await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    again = await import_file(session_factory, write(tmp_path, CATALOGUE))
     assert again.people_created == [] and again.trainer_roles_granted == []
     assert (await row_counts(session_factory))["person_roles"] == 3
 
@@ -346,7 +349,7 @@ async def test_rows_numbered_another_way_are_renumbered(session_factory: Factory
             )
         )
 
-    report = await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    report = await import_file(session_factory, write(tmp_path, CATALOGUE))
 
     assert report.courses_updated == ["PERM4"] and report.runs_updated == ["PERM4-A"]
     course = await load_course(session_factory, "PERM4")
@@ -361,7 +364,7 @@ async def test_rows_numbered_another_way_are_renumbered(session_factory: Factory
 
 
 async def test_a_run_cannot_move_to_another_course(session_factory: Factory, tmp_path: Path) -> None:
-    await import_catalogue_file(session_factory, write(tmp_path, CATALOGUE))
+    await import_file(session_factory, write(tmp_path, CATALOGUE))
     before = await row_counts(session_factory)
     moved = CATALOGUE.replace("code: PERMPLAN-1", "code: PERM4-B").replace(
         "  - code: PERM4-B\n        capacity: 16", "  - code: PERM4-D\n        capacity: 16"
@@ -369,7 +372,7 @@ async def test_a_run_cannot_move_to_another_course(session_factory: Factory, tmp
     path = write(tmp_path, moved, "moved.yaml")
 
     with pytest.raises(CatalogueConflictError) as caught:
-        await import_catalogue_file(session_factory, path)
+        await import_file(session_factory, path)
 
     [problem] = caught.value.problems
     assert problem.file == str(path)

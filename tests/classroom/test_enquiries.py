@@ -72,13 +72,16 @@ async def test_an_enquiry_gets_a_reference_a_history_and_a_card_for_each_coordin
     cards = await outbox(session_factory)
     # No coordinators' conversation set: each coordinator gets a copy in their 1:1 chat.
     assert sorted((c.kind, c.recipient_aad_object_id, c.dedupe_key) for c in cards) == [
-        ("enquiry_card", COORDINATOR_AAD, f"enquiry-card:{result.id}:{COORDINATOR_AAD}"),
-        ("enquiry_card", SECOND_COORDINATOR_AAD, f"enquiry-card:{result.id}:{SECOND_COORDINATOR_AAD}"),
+        ("enquiries.card", COORDINATOR_AAD, f"enquiry-card:{result.id}:{COORDINATOR_AAD}"),
+        ("enquiries.card", SECOND_COORDINATOR_AAD, f"enquiry-card:{result.id}:{SECOND_COORDINATOR_AAD}"),
     ]
-    payload = cards[0].payload
-    assert payload["reference"] == "ENQ-2026-0001" and payload["status"] == "awaiting_reply"
-    assert payload["courses"] == [
-        ["PERM4", "Permanence – What does it Mean for Children and Young People and How can it be Achieved?"]
+    enquiry = cards[0].payload["enquiry"]
+    assert enquiry["reference"] == "ENQ-2026-0001" and enquiry["status"] == "awaiting_reply"
+    assert enquiry["courses"] == [
+        {
+            "code": "PERM4",
+            "title": "Permanence – What does it Mean for Children and Young People and How can it be Achieved?",
+        }
     ]
     assert cards[0].due_at == clock.now()
 
@@ -221,7 +224,7 @@ async def test_coordinators_assign_reply_close_and_reopen_with_history(session_f
     assert view.status is EnquiryStatus.AWAITING_REPLY and view.assignee_name == COORDINATOR_NAME
     assert [e.at for e in view.events] == [clock.now() + timedelta(minutes=m) for m in range(5)]
     assert view.events[2].text == "Yes: PERM4 runs again in March."
-    [reply_to_enquirer] = [n for n in await outbox(session_factory) if n.kind == "enquiry_reply"]
+    [reply_to_enquirer] = [n for n in await outbox(session_factory) if n.kind == "enquiries.reply"]
     assert reply_to_enquirer.recipient_aad_object_id == PARTICIPANT_AAD
     assert reply_to_enquirer.payload["reference"] == "ENQ-2026-0001"
     assert reply_to_enquirer.payload["text"] == "Yes: PERM4 runs again in March."
@@ -240,7 +243,7 @@ async def test_a_reply_takes_an_unassigned_enquiry_and_is_recorded_once(session_
         (EnquiryAction.ASSIGNED, "Patti Fernandez"),
         (EnquiryAction.REPLIED, "Patti Fernandez"),
     ]
-    assert len([n for n in await outbox(session_factory) if n.kind == "enquiry_reply"]) == 1
+    assert len([n for n in await outbox(session_factory) if n.kind == "enquiries.reply"]) == 1
     assert outcome.view.status is EnquiryStatus.ANSWERED and outcome.view.awaiting_since is None
 
 
@@ -291,7 +294,7 @@ async def test_the_enquirer_writes_back_and_the_coordinators_are_told(session_fa
         )
     assert outcome.view.status is EnquiryStatus.AWAITING_REPLY and outcome.view.awaiting_since == later
     assert [e.action for e in outcome.view.events][-2:] == [EnquiryAction.REOPENED, EnquiryAction.ENQUIRER_REPLIED]
-    followups = [n for n in await outbox(session_factory) if n.kind == "enquiry_followup"]
+    followups = [n for n in await outbox(session_factory) if n.kind == "enquiries.followup"]
     assert {n.recipient_aad_object_id for n in followups} == {COORDINATOR_AAD, SECOND_COORDINATOR_AAD}
     assert followups[0].payload["text"] == "March, please" and followups[0].payload["reopened"] is True
     async with session_factory.begin() as session:
@@ -314,8 +317,9 @@ async def test_every_copy_of_the_card_is_due_again_with_the_latest_state(session
         await assign_to_self(session, enquiry.id, PATTI, now=later)
     cards = {c.recipient_aad_object_id: c for c in await outbox(session_factory)}
     waiting, sent = cards[SECOND_COORDINATOR_AAD], cards[COORDINATOR_AAD]
-    assert waiting.payload["assignee_name"] == "Patti Fernandez" and waiting.status is NotificationStatus.PENDING
-    assert sent.payload["assignee_name"] == "Patti Fernandez"
+    assert waiting.payload["enquiry"]["assignee_name"] == "Patti Fernandez"
+    assert waiting.status is NotificationStatus.PENDING
+    assert sent.payload["enquiry"]["assignee_name"] == "Patti Fernandez"
     assert (sent.status, sent.due_at, sent.next_attempt_at) == (NotificationStatus.PENDING, later, later)
     assert (sent.attempts, sent.superseded_attempts) == (2, 2)  # fresh tries; the claim count goes on
     assert (sent.activity_id, sent.sent_conversation_id) == ("msg-1", "a:adele")  # what the dispatcher replaces
@@ -340,7 +344,7 @@ async def test_a_copy_being_sent_follows_with_the_change_and_the_dispatcher_is_w
     cards = {c.recipient_aad_object_id: c for c in await outbox(session_factory)}
     on_the_wire = cards[COORDINATOR_AAD]
     assert on_the_wire.status is NotificationStatus.SENDING and on_the_wire.changed_while_sending is True
-    assert on_the_wire.payload["status"] == "closed"
+    assert on_the_wire.payload["enquiry"]["status"] == "closed"
     assert cards[SECOND_COORDINATOR_AAD].status is NotificationStatus.PENDING
 
 
@@ -429,7 +433,7 @@ async def test_the_enquirer_writing_back_while_a_close_commits_reopens_it(sessio
         EnquiryAction.REOPENED,
         EnquiryAction.ENQUIRER_REPLIED,
     ]
-    followups = [n for n in await outbox(session_factory) if n.kind == "enquiry_followup"]
+    followups = [n for n in await outbox(session_factory) if n.kind == "enquiries.followup"]
     assert followups and all(n.payload["reopened"] is True for n in followups)
 
 
@@ -457,9 +461,9 @@ async def test_the_same_action_delivered_twice_at_once_is_recorded_once(  # type
     assert not isinstance(second, BaseException), second
     assert second.changed is False
     assert await count(session_factory, EnquiryEvent, EnquiryEvent.idempotency_key == "same-1") == 1
-    messages = [n.kind for n in await outbox(session_factory) if n.kind != "enquiry_card"]
-    assert messages.count("enquiry_reply") == (1 if action == "reply" else 0)
-    assert messages.count("enquiry_followup") == (2 if action == "answer" else 0)  # one per coordinator
+    messages = [n.kind for n in await outbox(session_factory) if n.kind != "enquiries.card"]
+    assert messages.count("enquiries.reply") == (1 if action == "reply" else 0)
+    assert messages.count("enquiries.followup") == (2 if action == "answer" else 0)  # one per coordinator
 
 
 async def test_two_coordinators_assigning_at_once_are_applied_in_turn(session_factory, engine, clock, db_url):  # type: ignore[no-untyped-def]

@@ -12,16 +12,18 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
+from bot.assembly import build_renderers
 from bot.delivery.dispatcher import DispatcherConfig, OutboxDispatcher
 from bot.delivery.rate_limiter import RateLimiter, RateLimits
-from bot.delivery.renderers import default_renderers
 from bot.delivery.scheduler import DeliveryScheduler
-from bot.notification_renderers import enquiries as enquiry_renderers
+from bot.features import FEATURES
 from bot.settings import Settings
 from classroom.coordinators import set_coordinators_conversation
 from classroom.enquiries.actions import Actor, assign_to_self, close, reply
 from classroom.enquiries.digest import DIGEST_JOB_NAME, Digest, digest_job, enqueue_digest
 from classroom.enquiries.working_days import add_working_days, previous_working_day, working_days_between
+from dialogs.enquiries.cards.digest import build_enquiry_digest_card
+from dialogs.registry import FeatureRegistry
 from storage.models import ConversationRecord, OutboxNotification
 from tests.delivery.helpers import connector_client
 from tests.support.catalogue import load_demo_catalogue
@@ -85,7 +87,7 @@ async def digests(session_factory) -> list[OutboxNotification]:  # type: ignore[
             (
                 await session.scalars(
                     select(OutboxNotification)
-                    .where(OutboxNotification.kind == "enquiry_digest")
+                    .where(OutboxNotification.kind == "enquiries.digest")
                     .order_by(OutboxNotification.id)
                 )
             ).all()
@@ -123,7 +125,7 @@ async def test_digest_content_oldest_first_with_overdue_on_working_days(
     assert digest.overdue.lines[0].overdue_since == london(20, 10)
     assert (digest.new.total, digest.open.total, digest.unassigned.total, digest.overdue.total) == (3, 4, 2, 1)
 
-    text = enquiry_renderers.render_enquiry_digest(row.payload, LONDON)["attachments"][0]["content"]["fallbackText"]
+    text = build_enquiry_digest_card(Digest.from_payload(row.payload), LONDON).fallback_text
     assert "Enquiries digest · Monday 23 November 2026" in text
     assert "Overdue (no reply for 2 working days): 1" in text
     assert "overdue since Fri 20 Nov 2026, 10:00 GMT" in text
@@ -136,7 +138,7 @@ async def test_an_empty_digest_says_all_clear_and_weekends_get_none(session_fact
         await enqueue_digest(session, now=MONDAY_9, zone=LONDON, overdue_after=2)
     [row] = await digests(session_factory)
     assert Digest.from_payload(row.payload).empty
-    text = enquiry_renderers.render_enquiry_digest(row.payload, LONDON)["attachments"][0]["content"]["fallbackText"]
+    text = build_enquiry_digest_card(Digest.from_payload(row.payload), LONDON).fallback_text
     assert "All clear" in text
 
 
@@ -149,9 +151,7 @@ async def test_long_lists_show_the_oldest_and_count_the_rest(session_factory, cl
     assert digest.open.total == 8 and [line.reference for line in digest.open.lines] == [
         f"ENQ-2026-{n:04d}" for n in range(1, 6)
     ]
-    text = enquiry_renderers.render_enquiry_digest(digest.to_payload(), LONDON)["attachments"][0]["content"][
-        "fallbackText"
-    ]
+    text = build_enquiry_digest_card(digest, LONDON).fallback_text
     assert "… and 3 more." in text
 
 
@@ -186,8 +186,7 @@ async def test_once_a_day_with_two_schedulers_and_two_dispatchers(session_factor
         assert len(await digests(session_factory)) == 1
 
         async with aiohttp.ClientSession() as http:
-            renderers = default_renderers()
-            enquiry_renderers.register(renderers, zone=LONDON)
+            renderers = build_renderers(FeatureRegistry(FEATURES), LONDON)
             dispatchers = [
                 OutboxDispatcher(
                     session_factory,

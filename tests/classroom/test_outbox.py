@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from classroom.enquiries.notifications import refresh_cards
+from classroom.enquiries.notices import refresh_cards
 from classroom.enquiries.views import EnquiryView
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import (
@@ -21,6 +21,7 @@ from classroom.outbox import (
     retry_notification,
 )
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
+from tests.support.notices import notice_of
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -30,16 +31,12 @@ async def rows(session_factory: async_sessionmaker[AsyncSession]) -> list[Outbox
         return list(await session.scalars(select(OutboxNotification).order_by(OutboxNotification.id)))
 
 
-async def queue(session: AsyncSession, key: str, **overrides: object) -> bool:
-    values: dict = {
-        "kind": "text",
-        "payload": {"text": key},
-        "due_at": DUE,
-        "dedupe_key": key,
-        "conversation_key": "19:chat",
-    }
+async def queue(
+    session: AsyncSession, key: str, *, kind: str = "text", payload: dict | None = None, **overrides: object
+) -> bool:
+    values: dict = {"due_at": DUE, "dedupe_key": key, "conversation_key": "19:chat"}
     values.update(overrides)
-    return await enqueue(session, **values)
+    return await enqueue(session, notice_of(kind, payload or {"text": key}), **values)
 
 
 async def test_enqueue_writes_a_pending_row_in_the_callers_transaction(session_factory) -> None:
@@ -115,11 +112,9 @@ async def test_recipient_addressing(session_factory) -> None:
     [
         {"conversation_key": None},
         {"recipient": "aad-1"},
-        {"kind": ""},
         {"dedupe_key": ""},
         {"dedupe_key": "x" * 301},
         {"due_at": datetime(2026, 11, 23, 9, 0)},
-        {"payload": {"when": datetime(2026, 1, 1, tzinfo=UTC)}},
     ],
 )
 async def test_invalid_enqueue_is_refused(session_factory, overrides) -> None:
@@ -304,7 +299,7 @@ async def test_prefix_lookups_find_rows_by_the_key_not_by_status(engine, session
     async with session_factory.begin() as session:
         for n in range(50):
             await queue(session, f"reminder:run-{n}:session-1")
-            await queue(session, f"enquiry-card:{n}:19:coordinators", kind="enquiry_card")
+            await queue(session, f"enquiry-card:{n}:19:coordinators", kind="enquiries.card")
         await session.execute(update(OutboxNotification).values(status=NotificationStatus.SENT, activity_id="1:a"))
         await queue(session, "reminder:run-7:session-2")
     plan = await _plan_of_outbox_update(engine, session_factory, lookup)

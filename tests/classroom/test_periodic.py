@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.errors import InvalidInput
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from classroom.periodic import PeriodicJob, claim_period, run_once_per_period
 from storage.models import OutboxNotification, PeriodicJobRun
 
@@ -22,8 +22,7 @@ def digest_job(runs: list[str], label: str) -> PeriodicJob:
         runs.append(label)
         await enqueue(
             session,
-            kind="text",
-            payload={"text": "digest"},
+            TextNotice(text="digest"),
             due_at=DIGEST_DUE,
             dedupe_key=f"digest:{label}",
             conversation_key="19:coordinators",
@@ -75,8 +74,7 @@ async def test_a_failed_run_releases_the_period_and_its_effects(session_factory,
     async def failing(session: AsyncSession) -> None:
         await enqueue(
             session,
-            kind="text",
-            payload={"text": "half"},
+            TextNotice(text="half"),
             due_at=clock.now(),
             dedupe_key="half",
             conversation_key="19:coordinators",

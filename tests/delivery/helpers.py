@@ -8,7 +8,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from storage.models import ConversationRecord
 
 BOT = {"id": "28:bot-app-id", "name": "Classroom"}
@@ -55,7 +55,7 @@ async def queue_texts(
     async with session_factory.begin() as session:
         for target, text in items:
             address = {"recipient": target} if recipients else {"conversation_key": target}
-            await enqueue(session, kind="text", payload={"text": text}, due_at=due, dedupe_key=text, **address)
+            await enqueue(session, TextNotice(text=text), due_at=due, dedupe_key=text, **address)
 
 
 def connector_client(session: aiohttp.ClientSession, *, timeout: float = 10.0) -> BotConnectorClient:

@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.outbox_store import ClaimedNotification
 from bot.delivery.wake_on_commit import wake_on_commit
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
+from classroom.outbox.claims import ClaimedNotification
 from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
 from tests.delivery.conftest import TEST_CONFIG, MakeDispatcher
 from tests.delivery.helpers import conversation, queue_texts, store_conversations
+from tests.support.notices import notice_of
 from tests.support.throttling_connector import CREATE_KEY, ThrottlingConnector
 
 DRAIN_BOUND = 120  # seconds; a safety net against a hang, not a timing assertion
@@ -76,8 +77,7 @@ async def test_every_deliverable_arrives_once_through_faults_and_limits(
     async with session_factory.begin() as session:
         await enqueue(
             session,
-            kind="no-such-card",
-            payload={},
+            notice_of("no-such-card", {}),
             due_at=datetime.now(UTC),
             dedupe_key="odd/0",
             conversation_key="c-plain-0",
@@ -141,8 +141,7 @@ async def test_an_enqueue_wakes_the_dispatcher_when_it_commits(
         async with session_factory.begin() as session:
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": "hello"},
+                TextNotice(text="hello"),
                 due_at=datetime.now(UTC),
                 dedupe_key="hello",
                 conversation_key="c-1",

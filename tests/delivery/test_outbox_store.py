@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.outbox_store import ClaimedNotification, OutboxStore, Outcome
+from classroom.outbox.claims import ClaimedNotification, OutboxStore, Outcome
 from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
 from tests.delivery.helpers import conversation, queue_texts, store_conversations
 

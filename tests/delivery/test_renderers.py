@@ -26,12 +26,12 @@ def test_bad_text_payloads(payload: dict) -> None:
 def test_unknown_kind_and_broken_renderer() -> None:
     registry = default_renderers()
     with pytest.raises(RenderError, match="no renderer"):
-        registry.render("enquiry_card", {})
-    registry.register("enquiry_card", lambda payload: {"attachments": [payload["card"]]})
+        registry.render("enquiries.card", {})
+    registry.register("enquiries.card", lambda payload: {"attachments": [payload["card"]]})
     with pytest.raises(RenderError, match="KeyError"):
-        registry.render("enquiry_card", {})
-    assert registry.render("enquiry_card", {"card": {"a": 1}}) == {"type": "message", "attachments": [{"a": 1}]}
-    assert registry.kinds == {"text", "enquiry_card"}
+        registry.render("enquiries.card", {})
+    assert registry.render("enquiries.card", {"card": {"a": 1}}) == {"type": "message", "attachments": [{"a": 1}]}
+    assert registry.kinds == {"text", "enquiries.card"}
 
 
 def test_a_kind_is_registered_once() -> None:

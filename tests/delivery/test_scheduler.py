@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.scheduler import DeliveryScheduler, crontab_trigger, latest_fire_time, period_key
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from storage.models import OutboxNotification, PeriodicJobRun
 
 LONDON = ZoneInfo("Europe/London")
@@ -27,8 +27,7 @@ async def digest(session: AsyncSession) -> None:
     now = datetime.now(UTC)
     await enqueue(
         session,
-        kind="text",
-        payload={"text": "digest"},
+        TextNotice(text="digest"),
         due_at=now,
         dedupe_key=f"digest:{now.isoformat()}",
         conversation_key="19:coordinators",

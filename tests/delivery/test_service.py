@@ -11,7 +11,7 @@ from bot.delivery.config import DeliverySettings
 from bot.delivery.rate_limiter import RateLimiter, RateLimits
 from bot.delivery.service import DeliveryService
 from bot.delivery.wake_on_commit import wake_on_commit
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from tests.delivery.helpers import connector_client, conversation, store_conversations
 from tests.delivery.virtual_time import VirtualTimer
 
@@ -30,8 +30,7 @@ async def test_service_delivers_what_the_domain_enqueues(session_factory, http, 
         async with session_factory.begin() as session:
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": "New enquiry"},
+                TextNotice(text="New enquiry"),
                 due_at=datetime.now(UTC),
                 dedupe_key="enquiry-card:1",
                 conversation_key="19:coordinators",
@@ -62,8 +61,7 @@ async def test_rolled_back_enqueue_wakes_nobody(session_factory) -> None:
         async with session_factory() as session:
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": "x"},
+                TextNotice(text="x"),
                 due_at=datetime.now(UTC),
                 dedupe_key="x",
                 conversation_key="c",
@@ -75,8 +73,7 @@ async def test_rolled_back_enqueue_wakes_nobody(session_factory) -> None:
         async with session_factory.begin() as session:
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": "y"},
+                TextNotice(text="y"),
                 due_at=datetime.now(UTC),
                 dedupe_key="y",
                 conversation_key="c",

@@ -130,23 +130,10 @@ async def test_group_chat_mention_is_stripped(session_factory, clock) -> None:
 
 
 async def test_welcome_differs_by_role(session_factory, clock) -> None:
-    chat = Conversation(session_factory, clock, aad_object_id="coordinator-aad")
+    chat = Conversation(session_factory, clock, aad_object_id="coordinator-aad", name="Adele Vance")
     async with session_factory.begin() as session:
         await assign_roles(session, "coordinator-aad", [Role.COORDINATOR], "Adele Vance")
-    turn = []
-
-    async def welcome(turn_context):  # type: ignore[no-untyped-def]
-        await chat.dispatcher.welcome(turn_context, "Adele Vance")
-
-    chat.adapter.logic = welcome
-    await chat.adapter.receive_activity(_message_from(chat))
-    turn = chat.adapter.activity_buffer
+    turn = await chat.install()
     text = card_text(turn[-1])
     assert "Welcome, Adele!" in text and "As a coordinator" in text
     assert "Browse our social-work courses" not in text  # not a participant
-
-
-def _message_from(chat: Conversation):  # type: ignore[no-untyped-def]
-    from botbuilder.schema import Activity
-
-    return Activity(type="message", text="", from_property=chat.user, conversation=chat.conversation)

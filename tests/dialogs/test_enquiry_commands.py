@@ -11,8 +11,8 @@ from botbuilder.core import InvokeResponse
 from sqlalchemy import select, update
 
 from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
-from classroom.enquiries.views import EnquiryView
-from dialogs.cards.enquiry_card import build_enquiry_card
+from classroom.enquiries.notices import EnquiryCardNotice
+from dialogs.enquiries.cards.coordinator import build_enquiry_card
 from storage.models import (
     Enquiry,
     EnquiryAction,
@@ -41,7 +41,7 @@ async def coordinators_copy(session_factory) -> tuple[OutboxNotification, str]: 
     text the dispatcher will replace that message with when the row is due."""
     async with session_factory() as session:
         row = await session.scalar(select(OutboxNotification).where(OutboxNotification.activity_id == "card-1"))
-    return row, build_enquiry_card(EnquiryView.from_payload(row.payload), LONDON).fallback_text
+    return row, build_enquiry_card(EnquiryCardNotice.from_payload(row.payload).enquiry, LONDON).fallback_text
 
 
 async def copy_replaced(session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ async def enquiry(alex: Conversation, session_factory, clock):  # type: ignore[n
     async with session_factory.begin() as session:
         await session.execute(
             update(OutboxNotification)
-            .where(OutboxNotification.kind == "enquiry_card")
+            .where(OutboxNotification.kind == "enquiries.card")
             .values(status=NotificationStatus.SENT, activity_id="card-1", sent_conversation_id=COORDINATORS_CHAT)
         )
     return made
@@ -199,7 +199,7 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
     assert "Adele Vance replied:" in card["fallbackText"] and "Yes, March. **Bold**" in card["fallbackText"]
     async with session_factory() as session:
         [to_enquirer] = (
-            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.reply"))
         ).all()
     assert to_enquirer.recipient_aad_object_id == PARTICIPANT_AAD
     assert to_enquirer.payload["text"] == "Yes, March. **Bold**"
@@ -230,7 +230,7 @@ async def test_a_redelivered_reply_is_sent_once(adele: Conversation, enquiry, se
             await copy_replaced(session_factory)
     async with session_factory() as session:
         replies = (
-            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_reply"))
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.reply"))
         ).all()
     assert len(replies) == 1
     copy, _ = await coordinators_copy(session_factory)
@@ -296,7 +296,7 @@ async def test_the_enquirer_answers_back_from_the_reply_card_or_by_typing(
     assert "training team has been told" in done.text
     async with session_factory() as session:
         followups = (
-            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiry_followup"))
+            await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.followup"))
         ).all()
         stored = await session.get(Enquiry, enquiry.id)
     assert [f.payload["text"] for f in followups] == ["March, please", "Or April"]

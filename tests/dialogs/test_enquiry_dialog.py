@@ -74,8 +74,8 @@ async def test_a_question_from_start_to_reference(chat: Conversation, session_fa
     async with session_factory() as session:
         [card] = (await session.scalars(select(OutboxNotification))).all()
     # No coordinators' conversation is set: the coordinator gets it in their 1:1 chat.
-    assert (card.kind, card.recipient_aad_object_id) == ("enquiry_card", COORDINATOR_AAD)
-    assert card.payload["reference"] == "ENQ-2026-0001"
+    assert (card.kind, card.recipient_aad_object_id) == ("enquiries.card", COORDINATOR_AAD)
+    assert card.payload["enquiry"]["reference"] == "ENQ-2026-0001"
     [reply] = await chat.say("help")  # the dialog is over
     assert "What I can do" in card_text(reply)
 

@@ -47,13 +47,7 @@ async def chat(session_factory, clock) -> Conversation:
 
 
 def _as(chat: Conversation, aad_object_id: str, name: str) -> Conversation:
-    return Conversation(
-        chat.services.session_factory,
-        chat.services.clock,
-        aad_object_id=aad_object_id,
-        name=name,
-        conversation_id=f"conv-{aad_object_id}",
-    )
+    return chat.as_someone_else(aad_object_id, name)
 
 
 def _replies(activity: Activity) -> list[str]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialogs.formatting import short_time
+from dialogs.cards.formatting import short_time
 
 LONDON = ZoneInfo("Europe/London")
 

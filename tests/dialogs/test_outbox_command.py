@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from classroom.outbox import enqueue
+from classroom.outbox import TextNotice, enqueue
 from classroom.people import assign_roles
 from storage.models import Role
 from tests.support.bot_harness import Conversation, card_text
@@ -16,8 +16,7 @@ async def test_coordinator_sees_outbox_counts_and_participant_is_refused(session
         for n in range(3):
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": f"hello {n}"},
+                TextNotice(text=f"hello {n}"),
                 due_at=clock.now() - timedelta(minutes=5),
                 dedupe_key=f"test:{n}",
                 recipient="someone",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.outbox import NotificationView, OutboxSummary
-from dialogs.cards.outbox_status_card import build_outbox_status_card, outbox_status_text
+from dialogs.outbox.card import build_outbox_status_card, outbox_status_text
 from storage.models import NotificationStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -24,7 +24,7 @@ def summary(**overrides) -> OutboxSummary:  # type: ignore[no-untyped-def]
 def test_card_is_adaptive_1_5_with_counts_and_failures() -> None:
     failure = NotificationView(
         id=42,
-        kind="enquiry_card",
+        kind="enquiries.card",
         target="19:coordinators",
         status=NotificationStatus.UNDELIVERABLE,
         attempts=1,
@@ -47,7 +47,7 @@ def test_card_is_adaptive_1_5_with_counts_and_failures() -> None:
     assert facts["Waiting to send"] == "3" and facts["Sent"] == "120" and facts["Cancelled"] == "0"
     text = message.fallback_text
     assert "3 messages to send; the oldest has waited 7 minutes." in text
-    assert "#42 enquiry_card to 19:coordinators: undeliverable, Wed 1 Jul 2026 10:00 BST" in text
+    assert "#42 enquiries.card to 19:coordinators: undeliverable, Wed 1 Jul 2026 10:00 BST" in text
     assert "classroom-bot outbox retry 42" in text
     # Teams' error text is shown literally (a RichTextBlock run), never as markdown.
     runs = [i for b in content["body"] if b["type"] == "Container" for i in b["items"] if i["type"] == "RichTextBlock"]

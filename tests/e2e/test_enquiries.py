@@ -3,7 +3,7 @@ the coordinators' group chat (chosen there by Adele, in her own Playground), Ade
 Action.Execute, the reply arrives in Alex's chat, and Alex's answer comes back to the coordinators.
 
 The cards travel through the notification outbox, so this needs the app to run proactive delivery with the
-enquiry renderers registered (``bot.notification_renderers.enquiries.register``)."""
+enquiry renderers registered (``dialogs.enquiries.notifications.register``)."""
 
 from __future__ import annotations
 

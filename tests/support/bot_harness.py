@@ -1,24 +1,33 @@
-"""Drive the message flows through botbuilder's TestAdapter, with state in the real database."""
+"""Drive the bot through botbuilder's TestAdapter with the production pipeline (``bot.assembly.build_bot``:
+the same handler, dispatcher, middleware and error handler as the running bot), state in the real database."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import InvokeResponse, PrivateConversationState, TurnContext
+from botbuilder.core import InvokeResponse
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.assembly import build_bot, build_services
+from bot.features import FEATURES
+from bot.settings import Settings
 from classroom.clock import Clock
-from dialogs.dispatcher import MessageDispatcher
-from dialogs.services import BotServices
-from storage.state_storage import SqlAlchemyStorage
+from dialogs.feature import Feature
+from dialogs.registry import FeatureRegistry
 
 LONDON = ZoneInfo("Europe/London")
 PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"
+BOT = ChannelAccount(id="28:bot-app-id", name="Classroom")
+
+
+def default_settings(**values: Any) -> Settings:
+    """The bot's defaults (Europe/London, http://127.0.0.1:3978 for links), whatever this machine's environment."""
+    return Settings.model_construct(**values)
 
 
 class Conversation:
@@ -33,26 +42,32 @@ class Conversation:
         name: str = "Alex Wilber",
         conversation_type: str = "personal",
         conversation_id: str = "conv-1",
+        settings: Settings | None = None,
+        features: Sequence[Feature] = FEATURES,
     ) -> None:
-        self.services = BotServices(session_factory, clock, LONDON)
-        self.state = PrivateConversationState(SqlAlchemyStorage(session_factory))
-        self.dispatcher = MessageDispatcher(self.services, self.state.create_property("DialogState"))
-        self.adapter = TestAdapter(self._logic)
+        self.session_factory = session_factory
+        self.services = build_services(settings or default_settings(), session_factory, clock)
+        self.pipeline = build_bot(self.services, session_factory, FeatureRegistry(features))
+        self.adapter = TestAdapter(self.pipeline.bot.on_turn)
+        self.pipeline.install(self.adapter)
         self.user = ChannelAccount(id="29:user", name=name, aad_object_id=aad_object_id)
         self.conversation = ConversationAccount(
             id=conversation_id, conversation_type=conversation_type, is_group=conversation_type != "personal"
         )
-        self.invoke_responses: list[InvokeResponse] = []
 
-    async def _logic(self, turn_context: TurnContext) -> None:
-        if turn_context.activity.type == ActivityTypes.invoke:
-            self.invoke_responses.append(await self.dispatcher.on_card_action(turn_context))
-        else:
-            await self.dispatcher.on_message(turn_context)
-        await self.state.save_changes(turn_context)
+    def as_someone_else(self, aad_object_id: str, name: str, conversation_id: str | None = None) -> Conversation:
+        """Another person, with the same database and clock, in their own 1:1 chat."""
+        return Conversation(
+            self.session_factory,
+            self.services.clock,
+            aad_object_id=aad_object_id,
+            name=name,
+            conversation_id=conversation_id or f"conv-{aad_object_id}",
+        )
 
     async def _turn(self, activity: Activity) -> list[Activity]:
         activity.from_property = self.user
+        activity.recipient = BOT
         activity.conversation = self.conversation
         activity.channel_id = "msteams"
         before = len(self.adapter.activity_buffer)
@@ -86,10 +101,14 @@ class Conversation:
             id=activity_id or str(uuid.uuid4()),
             value={"action": {"type": "Action.Execute", "title": verb, "verb": verb, "data": data}},
         )
-        before = len(self.invoke_responses)
         sent = await self._turn(activity)
-        assert len(self.invoke_responses) == before + 1, "the invoke got no answer"
-        return self.invoke_responses[-1], sent
+        answers = [a for a in sent if a.type == ActivityTypes.invoke_response]
+        assert len(answers) == 1, "the invoke got no answer"
+        return answers[0].value, [a for a in sent if a.type != ActivityTypes.invoke_response]
+
+    async def install(self) -> list[Activity]:
+        """The app installed in this conversation (``installationUpdate`` add, as Teams sends it)."""
+        return await self._turn(Activity(type=ActivityTypes.installation_update, action="add"))
 
     @property
     def updated_activities(self) -> list[Activity]:

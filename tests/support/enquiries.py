@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.enquiries.fields import EnquiryDraft
-from classroom.enquiries.submission import Submitted, submit_enquiry
+from classroom.enquiries.service import EnquiryService
+from classroom.enquiries.submission import Submitted
 from classroom.people import assign_roles
 from storage.models import ConversationRecord, EnquiryKind, Role
 
@@ -103,9 +104,18 @@ async def submitted(
     enquirer: str = PARTICIPANT_AAD,
     **changes: Any,
 ) -> Submitted:
-    return await submit_enquiry(
-        session_factory, draft(**changes), enquirer_aad_object_id=enquirer, idempotency_key=key, now=now
-    )
+    service = EnquiryService(session_factory, StoppedClock(now))
+    return await service.submit(draft(**changes), enquirer=enquirer, idempotency_key=key)
+
+
+class StoppedClock:
+    """A clock that always says ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
 
 
 async def count(session_factory: async_sessionmaker[AsyncSession], model: type, *where: Any) -> int:

@@ -74,8 +74,9 @@ class _Failure:
     path_contains: str | None
 
     def matches(self, method: str, path: str) -> bool:
-        return ((self.method is None or self.method == method)
-                and (self.path_contains is None or self.path_contains in path))
+        return (self.method is None or self.method == method) and (
+            self.path_contains is None or self.path_contains in path
+        )
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
@@ -133,13 +134,22 @@ class FakeConnector:
 
     # -- scripting -----------------------------------------------------------------------------------------
 
-    def fail_next(self, status: int, *, count: int = 1, body: Any = None, retry_after: float | str | None = None,
-                  method: str | None = None, path_contains: str | None = None) -> None:
+    def fail_next(
+        self,
+        status: int,
+        *,
+        count: int = 1,
+        body: Any = None,
+        retry_after: float | str | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+    ) -> None:
         """Answer the next ``count`` matching requests with ``status`` (and ``Retry-After`` if given)."""
         if body is None:
             body = {"error": {"code": f"Scripted{status}", "message": f"scripted {status} answer"}}
-        self._failures.append(_Failure(status, count, body, None if retry_after is None else str(retry_after),
-                                       method, path_contains))
+        self._failures.append(
+            _Failure(status, count, body, None if retry_after is None else str(retry_after), method, path_contains)
+        )
 
     def hold(self) -> asyncio.Event:
         """Make requests wait (after being recorded) until the returned event is set."""
@@ -158,13 +168,21 @@ class FakeConnector:
     @property
     def activities(self) -> list[dict[str, Any]]:
         """Bodies of every activity sent, replied or updated, in order."""
-        return [r.body for r in self.requests
-                if r.method in ("POST", "PUT") and "/activities" in r.path and isinstance(r.body, dict)
-                and not r.path.endswith("/history")]
+        return [
+            r.body
+            for r in self.requests
+            if r.method in ("POST", "PUT")
+            and "/activities" in r.path
+            and isinstance(r.body, dict)
+            and not r.path.endswith("/history")
+        ]
 
     def sent_to(self, conversation_id: str) -> list[dict[str, Any]]:
-        return [r.body for r in self.requests
-                if r.conversation_id == conversation_id and r.method in ("POST", "PUT") and "/activities" in r.path]
+        return [
+            r.body
+            for r in self.requests
+            if r.conversation_id == conversation_id and r.method in ("POST", "PUT") and "/activities" in r.path
+        ]
 
     def clear(self) -> None:
         self.requests.clear()
@@ -177,11 +195,18 @@ class FakeConnector:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        raw_path = request.raw_path.split("?", 1)[0][len(self.prefix):]
+        raw_path = request.raw_path.split("?", 1)[0][len(self.prefix) :]
         path = unquote(raw_path)
         peer = request.transport.get_extra_info("peername") if request.transport else None
-        recorded = RecordedRequest(request.method, path, raw_path, dict(request.query), dict(request.headers), body,
-                                   tuple(peer[:2]) if peer else None)
+        recorded = RecordedRequest(
+            request.method,
+            path,
+            raw_path,
+            dict(request.query),
+            dict(request.headers),
+            body,
+            tuple(peer[:2]) if peer else None,
+        )
         self.request_count += 1
         if self.record:
             self.requests.append(recorded)
@@ -197,8 +222,9 @@ class FakeConnector:
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else None
                 self._failures = [f for f in self._failures if f.remaining > 0]
                 return web.json_response(failure.body, status=failure.status, headers=headers)
-        return self._answer(request.method, [unquote(p) for p in raw_path.strip("/").split("/")], body,
-                            dict(request.query))
+        return self._answer(
+            request.method, [unquote(p) for p in raw_path.strip("/").split("/")], body, dict(request.query)
+        )
 
     def _new_id(self) -> str:
         return str(int(time.time() * 1000) * 1000 + next(self._ids))
@@ -258,8 +284,9 @@ class FakeConnector:
         channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
         if body.get("isGroup") and channel:
             activity_id = self._new_id()
-            return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id},
-                                     status=201)
+            return web.json_response(
+                {"id": f"{channel};messageid={activity_id}", "activityId": activity_id}, status=201
+            )
         return web.json_response({"id": f"a:{self._new_id()}"}, status=201)
 
     def _member_list(self, conversation: str, shape: Callable[[list[dict[str, Any]]], Any]) -> web.Response:

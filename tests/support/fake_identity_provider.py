@@ -59,8 +59,14 @@ class SigningKeyPair:
 
     def jwk(self) -> dict[str, Any]:
         numbers = self.private_key.public_key().public_numbers()
-        return {"kty": "RSA", "use": "sig", "kid": self.kid, "n": _b64(numbers.n), "e": _b64(numbers.e),
-                "endorsements": list(self.endorsements)}
+        return {
+            "kty": "RSA",
+            "use": "sig",
+            "kid": self.kid,
+            "n": _b64(numbers.n),
+            "e": _b64(numbers.e),
+            "endorsements": list(self.endorsements),
+        }
 
 
 @dataclass
@@ -140,8 +146,15 @@ class FakeIdentityProvider:
     def login_url(self, tenant: str = BOT_FRAMEWORK_TENANT) -> str:
         return f"{self.base_url}/{tenant}"
 
-    def bot_settings(self, *, app_id: str, password: str = "", app_type: str = "MultiTenant",
-                     tenant_id: str = "", tenant_in_login_url: str | None = None) -> dict[str, Any]:
+    def bot_settings(
+        self,
+        *,
+        app_id: str,
+        password: str = "",
+        app_type: str = "MultiTenant",
+        tenant_id: str = "",
+        tenant_in_login_url: str | None = None,
+    ) -> dict[str, Any]:
         """Settings keyword arguments that point a bot at this provider (alternate-cloud endpoints)."""
         if password:
             self.clients[app_id] = password
@@ -175,20 +188,32 @@ class FakeIdentityProvider:
 
     # -- tokens the channel sends to the bot ---------------------------------------------------------------
 
-    def channel_token(self, *, app_id: str, service_url: str, issuer: str = CHANNEL_ISSUER,
-                      audience: str | None = None, key: SigningKeyPair | None = None, kid: str | None = None,
-                      lifetime: int = 3600, not_before_in: int = -60, issued_at: float | None = None,
-                      extra_claims: dict[str, Any] | None = None) -> str:
+    def channel_token(
+        self,
+        *,
+        app_id: str,
+        service_url: str,
+        issuer: str = CHANNEL_ISSUER,
+        audience: str | None = None,
+        key: SigningKeyPair | None = None,
+        kid: str | None = None,
+        lifetime: int = 3600,
+        not_before_in: int = -60,
+        issued_at: float | None = None,
+        extra_claims: dict[str, Any] | None = None,
+    ) -> str:
         """A Bot Framework channel token as Teams sends it, signed with ``key`` (default: the first key)."""
         key = key or self.keys[0]
         now = int(time.time() if issued_at is None else issued_at)
         claims: dict[str, Any] = {
-            "iss": issuer, "aud": app_id if audience is None else audience, "serviceurl": service_url,
-            "nbf": now + not_before_in, "exp": now + lifetime,
+            "iss": issuer,
+            "aud": app_id if audience is None else audience,
+            "serviceurl": service_url,
+            "nbf": now + not_before_in,
+            "exp": now + lifetime,
         }
         claims.update(extra_claims or {})
-        return jwt.encode(claims, key.private_key, algorithm="RS256",
-                          headers={"kid": key.kid if kid is None else kid})
+        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid if kid is None else kid})
 
     @staticmethod
     def unsigned_token(claims: dict[str, Any], kid: str = "key-1") -> str:
@@ -204,13 +229,15 @@ class FakeIdentityProvider:
 
     async def _metadata(self, request: web.Request) -> web.Response:
         self.metadata_requests += 1
-        return web.json_response({
-            "issuer": CHANNEL_ISSUER,
-            "authorization_endpoint": f"{self.base_url}/v1/authorize",
-            "jwks_uri": f"{self.base_url}/v1/.well-known/keys",
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-        })
+        return web.json_response(
+            {
+                "issuer": CHANNEL_ISSUER,
+                "authorization_endpoint": f"{self.base_url}/v1/authorize",
+                "jwks_uri": f"{self.base_url}/v1/.well-known/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            }
+        )
 
     async def _jwks(self, request: web.Request) -> web.Response:
         self.jwks_requests += 1
@@ -232,8 +259,9 @@ class FakeIdentityProvider:
             await self.token_delay.wait()
         if self.token_failures:
             status = self.token_failures.pop(0)
-            return web.json_response({"error": "temporarily_unavailable", "error_description": "scripted failure"},
-                                     status=status)
+            return web.json_response(
+                {"error": "temporarily_unavailable", "error_description": "scripted failure"}, status=status
+            )
         token = self._access_token(client_id, resource)
         body: dict[str, Any] = {"token_type": "Bearer", "access_token": token}
         if request.kind == "managed_identity":
@@ -251,8 +279,9 @@ class FakeIdentityProvider:
         client_id = form.get("client_id", "")
         if self.clients.get(client_id) is None or self.clients[client_id] != form.get("client_secret"):
             self.token_requests_log.append(record)
-            return web.json_response({"error": "invalid_client", "error_description": "bad client id or secret"},
-                                     status=401)
+            return web.json_response(
+                {"error": "invalid_client", "error_description": "bad client id or secret"}, status=401
+            )
         return await self._answer_token(record, client_id, form.get("scope", "").removesuffix("/.default"))
 
     async def _msi_token(self, request: web.Request) -> web.Response:
@@ -264,15 +293,26 @@ class FakeIdentityProvider:
         client_id = params.get("client_id", "")
         if client_id not in self.managed_identities:
             self.token_requests_log.append(record)
-            return web.json_response({"error": "invalid_request", "error_description": "unknown identity"},
-                                     status=400)
+            return web.json_response({"error": "invalid_request", "error_description": "unknown identity"}, status=400)
         return await self._answer_token(record, client_id, params.get("resource", ""))
 
     def _access_token(self, client_id: str, resource: str) -> str:
         now = int(time.time())
-        token = jwt.encode({"iss": f"{self.base_url}/", "aud": resource, "appid": client_id, "ver": "1.0",
-                            "iat": now, "nbf": now, "exp": now + self.token_lifetime, "jti": uuid.uuid4().hex},
-                           self.keys[0].private_key, algorithm="RS256", headers={"kid": self.keys[0].kid})
+        token = jwt.encode(
+            {
+                "iss": f"{self.base_url}/",
+                "aud": resource,
+                "appid": client_id,
+                "ver": "1.0",
+                "iat": now,
+                "nbf": now,
+                "exp": now + self.token_lifetime,
+                "jti": uuid.uuid4().hex,
+            },
+            self.keys[0].private_key,
+            algorithm="RS256",
+            headers={"kid": self.keys[0].kid},
+        )
         self.issued_tokens.append(token)
         return token
 

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classroom.enrolment import notices
-from classroom.enrolment.errors import CourseFull, TryAgain
+from classroom.enrolment.errors import CourseFull
 from classroom.enrolment.service import EnrolmentService
+from classroom.errors import TryAgain
 from storage.engine import create_engine, create_session_factory
 from storage.models import Enrolment, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from dialogs.cards.base import CARD_CONTENT_TYPE
-from dialogs.messages import card_activity
+from dialogs.cards.messages import card_activity
 from tests.support.card_samples import CardSample, Verbs, answered_verbs, build_card_samples, card_builders
 from tests.support.node_tools import require_node_package, run_node
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import dialogs.cards
+import dialogs
 from bot.manifest_package import registered_commands
 from classroom.catalogue.importer import import_catalogue
 from classroom.demo.catalogue import demo_catalogue
@@ -63,36 +63,27 @@ class Verbs:
 
 
 def answered_verbs() -> Verbs:
-    """The verbs the bot answers, from the dispatcher exactly as the running bot builds it."""
-    from botbuilder.core import ConversationState, MemoryStorage
+    """The verbs the bot answers, from the feature registry exactly as the running bot builds it."""
+    from bot.features import FEATURES
+    from dialogs.dispatcher import CANCEL_WORDS
+    from dialogs.enquiries.answer_prompt import ANSWER_KEY
+    from dialogs.registry import FeatureRegistry
 
-    import dialogs.dispatcher
-    from classroom.clock import SystemClock
-    from dialogs.services import BotServices
-
-    services = BotServices(None, SystemClock(), ZoneInfo("UTC"))  # type: ignore[arg-type]
-    dispatcher = dialogs.dispatcher.MessageDispatcher(services, ConversationState(MemoryStorage()).create_property("s"))
-    not_yet_open = getattr(dialogs.dispatcher, "_NOT_YET_OPEN", {})  # buttons of flows not open yet: an honest answer
-    cancel_words: frozenset[str] = getattr(dialogs.dispatcher, "CANCEL_WORDS", frozenset())
-    card_actions = getattr(getattr(dispatcher, "card_actions", None), "handlers", {})
-    try:
-        answer_key = importlib.import_module("dialogs.answer_prompt").ANSWER_KEY
-    except (ImportError, AttributeError):
-        answer_key = None
+    registry = FeatureRegistry(FEATURES)
     return Verbs(
-        frozenset(dispatcher.router.commands) | frozenset(not_yet_open) | frozenset(cancel_words),
-        frozenset(card_actions),
-        answer_key,
+        frozenset(registry.commands.commands) | CANCEL_WORDS, frozenset(registry.card_actions.handlers), ANSWER_KEY
     )
 
 
 def card_builders() -> set[str]:
-    """Every ``build_*`` function defined in a ``dialogs.cards`` module."""
+    """Every card builder of the bot: each ``build_*`` function in ``dialogs`` that returns a ``CardMessage``."""
     found = set()
-    for module_info in pkgutil.iter_modules(dialogs.cards.__path__):
-        module = importlib.import_module(f"dialogs.cards.{module_info.name}")
+    for module_info in pkgutil.walk_packages(dialogs.__path__, prefix="dialogs."):
+        module = importlib.import_module(module_info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("build_") and function.__module__ == module.__name__:
+            if not name.startswith("build_") or function.__module__ != module.__name__:
+                continue
+            if inspect.signature(function).return_annotation in ("CardMessage", CardMessage):
                 found.add(name)
     return found
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from classroom.catalogue.queries import course_by_code, list_courses, search_courses
-from dialogs.cards.course_details_card import build_course_details_card
-from dialogs.cards.course_list_card import build_course_list_card
+from dialogs.catalogue.cards.course_details import build_course_details_card
+from dialogs.catalogue.cards.course_list import build_course_list_card
 from tests.support.card_samples import CardSample, SampleContext
 
 LISTING, DETAILS = build_course_list_card.__name__, build_course_details_card.__name__

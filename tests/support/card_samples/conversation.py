@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.cards.help_card import build_help_card
-from dialogs.cards.welcome_card import build_welcome_card
+from dialogs.help.card import build_help_card
 from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM
+from dialogs.welcome.card import build_welcome_card
 from storage.models import Role
 from tests.support.card_samples import CardSample, SampleContext
 

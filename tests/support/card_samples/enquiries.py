@@ -12,15 +12,15 @@ from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enq
 from classroom.enquiries.submission import create_enquiry
 from classroom.enquiries.views import course_refs
 from classroom.people import assign_roles
-from dialogs.cards.enquirer_enquiry_card import build_enquirer_enquiry_card
-from dialogs.cards.enquiry_card import build_enquiry_card
-from dialogs.cards.enquiry_confirmation_card import build_enquiry_confirmation_card
-from dialogs.cards.enquiry_digest_card import build_enquiry_digest_card
-from dialogs.cards.enquiry_followup_card import build_enquiry_followup_card
-from dialogs.cards.enquiry_list_card import build_coordinator_list_card, build_my_enquiries_card
-from dialogs.cards.enquiry_offer_card import build_enquiry_offer_card
-from dialogs.cards.enquiry_prompt_card import build_prompt_card
-from dialogs.cards.enquiry_reply_card import build_enquiry_reply_card
+from dialogs.enquiries.cards.confirmation import build_enquiry_confirmation_card
+from dialogs.enquiries.cards.coordinator import build_enquiry_card
+from dialogs.enquiries.cards.digest import build_enquiry_digest_card
+from dialogs.enquiries.cards.enquirer import build_enquirer_enquiry_card
+from dialogs.enquiries.cards.followup import build_enquiry_followup_card
+from dialogs.enquiries.cards.lists import build_coordinator_list_card, build_my_enquiries_card
+from dialogs.enquiries.cards.offer import build_enquiry_offer_card
+from dialogs.enquiries.cards.prompt import build_prompt_card
+from dialogs.enquiries.cards.reply import build_enquiry_reply_card
 from storage.models import EnquiryKind, Role
 from tests.support.card_samples import CardSample, SampleContext
 

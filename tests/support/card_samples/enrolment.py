@@ -14,21 +14,21 @@ from classroom.enrolment.organisations import assign_organisation_by_name
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
 from classroom.people import assign_roles
-from dialogs.cards.clash_review_card import build_clash_decision_card, build_clash_review_card
-from dialogs.cards.enrolment_questions_card import (
+from dialogs.enrolment.cards.clash_review import build_clash_decision_card, build_clash_review_card
+from dialogs.enrolment.cards.my_courses import build_my_courses_card
+from dialogs.enrolment.cards.questions import (
     build_clash_session_question_card,
     build_organisation_question_card,
     build_place_gone_card,
 )
-from dialogs.cards.enrolment_result_card import build_enrolment_result_card
-from dialogs.cards.enrolment_terms_card import build_run_choice_card, build_terms_card
-from dialogs.cards.my_courses_card import build_my_courses_card
-from dialogs.cards.roster_card import build_roster_card
-from dialogs.cards.session_moved_card import build_session_moved_card
-from dialogs.cards.session_reminder_card import build_reminder_card, build_trainer_reminder_card
-from dialogs.cards.waitlist_offer_card import build_offer_lapsed_card, build_waitlist_offer_card
-from dialogs.cards.withdraw_card import build_withdraw_card
-from dialogs.enrolment_options import EnrolmentOptions
+from dialogs.enrolment.cards.reminders import build_reminder_card, build_trainer_reminder_card
+from dialogs.enrolment.cards.result import build_enrolment_result_card
+from dialogs.enrolment.cards.roster import build_roster_card
+from dialogs.enrolment.cards.session_moved import build_session_moved_card
+from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
+from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
+from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.links import calendar_url
 from storage.models import EnrolmentStatus, OutboxNotification, Role
 from tests.support.card_samples import CardSample, SampleContext
 
@@ -39,7 +39,7 @@ PEOPLE = [
     ("sample-lynne", "Lynne Robbins", BHCC, Role.PARTICIPANT),
     ("sample-adele", "Adele Vance", BHCC, Role.COORDINATOR),
 ]
-OPTIONS = EnrolmentOptions(public_base_url="https://classroom.example.org")
+PUBLIC_BASE_URL = "https://classroom.example.org"
 
 
 class _Clock:
@@ -71,7 +71,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
         return build_enrolment_result_card(
             view,
             zone,
-            calendar_url=OPTIONS.calendar_url("T" * 43),
+            calendar_url=calendar_url(PUBLIC_BASE_URL, "T" * 43),
             reminder_offsets=policy.reminder_offsets,
             offer_hold=policy.offer_hold,
         )
@@ -106,7 +106,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/offered", build_enrolment_result_card, result(offered))
 
     # My courses, withdraw, roster.
-    links = {confirmed.id: OPTIONS.calendar_url("T" * 43)}
+    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43)}
     views = [confirmed, pending, waitlisted, offered]
     add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
     add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from classroom.outbox import enqueue, outbox_summary
-from dialogs.cards.outbox_status_card import build_outbox_status_card
+from classroom.outbox import TextNotice, enqueue, outbox_summary
+from dialogs.outbox.card import build_outbox_status_card
 from storage.models import NotificationStatus, OutboxNotification
 from tests.support.card_samples import CardSample, SampleContext
 
@@ -21,8 +21,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
         for n in range(3):
             await enqueue(
                 session,
-                kind="text",
-                payload={"text": f"reminder {n}"},
+                TextNotice(text=f"reminder {n}"),
                 due_at=context.now - timedelta(minutes=20),
                 dedupe_key=f"sample:{n}",
                 recipient=f"aad-{n}",

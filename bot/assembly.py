@@ -1,0 +1,138 @@
+"""One place that builds the bot from settings and the feature list, for the app and for the tests alike.
+
+- ``build_services``: the domain services, each with its policy from the settings (built once at start-up).
+- ``build_bot``: the activity handler, its dispatcher and the turn pipeline (middleware, error handler), as
+  production runs them; tests install the same pipeline on botbuilder's ``TestAdapter``.
+- ``build_renderers`` and ``schedule_jobs``: every feature's notification kinds and periodic jobs, for the
+  outbox dispatcher and the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import BotAdapter, Middleware, TurnContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
+from bot.delivery.service import DeliveryService
+from bot.serial_turns import SerialTurnsMiddleware
+from bot.settings import Settings
+from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
+from bot.turn_preload import ConversationDialogState, TurnPreload
+from classroom.catalogue.service import CatalogueService
+from classroom.clock import Clock
+from classroom.conversations import ConversationService
+from classroom.enquiries.service import EnquiryPolicy, EnquiryService
+from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
+from classroom.enrolment.service import EnrolmentService
+from classroom.outbox.service import OutboxService
+from classroom.people import PeopleService
+from dialogs.dispatcher import Dispatcher
+from dialogs.feature import Notification
+from dialogs.registry import FeatureRegistry
+from dialogs.services import Services
+from storage.state_storage import ETagConflictError, SqlAlchemyStorage
+
+log = logging.getLogger(__name__)
+
+SessionFactory = async_sessionmaker[AsyncSession]
+TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
+
+
+def build_services(settings: Settings, session_factory: SessionFactory, clock: Clock) -> Services:
+    zone = settings.zone
+    enrolment_policy = EnrolmentPolicy(
+        zone=zone,
+        offer_hold=timedelta(hours=settings.waitlist_offer_hours),
+        reminder_offsets=parse_durations(settings.reminder_offsets),
+        trainer_reminder_offset=parse_duration(settings.trainer_reminder_offset),
+        calendar_link_ttl=timedelta(days=settings.calendar_link_days),
+    )
+    enquiry_policy = EnquiryPolicy(
+        zone=zone, overdue_after=settings.enquiry_overdue_working_days, digest_cron=settings.enquiry_digest_cron
+    )
+    return Services(
+        clock=clock,
+        zone=zone,
+        public_base_url=settings.browser_base_url,
+        people=PeopleService(session_factory),
+        conversations=ConversationService(session_factory),
+        catalogue=CatalogueService(session_factory, clock),
+        enquiries=EnquiryService(session_factory, clock, enquiry_policy),
+        enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
+        outbox=OutboxService(session_factory, clock),
+    )
+
+
+@dataclass
+class BotPipeline:
+    """The activity handler and what runs around each of its turns."""
+
+    bot: ClassroomBot
+    dispatcher: Dispatcher
+    dialog_state: ConversationDialogState
+    middleware: list[Middleware] = field(default_factory=list)
+
+    def install(self, adapter: BotAdapter) -> None:
+        """Run this pipeline's middleware and error handler on ``adapter`` (production's or a test's)."""
+        for middleware in self.middleware:
+            adapter.use(middleware)
+        adapter.on_turn_error = turn_error_handler(self.dialog_state)
+
+
+def build_bot(services: Services, session_factory: SessionFactory, registry: FeatureRegistry) -> BotPipeline:
+    dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
+    dispatcher = Dispatcher(registry, services, dialog_state.create_property(DIALOG_STATE_PROPERTY))
+    return BotPipeline(
+        bot=ClassroomBot(dialog_state, dispatcher),
+        dispatcher=dispatcher,
+        dialog_state=dialog_state,
+        # One turn at a time per person and conversation, then the turn's reads in one session.
+        middleware=[SerialTurnsMiddleware(), TurnPreload(session_factory, dialog_state)],
+    )
+
+
+def turn_error_handler(dialog_state: ConversationDialogState) -> TurnErrorHandler:
+    async def on_error(turn_context: TurnContext, error: Exception) -> None:
+        if isinstance(error, ETagConflictError):
+            # Two turns of one conversation overlapped (e.g. a redelivery); the replies already went out and
+            # the other turn's state stands. Nothing to apologise for.
+            log.warning("dialog state not saved: %s", error)
+            return
+        log.exception("turn failed: %s", error, exc_info=error)
+        try:
+            await dialog_state.delete(turn_context)  # a broken dialog must not trap the person in a loop
+            await turn_context.send_activity(
+                "Sorry, something went wrong on our side. Please try again; if it keeps happening, "
+                "tell the training team."
+            )
+        except Exception:  # noqa: BLE001 - the apology is best effort
+            log.exception("could not apologise for a failed turn")
+
+    return on_error
+
+
+def _card_renderer(notification: Notification[Any], zone: ZoneInfo) -> Callable[[dict[str, Any]], Activity]:
+    def render(payload: dict[str, Any]) -> Activity:
+        return notification.render(payload, zone).message_json()
+
+    return render
+
+
+def build_renderers(registry: FeatureRegistry, zone: ZoneInfo) -> RendererRegistry:
+    """The outbox's renderers: plain text, and every feature's notification kinds (times shown in ``zone``)."""
+    renderers = default_renderers()
+    for kind, notification in registry.notifications.items():
+        renderers.register(kind, _card_renderer(notification, zone))
+    return renderers
+
+
+def schedule_jobs(delivery: DeliveryService, registry: FeatureRegistry, services: Services) -> None:
+    for job in registry.jobs(services):
+        delivery.add_periodic_job(job.name, job.cron, job.run)

@@ -1,0 +1,17 @@
+"""The features the bot runs, in order: their commands appear in ``help`` and the app's command menu in this
+order, and messages no command matches are offered to their fallbacks in this order. Adding a feature is its
+``dialogs/<feature>/`` package plus one line here."""
+
+from __future__ import annotations
+
+from dialogs import catalogue, enquiries, enrolment, help, outbox, welcome
+from dialogs.feature import Feature
+
+FEATURES: tuple[Feature, ...] = (
+    catalogue.feature,
+    outbox.feature,
+    enquiries.feature,
+    enrolment.feature,
+    help.feature,
+    welcome.feature,
+)

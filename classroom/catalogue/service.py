@@ -1,0 +1,62 @@
+"""``CatalogueService``: what people browse, search and look up, and the catalogue import, each in its own
+transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.catalogue import queries
+from classroom.catalogue.file_format import CatalogueDocument, load_catalogue
+from classroom.catalogue.importer import ImportReport, import_catalogue
+from classroom.catalogue.queries import CourseOverview
+from classroom.clock import Clock
+from classroom.transactions import SessionFactory, in_transaction
+from storage.models import Course
+
+_CODES = select(Course.code).order_by(Course.code)
+
+
+class CatalogueService:
+    def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+
+    async def courses(self) -> list[CourseOverview]:
+        """Every course with its upcoming runs, those with a run coming up first."""
+        return await in_transaction(self._session_factory, lambda s: queries.list_courses(s, self._clock.now()))
+
+    async def course(self, code: str) -> CourseOverview:
+        """One course with everything its details card shows; raises NotFound for an unknown code."""
+        return await in_transaction(self._session_factory, lambda s: queries.course_by_code(s, code, self._clock.now()))
+
+    async def search(self, query: str) -> list[CourseOverview]:
+        """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
+        if not queries.search_words(query):
+            return []
+        return await in_transaction(
+            self._session_factory, lambda s: queries.search_courses(s, query, self._clock.now())
+        )
+
+    async def codes(self) -> list[str]:
+        """Every course code, in order."""
+
+        async def unit(session: AsyncSession) -> list[str]:
+            return list(await session.scalars(_CODES))
+
+        return await in_transaction(self._session_factory, unit)
+
+    async def import_document(self, document: CatalogueDocument) -> ImportReport:
+        """Upsert a validated catalogue in one transaction (nothing changes if any part is refused)."""
+        return await in_transaction(self._session_factory, lambda s: import_catalogue(s, document))
+
+    async def import_file(self, path: Path) -> ImportReport:
+        """Validate the file completely, then import it in one transaction.
+
+        Raises:
+            CatalogueFileError: the file is invalid, or (``CatalogueConflictError``) contradicts the database.
+        """
+        return await self.import_document(await asyncio.to_thread(load_catalogue, path))

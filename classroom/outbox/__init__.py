@@ -1,0 +1,45 @@
+"""The notification outbox: the only code that writes the ``outbox`` table.
+
+- ``notice``: the typed payload every kind of notification has.
+- ``queue``: what features do inside their own transactions (enqueue, cancel, replace every sent copy).
+- ``claims``: the host dispatcher's side (claim due rows under a lease, record each outcome).
+- ``status``: what operators see, and retrying a failed notification; ``service`` wraps it in transactions.
+"""
+
+from classroom.outbox.notice import Notice, NoticePart, TextNotice
+from classroom.outbox.queue import (
+    ENQUEUED_FLAG,
+    HAS_DEDUPE_PREFIX,
+    cancel_by_dedupe_prefix,
+    checked_per_row,
+    dedupe_prefix_params,
+    enqueue,
+    mark_enqueued,
+    replace_copies,
+)
+from classroom.outbox.status import (
+    NotificationView,
+    OutboxSummary,
+    get_notification,
+    outbox_summary,
+    retry_notification,
+)
+
+__all__ = [
+    "ENQUEUED_FLAG",
+    "HAS_DEDUPE_PREFIX",
+    "Notice",
+    "NoticePart",
+    "NotificationView",
+    "OutboxSummary",
+    "TextNotice",
+    "cancel_by_dedupe_prefix",
+    "checked_per_row",
+    "dedupe_prefix_params",
+    "enqueue",
+    "get_notification",
+    "mark_enqueued",
+    "outbox_summary",
+    "replace_copies",
+    "retry_notification",
+]

@@ -1,0 +1,211 @@
+"""Queueing notifications: enqueue, cancel, and replace every sent copy of a message.
+
+Domain code never sends anything. It calls :func:`enqueue` inside the transaction of the change that causes
+the message (an enquiry saved => its coordinator card queued), so one is never kept without the other; the
+host's dispatcher delivers the row later. Every row carries a dedupe key that names the message for good
+(``"enquiry-card:42"``, ``"reminder:run-7:session-3:24h"``): enqueueing the same key again is a no-op, which
+makes retried requests and replayed Teams activities harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Update, and_, bindparam, case, false, or_, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.errors import InvalidInput
+from classroom.outbox.notice import Notice
+from storage.base import UtcDateTime, utcnow
+from storage.models import NotificationStatus, OutboxNotification
+from storage.upsert import insert_for
+
+# Set on the session when a row was queued; the host wakes its dispatcher after that session commits.
+ENQUEUED_FLAG = "outbox.enqueued"
+
+MAX_DEDUPE_KEY_LENGTH = 300
+
+
+def _validate(dedupe_key: str, due_at: datetime, conversation_key: str | None, recipient: str | None) -> None:
+    if (conversation_key is None) == (recipient is None):
+        raise InvalidInput("give exactly one of conversation_key or recipient")
+    if not dedupe_key or len(dedupe_key) > MAX_DEDUPE_KEY_LENGTH:
+        raise InvalidInput(f"dedupe_key must be 1-{MAX_DEDUPE_KEY_LENGTH} characters")
+    if due_at.tzinfo is None:
+        raise InvalidInput("due_at must be timezone-aware")
+
+
+async def enqueue(
+    session: AsyncSession,
+    notice: Notice,
+    *,
+    due_at: datetime,
+    dedupe_key: str,
+    conversation_key: str | None = None,
+    recipient: str | None = None,
+) -> bool:
+    """Queue one notification in the caller's transaction (the caller commits).
+
+    Args:
+        notice: what to say; its ``KIND`` names the renderer that turns it into a Teams activity.
+        due_at: when it may be sent (timezone-aware); now or in the past means "as soon as possible".
+        dedupe_key: names this message for good; a second enqueue with the same key does nothing.
+        conversation_key: a stored conversation's id (a chat or channel the bot is installed in), or
+        recipient: the Entra object id of a person, reached in their 1:1 chat with the bot.
+
+    Returns:
+        True when this call queued the row; False when the key was already queued (or sent).
+        A key whose row was cancelled is re-planned with the new values, so features can cancel and
+        re-enqueue reminders under the same keys.
+    """
+    _validate(dedupe_key, due_at, conversation_key, recipient)
+    values = {
+        "dedupe_key": dedupe_key,
+        "kind": notice.KIND,
+        "conversation_key": conversation_key,
+        "recipient_aad_object_id": recipient,
+        "payload": notice.payload(),
+        "status": NotificationStatus.PENDING,
+        "due_at": due_at,
+        "next_attempt_at": due_at,
+    }
+    statement = insert_for(session, OutboxNotification).values(**values)
+    revived = {name: statement.excluded[name] for name in values if name != "dedupe_key"}
+    # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet.
+    revived.update(
+        superseded_attempts=OutboxNotification.attempts,
+        activity_id=None,
+        sent_conversation_id=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+        updated_at=utcnow(),
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_=revived,
+        where=OutboxNotification.status == NotificationStatus.CANCELLED,
+    ).returning(OutboxNotification.id)
+    queued = (await session.execute(statement)).first() is not None
+    if queued:
+        mark_enqueued(session)
+    return queued
+
+
+def mark_enqueued(session: AsyncSession) -> None:
+    """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``)."""
+    session.info[ENQUEUED_FLAG] = True
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _has_dedupe_prefix() -> ColumnElement[bool]:
+    key = OutboxNotification.__table__.c.dedupe_key
+    first: BindParameter[str] = bindparam("prefix_first")
+    after: BindParameter[str] = bindparam("prefix_after")
+    return and_(key >= first, key < after, key.like(bindparam("prefix_like"), escape="\\"))
+
+
+# Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
+# through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
+# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
+# keeps every sent row.
+HAS_DEDUPE_PREFIX = _has_dedupe_prefix()
+
+
+def checked_per_row(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition`` as a test of each row found some other way (by dedupe key), never as a way to find rows.
+
+    SQLite keeps no statistics unless told to, so for ``status IN (...) AND <key range>`` it walks the status
+    index, through every sent row the table keeps, rather than the key's range that finds a handful. The
+    planner cannot use a CASE to find rows.
+    """
+    return case((condition, true()), else_=false())
+
+
+def dedupe_prefix_params(prefix: str) -> dict[str, str]:
+    """The parameters of ``HAS_DEDUPE_PREFIX`` for ``prefix``."""
+    if not prefix:
+        raise InvalidInput("an empty prefix would match everything")
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
+    return {"prefix_first": prefix, "prefix_after": after, "prefix_like": _escape_like(prefix) + "%"}
+
+
+async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
+    """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``.
+
+    For features that re-plan (a session moved: cancel ``"reminder:run-7:"`` and enqueue the new ones).
+    Rows already being sent are left alone: they may be on the wire; so are pending replacements of
+    messages Teams already has (they carry an ``activity_id``). Returns how many were cancelled.
+    """
+    if not prefix:
+        raise InvalidInput("an empty prefix would cancel everything")
+    result = await session.execute(
+        update(OutboxNotification)
+        .where(
+            HAS_DEDUPE_PREFIX,
+            checked_per_row(OutboxNotification.status == NotificationStatus.PENDING),
+            OutboxNotification.activity_id.is_(None),
+        )
+        .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session=False),
+        dedupe_prefix_params(prefix),
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _replace_copies_statement() -> Update:
+    outbox = OutboxNotification.__table__.c
+    status, now = outbox.status, bindparam("now", type_=UtcDateTime())
+    # Equalities, not IN lists: SQLAlchemy rewrites an IN list's SQL at every execution.
+    unsent = or_(status == NotificationStatus.PENDING, status == NotificationStatus.SENDING)
+    teams_has_it = and_(
+        or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
+        outbox.activity_id.is_not(None),
+        outbox.sent_conversation_id.is_not(None),
+    )
+
+    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case((teams_has_it, value), else_=otherwise)
+
+    return (
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]
+        .where(HAS_DEDUPE_PREFIX, checked_per_row(or_(unsent, teams_has_it)))
+        .values(
+            payload=bindparam("payload"),
+            changed_while_sending=status == NotificationStatus.SENDING,
+            status=when_teams_has_it(NotificationStatus.PENDING, status),
+            due_at=when_teams_has_it(now, outbox.due_at),
+            next_attempt_at=when_teams_has_it(now, outbox.next_attempt_at),
+            # Fresh tries for the replacement; attempts itself keeps counting claims (the claim token).
+            superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
+            last_error=when_teams_has_it(None, outbox.last_error),
+            lease_owner=when_teams_has_it(None, outbox.lease_owner),
+            lease_expires_at=when_teams_has_it(None, outbox.lease_expires_at),
+            updated_at=now,
+        )
+    )
+
+
+# Built once: live cards change on every button pressed, and building this costs more than running it.
+_REPLACE_COPIES = _replace_copies_statement()
+
+
+async def replace_copies(session: AsyncSession, key_prefix: str, notice: Notice, *, now: datetime) -> int:
+    """Every copy of one message (the rows whose dedupe key starts with ``key_prefix``) shows ``notice`` now.
+
+    For cards that change after they are sent (an enquiry's coordinator card, a poll's live results). Copies
+    not sent yet go out with the new payload; a copy on the wire right now is sent again with it as soon as
+    that send is recorded. Copies Teams has (and copies whose last replacement failed) are due again: the
+    dispatcher replaces each message (``PUT``) once this transaction commits, within Teams' rate limits,
+    retried like any notification; several changes before it gets there become one update. Returns how many
+    copies will be (re)sent.
+    """
+    parameters = {"payload": notice.payload(), "now": now, **dedupe_prefix_params(key_prefix)}
+    copies = int((await session.execute(_REPLACE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
+    if copies:
+        mark_enqueued(session)  # wake the dispatchers when this commits
+    return copies

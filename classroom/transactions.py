@@ -1,0 +1,95 @@
+"""One transaction per service call, repeated when the database reports a transient conflict.
+
+A conflict (SQLite busy or locked, a PostgreSQL deadlock or serialisation failure) means the transaction was
+rolled back and nothing of it was kept, so running the whole unit again is safe and gives the same answer the
+request would have had a moment later. Units must therefore touch only the database. Every service runs its
+transactions through :func:`in_transaction`; reads use it too, so a read that meets a locked SQLite file waits
+and retries like a write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from classroom.errors import TryAgain
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+SessionFactory = async_sessionmaker[AsyncSession]
+Unit = Callable[[AsyncSession], Awaitable[T]]
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+POSTGRES_RETRYABLE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+DEFAULT_ATTEMPTS = 8
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for errors that mean "another transaction was in the way; nothing was written"."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+        return True
+    if getattr(original, "sqlstate", None) in POSTGRES_RETRYABLE:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def _log_conflict(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.info("transient database conflict (attempt %d): %s", state.attempt_number, error)
+
+
+async def in_transaction(
+    session_factory: SessionFactory,
+    unit: Unit[T],
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    commit_on: tuple[type[Exception], ...] = (),
+) -> T:
+    """Run ``unit(session)`` in a transaction that commits when it returns; retry it on transient conflicts.
+
+    An exception in ``commit_on`` (a refusal the unit decided on) commits the transaction, then is raised.
+    Retries back off exponentially with full jitter, so the transactions that collided do not collide again.
+
+    Raises:
+        TryAgain: still conflicting after ``attempts`` tries (nothing was changed).
+    """
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(is_transient),
+        stop=stop_after_attempt(attempts),
+        wait=wait_random_exponential(multiplier=0.01, max=2),
+        before_sleep=_log_conflict,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                return await _once(session_factory, unit, commit_on)
+    except RetryError as exhausted:
+        raise TryAgain("the database is busy; please try again in a moment") from exhausted.last_attempt.exception()
+    raise AssertionError("unreachable: tenacity either returns, raises or gives up")
+
+
+async def _once(session_factory: SessionFactory, unit: Unit[T], commit_on: tuple[type[Exception], ...]) -> T:
+    async with session_factory.begin() as session:
+        try:
+            return await unit(session)
+        except commit_on as decided:
+            refusal = decided
+    raise refusal  # after the commit: what the unit did before refusing is kept

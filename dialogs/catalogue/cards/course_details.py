@@ -1,0 +1,84 @@
+"""Everything about one course: outcomes, audience, every session in local time, trainers, prices."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from classroom.catalogue.queries import CourseOverview, RunOverview
+from dialogs.cards.base import (
+    CardMessage,
+    Element,
+    bullet_list,
+    card,
+    container,
+    facts,
+    heading,
+    open_url,
+    submit,
+    text,
+)
+from dialogs.cards.formatting import local_time_range, pounds
+
+
+def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool) -> Element:
+    run = entry.run
+    items: list[Element] = [text(f"**Dates: {run.code}**", spacing="Medium")]
+    sessions = [
+        (f"Session {s.position}" if multi_session else "Date", local_time_range(s.starts_at, s.ends_at, zone))
+        for s in run.sessions
+    ]
+    trainers = " / ".join(t.name for t in run.trainers) or "To be confirmed"
+    details = [("Trainers", trainers), ("Places left", f"{entry.places_left} of {run.capacity}")]
+    if run.eligible_audience:
+        details.append(("Open to", run.eligible_audience))
+    elif run.eligible_organisations:
+        details.append(("Open to", ", ".join(e.organisation.name for e in run.eligible_organisations)))
+    items.append(facts(sessions + details))
+    if run.prices:
+        items.append(text("Price per place, by your organisation's pricing band:", spacing="Small"))
+        items.append(facts([(f"Tier {p.band}", pounds(p.amount_pence)) for p in run.prices]))
+    return container(items, separator=True)
+
+
+def build_course_details_card(overview: CourseOverview, zone: ZoneInfo) -> CardMessage:
+    course = overview.course
+    multi_session = any(len(r.run.sessions) > 1 for r in overview.upcoming_runs)
+    body: list[Element] = [
+        heading(course.title),
+        text(f"{course.code} · {course.duration} · {course.delivery}", subtle=True, spacing="None"),
+        text(course.summary),
+    ]
+    if multi_session:
+        body.append(
+            text(
+                "**This course has several sessions and you need to attend every date.** If a date "
+                "clashes (for example with a court date), please discuss it with the trainers "
+                "before enrolling."
+            )
+        )
+    if course.learning_outcomes:
+        body.append(text("**Learning outcomes**", spacing="Medium"))
+        body.append(text("By the end of this course you will be able to:", spacing="None"))
+        body.append(bullet_list([o.text for o in course.learning_outcomes]))
+    about = [("Target audience", course.target_audience), ("Duration", course.duration)]
+    if course.prerequisites:
+        about.append(("Prerequisites", course.prerequisites))
+    body.append(facts(about))
+    if overview.upcoming_runs:
+        body.extend(_run_section(r, zone, multi_session) for r in overview.upcoming_runs)
+    else:
+        body.append(
+            text(
+                "No dates are scheduled at the moment. Ask us and we can deliver it online for your team.",
+                spacing="Medium",
+            )
+        )
+    body.append(text(f"Times are shown in UK time ({zone.key}).", subtle=True))
+
+    actions: list[Element] = []
+    if overview.upcoming_runs:
+        actions.append(submit(f"Enrol on {course.code}", "enrol", course.code, style="positive"))
+    actions.append(submit("Ask about this course", "enquire", course.code))
+    if course.outline_url:
+        actions.append(open_url("Course outline", course.outline_url))
+    return card(body, actions)

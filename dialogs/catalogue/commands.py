@@ -1,0 +1,47 @@
+"""Browsing the catalogue: ``courses``, ``course CODE`` and ``find``."""
+
+from __future__ import annotations
+
+from classroom.errors import NotFound
+from dialogs.catalogue.cards.course_details import build_course_details_card
+from dialogs.catalogue.cards.course_list import build_course_list_card
+from dialogs.catalogue.find_dialog import FIND_DIALOG
+from dialogs.routing import EVERYONE, CommandRequest, Router
+
+router = Router()
+
+
+@router.command("courses", roles=EVERYONE, description="List our courses with their next dates and places left")
+async def show_courses(request: CommandRequest) -> None:
+    overviews = await request.services.catalogue.courses()
+    await request.show(build_course_list_card(overviews, request.services.zone))
+
+
+@router.command(
+    "course",
+    roles=EVERYONE,
+    usage="course CODE",
+    description="Details of one course: outcomes, every session date and time, trainers and prices",
+)
+async def show_course(request: CommandRequest) -> None:
+    code = request.args.split()[0] if request.args.split() else ""
+    if not code:
+        await request.say(
+            "Which course? Type **course** followed by its code, for example **course PERM4**. "
+            "Type **courses** to see every code."
+        )
+        return
+    try:
+        overview = await request.services.catalogue.course(code)
+    except NotFound:
+        await request.say(
+            f"I can't find a course with the code {code[:32].upper()}. Type **courses** to see every code, "
+            "or **find** to search by topic."
+        )
+        return
+    await request.show(build_course_details_card(overview, request.services.zone))
+
+
+@router.command("find", roles=EVERYONE, usage="find [words]", description="Search the courses by topic, title or code")
+async def find_courses(request: CommandRequest) -> None:
+    await request.dialog_context.begin_dialog(FIND_DIALOG, {"query": request.args})

@@ -1,0 +1,15 @@
+"""Enrolment as people see it: booking, the waitlist, clashes, "my courses", reminders and rosters."""
+
+from classroom.enrolment.jobs import HOUSEKEEPING_CRON, HOUSEKEEPING_JOB
+from dialogs.enrolment.commands import router
+from dialogs.enrolment.dialog import EnrolDialog
+from dialogs.enrolment.notifications import NOTIFICATIONS
+from dialogs.feature import Feature, Job
+
+feature = Feature(
+    name="enrolment",
+    commands=router,
+    dialogs=lambda services: [EnrolDialog(services)],
+    notifications=NOTIFICATIONS,
+    jobs=lambda services: [Job(HOUSEKEEPING_JOB, HOUSEKEEPING_CRON, services.enrolment.housekeeping_job())],
+)

@@ -1,0 +1,60 @@
+"""``my courses``: each current place, review, offer and waitlist entry, with its next sessions and buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from classroom.enrolment.views import EnrolmentView
+from dialogs.cards.base import CardMessage, Element, card, container, heading, open_url, submit, text
+from dialogs.enrolment.cards.parts import local_moment, session_facts
+from storage.models import EnrolmentStatus
+
+
+def _status(view: EnrolmentView, zone: ZoneInfo) -> str:
+    if view.status == EnrolmentStatus.CONFIRMED:
+        return "Confirmed"
+    if view.status == EnrolmentStatus.PENDING_REVIEW:
+        missed = f" (your clash with session {view.clash_session.position})" if view.clash_session else ""
+        return f"Waiting for the trainers' decision{missed}; your place is held"
+    if view.status == EnrolmentStatus.OFFERED and view.offer_expires_at is not None:
+        return f"A place is offered to you until {local_moment(view.offer_expires_at, zone)}"
+    return f"Waitlist: you are number {view.waitlist_position or 1}"
+
+
+def _entry(view: EnrolmentView, zone: ZoneInfo, now: datetime, calendar_url: str | None) -> Element:
+    run = view.run
+    upcoming = [s for s in run.sessions if s.ends_at > now]
+    missed = view.clash_session.position if view.clash_session else None
+    items: list[Element] = [
+        text(f"**{run.course_title}**"),
+        text(f"{run.run_code} · {_status(view, zone)}", subtle=True, spacing="None"),
+    ]
+    if upcoming:
+        items.append(session_facts(upcoming, zone, missed_position=missed))
+    actions: list[Element] = []
+    if view.status == EnrolmentStatus.OFFERED:
+        actions.append(submit("Accept the place", "offer", f"accept {run.run_code}", style="positive"))
+        actions.append(submit("No thanks", "offer", f"decline {run.run_code}"))
+    else:
+        if calendar_url:
+            actions.append(open_url("Add to calendar", calendar_url))
+        if view.status == EnrolmentStatus.CONFIRMED and run.join_url:
+            actions.append(open_url("Join link", run.join_url))
+        leave = "Leave the waitlist" if view.status == EnrolmentStatus.WAITLISTED else "Cancel my place"
+        actions.append(submit(leave, "withdraw", run.run_code))
+    items.append({"type": "ActionSet", "actions": actions})
+    return container(items, separator=True)
+
+
+def build_my_courses_card(
+    views: list[EnrolmentView], zone: ZoneInfo, now: datetime, calendar_urls: dict[int, str]
+) -> CardMessage:
+    """``calendar_urls``: a fresh "Add to calendar" link per enrolment id that has one."""
+    body: list[Element] = [heading("My courses", size="Medium")]
+    if not views:
+        body.append(text("You have no places or waitlist entries at the moment. Type **courses** to see what's on."))
+        return card(body, [submit("Our courses", "courses")])
+    body.extend(_entry(v, zone, now, calendar_urls.get(v.id)) for v in views)
+    body.append(text(f"Times are UK time ({zone.key}).", subtle=True))
+    return card(body)

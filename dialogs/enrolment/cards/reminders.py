@@ -1,0 +1,57 @@
+"""Before a session: the participant's reminder with the join link, and the trainers' with the roster count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from classroom.enrolment.notices import ReminderNotice, TrainerReminderNotice
+from classroom.enrolment.policy import describe_duration
+from dialogs.cards.base import CardMessage, Element, card, facts, heading, open_url, submit
+from dialogs.cards.formatting import local_time_range, plural
+from dialogs.enrolment.cards.parts import session_label
+
+
+def build_reminder_card(notice: ReminderNotice, zone: ZoneInfo) -> CardMessage:
+    run, session = notice.run, notice.session
+    label = session_label(session.position, session.count)
+    which = f"{label} of {run.course_title}" if session.count > 1 else run.course_title
+    soon = describe_duration(timedelta(seconds=notice.offset_seconds))
+    details = [
+        ("When", local_time_range(session.starts_at, session.ends_at, zone)),
+        ("Course", f"{run.course_title} ({run.run_code})"),
+        ("Join online", run.join_url or "the link will follow"),
+    ]
+    if run.prerequisites:
+        details.append(("To prepare", run.prerequisites))
+    body: list[Element] = [heading(f"Reminder: {which} starts in {soon}", size="Medium"), facts(details)]
+    actions: list[Element] = []
+    if run.join_url:
+        actions.append(open_url("Join the session", run.join_url))
+    if run.outline_url:
+        actions.append(open_url("Course outline", run.outline_url))
+    actions.append(submit("My courses", "my courses"))
+    return card(body, actions)
+
+
+def build_trainer_reminder_card(notice: TrainerReminderNotice, zone: ZoneInfo) -> CardMessage:
+    run, session = notice.run, notice.session
+    label = session_label(session.position, session.count)
+    coming = f"{plural(notice.confirmed, 'participant')} confirmed"
+    if notice.pending_review:
+        coming += f", {notice.pending_review} waiting for your clash decision"
+    body: list[Element] = [
+        heading(f"Your session starts soon: {run.course_title}", size="Medium"),
+        facts(
+            [
+                (label if session.count > 1 else "When", local_time_range(session.starts_at, session.ends_at, zone)),
+                ("Run", run.run_code),
+                ("Roster", f"{coming} ({notice.capacity} places)"),
+            ]
+        ),
+    ]
+    actions: list[Element] = []
+    if run.join_url:
+        actions.append(open_url("Join the session", run.join_url))
+    actions.append(submit("See the roster", "roster", run.run_code))
+    return card(body, actions)
