@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -20,8 +19,10 @@ from bot.enrolment_setup import public_base_url
 from bot.settings import Settings
 from storage.engine import create_engine, create_session_factory
 from storage.models import Course, CourseRun, Person, RunSession
+from tests.e2e.processes import ManagedProcess
 
-DEMO_CATALOGUE = Path(__file__).resolve().parents[2] / "classroom" / "demo" / "catalogue.yaml"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_CATALOGUE = REPO_ROOT / "classroom" / "demo" / "catalogue.yaml"
 
 
 @pytest.fixture
@@ -226,35 +227,25 @@ def test_serve_port_is_the_flag_else_PORT(
     assert [settings.port for settings in served] == [expected]
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def test_demo_serves_and_stops_cleanly(tmp_path: Path) -> None:
-    if _port_in_use(3978):
-        pytest.skip("127.0.0.1:3978 is taken (another demo is running); the demo always serves there")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOST", "PORT")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+def test_demo_serves_on_a_free_port_and_stops_cleanly(tmp_path: Path) -> None:
+    """The real thing, on the port the system picks (so it can run beside another demo): it prints that port,
+    answers there, and Ctrl+C stops it with exit code 0."""
+    bot_settings = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in bot_settings}  # the demo's own defaults
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))  # this checkout
+    process = ManagedProcess(
+        "classroom-bot demo", [sys.executable, "-m", "bot.cli", "demo", "--port", "0"], cwd=tmp_path, env=env
     )
     try:
-        seen = []
-        assert process.stdout is not None
-        for line in process.stdout:  # the banner is printed once the server is listening
-            seen.append(line)
-            if "Press Ctrl+C" in line:
-                break
-        banner = "".join(seen)
-        assert "agentsplayground" in banner and "Alex Wilber" in banner, banner
-        with urllib.request.urlopen("http://127.0.0.1:3978/healthz", timeout=10) as response:  # noqa: S310
+        port = int(process.wait_for_line(r"Health +: http://127\.0\.0\.1:(\d+)/healthz", timeout=90).group(1))
+        process.wait_for_line(r"Press Ctrl\+C", timeout=30)  # the banner is printed once the server is listening
+        banner = process.output()
+        assert port != 0
+        assert f"Bot endpoint : http://127.0.0.1:{port}/api/messages" in banner, banner
+        assert f"agentsplayground -e http://127.0.0.1:{port}/api/messages" in banner and "Alex Wilber" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:  # noqa: S310
             assert response.status == 200
         assert (tmp_path / "classroom.sqlite3").exists()
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        returncode = process.stop(signal.SIGINT)
+    assert returncode == 0, process.output()
