@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -34,6 +36,8 @@ T = TypeVar("T")
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID_INPUT = 0, 1, 2
 PLAYGROUND = "npx -y -p @microsoft/m365agentsplayground@0.2.28 agentsplayground"
+PLAYGROUND_DEFAULT_ENDPOINT = "http://127.0.0.1:3978/api/messages"  # where the Playground looks without -e
+DEMO_HOST = "127.0.0.1"
 
 
 class DatabaseUnavailable(Exception):
@@ -72,19 +76,21 @@ async def _seed_demo(session_factory) -> str:  # type: ignore[no-untyped-def]
 
 def _demo_banner(settings: Settings, catalogue_summary: str) -> str:
     people = "\n".join(f"    {p.name:<16} {', '.join(r.value for r in p.roles)}" for p in DEMO_PEOPLE)
+    endpoint = f"http://{settings.host}:{settings.port}/api/messages"
+    playground = PLAYGROUND if endpoint == PLAYGROUND_DEFAULT_ENDPOINT else f"{PLAYGROUND} -e {endpoint}"
     return f"""
 Classroom bot demo
-  Bot endpoint : http://{settings.host}:{settings.port}/api/messages  (authentication off: no app id set)
+  Bot endpoint : {endpoint}  (authentication off: no app id set)
   Health       : http://{settings.host}:{settings.port}/healthz
   Database     : {_safe_url(settings.database_url)}
   Catalogue    : {catalogue_summary.strip().replace(chr(10), chr(10) + " " * 17)}
 
 Talk to it in the Microsoft 365 Agents Playground (Teams emulator; needs Node.js), in another terminal:
-    {PLAYGROUND}
+    {playground}
 It opens a browser chat as Alex Wilber (a participant). Try: help, courses, course PERM4, find, enrol PERM4, enquire.
 To try the trainer or coordinator view, start it as another demo user:
-    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/trainer.yml {PLAYGROUND}
-    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/coordinator.yml {PLAYGROUND}
+    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/trainer.yml {playground}
+    M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/coordinator.yml {playground}
 
 Demo people (the Playground's built-in users):
 {people}
@@ -93,13 +99,15 @@ Press Ctrl+C to stop.
 """
 
 
-def _serve(settings: Settings, banner: str | None = None) -> int:
+def _serve(settings: Settings, banner: str | None = None, sock: socket.socket | None = None) -> int:
+    """Serve on ``sock`` if given (already bound to settings.host and settings.port), else on HOST:PORT."""
     app = create_app(settings)
     app.on_startup.append(freeze_startup_objects)  # after the runtime is up (cleanup contexts start first)
     web.run_app(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=None if sock else settings.host,
+        port=None if sock else settings.port,
+        sock=sock,
         shutdown_timeout=10,
         print=(lambda _line: print(banner, flush=True)) if banner else print,
         access_log=None,
@@ -107,9 +115,30 @@ def _serve(settings: Settings, banner: str | None = None) -> int:
     return EXIT_OK
 
 
-def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    summary = asyncio.run(_with_database(settings, _seed_demo))
-    return _serve(settings, _demo_banner(settings, summary))
+def _listen(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (port 0: one the system picks), so the port is ours from now on;
+    connections wait in its backlog until the app serves them."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if os.name == "posix":  # as aiohttp binds: a restart need not wait for old connections' TIME_WAIT
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise OSError(error.errno, f"cannot listen on {host}:{port}: {error.strerror}") from error
+    return sock
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Bind first, so the settings (banner, calendar links) carry the real port even when it was 0."""
+    sock = _listen(DEMO_HOST, settings.port if args.demo_port is None else args.demo_port)
+    try:
+        settings = settings.model_copy(update={"host": DEMO_HOST, "port": sock.getsockname()[1]})
+        summary = asyncio.run(_with_database(settings, _seed_demo))
+        return _serve(settings, _demo_banner(settings, summary), sock)
+    finally:
+        sock.close()  # already closed by the server when it stops; closing twice is harmless
 
 
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
@@ -144,6 +173,16 @@ def cmd_catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="classroom-bot",
@@ -152,7 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="serve on 127.0.0.1:3978 with the demo catalogue and demo roles")
+    demo = commands.add_parser(
+        "demo", help="serve on 127.0.0.1 (port: --port, else PORT, else 3978) with the demo catalogue and demo roles"
+    )
+    demo.add_argument(
+        "--port",
+        dest="demo_port",
+        metavar="PORT",
+        type=_port_number,
+        help="port to listen on (default: PORT or 3978; 0: any free port, shown when it starts)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     serve = commands.add_parser("serve", help="serve the bot (production); migrates the database first")
@@ -199,8 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"classroom-bot: invalid settings: {error}", file=sys.stderr)
         return EXIT_INVALID_INPUT
-    if args.command == "demo":
-        settings = settings.model_copy(update={"host": "127.0.0.1", "port": 3978})
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise at start
     try:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.delivery.priority_turn import PriorityTurn
+from bot.delivery.priority_lock import PriorityLock
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class RateLimiter:
         self._conversations: dict[str, deque[float]] = {}
         self._blocked_until: dict[str, float] = {}
         self._app: deque[float] = deque()
-        self._app_turn = PriorityTurn()
+        self._app_lock = PriorityLock()
         self._app_next = 0.0  # the virtual schedule's next slot
         self._app_slack = self.limits.app_spacing * CATCH_UP
         self._horizon = max(w.seconds for w in self.limits.conversation) + self.limits.conversation_margin
@@ -144,7 +144,7 @@ class RateLimiter:
             if wait > 0:
                 await self._timer.sleep(wait)
                 continue
-            async with self._app_turn.turn(priority):
+            async with self._app_lock.hold(priority):
                 while (wait := self._app_wait(self._timer.monotonic())) > 0:
                     await self._timer.sleep(wait)
                 now = self._timer.monotonic()

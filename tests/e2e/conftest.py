@@ -1,9 +1,10 @@
 """Fixtures of the end-to-end suite.
 
-``classroom-bot demo`` runs in a temporary directory (its own SQLite file) on its fixed port 3978, and the pinned
-Microsoft 365 Agents Playground runs on a free loopback port with our demo people as its users. Both start once
-for the package and are stopped when it is done, also when a test fails. Without Node.js or ``npm ci`` the tests
-skip and say why (with ``E2E_REQUIRED=1``, as in CI, they fail instead).
+``classroom-bot demo`` runs in a temporary directory (its own SQLite file) on a free loopback port (``--port 0``;
+it prints the one it got), and the pinned Microsoft 365 Agents Playground runs on another with our demo people as
+its users, so the suite can run beside another demo. Both start once for the package and are stopped when it is
+done, also when a test fails. Without Node.js or ``npm ci`` the tests skip and say why (with ``E2E_REQUIRED=1``,
+as in CI, they fail instead).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
-from tests.e2e.playground import Chats, PlaygroundClient, RunningPlayground, start_playground
-from tests.e2e.processes import ManagedProcess, port_is_free
-from tests.support.node_tools import require_node_package
+from tests.e2e.playground import Chats, PlaygroundClient, RunningDemo, RunningPlayground, start_playground
+from tests.e2e.processes import ManagedProcess
+from tests.support.node_tools import REPO_ROOT, require_node_package
 
-DEMO_PORT = 3978
 ALEX_CHATS = Chats(
     personal="a:e2e-personal-alex",
     group="19:e2e-course-team@thread.v2",
@@ -31,9 +31,12 @@ ALEX_CHATS = Chats(
 
 
 def _demo_environment() -> dict[str, str]:
-    """The environment minus every bot setting: the demo must run with its own defaults (auth off, SQLite)."""
+    """The environment minus every bot setting: the demo must run with its own defaults (auth off, SQLite), and
+    this checkout's code (not whichever one the virtualenv has installed)."""
     settings = {name.upper() for name in Settings.model_fields}
-    return {name: value for name, value in os.environ.items() if name.upper() not in settings}
+    env = {name: value for name, value in os.environ.items() if name.upper() not in settings}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
 
 
 @pytest.fixture(scope="package")
@@ -42,26 +45,25 @@ def playground_installed() -> None:
 
 
 @pytest.fixture(scope="package")
-def demo_bot(playground_installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedProcess]:
-    if not port_is_free(DEMO_PORT):
-        pytest.fail(
-            f"port {DEMO_PORT} is in use (another `classroom-bot demo`?); the end-to-end tests start the demo there",
-            pytrace=False,
-        )
+def demo_bot(playground_installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
     workdir = tmp_path_factory.mktemp("demo")
     process = ManagedProcess(
-        "classroom-bot demo", [sys.executable, "-m", "bot.cli", "demo"], cwd=workdir, env=_demo_environment()
+        "classroom-bot demo",
+        [sys.executable, "-m", "bot.cli", "demo", "--port", "0"],
+        cwd=workdir,
+        env=_demo_environment(),
     )
     try:
-        process.wait_for_line(r"Press Ctrl\+C", timeout=90)  # printed once it is listening
-        yield process
+        endpoint = process.wait_for_line(r"Bot endpoint : (http://127\.0\.0\.1:\d+/api/messages)", timeout=90)
+        process.wait_for_line(r"Press Ctrl\+C", timeout=30)  # printed once it is listening
+        yield RunningDemo(process, endpoint.group(1))
     finally:
         process.stop(signal.SIGINT)
 
 
 @pytest.fixture(scope="package")
-def playground(demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
-    running = start_playground(tmp_path_factory.mktemp("playground"), "Alex Wilber", ALEX_CHATS)
+def playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
+    running = start_playground(tmp_path_factory.mktemp("playground"), "Alex Wilber", ALEX_CHATS, demo_bot.endpoint)
     try:
         yield running
     finally:

@@ -26,7 +26,6 @@ from tests.e2e.processes import ManagedProcess, free_port
 from tests.support.cards import card_actions
 from tests.support.node_tools import NODE_MODULES
 
-BOT_ENDPOINT = "http://127.0.0.1:3978/api/messages"  # where `classroom-bot demo` always listens
 TENANT_ID = "00000000-0000-0000-0000-0000000000001"
 BOT = {"id": "00000000-0000-0000-0000-00000000000011", "name": "Classroom"}
 LOOPBACK_SHIM = Path(__file__).with_name("loopback_only.cjs")
@@ -80,6 +79,14 @@ def playground_config(current_user: str, chats: Chats) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class RunningDemo:
+    """``classroom-bot demo`` on a free loopback port, and where the Playground reaches it."""
+
+    process: ManagedProcess
+    endpoint: str  # http://127.0.0.1:PORT/api/messages
+
+
 @dataclass
 class RunningPlayground:
     process: ManagedProcess
@@ -92,8 +99,9 @@ class RunningPlayground:
         return str(self.config["currentUser"]["id"])
 
 
-def start_playground(workdir: Path, current_user: str, chats: Chats) -> RunningPlayground:
-    """Start the pinned Playground on a free loopback port with our configuration; its logs stay in ``workdir``."""
+def start_playground(workdir: Path, current_user: str, chats: Chats, bot_endpoint: str) -> RunningPlayground:
+    """Start the pinned Playground on a free loopback port with our configuration, talking to the bot at
+    ``bot_endpoint``; its logs stay in ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = playground_config(current_user, chats)
     config_path = workdir / "playground.yml"
@@ -115,7 +123,7 @@ def start_playground(workdir: Path, current_user: str, chats: Chats) -> RunningP
         "-p",
         str(port),
         "-e",
-        BOT_ENDPOINT,
+        bot_endpoint,
         "--service-url",
         f"{base_url}/_connector",
     ]
@@ -289,8 +297,9 @@ SESSION_LINE = re.compile(r"Session (\d): (\w+day \d+ \w+ \d{4}), 10:00–15:00 
 
 
 @contextmanager
-def playground_as(workdirs: Any, current_user: str, label: str) -> Iterator[RunningPlayground]:
-    """A Playground chatting as ``current_user`` in chats of its own (ids made from ``label``), stopped after.
+def playground_as(workdirs: Any, current_user: str, label: str, bot_endpoint: str) -> Iterator[RunningPlayground]:
+    """A Playground chatting as ``current_user`` in chats of its own (ids made from ``label``) with the bot at
+    ``bot_endpoint``, stopped after.
 
     ``workdirs`` is pytest's ``tmp_path_factory``.
     """
@@ -300,7 +309,7 @@ def playground_as(workdirs: Any, current_user: str, label: str) -> Iterator[Runn
         team=f"19:e2e-{label}-team@thread.tacv2",
         channel=f"19:e2e-{label}-coordinators@thread.tacv2",
     )
-    running = start_playground(workdirs.mktemp(f"playground-{label}"), current_user, chats)
+    running = start_playground(workdirs.mktemp(f"playground-{label}"), current_user, chats, bot_endpoint)
     try:
         yield running
     finally:

@@ -90,18 +90,6 @@ class ManagedProcess:
         return self.process.returncode
 
 
-def port_is_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:``port`` (connections still in TIME_WAIT do not count: the server
-    binds with SO_REUSEADDR, and so does this probe)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

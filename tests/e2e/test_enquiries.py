@@ -17,6 +17,7 @@ from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect
 from tests.e2e.playground import (
     PlaygroundClient,
+    RunningDemo,
     RunningPlayground,
     button,
     card,
@@ -25,7 +26,6 @@ from tests.e2e.playground import (
     said,
     text,
 )
-from tests.e2e.processes import ManagedProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -35,10 +35,8 @@ DELIVERY_WAIT = 60.0  # seconds for the outbox to deliver (a bound, not a timing
 
 
 @pytest.fixture(scope="module")
-def adeles_playground(
-    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningPlayground]:
-    with playground_as(tmp_path_factory, ADELE.name, "enquiries-adele") as running:
+def adeles_playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
+    with playground_as(tmp_path_factory, ADELE.name, "enquiries-adele", demo_bot.endpoint) as running:
         yield running
 
 

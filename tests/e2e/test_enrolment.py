@@ -21,6 +21,7 @@ from classroom.demo.catalogue import demo_catalogue
 from tests.e2e.conftest import connect
 from tests.e2e.playground import (
     PlaygroundClient,
+    RunningDemo,
     RunningPlayground,
     button,
     card,
@@ -30,7 +31,6 @@ from tests.e2e.playground import (
     said,
     text,
 )
-from tests.e2e.processes import ManagedProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -41,10 +41,8 @@ REMINDER_WAIT = 240.0  # the reminder falls due 1-2 minutes after the move; the 
 
 
 @pytest.fixture(scope="module")
-def adeles_playground(
-    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningPlayground]:
-    with playground_as(tmp_path_factory, ADELE.name, "enrolment-adele") as running:
+def adeles_playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
+    with playground_as(tmp_path_factory, ADELE.name, "enrolment-adele", demo_bot.endpoint) as running:
         yield running
 
 

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.playground import Chats, RunningPlayground, start_playground
-from tests.e2e.processes import ManagedProcess
+from tests.e2e.playground import Chats, RunningDemo, RunningPlayground, start_playground
 from tests.support.browser import chromium_page, screenshot_path
 from tests.support.node_tools import require_chromium
 
@@ -22,9 +21,7 @@ UI_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def browser_playground(
-    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningPlayground]:
+def browser_playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
     require_chromium()  # before starting anything
     chats = Chats(  # a chat of its own, so the page shows only this test's conversation
         personal="a:e2e-browser-alex",
@@ -32,7 +29,7 @@ def browser_playground(
         team="19:e2e-browser-team@thread.tacv2",
         channel="19:e2e-browser-coordinators@thread.tacv2",
     )
-    running = start_playground(tmp_path_factory.mktemp("playground-browser"), "Alex Wilber", chats)
+    running = start_playground(tmp_path_factory.mktemp("playground-browser"), "Alex Wilber", chats, demo_bot.endpoint)
     try:
         yield running
     finally:

@@ -11,8 +11,7 @@ from bot.demo_people import DEMO_PEOPLE
 from bot.manifest_package import registered_commands
 from dialogs.routing import PERSONAL
 from tests.e2e.conftest import connect
-from tests.e2e.playground import PlaygroundClient, RunningPlayground, card, card_text, facts, playground_as
-from tests.e2e.processes import ManagedProcess
+from tests.e2e.playground import PlaygroundClient, RunningDemo, RunningPlayground, card, card_text, facts, playground_as
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +19,8 @@ ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
 
 
 @pytest.fixture(scope="module")
-def adeles_playground(
-    demo_bot: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningPlayground]:
-    with playground_as(tmp_path_factory, ADELE.name, "personal-adele") as running:
+def adeles_playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
+    with playground_as(tmp_path_factory, ADELE.name, "personal-adele", demo_bot.endpoint) as running:
         yield running
 
 

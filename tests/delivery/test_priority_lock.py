@@ -1,47 +1,47 @@
-"""The app queue's turn goes to the most urgent waiter, and a cancelled waiter never blocks the queue."""
+"""The priority lock goes to the most urgent waiter, and a cancelled waiter never blocks the queue."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.delivery.priority_turn import PriorityTurn
+from bot.delivery.priority_lock import PriorityLock
 
 
 async def test_most_urgent_first_then_first_come_first_served() -> None:
-    turn = PriorityTurn()
+    lock = PriorityLock()
     order: list[str] = []
     release = asyncio.Event()
 
     async def holder() -> None:
-        async with turn.turn(0):
+        async with lock.hold(0):
             await release.wait()
 
     async def waiter(name: str, priority: float) -> None:
-        async with turn.turn(priority):
+        async with lock.hold(priority):
             order.append(name)
 
     first = asyncio.create_task(holder())
     await asyncio.sleep(0)
     waiters = [asyncio.create_task(waiter(n, p)) for n, p in [("new", 5), ("old", 1), ("new-2", 5), ("oldest", 0)]]
     await asyncio.sleep(0)
-    assert turn.waiting == 4
+    assert lock.waiting == 4
     release.set()
     await asyncio.gather(first, *waiters)
     assert order == ["oldest", "old", "new", "new-2"]
-    assert turn.waiting == 0
+    assert lock.waiting == 0
 
 
-async def test_cancelled_waiters_pass_the_turn_on() -> None:
-    turn = PriorityTurn()
+async def test_cancelled_waiters_pass_the_lock_on() -> None:
+    lock = PriorityLock()
     release = asyncio.Event()
     got: list[str] = []
 
     async def holder() -> None:
-        async with turn.turn(0):
+        async with lock.hold(0):
             await release.wait()
 
     async def waiter(name: str) -> None:
-        async with turn.turn(1):
+        async with lock.hold(1):
             got.append(name)
 
     first = asyncio.create_task(holder())
@@ -53,22 +53,22 @@ async def test_cancelled_waiters_pass_the_turn_on() -> None:
     release.set()
     await asyncio.gather(first, survivor)
     assert got == ["survivor"]
-    async with turn.turn(0):  # free again
+    async with lock.hold(0):  # free again
         pass
 
 
-async def test_a_waiter_cancelled_just_after_being_handed_the_turn_passes_it_on() -> None:
-    turn = PriorityTurn()
+async def test_a_waiter_cancelled_just_after_being_handed_the_lock_passes_it_on() -> None:
+    lock = PriorityLock()
     got: list[str] = []
 
     async def waiter(name: str) -> None:
-        async with turn.turn(1):
+        async with lock.hold(1):
             got.append(name)
 
-    async with turn.turn(0):
+    async with lock.hold(0):
         doomed = asyncio.create_task(waiter("doomed"))
         survivor = asyncio.create_task(waiter("survivor"))
         await asyncio.sleep(0)
-    doomed.cancel()  # the turn was handed to it on leaving the block above, but it never ran
+    doomed.cancel()  # the lock was handed to it on leaving the block above, but it never ran
     await asyncio.gather(survivor, return_exceptions=True)
     assert got == ["survivor"] and doomed.cancelled()

@@ -1,4 +1,4 @@
-"""An asyncio lock that hands the next turn to the most urgent waiter rather than the first to arrive.
+"""An asyncio lock that, when released, goes to the most urgent waiter rather than the first to arrive.
 
 The rate limiter queues every send for the app's next slot; ordering that queue by how long each message has
 already waited lets a retry (due long ago) go before fresh messages queued after it, so retries do not pile up
@@ -14,7 +14,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 
-class PriorityTurn:
+class PriorityLock:
+    """A mutual-exclusion lock whose waiters get it in ``priority`` order (lowest first), then first come first
+    served; a waiter cancelled while waiting, or just after being handed the lock, never leaves it stuck."""
+
     def __init__(self) -> None:
         self._busy = False
         self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []
@@ -25,8 +28,8 @@ class PriorityTurn:
         return sum(1 for _, _, future in self._waiting if not future.done())
 
     @asynccontextmanager
-    async def turn(self, priority: float) -> AsyncIterator[None]:
-        """Hold the turn; lower ``priority`` values go first."""
+    async def hold(self, priority: float) -> AsyncIterator[None]:
+        """Hold the lock for the ``async with`` block; lower ``priority`` values get it first."""
         await self._acquire(priority)
         try:
             yield
@@ -43,13 +46,13 @@ class PriorityTurn:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._release()  # we were handed the turn but will not use it: pass it on
+                self._release()  # we were handed the lock but will not use it: pass it on
             raise
 
     def _release(self) -> None:
         while self._waiting:
             _, _, future = heapq.heappop(self._waiting)
             if not future.done():
-                future.set_result(None)  # the turn passes straight on; _busy stays set
+                future.set_result(None)  # the lock passes straight on; _busy stays set
                 return
         self._busy = False
