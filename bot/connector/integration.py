@@ -31,9 +31,10 @@ from botframework.connector.http_client_base import HttpClientBase
 from botframework.connector.http_request import HttpRequest
 from botframework.connector.http_response_base import HttpResponseBase
 
-from bot.connector.client import BotConnectorClient, ConnectorResponse
+from bot.connector.client import BotConnectorClient
 from bot.connector.credentials import EdgeAppCredentials, EdgeCredentialsFactory
 from bot.connector.errors import ConnectorHTTPError
+from bot.connector.response import ConnectorResponse
 from bot.connector.serialization import dumps, from_wire
 from bot.connector.session import SessionHolder
 
