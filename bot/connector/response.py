@@ -54,7 +54,12 @@ class ConnectorResponse:
 
     @property
     def retryable(self) -> bool:
-        """429, 412, 502, 503, 504: Teams asks to try again later (see DESIGN §4)."""
+        """429, 412, 502, 503, 504: Teams asks to try again later.
+
+        Teams' retry rules: after a 429, wait for ``Retry-After`` when the answer has one, otherwise back off
+        exponentially with jitter; 412, 502, 503 and 504 are retried the same way, with backoff. Waiting is
+        the caller's job (the outbox's retry policy); this only says the request may be sent again.
+        """
         return self.status in RETRYABLE_STATUSES
 
     @property
