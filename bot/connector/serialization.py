@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -84,18 +85,28 @@ def _typed(value: Any, kind: str) -> Any:
             return Serializer.serialize_iso(value)
         raise _Unsupported("non-datetime in an iso-8601 field")
     if kind[0] == "[":
-        if type(value) is not list:
-            raise _Unsupported("non-list in a list field")
-        inner = kind[1:-1]
-        return [None if item is None else _typed(item, inner) for item in value]
+        return _items(value, kind, _typed)
     if kind[0] == "{":
-        if type(value) is not dict:
-            raise _Unsupported("non-dict in a dict field")
-        inner = kind[1:-1]
-        return {_key(k): (None if v is None else _typed(v, inner)) for k, v in value.items()}
+        return _entries(value, kind)
     if isinstance(value, Model):
         return _model(value)
     raise _Unsupported(f"{type(value).__name__} where model {kind} is expected")
+
+
+def _items(value: Any, kind: str, convert: Callable[[Any, str], Any]) -> list[Any]:
+    """A ``[T]`` field, written or read: each item converted as ``T``, None kept as None."""
+    if type(value) is not list:
+        raise _Unsupported("non-list in a list field")
+    inner = kind[1:-1]
+    return [None if item is None else convert(item, inner) for item in value]
+
+
+def _entries(value: Any, kind: str) -> dict[str, Any]:
+    """A ``{T}`` field, written: each value converted as ``T``, None kept as None."""
+    if type(value) is not dict:
+        raise _Unsupported("non-dict in a dict field")
+    inner = kind[1:-1]
+    return {_key(k): (None if v is None else _typed(v, inner)) for k, v in value.items()}
 
 
 def _key(key: Any) -> str:
@@ -207,10 +218,7 @@ def _read(value: Any, kind: str) -> Any:
             return Deserializer.deserialize_iso(value)
         raise _Unsupported("a non-string timestamp")
     if kind[0] == "[":
-        if type(value) is not list:
-            raise _Unsupported("non-list in a list field")
-        inner = kind[1:-1]
-        return [None if item is None else _read(item, inner) for item in value]
+        return _items(value, kind, _read)
     model = CLIENT_MODELS.get(kind)
     if model is None or not issubclass(model, Model):
         raise _Unsupported(f"field type {kind}")
