@@ -38,16 +38,16 @@ class _Unsupported(Exception):
     """A shape the fast path does not reproduce exactly; msrest serialises the whole payload instead."""
 
 
-_plans: dict[type, tuple[tuple[str, str, str], ...]] = {}
+_plans: dict[type[Model], tuple[tuple[str, str, str], ...]] = {}
 
 
-def _plan(cls: type) -> tuple[tuple[str, str, str], ...]:
+def _plan(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
     plan = _plans.get(cls)
     if plan is None:
         if getattr(cls, "_validation", None):
             raise _Unsupported(f"{cls.__name__} has validation rules")
         entries = []
-        for attr, desc in cls._attribute_map.items():  # type: ignore[attr-defined]
+        for attr, desc in cls._attribute_map.items():
             key, kind = desc["key"], desc["type"]
             if not isinstance(kind, str) or key == "" or "." in key:
                 raise _Unsupported(f"{cls.__name__}.{attr}: flattened or additional-properties key")
@@ -172,10 +172,10 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-_readers: dict[type, dict[str, tuple[str, str]]] = {}
+_readers: dict[type[Model], dict[str, tuple[str, str]]] = {}
 
 
-def _reader(cls: type) -> dict[str, tuple[str, str]]:
+def _reader(cls: type[Model]) -> dict[str, tuple[str, str]]:
     reader = _readers.get(cls)
     if reader is None:
         reader = {key: (attr, kind) for attr, key, kind in _plan(cls)}
@@ -183,7 +183,7 @@ def _reader(cls: type) -> dict[str, tuple[str, str]]:
     return reader
 
 
-def _read_model(cls: type, data: Any) -> Any:
+def _read_model(cls: type[Model], data: Any) -> Any:
     if type(data) is not dict:
         raise _Unsupported(f"{type(data).__name__} where model {cls.__name__} is expected")
     reader = _reader(cls)
