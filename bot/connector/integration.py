@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from botbuilder.schema import (
@@ -48,12 +48,15 @@ def _checked(response: ConnectorResponse, model_type: str | None) -> Any:
     if model_type is None or response.body is None:
         return None
     if model_type in ("ResourceResponse", "ConversationResourceResponse") and isinstance(response.body, dict):
-        # The hot path (every reply): build the model directly instead of through msrest.
+        # The hot path (every reply): build the model directly instead of through msrest. An absent field is
+        # None, as msrest would leave it; botbuilder annotates these fields `str = None`, hence the casts.
         body = response.body
         if model_type == "ResourceResponse":
-            return ResourceResponse(id=body.get("id"))
+            return ResourceResponse(id=cast(str, body.get("id")))
         return ConversationResourceResponse(
-            activity_id=body.get("activityId"), service_url=body.get("serviceUrl"), id=body.get("id")
+            activity_id=cast(str, body.get("activityId")),
+            service_url=cast(str, body.get("serviceUrl")),
+            id=cast(str, body.get("id")),
         )
     return from_wire(model_type, response.body)
 
@@ -205,7 +208,8 @@ class EdgeConnectorFactory(ConnectorFactory):
         self._default_audience = default_audience
         self._clients: OrderedDict[tuple[str, str], TurnConnectorClient] = OrderedDict()
 
-    async def create(self, service_url: str, audience: str | None = None) -> TurnConnectorClient:
+    # botbuilder declares a ConnectorClient; a TurnConnectorClient has the part of one that botbuilder uses.
+    async def create(self, service_url: str, audience: str | None = None) -> TurnConnectorClient:  # type: ignore[override]
         audience = audience or self._default_audience
         key = (service_url, audience)
         client = self._clients.get(key)
