@@ -191,7 +191,7 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
                 return await validation
         except (AuthenticationError, KeySetUnavailable):
             raise
-        except Exception as error:  # noqa: BLE001 - any failure to validate means "not authenticated"
+        except Exception as error:  # any failure to validate means "not authenticated"
             raise AuthenticationError(_reason(error)) from error
 
     # -- outbound ------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ class ConnectorHTTPError(ErrorResponseException, ConnectorError):
     ``.response`` is the full :class:`~bot.connector.response.ConnectorResponse` (status, body, Retry-After).
     """
 
-    def __init__(self, response: ConnectorResponse) -> None:  # noqa: D107 - msrest's __init__ needs a deserializer
+    def __init__(self, response: ConnectorResponse) -> None:
         self.response: Any = response
         self.status = response.status
         self.retry_after = response.retry_after
@@ -67,6 +67,7 @@ class ConnectorHTTPError(ErrorResponseException, ConnectorError):
         self.message = f"{response.method} {response.url} -> {response.status}" + (
             f" ({code}) {text}" if code or text else ""
         )
+        # Not ErrorResponseException.__init__, which wants msrest's deserializer and an HTTP response.
         ClientException.__init__(self, self.message)
 
     def __str__(self) -> str:
