@@ -70,8 +70,14 @@ async def sessions() -> AsyncIterator[SessionHolder]:
 
 @pytest.fixture
 def credentials(idp: FakeIdentityProvider, sessions: SessionHolder, monotonic: FakeMonotonic) -> EdgeCredentialsFactory:
-    return EdgeCredentialsFactory(app_id=APP_ID, password=SECRET, login_endpoint=idp.login_url(),
-                                  validate_authority=False, sessions=sessions, clock=monotonic)
+    return EdgeCredentialsFactory(
+        app_id=APP_ID,
+        password=SECRET,
+        login_endpoint=idp.login_url(),
+        validate_authority=False,
+        sessions=sessions,
+        clock=monotonic,
+    )
 
 
 @pytest.fixture
@@ -80,9 +86,13 @@ def client(sessions: SessionHolder, credentials: EdgeCredentialsFactory) -> BotC
 
 
 def _message(text: str = "Hello", conversation: str = PERSONAL) -> Activity:
-    return Activity(type="message", text=text, conversation=ConversationAccount(id=conversation),
-                    from_property=ChannelAccount(id="28:bot", name="Bot"),
-                    recipient=ChannelAccount(id="29:user", name="User"))
+    return Activity(
+        type="message",
+        text=text,
+        conversation=ConversationAccount(id=conversation),
+        from_property=ChannelAccount(id="28:bot", name="Bot"),
+        recipient=ChannelAccount(id="29:user", name="User"),
+    )
 
 
 # -- requests on the wire ----------------------------------------------------------------------------------
@@ -104,15 +114,20 @@ async def test_send_to_conversation_posts_the_activity_with_a_bearer_token(
     assert request.headers["User-Agent"].startswith("Microsoft-BotFramework/3.1")
     [token_request] = idp.token_requests_log
     assert token_request.tenant == "botframework.com"
-    assert token_request.params == {"grant_type": "client_credentials", "client_id": APP_ID,
-                                    "client_secret": SECRET, "scope": "https://api.botframework.com/.default"}
+    assert token_request.params == {
+        "grant_type": "client_credentials",
+        "client_id": APP_ID,
+        "client_secret": SECRET,
+        "scope": "https://api.botframework.com/.default",
+    }
 
 
 async def test_reply_goes_to_the_activity_and_teams_ids_are_percent_encoded(
     client: BotConnectorClient, fake_connector: FakeConnector
 ) -> None:
-    response = await client.reply_to_activity(fake_connector.service_url, CHANNEL_THREAD, "1700000000001",
-                                              _message(conversation=CHANNEL_THREAD))
+    response = await client.reply_to_activity(
+        fake_connector.service_url, CHANNEL_THREAD, "1700000000001", _message(conversation=CHANNEL_THREAD)
+    )
     assert response.status == 201
     [request] = fake_connector.requests
     assert request.path == f"/v3/conversations/{CHANNEL_THREAD}/activities/1700000000001"
@@ -133,12 +148,24 @@ async def test_update_activity_puts_and_answers_the_same_id(
 async def test_create_conversation_personal_and_channel_post(
     client: BotConnectorClient, fake_connector: FakeConnector
 ) -> None:
-    personal = await client.create_conversation(fake_connector.service_url, ConversationParameters(
-        is_group=False, bot=ChannelAccount(id="28:bot"), members=[ChannelAccount(id="29:user")], tenant_id="t1",
-        channel_data={"tenant": {"id": "t1"}}))
-    channel = await client.create_conversation(fake_connector.service_url, {
-        "isGroup": True, "channelData": {"channel": {"id": "19:general@thread.tacv2"}},
-        "activity": {"type": "message", "text": "New post"}})
+    personal = await client.create_conversation(
+        fake_connector.service_url,
+        ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id="28:bot"),
+            members=[ChannelAccount(id="29:user")],
+            tenant_id="t1",
+            channel_data={"tenant": {"id": "t1"}},
+        ),
+    )
+    channel = await client.create_conversation(
+        fake_connector.service_url,
+        {
+            "isGroup": True,
+            "channelData": {"channel": {"id": "19:general@thread.tacv2"}},
+            "activity": {"type": "message", "text": "New post"},
+        },
+    )
 
     assert personal.status == 201 and personal.id.startswith("a:")
     assert channel.status == 201 and channel.id.startswith("19:general@thread.tacv2;messageid=")
@@ -187,12 +214,22 @@ async def test_429_comes_back_with_retry_after(client: BotConnectorClient, fake_
     assert after.status == 201 and after.retry_after is None
 
 
-@pytest.mark.parametrize(("status", "retryable", "unavailable"), [
-    (412, True, False), (502, True, False), (503, True, False), (504, True, False),
-    (403, False, True), (404, False, True), (400, False, False), (500, False, False),
-])
-async def test_status_classification(client: BotConnectorClient, fake_connector: FakeConnector, status: int,
-                                     retryable: bool, unavailable: bool) -> None:
+@pytest.mark.parametrize(
+    ("status", "retryable", "unavailable"),
+    [
+        (412, True, False),
+        (502, True, False),
+        (503, True, False),
+        (504, True, False),
+        (403, False, True),
+        (404, False, True),
+        (400, False, False),
+        (500, False, False),
+    ],
+)
+async def test_status_classification(
+    client: BotConnectorClient, fake_connector: FakeConnector, status: int, retryable: bool, unavailable: bool
+) -> None:
     fake_connector.fail_next(status, path_contains="/activities")
     response = await client.send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     assert response.status == status
@@ -247,17 +284,20 @@ async def test_requests_reuse_one_kept_alive_connection(
 async def test_100_concurrent_replies_cost_one_token_request(
     client: BotConnectorClient, fake_connector: FakeConnector, idp: FakeIdentityProvider
 ) -> None:
-    responses = await asyncio.gather(*(
-        client.reply_to_activity(fake_connector.service_url, PERSONAL, str(i), _message(f"r{i}")) for i in range(100)
-    ))
+    responses = await asyncio.gather(
+        *(client.reply_to_activity(fake_connector.service_url, PERSONAL, str(i), _message(f"r{i}")) for i in range(100))
+    )
     assert [r.status for r in responses] == [201] * 100
     assert idp.token_requests == 1
     assert {r.headers["Authorization"] for r in fake_connector.requests} == {f"Bearer {idp.issued_tokens[0]}"}
 
 
 async def test_token_is_refreshed_in_the_background_shortly_before_expiry(
-    client: BotConnectorClient, credentials: EdgeCredentialsFactory, fake_connector: FakeConnector,
-    idp: FakeIdentityProvider, monotonic: FakeMonotonic
+    client: BotConnectorClient,
+    credentials: EdgeCredentialsFactory,
+    fake_connector: FakeConnector,
+    idp: FakeIdentityProvider,
+    monotonic: FakeMonotonic,
 ) -> None:
     await client.send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     monotonic.advance(idp.token_lifetime - 200)  # inside the 5-minute refresh window, still valid
@@ -293,7 +333,9 @@ async def test_a_rejected_token_is_replaced_and_the_request_sent_once_more(
     assert response.status == 201
     assert idp.token_requests == 2
     assert [r.headers["Authorization"] for r in fake_connector.requests[1:]] == [
-        f"Bearer {idp.issued_tokens[0]}", f"Bearer {idp.issued_tokens[1]}"]
+        f"Bearer {idp.issued_tokens[0]}",
+        f"Bearer {idp.issued_tokens[1]}",
+    ]
 
 
 async def test_token_failures_raise_are_not_cached_and_send_nothing(
@@ -312,11 +354,15 @@ async def test_token_failures_raise_are_not_cached_and_send_nothing(
 async def test_a_wrong_secret_is_not_retryable(
     sessions: SessionHolder, idp: FakeIdentityProvider, fake_connector: FakeConnector
 ) -> None:
-    wrong = EdgeCredentialsFactory(app_id=APP_ID, password="not-the-secret", login_endpoint=idp.login_url(),
-                                   validate_authority=False, sessions=sessions)
+    wrong = EdgeCredentialsFactory(
+        app_id=APP_ID,
+        password="not-the-secret",
+        login_endpoint=idp.login_url(),
+        validate_authority=False,
+        sessions=sessions,
+    )
     with pytest.raises(TokenAcquisitionError) as raised:
-        await BotConnectorClient(sessions, wrong).send_to_conversation(fake_connector.service_url, PERSONAL,
-                                                                         _message())
+        await BotConnectorClient(sessions, wrong).send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     assert (raised.value.status, raised.value.error, raised.value.retryable) == (401, "invalid_client", False)
 
 
@@ -330,7 +376,8 @@ async def test_a_slow_identity_provider_does_not_block_the_event_loop(
     # While the token request hangs, the loop serves other work: a whole anonymous round trip completes.
     anonymous = EdgeCredentialsFactory(app_id="", sessions=sessions)
     other = await BotConnectorClient(sessions, anonymous).send_to_conversation(
-        fake_connector.service_url, "a:other", _message(conversation="a:other"))
+        fake_connector.service_url, "a:other", _message(conversation="a:other")
+    )
     assert other.status == 401  # the fake connector wants a token; the point is that it answered
     assert not waiting.done()
 
@@ -342,7 +389,8 @@ async def test_without_an_app_id_requests_carry_no_token(sessions: SessionHolder
     async with FakeConnector() as open_connector:
         anonymous = EdgeCredentialsFactory(app_id="", sessions=sessions)
         response = await BotConnectorClient(sessions, anonymous).send_to_conversation(
-            open_connector.service_url, PERSONAL, _message())
+            open_connector.service_url, PERSONAL, _message()
+        )
     assert response.status == 201
     assert "Authorization" not in open_connector.requests[0].headers
 
@@ -351,9 +399,14 @@ async def test_managed_identity_tokens_come_from_the_identity_endpoint(
     sessions: SessionHolder, idp: FakeIdentityProvider, fake_connector: FakeConnector
 ) -> None:
     idp.managed_identities.add(APP_ID)
-    msi = EdgeCredentialsFactory(app_id=APP_ID, app_type="UserAssignedMSI", tenant_id="tenant-1", sessions=sessions,
-                                 managed_identity_endpoint=idp.msi_endpoint,
-                                 managed_identity_header=idp.identity_header)
+    msi = EdgeCredentialsFactory(
+        app_id=APP_ID,
+        app_type="UserAssignedMSI",
+        tenant_id="tenant-1",
+        sessions=sessions,
+        managed_identity_endpoint=idp.msi_endpoint,
+        managed_identity_header=idp.identity_header,
+    )
     client = BotConnectorClient(sessions, msi)
     for _ in range(3):
         assert (await client.send_to_conversation(fake_connector.service_url, PERSONAL, _message())).status == 201
@@ -368,9 +421,15 @@ async def test_managed_identity_tokens_come_from_the_identity_endpoint(
 async def test_single_tenant_tokens_come_from_the_apps_tenant(
     sessions: SessionHolder, idp: FakeIdentityProvider, fake_connector: FakeConnector
 ) -> None:
-    single = EdgeCredentialsFactory(app_id=APP_ID, password=SECRET, app_type="SingleTenant", tenant_id="tenant-1",
-                                    login_endpoint=idp.login_url("tenant-1"), validate_authority=False,
-                                    sessions=sessions)
+    single = EdgeCredentialsFactory(
+        app_id=APP_ID,
+        password=SECRET,
+        app_type="SingleTenant",
+        tenant_id="tenant-1",
+        login_endpoint=idp.login_url("tenant-1"),
+        validate_authority=False,
+        sessions=sessions,
+    )
     await BotConnectorClient(sessions, single).send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     assert idp.token_requests_log[0].tenant == "tenant-1"
 
@@ -384,9 +443,11 @@ def test_authority_follows_botbuilders_rules() -> None:
     assert resolve_authority(None, app_type="SingleTenant", tenant_id="t1") == public + "t1"
     assert resolve_authority(public + "botframework.com", app_type="SingleTenant", tenant_id="t1") == public + "t1"
     assert resolve_authority(gov + "x", app_type="MultiTenant", tenant_id=None) == (
-        gov + "MicrosoftServices.onmicrosoft.us")
+        gov + "MicrosoftServices.onmicrosoft.us"
+    )
     assert resolve_authority("https://login.private.example/tenant/", app_type="SingleTenant", tenant_id="t1") == (
-        "https://login.private.example/tenant")
+        "https://login.private.example/tenant"
+    )
 
 
 def test_validate_authority_is_honoured() -> None:
@@ -406,8 +467,7 @@ def test_credentials_factory_refuses_incomplete_configuration(sessions: SessionH
     with pytest.raises(ValueError, match="MICROSOFT_APP_TENANT_ID"):
         EdgeCredentialsFactory(app_id=APP_ID, app_type="UserAssignedMSI", sessions=sessions)
     with pytest.raises(ValueError, match="VALIDATE_AUTHORITY"):
-        EdgeCredentialsFactory(app_id=APP_ID, password=SECRET, login_endpoint="http://127.0.0.1:9/x",
-                               sessions=sessions)
+        EdgeCredentialsFactory(app_id=APP_ID, password=SECRET, login_endpoint="http://127.0.0.1:9/x", sessions=sessions)
 
 
 async def test_credentials_are_cached_per_app_scope_and_refused_for_other_apps(
