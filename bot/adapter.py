@@ -24,11 +24,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core import Bot
+from botbuilder.core import Bot, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationParameters, ConversationReference
@@ -185,7 +185,9 @@ class EdgeAdapter(CloudAdapter):
         """Raises AuthenticationError (answer 401) or KeySetUnavailable (answer 503)."""
         return await self.bot_framework_authentication.authenticate_request(activity, auth_header)
 
-    async def continue_conversation(  # type: ignore[override]
+    # botbuilder annotates the optional parameters of continue_conversation and create_conversation `x: T = None`
+    # and means `T | None`: the casts below hand None on to botbuilder, as before.
+    async def continue_conversation(
         self,
         reference: ConversationReference,
         callback: Callable[..., Awaitable[Any]],
@@ -195,9 +197,14 @@ class EdgeAdapter(CloudAdapter):
     ) -> Any:
         """Proactive turn; ``bot_app_id`` defaults to our own app id."""
         return await super().continue_conversation(
-            reference, callback, bot_app_id or self.auth_config.app_id, claims_identity, audience
+            reference,
+            callback,
+            bot_app_id or self.auth_config.app_id,
+            cast(ClaimsIdentity, claims_identity),
+            cast(str, audience),
         )
 
+    # The signature is CloudAdapterBase's, which itself differs from BotAdapter.create_conversation's.
     async def create_conversation(  # type: ignore[override]
         self,
         bot_app_id: str | None,
@@ -209,7 +216,12 @@ class EdgeAdapter(CloudAdapter):
     ) -> Any:
         """Start a conversation and run ``callback`` in it; ``bot_app_id`` defaults to our own app id."""
         return await super().create_conversation(
-            bot_app_id or self.auth_config.app_id, callback, conversation_parameters, channel_id, service_url, audience
+            bot_app_id or self.auth_config.app_id,
+            cast(Callable[[TurnContext], Awaitable[Any]], callback),
+            cast(ConversationParameters, conversation_parameters),
+            cast(str, channel_id),
+            cast(str, service_url),
+            cast(str, audience),
         )
 
     async def close(self) -> None:
@@ -243,7 +255,9 @@ def invoke_body_json(body: object) -> bytes:
         wire = fast_wire(body)
         if wire is not None:
             return json.dumps(wire).encode("utf-8")
-    return json.dumps(serializer_helper(body)).encode("utf-8")
+    # serializer_helper is annotated to take a Model, yet botbuilder's own CloudAdapter hands it
+    # InvokeResponse.body (any object, None included: it returns None for None), just as we do here.
+    return json.dumps(serializer_helper(cast(Model, body))).encode("utf-8")
 
 
 async def process_request(adapter: EdgeAdapter, activity: Activity, auth_header: str, bot: Bot) -> web.Response:

@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import jwt
 from botbuilder.schema import Activity
@@ -114,12 +114,14 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
         self._credentials = credentials
         self._connector = connector
         self._key_sets = key_sets
+        # botbuilder annotates optional parameters and attributes `str = None` and means `str | None`: the
+        # cast(str, ...) calls in this class pass None on where botbuilder accepts it, as before.
         tenant = config.tenant_id if config.app_type != MULTI_TENANT else None
-        auth_configuration = AuthenticationConfiguration(tenant_id=tenant)
+        auth_configuration = AuthenticationConfiguration(tenant_id=cast(str, tenant))
         if config.alternate_endpoints:
             self._inner = BotFrameworkAuthenticationFactory.create(
                 validate_authority=config.validate_authority,
-                to_channel_from_bot_login_url=config.login_url,
+                to_channel_from_bot_login_url=cast(str, config.login_url),
                 to_channel_from_bot_oauth_scope=config.oauth_scope,
                 to_bot_from_channel_token_issuer=config.channel_token_issuer,
                 oauth_url=config.oauth_url,
@@ -151,12 +153,14 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
         if remembered is not None and self._wall_clock() < remembered.expires_at:
             self._validated_tokens.move_to_end(key)
             result = AuthenticateRequestResult()
-            result.claims_identity = ClaimsIdentity(dict(remembered.claims), True, remembered.authentication_type)
-            result.audience = remembered.audience
-            result.caller_id = remembered.caller_id
+            result.claims_identity = ClaimsIdentity(
+                dict(remembered.claims), True, cast(str, remembered.authentication_type)
+            )
+            result.audience = cast(str, remembered.audience)
+            result.caller_id = cast(str, remembered.caller_id)
         else:
             self.full_validations += 1
-            result = await self._validated(self._inner.authenticate_request(activity, auth_header or None))
+            result = await self._validated(self._inner.authenticate_request(activity, cast(str, auth_header or None)))
             if auth_header:
                 self._remember(key, result)
         result.connector_factory = self.create_connector_factory(result.claims_identity)
@@ -187,7 +191,7 @@ class EdgeBotFrameworkAuthentication(BotFrameworkAuthentication):
                 return await validation
         except (AuthenticationError, KeySetUnavailable):
             raise
-        except Exception as error:  # noqa: BLE001 - any failure to validate means "not authenticated"
+        except Exception as error:  # any failure to validate means "not authenticated"
             raise AuthenticationError(_reason(error)) from error
 
     # -- outbound ------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,5 +191,5 @@ class KeySetRegistry:
             self._sets[metadata_url] = key_set
         return key_set
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[SigningKeySet]:
         return iter(self._sets.values())

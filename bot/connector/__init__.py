@@ -13,7 +13,7 @@ Public API (see each module for details):
   botbuilder's extension points, used by ``bot.adapter``.
 """
 
-from bot.connector.client import BotConnectorClient, ConnectorResponse, parse_retry_after
+from bot.connector.client import BotConnectorClient
 from bot.connector.credentials import EdgeAppCredentials, EdgeCredentialsFactory
 from bot.connector.errors import (
     ConnectorError,
@@ -23,6 +23,7 @@ from bot.connector.errors import (
     TokenAcquisitionError,
 )
 from bot.connector.integration import EdgeConnectorFactory, SessionHttpClientFactory, TurnConnectorClient
+from bot.connector.response import ConnectorResponse, parse_retry_after
 from bot.connector.session import SessionHolder, create_client_session
 
 __all__ = [

@@ -24,10 +24,7 @@ Example::
 
 from __future__ import annotations
 
-import email.utils
 import json
-import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -37,90 +34,34 @@ from yarl import URL
 
 from bot.connector.credentials import EdgeCredentialsFactory
 from bot.connector.errors import ConnectorTimeout, ConnectorTransportError
+from bot.connector.response import ConnectorResponse, parse_retry_after
 from bot.connector.serialization import dumps, to_wire
 from bot.connector.session import SessionHolder
 from bot.connector.version import USER_AGENT
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
-RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
-CONVERSATION_UNAVAILABLE_STATUSES = frozenset({403, 404})
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectorResponse:
-    """One answer of the Bot Connector.
-
-    Attributes:
-        method, url: the request, for logs.
-        status: the HTTP status.
-        body: the parsed JSON body; None when empty; the raw text when it was not JSON.
-        retry_after: ``Retry-After`` in seconds (from delta-seconds or an HTTP date), None when absent.
-    """
-
-    method: str
-    url: str
-    status: int
-    body: Any = None
-    retry_after: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def id(self) -> str | None:
-        """The ``id`` of the created or updated resource (activity id, conversation id)."""
-        return self.body.get("id") if isinstance(self.body, dict) else None
-
-    @property
-    def error_code(self) -> str | None:
-        """``error.code`` of a Bot Framework error body (``ConversationNotFound``, ...)."""
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        return error.get("code") if isinstance(error, dict) else None
-
-    @property
-    def error_message(self) -> str | None:
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        return error.get("message") if isinstance(error, dict) else None
-
-    @property
-    def retryable(self) -> bool:
-        """429, 412, 502, 503, 504: Teams asks to try again later (see DESIGN §4)."""
-        return self.status in RETRYABLE_STATUSES
-
-    @property
-    def conversation_unavailable(self) -> bool:
-        """403/404: usually the user removed or blocked the bot; record it, do not retry."""
-        return self.status in CONVERSATION_UNAVAILABLE_STATUSES
+# The Bot Connector's REST endpoints, each written once; every "{}" is one path segment, filled in by _path.
+_CONVERSATIONS = "/v3/conversations"
+_ACTIVITIES = "/v3/conversations/{}/activities"
+_ACTIVITY = "/v3/conversations/{}/activities/{}"
+_ACTIVITY_MEMBERS = "/v3/conversations/{}/activities/{}/members"
+_HISTORY = "/v3/conversations/{}/activities/history"
+_ATTACHMENTS = "/v3/conversations/{}/attachments"
+_MEMBERS = "/v3/conversations/{}/members"
+_MEMBER = "/v3/conversations/{}/members/{}"
+_PAGED_MEMBERS = "/v3/conversations/{}/pagedmembers"
+_TEAM = "/v3/teams/{}"
+_TEAM_CHANNELS = "/v3/teams/{}/conversations"
+_MEETING_PARTICIPANT = "/v1/meetings/{}/participants/{}"
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds (never negative); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
-
-
-def _segment(value: str) -> str:
+def _path(endpoint: str, *segments: str) -> str:
     # msrest quotes path arguments with safe='' (":" and "@" in Teams ids become %3A and %40).
-    return quote(str(value), safe="")
-
-
-def _activity_path(conversation_id: str, activity_id: str) -> str:
-    return f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
+    return endpoint.format(*(quote(str(segment), safe="") for segment in segments))
 
 
 class BotConnectorClient:
@@ -158,14 +99,8 @@ class BotConnectorClient:
         headers: dict[str, str] | None = None,
     ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities``: append an activity (201 ``{id}``)."""
-        return await self.request(
-            "POST",
-            service_url,
-            f"/v3/conversations/{_segment(conversation_id)}/activities",
-            body=to_wire(activity),
-            audience=audience,
-            headers=headers,
-        )
+        path = _path(_ACTIVITIES, conversation_id)
+        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
 
     async def reply_to_activity(
         self,
@@ -178,7 +113,7 @@ class BotConnectorClient:
         headers: dict[str, str] | None = None,
     ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities/{activityId}``: reply in the thread (201 ``{id}``)."""
-        path = _activity_path(conversation_id, activity_id)
+        path = _path(_ACTIVITY, conversation_id, activity_id)
         extra = {"x-ms-conversation-id": conversation_id, **(headers or {})}
         return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=extra)
 
@@ -193,43 +128,38 @@ class BotConnectorClient:
         headers: dict[str, str] | None = None,
     ) -> ConnectorResponse:
         """``PUT /v3/conversations/{id}/activities/{activityId}``: replace a sent message or card."""
-        path = _activity_path(conversation_id, activity_id)
+        path = _path(_ACTIVITY, conversation_id, activity_id)
         return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
 
     async def delete_activity(
         self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = _activity_path(conversation_id, activity_id)
+        path = _path(_ACTIVITY, conversation_id, activity_id)
         return await self.request("DELETE", service_url, path, audience=audience)
 
     async def create_conversation(
         self, service_url: str, parameters: ConversationParameters | dict[str, Any], *, audience: str | None = None
     ) -> ConnectorResponse:
         """``POST /v3/conversations``: start a 1:1 chat or a channel post (201 ``{id, activityId?}``)."""
-        return await self.request(
-            "POST",
-            service_url,
-            "/v3/conversations",
-            body=to_wire(parameters, "ConversationParameters"),
-            audience=audience,
-        )
+        body = to_wire(parameters, "ConversationParameters")
+        return await self.request("POST", service_url, _CONVERSATIONS, body=body, audience=audience)
 
     async def get_conversations(
         self, service_url: str, *, continuation_token: str | None = None, audience: str | None = None
     ) -> ConnectorResponse:
         params = {"continuationToken": continuation_token} if continuation_token else None
-        return await self.request("GET", service_url, "/v3/conversations", params=params, audience=audience)
+        return await self.request("GET", service_url, _CONVERSATIONS, params=params, audience=audience)
 
     async def send_conversation_history(
         self, service_url: str, conversation_id: str, history: Any, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"/v3/conversations/{_segment(conversation_id)}/activities/history"
+        path = _path(_HISTORY, conversation_id)
         return await self.request("POST", service_url, path, body=to_wire(history, "Transcript"), audience=audience)
 
     async def upload_attachment(
         self, service_url: str, conversation_id: str, attachment_upload: Any, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"/v3/conversations/{_segment(conversation_id)}/attachments"
+        path = _path(_ATTACHMENTS, conversation_id)
         return await self.request(
             "POST", service_url, path, body=to_wire(attachment_upload, "AttachmentData"), audience=audience
         )
@@ -240,15 +170,13 @@ class BotConnectorClient:
         self, service_url: str, conversation_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
         """``GET /v3/conversations/{id}/members``. Teams lists use ``objectId`` for the AAD object id."""
-        return await self.request(
-            "GET", service_url, f"/v3/conversations/{_segment(conversation_id)}/members", audience=audience
-        )
+        return await self.request("GET", service_url, _path(_MEMBERS, conversation_id), audience=audience)
 
     async def get_conversation_member(
         self, service_url: str, conversation_id: str, member_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
         """``GET /v3/conversations/{id}/members/{memberId}`` (by channel user id; has ``aadObjectId``)."""
-        path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
+        path = _path(_MEMBER, conversation_id, member_id)
         return await self.request("GET", service_url, path, audience=audience)
 
     async def get_conversation_paged_members(
@@ -265,19 +193,19 @@ class BotConnectorClient:
             params["pageSize"] = str(page_size)
         if continuation_token is not None:
             params["continuationToken"] = continuation_token
-        path = f"/v3/conversations/{_segment(conversation_id)}/pagedmembers"
+        path = _path(_PAGED_MEMBERS, conversation_id)
         return await self.request("GET", service_url, path, params=params or None, audience=audience)
 
     async def get_activity_members(
         self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"{_activity_path(conversation_id, activity_id)}/members"
+        path = _path(_ACTIVITY_MEMBERS, conversation_id, activity_id)
         return await self.request("GET", service_url, path, audience=audience)
 
     async def delete_conversation_member(
         self, service_url: str, conversation_id: str, member_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        path = f"/v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
+        path = _path(_MEMBER, conversation_id, member_id)
         return await self.request("DELETE", service_url, path, audience=audience)
 
     # -- Teams -----------------------------------------------------------------------------------------------
@@ -285,12 +213,12 @@ class BotConnectorClient:
     async def get_team_details(
         self, service_url: str, team_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}", audience=audience)
+        return await self.request("GET", service_url, _path(_TEAM, team_id), audience=audience)
 
     async def get_team_channels(
         self, service_url: str, team_id: str, *, audience: str | None = None
     ) -> ConnectorResponse:
-        return await self.request("GET", service_url, f"/v3/teams/{_segment(team_id)}/conversations", audience=audience)
+        return await self.request("GET", service_url, _path(_TEAM_CHANNELS, team_id), audience=audience)
 
     async def get_meeting_participant(
         self, service_url: str, meeting_id: str, participant_id: str, tenant_id: str, *, audience: str | None = None
@@ -300,7 +228,7 @@ class BotConnectorClient:
         botbuilder 4.17's ``TeamsInfo.get_meeting_participant`` calls ``/v1/meetings/{meetingId}`` instead
         (its ``fetch_meeting`` overwrites ``fetch_participant``'s URL); this is the documented endpoint.
         """
-        path = f"/v1/meetings/{_segment(meeting_id)}/participants/{_segment(participant_id)}"
+        path = _path(_MEETING_PARTICIPANT, meeting_id, participant_id)
         return await self.request("GET", service_url, path, params={"tenantId": tenant_id}, audience=audience)
 
     # -- transport -------------------------------------------------------------------------------------------

@@ -90,28 +90,29 @@ class EdgeAppCredentials(AppCredentials):
         self, app_id: str, oauth_scope: str, cache: AccessTokenCache | None, authority: str | None = None
     ) -> None:
         super().__init__(app_id=app_id, oauth_scope=oauth_scope)
-        self.cache = cache
+        # Not "cache": AppCredentials has a class attribute of that name (a dict it never uses).
+        self.token_cache = cache
         if authority:
             self.oauth_endpoint = authority
 
     @property
     def anonymous(self) -> bool:
-        return self.cache is None
+        return self.token_cache is None
 
     async def get_token(self) -> str | None:
         """A valid access token (None when anonymous); fetched on the event loop when needed."""
-        if self.cache is None:
+        if self.token_cache is None:
             return None
-        return await self.cache.get()
+        return await self.token_cache.get()
 
     def invalidate(self, token: str) -> None:
-        if self.cache is not None:
-            self.cache.invalidate(token)
+        if self.token_cache is not None:
+            self.token_cache.invalidate(token)
 
     def get_access_token(self, force_refresh: bool = False) -> str:
-        if self.cache is None:
+        if self.token_cache is None:
             return ""
-        return self.cache.get_blocking(DEFAULT_TOKEN_TIMEOUT_SECONDS)
+        return self.token_cache.get_blocking(DEFAULT_TOKEN_TIMEOUT_SECONDS)
 
 
 class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
@@ -239,4 +240,4 @@ class EdgeCredentialsFactory(ServiceClientCredentialsFactory):
 
     def token_fetch_count(self) -> int:
         """How many token requests all cached credentials have sent (for tests and benchmarks)."""
-        return sum(c.cache.fetch_count for c in self._credentials.values() if c.cache is not None)
+        return sum(c.token_cache.fetch_count for c in self._credentials.values() if c.token_cache is not None)

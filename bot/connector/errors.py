@@ -5,14 +5,14 @@ type the botbuilder-facing shim raises because botbuilder's callers expect an ex
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botbuilder.schema import ErrorResponse
 from botframework.connector.models import ErrorResponseException
 from msrest.exceptions import ClientException
 
-if TYPE_CHECKING:
-    from bot.connector.client import ConnectorResponse
+from bot.connector.response import ConnectorResponse
+from bot.connector.serialization import from_wire
 
 
 class ConnectorError(Exception):
@@ -55,10 +55,10 @@ class ConnectorHTTPError(ErrorResponseException, ConnectorError):
 
     It is an ``ErrorResponseException`` like the stock client's, with ``.error`` parsed from the body, so
     botbuilder code that inspects ``ex.error.error.code`` (``TeamsActivityHandler`` does) keeps working.
-    ``.response`` is the full :class:`~bot.connector.client.ConnectorResponse` (status, body, Retry-After).
+    ``.response`` is the full :class:`~bot.connector.response.ConnectorResponse` (status, body, Retry-After).
     """
 
-    def __init__(self, response: ConnectorResponse) -> None:  # noqa: D107 - msrest's __init__ needs a deserializer
+    def __init__(self, response: ConnectorResponse) -> None:
         self.response: Any = response
         self.status = response.status
         self.retry_after = response.retry_after
@@ -67,6 +67,7 @@ class ConnectorHTTPError(ErrorResponseException, ConnectorError):
         self.message = f"{response.method} {response.url} -> {response.status}" + (
             f" ({code}) {text}" if code or text else ""
         )
+        # Not ErrorResponseException.__init__, which wants msrest's deserializer and an HTTP response.
         ClientException.__init__(self, self.message)
 
     def __str__(self) -> str:
@@ -76,8 +77,6 @@ class ConnectorHTTPError(ErrorResponseException, ConnectorError):
 def _error_model(body: Any) -> ErrorResponse | None:
     if not isinstance(body, dict):
         return None
-    from bot.connector.serialization import from_wire
-
     try:
         return from_wire("ErrorResponse", body)
     except Exception:  # noqa: BLE001 - a malformed error body must not hide the HTTP status

@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 import aiohttp
 from botbuilder.schema import (
@@ -31,9 +32,10 @@ from botframework.connector.http_client_base import HttpClientBase
 from botframework.connector.http_request import HttpRequest
 from botframework.connector.http_response_base import HttpResponseBase
 
-from bot.connector.client import BotConnectorClient, ConnectorResponse
+from bot.connector.client import BotConnectorClient
 from bot.connector.credentials import EdgeAppCredentials, EdgeCredentialsFactory
 from bot.connector.errors import ConnectorHTTPError
+from bot.connector.response import ConnectorResponse
 from bot.connector.serialization import dumps, from_wire
 from bot.connector.session import SessionHolder
 
@@ -46,12 +48,15 @@ def _checked(response: ConnectorResponse, model_type: str | None) -> Any:
     if model_type is None or response.body is None:
         return None
     if model_type in ("ResourceResponse", "ConversationResourceResponse") and isinstance(response.body, dict):
-        # The hot path (every reply): build the model directly instead of through msrest.
+        # The hot path (every reply): build the model directly instead of through msrest. An absent field is
+        # None, as msrest would leave it; botbuilder annotates these fields `str = None`, hence the casts.
         body = response.body
         if model_type == "ResourceResponse":
-            return ResourceResponse(id=body.get("id"))
+            return ResourceResponse(id=cast(str, body.get("id")))
         return ConversationResourceResponse(
-            activity_id=body.get("activityId"), service_url=body.get("serviceUrl"), id=body.get("id")
+            activity_id=cast(str, body.get("activityId")),
+            service_url=cast(str, body.get("serviceUrl")),
+            id=cast(str, body.get("id")),
         )
     return from_wire(model_type, response.body)
 
@@ -72,83 +77,61 @@ class _ConversationsOperations:
     def _connector(self) -> BotConnectorClient:
         return self._client.connector
 
+    async def _call(
+        self, model_type: str | None, operation: Callable[..., Awaitable[ConnectorResponse]], *args: Any, **kwargs: Any
+    ) -> Any:
+        """``operation`` of the REST client on this turn's service URL and audience, its answer as ``model_type``."""
+        response = await operation(self._client.service_url, *args, audience=self._client.audience, **kwargs)
+        return _checked(response, model_type)
+
     async def send_to_conversation(
         self, conversation_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
     ) -> ResourceResponse | None:
-        response = await self._connector.send_to_conversation(
-            self._client.service_url, conversation_id, activity, audience=self._client.audience, headers=custom_headers
-        )
-        return _checked(response, "ResourceResponse")
+        send = self._connector.send_to_conversation
+        return await self._call("ResourceResponse", send, conversation_id, activity, headers=custom_headers)
 
     async def reply_to_activity(
         self, conversation_id: str, activity_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
     ) -> ResourceResponse | None:
-        response = await self._connector.reply_to_activity(
-            self._client.service_url,
-            conversation_id,
-            activity_id,
-            activity,
-            audience=self._client.audience,
-            headers=custom_headers,
+        reply = self._connector.reply_to_activity
+        return await self._call(
+            "ResourceResponse", reply, conversation_id, activity_id, activity, headers=custom_headers
         )
-        return _checked(response, "ResourceResponse")
 
     async def update_activity(
         self, conversation_id: str, activity_id: str, activity: Activity, *, custom_headers: Any = None, **_config: Any
     ) -> ResourceResponse | None:
-        response = await self._connector.update_activity(
-            self._client.service_url,
-            conversation_id,
-            activity_id,
-            activity,
-            audience=self._client.audience,
-            headers=custom_headers,
+        update = self._connector.update_activity
+        return await self._call(
+            "ResourceResponse", update, conversation_id, activity_id, activity, headers=custom_headers
         )
-        return _checked(response, "ResourceResponse")
 
     async def delete_activity(self, conversation_id: str, activity_id: str, **_config: Any) -> None:
-        response = await self._connector.delete_activity(
-            self._client.service_url, conversation_id, activity_id, audience=self._client.audience
-        )
-        _checked(response, None)
+        await self._call(None, self._connector.delete_activity, conversation_id, activity_id)
 
     async def create_conversation(
         self, parameters: ConversationParameters, **_config: Any
     ) -> ConversationResourceResponse | None:
-        response = await self._connector.create_conversation(
-            self._client.service_url, parameters, audience=self._client.audience
-        )
-        return _checked(response, "ConversationResourceResponse")
+        return await self._call("ConversationResourceResponse", self._connector.create_conversation, parameters)
 
     async def get_conversations(self, continuation_token: str | None = None, **_config: Any) -> Any:
-        response = await self._connector.get_conversations(
-            self._client.service_url, continuation_token=continuation_token, audience=self._client.audience
-        )
-        return _checked(response, "ConversationsResult")
+        get = self._connector.get_conversations
+        return await self._call("ConversationsResult", get, continuation_token=continuation_token)
 
     async def send_conversation_history(self, conversation_id: str, history: Any = None, **_config: Any) -> Any:
-        response = await self._connector.send_conversation_history(
-            self._client.service_url, conversation_id, history, audience=self._client.audience
-        )
-        return _checked(response, "ResourceResponse")
+        send = self._connector.send_conversation_history
+        return await self._call("ResourceResponse", send, conversation_id, history)
 
     async def upload_attachment(self, conversation_id: str, attachment_upload: Any, **_config: Any) -> Any:
-        response = await self._connector.upload_attachment(
-            self._client.service_url, conversation_id, attachment_upload, audience=self._client.audience
-        )
-        return _checked(response, "ResourceResponse")
+        upload = self._connector.upload_attachment
+        return await self._call("ResourceResponse", upload, conversation_id, attachment_upload)
 
     async def get_conversation_members(self, conversation_id: str, **_config: Any) -> list[ChannelAccount]:
-        response = await self._connector.get_conversation_members(
-            self._client.service_url, conversation_id, audience=self._client.audience
-        )
-        return _checked(response, "[ChannelAccount]")
+        return await self._call("[ChannelAccount]", self._connector.get_conversation_members, conversation_id)
 
     async def get_conversation_member(self, conversation_id: str, member_id: str, **_config: Any) -> ChannelAccount:
-        response = await self._connector.get_conversation_member(
-            self._client.service_url, conversation_id, member_id, audience=self._client.audience
-        )
-        return _checked(response, "ChannelAccount")
+        get = self._connector.get_conversation_member
+        return await self._call("ChannelAccount", get, conversation_id, member_id)
 
     async def get_conversation_paged_members(
         self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None, **_config: Any
@@ -164,28 +147,19 @@ class _ConversationsOperations:
     async def _paged_members(
         self, conversation_id: str, page_size: int | None, continuation_token: str | None, model_type: str
     ) -> Any:
-        response = await self._connector.get_conversation_paged_members(
-            self._client.service_url,
-            conversation_id,
-            page_size=page_size,
-            continuation_token=continuation_token,
-            audience=self._client.audience,
+        get = self._connector.get_conversation_paged_members
+        return await self._call(
+            model_type, get, conversation_id, page_size=page_size, continuation_token=continuation_token
         )
-        return _checked(response, model_type)
 
     async def get_activity_members(
         self, conversation_id: str, activity_id: str, **_config: Any
     ) -> list[ChannelAccount]:
-        response = await self._connector.get_activity_members(
-            self._client.service_url, conversation_id, activity_id, audience=self._client.audience
-        )
-        return _checked(response, "[ChannelAccount]")
+        get = self._connector.get_activity_members
+        return await self._call("[ChannelAccount]", get, conversation_id, activity_id)
 
     async def delete_conversation_member(self, conversation_id: str, member_id: str, **_config: Any) -> None:
-        response = await self._connector.delete_conversation_member(
-            self._client.service_url, conversation_id, member_id, audience=self._client.audience
-        )
-        _checked(response, None)
+        await self._call(None, self._connector.delete_conversation_member, conversation_id, member_id)
 
 
 class TurnConnectorClient:
@@ -234,7 +208,8 @@ class EdgeConnectorFactory(ConnectorFactory):
         self._default_audience = default_audience
         self._clients: OrderedDict[tuple[str, str], TurnConnectorClient] = OrderedDict()
 
-    async def create(self, service_url: str, audience: str | None = None) -> TurnConnectorClient:
+    # botbuilder declares a ConnectorClient; a TurnConnectorClient has the part of one that botbuilder uses.
+    async def create(self, service_url: str, audience: str | None = None) -> TurnConnectorClient:  # type: ignore[override]
         audience = audience or self._default_audience
         key = (service_url, audience)
         client = self._clients.get(key)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -37,16 +38,16 @@ class _Unsupported(Exception):
     """A shape the fast path does not reproduce exactly; msrest serialises the whole payload instead."""
 
 
-_plans: dict[type, tuple[tuple[str, str, str], ...]] = {}
+_plans: dict[type[Model], tuple[tuple[str, str, str], ...]] = {}
 
 
-def _plan(cls: type) -> tuple[tuple[str, str, str], ...]:
+def _plan(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
     plan = _plans.get(cls)
     if plan is None:
         if getattr(cls, "_validation", None):
             raise _Unsupported(f"{cls.__name__} has validation rules")
         entries = []
-        for attr, desc in cls._attribute_map.items():  # type: ignore[attr-defined]
+        for attr, desc in cls._attribute_map.items():
             key, kind = desc["key"], desc["type"]
             if not isinstance(kind, str) or key == "" or "." in key:
                 raise _Unsupported(f"{cls.__name__}.{attr}: flattened or additional-properties key")
@@ -84,18 +85,28 @@ def _typed(value: Any, kind: str) -> Any:
             return Serializer.serialize_iso(value)
         raise _Unsupported("non-datetime in an iso-8601 field")
     if kind[0] == "[":
-        if type(value) is not list:
-            raise _Unsupported("non-list in a list field")
-        inner = kind[1:-1]
-        return [None if item is None else _typed(item, inner) for item in value]
+        return _items(value, kind, _typed)
     if kind[0] == "{":
-        if type(value) is not dict:
-            raise _Unsupported("non-dict in a dict field")
-        inner = kind[1:-1]
-        return {_key(k): (None if v is None else _typed(v, inner)) for k, v in value.items()}
+        return _entries(value, kind)
     if isinstance(value, Model):
         return _model(value)
     raise _Unsupported(f"{type(value).__name__} where model {kind} is expected")
+
+
+def _items(value: Any, kind: str, convert: Callable[[Any, str], Any]) -> list[Any]:
+    """A ``[T]`` field, written or read: each item converted as ``T``, None kept as None."""
+    if type(value) is not list:
+        raise _Unsupported("non-list in a list field")
+    inner = kind[1:-1]
+    return [None if item is None else convert(item, inner) for item in value]
+
+
+def _entries(value: Any, kind: str) -> dict[str, Any]:
+    """A ``{T}`` field, written: each value converted as ``T``, None kept as None."""
+    if type(value) is not dict:
+        raise _Unsupported("non-dict in a dict field")
+    inner = kind[1:-1]
+    return {_key(k): (None if v is None else _typed(v, inner)) for k, v in value.items()}
 
 
 def _key(key: Any) -> str:
@@ -161,10 +172,10 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-_readers: dict[type, dict[str, tuple[str, str]]] = {}
+_readers: dict[type[Model], dict[str, tuple[str, str]]] = {}
 
 
-def _reader(cls: type) -> dict[str, tuple[str, str]]:
+def _reader(cls: type[Model]) -> dict[str, tuple[str, str]]:
     reader = _readers.get(cls)
     if reader is None:
         reader = {key: (attr, kind) for attr, key, kind in _plan(cls)}
@@ -172,7 +183,7 @@ def _reader(cls: type) -> dict[str, tuple[str, str]]:
     return reader
 
 
-def _read_model(cls: type, data: Any) -> Any:
+def _read_model(cls: type[Model], data: Any) -> Any:
     if type(data) is not dict:
         raise _Unsupported(f"{type(data).__name__} where model {cls.__name__} is expected")
     reader = _reader(cls)
@@ -207,10 +218,7 @@ def _read(value: Any, kind: str) -> Any:
             return Deserializer.deserialize_iso(value)
         raise _Unsupported("a non-string timestamp")
     if kind[0] == "[":
-        if type(value) is not list:
-            raise _Unsupported("non-list in a list field")
-        inner = kind[1:-1]
-        return [None if item is None else _read(item, inner) for item in value]
+        return _items(value, kind, _read)
     model = CLIENT_MODELS.get(kind)
     if model is None or not issubclass(model, Model):
         raise _Unsupported(f"field type {kind}")

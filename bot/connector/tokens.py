@@ -167,7 +167,7 @@ class ManagedIdentityTokenSource:
         return IssuedToken(str(body["access_token"]), _lifetime(body, sent_at))
 
 
-class _errors_as_token_errors:  # noqa: N801 - used as a context manager
+class _errors_as_token_errors:  # lower case: it reads as a context manager, `async with _errors_as_...`
     def __init__(self, description: str) -> None:
         self._description = description
 

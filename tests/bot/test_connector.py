@@ -302,7 +302,7 @@ async def test_token_is_refreshed_in_the_background_shortly_before_expiry(
     await client.send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     monotonic.advance(idp.token_lifetime - 200)  # inside the 5-minute refresh window, still valid
 
-    cache = credentials.credentials(APP_ID).cache
+    cache = credentials.credentials(APP_ID).token_cache
     assert cache is not None
     await client.send_to_conversation(fake_connector.service_url, PERSONAL, _message())
     assert fake_connector.requests[-1].headers["Authorization"] == f"Bearer {idp.issued_tokens[0]}"  # no wait
