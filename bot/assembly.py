@@ -112,7 +112,7 @@ def turn_error_handler(dialog_state: ConversationDialogState) -> TurnErrorHandle
                 "Sorry, something went wrong on our side. Please try again; if it keeps happening, "
                 "tell the training team."
             )
-        except Exception:  # noqa: BLE001 - the apology is best effort
+        except Exception:
             log.exception("could not apologise for a failed turn")
 
     return on_error

@@ -59,7 +59,7 @@ async def ensure_person(
         ["aad_object_id"],
     )
     person = await find_person(session, aad_object_id)
-    assert person is not None  # noqa: S101 - just inserted or already there
+    assert person is not None
     if inserted:
         await grant_roles(session, person, first_roles)
     elif name and person.name != name:

@@ -34,7 +34,7 @@ class _MessageInvokeResponse(Model):
         "value": {"key": "value", "type": "str"},
     }
 
-    def __init__(self, *, status_code: int = 200, type: str = MESSAGE_TYPE, value: str = "", **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, *, status_code: int = 200, type: str = MESSAGE_TYPE, value: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.status_code = status_code
         self.type = type

@@ -63,7 +63,7 @@ def loop_thread_creator(database: str, **connect_args: Any) -> Callable[[], Awai
 
     async def create() -> aiosqlite.Connection:
         connection = LoopThreadConnection(connector, iter_chunk_size=64)
-        connection._thread.daemon = True  # noqa: SLF001 - as SQLAlchemy does for aiosqlite's own connections
+        connection._thread.daemon = True
         return await connection
 
     return create

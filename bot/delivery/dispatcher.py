@@ -175,7 +175,7 @@ class OutboxDispatcher:
         now = self._clock.now()
         try:
             recent = await self.store.recent_sends(now - SEED_WINDOW)
-        except Exception:  # noqa: BLE001 - without the history we may get a 429, which is handled anyway
+        except Exception:
             log.exception("could not load recent sends for the rate limiter")
             return
         self._limiter.seed((key, (now - sent_at).total_seconds()) for key, sent_at in recent)
@@ -197,7 +197,7 @@ class OutboxDispatcher:
             try:
                 released = await self.store.release(unsent, self._clock.now())
                 log.info("outbox dispatcher %s handed back %d unsent rows", self.owner, released)
-            except Exception:  # noqa: BLE001 - their leases expire and another dispatcher takes them
+            except Exception:
                 log.exception("could not hand back %d claimed rows", len(unsent))
         self._held.clear()
         self._busy_chats.clear()
@@ -215,7 +215,7 @@ class OutboxDispatcher:
             claimed_at = loop.time()
             try:
                 timeout = await self._claim_once()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end delivery; try again shortly
+            except Exception:
                 log.exception("outbox claim failed")
                 timeout = self.config.min_idle * 4
             with contextlib.suppress(TimeoutError):
@@ -292,7 +292,7 @@ class OutboxDispatcher:
             await asyncio.sleep(interval)
             try:
                 await self.store.extend_leases(list(self._held.values()), self._clock.now())
-            except Exception:  # noqa: BLE001 - the next beat tries again; the lease has slack for it
+            except Exception:
                 log.exception("could not extend outbox leases")
 
     # -- one row --------------------------------------------------------------------------------------
@@ -441,7 +441,7 @@ class OutboxDispatcher:
         outcome = self._outcome(claim, decision, target, activity_id)
         try:
             recorded = await self._writer.write(outcome)
-        except Exception:  # noqa: BLE001 - the lease expires and the row is tried again: late, never lost
+        except Exception:
             log.exception("could not record the outcome of notification %s", claim.id)
             return
         finally:

@@ -137,7 +137,7 @@ def create_conversation_parameters(target: Target) -> dict[str, Any]:
 
 async def remember_created_conversation(session: AsyncSession, target: Target, conversation_id: str) -> Target:
     """Store the new 1:1 chat, so later notifications go straight to it; returns the addressed target."""
-    assert target.recipient is not None  # noqa: S101 - only a recipient's chat is ever created
+    assert target.recipient is not None
     reference = await remember_created_chat(
         session,
         conversation_id=conversation_id,

@@ -46,5 +46,5 @@ async def allocate_number(session: AsyncSession, year: int) -> int:
         .returning(EnquiryCounter.last_number)
         .execution_options(synchronize_session=False)
     )
-    assert number is not None  # noqa: S101 - the row was inserted just above if it was missing
+    assert number is not None
     return int(number)

@@ -93,7 +93,7 @@ async def create_enquiry(
     if not inserted:
         raise DuplicateSubmission(idempotency_key)
     enquiry = await _by_key(session, idempotency_key)
-    assert enquiry is not None  # noqa: S101 - inserted just above
+    assert enquiry is not None
     session.add(
         EnquiryEvent(
             enquiry_id=enquiry.id,
@@ -111,5 +111,5 @@ async def create_enquiry(
 async def submitted_by_key(session: AsyncSession, idempotency_key: str, enquirer_aad_object_id: str) -> Submitted:
     """The enquiry a concurrent twin of this submission saved (after ``DuplicateSubmission``)."""
     existing = await _by_key(session, idempotency_key)
-    assert existing is not None  # noqa: S101 - the conflicting transaction committed it
+    assert existing is not None
     return _theirs(existing, enquirer_aad_object_id)

@@ -243,7 +243,7 @@ def test_demo_serves_on_a_free_port_and_stops_cleanly(tmp_path: Path) -> None:
         assert port != 0
         assert f"Bot endpoint : http://127.0.0.1:{port}/api/messages" in banner, banner
         assert f"agentsplayground -e http://127.0.0.1:{port}/api/messages" in banner and "Alex Wilber" in banner
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
         assert (tmp_path / "classroom.sqlite3").exists()
     finally:

@@ -23,7 +23,7 @@ class ManagedProcess:
         self.name = name
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._seen: list[str] = []
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv built by the fixtures
+        self.process = subprocess.Popen(
             list(argv),
             cwd=cwd,
             env=env,

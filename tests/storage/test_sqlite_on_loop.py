@@ -47,7 +47,7 @@ async def test_a_sqlite_file_engine_has_exactly_one_connection(engine: AsyncEngi
     """Pool size 1, no overflow: no statement can wait on a SQLite lock held by another of our connections."""
     pool = engine.pool
     assert isinstance(pool, AsyncAdaptedQueuePool)
-    assert pool.size() == 1 and pool._max_overflow == 0  # noqa: SLF001
+    assert pool.size() == 1 and pool._max_overflow == 0
 
 
 async def test_postgres_and_in_memory_engines_keep_their_pools() -> None:

@@ -65,7 +65,7 @@ def run_node(script: str, *args: str, stdin: Any) -> Any:
     """Run one of ``tests/support/node/*.cjs`` with JSON in and JSON out."""
     node = shutil.which("node")
     assert node is not None
-    completed = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+    completed = subprocess.run(
         [node, str(NODE_SCRIPTS / script), *args],
         input=json.dumps(stdin),
         capture_output=True,

@@ -41,7 +41,7 @@ async def _racers(session_factory, clock, db_url: str, **engine_options: Any) ->
 
 async def _dispose(racers: list[tuple[str, EnrolmentService]]) -> None:
     for _, service in racers:
-        await service._session_factory.kw["bind"].dispose()  # noqa: SLF001 - the engine made for this racer
+        await service._session_factory.kw["bind"].dispose()
 
 
 async def _race(racers: list[tuple[str, EnrolmentService]]) -> list[Any]:
