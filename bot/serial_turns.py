@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
 
@@ -26,7 +27,8 @@ class SerialTurnsMiddleware(Middleware):
         sender = activity.from_property.id if activity.from_property else ""
         return f"{conversation}|{sender}"
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+    # botbuilder annotates ``logic`` as taking the context, but calls it with none.
+    async def on_turn(self, context: TurnContext, logic: Callable[..., Awaitable[Any]]) -> None:
         key = self._key(context)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogState
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
@@ -22,7 +23,7 @@ class ClassroomBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
         state = self._dialog_state.get(turn_context)  # this turn's cached state; None when never loaded
         dialog = state.get(DIALOG_STATE_PROPERTY) if state else None
-        if dialog is not None and not dialog.dialog_stack:
+        if isinstance(dialog, DialogState) and not dialog.dialog_stack:
             # No dialog in progress: drop the empty stack so a one-shot command costs no state write.
             del state[DIALOG_STATE_PROPERTY]
         await self._dialog_state.save_changes(turn_context)

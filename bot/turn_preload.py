@@ -54,7 +54,8 @@ class TurnPreload(Middleware):
         self._session_factory = session_factory
         self._dialog_state = dialog_state
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+    # botbuilder annotates ``logic`` as taking the context, but calls it with none.
+    async def on_turn(self, context: TurnContext, logic: Callable[..., Awaitable[Any]]) -> None:
         if context.activity.type == ActivityTypes.message:
             key = self._dialog_state.get_storage_key(context)
             async with self._session_factory() as session:

@@ -24,8 +24,9 @@ def keep_sender_roles(turn_context: TurnContext, roles: frozenset[Role]) -> None
 
 
 async def sender_roles(turn_context: TurnContext, people: PeopleService) -> frozenset[Role]:
-    roles: frozenset[Role] | None = turn_context.turn_state.get(_TURN_KEY)
-    if roles is None:
-        roles = await people.roles_of(sender_aad_object_id(turn_context))
-        keep_sender_roles(turn_context, roles)
+    kept = turn_context.turn_state.get(_TURN_KEY)
+    if isinstance(kept, frozenset):
+        return kept
+    roles = await people.roles_of(sender_aad_object_id(turn_context))
+    keep_sender_roles(turn_context, roles)
     return roles

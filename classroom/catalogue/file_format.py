@@ -185,7 +185,7 @@ class _CatalogueLoader(yaml.SafeLoader):
     so here only decimal numbers are numbers and only true/false are booleans; everything else stays text.
     """
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         # PyYAML lets "2021-02-30" escape as a bare ValueError with no position; give it one.
         try:
             return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
@@ -279,7 +279,7 @@ def _read_yaml(text: str, reporter: _Reporter) -> Any:
         _index_lines(node, (), reporter, ())
         return loader.construct_document(node)
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
 
 
 # ---------------------------------------------------------------------------------------------------------

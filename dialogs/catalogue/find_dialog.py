@@ -19,6 +19,7 @@ from classroom.catalogue.queries import search_words
 from dialogs.cards.messages import card_activity
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.services import Services
+from dialogs.step_values import recognised_text, text
 
 FIND_DIALOG = "find"
 _QUERY_PROMPT = "find.query"
@@ -26,7 +27,7 @@ MAX_QUERY_LENGTH = 200
 
 
 async def _query_is_usable(prompt: PromptValidatorContext) -> bool:
-    value = (prompt.recognized.value or "").strip()
+    value = recognised_text(prompt).strip()
     return prompt.recognized.succeeded and 0 < len(value) <= MAX_QUERY_LENGTH and bool(search_words(value))
 
 
@@ -36,7 +37,7 @@ class FindCoursesDialog(ComponentDialog):
         self._services = services
         self.add_dialog(TextPrompt(_QUERY_PROMPT, _query_is_usable))
         self.add_dialog(WaterfallDialog(f"{FIND_DIALOG}.steps", [self._ask, self._show]))
-        self.initial_dialog_id = f"{FIND_DIALOG}.steps"
+        self.initial_dialog_id = f"{FIND_DIALOG}.steps"  # type: ignore[assignment]  # botbuilder types it None
 
     async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
         query = (step.options or {}).get("query", "") if isinstance(step.options, dict) else ""
@@ -56,7 +57,7 @@ class FindCoursesDialog(ComponentDialog):
         )
 
     async def _show(self, step: WaterfallStepContext) -> DialogTurnResult:
-        query: str = step.result
+        query = text(step.result)
         found = await self._services.catalogue.search(query)
         words = " ".join(search_words(query))
         intro = f"{len(found)} course{'s' if len(found) != 1 else ''} matching \u201c{words}\u201d:" if found else None

@@ -41,6 +41,7 @@ from dialogs.enquiries.answer_prompt import AnswerPrompt
 from dialogs.enquiries.cards.confirmation import CHANGE, SEND, build_enquiry_confirmation_card
 from dialogs.enquiries.cards.prompt import build_prompt_card
 from dialogs.services import Services
+from dialogs.step_values import mapping, recognised_text, text, validations
 from storage.models import EnquiryKind
 
 ENQUIRY_DIALOG = "enquiry"
@@ -110,7 +111,7 @@ class EnquiryDialog(ComponentDialog):
             self._after_change,
         ]
         self.add_dialog(WaterfallDialog(_STEPS, steps))
-        self.initial_dialog_id = _STEPS
+        self.initial_dialog_id = _STEPS  # type: ignore[assignment]  # botbuilder types it None
 
     # -- the steps ------------------------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class EnquiryDialog(ComponentDialog):
             if not self._needs(field, draft):
                 return await step.next(None)
             step.values["pending"] = field
-            prompt, current = await self._question(field, draft, step.values["prefill"])
+            prompt, current = await self._question(field, draft, mapping(step.values["prefill"]))
             return await step.prompt(
                 _PROMPT,
                 PromptOptions(
@@ -165,7 +166,7 @@ class EnquiryDialog(ComponentDialog):
         )
 
     async def _after_confirm(self, step: WaterfallStepContext) -> DialogTurnResult:
-        draft: dict[str, Any] = step.values["draft"]
+        draft = mapping(step.values["draft"])
         if step.result == SEND:
             try:
                 return await step.end_dialog(await self._send(step, draft))
@@ -183,9 +184,9 @@ class EnquiryDialog(ComponentDialog):
         )
 
     async def _after_change(self, step: WaterfallStepContext) -> DialogTurnResult:
-        draft: dict[str, Any] = step.values["draft"]
-        prefill: dict[str, Any] = step.values["prefill"]
-        field: str = step.result
+        draft = mapping(step.values["draft"])
+        prefill = mapping(step.values["prefill"])
+        field = text(step.result)
         if field in draft:
             prefill[field] = _as_text(field, draft.pop(field))
         # Only the changed field is asked again (plus any a new kind of enquiry needs), then the summary.
@@ -220,9 +221,9 @@ class EnquiryDialog(ComponentDialog):
     @staticmethod
     def _store(step: WaterfallStepContext) -> dict[str, Any]:
         """Keep the answer the previous step's question got; returns the draft."""
-        draft: dict[str, Any] = step.values["draft"]
+        draft = mapping(step.values["draft"])
         pending = step.values.pop("pending", None)
-        if pending is not None and step.result is not None:
+        if isinstance(pending, str) and step.result is not None:
             draft[pending] = step.result
         return draft
 
@@ -290,9 +291,9 @@ class EnquiryDialog(ComponentDialog):
         return card_activity(card), current
 
     async def _validate(self, prompt: PromptValidatorContext) -> bool:
-        rules: dict[str, Any] = prompt.options.validations or {}
+        rules = validations(prompt)
         field: str = rules.get("field", "")
-        raw = clean(prompt.recognized.value or "") if prompt.recognized.succeeded else ""
+        raw = clean(recognised_text(prompt))
         current = rules.get("current")
         if current is not None and raw.lower() in KEEP_WORDS:
             raw = current

@@ -35,6 +35,7 @@ from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.suggested_replies import with_suggested_replies
 from dialogs.services import Services
+from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
 
 ENROL_DIALOG = "enrol"
@@ -69,8 +70,8 @@ def _choices(keys: list[str]) -> dict[str, list[str]]:
 
 async def _choice_is_known(prompt: PromptValidatorContext) -> bool:
     """Accept one of the offered answers; the result becomes that choice's key."""
-    answer = _normalise(prompt.recognized.value or "") if prompt.recognized.succeeded else ""
-    choices: dict[str, list[str]] = prompt.options.validations or {}
+    answer = _normalise(recognised_text(prompt))
+    choices = validations(prompt)
     for key, accepted in choices.items():
         if answer in accepted:
             prompt.recognized.value = key
@@ -79,7 +80,7 @@ async def _choice_is_known(prompt: PromptValidatorContext) -> bool:
 
 
 async def _reason_is_usable(prompt: PromptValidatorContext) -> bool:
-    value = (prompt.recognized.value or "").strip()
+    value = recognised_text(prompt).strip()
     return prompt.recognized.succeeded and 3 <= len(value) <= MAX_REASON_LENGTH
 
 
@@ -113,7 +114,7 @@ class EnrolDialog(ComponentDialog):
                 ],
             )
         )
-        self.initial_dialog_id = f"{ENROL_DIALOG}.steps"
+        self.initial_dialog_id = f"{ENROL_DIALOG}.steps"  # type: ignore[assignment]  # botbuilder types it None
 
     async def _ask(
         self,
@@ -194,10 +195,10 @@ class EnrolDialog(ComponentDialog):
     async def _show_terms(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
-        run_code: str = step.values["run_code"]
+        run_code = text(step.values["run_code"])
         try:
             if step.result is not None:
-                await self._enrolment.choose_organisation(aad_object_id, int(step.result))
+                await self._enrolment.choose_organisation(aad_object_id, number(step.result))
             quote = await self._enrolment.quote(aad_object_id, run_code)
         except ClassroomError as error:
             return await self._stop(step, explain(error, run_code))
@@ -237,7 +238,8 @@ class EnrolDialog(ComponentDialog):
         if step.result != CLASH:
             return await step.next(None)
         sessions = [
-            SessionTime(0, position, _utc(starts), _utc(ends)) for position, starts, ends in step.values["sessions"]
+            SessionTime(0, position, _utc(starts), _utc(ends))
+            for position, starts, ends in items(step.values["sessions"])
         ]
         choices = {str(s.position): [str(s.position), f"session {s.position}"] for s in sessions}
         return await self._ask(
@@ -251,7 +253,7 @@ class EnrolDialog(ComponentDialog):
     async def _ask_clash_reason(self, step: WaterfallStepContext) -> DialogTurnResult:
         if step.values["decision"] != CLASH:
             return await step.next(None)
-        step.values["clash_position"] = int(step.result)
+        step.values["clash_position"] = number(step.result)
         return await step.prompt(
             _REASON_PROMPT,
             PromptOptions(
@@ -267,7 +269,7 @@ class EnrolDialog(ComponentDialog):
     async def _enrol(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
-        run_code: str = step.values["run_code"]
+        run_code = text(step.values["run_code"])
         decision = step.values["decision"]
         if decision == NO:
             return await self._stop(
@@ -277,7 +279,7 @@ class EnrolDialog(ComponentDialog):
             if decision == WAITLIST:
                 view = await self._enrolment.join_waitlist(aad_object_id, run_code)
             elif decision == CLASH:
-                clash = Clash(step.values["clash_position"], str(step.result).strip())
+                clash = Clash(number(step.values["clash_position"]), text(step.result).strip())
                 view = await self._enrolment.enrol(aad_object_id, run_code, clash=clash)
             else:
                 view = await self._enrolment.enrol(aad_object_id, run_code)
@@ -300,7 +302,7 @@ class EnrolDialog(ComponentDialog):
     async def _after_full(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
-        run_code: str = step.values["run_code"]
+        run_code = text(step.values["run_code"])
         if step.result != WAITLIST:
             return await self._stop(step, f"OK, I haven't put you on the waitlist for {run_code}.")
         try:

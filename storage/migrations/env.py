@@ -26,7 +26,10 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic needs sqlalchemy.url: run migrations through storage.migrate")
+    engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_configure)

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.cli import _seed_demo, main
-from bot.enrolment_setup import public_base_url
 from bot.settings import Settings
 from storage.engine import create_engine, create_session_factory
 from storage.models import Course, CourseRun, Person, RunSession
@@ -172,7 +171,7 @@ def test_demo_on_port_0_shows_and_links_the_port_it_got(demo: _DemoUpToServing) 
     assert f"Bot endpoint : http://127.0.0.1:{port}/api/messages" in banner
     assert f"Health       : http://127.0.0.1:{port}/healthz" in banner
     assert banner.count(f"agentsplayground -e http://127.0.0.1:{port}/api/messages") == 3, banner
-    assert public_base_url(settings) == f"http://127.0.0.1:{port}"  # "Add to calendar" links
+    assert settings.browser_base_url == f"http://127.0.0.1:{port}"  # "Add to calendar" links
 
 
 def test_demo_on_3978_shows_the_playground_command_without_e() -> None:
