@@ -105,6 +105,14 @@ def submit(title: str, verb: str, args: str = "", *, style: str | None = None) -
     return action
 
 
+def execute(title: str, verb: str, data: dict[str, Any], *, style: str | None = None) -> Element:
+    """A button answered at once (an ``adaptiveCard/action`` invoke); the bot's answer replaces the card."""
+    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
+    if style:
+        action["style"] = style
+    return action
+
+
 def open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
 

@@ -89,6 +89,18 @@ def app_factory(db_url: str, clock) -> Callable[..., TestClient]:  # type: ignor
 
 
 @pytest.fixture
+def app_factory_with(db_url: str, clock) -> Callable[..., TestClient]:  # type: ignore[no-untyped-def]
+    """The app with ``create_app``'s own keyword arguments (``features=...``)."""
+
+    def build(**options: Any) -> TestClient:
+        return TestClient(
+            TestServer(create_app(Settings(database_url=db_url), clock=clock, **options), host="127.0.0.1")
+        )
+
+    return build
+
+
+@pytest.fixture
 async def client(app_factory) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
     async with app_factory() as test_client:
         yield test_client

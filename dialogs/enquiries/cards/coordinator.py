@@ -10,7 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from classroom.enquiries.views import EnquiryView
-from dialogs.cards.base import CardMessage, Element, card, container, heading, text
+from dialogs.cards.base import CardMessage, Element, card, container, execute, heading, text
 from dialogs.cards.formatting import short_time
 from dialogs.enquiries.cards.parts import (
     ASSIGN,
@@ -31,11 +31,8 @@ from storage.models import EnquiryKind, EnquiryStatus
 REPLY_MAX_LENGTH = 2000
 
 
-def execute(title: str, verb: str, enquiry_id: int, *, style: str | None = None) -> Element:
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": {"enquiry": enquiry_id}}
-    if style:
-        action["style"] = style
-    return action
+def _button(title: str, verb: str, enquiry_id: int, *, style: str | None = None) -> Element:
+    return execute(title, verb, {"enquiry": enquiry_id}, style=style)
 
 
 def _status_line(view: EnquiryView, zone: ZoneInfo) -> Element:
@@ -68,7 +65,7 @@ def _fields(view: EnquiryView) -> list[Element]:
 
 def _actions(view: EnquiryView) -> list[Element]:
     if view.status is EnquiryStatus.CLOSED:
-        return [execute("Reopen", REOPEN, view.id)]
+        return [_button("Reopen", REOPEN, view.id)]
     reply_form = {
         "type": "AdaptiveCard",
         "body": [
@@ -82,12 +79,12 @@ def _actions(view: EnquiryView) -> list[Element]:
                 "maxLength": REPLY_MAX_LENGTH,
             }
         ],
-        "actions": [execute("Send reply", REPLY, view.id, style="positive")],
+        "actions": [_button("Send reply", REPLY, view.id, style="positive")],
     }
     return [
-        execute("Assign to me", ASSIGN, view.id),
+        _button("Assign to me", ASSIGN, view.id),
         {"type": "Action.ShowCard", "title": "Reply", "card": reply_form},
-        execute("Close", CLOSE, view.id, style="destructive"),
+        _button("Close", CLOSE, view.id, style="destructive"),
     ]
 
 

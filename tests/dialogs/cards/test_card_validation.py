@@ -13,6 +13,7 @@ import pytest
 from dialogs.cards.base import CARD_CONTENT_TYPE
 from dialogs.cards.messages import card_activity
 from tests.support.card_samples import CardSample, Verbs, answered_verbs, build_card_samples, card_builders
+from tests.support.cards import card_actions
 from tests.support.node_tools import require_node_package, run_node
 
 TEAMS_MAX_CARD_VERSION = (1, 5)
@@ -95,6 +96,30 @@ def test_every_card_builder_has_samples(samples: list[CardSample]) -> None:
         "(one per feature, `async def samples(context)`), so these cards are validated and rendered too."
     )
     assert sampled <= card_builders()
+
+
+def card_actions_without_samples(samples: list[CardSample], verbs: Verbs) -> set[str]:
+    """Card-action verbs the bot answers that no sample card carries: buttons no test draws or validates."""
+    sampled = {
+        action.get("verb")
+        for sample in samples
+        for action in card_actions(sample.message.card)
+        if action.get("type") == "Action.Execute"
+    }
+    return set(verbs.card_actions) - sampled
+
+
+def test_every_card_action_has_a_sample(samples: list[CardSample], verbs: Verbs) -> None:
+    """A feature's new ``Action.Execute`` verb fails here until a sample card carries its button."""
+    assert card_actions_without_samples(samples, verbs) == set()
+
+
+def test_a_card_action_without_a_sample_fails_the_check(samples: list[CardSample]) -> None:
+    from bot.features import FEATURES
+    from tests.support import example_feature
+
+    with_example = answered_verbs([*FEATURES, example_feature.feature])
+    assert card_actions_without_samples(samples, with_example) == {example_feature.WAVE}
 
 
 def test_every_card_is_valid_for_teams(samples: list[CardSample], verbs: Verbs) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from bot.manifest_package import registered_commands
 from classroom.catalogue.importer import import_catalogue
 from classroom.demo.catalogue import demo_catalogue
 from dialogs.cards.base import CardMessage
+from dialogs.feature import Feature
 from dialogs.routing import Router
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -62,14 +63,14 @@ class Verbs:
     answer_key: str | None
 
 
-def answered_verbs() -> Verbs:
+def answered_verbs(features: Sequence[Feature] | None = None) -> Verbs:
     """The verbs the bot answers, from the feature registry exactly as the running bot builds it."""
     from bot.features import FEATURES
     from dialogs.dispatcher import CANCEL_WORDS
     from dialogs.enquiries.answer_prompt import ANSWER_KEY
     from dialogs.registry import FeatureRegistry
 
-    registry = FeatureRegistry(FEATURES)
+    registry = FeatureRegistry(FEATURES if features is None else features)
     return Verbs(
         frozenset(registry.commands.commands) | CANCEL_WORDS, frozenset(registry.card_actions.handlers), ANSWER_KEY
     )
