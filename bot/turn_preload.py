@@ -16,7 +16,7 @@ from botbuilder.schema import ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.people import roles_of
-from dialogs.sender_roles import keep_sender_roles, sender_aad_object_id
+from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.state_storage import SqlAlchemyStorage
 
 

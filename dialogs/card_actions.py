@@ -17,6 +17,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
 from msrest.serialization import Model
 
+from dialogs.sender import SentByPerson
 from dialogs.services import Services
 
 log = logging.getLogger(__name__)
@@ -61,22 +62,12 @@ def message_answer(text: str) -> InvokeResponse:
 
 
 @dataclass(frozen=True)
-class CardActionRequest:
-    turn_context: TurnContext
+class CardActionRequest(SentByPerson):
+    """One press of an ``Action.Execute`` button: who pressed it, its verb and what the card sent."""
+
     services: Services
     verb: str
     data: dict[str, Any]  # what the card sent back: untrusted, only ever an input to check
-
-    @property
-    def sender_id(self) -> str | None:
-        """The clicker's Entra object id, from the authenticated activity (never from the card)."""
-        sender = self.turn_context.activity.from_property
-        return sender.aad_object_id if sender else None
-
-    @property
-    def sender_name(self) -> str:
-        sender = self.turn_context.activity.from_property
-        return (sender.name or "") if sender else ""
 
 
 CardActionHandler = Callable[[CardActionRequest], Awaitable[InvokeResponse]]

@@ -13,7 +13,7 @@ from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from dialogs.feature import EventHandler, EventRequest, NotUnderstood
 from dialogs.registry import FeatureRegistry
 from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone
-from dialogs.sender_roles import sender_roles
+from dialogs.sender import sender_roles
 from dialogs.services import Services
 from storage.models import Role
 

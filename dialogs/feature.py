@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog
 
 from classroom.outbox import Notice
@@ -21,6 +20,7 @@ from classroom.periodic import PeriodicJob
 from dialogs.card_actions import CardActionRouter
 from dialogs.cards.base import CardMessage
 from dialogs.routing import CommandRequest, Router
+from dialogs.sender import SentByPerson
 from dialogs.services import Services
 from storage.models import Role
 
@@ -54,10 +54,9 @@ class Job:
 
 
 @dataclass(frozen=True)
-class EventRequest:
+class EventRequest(SentByPerson):
     """A Teams event about the conversation (the bot added or removed, later meetings starting or ending)."""
 
-    turn_context: TurnContext
     services: Services
     roles: frozenset[Role]  # the sender's stored roles
     scope: str

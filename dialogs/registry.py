@@ -18,9 +18,7 @@ MAX_KIND_LENGTH = 64  # the outbox's kind column
 
 class FeatureRegistry:
     def __init__(self, features: Sequence[Feature]) -> None:
-        names = [feature.name for feature in features]
-        if len(names) != len(set(names)):
-            raise ValueError(f"a feature is listed twice: {names}")
+        _once([feature.name for feature in features], "a feature is listed twice")
         self.features = tuple(features)
         self.commands = Router()
         self.card_actions = CardActionRouter()
@@ -53,15 +51,17 @@ class FeatureRegistry:
     def dialogs(self, services: Services) -> list[Dialog]:
         """Every feature's dialogs, built with the running services."""
         built = [dialog for feature in self.features for dialog in feature.dialogs(services)]
-        ids = [dialog.id for dialog in built]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"a dialog id is used twice: {sorted(ids)}")
+        _once([dialog.id for dialog in built], "a dialog id is used twice")
         return built
 
     def jobs(self, services: Services) -> list[Job]:
         """Every feature's periodic jobs, built with the running services."""
         jobs = [job for feature in self.features for job in feature.jobs(services)]
-        names = [job.name for job in jobs]
-        if len(names) != len(set(names)):
-            raise ValueError(f"a periodic job name is used twice: {sorted(names)}")
+        _once([job.name for job in jobs], "a periodic job name is used twice")
         return jobs
+
+
+def _once(names: list[str], problem: str) -> None:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{problem}: {', '.join(repeated)}")

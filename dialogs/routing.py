@@ -11,11 +11,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext
 
 from dialogs.cards.base import CardMessage
 from dialogs.cards.messages import card_activity
+from dialogs.sender import SentByPerson
 from dialogs.services import Services
 from storage.models import Role
 
@@ -35,28 +35,16 @@ EVERYONE: Final = Everyone()
 RoleRule = Everyone | Iterable[Role]
 
 
-@dataclass
-class CommandRequest:
+@dataclass(frozen=True)
+class CommandRequest(SentByPerson):
     """One command to run: who asked, where, and the words after the command name."""
 
-    turn_context: TurnContext
     dialog_context: DialogContext
     services: Services
     args: str
     roles: frozenset[Role]
     scope: str
     commands: Router  # every feature's commands (for help)
-
-    @property
-    def sender_id(self) -> str | None:
-        """The sender's Entra object id: the identity every decision about them is made on."""
-        sender = self.turn_context.activity.from_property
-        return sender.aad_object_id if sender else None
-
-    @property
-    def sender_name(self) -> str:
-        sender = self.turn_context.activity.from_property
-        return (sender.name or "") if sender else ""
 
     async def say(self, words: str) -> None:
         await self.turn_context.send_activity(words)

@@ -33,27 +33,28 @@ class EnquiryCardNotice(Notice):
     enquiry: EnquiryView
 
 
-class EnquiryReplyNotice(Notice):
+class _EnquiryMessage(Notice):
+    """Someone wrote about an enquiry: what, when, and which enquiry."""
+
+    enquiry_id: int
+    reference: str
+    text: str
+    at: datetime
+
+
+class EnquiryReplyNotice(_EnquiryMessage):
     """A coordinator's reply, for the enquirer."""
 
     KIND: ClassVar[str] = REPLY
-    enquiry_id: int
-    reference: str
     kind: EnquiryKind
     from_name: str
-    text: str
-    at: datetime
 
 
-class EnquiryFollowupNotice(Notice):
+class EnquiryFollowupNotice(_EnquiryMessage):
     """The enquirer wrote back, for the coordinators."""
 
     KIND: ClassVar[str] = FOLLOWUP
-    enquiry_id: int
-    reference: str
     enquirer_name: str
-    text: str
-    at: datetime
     reopened: bool
 
 
@@ -83,7 +84,7 @@ async def queue_reply_to_enquirer(
     at: datetime,
 ) -> bool:
     notice = EnquiryReplyNotice(
-        enquiry_id=view.id, reference=view.reference, kind=view.kind, from_name=from_name, text=text, at=at
+        enquiry_id=view.id, reference=view.reference, text=text, at=at, kind=view.kind, from_name=from_name
     )
     return await enqueue(session, notice, due_at=at, dedupe_key=f"enquiry-reply:{event_id}", recipient=recipient)
 
@@ -91,12 +92,8 @@ async def queue_reply_to_enquirer(
 async def queue_followup(
     session: AsyncSession, view: EnquiryView, *, event_id: int, text: str, at: datetime, reopened: bool
 ) -> list[NotifiedTarget]:
+    by, reference = view.enquirer_name, view.reference
     notice = EnquiryFollowupNotice(
-        enquiry_id=view.id,
-        reference=view.reference,
-        enquirer_name=view.enquirer_name,
-        text=text,
-        at=at,
-        reopened=reopened,
+        enquiry_id=view.id, reference=reference, text=text, at=at, enquirer_name=by, reopened=reopened
     )
     return await notify_coordinators(session, notice, dedupe_key=f"enquiry-followup:{event_id}", due_at=at)

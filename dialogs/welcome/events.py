@@ -10,21 +10,16 @@ from dialogs.welcome.card import build_welcome_card
 
 
 async def remember(request: EventRequest) -> None:
-    sender = request.turn_context.activity.from_property
-    await request.services.conversations.installed(
-        conversation_info(request.turn_context.activity),
-        by=sender.aad_object_id if sender else None,
-        by_name=(sender.name or "") if sender else "",
-    )
+    info = conversation_info(request.turn_context.activity)
+    await request.services.conversations.installed(info, by=request.sender_id, by_name=request.sender_name)
 
 
 async def welcome(request: EventRequest) -> None:
     """Remember the conversation, then greet whoever installed the app with what they can do here."""
     await remember(request)
-    sender = request.turn_context.activity.from_property
-    name = sender.name if sender and sender.name else ""
-    if not name and sender and sender.aad_object_id:  # installationUpdate carries no name; we may know it
-        name = await request.services.people.name_of(sender.aad_object_id)
+    name = request.sender_name
+    if not name and request.sender_id:  # installationUpdate carries no name; we may know it
+        name = await request.services.people.name_of(request.sender_id)
     await request.turn_context.send_activity(card_activity(build_welcome_card(name, request.roles, request.scope)))
 
 

@@ -12,26 +12,16 @@ from sqlalchemy import update
 
 from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
-from classroom.outbox import TextNotice, enqueue
 from storage.models import NotificationStatus, OutboxNotification
+from tests.support.notices import mark, queue_text
 
 
 async def seed(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
     async with session_factory.begin() as session:
         for key in ("ok", "dead", "waiting"):
-            await enqueue(
-                session,
-                TextNotice(text=key),
-                due_at=clock.now() - timedelta(minutes=5),
-                dedupe_key=key,
-                conversation_key="19:coordinators",
-            )
+            await queue_text(session, key, due_at=clock.now() - timedelta(minutes=5))
         await session.flush()
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "ok")
-            .values(status=NotificationStatus.SENT)
-        )
+        await mark(session, "ok", NotificationStatus.SENT)
         await session.execute(
             update(OutboxNotification)
             .where(OutboxNotification.dedupe_key == "dead")

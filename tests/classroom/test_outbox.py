@@ -21,7 +21,7 @@ from classroom.outbox import (
     retry_notification,
 )
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
-from tests.support.notices import notice_of
+from tests.support.notices import mark, notice_of
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -129,11 +129,7 @@ async def test_cancel_by_prefix_cancels_only_pending_matches(session_factory) ->
         for key in ["reminder:run-7:s1", "reminder:run-7:s2", "reminder:run-70:s1", "reminder:run-7:s3"]:
             await queue(session, key)
     async with session_factory.begin() as session:
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "reminder:run-7:s3")
-            .values(status=NotificationStatus.SENDING)
-        )
+        await mark(session, "reminder:run-7:s3", NotificationStatus.SENDING)
     async with session_factory.begin() as session:
         assert await cancel_by_dedupe_prefix(session, "reminder:run-7:") == 2
     status = {row.dedupe_key: row.status for row in await rows(session_factory)}
@@ -182,21 +178,9 @@ async def test_summary_counts_oldest_and_recent_failures(session_factory) -> Non
         for i in range(5):
             await queue(session, f"k{i}", due_at=DUE + timedelta(minutes=i))
     async with session_factory.begin() as session:
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "k0")
-            .values(status=NotificationStatus.SENT)
-        )
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "k1")
-            .values(status=NotificationStatus.DEAD, last_error="HTTP 400 BadArgument")
-        )
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "k2")
-            .values(status=NotificationStatus.UNDELIVERABLE, last_error="HTTP 403")
-        )
+        await mark(session, "k0", NotificationStatus.SENT)
+        await mark(session, "k1", NotificationStatus.DEAD, "HTTP 400 BadArgument")
+        await mark(session, "k2", NotificationStatus.UNDELIVERABLE, "HTTP 403")
     async with session_factory() as session:
         summary = await outbox_summary(session)
     assert summary.counts[NotificationStatus.PENDING] == 2

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.errors import InvalidInput
-from classroom.outbox import TextNotice, enqueue
 from classroom.periodic import PeriodicJob, claim_period, run_once_per_period
 from storage.models import OutboxNotification, PeriodicJobRun
+from tests.support.notices import queue_text
 
 DIGEST_DUE = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 
@@ -20,13 +20,7 @@ DIGEST_DUE = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 def digest_job(runs: list[str], label: str) -> PeriodicJob:
     async def job(session: AsyncSession) -> None:
         runs.append(label)
-        await enqueue(
-            session,
-            TextNotice(text="digest"),
-            due_at=DIGEST_DUE,
-            dedupe_key=f"digest:{label}",
-            conversation_key="19:coordinators",
-        )
+        await queue_text(session, "digest", key=f"digest:{label}", due_at=DIGEST_DUE)
 
     return job
 
@@ -72,13 +66,7 @@ async def test_concurrent_replicas_run_a_period_exactly_once(session_factory, cl
 
 async def test_a_failed_run_releases_the_period_and_its_effects(session_factory, clock) -> None:
     async def failing(session: AsyncSession) -> None:
-        await enqueue(
-            session,
-            TextNotice(text="half"),
-            due_at=clock.now(),
-            dedupe_key="half",
-            conversation_key="19:coordinators",
-        )
+        await queue_text(session, "half", due_at=clock.now())
         raise RuntimeError("database said no")
 
     with pytest.raises(RuntimeError):

@@ -18,7 +18,7 @@ from classroom.outbox.claims import ClaimedNotification
 from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
 from tests.delivery.conftest import TEST_CONFIG, MakeDispatcher
 from tests.delivery.helpers import conversation, queue_texts, store_conversations
-from tests.support.notices import notice_of
+from tests.support.notices import notice_of, queue_text
 from tests.support.throttling_connector import CREATE_KEY, ThrottlingConnector
 
 DRAIN_BOUND = 120  # seconds; a safety net against a hang, not a timing assertion
@@ -139,13 +139,7 @@ async def test_an_enqueue_wakes_the_dispatcher_when_it_commits(
     unhook = wake_on_commit(dispatcher.wake)
     try:
         async with session_factory.begin() as session:
-            await enqueue(
-                session,
-                TextNotice(text="hello"),
-                due_at=datetime.now(UTC),
-                dedupe_key="hello",
-                conversation_key="c-1",
-            )
+            await queue_text(session, "hello", to="c-1")
         await asyncio.wait_for(dispatcher.wait_for_outcome(0), DRAIN_BOUND)
     finally:
         unhook()

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.scheduler import DeliveryScheduler, crontab_trigger, latest_fire_time, period_key
-from classroom.outbox import TextNotice, enqueue
 from storage.models import OutboxNotification, PeriodicJobRun
+from tests.support.notices import queue_text
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -25,13 +25,7 @@ def replica(session_factory, clock, name: str, wake=lambda: None, tick: float = 
 
 async def digest(session: AsyncSession) -> None:
     now = datetime.now(UTC)
-    await enqueue(
-        session,
-        TextNotice(text="digest"),
-        due_at=now,
-        dedupe_key=f"digest:{now.isoformat()}",
-        conversation_key="19:coordinators",
-    )
+    await queue_text(session, "digest", key=f"digest:{now.isoformat()}", due_at=now)
 
 
 def test_latest_fire_time_and_period_key() -> None:

@@ -14,6 +14,7 @@ from bot.delivery.wake_on_commit import wake_on_commit
 from classroom.outbox import TextNotice, enqueue
 from tests.delivery.helpers import connector_client, conversation, store_conversations
 from tests.delivery.virtual_time import VirtualTimer
+from tests.support.notices import queue_text
 
 
 async def test_service_delivers_what_the_domain_enqueues(session_factory, http, throttling_connector) -> None:
@@ -28,13 +29,7 @@ async def test_service_delivers_what_the_domain_enqueues(session_factory, http, 
     try:
         seen = service.dispatcher.outcome_count
         async with session_factory.begin() as session:
-            await enqueue(
-                session,
-                TextNotice(text="New enquiry"),
-                due_at=datetime.now(UTC),
-                dedupe_key="enquiry-card:1",
-                conversation_key="19:coordinators",
-            )
+            await queue_text(session, "New enquiry", key="enquiry-card:1")
         await asyncio.wait_for(service.dispatcher.wait_for_outcome(seen), 60)
     finally:
         await service.stop()
@@ -59,25 +54,13 @@ async def test_rolled_back_enqueue_wakes_nobody(session_factory) -> None:
     unhook = wake_on_commit(lambda: woken.append("wake"))
     try:
         async with session_factory() as session:
-            await enqueue(
-                session,
-                TextNotice(text="x"),
-                due_at=datetime.now(UTC),
-                dedupe_key="x",
-                conversation_key="c",
-            )
+            await queue_text(session, "x", to="c")
             await session.rollback()
         async with session_factory.begin():
             pass  # a later commit on another session must not wake either
         assert woken == []
         async with session_factory.begin() as session:
-            await enqueue(
-                session,
-                TextNotice(text="y"),
-                due_at=datetime.now(UTC),
-                dedupe_key="y",
-                conversation_key="c",
-            )
+            await queue_text(session, "y", to="c")
         assert woken == ["wake"]
     finally:
         unhook()

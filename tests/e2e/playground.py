@@ -23,7 +23,7 @@ import yaml
 
 from bot.demo_people import DEMO_PEOPLE, DemoPerson
 from tests.e2e.processes import ManagedProcess, free_port
-from tests.support.cards import card_actions
+from tests.support.cards import card_actions, elements
 from tests.support.node_tools import NODE_MODULES
 
 TENANT_ID = "00000000-0000-0000-0000-0000000000001"
@@ -277,20 +277,8 @@ def button(event: dict[str, Any], title: str) -> dict[str, Any]:
 
 
 def facts(content: dict[str, Any]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "FactSet":
-                found.extend((fact["title"], fact["value"]) for fact in node["facts"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(content)
-    return found
+    fact_sets = elements(content, lambda node: node.get("type") == "FactSet")
+    return [(fact["title"], fact["value"]) for fact_set in fact_sets for fact in fact_set["facts"]]
 
 
 SESSION_LINE = re.compile(r"Session (\d): (\w+day \d+ \w+ \d{4}), 10:00–15:00 (GMT|BST)")

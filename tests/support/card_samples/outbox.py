@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
-
-from classroom.outbox import TextNotice, enqueue, outbox_summary
+from classroom.outbox import outbox_summary
 from dialogs.outbox.card import build_outbox_status_card
-from storage.models import NotificationStatus, OutboxNotification
+from storage.models import NotificationStatus
 from tests.support.card_samples import CardSample, SampleContext
+from tests.support.notices import mark, queue_text
 
 STATUS = build_outbox_status_card.__name__
 
@@ -19,23 +18,15 @@ async def samples(context: SampleContext) -> list[CardSample]:
         empty = await outbox_summary(session)
     async with context.session_factory.begin() as session:
         for n in range(3):
-            await enqueue(
+            await queue_text(
                 session,
-                TextNotice(text=f"reminder {n}"),
+                f"reminder {n}",
+                key=f"sample:{n}",
                 due_at=context.now - timedelta(minutes=20),
-                dedupe_key=f"sample:{n}",
                 recipient=f"aad-{n}",
             )
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "sample:0")
-            .values(status=NotificationStatus.DEAD, last_error="HTTP 400: the activity was rejected <b>bold</b>")
-        )
-        await session.execute(
-            update(OutboxNotification)
-            .where(OutboxNotification.dedupe_key == "sample:1")
-            .values(status=NotificationStatus.UNDELIVERABLE, last_error="HTTP 403: the bot was removed")
-        )
+        await mark(session, "sample:0", NotificationStatus.DEAD, "HTTP 400: the activity was rejected <b>bold</b>")
+        await mark(session, "sample:1", NotificationStatus.UNDELIVERABLE, "HTTP 403: the bot was removed")
     async with context.session_factory() as session:
         busy = await outbox_summary(session)
     return [
