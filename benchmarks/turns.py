@@ -676,43 +676,11 @@ async def _validation_cost(services: dict[str, Any]) -> tuple[float, float]:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    from tests.support.postgres import fresh_schema
-
     services_process, services = _spawn("_services")
-    results: dict[str, Result] = {}
     try:
-        with tempfile.TemporaryDirectory(prefix="turns-bench-") as tmp:
-            running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url) for key in args.scenarios}
-            try:
-                if args.database_url:
-                    # One shared PostgreSQL: each scenario runs alone, start to stop, on an empty schema.
-                    for key, run in running.items():
-                        await fresh_schema(args.database_url, migrate=False)  # the bot migrates it
-                        await run.start(args.warmup)
-                        for _round in range(args.rounds):
-                            await run.measure(args.seconds / args.rounds)
-                        results[key] = await run.stop()
-                else:
-                    for run in running.values():
-                        await run.start(args.warmup)
-                    # Interleaved rounds, so a change in the machine's background load hits every scenario alike.
-                    for _round in range(args.rounds):
-                        for run in running.values():
-                            await run.measure(args.seconds / args.rounds)
-            finally:
-                for key, run in running.items():
-                    if run.process is not None and key not in results:
-                        results[key] = await run.stop()
+        results = await _run_scenarios(args, services)
         for key, result in results.items():
-            bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
-            print(
-                f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
-                f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
-                f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
-                + (f"  writes/turn {result.writes_per_turn:4.2f}" if result.writes_per_turn is not None else "")
-                + (f"  NON-2XX {bad}" if bad else ""),
-                flush=True,
-            )
+            _print_result(key, result)
         full, remembered = await _validation_cost(services)
         print(
             f"token validation per request, in-process CPU: {full:.3f} ms full (botbuilder's validation), "
@@ -720,37 +688,102 @@ async def _main(args: argparse.Namespace) -> int:
         )
     finally:
         _stop(services_process)
-
-    def ratio(x: float, y: float) -> str:
-        return f"{x / y:.2f}" if y else "nan"
-
-    if "c-auth" in results and "c" in results:
-        for plain, secured in (("c", "c-auth"), ("c", "c-auth-full"), ("d", "d-auth")):
-            if plain in results and secured in results:
-                p, s = results[plain], results[secured]
-                cpu = s.cpu_per_turn_ms - p.cpu_per_turn_ms
-                print(
-                    f"auth cost per turn ({secured} vs {plain}): cpu {cpu:+.2f} ms, "
-                    f"p50 {s.p50 - p.p50:+.2f} ms, throughput {ratio(s.rps, p.rps)}x; token requests to the "
-                    f"identity provider by that bot process: {s.token_requests}"
-                )
-    a, b, c, d = (results.get(k) for k in "abcd")
-    if a and b and c and d:
-        print(
-            f"c_over_b={ratio(c.rps, b.rps)} d_over_b={ratio(d.rps, b.rps)} c_over_a={ratio(c.rps, a.rps)} "
-            f"p99_c_over_p99_b={ratio(c.p99, b.p99)}"
-        )
+    _print_auth_costs(results)
+    _print_ratios(results)
     # A run whose turns failed or did not write measured something else: say so in the exit code.
-    failed = [
-        key
-        for key, result in results.items()
-        if any(not 200 <= status < 300 for status in result.statuses)
-        or (result.writes_per_turn is not None and result.writes_per_turn < 0.999)
-    ]
+    failed = [key for key, result in results.items() if _invalid(result)]
     if failed:
         print(f"INVALID: {', '.join(failed)} answered with errors or did not write on every turn", file=sys.stderr)
         return 1
     return 0
+
+
+async def _run_scenarios(args: argparse.Namespace, services: dict[str, Any]) -> dict[str, Result]:
+    """Every scenario's result; a bot still running when something fails is stopped, so no process is left."""
+    results: dict[str, Result] = {}
+    with tempfile.TemporaryDirectory(prefix="turns-bench-") as tmp:
+        running = {key: _Running(SCENARIOS[key], services, Path(tmp), args.database_url) for key in args.scenarios}
+        try:
+            if args.database_url:
+                await _run_one_at_a_time(running, args, results)
+            else:
+                await _run_interleaved(running, args)
+        finally:
+            for key, run in running.items():
+                if run.process is not None and key not in results:
+                    results[key] = await run.stop()
+    return results
+
+
+async def _run_one_at_a_time(
+    running: dict[str, _Running], args: argparse.Namespace, results: dict[str, Result]
+) -> None:
+    """One shared PostgreSQL: each scenario runs alone, start to stop, on an empty schema."""
+    from tests.support.postgres import fresh_schema
+
+    for key, run in running.items():
+        await fresh_schema(args.database_url, migrate=False)  # the bot migrates it
+        await run.start(args.warmup)
+        for _round in range(args.rounds):
+            await run.measure(args.seconds / args.rounds)
+        results[key] = await run.stop()
+
+
+async def _run_interleaved(running: dict[str, _Running], args: argparse.Namespace) -> None:
+    """Interleaved rounds, so a change in the machine's background load hits every scenario alike."""
+    for run in running.values():
+        await run.start(args.warmup)
+    for _round in range(args.rounds):
+        for run in running.values():
+            await run.measure(args.seconds / args.rounds)
+
+
+def _print_result(key: str, result: Result) -> None:
+    bad = {s: n for s, n in result.statuses.items() if not 200 <= s < 300}
+    print(
+        f"{key:11} {result.scenario.description:42} {result.rps:9.1f} rps  p50 {result.p50:7.2f} ms  "
+        f"p99 {result.p99:7.2f} ms  cpu/turn {result.cpu_per_turn_ms:6.2f} ms  "
+        f"peak {result.peak_mb:6.1f} MB  replies/turn {result.replies_per_turn:4.2f}"
+        + (f"  writes/turn {result.writes_per_turn:4.2f}" if result.writes_per_turn is not None else "")
+        + (f"  NON-2XX {bad}" if bad else ""),
+        flush=True,
+    )
+
+
+def _ratio(x: float, y: float) -> str:
+    return f"{x / y:.2f}" if y else "nan"
+
+
+def _print_auth_costs(results: dict[str, Result]) -> None:
+    """What authentication adds to a turn: each secured scenario against its plain one, when both ran."""
+    if "c-auth" not in results or "c" not in results:
+        return
+    for plain, secured in (("c", "c-auth"), ("c", "c-auth-full"), ("d", "d-auth")):
+        if plain in results and secured in results:
+            p, s = results[plain], results[secured]
+            cpu = s.cpu_per_turn_ms - p.cpu_per_turn_ms
+            print(
+                f"auth cost per turn ({secured} vs {plain}): cpu {cpu:+.2f} ms, "
+                f"p50 {s.p50 - p.p50:+.2f} ms, throughput {_ratio(s.rps, p.rps)}x; token requests to the "
+                f"identity provider by that bot process: {s.token_requests}"
+            )
+
+
+def _print_ratios(results: dict[str, Result]) -> None:
+    """The final key=value line, printed only when a, b, c and d all ran."""
+    a, b, c, d = (results.get(k) for k in "abcd")
+    if a and b and c and d:
+        print(
+            f"c_over_b={_ratio(c.rps, b.rps)} d_over_b={_ratio(d.rps, b.rps)} c_over_a={_ratio(c.rps, a.rps)} "
+            f"p99_c_over_p99_b={_ratio(c.p99, b.p99)}"
+        )
+
+
+def _invalid(result: Result) -> bool:
+    """Some turn answered other than 2xx, or turns that should write did not all write."""
+    return any(not 200 <= status < 300 for status in result.statuses) or (
+        result.writes_per_turn is not None and result.writes_per_turn < 0.999
+    )
 
 
 def main() -> int:

@@ -344,44 +344,65 @@ def command_problems(manifest: dict[str, Any], router: Router) -> list[str]:
     for bot_index, bot in enumerate(manifest.get("bots") or []):
         where = f"{MANIFEST_FILE}: /bots/{bot_index}/commandLists"
         bot_scopes = set(bot.get("scopes") or [])
-        by_scope: dict[str, list[tuple[str, str]]] = {}
-        for list_index, command_list in enumerate(bot.get("commandLists") or []):
-            commands = [(c.get("title", ""), c.get("description", "")) for c in command_list.get("commands") or []]
-            titles = [title.strip().lower() for title, _ in commands]
-            repeated = sorted({title for title in titles if titles.count(title) > 1})
-            if repeated:
-                problems.append(f"{where}/{list_index}: command names must be unique; repeated: {', '.join(repeated)}")
-            for scope in command_list.get("scopes") or []:
-                if scope in by_scope:
-                    problems.append(f"{where}/{list_index}: a second command list for the {scope} scope")
-                if scope not in bot_scopes:
-                    problems.append(f"{where}/{list_index}: a command list for {scope}, a scope the bot is not in")
-                by_scope.setdefault(scope, commands)
+        by_scope, list_problems = _commands_by_scope(bot.get("commandLists") or [], bot_scopes, where)
+        problems.extend(list_problems)
         for scope in BOT_SCOPES:
-            if scope not in bot_scopes:
-                continue
-            actual = by_scope.get(scope, [])
-            expected = [(c.name, c.description) for c in menu_commands(router, scope)]
-            if actual == expected:
-                continue
-            known = {c.name: c.description for c in commands_for_scope(router, scope)}
-            actual_titles, expected_titles = [t for t, _ in actual], [t for t, _ in expected]
-            details = []
-            if missing := [t for t in expected_titles if t not in actual_titles]:
-                details.append(f"missing {', '.join(missing)}")
-            if unknown := [t for t in actual_titles if t not in known]:
-                details.append(f"not a command the bot answers here: {', '.join(unknown)}")
-            if unchosen := [t for t in actual_titles if t in known and t not in expected_titles]:
-                details.append(f"not among the {MAX_MENU_COMMANDS} the menu offers: {', '.join(unchosen)}")
-            if changed := [t for t, d in actual if t in expected_titles and known.get(t) != d]:
-                details.append(f"description differs from the bot's for {', '.join(changed)}")
-            if not details:
-                details.append(f"order should be {', '.join(expected_titles)}")
-            problems.append(
-                f"{where}: the {scope} list is not in step with the bot's commands ({'; '.join(details)}); "
-                "run `python manifest/sync_commands.py`"
-            )
+            if scope in bot_scopes:
+                problems.extend(_menu_problems(by_scope.get(scope, []), router, scope, where))
     return problems
+
+
+def _commands_by_scope(
+    command_lists: list[Any], bot_scopes: set[str], where: str
+) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """Each scope's (title, description) pairs, from the first list for it, and what is wrong with the lists."""
+    problems: list[str] = []
+    by_scope: dict[str, list[tuple[str, str]]] = {}
+    for list_index, command_list in enumerate(command_lists):
+        commands = [(c.get("title", ""), c.get("description", "")) for c in command_list.get("commands") or []]
+        if repeated := _repeated_titles(commands):
+            problems.append(f"{where}/{list_index}: command names must be unique; repeated: {', '.join(repeated)}")
+        for scope in command_list.get("scopes") or []:
+            if scope in by_scope:
+                problems.append(f"{where}/{list_index}: a second command list for the {scope} scope")
+            if scope not in bot_scopes:
+                problems.append(f"{where}/{list_index}: a command list for {scope}, a scope the bot is not in")
+            by_scope.setdefault(scope, commands)
+    return by_scope, problems
+
+
+def _repeated_titles(commands: list[tuple[str, str]]) -> list[str]:
+    """Titles used more than once, ignoring case and surrounding spaces."""
+    titles = [title.strip().lower() for title, _ in commands]
+    return sorted({title for title in titles if titles.count(title) > 1})
+
+
+def _menu_problems(actual: list[tuple[str, str]], router: Router, scope: str, where: str) -> list[str]:
+    """One problem if the ``scope`` list is not exactly the :func:`menu_commands` of that scope, else none."""
+    expected = [(c.name, c.description) for c in menu_commands(router, scope)]
+    if actual == expected:
+        return []
+    known = {c.name: c.description for c in commands_for_scope(router, scope)}
+    details = _menu_differences(actual, [t for t, _ in expected], known)
+    return [
+        f"{where}: the {scope} list is not in step with the bot's commands ({'; '.join(details)}); "
+        "run `python manifest/sync_commands.py`"
+    ]
+
+
+def _menu_differences(actual: list[tuple[str, str]], expected_titles: list[str], known: dict[str, str]) -> list[str]:
+    """How a command list differs from the menu, most telling first; only the order if nothing else."""
+    actual_titles = [t for t, _ in actual]
+    details = []
+    if missing := [t for t in expected_titles if t not in actual_titles]:
+        details.append(f"missing {', '.join(missing)}")
+    if unknown := [t for t in actual_titles if t not in known]:
+        details.append(f"not a command the bot answers here: {', '.join(unknown)}")
+    if unchosen := [t for t in actual_titles if t in known and t not in expected_titles]:
+        details.append(f"not among the {MAX_MENU_COMMANDS} the menu offers: {', '.join(unchosen)}")
+    if changed := [t for t, d in actual if t in expected_titles and known.get(t) != d]:
+        details.append(f"description differs from the bot's for {', '.join(changed)}")
+    return details or [f"order should be {', '.join(expected_titles)}"]
 
 
 def consistency_problems(manifest: dict[str, Any]) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from classroom.enrolment.errors import (
     AlreadyDecided,
     AlreadyEnrolled,
@@ -21,45 +24,52 @@ NOT_SIGNED_IN = "I can only do that for someone signed in to Microsoft Teams wit
 def explain(error: ClassroomError, code: str) -> str:
     """Words for a refusal about the course or run ``code``."""
     code = code.strip().upper()[:48] or "that course"
-    course = code.split("-")[0]
-    if isinstance(error, NotEligible):
-        return (
-            f"Sorry, you can't enrol on {code}. {error} If you think that's wrong, or you'd like this course "
-            f"for your organisation, type **enquire {course}**."
-        )
-    if isinstance(error, OrganisationNeeded):
-        return f"I need to know which organisation you work for first. Type **enrol {code}** and I'll ask."
-    if isinstance(error, EnrolmentClosed):
-        return f"{code} has already started, so it no longer takes enrolments or changes. Type **courses** for others."
-    if isinstance(error, AlreadyEnrolled):
-        pending = error.status == EnrolmentStatus.PENDING_REVIEW
-        state = "is waiting for the trainers' decision" if pending else "is confirmed"
-        return f"You already have a place on {code}: it {state}. Type **my courses** to see it."
-    if isinstance(error, CourseFull):
-        if error.already_waitlisted:
-            return f"{code} is still full. You are number {error.position} on its waitlist; I'll message you here."
-        return f"{code} is full. Type **enrol {code}** to join its waitlist (you'd be number {error.position})."
-    if isinstance(error, OfferExpired):
-        return (
-            f"Sorry, the place held for you on {code} has expired and gone to the next person waiting. Type "
-            f"**enrol {code}** to join the waitlist again."
-        )
-    if isinstance(error, NoEnrolment):
-        return f"You have no place, offer or waitlist entry on {code}. Type **my courses** to see yours."
-    if isinstance(error, AlreadyDecided):
-        return _already_decided(error)
-    if isinstance(error, NotAllowed):
-        return f"Sorry, {error}."
-    if isinstance(error, TryAgain):
-        return "I'm very busy right now and nothing was changed. Please try again in a moment."
-    if isinstance(error, NotFound):
-        return f"I can't find a course or run with the code {code}. Type **courses** to see every code."
-    if isinstance(error, InvalidInput):
-        return f"That didn't work: {error}."
+    for error_type, words in _EXPLANATIONS:
+        if isinstance(error, error_type):
+            return words(error, code)
     return "Sorry, that didn't work. Please try again, or ask the training team."
 
 
-def _already_decided(error: AlreadyDecided) -> str:
+def _not_eligible(error: NotEligible, code: str) -> str:
+    course = code.split("-")[0]
+    return (
+        f"Sorry, you can't enrol on {code}. {error} If you think that's wrong, or you'd like this course "
+        f"for your organisation, type **enquire {course}**."
+    )
+
+
+def _organisation_needed(_error: OrganisationNeeded, code: str) -> str:
+    return f"I need to know which organisation you work for first. Type **enrol {code}** and I'll ask."
+
+
+def _enrolment_closed(_error: EnrolmentClosed, code: str) -> str:
+    return f"{code} has already started, so it no longer takes enrolments or changes. Type **courses** for others."
+
+
+def _already_enrolled(error: AlreadyEnrolled, code: str) -> str:
+    pending = error.status == EnrolmentStatus.PENDING_REVIEW
+    state = "is waiting for the trainers' decision" if pending else "is confirmed"
+    return f"You already have a place on {code}: it {state}. Type **my courses** to see it."
+
+
+def _course_full(error: CourseFull, code: str) -> str:
+    if error.already_waitlisted:
+        return f"{code} is still full. You are number {error.position} on its waitlist; I'll message you here."
+    return f"{code} is full. Type **enrol {code}** to join its waitlist (you'd be number {error.position})."
+
+
+def _offer_expired(_error: OfferExpired, code: str) -> str:
+    return (
+        f"Sorry, the place held for you on {code} has expired and gone to the next person waiting. Type "
+        f"**enrol {code}** to join the waitlist again."
+    )
+
+
+def _no_enrolment(_error: NoEnrolment, code: str) -> str:
+    return f"You have no place, offer or waitlist entry on {code}. Type **my courses** to see yours."
+
+
+def _already_decided(error: AlreadyDecided, _code: str) -> str:
     if error.status == EnrolmentStatus.CONFIRMED:
         outcome = "accepted"
     elif error.status == EnrolmentStatus.DECLINED:
@@ -68,3 +78,37 @@ def _already_decided(error: AlreadyDecided) -> str:
         return "This request is no longer waiting for a decision: the participant has withdrawn it."
     by = f" by {error.decided_by}" if error.decided_by else ""
     return f"This clash was already {outcome}{by}; nothing was changed."
+
+
+def _not_allowed(error: NotAllowed, _code: str) -> str:
+    return f"Sorry, {error}."
+
+
+def _try_again(_error: TryAgain, _code: str) -> str:
+    return "I'm very busy right now and nothing was changed. Please try again in a moment."
+
+
+def _not_found(_error: NotFound, code: str) -> str:
+    return f"I can't find a course or run with the code {code}. Type **courses** to see every code."
+
+
+def _invalid_input(error: InvalidInput, _code: str) -> str:
+    return f"That didn't work: {error}."
+
+
+# The first entry whose type the error is an instance of decides the words, so a subclass must come before its
+# base (NoEnrolment is a NotFound).
+_EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...] = (
+    (NotEligible, _not_eligible),
+    (OrganisationNeeded, _organisation_needed),
+    (EnrolmentClosed, _enrolment_closed),
+    (AlreadyEnrolled, _already_enrolled),
+    (CourseFull, _course_full),
+    (OfferExpired, _offer_expired),
+    (NoEnrolment, _no_enrolment),
+    (AlreadyDecided, _already_decided),
+    (NotAllowed, _not_allowed),
+    (TryAgain, _try_again),
+    (NotFound, _not_found),
+    (InvalidInput, _invalid_input),
+)

@@ -230,11 +230,24 @@ class FakeConnector:
         return str(int(time.time() * 1000) * 1000 + next(self._ids))
 
     def _answer(self, method: str, parts: list[str], body: Any, query: dict[str, str]) -> web.Response:
+        """Ask each part of the API in turn; a request none of them knows is a 404, as in the Playground."""
+        for part in (self._conversations, self._activities, self._members, self._teams, self._meetings):
+            answer = part(method, parts, body)
+            if answer is not None:
+                return answer
+        return _error(404, "NotFound", f"{method} {'/'.join(parts)} is not part of the fake connector")
+
+    def _conversations(self, method: str, parts: list[str], body: Any) -> web.Response | None:
         match parts:
             case ["v3", "conversations"] if method == "POST":
                 return self._create_conversation(body)
             case ["v3", "conversations"] if method == "GET":
                 return web.json_response({"conversations": [{"id": c} for c in self.members]})
+        return None
+
+    def _activities(self, method: str, parts: list[str], body: Any) -> web.Response | None:
+        """Sends, replies, updates and deletes; ``activities/history`` must match before a reply to an id."""
+        match parts:
             case ["v3", "conversations", _conversation, "activities"] if method == "POST":
                 return self._send(body)
             case ["v3", "conversations", _conversation, "activities", "history"] if method == "POST":
@@ -247,6 +260,10 @@ class FakeConnector:
                 return web.json_response({"id": activity_id}, status=200)
             case ["v3", "conversations", _conversation, "activities", _activity_id] if method == "DELETE":
                 return web.Response(status=200)
+        return None
+
+    def _members(self, method: str, parts: list[str], _body: Any) -> web.Response | None:
+        match parts:
             case ["v3", "conversations", conversation, "members"] if method == "GET":
                 return self._member_list(conversation, lambda members: members)
             case ["v3", "conversations", conversation, "activities", _activity_id, "members"] if method == "GET":
@@ -257,6 +274,10 @@ class FakeConnector:
                 return self._member(conversation, member_id)
             case ["v3", "conversations", conversation, "members", member_id] if method == "DELETE":
                 return web.Response(status=204)
+        return None
+
+    def _teams(self, method: str, parts: list[str], _body: Any) -> web.Response | None:
+        match parts:
             case ["v3", "teams", team_id] if method == "GET":
                 team = self.teams.get(team_id)
                 return web.json_response(team) if team else _error(404, "TeamNotFound", "unknown team")
@@ -264,12 +285,16 @@ class FakeConnector:
                 team = self.teams.get(team_id)
                 channels = (team or {}).get("channels", [{"id": team_id}])
                 return web.json_response({"conversations": channels})
+        return None
+
+    def _meetings(self, method: str, parts: list[str], _body: Any) -> web.Response | None:
+        match parts:
             case ["v1", "meetings", meeting_id, "participants", participant_id] if method == "GET":
                 participant = self.meeting_participants.get((meeting_id, participant_id))
                 if participant is None:
                     return _error(404, "NotFound", "unknown participant")
                 return web.json_response(participant)
-        return _error(404, "NotFound", f"{method} {'/'.join(parts)} is not part of the fake connector")
+        return None
 
     def _send(self, body: Any) -> web.Response:
         if not isinstance(body, dict) or not body.get("type"):

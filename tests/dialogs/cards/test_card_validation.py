@@ -40,13 +40,26 @@ def _walk(node: Any) -> list[dict[str, Any]]:
 
 def card_problems(card: dict[str, Any], fallback_text: str, verbs: Verbs) -> list[str]:
     """What would stop Teams (or a person using a screen reader, or a plain-text client) using this card."""
+    problems = _whole_card_problems(card, fallback_text)
+    for element in _walk(card):
+        problems.extend(_element_problems(element, verbs))
+    return problems
+
+
+def _card_version(card: dict[str, Any]) -> tuple[int, ...]:
+    """The card's ``version`` as numbers, or ``()`` if it is missing or not numbers."""
+    try:
+        return tuple(int(part) for part in str(card.get("version", "")).split("."))
+    except ValueError:
+        return ()
+
+
+def _whole_card_problems(card: dict[str, Any], fallback_text: str) -> list[str]:
+    """The card's type, version and fallback text, and ids unique across its body."""
     problems = []
     if card.get("type") != "AdaptiveCard":
         problems.append(f"type is {card.get('type')!r}, not AdaptiveCard")
-    try:
-        card_version = tuple(int(part) for part in str(card.get("version", "")).split("."))
-    except ValueError:
-        card_version = ()
+    card_version = _card_version(card)
     if not card_version or card_version > TEAMS_MAX_CARD_VERSION:
         problems.append(f"version {card.get('version')!r}: Teams renders Adaptive Cards up to 1.5")
     if not fallback_text.strip() or card.get("fallbackText") != fallback_text:
@@ -54,32 +67,48 @@ def card_problems(card: dict[str, Any], fallback_text: str, verbs: Verbs) -> lis
     ids = [element["id"] for element in _walk(card.get("body", [])) if "id" in element]
     if len(ids) != len(set(ids)):
         problems.append(f"ids are not unique: {sorted(ids)}")
-    for element in _walk(card):
-        kind = str(element.get("type"))
-        if kind.startswith("Input."):
-            if not str(element.get("label", "")).strip():
-                problems.append(f"{kind} {element.get('id')!r} has no label")
-            if not str(element.get("id", "")).strip():
-                problems.append(f"{kind} has no id, so its value never reaches the bot")
-        elif kind == "Action.Submit":  # arrives as a message: a command to run, or the answer to a question
-            raw = element.get("data")
-            data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            answers = (
-                verbs.answer_key is not None and "verb" not in data and isinstance(data.get(verbs.answer_key), str)
-            )
-            if not answers and data.get("verb") not in verbs.commands:
-                problems.append(
-                    f"Action.Submit {element.get('title')!r} sends {data.get('verb')!r}, which the bot does not answer"
-                )
-        elif kind == "Action.Execute":  # arrives as an adaptiveCard/action invoke, routed by its verb
-            if element.get("verb") not in verbs.card_actions:
-                problems.append(
-                    f"Action.Execute {element.get('title')!r} has verb {element.get('verb')!r}, "
-                    "which no card action handles"
-                )
-        elif kind == "Action.OpenUrl" and urlsplit(str(element.get("url", ""))).scheme != "https":
-            problems.append(f"Action.OpenUrl {element.get('title')!r} opens {element.get('url')!r}, not an https link")
     return problems
+
+
+def _element_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
+    """Inputs must be labelled and reach the bot; every button must do something the bot or Teams handles."""
+    kind = str(element.get("type"))
+    if kind.startswith("Input."):
+        return _input_problems(kind, element)
+    if kind == "Action.Submit":
+        return _submit_problems(element, verbs)
+    if kind == "Action.Execute":
+        return _execute_problems(element, verbs)
+    if kind == "Action.OpenUrl" and urlsplit(str(element.get("url", ""))).scheme != "https":
+        return [f"Action.OpenUrl {element.get('title')!r} opens {element.get('url')!r}, not an https link"]
+    return []
+
+
+def _input_problems(kind: str, element: dict[str, Any]) -> list[str]:
+    """A screen reader reads an input's label; without an id its value never reaches the bot."""
+    problems = []
+    if not str(element.get("label", "")).strip():
+        problems.append(f"{kind} {element.get('id')!r} has no label")
+    if not str(element.get("id", "")).strip():
+        problems.append(f"{kind} has no id, so its value never reaches the bot")
+    return problems
+
+
+def _submit_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
+    """An Action.Submit arrives as a message: a command to run, or the answer to a question."""
+    raw = element.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    answers = verbs.answer_key is not None and "verb" not in data and isinstance(data.get(verbs.answer_key), str)
+    if answers or data.get("verb") in verbs.commands:
+        return []
+    return [f"Action.Submit {element.get('title')!r} sends {data.get('verb')!r}, which the bot does not answer"]
+
+
+def _execute_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
+    """An Action.Execute arrives as an adaptiveCard/action invoke, routed by its verb."""
+    if element.get("verb") in verbs.card_actions:
+        return []
+    return [f"Action.Execute {element.get('title')!r} has verb {element.get('verb')!r}, which no card action handles"]
 
 
 @pytest.fixture(scope="module")
