@@ -261,9 +261,10 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
     """POOL coordinators (every benchmark user), their channel, and ``count`` enquiries whose cards went there."""
     from datetime import UTC, datetime
 
+    from classroom.clock import SystemClock
     from classroom.coordinators import set_coordinators_conversation
     from classroom.enquiries.fields import EnquiryDraft
-    from classroom.enquiries.submission import submit_enquiry
+    from classroom.enquiries.service import EnquiryService
     from classroom.people import assign_roles
     from storage.models import ConversationRecord, EnquiryKind, Role
 
@@ -285,6 +286,7 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
         )
 
     now = datetime.now(UTC)
+    enquiries = EnquiryService(session_factory, SystemClock())
     enquirers = [f"bench-enquirer-{e:04d}" for e in range(count)]
     async with session_factory.begin() as session:
         for n in range(POOL):
@@ -303,7 +305,7 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
             role="Social worker",
             message="Is there a later date for PERM4? I'm in court that day.",
         )
-        await submit_enquiry(session_factory, draft, enquirer_aad_object_id=aad, idempotency_key=f"bench-{e}", now=now)
+        await enquiries.submit(draft, enquirer=aad, idempotency_key=f"bench-{e}")
 
 
 async def _seed_database(url: str, service_url: str = "", enquiries: int = 0) -> None:

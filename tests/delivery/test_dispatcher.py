@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.wake_on_commit import wake_on_commit
-from classroom.outbox import TextNotice, enqueue
+from classroom.outbox import enqueue
 from classroom.outbox.claims import ClaimedNotification
 from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
 from tests.delivery.conftest import TEST_CONFIG, MakeDispatcher

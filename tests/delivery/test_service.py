@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.delivery.config import DeliverySettings
 from bot.delivery.rate_limiter import RateLimiter, RateLimits
 from bot.delivery.service import DeliveryService
 from bot.delivery.wake_on_commit import wake_on_commit
-from classroom.outbox import TextNotice, enqueue
 from tests.delivery.helpers import connector_client, conversation, store_conversations
 from tests.delivery.virtual_time import VirtualTimer
 from tests.support.notices import queue_text
