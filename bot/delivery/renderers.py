@@ -1,8 +1,8 @@
 """Turn an outbox row's ``(kind, payload)`` into the Teams activity to send.
 
-Each notification kind has one renderer, ``payload -> activity dict``. This module ships ``text``; features
-register their card kinds at start-up (``registry.register("enquiry_card", render_enquiry_card)``), built
-with the card builders in ``dialogs/cards``. A renderer that cannot render raises ``RenderError``: the row is
+Each notification kind has one renderer, ``payload -> activity dict``. This module ships ``text``; every
+feature's kinds are added at start-up from its ``Feature.notifications`` (``bot.assembly.build_renderers``),
+drawn with the feature's card builders. A renderer that cannot render raises ``RenderError``: the row is
 dead with that reason, since rendering the same payload again would fail again.
 """
 

@@ -2,9 +2,9 @@
 
 The app builds one ``DeliveryService`` at start-up and stops it at shutdown::
 
-    delivery = DeliveryService(session_factory=..., connector=adapter.connector, zone=settings.zone)
-    delivery.renderers.register("enquiry_card", render_enquiry_card)   # features add their kinds
-    delivery.add_periodic_job("coordinator-digest", "30 7 * * 1-5", enqueue_digest)
+    delivery = DeliveryService(session_factory=..., connector=adapter.connector, zone=settings.zone,
+                               renderers=build_renderers(registry, settings.zone))  # every feature's kinds
+    schedule_jobs(delivery, registry, services)                                     # every feature's jobs
     await delivery.start()
     ...
     await delivery.stop()
