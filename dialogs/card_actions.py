@@ -17,6 +17,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import AdaptiveCardInvokeResponse
 from msrest.serialization import Model
 
+from dialogs.cards.answers import ANSWER_VERB
 from dialogs.sender import SentByPerson
 from dialogs.services import Services
 
@@ -78,6 +79,8 @@ class CardActionRouter:
     handlers: dict[str, CardActionHandler] = field(default_factory=dict)
 
     def verb(self, verb: str, handler: CardActionHandler) -> None:
+        if verb == ANSWER_VERB:
+            raise ValueError(f"card action {verb!r} is the answer buttons' own: they go to the question asked")
         if verb in self.handlers:
             raise ValueError(f"card action {verb!r} registered twice")
         self.handlers[verb] = handler

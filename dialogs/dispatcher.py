@@ -10,6 +10,8 @@ import logging
 from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
+from dialogs.answer_prompt import NO_QUESTION, is_answer_press, press_answer, pressed_answer
+from dialogs.card_actions import message_answer
 from dialogs.feature import EventHandler, EventRequest, NotUnderstood
 from dialogs.registry import FeatureRegistry
 from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone
@@ -81,7 +83,8 @@ class Dispatcher:
                 await dialog_context.cancel_all_dialogs()  # a button press is a new, explicit request
 
         if not text:
-            await turn_context.send_activity("Type **help** to see what I can do.")
+            pressed = pressed_answer(turn_context) is not None  # an answer button of a question now closed
+            await turn_context.send_activity(NO_QUESTION if pressed else "Type **help** to see what I can do.")
             return
         name, _, args = text.partition(" ")
         name, args = self._two_word_command(name, args.strip())
@@ -130,7 +133,16 @@ class Dispatcher:
     # -- buttons and events ---------------------------------------------------------------------------------
 
     async def on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
-        """An ``Action.Execute`` button (an ``adaptiveCard/action`` invoke); the answer replaces the card."""
+        """An ``Action.Execute`` button (an ``adaptiveCard/action`` invoke); the answer replaces the card.
+
+        An answer button goes to the question in progress, as a typed answer would; the others to the feature
+        that registered their verb."""
+        if is_answer_press(turn_context):
+            dialog_context = await self.dialogs.create_context(turn_context)
+            if dialog_context.active_dialog is None:
+                return message_answer(NO_QUESTION)
+            await dialog_context.continue_dialog()
+            return press_answer(turn_context)
         return await self.registry.card_actions.handle(turn_context, self.services)
 
     async def on_installed(self, turn_context: TurnContext) -> None:

@@ -132,6 +132,29 @@ def card(body: list[Element], actions: list[Element] | None = None) -> CardMessa
     return CardMessage(content, fallback)
 
 
+def _own_lines(element: dict[str, Any]) -> list[str]:
+    """What one element says itself, as plain text (its children are read separately)."""
+    kind = element.get("type")
+    if kind == "TextBlock":
+        return [element["text"]]
+    if kind == "RichTextBlock":
+        return ["".join(run.get("text", "") for run in element.get("inlines", []))]
+    if kind == "FactSet":
+        return [f"{fact['title']}: {fact['value']}" for fact in element["facts"]]
+    if kind == "Action.OpenUrl":
+        return [f"{element['title']}: {element['url']}"]
+    if kind == "Action.Submit":
+        data = element.get("data", {})
+        typed = " ".join(part for part in (data.get("verb", ""), data.get("args", "")) if part)
+        return [f"{element['title']} (type: {typed})" if typed else element["title"]]
+    if kind == "Action.Execute" and isinstance(element.get("fallback"), dict):
+        return _own_lines(element["fallback"])  # what a client without Universal Actions shows: what to type
+    if kind == "Input.ChoiceSet":
+        choices = element.get("choices", [])
+        return [element.get("label", ""), *(f"- {c['title']} (type: {c['value']})" for c in choices)]
+    return []
+
+
 def plain_text_of(content: dict[str, Any]) -> str:
     """The card read top to bottom as plain text (used as its fallback, so the two never drift)."""
     lines: list[str] = []
@@ -143,21 +166,11 @@ def plain_text_of(content: dict[str, Any]) -> str:
             return
         if not isinstance(element, dict):
             return
-        kind = element.get("type")
-        if kind == "TextBlock":
-            lines.append(element["text"])
-        elif kind == "RichTextBlock":
-            lines.append("".join(run.get("text", "") for run in element.get("inlines", [])))
-        elif kind == "FactSet":
-            lines.extend(f"{fact['title']}: {fact['value']}" for fact in element["facts"])
-        elif kind == "Action.OpenUrl":
-            lines.append(f"{element['title']}: {element['url']}")
-        elif kind == "Action.Submit":
-            data = element.get("data", {})
-            typed = " ".join(part for part in (data.get("verb", ""), data.get("args", "")) if part)
-            lines.append(f"{element['title']} (type: {typed})")
-        for key in ("items", "columns", "body", "actions", "inlines"):
-            if key in element and kind != "RichTextBlock":
+        lines.extend(_own_lines(element))
+        if element.get("type") == "RichTextBlock":
+            return
+        for key in ("items", "columns", "body", "actions"):
+            if key in element:
                 walk(element[key])
 
     walk(content.get("body", []))

@@ -36,8 +36,8 @@ from classroom.enquiries.fields import (
     split_course_codes,
 )
 from classroom.errors import ClassroomError, InvalidInput
+from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.messages import card_activity
-from dialogs.enquiries.answer_prompt import AnswerPrompt
 from dialogs.enquiries.cards.confirmation import CHANGE, SEND, build_enquiry_confirmation_card
 from dialogs.enquiries.cards.prompt import build_prompt_card
 from dialogs.services import Services

@@ -4,8 +4,9 @@ under trainer review, or the waitlist.
 Steps: pick the run when the course has several open; ask the organisation if we do not know it; explain a
 refusal when the person is not eligible; show the terms (every session, the price for their band, places or
 the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks"; for a clash, which session
-and why; then enrol and show the result with the join link and an "Add to calendar" link. Answers are typed
-(or sent by reply buttons, which type them), so the dialog's state lives in the database like every dialog's.
+and why; then enrol and show the result with the join link and an "Add to calendar" link. Each choice is a
+button on its question's card (``dialogs.cards.answers``), and typing the answer (its number, or its words) works
+too; the dialog's state lives in the database like every dialog's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
 from classroom.enrolment.views import EnrolmentView, SessionTime
 from classroom.errors import ClassroomError, NotFound
+from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.base import CardMessage
 from dialogs.cards.messages import card_activity
 from dialogs.enrolment.cards.questions import (
@@ -33,7 +35,6 @@ from dialogs.enrolment.cards.result import build_enrolment_result_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
-from dialogs.enrolment.suggested_replies import with_suggested_replies
 from dialogs.services import Services
 from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
@@ -64,8 +65,19 @@ def _normalise(answer: str) -> str:
 
 
 def _choices(keys: list[str]) -> dict[str, list[str]]:
-    """Accepted answers per choice: its number, its title and its synonyms."""
-    return {key: [str(number), _normalise(_TITLES[key]), *_SYNONYMS[key]] for number, key in enumerate(keys, start=1)}
+    """Accepted answers per choice: its number, its title, its synonyms and its key (what its button sends)."""
+    return {
+        key: [str(number), _normalise(_TITLES[key]), *_SYNONYMS[key], key] for number, key in enumerate(keys, start=1)
+    }
+
+
+def _buttons(keys: list[str]) -> list[tuple[str, str]]:
+    """The answer buttons for ``keys``: each choice's title, answering with its key."""
+    return [(_TITLES[key], key) for key in keys]
+
+
+def _numbered(keys: list[str]) -> str:
+    return " / ".join(f"{n}. {_TITLES[key]}" for n, key in enumerate(keys, start=1))
 
 
 async def _choice_is_known(prompt: PromptValidatorContext) -> bool:
@@ -98,7 +110,7 @@ class EnrolDialog(ComponentDialog):
         super().__init__(ENROL_DIALOG)
         self._services = services
         self._enrolment = services.enrolment
-        self.add_dialog(TextPrompt(_CHOICE_PROMPT, _choice_is_known))
+        self.add_dialog(AnswerPrompt(_CHOICE_PROMPT, _choice_is_known))
         self.add_dialog(TextPrompt(_REASON_PROMPT, _reason_is_usable))
         self.add_dialog(
             WaterfallDialog(
@@ -122,12 +134,12 @@ class EnrolDialog(ComponentDialog):
         message: CardMessage,
         choices: dict[str, list[str]],
         retry: str,
-        replies: list[str],
     ) -> DialogTurnResult:
+        """Ask the question on ``message`` (whose buttons answer it); ``choices``: accepted answers by result."""
         return await step.prompt(
             _CHOICE_PROMPT,
             PromptOptions(
-                prompt=with_suggested_replies(card_activity(message), replies),
+                prompt=card_activity(message),
                 retry_prompt=MessageFactory.text(f"{retry} (Type **cancel** to stop.)"),
                 validations=choices,
             ),
@@ -168,8 +180,7 @@ class EnrolDialog(ComponentDialog):
             step,
             build_run_choice_card(runs, self._services.zone),
             choices,
-            "Please reply with the number or the code of the dates you want.",
-            [r.run.run_code for r in runs],
+            "Please press the dates you want, or type their number or code.",
         )
 
     async def _pick_organisation(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -188,8 +199,7 @@ class EnrolDialog(ComponentDialog):
             step,
             build_organisation_question_card(organisations),
             choices,
-            "Please reply with the number or the name of your organisation.",
-            [o.name for o in organisations],
+            "Please choose your organisation, or type its number or name.",
         )
 
     async def _show_terms(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -224,13 +234,11 @@ class EnrolDialog(ComponentDialog):
             keys = [EVERY_DATE, CLASH, NO]
         else:
             keys = [CONFIRM, NO]
-        replies = [_TITLES[k] for k in keys]
         return await self._ask(
             step,
-            build_terms_card(quote, self._services.zone, self._enrolment.policy.offer_hold, replies),
+            build_terms_card(quote, self._services.zone, self._enrolment.policy.offer_hold, _buttons(keys)),
             _choices(keys),
-            "Please reply with one of: " + " / ".join(f"{n}. {title}" for n, title in enumerate(replies, start=1)),
-            replies,
+            f"Please press one of the buttons, or type one of: {_numbered(keys)}",
         )
 
     async def _ask_clash_session(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -246,8 +254,7 @@ class EnrolDialog(ComponentDialog):
             step,
             build_clash_session_question_card(sessions, self._services.zone),
             choices,
-            f"Please reply with the session's number, 1 to {len(sessions)}.",
-            [f"Session {s.position}" for s in sessions],
+            f"Please press the session, or type its number, 1 to {len(sessions)}.",
         )
 
     async def _ask_clash_reason(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -286,13 +293,11 @@ class EnrolDialog(ComponentDialog):
         except CourseFull as full:
             if full.already_waitlisted:
                 return await self._stop(step, explain(full, run_code))
-            replies = [_TITLES[WAITLIST], _TITLES[NO]]
             return await self._ask(
                 step,
-                build_place_gone_card(run_code, full.position, replies),
+                build_place_gone_card(run_code, full.position, _buttons([WAITLIST, NO])),
                 _choices([WAITLIST, NO]),
-                "Please reply 1 to join the waitlist or 2 for no thanks.",
-                replies,
+                f"Please press one of the buttons, or type one of: {_numbered([WAITLIST, NO])}",
             )
         except ClassroomError as error:
             return await self._stop(step, explain(error, run_code))

@@ -51,14 +51,22 @@ def _calendar_path(card: dict) -> str:
 
 async def test_enrol_in_chat_then_download_the_calendar(client, activity, connector, enrolled_world) -> None:
     await client.post("/api/messages", json=activity("personal-message", text=f"enrol {MULTI}"))
-    await client.post("/api/messages", json=activity("personal-message", text="I can attend every date"))
-    terms, confirmation = connector.bodies()
+    [terms] = connector.bodies()
     assert "Enrol on Permanence in four sessions" in _card(terms)["fallbackText"]
-    assert [a["value"] for a in terms["suggestedActions"]["actions"]] == [
-        "I can attend every date",
-        "I have a clash",
-        "No thanks",
-    ]
+    buttons = {a["title"]: a for a in _card(terms)["actions"]}
+    assert list(buttons) == ["I can attend every date", "I have a clash", "No thanks"]
+
+    # The button pressed in Teams: an Action.Execute invoke. Its answer replaces the question card; the dialog
+    # goes on, and the confirmation reaches the chat through the connector during the invoke's turn.
+    every_date = buttons["I can attend every date"]
+    invoke = activity("card-action-execute-invoke")
+    invoke["value"] = {"action": {k: every_date[k] for k in ("type", "title", "verb", "data")}}
+    response = await client.post("/api/messages", json=invoke)
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Your answer: I can attend every date" in answer["value"]["fallbackText"]
+    [_terms, confirmation] = connector.bodies()
     assert "You're enrolled" in _card(confirmation)["fallbackText"]
 
     response = await client.get(_calendar_path(_card(confirmation)))

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from classroom.people import ensure_person
 from storage.models import Enquiry, EnquiryKind, OutboxNotification
-from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.bot_harness import Conversation, button_titles, card_of, card_text, texts
+from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import (
     COORDINATOR_AAD,
@@ -188,21 +189,20 @@ async def test_the_cancel_button_on_the_confirmation_cancels(chat: Conversation,
 
 async def test_buttons_answer_the_questions(chat: Conversation, session_factory) -> None:
     [_intro, kind_question] = await chat.say("enquire")
-    buttons = [a["data"] for a in card_of(kind_question)["actions"]]
-    assert {"args": "delivery"} in buttons
-    [courses] = await chat.submit({"args": "delivery"})
-    assert {"args": "PERM4"} in [a["data"] for a in card_of(courses)["actions"]]
-    await chat.submit({"args": "PERM4"})
+    assert button_titles(kind_question) == ["A question about a course", "Deliver a course for us"]
+    answered, [courses] = await chat.tap(kind_question, "Deliver a course for us")
+    assert answered is not None and "Your answer: Deliver a course for us" in answered.body.value["fallbackText"]
+    assert not card_actions(answered.body.value)  # the question is answered: nothing left to press
+    _, [_name] = await chat.tap(courses, "PERM4", fallback=True)  # a client without Universal Actions
     for answer in ("ok", "a@example.org", "Org", "Manager", "12", "May 2027"):
         [reply] = await chat.say(answer)
-    platforms = [a["data"]["args"] for a in card_of(reply)["actions"]]
-    assert platforms == ["Microsoft Teams", "Zoom", "Other or no preference"]
-    await chat.submit({"args": "Zoom"})
+    assert button_titles(reply) == ["Microsoft Teams", "Zoom", "Other or no preference"]
+    await chat.tap(reply, "Zoom")
     [confirmation] = await chat.say("We would like it in May.")
-    send = card_of(confirmation)["actions"][0]
-    assert send["title"] == "Send"
-    [done] = await chat.submit(send["data"])
+    assert button_titles(confirmation) == ["Send", "Change something", "Cancel"]
+    answered, [done] = await chat.tap(confirmation, "Send")
     assert "ENQ-2026-0001" in done.text
+    assert answered is not None and not card_actions(answered.body.value)  # not even Cancel: it is sent
     [enquiry] = await enquiries(session_factory)
     assert enquiry.preferred_platform == "Zoom"
 
@@ -216,12 +216,9 @@ async def test_name_and_email_are_prefilled_from_the_profile_and_editable(
     await chat.say("1")
     [name_question] = await chat.say("PERM4")
     assert "We have: Alex Wilber" in card_text(name_question)
-    assert card_of(name_question)["actions"][0] == {
-        "type": "Action.Submit",
-        "title": "Keep this",
-        "data": {"args": "Alex Wilber"},
-        "style": "positive",
-    }
+    keep = card_of(name_question)["actions"][0]
+    assert keep["title"] == "Keep this" and keep["data"]["args"] == "Alex Wilber"
+    assert keep["fallback"]["type"] == "Action.Submit" and keep["fallback"]["data"] == keep["data"]
     [email_question] = await chat.say("Alexandra Wilber")  # typed over the prefilled name
     assert "We have: alexw@example.com" in card_text(email_question)
     await chat.say("keep")

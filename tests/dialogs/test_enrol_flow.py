@@ -7,15 +7,16 @@ import re
 from typing import Any
 
 import pytest
-from botbuilder.schema import Activity
+from botbuilder.core import InvokeResponse
 from sqlalchemy import select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.errors import CourseFull
 from classroom.enrolment.service import EnrolmentService
+from dialogs.answer_prompt import EARLIER_QUESTION, NO_QUESTION
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 from tests.classroom.enrolment.conftest import FIRST_DAY
-from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, texts
+from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, button_titles, card_of, card_text, texts
 from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enrolment import (
@@ -50,11 +51,12 @@ def _as(chat: Conversation, aad_object_id: str, name: str) -> Conversation:
     return chat.as_someone_else(aad_object_id, name)
 
 
-def _replies(activity: Activity) -> list[str]:
-    """The answers offered as suggested replies (tapping one sends its text as if typed)."""
-    if activity.suggested_actions is None:
-        return []
-    return [action.value for action in activity.suggested_actions.actions]
+def _answered(answer: InvokeResponse | None) -> dict[str, Any]:
+    """The card Teams shows in place of a pressed question card: the question, answered, with nothing to press."""
+    assert answer is not None and answer.body.type == "application/vnd.microsoft.card.adaptive", answer
+    card: dict[str, Any] = answer.body.value
+    assert not [a for a in card_actions(card) if a.get("verb") == "answer" or "args" in a.get("data", {})]
+    return card
 
 
 def _urls(card: dict[str, Any]) -> dict[str, str]:
@@ -82,9 +84,11 @@ async def test_enrolling_on_the_four_session_course_shows_the_terms_then_the_con
     assert "Price: £320.00 per place (Tier 1, the band of Brighton & Hove City Council)" in shown
     assert "Places: 3 of 3 left" in shown
     assert "You will need: Microsoft Teams, online learning session" in shown
-    assert _replies(terms) == ["I can attend every date", "I have a clash", "No thanks"]
+    assert button_titles(terms) == ["I can attend every date", "I have a clash", "No thanks"]
 
-    [confirmation] = await chat.say("I can attend every date")
+    answer, [confirmation] = await chat.tap(terms, "I can attend every date")
+    assert "Your answer: I can attend every date" in _answered(answer)["fallbackText"]
+    assert "Price: £320.00 per place" in _answered(answer)["fallbackText"]  # the terms stay readable
     confirmed = card_text(confirmation)
     assert "You're enrolled: Permanence in four sessions" in confirmed
     assert len(re.findall(r"Session \d of 4: ", confirmed)) == 4
@@ -113,24 +117,49 @@ async def test_several_runs_are_offered_as_a_choice(session_factory, clock) -> N
     [choice] = await chat.say("enrol permplan")
     listing = card_text(choice)
     assert "Which dates would you like?" in listing and "1. PERMPLAN-1" in listing and "2. PERMPLAN-2" in listing
-    assert _replies(choice) == ["PERMPLAN-1", "PERMPLAN-2"]
+    assert button_titles(choice) == ["PERMPLAN-1", "PERMPLAN-2"]
     [retry] = await chat.say("the autumn one")
-    assert "number or the code" in retry.text
-    [terms] = await chat.say("2")
+    assert "number or code" in retry.text
+    [terms] = await chat.say("2")  # typing still works
     assert "PERMPLAN-2" in card_text(terms) and "£110.00 per place (Tier 2" in card_text(terms)
-    assert _replies(terms) == ["Confirm my place", "No thanks"]  # one day: no clash question
+    assert button_titles(terms) == ["Confirm my place", "No thanks"]  # one day: no clash question
     [done] = await chat.say("confirm my place")
     assert "You're enrolled: Permanence Planning" in card_text(done)
+
+
+async def test_buttons_of_an_earlier_question_or_of_a_finished_flow_are_not_taken(session_factory, clock) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    await add_person(session_factory, PARTICIPANT_AAD, "Alex Wilber", "Downland County Council")
+    chat = Conversation(session_factory, clock)
+    [choice] = await chat.say("enrol permplan")
+    answered, [terms] = await chat.tap(choice, "PERMPLAN-2")
+    assert "Your answer: PERMPLAN-2" in _answered(answered)["fallbackText"]
+
+    # The dates card still on the screen (a Teams client that did not replace it): its buttons are not answers
+    # to the question now open.
+    again, nothing = await chat.tap(choice, "PERMPLAN-1")
+    assert again is not None and again.body.value == EARLIER_QUESTION and nothing == []
+    _, [told] = await chat.tap(choice, "PERMPLAN-1", fallback=True)
+    assert told.text.startswith(EARLIER_QUESTION)
+
+    _, [done] = await chat.tap(terms, "Confirm my place")
+    assert "You're enrolled: Permanence Planning" in card_text(done) and "PERMPLAN-2" in card_text(done)
+    late, nothing = await chat.tap(terms, "No thanks")
+    assert late is not None and late.body.value == NO_QUESTION and nothing == []
+    _, [late_text] = await chat.tap(terms, "No thanks", fallback=True)
+    assert late_text.text == NO_QUESTION
+    assert await _status(session_factory, PARTICIPANT_AAD, "PERMPLAN-2") == EnrolmentStatus.CONFIRMED
 
 
 async def test_an_unknown_organisation_is_asked_for_and_sets_the_price(chat, session_factory) -> None:
     newcomer = _as(chat, "aad-newcomer", "Lynne Robbins")
     [question] = await newcomer.say(f"enrol {MULTI}")
     assert "Which organisation do you work for?" in card_text(question)
-    assert DOWNLAND in _replies(question)
+    assert DOWNLAND in button_titles(question)
     [retry] = await newcomer.say("the council")
-    assert "number or the name of your organisation" in retry.text
-    [terms] = await newcomer.say(DOWNLAND)
+    assert "number or name" in retry.text
+    # A Teams client without Universal Actions sends the button's Action.Submit fallback: the same answer.
+    _, [terms] = await newcomer.tap(question, DOWNLAND, fallback=True)
     assert "£360.00 per place (Tier 2, the band of Downland County Council)" in card_text(terms)
     [declined] = await newcomer.say("no thanks")
     assert "I haven't enrolled you" in declined.text
@@ -153,8 +182,9 @@ async def test_a_clash_goes_to_the_trainers_who_decide_and_the_participant_hears
     [which] = await chat.say("I have a clash")
     assert "Which session can't you attend?" in card_text(which)
     assert "3. Monday 28 December 2026, 10:00–15:00 GMT" in card_text(which)
-    assert _replies(which) == []  # four answers: more than Teams shows as suggestions, so typed
-    [why] = await chat.say("Session 3")
+    assert button_titles(which) == ["Session 1", "Session 2", "Session 3", "Session 4"]
+    answer, [why] = await chat.tap(which, "Session 3")
+    assert "Your answer: Session 3" in _answered(answer)["fallbackText"]
     assert "What is the clash?" in why.text
     [pending] = await chat.say("A court hearing **I must attend**")
     held = card_text(pending)
@@ -188,7 +218,7 @@ async def test_a_full_run_offers_the_waitlist(chat, session_factory, clock) -> N
     [terms] = await chat.say(f"enrol {ONE_DAY}")
     assert "This date is full. You can join the waitlist as number 1" in card_text(terms)
     assert "hold it for 48 hours" in card_text(terms)
-    assert _replies(terms) == ["Join the waitlist", "No thanks"]
+    assert button_titles(terms) == ["Join the waitlist", "No thanks"]
     [waiting] = await chat.say("join the waitlist")
     assert "You are number **1** on the waitlist" in card_text(waiting)
     [again] = await chat.say(f"enrol {ONE_DAY}")

@@ -202,19 +202,22 @@ class PlaygroundClient:
             body["mentions"] = [{"mentioned": dict(BOT), "text": f"<at>{BOT['name']}</at>"}]
         return await self._post(f"/_conversation/v1/conversations/{conversation_id}/messages", body)
 
-    async def press(self, conversation_id: str, message: dict[str, Any], title: str) -> None:
-        """Click the ``Action.Submit`` button ``title`` on the card in ``message`` (a bot message we received)."""
+    async def press(self, conversation_id: str, message: dict[str, Any], title: str) -> dict[str, Any]:
+        """Click the button ``title`` on the card in ``message`` (a bot message we received): an ``Action.Submit``
+        reaches the bot as a message; an ``Action.Execute`` as an invoke, whose answer (returned) the Playground
+        puts in place of the card."""
         action = button(message, title)
+        where = {
+            "conversation": {"id": conversation_id},
+            "from": {"id": self.playground.current_user_id},
+            "replyToId": message["message"]["messageId"],
+        }
+        if action["type"] == "Action.Execute":
+            pressed = {key: action[key] for key in ("type", "title", "verb") if key in action}
+            invoke = {"name": "adaptiveCard/action", "value": {"action": {**pressed, "data": action.get("data", {})}}}
+            return await self._post("/_conversation/v1/invoke", {**where, **invoke})
         assert action["type"] == "Action.Submit", action
-        await self._post(
-            "/_conversation/v1/submit",
-            {
-                "conversation": {"id": conversation_id},
-                "from": {"id": self.playground.current_user_id},
-                "replyToId": message["message"]["messageId"],
-                "value": action.get("data", {}),
-            },
-        )
+        return await self._post("/_conversation/v1/submit", {**where, "value": action.get("data", {})})
 
     async def reply(self, conversation_id: str, within: float = REPLY_TIMEOUT) -> dict[str, Any]:
         """The next message the bot sends to ``conversation_id`` (failing after ``within`` seconds)."""

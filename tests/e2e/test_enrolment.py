@@ -59,6 +59,17 @@ def _fourth_session_today() -> tuple[datetime, datetime]:
     return session.starts_at.astimezone(LONDON), session.ends_at.astimezone(LONDON)
 
 
+def _an_hour_from_now() -> tuple[datetime, datetime]:
+    """A session starting a little over an hour from now and ending the same day (``reschedule`` takes one date),
+    so its 1-hour reminder falls due a minute or two from now, whatever the time of day."""
+    start = (datetime.now(LONDON) + timedelta(minutes=62)).replace(second=0, microsecond=0)
+    end = min(start + timedelta(hours=1), start.replace(hour=23, minute=59))
+    if end <= start:  # 23:59: start at midnight instead, still just over an hour away
+        start = (start + timedelta(minutes=1)).replace(hour=0, minute=0)
+        end = start + timedelta(hours=1)
+    return start, end
+
+
 def _reschedule(start: datetime, end: datetime) -> str:
     return f"reschedule PERM4-A 4 {start:%Y-%m-%d} {start:%H:%M}-{end:%H:%M}"
 
@@ -77,14 +88,17 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
     await alex.replies_until(chat, lambda m: said(m).startswith("Welcome"))
 
     await alex.say(chat, "enrol PERM4")
-    terms = card_text(await alex.reply(chat))
+    question = await alex.reply(chat)
+    terms = card_text(question)
     assert terms.startswith("Enrol on Permanence – What does it Mean for Children and Young People")
     assert [number for number, _day, _zone in SESSION.findall(terms)] == ["1", "2", "3", "4"]
     assert "Price: £320.00 per place (Tier 1, the band of Brighton & Hove City Council)" in terms
     assert "You will need: Microsoft Teams, online learning session" in terms
 
-    await alex.say(chat, "I can attend every date")  # what the suggested reply sends
-    confirmation = await alex.reply(chat)
+    answered = await alex.press(chat, question, "I can attend every date")  # a button, not typed
+    assert "Your answer: I can attend every date" in answered["value"]["fallbackText"]
+    confirmation = await alex.replies_until(chat, lambda m: said(m).startswith("You're enrolled"), at_most=2)
+    confirmation = confirmation[-1]
     confirmed = card_text(confirmation)
     assert confirmed.startswith("You're enrolled: Permanence")
     assert len(SESSION.findall(confirmed)) == 4
@@ -99,8 +113,8 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
 
     # The fourth session moves to just over an hour from now: its 1-hour reminder falls due shortly.
     original = _fourth_session_today()
-    start = (datetime.now(LONDON) + timedelta(minutes=62)).replace(second=0, microsecond=0)
-    moved = await _move(adele, start, start + timedelta(hours=1))
+    start, end = _an_hour_from_now()
+    moved = await _move(adele, start, end)
     assert "Session 4 of PERM4-A moved" in moved and "told 1 person" in moved
     try:
         notice = card_text(await alex.reply(chat))
@@ -109,7 +123,7 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
         reminder = await alex.reply(chat, within=REMINDER_WAIT)
         words = card_text(reminder)
         assert words.startswith("Reminder: Session 4 of 4 of Permanence")
-        assert f"{start:%H:%M}–{start + timedelta(hours=1):%H:%M}" in words
+        assert f"{start:%H:%M}–{end:%H:%M}" in words
         assert button(reminder, "Join the session")["url"] == join_link
     finally:
         back = await _move(adele, *original)  # leave the demo as the other tests expect it

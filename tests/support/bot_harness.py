@@ -19,6 +19,7 @@ from bot.settings import Settings
 from classroom.clock import Clock
 from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
+from tests.support.cards import card_actions
 
 LONDON = ZoneInfo("Europe/London")
 PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"
@@ -106,6 +107,22 @@ class Conversation:
         assert len(answers) == 1, "the invoke got no answer"
         return answers[0].value, [a for a in sent if a.type != ActivityTypes.invoke_response]
 
+    async def tap(
+        self, message: Activity, title: str, *, inputs: dict[str, Any] | None = None, fallback: bool = False
+    ) -> tuple[InvokeResponse | None, list[Activity]]:
+        """Press the button ``title`` on the card the bot sent in ``message``, as Teams would: an ``Action.Execute``
+        as an invoke (returns its answer and anything else the turn sent), an ``Action.Submit`` (or, with
+        ``fallback``, the Submit an Execute falls back to in clients without Universal Actions) as a message
+        (returns None and what the bot sent). ``inputs``: what the person filled in on the card."""
+        action = card_button(card_of(message), title)
+        if fallback and action["type"] == "Action.Execute":
+            action = action["fallback"]
+        data = {**action.get("data", {}), **(inputs or {})}
+        if action["type"] == "Action.Execute":
+            return await self.execute(action["verb"], data)
+        assert action["type"] == "Action.Submit", action
+        return None, await self.submit(data)
+
     async def install(self) -> list[Activity]:
         """The app installed in this conversation (``installationUpdate`` add, as Teams sends it)."""
         return await self._turn(Activity(type=ActivityTypes.installation_update, action="add"))
@@ -121,6 +138,17 @@ def card_of(activity: Activity) -> dict[str, Any]:
     attachment = activity.attachments[0]
     assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
     return attachment.content
+
+
+def card_button(card: dict[str, Any], title: str) -> dict[str, Any]:
+    matching = [action for action in card_actions(card) if action.get("title") == title]
+    assert matching, f"no button {title!r}; the card has {[a.get('title') for a in card_actions(card)]}"
+    return matching[0]
+
+
+def button_titles(activity: Activity) -> list[str]:
+    """The titles of the buttons a person sees on the card in ``activity``."""
+    return [action["title"] for action in card_actions(card_of(activity))]
 
 
 def card_text(activity: Activity) -> str:

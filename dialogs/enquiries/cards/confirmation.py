@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from classroom.enquiries.views import CourseRef
+from dialogs.cards.answers import answer_button, answer_hint
 from dialogs.cards.base import CardMessage, Element, card, heading, submit, text
 from dialogs.enquiries.cards.parts import courses_text, field_row, kind_label
-from dialogs.enquiries.cards.prompt import answer_button
 from storage.models import EnquiryKind
 
 SEND, CHANGE = "send", "change"
@@ -30,9 +30,7 @@ def build_enquiry_confirmation_card(draft: dict[str, object], courses: list[Cour
         ]
     body.append(field_row("Message", str(draft["message"])))
     body.append(
-        text(
-            "Send it to the training team? Type **send**, **change** to correct something, or **cancel**.", subtle=True
-        )
+        answer_hint("Send it to the training team? Type **send**, **change** to correct something, or **cancel**.")
     )
     return card(
         body,

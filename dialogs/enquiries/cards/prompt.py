@@ -1,25 +1,15 @@
-"""The enquiry dialog's questions: the question, what we already have (shown literally), and answer buttons.
-
-An answer button carries ``{"args": <answer>}`` and no ``verb``: the dispatcher passes such a press to the
-waiting question exactly as if the answer had been typed (and the card's plain-text fallback shows it as the
-text to type).
+"""The enquiry dialog's questions: the question, what we already have (shown literally), and answer buttons
+(``dialogs.cards.answers``: a press reaches the waiting question exactly as if the answer had been typed, and the
+card's plain-text fallback shows it as the text to type).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dialogs.cards.answers import answer_button, answer_hint
 from dialogs.cards.base import CardMessage, Element, card, text
 from dialogs.enquiries.cards.parts import run, runs
-
-ANSWER_KEY = "args"
-
-
-def answer_button(title: str, answer: str, *, style: str | None = None) -> Element:
-    action: Element = {"type": "Action.Submit", "title": title, "data": {ANSWER_KEY: answer}}
-    if style:
-        action["style"] = style
-    return action
 
 
 def build_prompt_card(
@@ -39,5 +29,5 @@ def build_prompt_card(
     if current is not None:
         body.append(runs(run("We have: ", isSubtle=True), run(current, weight="Bolder")))
         actions.insert(0, answer_button("Keep this", current, style="positive"))
-    body.append(text(hint or "Type **cancel** to stop.", subtle=True))
+    body.append(answer_hint(hint or "Type **cancel** to stop."))
     return card(body, actions)

@@ -8,7 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.policy import describe_duration
-from dialogs.cards.base import Element, facts, text
+from dialogs.cards.base import Element, facts
 from dialogs.cards.formatting import local_date, local_time_range, pounds
 
 
@@ -65,10 +65,3 @@ def offsets_text(offsets: Sequence[timedelta]) -> str:
     if not words:
         return ""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def reply_hint(replies: Sequence[str]) -> Element:
-    """'Reply 1 (I can attend every date), 2 (I have a clash) or 3 (No thanks).'"""
-    numbered = [f"**{n}** ({reply})" for n, reply in enumerate(replies, start=1)]
-    listed = numbered[0] if len(numbered) == 1 else ", ".join(numbered[:-1]) + " or " + numbered[-1]
-    return text(f"Reply {listed}.", spacing="Medium")

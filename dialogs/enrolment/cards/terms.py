@@ -7,9 +7,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import Quote, RunChoice
+from dialogs.cards.answers import answer_choices, answer_hint
 from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, text
 from dialogs.cards.formatting import plural
-from dialogs.enrolment.cards.parts import local_moment, price_text, reply_hint, run_span, session_facts
+from dialogs.enrolment.cards.parts import local_moment, price_text, run_span, session_facts
 from storage.models import EnrolmentStatus
 
 
@@ -28,11 +29,17 @@ def build_run_choice_card(choices: list[RunChoice], zone: ZoneInfo) -> CardMessa
                 separator=True,
             )
         )
-    body.append(text("Reply with the number or the code of the dates you want.", subtle=True))
-    return card(body)
+    codes = [choice.run.run_code for choice in choices]
+    picker, buttons = answer_choices([(code, code) for code in codes], label="The dates you want")
+    body.extend(picker)
+    body.append(answer_hint("Or type the number or the code of the dates you want."))
+    return card(body, buttons)
 
 
-def build_terms_card(quote: Quote, zone: ZoneInfo, offer_hold: timedelta, replies: list[str]) -> CardMessage:
+def build_terms_card(
+    quote: Quote, zone: ZoneInfo, offer_hold: timedelta, choices: list[tuple[str, str]]
+) -> CardMessage:
+    """``choices``: the answer buttons (title, answer): every date / a clash / no, or the waitlist / no."""
     run = quote.run
     multi = run.session_count > 1
     body: list[Element] = [
@@ -74,6 +81,8 @@ def build_terms_card(quote: Quote, zone: ZoneInfo, offer_hold: timedelta, replie
         )
     else:
         body.append(text("Shall I book your place?"))
-    body.append(reply_hint(replies))
+    picker, buttons = answer_choices(choices, label="Your answer")
+    body.extend(picker)
     body.append(text(f"Times are UK time ({zone.key}). The price is invoiced to your organisation.", subtle=True))
-    return card(body)
+    body.append(answer_hint("Press a button, or type your answer (or its number: 1 for the first)."))
+    return card(body, buttons)

@@ -41,8 +41,10 @@ def _walk(node: Any) -> list[dict[str, Any]]:
 def card_problems(card: dict[str, Any], fallback_text: str, verbs: Verbs) -> list[str]:
     """What would stop Teams (or a person using a screen reader, or a plain-text client) using this card."""
     problems = _whole_card_problems(card, fallback_text)
+    # A drop-down list of answers sends its choice as the answer of the button that goes with it.
+    answer_input = any(str(e.get("type")).startswith("Input.") and e.get("id") == verbs.answer_key for e in _walk(card))
     for element in _walk(card):
-        problems.extend(_element_problems(element, verbs))
+        problems.extend(_element_problems(element, verbs, answer_input))
     return problems
 
 
@@ -70,13 +72,13 @@ def _whole_card_problems(card: dict[str, Any], fallback_text: str) -> list[str]:
     return problems
 
 
-def _element_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
+def _element_problems(element: dict[str, Any], verbs: Verbs, answer_input: bool) -> list[str]:
     """Inputs must be labelled and reach the bot; every button must do something the bot or Teams handles."""
     kind = str(element.get("type"))
     if kind.startswith("Input."):
         return _input_problems(kind, element)
     if kind == "Action.Submit":
-        return _submit_problems(element, verbs)
+        return _submit_problems(element, verbs, answer_input)
     if kind == "Action.Execute":
         return _execute_problems(element, verbs)
     if kind == "Action.OpenUrl" and urlsplit(str(element.get("url", ""))).scheme != "https":
@@ -94,11 +96,13 @@ def _input_problems(kind: str, element: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _submit_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
-    """An Action.Submit arrives as a message: a command to run, or the answer to a question."""
+def _submit_problems(element: dict[str, Any], verbs: Verbs, answer_input: bool) -> list[str]:
+    """An Action.Submit arrives as a message: a command to run, or the answer to a question (in its data, or
+    chosen in the card's list of answers)."""
     raw = element.get("data")
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    answers = verbs.answer_key is not None and "verb" not in data and isinstance(data.get(verbs.answer_key), str)
+    answer = isinstance(data.get(verbs.answer_key), str) or answer_input
+    answers = verbs.answer_key is not None and "verb" not in data and answer
     if answers or data.get("verb") in verbs.commands:
         return []
     return [f"Action.Submit {element.get('title')!r} sends {data.get('verb')!r}, which the bot does not answer"]

@@ -66,13 +66,15 @@ class Verbs:
 def answered_verbs(features: Sequence[Feature] | None = None) -> Verbs:
     """The verbs the bot answers, from the feature registry exactly as the running bot builds it."""
     from bot.features import FEATURES
+    from dialogs.cards.answers import ANSWER_KEY, ANSWER_VERB
     from dialogs.dispatcher import CANCEL_WORDS
-    from dialogs.enquiries.answer_prompt import ANSWER_KEY
     from dialogs.registry import FeatureRegistry
 
     registry = FeatureRegistry(FEATURES if features is None else features)
     return Verbs(
-        frozenset(registry.commands.commands) | CANCEL_WORDS, frozenset(registry.card_actions.handlers), ANSWER_KEY
+        frozenset(registry.commands.commands) | CANCEL_WORDS,
+        frozenset(registry.card_actions.handlers) | {ANSWER_VERB},  # answer buttons go to the question asked
+        ANSWER_KEY,
     )
 
 

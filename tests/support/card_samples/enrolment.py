@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
-from classroom.enrolment.organisations import assign_organisation_by_name
+from classroom.enrolment.organisations import OrganisationChoice, assign_organisation_by_name
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
 from classroom.people import assign_roles
+from dialogs.cards.answers import answered_message
 from dialogs.enrolment.cards.clash_review import build_clash_decision_card, build_clash_review_card
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.questions import (
@@ -83,15 +84,21 @@ async def samples(context: SampleContext) -> list[CardSample]:
         build_organisation_question_card,
         build_organisation_question_card(await service.organisations()),
     )
+    many = [OrganisationChoice(n, f"Organisation {n}") for n in range(1, 10)]  # a drop-down list, not buttons
+    add("organisation/many", build_organisation_question_card, build_organisation_question_card(many))
     quote = await service.quote("sample-alex", "PERM4-A")
-    replies = ["I can attend every date", "I have a clash", "No thanks"]
-    add("terms/four_sessions", build_terms_card, build_terms_card(quote, zone, policy.offer_hold, replies))
+    choices = [("I can attend every date", "every"), ("I have a clash", "clash"), ("No thanks", "no")]
+    four_sessions = build_terms_card(quote, zone, policy.offer_hold, choices)
+    add("terms/four_sessions", build_terms_card, four_sessions)
+    add("terms/four_sessions/answered", build_terms_card, answered_message(four_sessions, "every"))
     one_day = await service.quote("sample-isaiah", "PERMPLAN-1")
-    add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, ["Confirm", "No"]))
+    confirm = [("Confirm my place", "confirm"), ("No thanks", "no")]
+    add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, confirm))
     full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
-    add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, ["Join", "No thanks"]))
+    join = [("Join the waitlist", "waitlist"), ("No thanks", "no")]
+    add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, join))
     add("clash_session", build_clash_session_question_card, build_clash_session_question_card(quote.run.sessions, zone))
-    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"]))
+    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, join))
 
     # Results: confirmed, under review, waitlisted, offered.
     confirmed = await service.enrol("sample-alex", "PERM4-A")
