@@ -187,9 +187,12 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
     response, _ = await adele.execute("enquiry.assign", {"enquiry": enquiry.id})
     card = answer_card(response)
     assert "It's assigned to you." in card["fallbackText"] and "Assigned to Adele Vance" in card["fallbackText"]
+    assert execute_verbs(card) == ["enquiry.reply", "enquiry.close"]  # no "Assign to me" for the assignee
     copy, shown = await coordinators_copy(session_factory)  # the copy Teams holds: due again, for everyone
     assert (copy.status, copy.sent_conversation_id) == (NotificationStatus.PENDING, COORDINATORS_CHAT)
     assert "Assigned to Adele Vance" in shown and "It's assigned to you." not in shown  # the notice is personal
+    replacement = build_enquiry_card(EnquiryCardNotice.from_payload(copy.payload).enquiry, LONDON).card
+    assert execute_verbs(replacement) == ["enquiry.reply", "enquiry.close"]  # she sees this copy too
     assert adele.updated_activities == []  # replaced by the outbox dispatcher, not on the click's turn
     await copy_replaced(session_factory)
 

@@ -81,8 +81,11 @@ def _actions(view: EnquiryView) -> list[Element]:
         ],
         "actions": [_button("Send reply", REPLY, view.id, style="positive")],
     }
+    # Every coordinator sees the same copy, so once someone has it "Assign to me" is offered to nobody: the
+    # assignee would see it too. The others can still reply and close it.
+    assign = [_button("Assign to me", ASSIGN, view.id)] if view.assignee_name is None else []
     return [
-        _button("Assign to me", ASSIGN, view.id),
+        *assign,
         {"type": "Action.ShowCard", "title": "Reply", "card": reply_form},
         _button("Close", CLOSE, view.id, style="destructive"),
     ]
