@@ -21,6 +21,7 @@ from classroom.enrolment.errors import (
     EnrolmentClosed,
     NoEnrolment,
     OfferExpired,
+    OfferNotOpen,
 )
 from classroom.enrolment.loading import (
     find_enrolment,
@@ -34,21 +35,22 @@ from classroom.enrolment.loading import (
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import (
     ClashDecisionNotice,
-    ClashReviewNotice,
+    OfferOutcome,
+    ReviewOutcome,
     RunNotice,
     SessionNotice,
     clash_decision_key,
     clash_review_key,
-    clash_review_prefix,
-    offer_key,
     sessions_of,
 )
+from classroom.enrolment.offer_cards import settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import cancel_reminders, plan_reminders, remember_announced_times
+from classroom.enrolment.review_cards import review_notice, settle_review_cards
 from classroom.enrolment.session_moves import announce_run_sessions
 from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, PersonRole, Role, RunSession
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
@@ -127,6 +129,23 @@ async def enrol(
     return enrolment
 
 
+async def accept_offer(
+    session: AsyncSession, aad_object_id: str, run_id: int, *, now: datetime, policy: EnrolmentPolicy
+) -> Enrolment:
+    """Take the place offered from the waitlist, attending every date (a clash goes through ``enrol``).
+
+    Raises:
+        OfferNotOpen: no place is held for the person now (an offer card pressed after it was settled).
+        OfferExpired, EnrolmentClosed, NotEligible: as ``enrol``.
+    """
+    await lock_run(session, run_id)
+    person = await load_person(session, aad_object_id)
+    enrolment = await find_enrolment(session, run_id, person.id)
+    if enrolment is None or enrolment.status != EnrolmentStatus.OFFERED:
+        raise OfferNotOpen("no place is held for you on this run now")
+    return await enrol(session, aad_object_id, run_id, clash=None, waitlist=False, now=now, policy=policy)
+
+
 async def withdraw(
     session: AsyncSession,
     aad_object_id: str,
@@ -138,7 +157,8 @@ async def withdraw(
 ) -> EnrolmentStatus:
     """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had.
 
-    A freed place is offered to the next person waiting, and the person's pending reminders are cancelled.
+    A freed place is offered to the next person waiting, and the person's pending reminders are cancelled. A
+    clash review or an offer card still waiting shows that it was withdrawn or turned down.
 
     Raises:
         NoEnrolment: nothing to give up (``only`` narrows what counts, e.g. to an offer).
@@ -157,8 +177,10 @@ async def withdraw(
     enrolment.ended_at = now
     enrolment.offer_expires_at = None
     await cancel_reminders(session, enrolment.id)
-    await cancel_by_dedupe_prefix(session, clash_review_prefix(enrolment.id, enrolment.round))
-    await cancel_by_dedupe_prefix(session, offer_key(enrolment.id, enrolment.round))
+    if previous == EnrolmentStatus.PENDING_REVIEW:
+        await settle_review_cards(session, enrolment, run, ReviewOutcome(decision="withdrawn", at=now), now)
+    elif previous == EnrolmentStatus.OFFERED:
+        await settle_offer_cards(session, enrolment, run, person.organisation, "declined", now)
     await session.flush()
     if previous in HOLDS_PLACE:
         await offer_free_places(session, run, now, policy)
@@ -173,11 +195,13 @@ async def decide_clash(
     accept: bool,
     now: datetime,
     policy: EnrolmentPolicy,
+    round_: int | None = None,
 ) -> Enrolment:
     """A trainer of the run (or a coordinator) accepts or declines a participant's clash.
 
     Accepted: the place is confirmed (no reminders for the missed session). Declined: the place goes to the
-    waitlist. Either way the participant is told.
+    waitlist. Either way the participant is told, and every reviewer's copy of the review card shows the decision.
+    ``round_`` (from a review card): the request it was about; a later request of the same person is not it.
 
     Raises:
         NotFound: no such enrolment. NotAllowed: the actor is not a trainer of this run nor a coordinator.
@@ -194,7 +218,7 @@ async def decide_clash(
         raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
     require_overseer(run, actor)
     enrolment = await load_enrolment(session, enrolment_id)
-    if enrolment.status != EnrolmentStatus.PENDING_REVIEW:
+    if enrolment.status != EnrolmentStatus.PENDING_REVIEW or round_ not in (None, enrolment.round):
         raise AlreadyDecided(
             f"this request is no longer waiting for a decision ({enrolment.status.value})",
             status=enrolment.status,
@@ -203,8 +227,8 @@ async def decide_clash(
         )
     enrolment.reviewed_by_person_id = actor.id
     enrolment.reviewed_at = now
-    # The other reviewers' cards, if still queued, need not go out: the clash is decided.
-    await cancel_by_dedupe_prefix(session, clash_review_prefix(enrolment.id, enrolment.round))
+    outcome = ReviewOutcome(decision="accepted" if accept else "declined", by=actor.name or None, at=now)
+    await settle_review_cards(session, enrolment, run, outcome, now)
     if accept:
         enrolment.status = EnrolmentStatus.CONFIRMED
         enrolment.confirmed_at = now
@@ -281,19 +305,23 @@ async def _take_place(
 ) -> Enrolment:
     _record_terms(enrolment, run, organisation)
     enrolment.offer_expires_at = None
+    was_offered = enrolment.status == EnrolmentStatus.OFFERED
     recipient = (await session.get_one(Person, enrolment.person_id)).aad_object_id
     if clash is None or clash_session is None:
         enrolment.status = EnrolmentStatus.CONFIRMED
         enrolment.confirmed_at = now
         await session.flush()
         await plan_reminders(session, enrolment, run, recipient, now, policy)
-        return enrolment
-    enrolment.status = EnrolmentStatus.PENDING_REVIEW
-    enrolment.clash_session_id = clash_session.id
-    enrolment.clash_reason = clash.reason.strip()
-    await session.flush()
-    await remember_announced_times(session, run, now)
-    await _ask_reviewers(session, enrolment, run, clash_session, organisation, now)
+    else:
+        enrolment.status = EnrolmentStatus.PENDING_REVIEW
+        enrolment.clash_session_id = clash_session.id
+        enrolment.clash_reason = clash.reason.strip()
+        await session.flush()
+        await remember_announced_times(session, run, now)
+        await _ask_reviewers(session, enrolment, run, clash_session, organisation, now)
+    if was_offered:  # the offer card shows the place taken, its buttons gone
+        taken: OfferOutcome = "accepted" if enrolment.status == EnrolmentStatus.CONFIRMED else "under_review"
+        await settle_offer_cards(session, enrolment, run, organisation, taken, now)
     return enrolment
 
 
@@ -314,13 +342,8 @@ async def _ask_reviewers(
             await session.scalars(select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct())
         ).all()
     participant = await session.get_one(Person, enrolment.person_id)
-    notice = ClashReviewNotice(
-        enrolment_id=enrolment.id,
-        run=RunNotice.of(run),
-        clash_session=SessionNotice.of(clash_session, len(run.sessions)),
-        participant_name=participant.name or "A participant",
-        organisation_name=organisation.name,
-        reason=enrolment.clash_reason or "",
+    notice = review_notice(
+        enrolment, run, clash_session, participant_name=participant.name, organisation_name=organisation.name
     )
     for reviewer in reviewers:
         await enqueue(

@@ -44,6 +44,10 @@ class OfferExpired(EnrolmentRefused):
     """The place offered from the waitlist was not taken up in time and has passed to the next person."""
 
 
+class OfferNotOpen(EnrolmentRefused):
+    """No place is held for the person on this run now (taken, turned down, lapsed, or never offered)."""
+
+
 class AlreadyDecided(EnrolmentRefused):
     """A clash review was decided already (or the request was withdrawn)."""
 

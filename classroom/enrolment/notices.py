@@ -2,12 +2,17 @@
 
 The payload is all the renderer gets (it has no database), so each carries what its card shows; times are
 UTC and the renderer shows them in the configured timezone, which keeps daylight-saving changes right.
+
+Two cards ask for a decision and change once it is made: the trainers' clash review (one copy per reviewer) and
+a waitlist offer. When the decision is made, every copy already sent is replaced by the card in its decided
+state (``outcome`` set; ``classroom.outbox.replace_copies``) and copies not yet sent are cancelled, so no copy
+keeps buttons that no longer apply.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from classroom.outbox import Notice, NoticePart
 from storage.models import CourseRun, RunSession
@@ -68,14 +73,24 @@ class TrainerReminderNotice(Notice):
     capacity: int
 
 
+class ReviewOutcome(NoticePart):
+    """What became of a clash review: accepted or declined (by whom), or withdrawn by the participant."""
+
+    decision: Literal["accepted", "declined", "withdrawn"]
+    by: str | None = None  # the trainer or coordinator who decided
+    at: datetime
+
+
 class ClashReviewNotice(Notice):
     KIND: ClassVar[str] = CLASH_REVIEW
     enrolment_id: int
+    round: int = 1  # the enrolment's round: a decision names it, so an old card never decides a newer request
     run: RunNotice
     clash_session: SessionNotice
     participant_name: str
     organisation_name: str | None
     reason: str
+    outcome: ReviewOutcome | None = None  # None: waiting for a decision
 
 
 class ClashDecisionNotice(Notice):
@@ -86,12 +101,18 @@ class ClashDecisionNotice(Notice):
     sessions: list[SessionNotice]
 
 
+# What became of an offer: taken (a place, or a place under review for a clash), turned down, not taken up in
+# time, or ended some other way (the person left and joined the waitlist again, say).
+OfferOutcome = Literal["accepted", "under_review", "declined", "lapsed", "closed"]
+
+
 class WaitlistOfferNotice(Notice):
     KIND: ClassVar[str] = WAITLIST_OFFER
     run: RunNotice
     sessions: list[SessionNotice]
-    expires_at: datetime
+    expires_at: datetime | None
     price_pence: int | None
+    outcome: OfferOutcome | None = None  # None: the place is still held for them
 
 
 class OfferLapsedNotice(Notice):

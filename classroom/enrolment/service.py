@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries
-from classroom.enrolment.authorisation import require_coordinator
+from classroom.enrolment.authorisation import require_coordinator, require_overseer
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment
 from classroom.enrolment.ics import build_calendar
@@ -27,8 +27,11 @@ from classroom.enrolment.loading import (
     run_id_for_code,
 )
 from classroom.enrolment.locking import lock_run
+from classroom.enrolment.notices import ClashReviewNotice, WaitlistOfferNotice
+from classroom.enrolment.offer_cards import offer_notice, offer_outcome
 from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
 from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.review_cards import review_notice, review_outcome
 from classroom.enrolment.session_moves import move_session
 from classroom.enrolment.views import (
     CalendarFile,
@@ -127,6 +130,39 @@ class EnrolmentService:
 
         return await self._run(unit)
 
+    async def accept_offer(self, aad_object_id: str, run_code: str) -> EnrolmentView:
+        """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ..."""
+
+        async def unit(session: AsyncSession) -> EnrolmentView:
+            run_id = await run_id_for_code(session, run_code)
+            enrolment = await enrolments.accept_offer(
+                session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy
+            )
+            await session.flush()
+            return await queries.view_of(
+                session, await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
+            )
+
+        return await self._run(unit)
+
+    async def offer_card(self, aad_object_id: str, run_code: str) -> WaitlistOfferNotice:
+        """The person's latest offer of a place on the run as its card shows it now (open, or what became of it).
+
+        Raises NoEnrolment when they have never been on the run's waitlist."""
+
+        async def unit(session: AsyncSession) -> WaitlistOfferNotice:
+            run_id = await run_id_for_code(session, run_code)
+            person = await load_person(session, aad_object_id)
+            enrolment = await find_enrolment(session, run_id, person.id)
+            if enrolment is None:
+                raise NoEnrolment(f"you have no place or offer on {run_code.upper()}")
+            run = await load_run(session, run_id)
+            outcome = offer_outcome(enrolment)
+            expires_at = enrolment.offer_expires_at if outcome is None else None
+            return offer_notice(run, person.organisation, expires_at, outcome)
+
+        return await self._run(unit)
+
     async def withdraw(self, aad_object_id: str, run_code: str) -> EnrolmentStatus:
         """Give up a place, review, offer or waitlist entry; returns what it was. Raises NoEnrolment."""
         return await self._withdraw(aad_object_id, run_code, only=None)
@@ -149,16 +185,53 @@ class EnrolmentService:
 
         return await self._run(unit)
 
-    async def decide_clash(self, actor_aad_object_id: str, enrolment_id: int, *, accept: bool) -> EnrolmentView:
-        """Accept or decline a clash; raises NotAllowed, AlreadyDecided or NotFound."""
+    async def decide_clash(
+        self, actor_aad_object_id: str, enrolment_id: int, *, accept: bool, round_: int | None = None
+    ) -> EnrolmentView:
+        """Accept or decline a clash (``round_``: the request a review card was about); raises NotAllowed,
+        AlreadyDecided or NotFound."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             enrolment = await enrolments.decide_clash(
-                session, actor_aad_object_id, enrolment_id, accept=accept, now=self._clock.now(), policy=self.policy
+                session,
+                actor_aad_object_id,
+                enrolment_id,
+                accept=accept,
+                now=self._clock.now(),
+                policy=self.policy,
+                round_=round_,
             )
             await session.flush()
             return await queries.view_of(
                 session, await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
+            )
+
+        return await self._run(unit)
+
+    async def clash_review(
+        self, actor_aad_object_id: str, enrolment_id: int, *, round_: int | None = None
+    ) -> ClashReviewNotice:
+        """A clash review as its card shows it now (waiting, or what was decided), for a trainer of the run or a
+        coordinator. Raises NotAllowed, or NotFound when the enrolment has no clash (any more), or when
+        ``round_`` names an earlier request than its current one."""
+
+        async def unit(session: AsyncSession) -> ClashReviewNotice:
+            enrolment = await load_enrolment(session, enrolment_id)
+            run = await load_run(session, enrolment.run_id)
+            try:
+                actor = await load_person(session, actor_aad_object_id)
+            except NotFound as error:
+                raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
+            require_overseer(run, actor)
+            if enrolment.clash_session is None or round_ not in (None, enrolment.round):
+                raise NotFound(f"enrolment {enrolment_id} has no clash to review")
+            return review_notice(
+                enrolment,
+                run,
+                enrolment.clash_session,
+                participant_name=enrolment.person.name,
+                organisation_name=enrolment.organisation.name if enrolment.organisation else None,
+                outcome=review_outcome(enrolment),
             )
 
         return await self._run(unit)

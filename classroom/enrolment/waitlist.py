@@ -11,20 +11,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.enrolment.eligibility import price_for
 from classroom.enrolment.loading import enrolments_of_run, load_run, places_taken
 from classroom.enrolment.locking import lock_run
-from classroom.enrolment.notices import (
-    OfferLapsedNotice,
-    RunNotice,
-    WaitlistOfferNotice,
-    offer_key,
-    offer_lapsed_key,
-    sessions_of,
-)
+from classroom.enrolment.notices import OfferLapsedNotice, RunNotice, offer_key, offer_lapsed_key
+from classroom.enrolment.offer_cards import offer_notice, settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import remember_announced_times
-from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 
 
@@ -49,16 +42,9 @@ async def offer_free_places(session: AsyncSession, run: CourseRun, now: datetime
         expires_at = min(now + policy.offer_hold, run.sessions[0].starts_at)
         enrolment.status = EnrolmentStatus.OFFERED
         enrolment.offer_expires_at = expires_at
-        organisation = enrolment.person.organisation
-        notice = WaitlistOfferNotice(
-            run=RunNotice.of(run),
-            sessions=sessions_of(run),
-            expires_at=expires_at,
-            price_pence=price_for(run, organisation) if organisation else None,
-        )
         await enqueue(
             session,
-            notice,
+            offer_notice(run, enrolment.person.organisation, expires_at),
             due_at=now,
             dedupe_key=offer_key(enrolment.id, enrolment.round),
             recipient=enrolment.person.aad_object_id,
@@ -69,10 +55,10 @@ async def offer_free_places(session: AsyncSession, run: CourseRun, now: datetime
 
 
 async def lapse_offer(session: AsyncSession, enrolment: Enrolment, run: CourseRun, now: datetime) -> None:
-    """An offer not taken up in time: the person leaves the waitlist and is told so."""
+    """An offer not taken up in time: the person leaves the waitlist and is told so; the offer card says so too."""
     enrolment.status = EnrolmentStatus.OFFER_LAPSED
     enrolment.ended_at = now
-    await cancel_by_dedupe_prefix(session, offer_key(enrolment.id, enrolment.round))  # if it never went out
+    await settle_offer_cards(session, enrolment, run, enrolment.person.organisation, "lapsed", now)
     notice = OfferLapsedNotice(run=RunNotice.of(run))
     await enqueue(
         session,

@@ -105,11 +105,18 @@ def submit(title: str, verb: str, args: str = "", *, style: str | None = None) -
     return action
 
 
-def execute(title: str, verb: str, data: dict[str, Any], *, style: str | None = None) -> Element:
-    """A button answered at once (an ``adaptiveCard/action`` invoke); the bot's answer replaces the card."""
+def execute(
+    title: str, verb: str, data: dict[str, Any], *, style: str | None = None, fallback: Element | None = None
+) -> Element:
+    """A button answered at once (an ``adaptiveCard/action`` invoke); the bot's answer replaces the card.
+
+    ``fallback``: what Teams clients without Universal Actions show instead (an ``Action.Submit`` command that
+    does the same), as Microsoft advises for every ``Action.Execute``."""
     action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
     if style:
         action["style"] = style
+    if fallback is not None:
+        action["fallback"] = fallback
     return action
 
 

@@ -1,8 +1,8 @@
 """Enrolment commands: ``enrol``, ``my courses``, ``withdraw``, ``offer``, and for trainers and coordinators
-``roster``, ``clash`` (the buttons of the clash review card) and ``reschedule``.
+``roster``, ``clash`` (what the clash review card's buttons fall back to) and ``reschedule``.
 
-Card buttons arrive here as typed commands; every handler decides who may act from the sender's Entra object
-id and the stored roles (the domain checks again), never from what the card sent.
+Card buttons (``Action.Submit``) arrive here as typed commands; every handler decides who may act from the sender's
+Entra object id and the stored roles (the domain checks again), never from what the card sent.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from dialogs.cards.formatting import local_time_range, plural, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card
-from dialogs.enrolment.dialog import ENROL_DIALOG
+from dialogs.enrolment.dialog import CLASH, ENROL_DIALOG
 from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
+from dialogs.enrolment.results import enrolment_result
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 from storage.models import EnrolmentStatus, Role
 
@@ -137,23 +138,32 @@ async def withdraw(request: CommandRequest) -> None:
 @router.command(
     "offer",
     roles=EVERYONE,
-    usage="offer accept|decline CODE",
-    description="Accept or turn down a place offered to you from a waitlist",
+    usage="offer accept|clash|decline CODE",
+    description="Take a place offered to you from a waitlist (every date, or with a clash), or turn it down",
     scopes=[PERSONAL],
 )
 async def offer(request: CommandRequest) -> None:
     words = request.args.split()
-    if len(words) < 2 or words[0].lower() not in ("accept", "decline"):
-        await request.say("Type **offer accept CODE** or **offer decline CODE** (or press a button on the offer).")
+    if len(words) < 2 or words[0].lower() not in ("accept", "clash", "decline"):
+        await request.say(
+            "Type **offer accept CODE**, **offer clash CODE** or **offer decline CODE** (or press a button on the "
+            "offer)."
+        )
         return
-    code = words[1].upper()[:48]
-    if words[0].lower() == "accept":
-        await request.dialog_context.begin_dialog(ENROL_DIALOG, {"code": code})
+    action, code = words[0].lower(), words[1].upper()[:48]
+    if action == "clash":  # which session and why, then the place is held while the trainers decide
+        await request.dialog_context.begin_dialog(ENROL_DIALOG, {"code": code, "decision": CLASH})
         return
     aad_object_id = await _signed_in(request)
     if not aad_object_id:
         return
-    done, _ = await _attempt(request, code, request.services.enrolment.decline_offer(aad_object_id, code))
+    enrolment = request.services.enrolment
+    if action == "accept":  # the offer showed the dates and the price: taking it asks nothing more
+        done, view = await _attempt(request, code, enrolment.accept_offer(aad_object_id, code))
+        if done and view is not None:
+            await request.show(await enrolment_result(request.services, aad_object_id, view))
+        return
+    done, _ = await _attempt(request, code, enrolment.decline_offer(aad_object_id, code))
     if done:
         await request.say(f"OK, the place on {code} goes to the next person waiting, and you have left its waitlist.")
 

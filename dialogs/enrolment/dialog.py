@@ -3,7 +3,8 @@ under trainer review, or the waitlist.
 
 Steps: pick the run when the course has several open; ask the organisation if we do not know it; explain a
 refusal when the person is not eligible; show the terms (every session, the price for their band, places or
-the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks"; for a clash, which session
+the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks" (a place offered from the
+waitlist, whose card showed the terms, may start at the clash: ``{"decision": CLASH}``); for a clash, which session
 and why; then enrol and show the result with the join link and an "Add to calendar" link. Each choice is a
 button on its question's card (``dialogs.cards.answers``), and typing the answer (its number, or its words) works
 too; the dialog's state lives in the database like every dialog's.
@@ -31,10 +32,9 @@ from dialogs.enrolment.cards.questions import (
     build_organisation_question_card,
     build_place_gone_card,
 )
-from dialogs.enrolment.cards.result import build_enrolment_result_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
-from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
+from dialogs.enrolment.results import enrolment_result
 from dialogs.services import Services
 from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
@@ -228,6 +228,9 @@ class EnrolDialog(ComponentDialog):
         sessions = quote.run.sessions
         # Kept in the dialog state (JSON) for the clash question: positions and UTC times as text.
         step.values["sessions"] = [[s.position, s.starts_at.isoformat(), s.ends_at.isoformat()] for s in sessions]
+        options = step.options if isinstance(step.options, dict) else {}
+        if offered and len(sessions) > 1 and options.get("decision") == CLASH:
+            return await step.next(CLASH)  # "I have a clash" on the offer card, which showed the terms already
         if quote.full and not offered:
             keys = [WAITLIST, NO]
         elif len(sessions) > 1:
@@ -318,19 +321,4 @@ class EnrolDialog(ComponentDialog):
         return await step.end_dialog(view.status.value)
 
     async def _send_result(self, step: WaterfallStepContext, aad_object_id: str, view: EnrolmentView) -> None:
-        calendar_link = None
-        if view.status == EnrolmentStatus.CONFIRMED:
-            link = await self._enrolment.issue_calendar_link(aad_object_id, view.run.run_code)
-            calendar_link = calendar_url(self._services.public_base_url, link.token)
-        policy = self._enrolment.policy
-        await step.context.send_activity(
-            card_activity(
-                build_enrolment_result_card(
-                    view,
-                    self._services.zone,
-                    calendar_url=calendar_link,
-                    reminder_offsets=policy.reminder_offsets,
-                    offer_hold=policy.offer_hold,
-                )
-            )
-        )
+        await step.context.send_activity(card_activity(await enrolment_result(self._services, aad_object_id, view)))

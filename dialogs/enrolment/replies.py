@@ -13,6 +13,7 @@ from classroom.enrolment.errors import (
     NoEnrolment,
     NotEligible,
     OfferExpired,
+    OfferNotOpen,
     OrganisationNeeded,
 )
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed, NotFound, TryAgain
@@ -65,6 +66,10 @@ def _offer_expired(_error: OfferExpired, code: str) -> str:
     )
 
 
+def _offer_not_open(_error: OfferNotOpen, code: str) -> str:
+    return f"No place is being held for you on {code} now. Type **my courses** to see where you stand."
+
+
 def _no_enrolment(_error: NoEnrolment, code: str) -> str:
     return f"You have no place, offer or waitlist entry on {code}. Type **my courses** to see yours."
 
@@ -105,6 +110,7 @@ _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...
     (AlreadyEnrolled, _already_enrolled),
     (CourseFull, _course_full),
     (OfferExpired, _offer_expired),
+    (OfferNotOpen, _offer_not_open),
     (NoEnrolment, _no_enrolment),
     (AlreadyDecided, _already_decided),
     (NotAllowed, _not_allowed),

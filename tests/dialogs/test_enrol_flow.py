@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 from botbuilder.core import InvokeResponse
+from botbuilder.schema import Activity
 from sqlalchemy import select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.errors import CourseFull
 from classroom.enrolment.service import EnrolmentService
 from dialogs.answer_prompt import EARLIER_QUESTION, NO_QUESTION
+from dialogs.cards.messages import card_activity
+from dialogs.enrolment.cards.clash_review import build_clash_review_card
+from dialogs.enrolment.cards.waitlist_offer import build_waitlist_offer_card
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, button_titles, card_of, card_text, texts
@@ -23,6 +27,7 @@ from tests.support.enrolment import (
     BHCC,
     COORDINATOR_AAD,
     DOWNLAND,
+    LONDON,
     MULTI,
     MULTI_RUN,
     ONE_DAY,
@@ -31,6 +36,7 @@ from tests.support.enrolment import (
     SOUTHCOAST,
     TRAINER_AAD,
     add_person,
+    delivered,
     load_world,
     outbox,
     world,
@@ -49,6 +55,13 @@ async def chat(session_factory, clock) -> Conversation:
 
 def _as(chat: Conversation, aad_object_id: str, name: str) -> Conversation:
     return chat.as_someone_else(aad_object_id, name)
+
+
+def _card_answer(answer: InvokeResponse | None) -> dict[str, Any]:
+    """The card an invoke was answered with (Teams puts it in place of the card pressed)."""
+    assert answer is not None and answer.body.type == "application/vnd.microsoft.card.adaptive", answer
+    card: dict[str, Any] = answer.body.value
+    return card
 
 
 def _answered(answer: InvokeResponse | None) -> dict[str, Any]:
@@ -212,6 +225,37 @@ async def test_a_clash_goes_to_the_trainers_who_decide_and_the_participant_hears
     assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CONFIRMED
 
 
+async def test_the_review_cards_buttons_decide_in_place_and_every_copy_then_says_so(chat, session_factory) -> None:
+    await chat.say(f"enrol {MULTI}")
+    await chat.say("I have a clash")
+    await chat.say("3")
+    await chat.say("A court hearing")
+    [row] = await outbox(session_factory, notices.CLASH_REVIEW)
+    await delivered(session_factory, notices.CLASH_REVIEW)
+    review = card_activity(build_clash_review_card(notices.ClashReviewNotice.from_payload(row.payload), LONDON))
+    assert button_titles(review) == ["Accept", "Decline", "Roster"]
+
+    refused, _ = await _as(chat, OTHER_TRAINER_AAD, "Megan Bowen").tap(review, "Accept")
+    assert refused is not None and "only the trainers of PERMX-A and coordinators" in refused.body.value
+    answer, nothing = await _as(chat, TRAINER_AAD, "Zoe Rosenfield").tap(review, "Accept")
+    decided = _card_answer(answer)
+    assert decided["fallbackText"].startswith("Accepted: Alex Wilber's place on PERMX-A is confirmed.")
+    assert "Clash reviewed: Permanence in four sessions" in decided["fallbackText"]
+    assert "Accepted by Zoe Rosenfield" in decided["fallbackText"]
+    assert [a["title"] for a in card_actions(decided)] == ["Roster"] and nothing == []
+    [replacement] = await outbox(session_factory, notices.CLASH_REVIEW)  # the trainer's copy, replaced for good
+    replaced = build_clash_review_card(notices.ClashReviewNotice.from_payload(replacement.payload), LONDON)
+    assert "Accepted by Zoe Rosenfield" in replaced.fallback_text and "Accept (type" not in replaced.fallback_text
+
+    coordinator = _as(chat, COORDINATOR_AAD, "Adele Vance")
+    late, _ = await coordinator.tap(review, "Decline")  # another copy, pressed after the decision
+    assert "already settled" in _card_answer(late)["fallbackText"]
+    assert "Accepted by Zoe Rosenfield" in _card_answer(late)["fallbackText"]
+    _, [typed] = await coordinator.tap(review, "Decline", fallback=True)
+    assert "already accepted by Zoe Rosenfield" in typed.text
+    assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CONFIRMED
+
+
 async def test_a_full_run_offers_the_waitlist(chat, session_factory, clock) -> None:
     await add_person(session_factory, "aad-first", "First Person", BHCC)
     await EnrolmentService(session_factory, clock).enrol("aad-first", ONE_DAY_RUN)
@@ -237,22 +281,68 @@ async def test_the_last_place_taken_while_deciding_offers_the_waitlist(chat, ses
     assert await _status(session_factory, PARTICIPANT_AAD, ONE_DAY_RUN) == EnrolmentStatus.WAITLISTED
 
 
-async def test_an_offered_place_is_accepted_through_the_flow(chat, session_factory, clock) -> None:
+async def _offered(session_factory, clock, run_code: str = ONE_DAY_RUN) -> Activity:
+    """Alex waits for the full ``run_code`` and is offered the place freed; returns the offer card as sent."""
     service = EnrolmentService(session_factory, clock)
-    await add_person(session_factory, "aad-holder", "Place Holder", BHCC)
-    await service.enrol("aad-holder", ONE_DAY_RUN)
+    holders = [f"aad-holder-{n}" for n in range(3 if run_code == MULTI_RUN else 1)]
+    for holder in holders:
+        await add_person(session_factory, holder, "Place Holder", BHCC)
+        await service.enrol(holder, run_code)
     with pytest.raises(CourseFull):
-        await service.enrol(PARTICIPANT_AAD, ONE_DAY_RUN)
-    await service.join_waitlist(PARTICIPANT_AAD, ONE_DAY_RUN)
-    await service.withdraw("aad-holder", ONE_DAY_RUN)
+        await service.enrol(PARTICIPANT_AAD, run_code)
+    await service.join_waitlist(PARTICIPANT_AAD, run_code)
+    await service.withdraw(holders[0], run_code)
     [offer] = await outbox(session_factory, notices.WAITLIST_OFFER)
     assert offer.recipient_aad_object_id == PARTICIPANT_AAD
+    await delivered(session_factory, notices.WAITLIST_OFFER)
+    notice = notices.WaitlistOfferNotice.from_payload(offer.payload)
+    return card_activity(build_waitlist_offer_card(notice, LONDON))
 
-    [terms] = await chat.press("offer", f"accept {ONE_DAY_RUN}")
-    assert "A place is held for you until Wednesday 25 November 2026 at 09:00 GMT" in card_text(terms)
-    [done] = await chat.say("yes")
-    assert "You're enrolled" in card_text(done)
+
+async def test_an_offered_place_is_taken_with_one_press_and_its_card_stops_asking(chat, session_factory, clock) -> None:
+    offer = await _offered(session_factory, clock)
+    assert "held for you until **Wednesday 25 November 2026 at 09:00 GMT**" in card_text(offer)
+    assert button_titles(offer) == ["Accept the place", "No thanks"]
+
+    answer, [done] = await chat.tap(offer, "Accept the place")  # no terms again: the offer showed them
+    assert "You're enrolled" in card_text(done) and "Add to calendar" in button_titles(done)
     assert await _status(session_factory, PARTICIPANT_AAD, ONE_DAY_RUN) == EnrolmentStatus.CONFIRMED
+    settled = _card_answer(answer)
+    assert settled["fallbackText"].startswith("Place taken: Permanence planning in a day")
+    assert [a["title"] for a in card_actions(settled)] == ["My courses"]
+    [replacement] = await outbox(session_factory, notices.WAITLIST_OFFER)  # the copy in the chat, replaced
+    assert replacement.payload["outcome"] == "accepted"
+
+    again, nothing = await chat.tap(offer, "Accept the place")  # the old card pressed again: its state, no error
+    assert _card_answer(again)["fallbackText"].startswith("Place taken") and nothing == []
+    _, [typed] = await chat.tap(offer, "Accept the place", fallback=True)  # a client without Universal Actions
+    assert "No place is being held for you on ONEDAY-1 now" in typed.text
+
+
+async def test_an_offer_turned_down_from_its_card_says_so(chat, session_factory, clock) -> None:
+    offer = await _offered(session_factory, clock)
+    answer, nothing = await chat.tap(offer, "No thanks")
+    settled = _card_answer(answer)
+    assert settled["fallbackText"].startswith("Done: the place goes to the next person waiting.")
+    assert "Offer turned down" in settled["fallbackText"] and nothing == []
+    assert await _status(session_factory, PARTICIPANT_AAD, ONE_DAY_RUN) == EnrolmentStatus.CANCELLED
+    again, _ = await chat.tap(offer, "Accept the place")  # too late: nothing taken
+    assert "Offer turned down" in _card_answer(again)["fallbackText"]
+    assert await _status(session_factory, PARTICIPANT_AAD, ONE_DAY_RUN) == EnrolmentStatus.CANCELLED
+
+
+async def test_an_offer_of_several_sessions_with_a_clash_asks_only_about_the_clash(
+    chat, session_factory, clock
+) -> None:
+    offer = await _offered(session_factory, clock, MULTI_RUN)
+    assert button_titles(offer) == ["Accept: I can attend every date", "I have a clash", "No thanks"]
+    _, [which] = await chat.tap(offer, "I have a clash")
+    assert "Which session can't you attend?" in card_text(which)  # straight to the clash, no terms again
+    await chat.tap(which, "Session 2")
+    [pending] = await chat.say("A court hearing")
+    assert "Your place is waiting for the trainers" in card_text(pending)
+    [replacement] = await outbox(session_factory, notices.WAITLIST_OFFER)
+    assert replacement.payload["outcome"] == "under_review"
 
 
 async def test_refusals_and_things_not_understood(chat, session_factory, clock) -> None:

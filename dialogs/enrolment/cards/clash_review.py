@@ -1,20 +1,62 @@
 """For the trainers: a participant cannot attend one session; accept or decline. For the participant: the
-decision. The buttons are commands that check again who is pressing them."""
+decision.
+
+The review card's Accept and Decline are ``Action.Execute`` buttons (falling back to the ``clash`` command), and
+whoever presses them is checked again. Once the clash is settled every reviewer's copy shows the decided state
+(who decided what, or that it was withdrawn) with no buttons left to decide with.
+"""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from classroom.enrolment.notices import ClashDecisionNotice, ClashReviewNotice
-from dialogs.cards.base import CardMessage, Element, card, facts, field_row, heading, literal, open_url, submit, text
-from dialogs.cards.formatting import local_time_range
+from classroom.enrolment.notices import ClashDecisionNotice, ClashReviewNotice, ReviewOutcome
+from dialogs.cards.base import (
+    CardMessage,
+    Element,
+    card,
+    container,
+    execute,
+    facts,
+    field_row,
+    heading,
+    literal,
+    open_url,
+    submit,
+    text,
+)
+from dialogs.cards.formatting import local_time_range, short_time
 from dialogs.enrolment.cards.parts import session_facts
 
+CLASH_ACCEPT, CLASH_DECLINE = "enrolment.clash.accept", "enrolment.clash.decline"
 
-def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo) -> CardMessage:
+
+def _decision_button(title: str, verb: str, notice: ClashReviewNotice, style: str) -> Element:
+    command = submit(title, "clash", f"{title.lower()} {notice.enrolment_id}", style=style)
+    return execute(
+        title, verb, {"enrolment": notice.enrolment_id, "round": notice.round}, style=style, fallback=command
+    )
+
+
+def _outcome(outcome: ReviewOutcome, zone: ZoneInfo) -> Element:
+    """'Accepted by Zoe Rosenfield · Mon 23 Nov 2026, 09:05 GMT' (the name, from Teams, shown literally)."""
+    words = {"accepted": "Accepted", "declined": "Declined", "withdrawn": "Withdrawn by the participant"}
+    inlines: list[Element] = [{"type": "TextRun", "text": words[outcome.decision], "weight": "Bolder"}]
+    if outcome.by and outcome.decision != "withdrawn":
+        inlines += [{"type": "TextRun", "text": " by "}, {"type": "TextRun", "text": outcome.by, "weight": "Bolder"}]
+    inlines.append({"type": "TextRun", "text": f" · {short_time(outcome.at, zone)}", "isSubtle": True})
+    return {"type": "RichTextBlock", "spacing": "Medium", "inlines": inlines}
+
+
+def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo, *, note: str | None = None) -> CardMessage:
+    """The review as it stands; ``note`` (only in the answer to the person who pressed) says what just happened."""
     run, session = notice.run, notice.clash_session
-    body: list[Element] = [
-        heading(f"Clash to review: {run.course_title}", size="Medium"),
+    decided = notice.outcome is not None
+    body: list[Element] = []
+    if note:
+        body.append(container([text(note, weight="Bolder")], style="accent"))
+    body += [
+        heading(f"Clash {'reviewed' if decided else 'to review'}: {run.course_title}", size="Medium"),
         # Names come from Teams profiles: shown literally, never as markdown, to the trainers who review.
         field_row("Participant", notice.participant_name),
         field_row("Organisation", notice.organisation_name or "not known"),
@@ -29,18 +71,23 @@ def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo) -> CardMe
         ),
         text("They say:"),
         literal(notice.reason),
+    ]
+    roster = submit("Roster", "roster", run.run_code)
+    if notice.outcome is not None:
+        return card([*body, _outcome(notice.outcome, zone)], [roster])
+    body.append(
         text(
             "Accept if they can still complete the course while missing this session; decline and their place "
             "goes to the next person waiting. Their place is held until you decide.",
             subtle=True,
-        ),
-    ]
+        )
+    )
     return card(
         body,
         [
-            submit("Accept", "clash", f"accept {notice.enrolment_id}", style="positive"),
-            submit("Decline", "clash", f"decline {notice.enrolment_id}", style="destructive"),
-            submit("Roster", "roster", run.run_code),
+            _decision_button("Accept", CLASH_ACCEPT, notice, "positive"),
+            _decision_button("Decline", CLASH_DECLINE, notice, "destructive"),
+            roster,
         ],
     )
 

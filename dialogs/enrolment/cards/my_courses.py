@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import EnrolmentView
 from dialogs.cards.base import CardMessage, Element, card, container, heading, open_url, submit, text
-from dialogs.enrolment.cards.parts import local_moment, session_facts
+from dialogs.enrolment.cards.parts import local_moment, offer_buttons, session_facts
 from storage.models import EnrolmentStatus
 
 
@@ -34,8 +34,7 @@ def _entry(view: EnrolmentView, zone: ZoneInfo, now: datetime, calendar_url: str
         items.append(session_facts(upcoming, zone, missed_position=missed))
     actions: list[Element] = []
     if view.status == EnrolmentStatus.OFFERED:
-        actions.append(submit("Accept the place", "offer", f"accept {run.run_code}", style="positive"))
-        actions.append(submit("No thanks", "offer", f"decline {run.run_code}"))
+        actions.extend(offer_buttons(run.run_code, run.session_count))
     else:
         if calendar_url:
             actions.append(open_url("Add to calendar", calendar_url))

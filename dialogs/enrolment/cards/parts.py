@@ -1,4 +1,5 @@
-"""Pieces the enrolment cards share: sessions in local time, prices, when a run takes place."""
+"""Pieces the enrolment cards share: sessions in local time, prices, when a run takes place, the buttons that
+answer a place offered from the waitlist."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.policy import describe_duration
-from dialogs.cards.base import Element, facts
+from dialogs.cards.base import Element, execute, facts, submit
 from dialogs.cards.formatting import local_date, local_time_range, pounds
 
 
@@ -65,3 +66,25 @@ def offsets_text(offsets: Sequence[timedelta]) -> str:
     if not words:
         return ""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+OFFER_ACCEPT, OFFER_DECLINE = "enrolment.offer.accept", "enrolment.offer.decline"
+
+
+def offer_buttons(run_code: str, session_count: int, *, answered_in_place: bool = False) -> list[Element]:
+    """Take or turn down a place offered from the waitlist; for a course of several sessions taking it means
+    every date, and "I have a clash" goes through the clash questions instead.
+
+    ``answered_in_place``: the offer card itself, whose Accept and No thanks are ``Action.Execute`` buttons
+    (answered with the card in its new state), falling back to the same commands as everywhere else.
+    """
+    multi = session_count > 1
+    accept = submit("Accept: I can attend every date" if multi else "Accept the place", "offer", f"accept {run_code}")
+    accept["style"] = "positive"
+    decline = submit("No thanks", "offer", f"decline {run_code}")
+    if answered_in_place:
+        data = {"run": run_code}
+        accept = execute(accept["title"], OFFER_ACCEPT, data, style="positive", fallback=accept)
+        decline = execute(decline["title"], OFFER_DECLINE, data, fallback=decline)
+    clash = [submit("I have a clash", "offer", f"clash {run_code}")] if multi else []
+    return [accept, *clash, decline]

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 from classroom.enrolment.views import EnrolmentView
 from dialogs.cards.base import CardMessage, Element, card, facts, heading, literal, open_url, submit, text
 from dialogs.cards.formatting import local_time_range, plural
-from dialogs.enrolment.cards.parts import local_moment, offsets_text, price_text, session_facts, session_label
+from dialogs.enrolment.cards.parts import (
+    local_moment,
+    offer_buttons,
+    offsets_text,
+    price_text,
+    session_facts,
+    session_label,
+)
 from storage.models import EnrolmentStatus
 
 
@@ -100,10 +107,4 @@ def _offered(view: EnrolmentView, zone: ZoneInfo) -> CardMessage:
         heading("A place is free for you", size="Medium"),
         text(f"A place on {run.course_title} ({run.run_code}) has just come up and is held for you until {until}."),
     ]
-    return card(
-        body,
-        [
-            submit("Accept the place", "offer", f"accept {run.run_code}", style="positive"),
-            submit("No thanks", "offer", f"decline {run.run_code}"),
-        ],
-    )
+    return card(body, offer_buttons(run.run_code, run.session_count))

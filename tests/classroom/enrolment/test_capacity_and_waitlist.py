@@ -1,4 +1,5 @@
-"""Places, the waitlist with positions, time-limited offers passing to the next person, and cancellation."""
+"""Places, the waitlist with positions, time-limited offers passing to the next person, and cancellation; an offer's
+card, once taken, turned down or lapsed, says so instead of asking again."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from classroom.enrolment import notices
-from classroom.enrolment.errors import AlreadyEnrolled, CourseFull, NoEnrolment, OfferExpired
+from classroom.enrolment.enrolments import Clash
+from classroom.enrolment.errors import AlreadyEnrolled, CourseFull, NoEnrolment, OfferExpired, OfferNotOpen
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.periodic import run_once_per_period
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, NotificationStatus
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, PATTI
-from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, add_person, outbox
+from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, add_person, delivered, outbox
 
 MORE = [f"aad-extra-{i}" for i in range(3)]
 
@@ -167,3 +169,60 @@ async def test_leaving_the_waitlist_moves_the_others_up(service) -> None:
     assert patti.waitlist_position == 1
     [alex] = await service.my_enrolments(ALEX)
     assert alex.status == EnrolmentStatus.CONFIRMED  # a waitlist exit frees no place
+
+
+async def _offer_delivered(service, session_factory) -> None:
+    """Isaiah is offered Alex's place on ONEDAY-1, and the offer card is in his chat."""
+    await _fill_one_day_run(service)
+    await service.withdraw(ALEX, ONE_DAY_RUN)
+    assert await delivered(session_factory, notices.WAITLIST_OFFER) == 1
+
+
+async def _offer_outcome(session_factory) -> str:
+    [replaced] = await outbox(session_factory, notices.WAITLIST_OFFER, recipient=ISAIAH)  # due again
+    assert replaced.activity_id is not None  # a replacement of the message Teams has
+    return str(replaced.payload["outcome"])
+
+
+async def test_taking_an_offer_settles_its_card_and_asks_nothing_more(service, session_factory) -> None:
+    await _offer_delivered(service, session_factory)
+    assert (await service.offer_card(ISAIAH, ONE_DAY_RUN)).outcome is None
+    taken = await service.accept_offer(ISAIAH, ONE_DAY_RUN)
+    assert taken.status == EnrolmentStatus.CONFIRMED
+    assert await _offer_outcome(session_factory) == "accepted"
+    with pytest.raises(OfferNotOpen):  # the card pressed again
+        await service.accept_offer(ISAIAH, ONE_DAY_RUN)
+    card = await service.offer_card(ISAIAH, ONE_DAY_RUN)
+    assert card.outcome == "accepted" and card.run.run_code == ONE_DAY_RUN and card.expires_at is None
+
+
+async def test_turning_down_or_missing_an_offer_settles_its_card(service, session_factory, clock) -> None:
+    await _offer_delivered(service, session_factory)
+    await service.decline_offer(ISAIAH, ONE_DAY_RUN)
+    assert await _offer_outcome(session_factory) == "declined"
+    assert (await service.offer_card(ISAIAH, ONE_DAY_RUN)).outcome == "declined"
+    with pytest.raises(OfferNotOpen):
+        await service.accept_offer(ISAIAH, ONE_DAY_RUN)  # a turned-down place is not taken by a late press
+
+    assert await delivered(session_factory, notices.WAITLIST_OFFER, recipient=PATTI) == 1  # passed to Patti
+    clock.advance(timedelta(hours=48))
+    await _housekeeping(session_factory, clock, service)
+    [lapsed_card] = await outbox(session_factory, notices.WAITLIST_OFFER, recipient=PATTI)
+    assert lapsed_card.payload["outcome"] == "lapsed"
+    assert (await service.offer_card(PATTI, ONE_DAY_RUN)).outcome == "lapsed"
+    [told] = await outbox(session_factory, notices.OFFER_LAPSED)  # and she is told in a message of its own
+    assert told.recipient_aad_object_id == PATTI
+
+
+async def test_an_offer_taken_with_a_clash_shows_it_is_under_review(service, session_factory) -> None:
+    await add_person(session_factory, MORE[0], "Waiting Person", BHCC)
+    for aad in (ALEX, ISAIAH, PATTI):
+        await service.enrol(aad, MULTI_RUN)
+    with pytest.raises(CourseFull):
+        await service.enrol(MORE[0], MULTI_RUN)
+    await service.join_waitlist(MORE[0], MULTI_RUN)
+    await service.withdraw(PATTI, MULTI_RUN)
+    assert await delivered(session_factory, notices.WAITLIST_OFFER) == 1
+    await service.enrol(MORE[0], MULTI_RUN, clash=Clash(2, "A court date"))
+    [replaced] = await outbox(session_factory, notices.WAITLIST_OFFER)
+    assert replaced.payload["outcome"] == "under_review"

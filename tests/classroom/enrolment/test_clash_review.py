@@ -1,5 +1,5 @@
 """A clash with one session puts the place under trainer review; only the run's trainers and coordinators
-decide, once, and the participant hears the outcome."""
+decide, once, and the participant hears the outcome; every reviewer's card shows what was decided."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import update
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import AlreadyDecided, CourseFull
-from classroom.errors import InvalidInput, NotAllowed
-from storage.models import EnrolmentStatus, RunTrainer
+from classroom.errors import InvalidInput, NotAllowed, NotFound
+from storage.models import EnrolmentStatus, NotificationStatus, Role, RunTrainer
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, PATTI
 from tests.support.enrolment import (
     COORDINATOR_AAD,
@@ -20,6 +20,7 @@ from tests.support.enrolment import (
     OTHER_TRAINER_AAD,
     TRAINER_AAD,
     add_person,
+    delivered,
     outbox,
 )
 
@@ -104,3 +105,48 @@ async def test_a_clash_must_name_a_session_and_a_reason(service) -> None:
     with pytest.raises(InvalidInput):
         await service.enrol(ALEX, ONE_DAY_RUN, clash=Clash(1, "court"))  # one session: nothing to review
     assert await service.my_enrolments(ALEX) == []
+
+
+async def test_every_reviewers_copy_shows_the_decision_once_it_is_made(service, session_factory) -> None:
+    """No copy keeps Accept and Decline after someone decided: the sent ones are replaced, unsent ones dropped."""
+    async with session_factory.begin() as session:
+        await session.execute(update(RunTrainer).values(person_id=None))  # the coordinators review
+    await add_person(session_factory, "aad-coordinator-2", "Megan Bowen", roles=[Role.COORDINATOR])
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    assert len(await outbox(session_factory, notices.CLASH_REVIEW)) == 2
+    assert await delivered(session_factory, notices.CLASH_REVIEW, recipient="aad-coordinator-2") == 1
+    assert (await service.clash_review(COORDINATOR_AAD, pending.id)).outcome is None
+
+    await service.decide_clash(COORDINATOR_AAD, pending.id, accept=True, round_=1)
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)  # due again, to replace Megan's message
+    assert replaced.recipient_aad_object_id == "aad-coordinator-2" and replaced.activity_id is not None
+    outcome = replaced.payload["outcome"]
+    assert (outcome["decision"], outcome["by"]) == ("accepted", "Adele Vance")
+    [dropped] = await outbox(session_factory, notices.CLASH_REVIEW, status=NotificationStatus.CANCELLED)
+    assert dropped.recipient_aad_object_id == COORDINATOR_AAD  # never sent: nobody needs it now
+    review = await service.clash_review("aad-coordinator-2", pending.id)
+    assert review.outcome is not None and review.outcome.decision == "accepted" and review.outcome.by == "Adele Vance"
+
+
+async def test_a_withdrawn_request_shows_on_the_reviewers_cards(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    await delivered(session_factory, notices.CLASH_REVIEW)
+    await service.withdraw(ALEX, MULTI_RUN)
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)
+    assert replaced.payload["outcome"]["decision"] == "withdrawn"
+    review = await service.clash_review(TRAINER_AAD, pending.id, round_=1)  # a card pressed late shows it too
+    assert review.outcome is not None and review.outcome.decision == "withdrawn" and review.outcome.by is None
+    with pytest.raises(NotFound):  # a card of a request from before this one
+        await service.clash_review(TRAINER_AAD, pending.id, round_=7)
+
+
+async def test_a_card_of_an_earlier_request_decides_nothing(service) -> None:
+    first = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    await service.withdraw(ALEX, MULTI_RUN)
+    again = await service.enrol(ALEX, MULTI_RUN, clash=Clash(2, "A training day"))
+    assert again.id == first.id  # the same row, a new round
+    with pytest.raises(AlreadyDecided):
+        await service.decide_clash(TRAINER_AAD, first.id, accept=True, round_=1)
+    assert (await service.my_enrolments(ALEX))[0].status == EnrolmentStatus.PENDING_REVIEW
+    review = await service.clash_review(TRAINER_AAD, first.id, round_=2)
+    assert review.round == 2 and review.reason == "A training day" and review.outcome is None

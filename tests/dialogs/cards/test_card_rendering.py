@@ -15,7 +15,14 @@ from tests.support.node_tools import require_chromium, require_node_package
 
 pytestmark = pytest.mark.browser
 
-KEY_CARDS = ("welcome/participant/personal", "help/participant/personal", "course_list/all", "course_details/PERM4")
+KEY_CARDS = (
+    "welcome/participant/personal",
+    "help/participant/personal",
+    "course_list/all",
+    "course_details/PERM4",
+    "enrolment/terms/four_sessions",  # answer buttons: Action.Execute, each with an Action.Submit fallback
+    "enrolment/organisation/many",  # a drop-down list of answers
+)
 PAGE = Path(__file__).with_name("card_page.html")
 
 

@@ -131,6 +131,12 @@ async def samples(context: SampleContext) -> list[CardSample]:
 
     review = notices.ClashReviewNotice.model_validate(payload(notices.CLASH_REVIEW))
     add("clash_review", build_clash_review_card, build_clash_review_card(review, zone))
+    accepted = notices.ReviewOutcome(decision="accepted", by="Adele Vance", at=context.now)
+    decided = review.model_copy(update={"outcome": accepted})
+    note = "Accepted: Lynne Robbins's place on PERM4-A is confirmed. I've told them."
+    add("clash_review/accepted", build_clash_review_card, build_clash_review_card(decided, zone, note=note))
+    withdrawn = review.model_copy(update={"outcome": notices.ReviewOutcome(decision="withdrawn", at=context.now)})
+    add("clash_review/withdrawn", build_clash_review_card, build_clash_review_card(withdrawn, zone))
     decision = notices.ClashDecisionNotice.model_validate(payload(notices.CLASH_DECISION))
     add("clash_decision/accepted", build_clash_decision_card, build_clash_decision_card(decision, zone))
     declined = decision.model_copy(update={"accepted": False})
@@ -147,7 +153,12 @@ async def samples(context: SampleContext) -> list[CardSample]:
         expires_at=context.now + policy.offer_hold,
         price_pence=32000,
     )
-    add("waitlist_offer", build_waitlist_offer_card, build_waitlist_offer_card(offer, zone))
+    add("waitlist_offer/four_sessions", build_waitlist_offer_card, build_waitlist_offer_card(offer, zone))
+    one_day_offer = offer.model_copy(update={"sessions": offer.sessions[:1]})
+    add("waitlist_offer/one_day", build_waitlist_offer_card, build_waitlist_offer_card(one_day_offer, zone))
+    for outcome in ("accepted", "under_review", "declined", "lapsed", "closed"):
+        settled = offer.model_copy(update={"outcome": outcome, "expires_at": None})
+        add(f"waitlist_offer/{outcome}", build_waitlist_offer_card, build_waitlist_offer_card(settled, zone))
     lapsed = notices.OfferLapsedNotice(run=reminder.run)
     add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
     first = decision.sessions[0]
