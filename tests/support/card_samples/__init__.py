@@ -56,7 +56,8 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 class Verbs:
     """What card buttons may send. ``Action.Submit`` arrives as a message: its data's ``verb`` is run as if typed
     (a command or a cancel word), or, without a verb, its ``answer_key`` answers the question a dialog asked.
-    ``Action.Execute`` arrives as an invoke, answered by the dispatcher's card-action registry by its verb."""
+    ``Action.Execute`` arrives as an invoke, answered by the dispatcher's card-action registry by its verb, or, for
+    an answer button (``dialogs.cards.answers.ANSWER_VERB``), by the question asked."""
 
     commands: frozenset[str]
     card_actions: frozenset[str]
