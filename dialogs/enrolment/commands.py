@@ -230,7 +230,14 @@ async def reschedule(request: CommandRequest) -> None:
     except ValueError:
         await request.say("That date or time doesn't exist. Use YYYY-MM-DD and 24-hour HH:MM.")
         return
-    move = request.services.enrolment.move_session(aad_object_id, run_code, int(found["position"]), starts_at, ends_at)
+    position, enrolment = int(found["position"]), request.services.enrolment
+    done, shown = await _attempt(
+        request, run_code, enrolment.preview_session_move(aad_object_id, run_code, position, starts_at, ends_at)
+    )
+    if not done or shown is None:
+        return
+    was = (shown.old.starts_at, shown.old.ends_at)
+    move = enrolment.move_session(aad_object_id, run_code, position, starts_at, ends_at, was=was)
     done, moved = await _attempt(request, run_code, move)
     if not done or moved is None:
         return

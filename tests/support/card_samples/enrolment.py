@@ -24,7 +24,7 @@ from dialogs.enrolment.cards.questions import (
 from dialogs.enrolment.cards.reminders import build_reminder_card, build_trainer_reminder_card
 from dialogs.enrolment.cards.result import build_enrolment_result_card
 from dialogs.enrolment.cards.roster import build_roster_card
-from dialogs.enrolment.cards.session_moved import build_session_moved_card
+from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card
@@ -150,4 +150,27 @@ async def samples(context: SampleContext) -> list[CardSample]:
         new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
     )
     add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    variants: dict[str, dict[str, object]] = {
+        "clash_accepted": {"cleared_clash": "accepted"},
+        "clash_under_review": {"cleared_clash": "pending_review"},
+        "still_under_review": {"place": "pending_review"},
+        "offered": {"place": "offered"},
+    }
+    for variant, update in variants.items():
+        card_of_variant = build_session_moved_card(moved.model_copy(update=update), zone)
+        add(f"session_moved/{variant}", build_session_moved_card, card_of_variant)
+    cleared = [
+        notices.ClashClearedPart(participant_name="Lynne Robbins <b>not markup</b>", was="accepted"),
+        notices.ClashClearedPart(participant_name="Isaiah Langer", was="pending_review"),
+    ]
+    to_trainer = notices.TrainerSessionMovedNotice(
+        run=reminder.run, old=moved.old, new=moved.new, participants_told=12, cleared_clashes=cleared
+    )
+    add("trainer_session_moved", build_trainer_session_moved_card, build_trainer_session_moved_card(to_trainer, zone))
+    to_coordinators = to_trainer.model_copy(update={"to_coordinators": True, "cleared_clashes": cleared[:1]})
+    add(
+        "trainer_session_moved/coordinators",
+        build_trainer_session_moved_card,
+        build_trainer_session_moved_card(to_coordinators, zone),
+    )
     return out
