@@ -182,7 +182,7 @@ async def test_a_confirmation_redelivered_by_teams_tells_nobody_twice(adele, ses
 
 async def test_the_card_counts_a_clash_that_will_no_longer_apply(chat, adele, session_factory, clock) -> None:
     await add_person(session_factory, ISAIAH, "Isaiah Langer", DOWNLAND)
-    await EnrolmentService(session_factory, clock).enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    pending = await EnrolmentService(session_factory, clock).enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
     [shown] = await adele.say("reschedule PERMX-A 2 22/12/2026 13:00-16:00")
     assert "2 participants holding a place" in card_text(shown)
     assert "Clashes with the old time: 1. They will no longer apply" in card_text(shown)
@@ -190,6 +190,8 @@ async def test_the_card_counts_a_clash_that_will_no_longer_apply(chat, adele, se
     assert "Clashes with the old time: 1. They no longer apply" in done
     [isaiah] = await chat.as_someone_else(ISAIAH, "Isaiah Langer").say("my courses")
     assert "Confirmed" in card_text(isaiah) and "you will miss this one" not in card_text(isaiah)
+    [late] = await chat.as_someone_else(TRAINER_AAD, "Zoe Rosenfield").say(f"clash decline {pending.id}")
+    assert late.text.startswith("This clash no longer needs a decision: the participant's place is confirmed.")
 
 
 async def test_only_coordinators_may_reschedule(chat) -> None:
