@@ -53,32 +53,6 @@ async def post(client: PlaygroundClient, path: str, body: dict[str, Any]) -> dic
         return await response.json(content_type=None) if answer else {}
 
 
-async def invoke(
-    client: PlaygroundClient, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any]
-) -> dict[str, Any]:
-    """Click the ``Action.Execute`` button ``title`` on a card, with the card's inputs; returns the bot's answer."""
-    action = button(message, title)
-    assert action["type"] == "Action.Execute", action
-    return await post(  # the Playground's invoke API (see the reference README)
-        client,
-        "/_conversation/v1/invoke",
-        {
-            "name": "adaptiveCard/action",
-            "conversation": {"id": conversation_id},
-            "from": {"id": client.playground.current_user_id},
-            "replyToId": message["message"]["messageId"],
-            "value": {
-                "action": {
-                    "type": "Action.Execute",
-                    "title": title,
-                    "verb": action["verb"],
-                    "data": {**action.get("data", {}), **inputs},
-                }
-            },
-        },
-    )
-
-
 def is_card_starting(prefix: str):  # type: ignore[no-untyped-def]
     return lambda m: bool(m["message"].get("attachments")) and card_text(m).startswith(prefix)
 
@@ -110,7 +84,7 @@ async def test_enquiry_to_coordinators_and_the_reply_back(alex: PlaygroundClient
     assert f"{reference} · Question about a course" in card_text(coordinator_card)
     assert "Is there a later date for PERM4? I'm in court on the 14th." in card_text(coordinator_card)
 
-    answer = await invoke(adele, group, coordinator_card, "Send reply", {"reply": "Yes: PERM4 runs again in March."})
+    answer = await adele.execute(group, coordinator_card, "Send reply", {"reply": "Yes: PERM4 runs again in March."})
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Your reply is on its way to Alex Wilber." in answer["value"]["fallbackText"]
 
