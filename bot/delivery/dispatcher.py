@@ -380,6 +380,9 @@ class OutboxDispatcher:
         async with self._session_factory() as session:
             _, by_recipient = await resolve_targets(session, conversation_keys=set(), recipients={target.recipient})
         stored = by_recipient[target.recipient]
+        if isinstance(stored, Target) and stored.stored_conversation_id in self._gone:
+            # An earlier row of theirs just found it uninstalled; the database may not have been told yet.
+            stored = Unreachable(f"the bot is no longer installed in conversation {stored.stored_conversation_id!r}")
         if isinstance(stored, Unreachable):
             await self._record(claim, Decision(Verdict.UNDELIVERABLE, str(stored)), None, None)
             return None
