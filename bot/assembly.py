@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
 from bot.delivery.service import DeliveryService
+from bot.personal_chats import RememberPersonalChats
 from bot.serial_turns import SerialTurnsMiddleware
 from bot.settings import Settings
 from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
@@ -62,7 +63,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         zone=zone,
         public_base_url=settings.browser_base_url,
         people=PeopleService(session_factory),
-        conversations=ConversationService(session_factory),
+        conversations=ConversationService(session_factory, clock),
         catalogue=CatalogueService(session_factory, clock),
         enquiries=EnquiryService(session_factory, clock, enquiry_policy),
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
@@ -93,8 +94,13 @@ def build_bot(services: Services, session_factory: SessionFactory, registry: Fea
         bot=ClassroomBot(dialog_state, dispatcher),
         dispatcher=dispatcher,
         dialog_state=dialog_state,
-        # One turn at a time per person and conversation, then the turn's reads in one session.
-        middleware=[SerialTurnsMiddleware(), TurnPreload(session_factory, dialog_state)],
+        # One turn at a time per person and conversation, then the turn's reads in one session; a 1:1 chat the
+        # bot does not know as it is gets stored from the person's message.
+        middleware=[
+            SerialTurnsMiddleware(),
+            TurnPreload(session_factory, dialog_state),
+            RememberPersonalChats(services.conversations),
+        ],
     )
 
 
