@@ -121,7 +121,7 @@ INVALID_ANSWERS = [
     ("participants", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager"], "500", "between 1 and 200"),
     ("dates", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager", "12"], "d" * 301, "at most 300"),
     ("platform", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager", "12", "May"], "webex", "please choose 1"),
-    ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "hi", "at least 5 characters"),
+    ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "hmm", "at least 5 characters"),
     ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "m" * 2001, "at most 2000 characters"),
     ("confirm", QUESTION_ANSWERS, "perhaps", "I didn't understand that"),
 ]
@@ -303,7 +303,7 @@ async def test_enquire_with_an_unknown_code_asks_which_course(chat: Conversation
 async def test_user_text_is_shown_literally_on_the_confirmation(chat: Conversation) -> None:
     sneaky = "Ask **<at>Everyone</at>** at [our site](https://evil.example)"
     await answer_all(chat, [*QUESTION_ANSWERS[:-1], sneaky])
-    [confirmation] = await chat.say("help")  # "help" is not an answer to the confirmation: re-asked
+    [confirmation] = await chat.say("maybe later")  # not an answer to the confirmation: re-asked
     assert "I didn't understand that" in confirmation.text
     await chat.say("change")
     [message_question] = await chat.say("message")
