@@ -194,14 +194,12 @@ class Router:
                 if found is not None:
                     return Invocation(command, (found.groupdict().get("args") or "").strip())
         words = list(re.finditer(r"\S+", text))
-        for count in range(min(len(words), self._longest_name()), 0, -1):
+        longest = max((len(name.split()) for name in self._names), default=0)
+        for count in range(min(len(words), longest), 0, -1):
             named = self._names.get(" ".join(word.group() for word in words[:count]).lower())
             if named is not None:
                 return Invocation(named, text[words[count - 1].end() :].strip(), whole_message=False)
         return None
-
-    def _longest_name(self) -> int:
-        return max((len(name.split()) for name in self._names), default=0)
 
     def names_of(self, commands: Iterable[Command]) -> dict[str, str]:
         """Every name and alias of ``commands``, to its command's name (for "did you mean")."""

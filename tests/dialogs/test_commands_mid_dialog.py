@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from storage.models import Enquiry
-from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.classroom.enrolment.conftest import FIRST_DAY
+from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, texts
 from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import QUESTION_ANSWERS, count, make_coordinator
+from tests.support.enrolment import BHCC, MULTI, ONE_DAY, add_person, load_world, world
 
 BACK = "Back to your enquiry:"
 KIND, COURSE, NAME, EMAIL, ORGANISATION, ROLE, MESSAGE = range(7)  # the questions of an enquiry, in order
@@ -182,3 +184,34 @@ async def test_after_a_restart_a_command_in_the_middle_still_runs_and_the_dialog
     asked_again(replies, "Which course is it about?")
     [name_question] = await restarted.say("PERM4")
     assert "What is your name?" in card_text(name_question)
+
+
+@pytest.fixture
+async def enrolling(session_factory, clock) -> Conversation:
+    """Alex Wilber, of Brighton & Hove City Council, with the enrolment tests' courses."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, PARTICIPANT_AAD, "Alex Wilber", BHCC)
+    return Conversation(session_factory, clock)
+
+
+async def test_enrolment_choices_take_their_answers_and_run_any_other_command(enrolling: Conversation) -> None:
+    [terms] = await enrolling.say(f"enrol {ONE_DAY}")
+    assert "Confirm my place" in texts([terms])
+    replies = await enrolling.say("my courses")
+    assert "You have no places" in card_text(replies[0])
+    assert replies[1].text == "Back to your enrolment:" and card_text(replies[2]) == card_text(terms)
+    [done] = await enrolling.say("book")  # "book" answers here ("Confirm my place"), though it also means enrol
+    assert "You're enrolled" in card_text(done)
+
+
+async def test_the_reason_for_a_clash_is_free_text_so_a_command_is_offered(enrolling: Conversation) -> None:
+    await enrolling.say(f"enrol {MULTI}")
+    await enrolling.say("I have a clash")
+    [why] = await enrolling.say("Session 3")
+    assert "What is the clash?" in why.text
+    [offer] = await enrolling.say("calendar")
+    assert "You're in the middle of your enrolment" in card_text(offer) and "**my courses**" in card_text(offer)
+    replies = await enrolling.say("carry on")
+    assert [reply.text for reply in replies] == ["Back to your enrolment:", why.text]
+    [pending] = await enrolling.say("A court hearing I must attend")
+    assert "trainers" in card_text(pending).lower()

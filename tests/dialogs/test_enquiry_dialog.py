@@ -353,3 +353,12 @@ async def test_a_question_in_a_group_chat_is_not_offered(session_factory, clock)
     chat = Conversation(session_factory, clock, conversation_type="groupChat", conversation_id="19:g@thread.v2")
     [reply] = await chat.say("Do you offer certificates of attendance?")
     assert "didn't understand" in (reply.text or "")
+
+
+async def test_emoji_in_a_message_reach_the_training_team_whole(chat: Conversation, session_factory) -> None:
+    team = "\U0001f469\u200d\U0001f4bb\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👩‍💻👨‍👩‍👧
+    message = f"Can my team ({team}) join PERM4? \U0001f3f3\ufe0f\u200d\U0001f308"
+    await answer_all(chat, [*QUESTION_ANSWERS[:-1], message])
+    await chat.say("send")
+    [enquiry] = await enquiries(session_factory)
+    assert enquiry.message == message  # the zero-width joiners that make each one emoji are kept
