@@ -134,14 +134,11 @@ class Dispatcher:
     async def _in_dialog(
         self, dialog_context: DialogContext, message: Message, offer: Offer | None, progress: Progress
     ) -> None:
-        if message.words in CARRY_ON_WORDS and (offer is not None or message.from_card):
-            await ask_again(dialog_context)
-            return
-        if message.words in LEAVE_WORDS and offer is not None:
-            await self._leave_for(dialog_context, offer)
-            return
-        if message.from_card and message.words in LEAVE_WORDS:  # the button of an offer that has lapsed
-            await ask_again(dialog_context)
+        if message.words in CARRY_ON_WORDS | LEAVE_WORDS and (offer is not None or message.from_card):
+            if offer is not None and message.words in LEAVE_WORDS:
+                await self._leave_for(dialog_context, offer)
+            else:  # carry on, or a button of an offer that has lapsed
+                await ask_again(dialog_context)
             return
         retyped = offer is not None and message.text == offer.text  # offered, then typed again: it is the answer
         invocation = None if retyped else await self._command_here(dialog_context.context, message.text)
@@ -157,13 +154,9 @@ class Dispatcher:
         if invocation.command.aside or (message.from_card and meaning is CommandHere.OFFER_TO_LEAVE):
             meaning = CommandHere.RUN_THEN_ASK_AGAIN  # an aside keeps the dialog; so does a button, explicitly
         if meaning is CommandHere.OFFER_TO_LEAVE:
-            progress.offer = Offer(message.text, invocation.command.name, invocation.args)
-            topic = topic_of(dialog_context, dialog_context.stack[0])
-            await dialog_context.context.send_activity(
-                card_activity(build_leave_offer_card(topic, invocation.command.name))
-            )
-            return
-        await self._run_in_dialog(dialog_context, invocation, leave=meaning is CommandHere.LEAVE_AND_RUN)
+            progress.offer = await self._offer(dialog_context, message, invocation)
+        else:
+            await self._run_in_dialog(dialog_context, invocation, leave=meaning is CommandHere.LEAVE_AND_RUN)
 
     async def _command_here(self, turn_context: TurnContext, text: str) -> Invocation | None:
         """The command a message in the middle of a dialog means: one this person may use here, typed with
@@ -185,6 +178,14 @@ class Dispatcher:
         finally:
             mid_question(dialog_context.context, None)
         return asked.meaning
+
+    @staticmethod
+    async def _offer(dialog_context: DialogContext, message: Message, invocation: Invocation) -> Offer:
+        """Ask whether to leave the dialog for the command; returns the offer, kept for the answer to it."""
+        name = invocation.command.name
+        topic = topic_of(dialog_context, dialog_context.stack[0])
+        await dialog_context.context.send_activity(card_activity(build_leave_offer_card(topic, name)))
+        return Offer(message.text, name, invocation.args)
 
     async def _run_in_dialog(self, dialog_context: DialogContext, invocation: Invocation, *, leave: bool) -> None:
         """Run a command as if nothing were in progress; then the dialogs it interrupted come back underneath any
