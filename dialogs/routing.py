@@ -2,7 +2,8 @@
 
 Every command says who may use it (``roles=EVERYONE`` or the roles that may) and where (``scopes``): there is no
 default, so a command cannot be added without a role rule. The routers are the single source of truth for
-routing, ``help`` and the app manifest's command lists.
+routing, ``help`` and the app manifest's command lists. A command may also be typed in people's own words: its
+``aliases`` (other names) and ``phrases`` (whole messages) stay beside it in its feature and are never listed.
 """
 
 from __future__ import annotations
