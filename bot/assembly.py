@@ -34,6 +34,7 @@ from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_du
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
 from dialogs.registry import FeatureRegistry
@@ -62,6 +63,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         clock=clock,
         zone=zone,
         public_base_url=settings.browser_base_url,
+        dialog_timeout=timedelta(hours=settings.dialog_timeout_hours),
         people=PeopleService(session_factory),
         conversations=ConversationService(session_factory, clock),
         catalogue=CatalogueService(session_factory, clock),
@@ -89,7 +91,12 @@ class BotPipeline:
 
 def build_bot(services: Services, session_factory: SessionFactory, registry: FeatureRegistry) -> BotPipeline:
     dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
-    dispatcher = Dispatcher(registry, services, dialog_state.create_property(DIALOG_STATE_PROPERTY))
+    dispatcher = Dispatcher(
+        registry,
+        services,
+        dialog_state.create_property(DIALOG_STATE_PROPERTY),
+        dialog_state.create_property(PROGRESS_PROPERTY),
+    )
     return BotPipeline(
         bot=ClassroomBot(dialog_state, dispatcher),
         dispatcher=dispatcher,

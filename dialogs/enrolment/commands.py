@@ -20,6 +20,14 @@ from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card
 from dialogs.enrolment.dialog import ENROL_DIALOG
 from dialogs.enrolment.links import calendar_url
+from dialogs.enrolment.phrases import (
+    ENROL_ALIASES,
+    ENROL_PHRASES,
+    MY_COURSES_ALIASES,
+    MY_COURSES_PHRASES,
+    WITHDRAW_ALIASES,
+    WITHDRAW_PHRASES,
+)
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.reschedule_input import RescheduleInputError, parse_reschedule
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
@@ -57,6 +65,8 @@ async def _attempt(request: CommandRequest, code: str, call: Awaitable[T]) -> tu
     usage="enrol CODE",
     description="Book a place on a course, or join its waitlist",
     scopes=[PERSONAL],
+    aliases=ENROL_ALIASES,
+    phrases=ENROL_PHRASES,
 )
 async def enrol(request: CommandRequest) -> None:
     await request.dialog_context.begin_dialog(ENROL_DIALOG, {"code": request.args})
@@ -67,6 +77,8 @@ async def enrol(request: CommandRequest) -> None:
     roles=EVERYONE,
     description="Your places, reviews, offers and waitlist positions, with the next dates",
     scopes=[PERSONAL],
+    aliases=MY_COURSES_ALIASES,
+    phrases=MY_COURSES_PHRASES,
 )
 async def my_courses(request: CommandRequest) -> None:
     aad_object_id = await _signed_in(request)
@@ -88,6 +100,8 @@ async def my_courses(request: CommandRequest) -> None:
     usage="withdraw CODE",
     description="Cancel your place on a course, or leave its waitlist",
     scopes=[PERSONAL],
+    aliases=WITHDRAW_ALIASES,
+    phrases=WITHDRAW_PHRASES,
 )
 async def withdraw(request: CommandRequest) -> None:
     aad_object_id = await _signed_in(request)
