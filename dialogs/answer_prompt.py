@@ -1,8 +1,10 @@
-"""A text prompt that also takes its answer from the answer buttons on its question card.
+"""A question (``dialogs.questions.Question``) that also takes its answer from the answer buttons on its card.
 
 An answer arrives typed, from an ``Action.Submit`` answer button (a message whose ``value`` carries the answer and
 no ``verb``), or from an ``Action.Execute`` one (an ``adaptiveCard/action`` invoke with verb ``ANSWER_VERB``; the
 dispatcher hands it to the dialog in progress). Whichever way, the prompt's validator decides whether it will do.
+A press is always an answer, never a command: the dispatcher does not read it for one. What typed text means
+(an answer, or a command mid-question) is ``Question``'s, by the kind of answer the question takes.
 
 When a question is asked, its card's buttons are named after it (``dialogs.cards.answers.name_question``); a
 button of another question (an earlier card still on the screen) is refused rather than taken as this answer.
@@ -19,16 +21,17 @@ from typing import Any, cast
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
-from botbuilder.dialogs.prompts import PromptOptions, PromptRecognizerResult, PromptValidatorContext, TextPrompt
+from botbuilder.dialogs.prompts import PromptOptions, PromptRecognizerResult, PromptValidatorContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs.card_actions import card_answer, message_answer
 from dialogs.cards.answers import ANSWER_KEY, ANSWER_VERB, QUESTION_KEY, answered_card, name_question, question_of
+from dialogs.questions import Question
 
 __all__ = ["ANSWER_KEY", "AnswerPrompt", "PressedAnswer", "is_answer_press", "press_answer", "pressed_answer"]
 
 MAX_ANSWER_LENGTH = 4000  # card data is untrusted: longer than any answer we ask for
-EARLIER_QUESTION = "That button belongs to a question that has already been answered, so I didn't take it."
+EARLIER_QUESTION = "That button belongs to an earlier question, not the one I'm asking now, so I didn't take it."
 NOT_TAKEN = "I couldn't take that answer; my reply in the chat says why."
 NO_QUESTION = "That question is no longer open. Type **help** to see what I can do."
 _PRESS_ANSWER = "dialogs.answer_prompt.press_answer"  # this turn's answer to a pressed Action.Execute
@@ -91,8 +94,11 @@ def _question_card(options: PromptOptions) -> dict[str, Any] | None:
     return None
 
 
-class AnswerPrompt(TextPrompt):
-    """Typed text, or the answer of a pressed button of this question; the validator decides what is acceptable."""
+class AnswerPrompt(Question):
+    """Typed text, or the answer of a pressed button of this question; the validator decides what is acceptable.
+
+    ``answers`` and ``gives_way`` as ``Question``'s: with ``answers`` it takes a set of answers (its buttons' among
+    them), without it free text (a "Keep this" button, say)."""
 
     async def begin_dialog(self, dialog_context: DialogContext, options: object = None) -> DialogTurnResult:
         card = _question_card(options) if isinstance(options, PromptOptions) else None
@@ -121,7 +127,8 @@ class AnswerPrompt(TextPrompt):
                 await context.send_activity(f"{EARLIER_QUESTION} Please answer the question above, or type cancel.")
             return Dialog.end_of_turn
         if pressed is None or not pressed.executed:
-            return await super().continue_dialog(dialog_context)  # a message: typed, or an Action.Submit button
+            # A message: typed (perhaps also a command, which Question weighs), or an Action.Submit button.
+            return await super().continue_dialog(dialog_context)
         return await self._take_pressed(dialog_context, pressed, options, card)
 
     async def _take_pressed(

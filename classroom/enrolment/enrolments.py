@@ -47,11 +47,12 @@ from classroom.enrolment.offer_cards import settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import cancel_reminders, plan_reminders, remember_announced_times
 from classroom.enrolment.review_cards import review_notice, settle_review_cards
+from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
 from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.outbox import enqueue
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, PersonRole, Role, RunSession
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
 MAX_REASON_LENGTH = 500
@@ -334,13 +335,7 @@ async def _ask_reviewers(
     now: datetime,
 ) -> None:
     """Send the clash to the run's trainers (those linked to a Teams account), else to the coordinators."""
-    trainer_ids = {t.person_id for t in run.trainers if t.person_id is not None}
-    if trainer_ids:
-        reviewers = (await session.scalars(select(Person).where(Person.id.in_(trainer_ids)))).all()
-    else:
-        reviewers = (
-            await session.scalars(select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct())
-        ).all()
+    reviewers = await clash_reviewers(session, run)
     participant = await session.get_one(Person, enrolment.person_id)
     notice = review_notice(
         enrolment, run, clash_session, participant_name=participant.name, organisation_name=organisation.name

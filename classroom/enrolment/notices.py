@@ -24,6 +24,14 @@ CLASH_DECISION = "enrolment.clash_decision"
 WAITLIST_OFFER = "enrolment.waitlist_offer"
 OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
+TRAINER_SESSION_MOVED = "enrolment.trainer_session_moved"
+
+# What a person holds on a run; a moved session means something different for each.
+Place = Literal["confirmed", "pending_review", "offered"]
+# A clash with a session that moved: it was with the old time, so it no longer applies. "accepted": the trainers
+# had let them miss it, so they are now expected at the new time; "pending_review": the trainers had not decided
+# yet, and the place is now confirmed.
+ClearedClash = Literal["accepted", "pending_review"]
 
 
 class RunNotice(NoticePart):
@@ -121,10 +129,31 @@ class OfferLapsedNotice(Notice):
 
 
 class SessionMovedNotice(Notice):
+    """To each person holding a place: what the move means for them (reminders move only for a confirmed place)."""
+
     KIND: ClassVar[str] = SESSION_MOVED
     run: RunNotice
     old: SessionNotice
     new: SessionNotice
+    place: Place = "confirmed"  # what they hold now (after a cleared clash: confirmed)
+    cleared_clash: ClearedClash | None = None  # their clash was with this session's old time
+
+
+class ClashClearedPart(NoticePart):
+    participant_name: str
+    was: ClearedClash
+
+
+class TrainerSessionMovedNotice(Notice):
+    """To the run's trainers (or, with clashes to report and no trainer linked, the coordinators)."""
+
+    KIND: ClassVar[str] = TRAINER_SESSION_MOVED
+    run: RunNotice
+    old: SessionNotice
+    new: SessionNotice
+    participants_told: int
+    cleared_clashes: list[ClashClearedPart] = []
+    to_coordinators: bool = False  # no trainer is linked: sent to the coordinators, who review the run's clashes
 
 
 def sessions_of(run: CourseRun) -> list[SessionNotice]:
@@ -170,6 +199,10 @@ def offer_lapsed_key(enrolment_id: int, round_: int) -> str:
 
 def session_moved_key(session_id: int, old_start: datetime, new_start: datetime, enrolment_id: int) -> str:
     return f"session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{enrolment_id}"
+
+
+def trainer_session_moved_key(session_id: int, old_start: datetime, new_start: datetime, person_id: int) -> str:
+    return f"trainer-session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{person_id}"
 
 
 def trainer_reminder_key(session: RunSession, trainer_person_id: int) -> str:

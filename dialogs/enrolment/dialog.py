@@ -7,7 +7,8 @@ the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks"
 waitlist, whose card showed the terms, may start at the clash: ``{"decision": CLASH}``); for a clash, which session
 and why; then enrol and show the result with the join link and an "Add to calendar" link. Each choice is a
 button on its question's card (``dialogs.cards.answers``), and typing the answer (its number, or its words) works
-too; the dialog's state lives in the database like every dialog's.
+too. A command typed at a choice runs and the choice is asked again; typed at the clash's reason (free text) it
+is only offered (``dialogs/questions.py``). The dialog's state lives in the database like every dialog's.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.core import MessageFactory
-from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
@@ -35,6 +36,8 @@ from dialogs.enrolment.cards.questions import (
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.results import enrolment_result
+from dialogs.questions import Question
+from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
 from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
@@ -105,13 +108,16 @@ def _caller(step: WaterfallStepContext) -> tuple[str | None, str]:
     return (sender.aad_object_id if sender else None), (sender.name or "" if sender else "")
 
 
-class EnrolDialog(ComponentDialog):
+class EnrolDialog(ResumableDialog):
     def __init__(self, services: Services) -> None:
-        super().__init__(ENROL_DIALOG)
+        super().__init__(ENROL_DIALOG, topic="your enrolment")
         self._services = services
         self._enrolment = services.enrolment
-        self.add_dialog(AnswerPrompt(_CHOICE_PROMPT, _choice_is_known))
-        self.add_dialog(TextPrompt(_REASON_PROMPT, _reason_is_usable))
+        # Choices: a button on the question's card, or one of the offered answers typed, or a command that runs
+        # before the choice is asked again.
+        self.add_dialog(AnswerPrompt(_CHOICE_PROMPT, _choice_is_known, answers=_choice_is_known))
+        # The clash's reason: free text, with no buttons; a command typed here is only offered.
+        self.add_dialog(Question(_REASON_PROMPT, _reason_is_usable))
         self.add_dialog(
             WaterfallDialog(
                 f"{ENROL_DIALOG}.steps",

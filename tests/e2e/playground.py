@@ -202,22 +202,33 @@ class PlaygroundClient:
             body["mentions"] = [{"mentioned": dict(BOT), "text": f"<at>{BOT['name']}</at>"}]
         return await self._post(f"/_conversation/v1/conversations/{conversation_id}/messages", body)
 
-    async def press(self, conversation_id: str, message: dict[str, Any], title: str) -> dict[str, Any]:
-        """Click the button ``title`` on the card in ``message`` (a bot message we received): an ``Action.Submit``
-        reaches the bot as a message; an ``Action.Execute`` as an invoke, whose answer (returned) the Playground
-        puts in place of the card."""
+    async def press(
+        self, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Click the button ``title`` on the card in ``message`` (a bot message we received), with the card's
+        ``inputs``: an ``Action.Submit`` reaches the bot as a message; an ``Action.Execute`` as an invoke, whose
+        answer (returned, ``{type, value}``) the Playground puts in place of the card."""
         action = button(message, title)
+        data = {**action.get("data", {}), **(inputs or {})}
         where = {
             "conversation": {"id": conversation_id},
             "from": {"id": self.playground.current_user_id},
             "replyToId": message["message"]["messageId"],
         }
-        if action["type"] == "Action.Execute":
-            pressed = {key: action[key] for key in ("type", "title", "verb") if key in action}
-            invoke = {"name": "adaptiveCard/action", "value": {"action": {**pressed, "data": action.get("data", {})}}}
-            return await self._post("/_conversation/v1/invoke", {**where, **invoke})
+        if action["type"] == "Action.Execute":  # the Playground's invoke API (see the reference README)
+            pressed = {"type": "Action.Execute", "title": title, "verb": action["verb"], "data": data}
+            return await self._post(
+                "/_conversation/v1/invoke", {**where, "name": "adaptiveCard/action", "value": {"action": pressed}}
+            )
         assert action["type"] == "Action.Submit", action
-        return await self._post("/_conversation/v1/submit", {**where, "value": action.get("data", {})})
+        return await self._post("/_conversation/v1/submit", {**where, "value": data})
+
+    async def execute(
+        self, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """:meth:`press` for a button that must be an ``Action.Execute`` (answered in place of the card)."""
+        assert button(message, title)["type"] == "Action.Execute", button(message, title)
+        return await self.press(conversation_id, message, title, inputs)
 
     async def reply(self, conversation_id: str, within: float = REPLY_TIMEOUT) -> dict[str, Any]:
         """The next message the bot sends to ``conversation_id`` (failing after ``within`` seconds)."""
