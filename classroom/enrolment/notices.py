@@ -82,11 +82,13 @@ class TrainerReminderNotice(Notice):
 
 
 class ReviewOutcome(NoticePart):
-    """What became of a clash review: accepted or declined (by whom), or withdrawn by the participant."""
+    """What became of a clash review: accepted or declined (by whom), withdrawn by the participant, or cleared
+    because the session moved away from the clash (``moved_to``: where it is now) before anyone decided."""
 
-    decision: Literal["accepted", "declined", "withdrawn"]
+    decision: Literal["accepted", "declined", "withdrawn", "cleared"]
     by: str | None = None  # the trainer or coordinator who decided
     at: datetime
+    moved_to: SessionNotice | None = None  # "cleared": the session's new time
 
 
 class ClashReviewNotice(Notice):

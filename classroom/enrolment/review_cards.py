@@ -1,5 +1,5 @@
 """The trainers' clash review card: one copy per reviewer while the clash waits, every copy replaced by the
-decided state (accepted or declined, by whom, or withdrawn) once it is settled.
+decided state (accepted or declined, by whom, withdrawn, or cleared by a move of the session) once it is settled.
 
 Functions here take the caller's session and never commit.
 """
@@ -24,7 +24,7 @@ from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 def review_notice(
     enrolment: Enrolment,
     run: CourseRun,
-    clash_session: RunSession,
+    clash_session: RunSession | SessionNotice,
     *,
     participant_name: str,
     organisation_name: str | None,
@@ -34,7 +34,9 @@ def review_notice(
         enrolment_id=enrolment.id,
         round=enrolment.round,
         run=RunNotice.of(run),
-        clash_session=SessionNotice.of(clash_session, len(run.sessions)),
+        clash_session=clash_session
+        if isinstance(clash_session, SessionNotice)
+        else SessionNotice.of(clash_session, len(run.sessions)),
         participant_name=participant_name or "A participant",
         organisation_name=organisation_name,
         reason=enrolment.clash_reason or "",
@@ -57,12 +59,21 @@ def review_outcome(enrolment: Enrolment) -> ReviewOutcome | None:
 
 
 async def settle_review_cards(
-    session: AsyncSession, enrolment: Enrolment, run: CourseRun, outcome: ReviewOutcome, now: datetime
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    outcome: ReviewOutcome,
+    now: datetime,
+    *,
+    clash: SessionNotice | None = None,
 ) -> None:
-    """The clash is settled: copies not sent yet are dropped, every sent copy shows ``outcome``."""
+    """The clash is settled: copies not sent yet are dropped, every sent copy shows ``outcome``.
+
+    ``clash``: the session as the reviewers were asked about it, when it has moved since (else it is read from
+    the run)."""
     prefix = clash_review_prefix(enrolment.id, enrolment.round)
     await cancel_by_dedupe_prefix(session, prefix)
-    clash_session = next((s for s in run.sessions if s.id == enrolment.clash_session_id), None)
+    clash_session = clash or next((s for s in run.sessions if s.id == enrolment.clash_session_id), None)
     if clash_session is None:  # the session left the run meanwhile: the card cannot be drawn again
         return
     notice = review_notice(

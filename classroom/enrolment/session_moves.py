@@ -82,7 +82,7 @@ async def announce_session_time(
     told = 0
     cleared: list[ClashClearedPart] = []
     for enrolment in await enrolments_of_run(session, run.id, HOLDS_PLACE):
-        was = await clear_moved_clash(session, enrolment, run_session, now)
+        was = await clear_moved_clash(session, enrolment, run, run_session, old=old, new=new, now=now)
         if was is not None:
             cleared.append(ClashClearedPart(participant_name=enrolment.person.name or "A participant", was=was))
         recipient = enrolment.person.aad_object_id

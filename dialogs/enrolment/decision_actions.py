@@ -46,10 +46,11 @@ async def decide_clash(request: CardActionRequest) -> InvokeResponse:
         return message_answer("Sorry, that card is out of date. Type **roster** and the run's code to see it.")
     accept = request.verb == CLASH_ACCEPT
     enrolment = request.services.enrolment
+    settled: AlreadyDecided | None = None
     try:
         view = await enrolment.decide_clash(actor, enrolment_id, accept=accept, round_=round_)
-    except AlreadyDecided:
-        note = "This was already settled; nothing was changed."
+    except AlreadyDecided as already:
+        settled, note = already, "This was already settled; nothing was changed."
     except NotAllowed as refused:
         return message_answer(explain(refused, ""))
     except NotFound:
@@ -65,7 +66,9 @@ async def decide_clash(request: CardActionRequest) -> InvokeResponse:
         )
     try:
         review = await enrolment.clash_review(actor, enrolment_id, round_=round_)
-    except NotFound:
+    except NotFound:  # no clash left to show: a move of the session cleared it, say
+        if settled is not None:
+            return message_answer(explain(settled, ""))
         return message_answer("This request is no longer waiting for a decision. Nothing was changed.")
     except ClassroomError as error:
         return message_answer(explain(error, ""))

@@ -13,6 +13,7 @@ from botbuilder.schema import Activity
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.service import EnrolmentService
+from dialogs.enrolment.cards.clash_review import CLASH_ACCEPT
 from dialogs.enrolment.cards.reschedule import CANCEL, CONFIRM
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text
@@ -190,8 +191,12 @@ async def test_the_card_counts_a_clash_that_will_no_longer_apply(chat, adele, se
     assert "Clashes with the old time: 1. They no longer apply" in done
     [isaiah] = await chat.as_someone_else(ISAIAH, "Isaiah Langer").say("my courses")
     assert "Confirmed" in card_text(isaiah) and "you will miss this one" not in card_text(isaiah)
-    [late] = await chat.as_someone_else(TRAINER_AAD, "Zoe Rosenfield").say(f"clash decline {pending.id}")
+    zoe = chat.as_someone_else(TRAINER_AAD, "Zoe Rosenfield")
+    [late] = await zoe.say(f"clash decline {pending.id}")
     assert late.text.startswith("This clash no longer needs a decision: the participant's place is confirmed.")
+    # The review card's own button, pressed before its copy was replaced: the same answer, in place of the card.
+    pressed, nothing = await zoe.execute(CLASH_ACCEPT, {"enrolment": pending.id, "round": 1})
+    assert _answer(pressed).startswith("This clash no longer needs a decision") and nothing == []
 
 
 async def test_only_coordinators_may_reschedule(chat) -> None:

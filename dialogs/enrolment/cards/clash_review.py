@@ -3,7 +3,8 @@ decision.
 
 The review card's Accept and Decline are ``Action.Execute`` buttons (falling back to the ``clash`` command), and
 whoever presses them is checked again. Once the clash is settled every reviewer's copy shows the decided state
-(who decided what, or that it was withdrawn) with no buttons left to decide with.
+(who decided what, that it was withdrawn, or that the session moved away from the clash so nothing is left to
+decide) with no buttons left to decide with.
 """
 
 from __future__ import annotations
@@ -40,10 +41,24 @@ def _decision_button(title: str, verb: str, notice: ClashReviewNotice, style: st
 
 def _outcome(outcome: ReviewOutcome, zone: ZoneInfo) -> Element:
     """'Accepted by Zoe Rosenfield · Mon 23 Nov 2026, 09:05 GMT' (the name, from Teams, shown literally)."""
-    words = {"accepted": "Accepted", "declined": "Declined", "withdrawn": "Withdrawn by the participant"}
+    words = {
+        "accepted": "Accepted",
+        "declined": "Declined",
+        "withdrawn": "Withdrawn by the participant",
+        "cleared": "No decision needed",
+    }
     inlines: list[Element] = [{"type": "TextRun", "text": words[outcome.decision], "weight": "Bolder"}]
-    if outcome.by and outcome.decision != "withdrawn":
+    if outcome.by and outcome.decision in ("accepted", "declined"):
         inlines += [{"type": "TextRun", "text": " by "}, {"type": "TextRun", "text": outcome.by, "weight": "Bolder"}]
+    if outcome.decision == "cleared" and outcome.moved_to is not None:
+        moved_to = local_time_range(outcome.moved_to.starts_at, outcome.moved_to.ends_at, zone)
+        inlines.append(
+            {
+                "type": "TextRun",
+                "text": f": the session moved to {moved_to}, so the clash no longer applies and their place is "
+                "confirmed",
+            }
+        )
     inlines.append({"type": "TextRun", "text": f" · {short_time(outcome.at, zone)}", "isSubtle": True})
     return {"type": "RichTextBlock", "spacing": "Medium", "inlines": inlines}
 
@@ -51,12 +66,13 @@ def _outcome(outcome: ReviewOutcome, zone: ZoneInfo) -> Element:
 def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo, *, note: str | None = None) -> CardMessage:
     """The review as it stands; ``note`` (only in the answer to the person who pressed) says what just happened."""
     run, session = notice.run, notice.clash_session
-    decided = notice.outcome is not None
+    outcome = notice.outcome
+    status = "to review" if outcome is None else "cleared" if outcome.decision == "cleared" else "reviewed"
     body: list[Element] = []
     if note:
         body.append(container([text(note, weight="Bolder")], style="accent"))
     body += [
-        heading(f"Clash {'reviewed' if decided else 'to review'}: {run.course_title}", size="Medium"),
+        heading(f"Clash {status}: {run.course_title}", size="Medium"),
         # Names come from Teams profiles: shown literally, never as markdown, to the trainers who review.
         field_row("Participant", notice.participant_name),
         field_row("Organisation", notice.organisation_name or "not known"),
@@ -73,8 +89,8 @@ def build_clash_review_card(notice: ClashReviewNotice, zone: ZoneInfo, *, note: 
         literal(notice.reason),
     ]
     roster = submit("Roster", "roster", run.run_code)
-    if notice.outcome is not None:
-        return card([*body, _outcome(notice.outcome, zone)], [roster])
+    if outcome is not None:
+        return card([*body, _outcome(outcome, zone)], [roster])
     body.append(
         text(
             "Accept if they can still complete the course while missing this session; decline and their place "

@@ -25,6 +25,7 @@ from tests.support.enrolment import (
     MULTI_RUN,
     TRAINER_AAD,
     add_person,
+    delivered,
     load_world,
     london,
     outbox,
@@ -97,6 +98,23 @@ async def test_a_clash_waiting_for_review_is_confirmed_when_its_session_moves(se
     with pytest.raises(AlreadyDecided) as late:  # a trainer presses Accept on a card already sent
         await service.decide_clash(TRAINER_AAD, pending.id, accept=False)
     assert late.value.status == EnrolmentStatus.CONFIRMED and late.value.decided_by is None
+
+
+async def test_a_review_card_already_sent_says_the_move_cleared_the_clash(service, session_factory) -> None:
+    """The trainer's copy no longer asks to accept or decline: it shows what it asked about and why that is over."""
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    assert await delivered(session_factory, notices.CLASH_REVIEW) == 1
+
+    await _move_session_2(service)
+
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)  # due again, to replace the trainer's message
+    assert replaced.recipient_aad_object_id == TRAINER_AAD and replaced.activity_id is not None
+    review = notices.ClashReviewNotice.model_validate(replaced.payload)
+    assert review.enrolment_id == pending.id and review.reason == "Court hearing"
+    assert (review.clash_session.starts_at, review.clash_session.ends_at) == SESSION_2  # what they were asked about
+    assert review.outcome is not None and review.outcome.decision == "cleared" and review.outcome.by is None
+    assert review.outcome.moved_to is not None
+    assert (review.outcome.moved_to.starts_at, review.outcome.moved_to.ends_at) == NEW_TIME
 
 
 async def test_a_clash_with_another_session_stays_and_the_notice_says_only_what_is_true(

@@ -143,6 +143,13 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("clash_review/accepted", build_clash_review_card, build_clash_review_card(decided, zone, note=note))
     withdrawn = review.model_copy(update={"outcome": notices.ReviewOutcome(decision="withdrawn", at=context.now)})
     add("clash_review/withdrawn", build_clash_review_card, build_clash_review_card(withdrawn, zone))
+    later = review.clash_session.model_copy(
+        update={"starts_at": review.clash_session.starts_at + timedelta(days=2, hours=3)}
+    )
+    later = later.model_copy(update={"ends_at": later.starts_at + timedelta(hours=3)})
+    cleared = notices.ReviewOutcome(decision="cleared", at=context.now, moved_to=later)
+    moved_away = review.model_copy(update={"outcome": cleared})
+    add("clash_review/cleared", build_clash_review_card, build_clash_review_card(moved_away, zone))
     decision = notices.ClashDecisionNotice.model_validate(payload(notices.CLASH_DECISION))
     add("clash_decision/accepted", build_clash_decision_card, build_clash_decision_card(decision, zone))
     declined = decision.model_copy(update={"accepted": False})
