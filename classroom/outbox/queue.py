@@ -135,7 +135,8 @@ def dedupe_prefix_params(prefix: str) -> dict[str, str]:
 
 
 async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
-    """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``.
+    """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``: pending ones, and ones
+    waiting for the person's chat (which would otherwise go out, as they were, once they install the app).
 
     For features that re-plan (a session moved: cancel ``"reminder:run-7:"`` and enqueue the new ones).
     Rows already being sent are left alone: they may be on the wire; so are pending replacements of
@@ -147,7 +148,12 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
         update(OutboxNotification)
         .where(
             HAS_DEDUPE_PREFIX,
-            checked_per_row(OutboxNotification.status == NotificationStatus.PENDING),
+            checked_per_row(
+                or_(
+                    OutboxNotification.status == NotificationStatus.PENDING,
+                    OutboxNotification.status == NotificationStatus.UNDELIVERABLE,
+                )
+            ),
             OutboxNotification.activity_id.is_(None),
         )
         .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
@@ -160,8 +166,13 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
 def _replace_copies_statement() -> Update:
     outbox = OutboxNotification.__table__.c
     status, now = outbox.status, bindparam("now", type_=UtcDateTime())
-    # Equalities, not IN lists: SQLAlchemy rewrites an IN list's SQL at every execution.
-    unsent = or_(status == NotificationStatus.PENDING, status == NotificationStatus.SENDING)
+    # Equalities, not IN lists: SQLAlchemy rewrites an IN list's SQL at every execution. A copy waiting for the
+    # person's chat keeps waiting, with the new payload: it goes out as the card now is once they install the app.
+    unsent = or_(
+        status == NotificationStatus.PENDING,
+        status == NotificationStatus.SENDING,
+        status == NotificationStatus.UNDELIVERABLE,
+    )
     teams_has_it = and_(
         or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
         outbox.activity_id.is_not(None),
@@ -198,11 +209,11 @@ async def replace_copies(session: AsyncSession, key_prefix: str, notice: Notice,
     """Every copy of one message (the rows whose dedupe key starts with ``key_prefix``) shows ``notice`` now.
 
     For cards that change after they are sent (an enquiry's coordinator card, a poll's live results). Copies
-    not sent yet go out with the new payload; a copy on the wire right now is sent again with it as soon as
-    that send is recorded. Copies Teams has (and copies whose last replacement failed) are due again: the
-    dispatcher replaces each message (``PUT``) once this transaction commits, within Teams' rate limits,
-    retried like any notification; several changes before it gets there become one update. Returns how many
-    copies will be (re)sent.
+    not sent yet go out with the new payload (those waiting for the person's chat, once they have one); a copy
+    on the wire right now is sent again with it as soon as that send is recorded. Copies Teams has (and copies
+    whose last replacement failed) are due again: the dispatcher replaces each message (``PUT``) once this
+    transaction commits, within Teams' rate limits, retried like any notification; several changes before it
+    gets there become one update. Returns how many copies will be (re)sent.
     """
     parameters = {"payload": notice.payload(), "now": now, **dedupe_prefix_params(key_prefix)}
     copies = int((await session.execute(_REPLACE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]

@@ -15,9 +15,11 @@ from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import (
     ENQUEUED_FLAG,
     cancel_by_dedupe_prefix,
+    deliver_waiting,
     enqueue,
     get_notification,
     outbox_summary,
+    replace_copies,
     retry_notification,
 )
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
@@ -139,6 +141,27 @@ async def test_cancel_by_prefix_cancels_only_pending_matches(session_factory) ->
         "reminder:run-70:s1": NotificationStatus.PENDING,
         "reminder:run-7:s3": NotificationStatus.SENDING,  # possibly on the wire: left alone
     }
+
+
+async def test_what_waits_for_a_persons_chat_goes_as_the_card_now_is_or_not_at_all(session_factory) -> None:
+    """A card queued for someone without a chat yet goes when they install the app: by then its decision may be
+    made (the card cancelled) or the card changed (replaced), and it must not go out as it was when queued."""
+    async with session_factory.begin() as session:
+        for key, text in (("review:1:2", "accept or decline?"), ("card:9:3", "assign to me?")):
+            await queue(session, key, payload={"text": text}, conversation_key=None, recipient="aad-megan")
+            await mark(session, key, NotificationStatus.UNDELIVERABLE, "no chat with them")
+    async with session_factory.begin() as session:
+        assert await cancel_by_dedupe_prefix(session, "review:1:") == 1  # decided: it need not go at all
+        await replace_copies(session, "card:9:", notice_of("text", {"text": "assigned to Adele"}), now=DUE)
+    waiting = {row.dedupe_key: (row.status, row.payload["text"]) for row in await rows(session_factory)}
+    assert waiting == {
+        "review:1:2": (NotificationStatus.CANCELLED, "accept or decline?"),
+        "card:9:3": (NotificationStatus.UNDELIVERABLE, "assigned to Adele"),  # still waiting for her chat
+    }
+    async with session_factory.begin() as session:
+        assert await deliver_waiting(session, "aad-megan", DUE) == 1  # she installs the app
+    [going] = [row for row in await rows(session_factory) if row.status is NotificationStatus.PENDING]
+    assert (going.dedupe_key, going.payload) == ("card:9:3", {"text": "assigned to Adele"})
 
 
 async def test_cancel_prefix_treats_like_wildcards_literally(session_factory) -> None:
