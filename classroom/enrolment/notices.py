@@ -19,6 +19,7 @@ CLASH_DECISION = "enrolment.clash_decision"
 WAITLIST_OFFER = "enrolment.waitlist_offer"
 OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
+WITHDRAWN = "enrolment.withdrawn"
 
 
 class RunNotice(NoticePart):
@@ -66,13 +67,14 @@ class TrainerReminderNotice(Notice):
     confirmed: int
     pending_review: int
     capacity: int
+    missing: int = 0  # of the confirmed, those the trainers let miss this session
 
 
 class ClashReviewNotice(Notice):
     KIND: ClassVar[str] = CLASH_REVIEW
     enrolment_id: int
     run: RunNotice
-    clash_session: SessionNotice
+    clash_sessions: list[SessionNotice]  # the sessions they cannot attend, in order
     participant_name: str
     organisation_name: str | None
     reason: str
@@ -82,7 +84,7 @@ class ClashDecisionNotice(Notice):
     KIND: ClassVar[str] = CLASH_DECISION
     run: RunNotice
     accepted: bool
-    clash_session: SessionNotice | None  # None: the session was removed from the run meanwhile
+    clash_sessions: list[SessionNotice]  # empty: the sessions were removed from the run meanwhile
     sessions: list[SessionNotice]
 
 
@@ -104,6 +106,22 @@ class SessionMovedNotice(Notice):
     run: RunNotice
     old: SessionNotice
     new: SessionNotice
+
+
+class WithdrawnNotice(Notice):
+    """For the run's trainers and the coordinators: someone gave up their place (or their place under review)."""
+
+    KIND: ClassVar[str] = WITHDRAWN
+    run: RunNotice
+    sessions: list[SessionNotice]
+    participant_name: str
+    organisation_name: str | None
+    had_status: str  # "confirmed" or "pending_review"
+    reason: str | None  # optional, in their words
+    withdrawn_at: datetime
+    offered_to_waitlist: bool  # the freed place went to the next person waiting
+    places_left: int
+    capacity: int
 
 
 def sessions_of(run: CourseRun) -> list[SessionNotice]:
@@ -137,6 +155,10 @@ def clash_review_key(enrolment_id: int, round_: int, reviewer_person_id: int) ->
 
 def clash_decision_key(enrolment_id: int, round_: int) -> str:
     return f"clash-decision:{enrolment_id}:{round_}"
+
+
+def withdrawn_key(enrolment_id: int, round_: int) -> str:
+    return f"enrolment-withdrawn:{enrolment_id}:{round_}"
 
 
 def offer_key(enrolment_id: int, round_: int) -> str:

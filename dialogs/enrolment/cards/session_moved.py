@@ -5,9 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.notices import SessionMovedNotice
-from dialogs.cards.base import CardMessage, Element, card, facts, heading, open_url, submit, text
+from dialogs.cards.base import CardMessage, Element, card, facts, heading, submit, text
 from dialogs.cards.formatting import local_time_range
-from dialogs.enrolment.cards.parts import session_label
+from dialogs.enrolment.cards.parts import join_button, session_label
 
 
 def build_session_moved_card(notice: SessionMovedNotice, zone: ZoneInfo) -> CardMessage:
@@ -29,5 +29,5 @@ def build_session_moved_card(notice: SessionMovedNotice, zone: ZoneInfo) -> Card
     ]
     actions: list[Element] = [submit("My courses", "my courses")]
     if run.join_url:
-        actions.insert(0, open_url("Join link", run.join_url))
+        actions.insert(0, join_button(run.join_url))
     return card(body, actions)

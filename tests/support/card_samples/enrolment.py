@@ -27,7 +27,8 @@ from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.session_moved import build_session_moved_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
-from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.cards.withdraw import build_withdraw_card, build_withdrawn_card
+from dialogs.enrolment.cards.withdrawn import build_withdrawn_notice_card
 from dialogs.enrolment.links import calendar_url
 from storage.models import EnrolmentStatus, OutboxNotification, Role
 from tests.support.card_samples import CardSample, SampleContext
@@ -90,12 +91,24 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, ["Confirm", "No"]))
     full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
     add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, ["Join", "No thanks"]))
+    # PERMPLAN-1 full, while PERMPLAN-2 has places: the terms point to it.
+    permplan_2 = (await service.open_runs("PERMPLAN-2"))[0]
+    one_day_full = dataclasses.replace(one_day, places_left=0, waitlist_length=1, other_runs=(permplan_2,))
+    replies_when_full = ["Book PERMPLAN-2 instead", "Join the waitlist", "No thanks"]
+    add(
+        "terms/full_with_other_dates",
+        build_terms_card,
+        build_terms_card(one_day_full, zone, policy.offer_hold, replies_when_full),
+    )
     add("clash_session", build_clash_session_question_card, build_clash_session_question_card(quote.run.sessions, zone))
-    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"]))
+    gone = build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"], (), zone)
+    add("place_gone", build_place_gone_card, gone)
+    gone = build_place_gone_card("PERMPLAN-1", 2, replies_when_full, (permplan_2,), zone)
+    add("place_gone/other_dates", build_place_gone_card, gone)
 
     # Results: confirmed, under review, waitlisted, offered.
     confirmed = await service.enrol("sample-alex", "PERM4-A")
-    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash(3, "I have a court date that morning."))
+    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash((1, 3), "I have two court dates."))
     waitlisted = dataclasses.replace(confirmed, status=EnrolmentStatus.WAITLISTED, waitlist_position=2)
     offered = dataclasses.replace(
         confirmed, status=EnrolmentStatus.OFFERED, offer_expires_at=context.now + policy.offer_hold
@@ -106,9 +119,16 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/offered", build_enrolment_result_card, result(offered))
 
     # My courses, withdraw, roster.
+    # Alex's places on several runs: every button names its run.
     links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43)}
-    views = [confirmed, pending, waitlisted, offered]
+    permplan_1, permplan_2 = (choice.run for choice in await service.open_runs("PERMPLAN"))
+    views = [
+        confirmed,
+        dataclasses.replace(waitlisted, id=-1, run=permplan_1),
+        dataclasses.replace(offered, id=-2, run=permplan_2),
+    ]
     add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
+    add("my_courses/pending_review", build_my_courses_card, build_my_courses_card([pending], zone, context.now, {}))
     add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))
     for view in (confirmed, waitlisted, offered):
         add(f"withdraw/{view.status.value}", build_withdraw_card, build_withdraw_card(view, zone))
@@ -141,6 +161,21 @@ async def samples(context: SampleContext) -> list[CardSample]:
         price_pence=32000,
     )
     add("waitlist_offer", build_waitlist_offer_card, build_waitlist_offer_card(offer, zone))
+    # Isaiah takes a place and gives it up, saying why: what he is told, and what the trainers are told.
+    await service.enrol("sample-isaiah", "PERMPLAN-1")
+    withdrawal = await service.withdraw("sample-isaiah", "PERMPLAN-1", reason="My caseload has changed.")
+    add("withdrawn", build_withdrawn_card, build_withdrawn_card(withdrawal, calendar_url(PUBLIC_BASE_URL, "W" * 43)))
+    async with factory() as session:
+        told = await session.scalar(
+            select(OutboxNotification).where(OutboxNotification.kind == notices.WITHDRAWN).limit(1)
+        )
+    assert told is not None
+    withdrawn = notices.WithdrawnNotice.model_validate(told.payload)
+    add("withdrawn_notice", build_withdrawn_notice_card, build_withdrawn_notice_card(withdrawn, zone))
+    no_reason = withdrawn.model_copy(
+        update={"reason": None, "offered_to_waitlist": True, "had_status": "pending_review"}
+    )
+    add("withdrawn_notice/no_reason", build_withdrawn_notice_card, build_withdrawn_notice_card(no_reason, zone))
     lapsed = notices.OfferLapsedNotice(run=reminder.run)
     add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
     first = decision.sessions[0]
