@@ -119,16 +119,14 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/offered", build_enrolment_result_card, result(offered))
 
     # My courses, withdraw, roster.
-    # Alex's places on several runs: every button names its run.
-    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43)}
+    # Places on several runs, two of them confirmed: every button names its run.
     permplan_1, permplan_2 = (choice.run for choice in await service.open_runs("PERMPLAN"))
-    views = [
-        confirmed,
-        dataclasses.replace(waitlisted, id=-1, run=permplan_1),
-        dataclasses.replace(offered, id=-2, run=permplan_2),
-    ]
+    second = dataclasses.replace(confirmed, id=-1, run=permplan_1)
+    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43), second.id: calendar_url(PUBLIC_BASE_URL, "U" * 43)}
+    views = [confirmed, second, dataclasses.replace(offered, id=-2, run=permplan_2)]
     add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
-    add("my_courses/pending_review", build_my_courses_card, build_my_courses_card([pending], zone, context.now, {}))
+    views = [pending, dataclasses.replace(waitlisted, id=-3, run=permplan_1)]
+    add("my_courses/waiting", build_my_courses_card, build_my_courses_card(views, zone, context.now, {}))
     add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))
     for view in (confirmed, waitlisted, offered):
         add(f"withdraw/{view.status.value}", build_withdraw_card, build_withdraw_card(view, zone))
