@@ -28,21 +28,22 @@ from classroom.enrolment.loading import (
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import (
     ClashDecisionNotice,
-    ClashReviewNotice,
     RunNotice,
     SessionNotice,
     clash_decision_key,
     clash_review_key,
+    clash_review_notice,
     clash_review_prefix,
     sessions_of,
 )
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import plan_reminders, remember_announced_times
+from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
 from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, PersonRole, Role, RunSession
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
 from storage.models.enrolment import ENDED
 
 MAX_REASON_LENGTH = 500
@@ -266,22 +267,9 @@ async def _ask_reviewers(
     now: datetime,
 ) -> None:
     """Send the clash to the run's trainers (those linked to a Teams account), else to the coordinators."""
-    trainer_ids = {t.person_id for t in run.trainers if t.person_id is not None}
-    if trainer_ids:
-        reviewers = (await session.scalars(select(Person).where(Person.id.in_(trainer_ids)))).all()
-    else:
-        reviewers = (
-            await session.scalars(select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct())
-        ).all()
+    reviewers = await clash_reviewers(session, run)
     participant = await session.get_one(Person, enrolment.person_id)
-    notice = ClashReviewNotice(
-        enrolment_id=enrolment.id,
-        run=RunNotice.of(run),
-        clash_sessions=[SessionNotice.of(s, len(run.sessions)) for s in enrolment.clash_sessions],
-        participant_name=participant.name or "A participant",
-        organisation_name=organisation.name,
-        reason=enrolment.clash_reason or "",
-    )
+    notice = clash_review_notice(enrolment, run, participant_name=participant.name, organisation_name=organisation.name)
     for reviewer in reviewers:
         await enqueue(
             session,

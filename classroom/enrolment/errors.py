@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from classroom.enrolment.views import SessionTime
 from classroom.errors import ClassroomError, NotFound
 
 
@@ -56,3 +57,12 @@ class AlreadyDecided(EnrolmentRefused):
 
 class NoEnrolment(NotFound):
     """The person has no current place, review, offer or waitlist entry matching the request."""
+
+
+class SessionChanged(ClassroomError):
+    """The session is no longer at the time the coordinator was shown (someone moved it meanwhile, or an import
+    did); ``current`` is where it is now. Nothing was changed."""
+
+    def __init__(self, message: str, *, current: SessionTime) -> None:
+        super().__init__(message)
+        self.current = current

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +23,7 @@ from classroom.enrolment.notices import (
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from storage.base import UtcDateTime
 from storage.models import (
     AnnouncedSessionTime,
     CourseRun,
@@ -33,7 +34,7 @@ from storage.models import (
     RunSession,
     RunTrainer,
 )
-from storage.upsert import insert_or_ignore
+from storage.upsert import insert_for, insert_or_ignore
 
 
 async def remember_announced_time(session: AsyncSession, run_session: RunSession, now: datetime) -> None:
@@ -54,6 +55,24 @@ async def remember_announced_time(session: AsyncSession, run_session: RunSession
 async def remember_announced_times(session: AsyncSession, run: CourseRun, now: datetime) -> None:
     for run_session in run.sessions:
         await remember_announced_time(session, run_session, now)
+
+
+async def remember_unannounced_sessions(session: AsyncSession, now: datetime) -> int:
+    """Record the time of every session still ahead that has none recorded yet; returns how many.
+
+    So a catalogue import that moves a session nobody has enrolled on yet is still noticed, and its trainers
+    told. (The periodic job runs this after announcing moves, so a move is always compared with the old time.)
+    """
+    source = select(RunSession.id, RunSession.starts_at, RunSession.ends_at, literal(now, UtcDateTime())).where(
+        RunSession.ends_at > now,
+        ~exists().where(AnnouncedSessionTime.session_id == RunSession.id),
+    )
+    statement = (
+        insert_for(session, AnnouncedSessionTime)
+        .from_select(["session_id", "starts_at", "ends_at", "updated_at"], source)
+        .on_conflict_do_nothing(index_elements=["session_id"])
+    )
+    return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 
 async def plan_session_reminders(

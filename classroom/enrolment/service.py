@@ -7,7 +7,7 @@ person may do from the database; nothing a card sends back is trusted beyond nam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from classroom.enrolment.loading import (
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.session_moves import move_session
+from classroom.enrolment.session_moves import move_session, preview_move
 from classroom.enrolment.views import (
     CalendarFile,
     CalendarLinkIssued,
@@ -39,12 +39,11 @@ from classroom.enrolment.views import (
     Roster,
     RunChoice,
     SessionMove,
-    SessionTime,
+    SessionMovePreview,
     Withdrawal,
     run_details,
-    session_time,
 )
-from classroom.errors import NotAllowed, NotFound
+from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import ensure_person
 from classroom.periodic import PeriodicJob
 from classroom.transactions import in_transaction
@@ -53,6 +52,21 @@ from storage.models import CourseRun, EnrolmentStatus
 T = TypeVar("T")
 
 CALENDAR_STATUSES = frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW})
+
+
+def _utc(moment: datetime) -> datetime:
+    # Aware datetimes sharing one tzinfo compare by wall clock, not by instant: in UTC every comparison is true.
+    if moment.tzinfo is None:
+        raise InvalidInput("times must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+async def _require_coordinator(session: AsyncSession, aad_object_id: str) -> None:
+    try:
+        actor = await load_person(session, aad_object_id)
+    except NotFound as error:
+        raise NotAllowed("only coordinators can do this") from error
+    require_coordinator(actor)
 
 
 class EnrolmentService:
@@ -186,29 +200,47 @@ class EnrolmentService:
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))
 
-    async def move_session(
+    async def preview_session_move(
         self, actor_aad_object_id: str, run_code: str, position: int, starts_at: datetime, ends_at: datetime
+    ) -> SessionMovePreview:
+        """What moving a session would do and whom it would tell, for the coordinator to confirm; changes nothing.
+
+        Raises NotAllowed (not a coordinator), NotFound (no such run) or InvalidInput (see ``check_move``).
+        """
+        starts_at, ends_at = _utc(starts_at), _utc(ends_at)
+
+        async def unit(session: AsyncSession) -> SessionMovePreview:
+            await _require_coordinator(session, actor_aad_object_id)
+            run = await load_run(session, await run_id_for_code(session, run_code))
+            return await preview_move(session, run, position, starts_at, ends_at, self._clock.now())
+
+        return await self._run(unit)
+
+    async def move_session(
+        self,
+        actor_aad_object_id: str,
+        run_code: str,
+        position: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        *,
+        was: tuple[datetime, datetime],
     ) -> SessionMove:
-        """A coordinator moves a session; everyone holding a place is told and their reminders move."""
+        """A coordinator confirms moving a session from ``was`` (the time they were shown); everyone holding a
+        place and the run's trainers are told, reminders move, and a clash with the old time is cleared.
+
+        Checked again as it happens: the caller must be a coordinator now, and the session still at ``was``.
+        Raises NotAllowed, NotFound, SessionChanged or InvalidInput.
+        """
+        starts_at, ends_at, was = _utc(starts_at), _utc(ends_at), (_utc(was[0]), _utc(was[1]))
 
         async def unit(session: AsyncSession) -> SessionMove:
-            try:
-                actor = await load_person(session, actor_aad_object_id)
-            except NotFound as error:
-                raise NotAllowed("only coordinators can do this") from error
-            require_coordinator(actor)
+            await _require_coordinator(session, actor_aad_object_id)
             run_id = await run_id_for_code(session, run_code)
             await lock_run(session, run_id)
             run = await load_run(session, run_id)
-            moved, old_start, old_end, told = await move_session(
-                session, run, position, starts_at, ends_at, self._clock.now(), self.policy
-            )
-            return SessionMove(
-                run=run_details(run),
-                position=position,
-                old=SessionTime(moved.id, moved.position, old_start, old_end),
-                new=session_time(moved),
-                participants_told=told,
+            return await move_session(
+                session, run, position, starts_at, ends_at, self._clock.now(), self.policy, was=was
             )
 
         return await self._run(unit)

@@ -123,12 +123,41 @@ class Roster:
 
 
 @dataclass(frozen=True)
+class SessionMovePreview:
+    """What moving a session would do, shown to the coordinator before anyone is told.
+
+    Attributes:
+        participants: people holding a place (confirmed, under review, offered), each of whom will be told.
+        trainers_told: the trainers who will be told (linked to a Teams account).
+        trainers_unreachable: trainers known only by name, who cannot be messaged.
+        coordinators_told: no trainer is linked and a clash will be cleared, so the coordinators (who review the
+            run's clashes) are told instead.
+        clashes_cleared: participants whose clash names this session's old time; it will no longer apply to it.
+    """
+
+    run: RunDetails
+    old: SessionTime
+    new: SessionTime
+    participants: int
+    trainers_told: tuple[str, ...]
+    trainers_unreachable: tuple[str, ...]
+    coordinators_told: bool
+    clashes_cleared: int
+
+
+@dataclass(frozen=True)
 class SessionMove:
+    """A session moved (or found already moved, ``already_done``: a confirmation pressed twice or redelivered)."""
+
     run: RunDetails
     position: int
     old: SessionTime
     new: SessionTime
     participants_told: int
+    trainers_told: tuple[str, ...] = ()
+    coordinators_told: bool = False
+    clashes_cleared: int = 0
+    already_done: bool = False
 
 
 @dataclass(frozen=True)

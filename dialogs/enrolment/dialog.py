@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.core import MessageFactory
-from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
@@ -36,6 +36,8 @@ from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_car
 from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.suggested_replies import with_suggested_replies
+from dialogs.questions import Question
+from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
 from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
@@ -126,14 +128,16 @@ def _caller(step: WaterfallStepContext) -> tuple[str | None, str]:
     return (sender.aad_object_id if sender else None), (sender.name or "" if sender else "")
 
 
-class EnrolDialog(ComponentDialog):
+class EnrolDialog(ResumableDialog):
     def __init__(self, services: Services) -> None:
-        super().__init__(ENROL_DIALOG)
+        super().__init__(ENROL_DIALOG, topic="your enrolment")
         self._services = services
         self._enrolment = services.enrolment
-        self.add_dialog(TextPrompt(_CHOICE_PROMPT, _choice_is_known))
-        self.add_dialog(TextPrompt(_SESSIONS_PROMPT, _sessions_are_known))
-        self.add_dialog(TextPrompt(_REASON_PROMPT, _reason_is_usable))
+        # Choices and session numbers: one of the offered answers, or a command that runs before the question is
+        # asked again.
+        self.add_dialog(Question(_CHOICE_PROMPT, _choice_is_known, answers=_choice_is_known))
+        self.add_dialog(Question(_SESSIONS_PROMPT, _sessions_are_known, answers=_sessions_are_known))
+        self.add_dialog(Question(_REASON_PROMPT, _reason_is_usable))  # free text: a command is only offered
         self.add_dialog(
             WaterfallDialog(
                 _STEPS,

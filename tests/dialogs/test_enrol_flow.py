@@ -394,23 +394,6 @@ async def test_the_roster_shows_who_misses_which_session(chat, session_factory, 
     ) in shown
 
 
-async def test_a_coordinator_reschedules_a_session_and_participants_are_told(chat, session_factory) -> None:
-    await chat.say(f"enrol {MULTI}")
-    await chat.say("I can attend every date")
-    coordinator = _as(chat, COORDINATOR_AAD, "Adele Vance")
-    [usage] = await coordinator.say("reschedule PERMX-A 2 next tuesday")
-    assert "reschedule PERM4-A 3 2027-09-20 10:00-15:00" in usage.text
-    [moved] = await coordinator.say("reschedule permx-a 2 2026-12-22 13:00-16:00")
-    assert "Session 2 of PERMX-A moved from Monday 21 December 2026, 10:00–15:00 GMT to Tuesday 22 December" in (
-        moved.text
-    )
-    assert "told 1 person" in moved.text
-    [notice] = await outbox(session_factory, notices.SESSION_MOVED)
-    assert notice.recipient_aad_object_id == PARTICIPANT_AAD
-    [refused] = await chat.say("reschedule PERMX-A 2 2026-12-22 13:00-16:00")
-    assert "only for" in refused.text
-
-
 async def test_help_lists_the_enrolment_commands(chat) -> None:
     [reply] = await chat.say("help")
     listing = texts([reply])

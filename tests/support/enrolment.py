@@ -41,6 +41,12 @@ def london(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
+def weekly_session(first_day: date, position: int) -> tuple[datetime, datetime]:
+    """Session ``position`` of a run from ``world(first_day)``: 10:00-15:00 London, a week apart."""
+    day = first_day + timedelta(weeks=position - 1)
+    return london(day, time(10)), london(day, time(15))
+
+
 def weekly_sessions(first_day: date, count: int) -> tuple[SessionSpec, ...]:
     days = [first_day + timedelta(weeks=i) for i in range(count)]
     return tuple(SessionSpec(london(d, time(10)), london(d, time(15))) for d in days)

@@ -15,8 +15,8 @@ from classroom.enrolment.errors import NoEnrolment
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import NotFound
 from storage.models import CalendarLink
-from tests.classroom.enrolment.conftest import ALEX, ISAIAH
-from tests.support.enrolment import LONDON, MULTI_RUN, add_person, load_world, london, world
+from tests.classroom.enrolment.conftest import ALEX, FIRST_DAY, ISAIAH
+from tests.support.enrolment import LONDON, MULTI_RUN, add_person, load_world, london, weekly_session, world
 
 
 def _events(content: bytes) -> list:
@@ -113,7 +113,9 @@ async def test_a_moved_session_shows_its_new_time_in_a_fresh_download(service, c
     link = await service.issue_calendar_link(ALEX, MULTI_RUN)
     before = _events((await service.calendar_file(link.token)).content)
     day = date(2026, 12, 23)
-    await service.move_session("aad-coordinator", MULTI_RUN, 2, london(day, time(9)), london(day, time(12)))
+    await service.move_session(
+        "aad-coordinator", MULTI_RUN, 2, london(day, time(9)), london(day, time(12)), was=weekly_session(FIRST_DAY, 2)
+    )
     after = _events((await service.calendar_file(link.token)).content)
     assert after[1].decoded("DTSTART") == london(day, time(9))
     assert str(after[1]["UID"]) == str(before[1]["UID"])  # the same event, updated in the person's calendar

@@ -4,7 +4,8 @@ flow, its results, my courses, withdraw, roster, and every notification (taken f
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -22,9 +23,14 @@ from dialogs.enrolment.cards.questions import (
     build_place_gone_card,
 )
 from dialogs.enrolment.cards.reminders import build_reminder_card, build_trainer_reminder_card
+from dialogs.enrolment.cards.reschedule import (
+    build_reschedule_cancelled_card,
+    build_reschedule_confirmation_card,
+    build_session_move_done_card,
+)
 from dialogs.enrolment.cards.result import build_enrolment_result_card
 from dialogs.enrolment.cards.roster import build_roster_card
-from dialogs.enrolment.cards.session_moved import build_session_moved_card
+from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card, build_withdrawn_card
@@ -183,4 +189,61 @@ async def samples(context: SampleContext) -> list[CardSample]:
         new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
     )
     add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    variants: dict[str, dict[str, object]] = {
+        "clash_accepted": {"cleared_clash": "accepted"},
+        "clash_under_review": {"cleared_clash": "pending_review"},
+        "still_under_review": {"place": "pending_review"},
+        "offered": {"place": "offered"},
+    }
+    for variant, update in variants.items():
+        card_of_variant = build_session_moved_card(moved.model_copy(update=update), zone)
+        add(f"session_moved/{variant}", build_session_moved_card, card_of_variant)
+    cleared = [
+        notices.ClashClearedPart(participant_name="Lynne Robbins <b>not markup</b>", was="accepted"),
+        notices.ClashClearedPart(participant_name="Isaiah Langer", was="pending_review"),
+    ]
+    to_trainer = notices.TrainerSessionMovedNotice(
+        run=reminder.run, old=moved.old, new=moved.new, participants_told=12, cleared_clashes=cleared
+    )
+    add("trainer_session_moved", build_trainer_session_moved_card, build_trainer_session_moved_card(to_trainer, zone))
+    to_coordinators = to_trainer.model_copy(update={"to_coordinators": True, "cleared_clashes": cleared[:1]})
+    add(
+        "trainer_session_moved/coordinators",
+        build_trainer_session_moved_card,
+        build_trainer_session_moved_card(to_coordinators, zone),
+    )
+    out.extend(await _reschedule_samples(service, zone))
     return out
+
+
+async def _reschedule_samples(service: EnrolmentService, zone: ZoneInfo) -> list[CardSample]:
+    """The coordinator's confirmation before a session moves, and what replaces it (moved, already, cancelled)."""
+    run = (await service.open_runs("PERM4-A"))[0].run
+    old = run.sessions[1]
+    new_time = (old.starts_at + timedelta(days=2, hours=3), old.ends_at + timedelta(days=2, hours=3))
+    preview = await service.preview_session_move("sample-adele", "PERM4-A", 2, *new_time)
+    note = "Session 2 has moved since that card was made: it is now Wednesday 6 January 2027. Nothing was changed."
+    moved = await service.move_session("sample-adele", "PERM4-A", 2, *new_time, was=(old.starts_at, old.ends_at))
+    already = await service.move_session("sample-adele", "PERM4-A", 2, *new_time, was=(old.starts_at, old.ends_at))
+    confirmation = build_reschedule_confirmation_card
+    with_clash = dataclasses.replace(
+        preview, trainers_told=("Zoe Rosenfield",), trainers_unreachable=("Rebecca Watts",), clashes_cleared=1
+    )
+    return [
+        CardSample("enrolment/reschedule/confirm", _name(confirmation), confirmation(preview, zone)),
+        CardSample("enrolment/reschedule/confirm_again", _name(confirmation), confirmation(preview, zone, note=note)),
+        CardSample("enrolment/reschedule/confirm_with_clash", _name(confirmation), confirmation(with_clash, zone)),
+        CardSample(
+            "enrolment/reschedule/moved", _name(build_session_move_done_card), build_session_move_done_card(moved, zone)
+        ),
+        CardSample(
+            "enrolment/reschedule/already_moved",
+            _name(build_session_move_done_card),
+            build_session_move_done_card(already, zone),
+        ),
+        CardSample(
+            "enrolment/reschedule/cancelled",
+            _name(build_reschedule_cancelled_card),
+            build_reschedule_cancelled_card(),
+        ),
+    ]
