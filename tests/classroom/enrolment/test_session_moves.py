@@ -120,6 +120,94 @@ async def test_a_clash_with_another_session_stays_and_the_notice_says_only_what_
     assert await outbox(session_factory, notices.REMINDER, recipient=ISAIAH) == []
 
 
+def _positions(sessions: list[dict[str, object]]) -> list[object]:
+    return [s["position"] for s in sessions]
+
+
+async def test_an_accepted_clash_with_several_sessions_keeps_the_ones_that_did_not_move(
+    service, session_factory
+) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 4}
+
+    moved = await _move_session_2(service)
+
+    assert moved.clashes_cleared == 1
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.missed_positions == {3}
+    assert mine.clash_reason == "Court hearings"  # still why they miss session 3
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 2, 4}
+    assert await _calendar_sessions(service, ISAIAH) == 3  # sessions 1, 2 (at its new time) and 4
+    [roster] = await service.rosters(TRAINER_AAD, MULTI_RUN)
+    assert roster.missing(2) == () and [e.name for e in roster.missing(3)] == ["Isaiah Langer"]
+    [told] = await outbox(session_factory, notices.SESSION_MOVED)
+    assert (told.payload["place"], told.payload["cleared_clash"]) == ("confirmed", "accepted")
+    assert _positions(told.payload["still_missing"]) == [3]
+    [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
+    [cleared] = trainer.payload["cleared_clashes"]
+    assert cleared["was"] == "accepted" and _positions(cleared["still_missing"]) == [3]
+
+
+async def test_a_review_of_several_sessions_goes_on_for_those_that_did_not_move(service, session_factory) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)
+    async with session_factory.begin() as session:  # Teams has the trainer's card
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.id == card.id)
+            .values(status=NotificationStatus.SENT, activity_id="activity-1", sent_conversation_id="chat-1")
+        )
+
+    await _move_session_2(service)
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.PENDING_REVIEW and mine.missed_positions == {3}
+    assert await outbox(session_factory, notices.REMINDER, recipient=ISAIAH) == []  # still no place to remind of
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)  # due again, to replace the card in Teams
+    assert replaced.id == card.id and replaced.activity_id == "activity-1"
+    assert _positions(replaced.payload["clash_sessions"]) == [3]
+    [told] = await outbox(session_factory, notices.SESSION_MOVED)
+    assert (told.payload["place"], told.payload["cleared_clash"]) == ("pending_review", "pending_review")
+    assert _positions(told.payload["still_missing"]) == [3]
+    [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
+    [cleared] = trainer.payload["cleared_clashes"]
+    assert cleared["was"] == "pending_review" and _positions(cleared["still_missing"]) == [3]
+
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)  # the review still needs a decision
+    [decision] = await outbox(session_factory, notices.CLASH_DECISION)
+    assert _positions(decision.payload["clash_sessions"]) == [3]
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 2, 4}
+
+
+async def test_a_review_is_over_when_every_session_it_named_has_moved(service, session_factory) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    await _move_session_2(service)
+    session_3 = weekly_session(FIRST_DAY, 3)
+    new_day = FIRST_DAY + timedelta(weeks=2, days=2)
+    await service.move_session(
+        COORDINATOR_AAD, MULTI_RUN, 3, london(new_day, time(13)), london(new_day, time(16)), was=session_3
+    )
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_sessions == () and mine.clash_reason is None
+    assert len(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == 12
+    assert await outbox(session_factory, notices.CLASH_REVIEW) == []
+    last = [
+        n.payload for n in await outbox(session_factory, notices.SESSION_MOVED) if n.payload["new"]["position"] == 3
+    ]
+    assert [(p["place"], p["cleared_clash"], p["still_missing"]) for p in last] == [("confirmed", "pending_review", [])]
+    with pytest.raises(AlreadyDecided):
+        await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+
+
+async def test_the_preview_counts_a_clash_that_names_the_session_among_others(service) -> None:
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 4), "Court hearings"))
+    await service.enrol(ALEX, MULTI_RUN, clash=Clash((3, 4), "Leave"))
+    preview = await service.preview_session_move(COORDINATOR_AAD, MULTI_RUN, 2, *NEW_TIME)
+    assert preview.participants == 2 and preview.clashes_cleared == 1
+
+
 async def test_a_catalogue_import_that_moves_the_session_clears_the_clash_the_same_way(
     service, session_factory, clock
 ) -> None:

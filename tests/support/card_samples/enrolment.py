@@ -189,9 +189,16 @@ async def samples(context: SampleContext) -> list[CardSample]:
         new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
     )
     add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    later = decision.sessions[-2:]  # the other sessions a clash still names
     variants: dict[str, dict[str, object]] = {
         "clash_accepted": {"cleared_clash": "accepted"},
         "clash_under_review": {"cleared_clash": "pending_review"},
+        "clash_accepted_other_sessions_missed": {"cleared_clash": "accepted", "still_missing": later},
+        "clash_other_sessions_under_review": {
+            "cleared_clash": "pending_review",
+            "place": "pending_review",
+            "still_missing": later,
+        },
         "still_under_review": {"place": "pending_review"},
         "offered": {"place": "offered"},
     }
@@ -201,6 +208,8 @@ async def samples(context: SampleContext) -> list[CardSample]:
     cleared = [
         notices.ClashClearedPart(participant_name="Lynne Robbins <b>not markup</b>", was="accepted"),
         notices.ClashClearedPart(participant_name="Isaiah Langer", was="pending_review"),
+        notices.ClashClearedPart(participant_name="Patti Fernandez", was="accepted", still_missing=later[-1:]),
+        notices.ClashClearedPart(participant_name="Alex Wilber", was="pending_review", still_missing=later),
     ]
     to_trainer = notices.TrainerSessionMovedNotice(
         run=reminder.run, old=moved.old, new=moved.new, participants_told=12, cleared_clashes=cleared
