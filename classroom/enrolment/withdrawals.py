@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import notify_coordinators
@@ -26,10 +25,11 @@ from classroom.enrolment.notices import (
 )
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import cancel_reminders
+from classroom.enrolment.reviewers import linked_trainers
 from classroom.enrolment.waitlist import offer_free_places
 from classroom.errors import InvalidInput
 from classroom.outbox import Notice, cancel_by_dedupe_prefix, enqueue
-from storage.models import CourseRun, EnrolmentStatus, Person
+from storage.models import CourseRun, EnrolmentStatus
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
 
@@ -97,10 +97,7 @@ async def _tell_overseers(session: AsyncSession, run: CourseRun, notice: Notice,
     """Queue ``notice`` for the coordinators (their chat, else each of them) and each linked trainer of the run;
     someone who is both gets one copy."""
     reached = {t.recipient for t in await notify_coordinators(session, notice, dedupe_key=key, due_at=now)}
-    trainer_ids = [t.person_id for t in run.trainers if t.person_id is not None]
-    if not trainer_ids:
-        return
-    trainers = await session.execute(select(Person.id, Person.aad_object_id).where(Person.id.in_(trainer_ids)))
-    for person_id, aad_object_id in trainers.all():
-        if aad_object_id not in reached:
-            await enqueue(session, notice, due_at=now, dedupe_key=f"{key}:trainer:{person_id}", recipient=aad_object_id)
+    for trainer in await linked_trainers(session, run):
+        if trainer.aad_object_id not in reached:
+            key_for_trainer = f"{key}:trainer:{trainer.id}"
+            await enqueue(session, notice, due_at=now, dedupe_key=key_for_trainer, recipient=trainer.aad_object_id)
