@@ -1,21 +1,40 @@
-"""A clash is with one session at one time: when that session moves, the clash no longer applies.
+"""A clash is with sessions at their times: when one of them moves, the clash no longer applies to it.
 
 The participant said they could not come on the old date (a court hearing, leave). At the new time they are
-expected like everyone else, so the clash is cleared: "my courses" stops saying they will miss it, their
-reminders and calendar include it, and a place still waiting for the trainers' decision is confirmed (the only
-reason for the review has gone), and every reviewer's copy of its review card says so instead of asking. The
-caller tells them and the trainers what changed.
+expected like everyone else, so that session leaves their clash: "my courses" stops saying they will miss it,
+their reminders and calendar include it. The clash's other sessions stay as they were (still missed, or still
+waiting for the trainers). When no session is left, the clash is gone: a place still waiting for the trainers'
+decision is confirmed (the only reason for the review has gone).
+
+Every reviewer's copy of the review card follows: a review still waiting names the sessions left and still asks
+(or, none left, says the clash was cleared, with nothing left to press); an accepted one names the sessions the
+participant still misses. Each says which session moved and where to. The caller tells the participant and the
+trainers what changed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.enrolment.notices import ClearedClash, ReviewOutcome, SessionNotice
-from classroom.enrolment.review_cards import settle_review_cards
+from classroom.enrolment.notices import ClearedClash, ReviewOutcome, SessionMovePart, SessionNotice
+from classroom.enrolment.review_cards import review_outcome, settle_review_cards, update_open_review_cards
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
+
+
+@dataclass(frozen=True)
+class MovedClash:
+    """A clash that included a moved session: what it was, and the sessions it still names (in order)."""
+
+    was: ClearedClash
+    still_missing: tuple[RunSession, ...]
+
+    @property
+    def confirmed_now(self) -> bool:
+        """The place was waiting for the trainers only because of this session, and is confirmed now."""
+        return self.was == "pending_review" and not self.still_missing
 
 
 async def clear_moved_clash(
@@ -27,27 +46,32 @@ async def clear_moved_clash(
     old: SessionNotice,
     new: SessionNotice,
     now: datetime,
-) -> ClearedClash | None:
-    """Clear the enrolment's clash if it is with ``moved`` (which was at ``old`` and is now at ``new``); returns
-    what the clash was, or None (no clash there).
+) -> MovedClash | None:
+    """Take ``moved`` (which was at ``old`` and is now at ``new``) out of the enrolment's clash; returns what the
+    clash was, or None (no clash with it).
 
-    Expects the run's lock. Review cards not sent yet are cancelled, sent ones show the clash cleared; the
-    reviewers hear of the move from the caller.
+    Expects the run's lock and the enrolment's person, organisation, reviewer and clash sessions loaded.
     """
-    if enrolment.clash_session_id != moved.id or enrolment.status not in (
-        EnrolmentStatus.CONFIRMED,
-        EnrolmentStatus.PENDING_REVIEW,
+    if enrolment.status not in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW) or all(
+        s.id != moved.id for s in enrolment.clash_sessions
     ):
         return None
     was: ClearedClash = "pending_review" if enrolment.status == EnrolmentStatus.PENDING_REVIEW else "accepted"
-    if was == "pending_review":
-        # Before the clash is forgotten: the cards go on showing what they asked about, and why it is settled.
-        outcome = ReviewOutcome(decision="cleared", at=now, moved_to=new)
-        await settle_review_cards(session, enrolment, run, outcome, now, clash=old)
-        enrolment.status = EnrolmentStatus.CONFIRMED
-        enrolment.confirmed_at = now
-    enrolment.clash_session = None
-    enrolment.clash_session_id = None
-    enrolment.clash_reason = None
+    enrolment.clash_sessions = [s for s in enrolment.clash_sessions if s.id != moved.id]
+    still_missing = tuple(enrolment.clash_sessions)
+    move = SessionMovePart(old=old, new=new)
+    if was == "pending_review" and still_missing:  # still to decide, for the other sessions only
+        await update_open_review_cards(session, enrolment, run, move, now)
+    elif was == "pending_review":  # nothing left to decide: the cards say so before the reason is forgotten
+        await settle_review_cards(session, enrolment, run, ReviewOutcome(decision="cleared", at=now), now, moved=move)
+    else:  # accepted: the decided cards name only the sessions still missed
+        outcome = review_outcome(enrolment)
+        if outcome is not None:
+            await settle_review_cards(session, enrolment, run, outcome, now, moved=move)
+    if not still_missing:
+        enrolment.clash_reason = None
+        if was == "pending_review":
+            enrolment.status = EnrolmentStatus.CONFIRMED
+            enrolment.confirmed_at = now
     await session.flush()
-    return was
+    return MovedClash(was, still_missing)

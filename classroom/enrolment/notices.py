@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 from classroom.outbox import Notice, NoticePart
-from storage.models import CourseRun, RunSession
+from storage.models import CourseRun, Enrolment, RunSession
 
 REMINDER = "enrolment.reminder"
 TRAINER_REMINDER = "enrolment.trainer_reminder"
@@ -25,12 +25,14 @@ WAITLIST_OFFER = "enrolment.waitlist_offer"
 OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
 TRAINER_SESSION_MOVED = "enrolment.trainer_session_moved"
+WITHDRAWN = "enrolment.withdrawn"
 
 # What a person holds on a run; a moved session means something different for each.
 Place = Literal["confirmed", "pending_review", "offered"]
-# A clash with a session that moved: it was with the old time, so it no longer applies. "accepted": the trainers
-# had let them miss it, so they are now expected at the new time; "pending_review": the trainers had not decided
-# yet, and the place is now confirmed.
+# A clash with a session that moved: it was with the old time, so it no longer applies to that session. "accepted":
+# the trainers had let them miss it, so they are now expected at the new time; "pending_review": the trainers had
+# not decided yet. The clash's other sessions stay as they were (``still_missing``); when none is left, a place
+# under review is confirmed (the only reason for the review has gone).
 ClearedClash = Literal["accepted", "pending_review"]
 
 
@@ -79,16 +81,23 @@ class TrainerReminderNotice(Notice):
     confirmed: int
     pending_review: int
     capacity: int
+    missing: int = 0  # of the confirmed, those the trainers let miss this session
 
 
 class ReviewOutcome(NoticePart):
     """What became of a clash review: accepted or declined (by whom), withdrawn by the participant, or cleared
-    because the session moved away from the clash (``moved_to``: where it is now) before anyone decided."""
+    because the last of its sessions moved away from the clash before anyone decided."""
 
     decision: Literal["accepted", "declined", "withdrawn", "cleared"]
     by: str | None = None  # the trainer or coordinator who decided
     at: datetime
-    moved_to: SessionNotice | None = None  # "cleared": the session's new time
+
+
+class SessionMovePart(NoticePart):
+    """A session of a clash that moved, which took it out of the clash: where it was, and where it is now."""
+
+    old: SessionNotice
+    new: SessionNotice
 
 
 class ClashReviewNotice(Notice):
@@ -96,18 +105,21 @@ class ClashReviewNotice(Notice):
     enrolment_id: int
     round: int = 1  # the enrolment's round: a decision names it, so an old card never decides a newer request
     run: RunNotice
-    clash_session: SessionNotice
+    # The sessions they cannot attend, in order: those the review is (or was, once settled) about. A moved session
+    # leaves the list; a clash cleared by moves ("cleared") names none.
+    clash_sessions: list[SessionNotice]
     participant_name: str
     organisation_name: str | None
     reason: str
     outcome: ReviewOutcome | None = None  # None: waiting for a decision
+    moved: SessionMovePart | None = None  # the latest move of one of its sessions, which left the clash
 
 
 class ClashDecisionNotice(Notice):
     KIND: ClassVar[str] = CLASH_DECISION
     run: RunNotice
     accepted: bool
-    clash_session: SessionNotice | None  # None: the session was removed from the run meanwhile
+    clash_sessions: list[SessionNotice]  # empty: the sessions were removed from the run meanwhile
     sessions: list[SessionNotice]
 
 
@@ -137,13 +149,16 @@ class SessionMovedNotice(Notice):
     run: RunNotice
     old: SessionNotice
     new: SessionNotice
-    place: Place = "confirmed"  # what they hold now (after a cleared clash: confirmed)
-    cleared_clash: ClearedClash | None = None  # their clash was with this session's old time
+    place: Place = "confirmed"  # what they hold now (after a fully cleared clash under review: confirmed)
+    cleared_clash: ClearedClash | None = None  # their clash included this session's old time
+    # After a cleared clash: the clash's other sessions, which they still miss (accepted) or ask to miss (review).
+    still_missing: list[SessionNotice] = []
 
 
 class ClashClearedPart(NoticePart):
     participant_name: str
     was: ClearedClash
+    still_missing: list[SessionNotice] = []  # the clash's other sessions, still missed or still under review
 
 
 class TrainerSessionMovedNotice(Notice):
@@ -158,8 +173,48 @@ class TrainerSessionMovedNotice(Notice):
     to_coordinators: bool = False  # no trainer is linked: sent to the coordinators, who review the run's clashes
 
 
+class WithdrawnNotice(Notice):
+    """For the run's trainers and the coordinators: someone gave up their place (or their place under review)."""
+
+    KIND: ClassVar[str] = WITHDRAWN
+    run: RunNotice
+    sessions: list[SessionNotice]
+    participant_name: str
+    organisation_name: str | None
+    had_status: str  # "confirmed" or "pending_review"
+    reason: str | None  # optional, in their words
+    withdrawn_at: datetime
+    offered_to_waitlist: bool  # the freed place went to the next person waiting
+    places_left: int
+    capacity: int
+
+
 def sessions_of(run: CourseRun) -> list[SessionNotice]:
     return [SessionNotice.of(s, len(run.sessions)) for s in run.sessions]
+
+
+def clash_review_notice(
+    enrolment: Enrolment,
+    run: CourseRun,
+    *,
+    participant_name: str | None,
+    organisation_name: str | None,
+    outcome: ReviewOutcome | None = None,
+    moved: SessionMovePart | None = None,
+) -> ClashReviewNotice:
+    """The reviewers' card for an enrolment's clash as it stands (needs its clash sessions loaded): waiting, or
+    settled with ``outcome``; ``moved``: the move of one of its sessions that this card is sent for."""
+    return ClashReviewNotice(
+        enrolment_id=enrolment.id,
+        round=enrolment.round,
+        run=RunNotice.of(run),
+        clash_sessions=[SessionNotice.of(s, len(run.sessions)) for s in enrolment.clash_sessions],
+        participant_name=participant_name or "A participant",
+        organisation_name=organisation_name,
+        reason=enrolment.clash_reason or "",
+        outcome=outcome,
+        moved=moved,
+    )
 
 
 # Dedupe keys: each names one message for good, so replays and retries never send it twice.
@@ -189,6 +244,10 @@ def clash_review_key(enrolment_id: int, round_: int, reviewer_person_id: int) ->
 
 def clash_decision_key(enrolment_id: int, round_: int) -> str:
     return f"clash-decision:{enrolment_id}:{round_}"
+
+
+def withdrawn_key(enrolment_id: int, round_: int) -> str:
+    return f"enrolment-withdrawn:{enrolment_id}:{round_}"
 
 
 def offer_key(enrolment_id: int, round_: int) -> str:

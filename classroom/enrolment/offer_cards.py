@@ -43,7 +43,7 @@ def offer_outcome(enrolment: Enrolment) -> OfferOutcome | None:
     if status in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.DECLINED):
         return "accepted"  # a declined clash came after the place was taken
     if status == EnrolmentStatus.CANCELLED:
-        taken = enrolment.confirmed_at is not None or enrolment.clash_session_id is not None
+        taken = enrolment.confirmed_at is not None or bool(enrolment.clash_sessions)
         return "accepted" if taken else "declined"
     return "closed"  # back on the waitlist (a later round), or never offered
 

@@ -24,7 +24,16 @@ from classroom.enrolment.notices import (
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
 from storage.base import UtcDateTime
-from storage.models import AnnouncedSessionTime, CourseRun, Enrolment, EnrolmentStatus, Person, RunSession, RunTrainer
+from storage.models import (
+    AnnouncedSessionTime,
+    CourseRun,
+    Enrolment,
+    EnrolmentClashSession,
+    EnrolmentStatus,
+    Person,
+    RunSession,
+    RunTrainer,
+)
 from storage.upsert import insert_for, insert_or_ignore
 
 
@@ -76,7 +85,7 @@ async def plan_session_reminders(
     policy: EnrolmentPolicy,
 ) -> int:
     """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many."""
-    if run_session.id == enrolment.clash_session_id:
+    if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
         return 0  # the trainers accepted that they miss this one
     planned = 0
     for offset in policy.reminder_offsets:
@@ -153,12 +162,19 @@ async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: E
                 )
             ).all()
         )
+        missing = await session.scalar(
+            select(func.count())
+            .select_from(EnrolmentClashSession)
+            .join(Enrolment, Enrolment.id == EnrolmentClashSession.enrolment_id)
+            .where(EnrolmentClashSession.session_id == run_session.id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+        )
         notice = TrainerReminderNotice(
             run=RunNotice.of(run),
             session=SessionNotice.of(run_session, len(run.sessions)),
             confirmed=int(counts.get(EnrolmentStatus.CONFIRMED, 0)),
             pending_review=int(counts.get(EnrolmentStatus.PENDING_REVIEW, 0)),
             capacity=run.capacity,
+            missing=int(missing or 0),
         )
         trainers = await session.execute(
             select(Person.id, Person.aad_object_id)

@@ -1,5 +1,8 @@
 """The trainers' clash review card: one copy per reviewer while the clash waits, every copy replaced by the
-decided state (accepted or declined, by whom, withdrawn, or cleared by a move of the session) once it is settled.
+decided state (accepted or declined, by whom, withdrawn, or cleared by moves of its sessions) once it is settled.
+
+A move of one of its sessions takes that session out of the clash (``moved_clashes``): the copies then name the
+sessions left, still asking while the review waits.
 
 Functions here take the caller's session and never commit.
 """
@@ -13,41 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.enrolment.notices import (
     ClashReviewNotice,
     ReviewOutcome,
-    RunNotice,
-    SessionNotice,
+    SessionMovePart,
+    clash_review_notice,
     clash_review_prefix,
 )
 from classroom.outbox import cancel_by_dedupe_prefix, replace_copies
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
-
-
-def review_notice(
-    enrolment: Enrolment,
-    run: CourseRun,
-    clash_session: RunSession | SessionNotice,
-    *,
-    participant_name: str,
-    organisation_name: str | None,
-    outcome: ReviewOutcome | None = None,
-) -> ClashReviewNotice:
-    return ClashReviewNotice(
-        enrolment_id=enrolment.id,
-        round=enrolment.round,
-        run=RunNotice.of(run),
-        clash_session=clash_session
-        if isinstance(clash_session, SessionNotice)
-        else SessionNotice.of(clash_session, len(run.sessions)),
-        participant_name=participant_name or "A participant",
-        organisation_name=organisation_name,
-        reason=enrolment.clash_reason or "",
-        outcome=outcome,
-    )
+from storage.models import CourseRun, Enrolment, EnrolmentStatus
 
 
 def review_outcome(enrolment: Enrolment) -> ReviewOutcome | None:
     """What became of the enrolment's clash review in its current round (None: still waiting).
 
-    Needs the enrolment loaded with its reviewer (``loading.load_enrolment``).
+    Needs the enrolment loaded with its reviewer (``loading.load_enrolment``). A review cleared by moves leaves no
+    clash to ask about, so callers do not ask for it.
     """
     if enrolment.status == EnrolmentStatus.PENDING_REVIEW:
         return None
@@ -58,6 +39,24 @@ def review_outcome(enrolment: Enrolment) -> ReviewOutcome | None:
     return ReviewOutcome(decision="withdrawn", at=enrolment.ended_at or enrolment.updated_at)
 
 
+def review_card(
+    enrolment: Enrolment,
+    run: CourseRun,
+    outcome: ReviewOutcome | None,
+    *,
+    moved: SessionMovePart | None = None,
+) -> ClashReviewNotice:
+    """The review card for the enrolment's clash as it stands (person, organisation and clash sessions loaded)."""
+    return clash_review_notice(
+        enrolment,
+        run,
+        participant_name=enrolment.person.name,
+        organisation_name=enrolment.organisation.name if enrolment.organisation else None,
+        outcome=outcome,
+        moved=moved,
+    )
+
+
 async def settle_review_cards(
     session: AsyncSession,
     enrolment: Enrolment,
@@ -65,23 +64,19 @@ async def settle_review_cards(
     outcome: ReviewOutcome,
     now: datetime,
     *,
-    clash: SessionNotice | None = None,
+    moved: SessionMovePart | None = None,
 ) -> None:
-    """The clash is settled: copies not sent yet are dropped, every sent copy shows ``outcome``.
-
-    ``clash``: the session as the reviewers were asked about it, when it has moved since (else it is read from
-    the run)."""
+    """The clash is settled (or, decided before, changed by a move): copies not sent yet are dropped, every sent
+    copy shows ``outcome`` and the sessions the clash names now."""
     prefix = clash_review_prefix(enrolment.id, enrolment.round)
     await cancel_by_dedupe_prefix(session, prefix)
-    clash_session = clash or next((s for s in run.sessions if s.id == enrolment.clash_session_id), None)
-    if clash_session is None:  # the session left the run meanwhile: the card cannot be drawn again
-        return
-    notice = review_notice(
-        enrolment,
-        run,
-        clash_session,
-        participant_name=enrolment.person.name,
-        organisation_name=enrolment.organisation.name if enrolment.organisation else None,
-        outcome=outcome,
-    )
-    await replace_copies(session, prefix, notice, now=now)
+    await replace_copies(session, prefix, review_card(enrolment, run, outcome, moved=moved), now=now)
+
+
+async def update_open_review_cards(
+    session: AsyncSession, enrolment: Enrolment, run: CourseRun, moved: SessionMovePart, now: datetime
+) -> None:
+    """A review still waiting names fewer sessions after ``moved``: every copy (sent or not) shows the sessions
+    left, still asking for a decision."""
+    prefix = clash_review_prefix(enrolment.id, enrolment.round)
+    await replace_copies(session, prefix, review_card(enrolment, run, None, moved=moved), now=now)

@@ -10,14 +10,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.clock import Clock
-from classroom.enrolment import calendar_links, enrolments, queries
+from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import require_coordinator, require_overseer
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment
-from classroom.enrolment.ics import build_calendar
+from classroom.enrolment.ics import build_calendar, build_cancellation
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
     find_enrolment,
@@ -31,7 +32,7 @@ from classroom.enrolment.notices import ClashReviewNotice, WaitlistOfferNotice
 from classroom.enrolment.offer_cards import offer_notice, offer_outcome
 from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.review_cards import review_notice, review_outcome
+from classroom.enrolment.review_cards import review_card, review_outcome
 from classroom.enrolment.session_moves import move_session, preview_move
 from classroom.enrolment.views import (
     CalendarFile,
@@ -42,13 +43,14 @@ from classroom.enrolment.views import (
     RunChoice,
     SessionMove,
     SessionMovePreview,
+    Withdrawal,
     run_details,
 )
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import ensure_person
 from classroom.periodic import PeriodicJob
 from classroom.transactions import in_transaction
-from storage.models import EnrolmentStatus
+from storage.models import CourseRun, EnrolmentStatus
 
 T = TypeVar("T")
 
@@ -177,25 +179,38 @@ class EnrolmentService:
 
         return await self._run(unit)
 
-    async def withdraw(self, aad_object_id: str, run_code: str) -> EnrolmentStatus:
-        """Give up a place, review, offer or waitlist entry; returns what it was. Raises NoEnrolment."""
-        return await self._withdraw(aad_object_id, run_code, only=None)
+    async def withdraw(self, aad_object_id: str, run_code: str, *, reason: str | None = None) -> Withdrawal:
+        """Give up a place, review, offer or waitlist entry, saying why if they like (the run's trainers and the
+        coordinators hear of a place given up). A place that had a calendar comes with a link whose file
+        cancels its events. Raises NoEnrolment, EnrolmentClosed, or InvalidInput (a reason too long)."""
+        return await self._withdraw(aad_object_id, run_code, only=None, reason=reason)
 
-    async def decline_offer(self, aad_object_id: str, run_code: str) -> EnrolmentStatus:
+    async def decline_offer(self, aad_object_id: str, run_code: str) -> Withdrawal:
         """Turn down a place offered from the waitlist (it passes to the next person). Raises NoEnrolment."""
-        return await self._withdraw(aad_object_id, run_code, only=frozenset({EnrolmentStatus.OFFERED}))
+        return await self._withdraw(aad_object_id, run_code, only=frozenset({EnrolmentStatus.OFFERED}), reason=None)
 
     async def _withdraw(
-        self, aad_object_id: str, run_code: str, *, only: frozenset[EnrolmentStatus] | None
-    ) -> EnrolmentStatus:
-        async def unit(session: AsyncSession) -> EnrolmentStatus:
+        self, aad_object_id: str, run_code: str, *, only: frozenset[EnrolmentStatus] | None, reason: str | None
+    ) -> Withdrawal:
+        async def unit(session: AsyncSession) -> Withdrawal:
+            now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
             try:
-                return await enrolments.withdraw(
-                    session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy, only=only
+                previous = await withdrawals.withdraw(
+                    session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
                 )
             except NotFound as error:
                 raise NoEnrolment(str(error)) from error
+            code = await session.scalar(select(CourseRun.code).where(CourseRun.id == run_id)) or run_code
+            if previous not in CALENDAR_STATUSES:
+                return Withdrawal(code, previous)
+            person = await load_person(session, aad_object_id)
+            enrolment = await find_enrolment(session, run_id, person.id)
+            assert enrolment is not None  # just withdrawn
+            token, expires_at = await calendar_links.issue_link(
+                session, enrolment.id, now, self.policy.calendar_link_ttl
+            )
+            return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
         return await self._run(unit)
 
@@ -237,16 +252,9 @@ class EnrolmentService:
             except NotFound as error:
                 raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
             require_overseer(run, actor)
-            if enrolment.clash_session is None or round_ not in (None, enrolment.round):
+            if not enrolment.clash_sessions or round_ not in (None, enrolment.round):
                 raise NotFound(f"enrolment {enrolment_id} has no clash to review")
-            return review_notice(
-                enrolment,
-                run,
-                enrolment.clash_session,
-                participant_name=enrolment.person.name,
-                organisation_name=enrolment.organisation.name if enrolment.organisation else None,
-                outcome=review_outcome(enrolment),
-            )
+            return review_card(enrolment, run, review_outcome(enrolment))
 
         return await self._run(unit)
 
@@ -320,7 +328,8 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def calendar_file(self, token: str) -> CalendarFile:
-        """The .ics behind a link. Raises NotFound for an unknown, expired or given-up link (all alike)."""
+        """The .ics behind a link: the sessions of the place (less those they miss), or, once the place is given
+        up, the cancellation of those events. Raises NotFound for an unknown or expired link (alike)."""
 
         async def unit(session: AsyncSession) -> CalendarFile:
             now = self._clock.now()
@@ -328,11 +337,14 @@ class EnrolmentService:
             if enrolment_id is None:
                 raise NotFound("no such calendar")
             enrolment = await load_enrolment(session, enrolment_id)
-            if enrolment.status not in CALENDAR_STATUSES:
-                raise NotFound("no such calendar")
             run = run_details(await load_run(session, enrolment.run_id))
-            sessions = tuple(s for s in run.sessions if s.id != enrolment.clash_session_id)
-            content = build_calendar(run, enrolment.id, sessions, self.policy.zone, now)
-            return CalendarFile(f"{run.run_code}.ics", content)
+            zone, round_ = self.policy.zone, enrolment.round
+            if enrolment.status not in CALENDAR_STATUSES:
+                # Links are only issued for places, so this place was given up since (or is waiting again).
+                content = build_cancellation(run, enrolment.id, run.sessions, zone, now, round_)
+                return CalendarFile(f"{run.run_code}-cancelled.ics", content)
+            missed = {s.id for s in enrolment.clash_sessions}
+            sessions = tuple(s for s in run.sessions if s.id not in missed)
+            return CalendarFile(f"{run.run_code}.ics", build_calendar(run, enrolment.id, sessions, zone, now, round_))
 
         return await self._run(unit)

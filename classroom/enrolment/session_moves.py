@@ -1,5 +1,5 @@
 """A session moves: everyone holding a place and the run's trainers are told, reminders move, and a clash with
-the old time no longer applies.
+its old time no longer applies to it (``moved_clashes``).
 
 Sessions move either here (``move_session``, a coordinator's confirmed command) or through a catalogue import,
 which updates sessions in place. Both end in ``announce_session_time``, which compares the session with the
@@ -82,12 +82,19 @@ async def announce_session_time(
     told = 0
     cleared: list[ClashClearedPart] = []
     for enrolment in await enrolments_of_run(session, run.id, HOLDS_PLACE):
-        was = await clear_moved_clash(session, enrolment, run, run_session, old=old, new=new, now=now)
-        if was is not None:
-            cleared.append(ClashClearedPart(participant_name=enrolment.person.name or "A participant", was=was))
+        moved = await clear_moved_clash(session, enrolment, run, run_session, old=old, new=new, now=now)
+        still_missing = [SessionNotice.of(s, count) for s in moved.still_missing] if moved else []
+        if moved is not None:
+            name = enrolment.person.name or "A participant"
+            cleared.append(ClashClearedPart(participant_name=name, was=moved.was, still_missing=still_missing))
         recipient = enrolment.person.aad_object_id
         notice = SessionMovedNotice(
-            run=run_notice, old=old, new=new, place=_PLACES[enrolment.status], cleared_clash=was
+            run=run_notice,
+            old=old,
+            new=new,
+            place=_PLACES[enrolment.status],
+            cleared_clash=moved.was if moved else None,
+            still_missing=still_missing,
         )
         await enqueue(
             session,
@@ -97,7 +104,7 @@ async def announce_session_time(
             recipient=recipient,
         )
         told += 1
-        if was == "pending_review":  # newly confirmed: every reminder is new
+        if moved is not None and moved.confirmed_now:  # every reminder is new
             await plan_reminders(session, enrolment, run, recipient, now, policy)
         elif enrolment.status == EnrolmentStatus.CONFIRMED:
             await cancel_reminders(session, enrolment.id, run_session.id)
@@ -192,7 +199,11 @@ async def preview_move(
     ``check_move``."""
     run_session = check_move(run, position, starts_at, ends_at, now)
     holders = await enrolments_of_run(session, run.id, HOLDS_PLACE)
-    clashes = sum(1 for e in holders if e.clash_session_id == run_session.id and e.status != EnrolmentStatus.OFFERED)
+    clashes = sum(
+        1
+        for e in holders
+        if e.status != EnrolmentStatus.OFFERED and any(s.id == run_session.id for s in e.clash_sessions)
+    )
     trainers = await linked_trainers(session, run)
     return SessionMovePreview(
         run=run_details(run),

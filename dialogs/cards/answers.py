@@ -51,6 +51,24 @@ def answer_choices(
     return [picker], [_execute_with_submit_fallback(button, {QUESTION_KEY: ""}, "positive")]
 
 
+def answer_several(
+    choices: Sequence[tuple[str, str]], *, label: str, button: str = "Send"
+) -> tuple[list[Element], list[Element]]:
+    """For a question that takes one or more of ``choices`` (title, answer) at once: a labelled list of boxes to
+    tick and one ``button`` that sends them, as the ticked answers separated by commas ("1,4")."""
+    picker: Element = {
+        "type": "Input.ChoiceSet",
+        "id": ANSWER_KEY,  # its value arrives in the button's data as the answer
+        "label": label,
+        "style": "expanded",
+        "isMultiSelect": True,
+        "isRequired": True,
+        "errorMessage": "Tick at least one first",
+        "choices": [{"title": title, "value": answer} for title, answer in choices],
+    }
+    return [picker], [_execute_with_submit_fallback(button, {QUESTION_KEY: ""}, "positive")]
+
+
 def answer_hint(words: str) -> Element:
     """How to answer ("or type its number"), shown until the question is answered."""
     return {**text(words, subtle=True), "id": _HINT_ID}
@@ -105,14 +123,18 @@ def question_of(card: dict[str, Any]) -> str | None:
 
 
 def _choice_title(card: dict[str, Any], answer: str) -> str:
-    """What the person read on the button (or in the list) that gives ``answer``; the answer if none does."""
+    """What the person read on the button (or in the list) that gives ``answer``; the answer if none does. Several
+    boxes ticked in a list ("1,4") read as their titles, joined."""
     for action in _answer_actions(card):
         if action["data"].get(ANSWER_KEY) == answer and isinstance(action.get("title"), str):
             return str(action["title"])
     for picker in _elements(card, lambda node: node.get("type") == "Input.ChoiceSet" and node.get("id") == ANSWER_KEY):
-        for choice in picker.get("choices", []):
-            if choice.get("value") == answer:
-                return str(choice.get("title", answer))
+        titles = {choice.get("value"): str(choice.get("title", "")) for choice in picker.get("choices", [])}
+        if answer in titles:
+            return titles[answer]
+        ticked = answer.split(",") if picker.get("isMultiSelect") else []
+        if ticked and all(value in titles for value in ticked):
+            return ", ".join(titles[value] for value in ticked)
     return answer
 
 

@@ -40,7 +40,7 @@ async def show_course(request: CommandRequest) -> None:
         )
         return
     try:
-        overview = await request.services.catalogue.course(code)
+        overview = await request.services.catalogue.course(code, request.sender_id)
     except NotFound:
         await request.say(
             f"I can't find a course with the code {code[:32].upper()}. Type **courses** to see every code, "

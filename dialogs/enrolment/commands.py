@@ -17,7 +17,7 @@ from dialogs.cards.formatting import without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.reschedule import build_reschedule_confirmation_card
 from dialogs.enrolment.cards.roster import build_roster_card
-from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.cards.withdraw import REASON_INPUT, build_withdraw_card, build_withdrawn_card
 from dialogs.enrolment.dialog import CLASH, ENROL_DIALOG
 from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.phrases import (
@@ -36,6 +36,7 @@ from storage.models import EnrolmentStatus, Role
 
 T = TypeVar("T")
 
+MAX_CARD_TEXT = 2000  # longer than any reason we keep: the domain refuses what is too long, rather than cut it
 _CLASH_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and small enough for the database
 
 OVERSEERS = (Role.TRAINER, Role.COORDINATOR, Role.ADMIN)
@@ -105,6 +106,8 @@ async def my_courses(request: CommandRequest) -> None:
     phrases=WITHDRAW_PHRASES,
 )
 async def withdraw(request: CommandRequest) -> None:
+    """``withdraw CODE`` asks first; ``withdraw CODE confirm [reason]`` (the card's button, whose reason box
+    arrives beside the command) gives it up."""
     aad_object_id = await _signed_in(request)
     if not aad_object_id:
         return
@@ -127,18 +130,25 @@ async def withdraw(request: CommandRequest) -> None:
         await request.show(build_withdraw_card(view, request.services.zone))
         return
     run_code = view.run.run_code
-    done, previous = await _attempt(request, run_code, enrolment.withdraw(aad_object_id, run_code))
-    if not done:
+    reason = _card_value(request, REASON_INPUT) or " ".join(words[2:])
+    done, withdrawal = await _attempt(request, run_code, enrolment.withdraw(aad_object_id, run_code, reason=reason))
+    if not done or withdrawal is None:
         return
-    if previous == EnrolmentStatus.WAITLISTED:
+    if withdrawal.previous == EnrolmentStatus.WAITLISTED:
         await request.say(f"You have left the waitlist for {run_code}.")
-    elif previous == EnrolmentStatus.OFFERED:
+    elif withdrawal.previous == EnrolmentStatus.OFFERED:
         await request.say(f"OK, the place on {run_code} goes to the next person waiting.")
     else:
-        await request.say(
-            f"Your place on {run_code} is cancelled, and your reminders with it. "
-            "It will be offered to the next person waiting."
-        )
+        link = withdrawal.calendar_link
+        url = calendar_url(request.services.public_base_url, link.token) if link else None
+        await request.show(build_withdrawn_card(withdrawal, url))
+
+
+def _card_value(request: CommandRequest, key: str) -> str | None:
+    """A text a card's input sent with its button (typed by the person: bounded, and only ever shown literally)."""
+    value = request.turn_context.activity.value
+    found = value.get(key) if isinstance(value, dict) else None
+    return found[:MAX_CARD_TEXT] if isinstance(found, str) else None
 
 
 @router.command(
@@ -157,7 +167,7 @@ async def offer(request: CommandRequest) -> None:
         )
         return
     action, code = words[0].lower(), words[1].upper()[:48]
-    if action == "clash":  # which session and why, then the place is held while the trainers decide
+    if action == "clash":  # which sessions and why, then the place is held while the trainers decide
         await request.dialog_context.begin_dialog(ENROL_DIALOG, {"code": code, "decision": CLASH})
         return
     aad_object_id = await _signed_in(request)

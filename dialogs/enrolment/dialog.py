@@ -3,17 +3,20 @@ under trainer review, or the waitlist.
 
 Steps: pick the run when the course has several open; ask the organisation if we do not know it; explain a
 refusal when the person is not eligible; show the terms (every session, the price for their band, places or
-the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks" (a place offered from the
-waitlist, whose card showed the terms, may start at the clash: ``{"decision": CLASH}``); for a clash, which session
-and why; then enrol and show the result with the join link and an "Add to calendar" link. Each choice is a
-button on its question's card (``dialogs.cards.answers``), and typing the answer (its number, or its words) works
-too. A command typed at a choice runs and the choice is asked again; typed at the clash's reason (free text) it
-is only offered (``dialogs/questions.py``). The dialog's state lives in the database like every dialog's.
+the waitlist, and when it is full the course's other dates with places) and ask "I can attend every date" /
+"I have a clash" / "No thanks" (or, for a full run, "Book X instead" / "Join the waitlist" / "No thanks"; a
+place offered from the waitlist, whose card showed the terms, may start at the clash: ``{"decision": CLASH}``);
+for a clash, which sessions ("1, 4") and why; then enrol and show the result with the join button and an "Add to
+calendar" link. Each choice is a button on its question's card, the sessions boxes to tick with one button
+(``dialogs.cards.answers``), and typing the answer (its number, or its words) works too. A command typed at a
+choice or at the sessions runs and the question is asked again; typed at the clash's reason (free text) it is
+only offered (``dialogs/questions.py``). The dialog's state lives in the database like every dialog's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +26,7 @@ from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
-from classroom.enrolment.views import EnrolmentView, SessionTime
+from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
 from classroom.errors import ClassroomError, NotFound
 from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.base import CardMessage
@@ -43,10 +46,13 @@ from dialogs.step_values import items, number, recognised_text, text, validation
 from storage.models import EnrolmentStatus
 
 ENROL_DIALOG = "enrol"
+_STEPS = f"{ENROL_DIALOG}.steps"
 _CHOICE_PROMPT = "enrol.choice"
+_SESSIONS_PROMPT = "enrol.sessions"
 _REASON_PROMPT = "enrol.reason"
+_NUMBER = re.compile(r"\d{1,3}")
 
-EVERY_DATE, CLASH, CONFIRM, WAITLIST, NO = "every", "clash", "confirm", "waitlist", "no"
+EVERY_DATE, CLASH, CONFIRM, WAITLIST, NO, OTHER = "every", "clash", "confirm", "waitlist", "no", "other"
 _TITLES = {
     EVERY_DATE: "I can attend every date",
     CLASH: "I have a clash",
@@ -60,6 +66,7 @@ _SYNONYMS = {
     CONFIRM: ["confirm", "yes", "y", "book"],
     WAITLIST: ["waitlist", "yes", "y", "join"],
     NO: ["no", "n", "no thank you"],
+    OTHER: ["other", "other date", "other dates"],  # and the other run's code
 }
 
 
@@ -67,20 +74,50 @@ def _normalise(answer: str) -> str:
     return re.sub(r"\s+", " ", answer.strip().lower()).strip(" .!")
 
 
-def _choices(keys: list[str]) -> dict[str, list[str]]:
-    """Accepted answers per choice: its number, its title, its synonyms and its key (what its button sends)."""
+def _choices(keys: list[str], titles: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Accepted answers per choice: its number, its title, its synonyms and its key (what its button sends);
+    ``titles``: those not in _TITLES."""
+    titles = {**_TITLES, **(titles or {})}
     return {
-        key: [str(number), _normalise(_TITLES[key]), *_SYNONYMS[key], key] for number, key in enumerate(keys, start=1)
+        key: [str(number), _normalise(titles[key]), *_SYNONYMS[key], key] for number, key in enumerate(keys, start=1)
     }
 
 
-def _buttons(keys: list[str]) -> list[tuple[str, str]]:
+def _buttons(keys: list[str], titles: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The answer buttons for ``keys``: each choice's title, answering with its key."""
-    return [(_TITLES[key], key) for key in keys]
+    titles = {**_TITLES, **(titles or {})}
+    return [(titles[key], key) for key in keys]
 
 
-def _numbered(keys: list[str]) -> str:
-    return " / ".join(f"{n}. {_TITLES[key]}" for n, key in enumerate(keys, start=1))
+def _retry(buttons: list[tuple[str, str]]) -> str:
+    numbered = " / ".join(f"{n}. {title}" for n, (title, _) in enumerate(buttons, start=1))
+    return f"Please press one of the buttons, or type one of: {numbered}"
+
+
+def _when_full(other_runs: Sequence[RunChoice]) -> tuple[list[tuple[str, str]], dict[str, list[str]], str | None]:
+    """A full run's answers: another date with places first (when the course has one), the waitlist, no.
+
+    Returns the answer buttons, the accepted answers per choice, and the run code that "other" stands for.
+    """
+    if not other_runs:
+        return _buttons([WAITLIST, NO]), _choices([WAITLIST, NO]), None
+    other = other_runs[0].run.run_code
+    titles = {OTHER: f"Book {other} instead"}
+    keys = [OTHER, WAITLIST, NO]
+    choices = _choices(keys, titles)
+    choices[OTHER].append(other.lower())
+    return _buttons(keys, titles), choices, other
+
+
+async def _sessions_are_known(prompt: PromptValidatorContext) -> bool:
+    """Accept one or more of the offered session numbers ("3", "1, 4", "sessions 1 and 4"), not all of them;
+    the result becomes the sorted positions."""
+    offered = {int(p) for p in items(validations(prompt).get("positions"))}
+    chosen = sorted({int(n) for n in _NUMBER.findall(recognised_text(prompt))})
+    if not chosen or not set(chosen) <= offered or len(chosen) == len(offered):
+        return False
+    prompt.recognized.value = chosen
+    return True
 
 
 async def _choice_is_known(prompt: PromptValidatorContext) -> bool:
@@ -113,14 +150,15 @@ class EnrolDialog(ResumableDialog):
         super().__init__(ENROL_DIALOG, topic="your enrolment")
         self._services = services
         self._enrolment = services.enrolment
-        # Choices: a button on the question's card, or one of the offered answers typed, or a command that runs
-        # before the choice is asked again.
+        # Choices and session numbers: the buttons on the question's card, or one of the offered answers typed, or
+        # a command that runs before the question is asked again.
         self.add_dialog(AnswerPrompt(_CHOICE_PROMPT, _choice_is_known, answers=_choice_is_known))
+        self.add_dialog(AnswerPrompt(_SESSIONS_PROMPT, _sessions_are_known, answers=_sessions_are_known))
         # The clash's reason: free text, with no buttons; a command typed here is only offered.
         self.add_dialog(Question(_REASON_PROMPT, _reason_is_usable))
         self.add_dialog(
             WaterfallDialog(
-                f"{ENROL_DIALOG}.steps",
+                _STEPS,
                 [
                     self._pick_run,
                     self._pick_organisation,
@@ -132,7 +170,7 @@ class EnrolDialog(ResumableDialog):
                 ],
             )
         )
-        self.initial_dialog_id = f"{ENROL_DIALOG}.steps"  # type: ignore[assignment]  # botbuilder types it None
+        self.initial_dialog_id = _STEPS  # type: ignore[assignment]  # botbuilder types it None
 
     async def _ask(
         self,
@@ -238,16 +276,15 @@ class EnrolDialog(ResumableDialog):
         if offered and len(sessions) > 1 and options.get("decision") == CLASH:
             return await step.next(CLASH)  # "I have a clash" on the offer card, which showed the terms already
         if quote.full and not offered:
-            keys = [WAITLIST, NO]
-        elif len(sessions) > 1:
-            keys = [EVERY_DATE, CLASH, NO]
+            buttons, choices, step.values["other_run"] = _when_full(quote.other_runs)
         else:
-            keys = [CONFIRM, NO]
+            keys = [EVERY_DATE, CLASH, NO] if len(sessions) > 1 else [CONFIRM, NO]
+            buttons, choices = _buttons(keys), _choices(keys)
         return await self._ask(
             step,
-            build_terms_card(quote, self._services.zone, self._enrolment.policy.offer_hold, _buttons(keys)),
-            _choices(keys),
-            f"Please press one of the buttons, or type one of: {_numbered(keys)}",
+            build_terms_card(quote, self._services.zone, self._enrolment.policy.offer_hold, buttons),
+            choices,
+            _retry(buttons),
         )
 
     async def _ask_clash_session(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -258,18 +295,26 @@ class EnrolDialog(ResumableDialog):
             SessionTime(0, position, _utc(starts), _utc(ends))
             for position, starts, ends in items(step.values["sessions"])
         ]
-        choices = {str(s.position): [str(s.position), f"session {s.position}"] for s in sessions}
-        return await self._ask(
-            step,
-            build_clash_session_question_card(sessions, self._services.zone),
-            choices,
-            f"Please press the session, or type its number, 1 to {len(sessions)}.",
+        question = build_clash_session_question_card(sessions, self._services.zone)
+        return await step.prompt(
+            _SESSIONS_PROMPT,
+            PromptOptions(
+                prompt=card_activity(question),
+                retry_prompt=MessageFactory.text(
+                    f"Please tick the sessions you can't attend and press Send, or type their numbers, from 1 to "
+                    f"{len(sessions)}, e.g. **1, 4**. If you can't attend any of them, type **cancel** and look at "
+                    "other dates."
+                ),
+                validations={"positions": [s.position for s in sessions]},
+            ),
         )
 
     async def _ask_clash_reason(self, step: WaterfallStepContext) -> DialogTurnResult:
         if step.values["decision"] != CLASH:
             return await step.next(None)
-        step.values["clash_position"] = number(step.result)
+        # A list of positions; a single one from a question asked before several were possible (state is kept).
+        answer = step.result if isinstance(step.result, list) else [step.result]
+        step.values["clash_positions"] = [number(p) for p in answer]
         return await step.prompt(
             _REASON_PROMPT,
             PromptOptions(
@@ -287,6 +332,8 @@ class EnrolDialog(ResumableDialog):
         assert aad_object_id is not None
         run_code = text(step.values["run_code"])
         decision = step.values["decision"]
+        if decision == OTHER:
+            return await step.replace_dialog(_STEPS, {"code": step.values["other_run"]})
         if decision == NO:
             return await self._stop(
                 step, f"OK, I haven't enrolled you on {run_code}. Type **courses** to see what else is on."
@@ -295,28 +342,43 @@ class EnrolDialog(ResumableDialog):
             if decision == WAITLIST:
                 view = await self._enrolment.join_waitlist(aad_object_id, run_code)
             elif decision == CLASH:
-                clash = Clash(number(step.values["clash_position"]), text(step.result).strip())
+                kept = step.values.get("clash_positions") or [step.values.get("clash_position")]  # or, as before, one
+                positions = tuple(number(p) for p in items(kept))
+                clash = Clash(positions, text(step.result).strip())
                 view = await self._enrolment.enrol(aad_object_id, run_code, clash=clash)
             else:
                 view = await self._enrolment.enrol(aad_object_id, run_code)
         except CourseFull as full:
             if full.already_waitlisted:
                 return await self._stop(step, explain(full, run_code))
-            return await self._ask(
-                step,
-                build_place_gone_card(run_code, full.position, _buttons([WAITLIST, NO])),
-                _choices([WAITLIST, NO]),
-                f"Please press one of the buttons, or type one of: {_numbered([WAITLIST, NO])}",
-            )
+            return await self._ask_after_full(step, aad_object_id, run_code, full.position)
         except ClassroomError as error:
             return await self._stop(step, explain(error, run_code))
         await self._send_result(step, aad_object_id, view)
         return await step.end_dialog(view.status.value)
 
+    async def _ask_after_full(
+        self, step: WaterfallStepContext, aad_object_id: str, run_code: str, position: int
+    ) -> DialogTurnResult:
+        """The last place went while they decided: the course's other dates with places, or the waitlist."""
+        try:
+            other_runs = (await self._enrolment.quote(aad_object_id, run_code)).other_runs
+        except ClassroomError:
+            other_runs = ()
+        buttons, choices, step.values["other_run"] = _when_full(other_runs)
+        return await self._ask(
+            step,
+            build_place_gone_card(run_code, position, buttons, other_runs, self._services.zone),
+            choices,
+            _retry(buttons),
+        )
+
     async def _after_full(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
         run_code = text(step.values["run_code"])
+        if step.result == OTHER:
+            return await step.replace_dialog(_STEPS, {"code": step.values["other_run"]})
         if step.result != WAITLIST:
             return await self._stop(step, f"OK, I haven't put you on the waitlist for {run_code}.")
         try:

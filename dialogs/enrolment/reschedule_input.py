@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from classroom.enrolment.policy import describe_duration
 from classroom.local_times import AmbiguousLocalTime, NonexistentLocalTime, UnclearLocalTime, local_to_utc
-from dialogs.cards.formatting import without_markdown
+from dialogs.cards.formatting import duration_text, without_markdown
 
 EXAMPLE = "reschedule PERM4-A 3 20/09/2027 10:00-15:00"
 MAX_LENGTH = 200  # far more than any real command; longer input is refused before it is read
@@ -123,7 +122,7 @@ def explain_unclear_time(unclear: UnclearLocalTime, zone: ZoneInfo) -> str:
     moment, start, end = unclear.moment, unclear.window_start, unclear.window_end
     when = f"{moment:%H:%M} on {moment:%A} {moment.day} {moment:%B %Y}"
     window = f"{start:%H:%M}–{end:%H:%M}"
-    amount, names = describe_duration(unclear.change), f"{unclear.before} to {unclear.after}"
+    amount, names = duration_text(unclear.change), f"{unclear.before} to {unclear.after}"
     if isinstance(unclear, NonexistentLocalTime):
         return (
             f"{when} doesn't exist in {zone_words(zone)}: at {start:%H:%M} the clocks go forward {amount} to "

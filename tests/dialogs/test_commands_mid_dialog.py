@@ -215,3 +215,13 @@ async def test_the_reason_for_a_clash_is_free_text_so_a_command_is_offered(enrol
     assert [reply.text for reply in replies] == ["Back to your enrolment:", why.text]
     [pending] = await enrolling.say("A court hearing I must attend")
     assert "trainers" in card_text(pending).lower()
+
+
+async def test_which_sessions_clash_takes_session_numbers_and_runs_any_other_command(enrolling: Conversation) -> None:
+    await enrolling.say(f"enrol {MULTI}")
+    [sessions] = await enrolling.say("I have a clash")
+    replies = await enrolling.say("my courses")
+    assert "You have no places" in card_text(replies[0])
+    assert replies[1].text == "Back to your enrolment:" and card_text(replies[2]) == card_text(sessions)
+    [why] = await enrolling.say("1, 3")
+    assert "What is the clash?" in why.text

@@ -13,8 +13,9 @@ from botbuilder.schema import Activity
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.service import EnrolmentService
-from dialogs.enrolment.cards.clash_review import CLASH_ACCEPT
+from dialogs.enrolment.cards.clash_review import CLASH_ACCEPT, build_clash_review_card
 from dialogs.enrolment.cards.reschedule import CANCEL, CONFIRM
+from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text
 from tests.support.cards import card_actions
@@ -22,6 +23,7 @@ from tests.support.enrolment import (
     BHCC,
     COORDINATOR_AAD,
     DOWNLAND,
+    LONDON,
     MULTI_RUN,
     TRAINER_AAD,
     add_person,
@@ -183,7 +185,9 @@ async def test_a_confirmation_redelivered_by_teams_tells_nobody_twice(adele, ses
 
 async def test_the_card_counts_a_clash_that_will_no_longer_apply(chat, adele, session_factory, clock) -> None:
     await add_person(session_factory, ISAIAH, "Isaiah Langer", DOWNLAND)
-    pending = await EnrolmentService(session_factory, clock).enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    pending = await EnrolmentService(session_factory, clock).enrol(
+        ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing")
+    )
     [shown] = await adele.say("reschedule PERMX-A 2 22/12/2026 13:00-16:00")
     assert "2 participants holding a place" in card_text(shown)
     assert "Clashes with the old time: 1. They will no longer apply" in card_text(shown)
@@ -197,6 +201,41 @@ async def test_the_card_counts_a_clash_that_will_no_longer_apply(chat, adele, se
     # The review card's own button, pressed before its copy was replaced: the same answer, in place of the card.
     pressed, nothing = await zoe.execute(CLASH_ACCEPT, {"enrolment": pending.id, "round": 1})
     assert _answer(pressed).startswith("This clash no longer needs a decision") and nothing == []
+
+
+async def test_a_clash_with_other_sessions_too_is_told_as_it_stands(chat, adele, session_factory, clock) -> None:
+    await add_person(session_factory, ISAIAH, "Isaiah Langer", DOWNLAND)
+    service = EnrolmentService(session_factory, clock)
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    [shown] = await adele.say("reschedule PERMX-A 2 22/12/2026 13:00-16:00")
+    await _press(adele, _button(shown, "Move it and tell them"))
+
+    [isaiah] = await chat.as_someone_else(ISAIAH, "Isaiah Langer").say("my courses")
+    mine = card_text(isaiah)
+    assert "Waiting for the trainers' decision (your clash with session 3)" in mine
+    assert "Tuesday 22 December 2026, 13:00–16:00 GMT (you will miss this one)" not in mine
+    assert "Monday 28 December 2026, 10:00–15:00 GMT (you will miss this one)" in mine
+    [told] = await outbox(session_factory, notices.SESSION_MOVED, recipient=ISAIAH)
+    moved = build_session_moved_card(notices.SessionMovedNotice.model_validate(told.payload), LONDON).fallback_text
+    assert "That no longer applies to this session, so we expect you at the new time." in moved
+    assert "The trainers still have to decide about session 3" in moved and "confirmed" not in moved
+    [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
+    to_trainer = notices.TrainerSessionMovedNotice.model_validate(trainer.payload)
+    assert (
+        "Isaiah Langer: they are expected at the new time; their clash with session 3 still waits for a decision"
+        in (build_trainer_session_moved_card(to_trainer, LONDON).fallback_text)
+    )
+    [review] = await outbox(session_factory, notices.CLASH_REVIEW)
+    still_asking = build_clash_review_card(notices.ClashReviewNotice.model_validate(review.payload), LONDON)
+    card = still_asking.fallback_text
+    assert "They cannot attend this session:" in card and "Session 3 of 4: Monday 28 December 2026" in card
+    assert "Session 2 of 4: Monday 21 December" not in card  # no longer part of what they ask to miss
+    # The card says why it changed, and still asks about the session left.
+    assert (
+        "Session 2 of 4 moved from Monday 21 December 2026, 10:00–15:00 GMT to Tuesday 22 December 2026, 13:00–16:00 "
+        "GMT, so they are expected there; only session 3 still needs a decision." in card
+    )
+    assert [a["title"] for a in card_actions(still_asking.card)] == ["Accept", "Decline", "Roster"]
 
 
 async def test_only_coordinators_may_reschedule(chat) -> None:

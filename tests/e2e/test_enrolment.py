@@ -105,7 +105,8 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
     confirmed = card_text(confirmation)
     assert confirmed.startswith("You're enrolled: Permanence")
     assert len(SESSION.findall(confirmed)) == 4
-    join_link = dict(facts(card(confirmation)))["Join online"]
+    assert "https://" not in dict(facts(card(confirmation)))["Join online"]  # a button, not the raw link
+    join_link = button(confirmation, "Join the session")["url"]
     assert join_link.startswith("https://teams.microsoft.com/l/meetup-join/")
 
     calendar_url = button(confirmation, "Add to calendar")["url"]

@@ -3,6 +3,7 @@ to all, with linked and unlinked trainers, prices for every band, and people at 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -102,6 +103,14 @@ def world(
             ),
         ),
     )
+
+
+def with_runs(document: CatalogueDocument, course_code: str, *runs: RunSpec) -> CatalogueDocument:
+    """``document`` with more runs of one of its courses."""
+    courses = tuple(
+        dataclasses.replace(c, runs=(*c.runs, *runs)) if c.code == course_code else c for c in document.courses
+    )
+    return dataclasses.replace(document, courses=courses)
 
 
 async def load_world(session_factory: async_sessionmaker[AsyncSession], document: CatalogueDocument) -> None:

@@ -35,12 +35,14 @@ def _times(old_label: str, preview_or_move: SessionMovePreview | SessionMove, zo
 def _clashes(count: int, *, done: bool) -> Element:
     if done:
         return text(
-            f"Clashes with the old time: {count}. They no longer apply: those participants were told they are "
-            "expected at the new time, and a place waiting for the trainers' decision is now confirmed."
+            f"Clashes with the old time: {count}. They no longer apply to this session: those participants were "
+            "told they are expected at the new time, and a place waiting for the trainers' decision about this "
+            "session alone is now confirmed."
         )
     return text(
-        f"Clashes with the old time: {count}. They will no longer apply: those participants will be told they are "
-        "expected at the new time, and a place waiting for the trainers' decision will be confirmed."
+        f"Clashes with the old time: {count}. They will no longer apply to this session: those participants will "
+        "be told they are expected at the new time, and a place waiting for the trainers' decision about this "
+        "session alone will be confirmed."
     )
 
 

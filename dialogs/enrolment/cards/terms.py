@@ -9,8 +9,14 @@ from zoneinfo import ZoneInfo
 from classroom.enrolment.views import Quote, RunChoice
 from dialogs.cards.answers import answer_choices, answer_hint
 from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, text
-from dialogs.cards.formatting import plural
-from dialogs.enrolment.cards.parts import local_moment, price_text, run_span, session_facts
+from dialogs.cards.formatting import duration_text, plural
+from dialogs.enrolment.cards.parts import (
+    local_moment,
+    other_dates,
+    price_text,
+    run_span,
+    session_facts,
+)
 from storage.models import EnrolmentStatus
 
 
@@ -39,7 +45,8 @@ def build_run_choice_card(choices: list[RunChoice], zone: ZoneInfo) -> CardMessa
 def build_terms_card(
     quote: Quote, zone: ZoneInfo, offer_hold: timedelta, choices: list[tuple[str, str]]
 ) -> CardMessage:
-    """``choices``: the answer buttons (title, answer): every date / a clash / no, or the waitlist / no."""
+    """``choices``: the answer buttons (title, answer): every date / a clash / no, or, when the run is full,
+    another date with places / the waitlist / no."""
     run = quote.run
     multi = run.session_count > 1
     body: list[Element] = [
@@ -65,17 +72,19 @@ def build_terms_card(
         details.append(("You will need", run.prerequisites))
     body.append(facts(details))
     if quote.full and not offered:
-        hours = int(offer_hold.total_seconds() // 3600)
+        hold = duration_text(offer_hold, largest="hour")
         body.append(
             text(
                 f"This date is full. You can join the waitlist as number {quote.waitlist_length + 1}: if a place "
-                f"comes up I'll offer it to you here and hold it for {plural(hours, 'hour')}."
+                f"comes up I'll offer it to you here and hold it for {hold}."
             )
         )
+        if quote.other_runs:
+            body.append(other_dates(quote.other_runs, zone))
     elif multi:
         body.append(
             text(
-                "Can you attend every date? If one clashes (for example with a court date), tell me which and "
+                "Can you attend every date? If any clash (for example with a court date), tell me which and "
                 "why: the trainers decide, and your place is held meanwhile."
             )
         )

@@ -38,7 +38,9 @@ def build_waitlist_offer_card(notice: WaitlistOfferNotice, zone: ZoneInfo, *, no
     if notice.price_pence is not None:
         body.append(text(f"Price for your organisation: {pounds(notice.price_pence)} per place."))
     if len(notice.sessions) > 1:
-        body.append(text("You need to attend every date. If one clashes, press **I have a clash**.", subtle=True))
+        body.append(
+            text("You need to attend every date. If any of them clashes, press **I have a clash**.", subtle=True)
+        )
     return card(body, offer_buttons(run.run_code, len(notice.sessions), answered_in_place=True))
 
 

@@ -120,7 +120,7 @@ async def test_daylight_saving_week_keeps_local_times_and_replans_correctly(sess
 
 async def test_a_moved_session_tells_everyone_holding_a_place(service, session_factory, clock) -> None:
     await service.enrol(ALEX, MULTI_RUN)
-    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(3, "court"))
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((3,), "court"))
     was = weekly_session(FIRST_DAY, 2)
     old_start = was[0]
     new_day = FIRST_DAY + timedelta(weeks=1, days=2)
@@ -165,7 +165,7 @@ async def test_trainers_get_their_reminder_an_hour_before_with_the_roster_count(
     await service.enrol(ALEX, MULTI_RUN)
     await service.enrol(PATTI, MULTI_RUN)
     await add_person(session_factory, "aad-late", "Late Comer", DOWNLAND)
-    await service.enrol("aad-late", MULTI_RUN, clash=Clash(2, "leave"))
+    await service.enrol("aad-late", MULTI_RUN, clash=Clash((2,), "leave"))
     start = london(FIRST_DAY, time(10))
     clock.set(start - timedelta(minutes=61))
     await _housekeeping(session_factory, clock, service.policy)
@@ -182,3 +182,13 @@ async def test_trainers_get_their_reminder_an_hour_before_with_the_roster_count(
     clock.advance(timedelta(minutes=1))
     await _housekeeping(session_factory, clock, service.policy)
     assert len(await outbox(session_factory, notices.TRAINER_REMINDER)) == 1
+
+
+async def test_the_trainers_reminder_counts_who_will_miss_the_session(service, session_factory, clock) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    missing = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((1, 3), "court"))
+    await service.decide_clash(TRAINER_AAD, missing.id, accept=True)
+    clock.set(london(FIRST_DAY, time(10)) - timedelta(minutes=59))
+    await _housekeeping(session_factory, clock, service.policy)
+    [reminder] = await outbox(session_factory, notices.TRAINER_REMINDER)
+    assert (reminder.payload["confirmed"], reminder.payload["missing"]) == (2, 1)

@@ -1,5 +1,6 @@
-"""A moved session: a clash with its old time no longer applies (whichever way the session moved), the
-participant and the trainers are told what it means for them, and a move happens only as the coordinator saw it."""
+"""A moved session: a clash with its old time no longer applies to it (whichever way the session moved; the clash's
+other sessions stay), the participant and the trainers are told what it means for them, and a move happens only
+as the coordinator saw it."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ async def _calendar_sessions(service: EnrolmentService, aad_object_id: str) -> i
 
 
 async def test_an_accepted_clash_with_the_old_time_no_longer_applies(service, session_factory) -> None:
-    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing on 21 December"))
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing on 21 December"))
     await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
     assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 3, 4}
     assert await _calendar_sessions(service, ISAIAH) == 3
@@ -66,7 +67,7 @@ async def test_an_accepted_clash_with_the_old_time_no_longer_applies(service, se
 
     assert moved.participants_told == 1 and moved.clashes_cleared == 1 and moved.trainers_told == ("Zoe Rosenfield",)
     [mine] = await service.my_enrolments(ISAIAH)
-    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_session is None  # no "you will miss this one"
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_sessions == ()  # no "you will miss this one"
     reminders = await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)
     assert _reminded_sessions(reminders) == {1, 2, 3, 4} and len(reminders) == 12
     assert min(r.due_at for r in reminders if r.payload["session"]["position"] == 2) == NEW_TIME[0] - timedelta(days=7)
@@ -77,32 +78,37 @@ async def test_an_accepted_clash_with_the_old_time_no_longer_applies(service, se
     [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
     assert trainer.recipient_aad_object_id == TRAINER_AAD  # Rebecca Watts has no Teams account linked
     assert trainer.payload["participants_told"] == 1 and trainer.payload["to_coordinators"] is False
-    assert trainer.payload["cleared_clashes"] == [{"participant_name": "Isaiah Langer", "was": "accepted"}]
+    assert trainer.payload["cleared_clashes"] == [
+        {"participant_name": "Isaiah Langer", "was": "accepted", "still_missing": []}
+    ]
     assert trainer.payload["old"]["starts_at"] == "2026-12-21T10:00:00Z"
 
 
 async def test_a_clash_waiting_for_review_is_confirmed_when_its_session_moves(service, session_factory) -> None:
-    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))
     assert await outbox(session_factory, notices.CLASH_REVIEW)  # the trainer's card, not sent yet
 
     await _move_session_2(service)
 
     [mine] = await service.my_enrolments(ISAIAH)
-    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_session is None
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_sessions == ()
     assert len(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == 12  # every session now
     assert await outbox(session_factory, notices.CLASH_REVIEW) == []  # the review card need not go out
     [told] = await outbox(session_factory, notices.SESSION_MOVED)
     assert (told.payload["place"], told.payload["cleared_clash"]) == ("confirmed", "pending_review")
     [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
-    assert trainer.payload["cleared_clashes"] == [{"participant_name": "Isaiah Langer", "was": "pending_review"}]
+    assert trainer.payload["cleared_clashes"] == [
+        {"participant_name": "Isaiah Langer", "was": "pending_review", "still_missing": []}
+    ]
     with pytest.raises(AlreadyDecided) as late:  # a trainer presses Accept on a card already sent
         await service.decide_clash(TRAINER_AAD, pending.id, accept=False)
     assert late.value.status == EnrolmentStatus.CONFIRMED and late.value.decided_by is None
 
 
 async def test_a_review_card_already_sent_says_the_move_cleared_the_clash(service, session_factory) -> None:
-    """The trainer's copy no longer asks to accept or decline: it shows what it asked about and why that is over."""
-    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    """The trainer's copy no longer asks to accept or decline: it shows which session moved, from and to when, and
+    that nothing is left to decide."""
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))
     assert await delivered(session_factory, notices.CLASH_REVIEW) == 1
 
     await _move_session_2(service)
@@ -111,33 +117,140 @@ async def test_a_review_card_already_sent_says_the_move_cleared_the_clash(servic
     assert replaced.recipient_aad_object_id == TRAINER_AAD and replaced.activity_id is not None
     review = notices.ClashReviewNotice.model_validate(replaced.payload)
     assert review.enrolment_id == pending.id and review.reason == "Court hearing"
-    assert (review.clash_session.starts_at, review.clash_session.ends_at) == SESSION_2  # what they were asked about
+    assert review.clash_sessions == []  # no session of the clash is left
+    assert review.moved is not None and review.moved.old.position == 2
+    assert (review.moved.old.starts_at, review.moved.old.ends_at) == SESSION_2  # what they were asked about
+    assert (review.moved.new.starts_at, review.moved.new.ends_at) == NEW_TIME
     assert review.outcome is not None and review.outcome.decision == "cleared" and review.outcome.by is None
-    assert review.outcome.moved_to is not None
-    assert (review.outcome.moved_to.starts_at, review.outcome.moved_to.ends_at) == NEW_TIME
 
 
 async def test_a_clash_with_another_session_stays_and_the_notice_says_only_what_is_true(
     service, session_factory
 ) -> None:
     await service.enrol(ALEX, MULTI_RUN)
-    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(3, "Leave"))
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((3,), "Leave"))
 
     await _move_session_2(service)
 
     [isaiah] = await service.my_enrolments(ISAIAH)
-    assert isaiah.status == EnrolmentStatus.PENDING_REVIEW and isaiah.clash_session is not None
-    assert isaiah.clash_session.position == 3
+    assert isaiah.status == EnrolmentStatus.PENDING_REVIEW and isaiah.missed_positions == {3}
     moved = {n.recipient_aad_object_id: n.payload for n in await outbox(session_factory, notices.SESSION_MOVED)}
     assert (moved[ISAIAH]["place"], moved[ISAIAH]["cleared_clash"]) == ("pending_review", None)  # no reminders
     assert (moved[ALEX]["place"], moved[ALEX]["cleared_clash"]) == ("confirmed", None)
     assert await outbox(session_factory, notices.REMINDER, recipient=ISAIAH) == []
 
 
+def _positions(sessions: list[dict[str, object]]) -> list[object]:
+    return [s["position"] for s in sessions]
+
+
+async def test_an_accepted_clash_with_several_sessions_keeps_the_ones_that_did_not_move(
+    service, session_factory
+) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 4}
+
+    moved = await _move_session_2(service)
+
+    assert moved.clashes_cleared == 1
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.missed_positions == {3}
+    assert mine.clash_reason == "Court hearings"  # still why they miss session 3
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 2, 4}
+    assert await _calendar_sessions(service, ISAIAH) == 3  # sessions 1, 2 (at its new time) and 4
+    [roster] = await service.rosters(TRAINER_AAD, MULTI_RUN)
+    assert roster.missing(2) == () and [e.name for e in roster.missing(3)] == ["Isaiah Langer"]
+    [told] = await outbox(session_factory, notices.SESSION_MOVED)
+    assert (told.payload["place"], told.payload["cleared_clash"]) == ("confirmed", "accepted")
+    assert _positions(told.payload["still_missing"]) == [3]
+    [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
+    [cleared] = trainer.payload["cleared_clashes"]
+    assert cleared["was"] == "accepted" and _positions(cleared["still_missing"]) == [3]
+
+
+async def test_a_review_of_several_sessions_goes_on_for_those_that_did_not_move(service, session_factory) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)
+    async with session_factory.begin() as session:  # Teams has the trainer's card
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.id == card.id)
+            .values(status=NotificationStatus.SENT, activity_id="activity-1", sent_conversation_id="chat-1")
+        )
+
+    await _move_session_2(service)
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.PENDING_REVIEW and mine.missed_positions == {3}
+    assert await outbox(session_factory, notices.REMINDER, recipient=ISAIAH) == []  # still no place to remind of
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)  # due again, to replace the card in Teams
+    assert replaced.id == card.id and replaced.activity_id == "activity-1"
+    assert _positions(replaced.payload["clash_sessions"]) == [3]
+    assert replaced.payload["outcome"] is None  # still asking, about session 3 alone
+    assert replaced.payload["moved"]["old"]["starts_at"] == "2026-12-21T10:00:00Z"  # and saying why it changed
+    [told] = await outbox(session_factory, notices.SESSION_MOVED)
+    assert (told.payload["place"], told.payload["cleared_clash"]) == ("pending_review", "pending_review")
+    assert _positions(told.payload["still_missing"]) == [3]
+    [trainer] = await outbox(session_factory, notices.TRAINER_SESSION_MOVED)
+    [cleared] = trainer.payload["cleared_clashes"]
+    assert cleared["was"] == "pending_review" and _positions(cleared["still_missing"]) == [3]
+
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)  # the review still needs a decision
+    [decision] = await outbox(session_factory, notices.CLASH_DECISION)
+    assert _positions(decision.payload["clash_sessions"]) == [3]
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 2, 4}
+
+
+async def test_an_accepted_review_card_names_what_is_still_missed_after_a_move(service, session_factory) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    assert await delivered(session_factory, notices.CLASH_REVIEW) == 1
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    [accepted] = await outbox(session_factory, notices.CLASH_REVIEW)
+    await delivered(session_factory, notices.CLASH_REVIEW)  # Teams shows "Accepted by Zoe Rosenfield"
+
+    await _move_session_2(service)
+
+    [replaced] = await outbox(session_factory, notices.CLASH_REVIEW)  # the decided card, replaced again
+    assert replaced.id == accepted.id
+    review = notices.ClashReviewNotice.model_validate(replaced.payload)
+    assert review.outcome is not None and (review.outcome.decision, review.outcome.by) == ("accepted", "Zoe Rosenfield")
+    assert [s.position for s in review.clash_sessions] == [3]  # what he still misses
+    assert review.moved is not None and (review.moved.new.starts_at, review.moved.new.ends_at) == NEW_TIME
+
+
+async def test_a_review_is_over_when_every_session_it_named_has_moved(service, session_factory) -> None:
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 3), "Court hearings"))
+    await _move_session_2(service)
+    session_3 = weekly_session(FIRST_DAY, 3)
+    new_day = FIRST_DAY + timedelta(weeks=2, days=2)
+    await service.move_session(
+        COORDINATOR_AAD, MULTI_RUN, 3, london(new_day, time(13)), london(new_day, time(16)), was=session_3
+    )
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.CONFIRMED and mine.clash_sessions == () and mine.clash_reason is None
+    assert len(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == 12
+    assert await outbox(session_factory, notices.CLASH_REVIEW) == []
+    last = [
+        n.payload for n in await outbox(session_factory, notices.SESSION_MOVED) if n.payload["new"]["position"] == 3
+    ]
+    assert [(p["place"], p["cleared_clash"], p["still_missing"]) for p in last] == [("confirmed", "pending_review", [])]
+    with pytest.raises(AlreadyDecided):
+        await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+
+
+async def test_the_preview_counts_a_clash_that_names_the_session_among_others(service) -> None:
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2, 4), "Court hearings"))
+    await service.enrol(ALEX, MULTI_RUN, clash=Clash((3, 4), "Leave"))
+    preview = await service.preview_session_move(COORDINATOR_AAD, MULTI_RUN, 2, *NEW_TIME)
+    assert preview.participants == 2 and preview.clashes_cleared == 1
+
+
 async def test_a_catalogue_import_that_moves_the_session_clears_the_clash_the_same_way(
     service, session_factory, clock
 ) -> None:
-    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))
     await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
     later = FIRST_DAY + timedelta(days=1)  # every session a day later
     async with session_factory.begin() as session:
@@ -146,7 +259,7 @@ async def test_a_catalogue_import_that_moves_the_session_clears_the_clash_the_sa
     await _housekeeping(service, session_factory, clock)
 
     [mine] = await service.my_enrolments(ISAIAH)
-    assert mine.clash_session is None
+    assert mine.clash_sessions == ()
     assert len(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == 12
     clash_cleared = [
         n.payload["cleared_clash"]
@@ -176,7 +289,7 @@ async def test_trainers_hear_of_a_move_even_before_anyone_enrols(service, sessio
 async def test_without_a_linked_trainer_the_coordinators_hear_of_a_cleared_clash(service, session_factory) -> None:
     async with session_factory.begin() as session:
         await session.execute(update(RunTrainer).values(person_id=None))
-    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))  # reviewed by the coordinators
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))  # reviewed by the coordinators
 
     moved = await _move_session_2(service)
 
@@ -187,7 +300,7 @@ async def test_without_a_linked_trainer_the_coordinators_hear_of_a_cleared_clash
 
 async def test_the_preview_shows_whom_a_move_would_tell_and_changes_nothing(service, session_factory) -> None:
     await service.enrol(ALEX, MULTI_RUN)
-    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(2, "Court hearing"))
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))
     with pytest.raises(NotAllowed):
         await service.preview_session_move(TRAINER_AAD, MULTI_RUN, 2, *NEW_TIME)
     with pytest.raises(InvalidInput):  # where it is already

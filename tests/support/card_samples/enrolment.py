@@ -34,7 +34,8 @@ from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
-from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.cards.withdraw import build_withdraw_card, build_withdrawn_card
+from dialogs.enrolment.cards.withdrawn import build_withdrawn_notice_card
 from dialogs.enrolment.links import calendar_url
 from storage.models import EnrolmentStatus, OutboxNotification, Role
 from tests.support.card_samples import CardSample, SampleContext
@@ -103,12 +104,25 @@ async def samples(context: SampleContext) -> list[CardSample]:
     full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
     join = [("Join the waitlist", "waitlist"), ("No thanks", "no")]
     add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, join))
-    add("clash_session", build_clash_session_question_card, build_clash_session_question_card(quote.run.sessions, zone))
-    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, join))
+    # PERMPLAN-1 full, while PERMPLAN-2 has places: the terms point to it, with a button to book it instead.
+    permplan_2 = (await service.open_runs("PERMPLAN-2"))[0]
+    one_day_full = dataclasses.replace(one_day, places_left=0, waitlist_length=1, other_runs=(permplan_2,))
+    when_full = [("Book PERMPLAN-2 instead", "other"), ("Join the waitlist", "waitlist"), ("No thanks", "no")]
+    add(
+        "terms/full_with_other_dates",
+        build_terms_card,
+        build_terms_card(one_day_full, zone, policy.offer_hold, when_full),
+    )
+    sessions_question = build_clash_session_question_card(quote.run.sessions, zone)
+    add("clash_session", build_clash_session_question_card, sessions_question)
+    add("clash_session/answered", build_clash_session_question_card, answered_message(sessions_question, "1,3"))
+    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, join, (), zone))
+    gone = build_place_gone_card("PERMPLAN-1", 2, when_full, (permplan_2,), zone)
+    add("place_gone/other_dates", build_place_gone_card, gone)
 
     # Results: confirmed, under review, waitlisted, offered.
     confirmed = await service.enrol("sample-alex", "PERM4-A")
-    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash(3, "I have a court date that morning."))
+    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash((1, 3), "I have two court dates."))
     waitlisted = dataclasses.replace(confirmed, status=EnrolmentStatus.WAITLISTED, waitlist_position=2)
     offered = dataclasses.replace(
         confirmed, status=EnrolmentStatus.OFFERED, offer_expires_at=context.now + policy.offer_hold
@@ -119,9 +133,14 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/offered", build_enrolment_result_card, result(offered))
 
     # My courses, withdraw, roster.
-    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43)}
-    views = [confirmed, pending, waitlisted, offered]
+    # Places on several runs, two of them confirmed: every button names its run.
+    permplan_1, permplan_2 = (choice.run for choice in await service.open_runs("PERMPLAN"))
+    second = dataclasses.replace(confirmed, id=-1, run=permplan_1)
+    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43), second.id: calendar_url(PUBLIC_BASE_URL, "U" * 43)}
+    views = [confirmed, second, dataclasses.replace(offered, id=-2, run=permplan_2)]
     add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
+    views = [pending, dataclasses.replace(waitlisted, id=-3, run=permplan_1)]
+    add("my_courses/waiting", build_my_courses_card, build_my_courses_card(views, zone, context.now, {}))
     add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))
     for view in (confirmed, waitlisted, offered):
         add(f"withdraw/{view.status.value}", build_withdraw_card, build_withdraw_card(view, zone))
@@ -143,13 +162,26 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("clash_review/accepted", build_clash_review_card, build_clash_review_card(decided, zone, note=note))
     withdrawn = review.model_copy(update={"outcome": notices.ReviewOutcome(decision="withdrawn", at=context.now)})
     add("clash_review/withdrawn", build_clash_review_card, build_clash_review_card(withdrawn, zone))
-    later = review.clash_session.model_copy(
-        update={"starts_at": review.clash_session.starts_at + timedelta(days=2, hours=3)}
+    # Lynne's clash names sessions 1 and 3. Session 1 moves: the review asks about session 3 alone, and says why;
+    # once session 3 moves too, nothing is left to decide. An accepted clash says what she still misses.
+    first_session, third_session = review.clash_sessions
+
+    def moved_part(session: notices.SessionNotice) -> notices.SessionMovePart:
+        starts_at = session.starts_at + timedelta(days=2, hours=3)
+        new = session.model_copy(update={"starts_at": starts_at, "ends_at": starts_at + timedelta(hours=3)})
+        return notices.SessionMovePart(old=session, new=new)
+
+    partly = review.model_copy(update={"clash_sessions": [third_session], "moved": moved_part(first_session)})
+    add("clash_review/partly_cleared", build_clash_review_card, build_clash_review_card(partly, zone))
+    cleared = notices.ReviewOutcome(decision="cleared", at=context.now)
+    moved_away = review.model_copy(
+        update={"outcome": cleared, "clash_sessions": [], "moved": moved_part(third_session)}
     )
-    later = later.model_copy(update={"ends_at": later.starts_at + timedelta(hours=3)})
-    cleared = notices.ReviewOutcome(decision="cleared", at=context.now, moved_to=later)
-    moved_away = review.model_copy(update={"outcome": cleared})
     add("clash_review/cleared", build_clash_review_card, build_clash_review_card(moved_away, zone))
+    accepted_partly = partly.model_copy(update={"outcome": accepted})
+    add("clash_review/accepted_then_moved", build_clash_review_card, build_clash_review_card(accepted_partly, zone))
+    accepted_all = moved_away.model_copy(update={"outcome": accepted})
+    add("clash_review/accepted_then_all_moved", build_clash_review_card, build_clash_review_card(accepted_all, zone))
     decision = notices.ClashDecisionNotice.model_validate(payload(notices.CLASH_DECISION))
     add("clash_decision/accepted", build_clash_decision_card, build_clash_decision_card(decision, zone))
     declined = decision.model_copy(update={"accepted": False})
@@ -172,6 +204,21 @@ async def samples(context: SampleContext) -> list[CardSample]:
     for outcome in ("accepted", "under_review", "declined", "lapsed", "closed"):
         settled = offer.model_copy(update={"outcome": outcome, "expires_at": None})
         add(f"waitlist_offer/{outcome}", build_waitlist_offer_card, build_waitlist_offer_card(settled, zone))
+    # Isaiah takes a place and gives it up, saying why: what he is told, and what the trainers are told.
+    await service.enrol("sample-isaiah", "PERMPLAN-1")
+    withdrawal = await service.withdraw("sample-isaiah", "PERMPLAN-1", reason="My caseload has changed.")
+    add("withdrawn", build_withdrawn_card, build_withdrawn_card(withdrawal, calendar_url(PUBLIC_BASE_URL, "W" * 43)))
+    async with factory() as session:
+        told = await session.scalar(
+            select(OutboxNotification).where(OutboxNotification.kind == notices.WITHDRAWN).limit(1)
+        )
+    assert told is not None
+    withdrawn = notices.WithdrawnNotice.model_validate(told.payload)
+    add("withdrawn_notice", build_withdrawn_notice_card, build_withdrawn_notice_card(withdrawn, zone))
+    no_reason = withdrawn.model_copy(
+        update={"reason": None, "offered_to_waitlist": True, "had_status": "pending_review"}
+    )
+    add("withdrawn_notice/no_reason", build_withdrawn_notice_card, build_withdrawn_notice_card(no_reason, zone))
     lapsed = notices.OfferLapsedNotice(run=reminder.run)
     add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
     first = decision.sessions[0]
@@ -181,9 +228,16 @@ async def samples(context: SampleContext) -> list[CardSample]:
         new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
     )
     add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    later = decision.sessions[-2:]  # the other sessions a clash still names
     variants: dict[str, dict[str, object]] = {
         "clash_accepted": {"cleared_clash": "accepted"},
         "clash_under_review": {"cleared_clash": "pending_review"},
+        "clash_accepted_other_sessions_missed": {"cleared_clash": "accepted", "still_missing": later},
+        "clash_other_sessions_under_review": {
+            "cleared_clash": "pending_review",
+            "place": "pending_review",
+            "still_missing": later,
+        },
         "still_under_review": {"place": "pending_review"},
         "offered": {"place": "offered"},
     }
@@ -193,6 +247,8 @@ async def samples(context: SampleContext) -> list[CardSample]:
     cleared = [
         notices.ClashClearedPart(participant_name="Lynne Robbins <b>not markup</b>", was="accepted"),
         notices.ClashClearedPart(participant_name="Isaiah Langer", was="pending_review"),
+        notices.ClashClearedPart(participant_name="Patti Fernandez", was="accepted", still_missing=later[-1:]),
+        notices.ClashClearedPart(participant_name="Alex Wilber", was="pending_review", still_missing=later),
     ]
     to_trainer = notices.TrainerSessionMovedNotice(
         run=reminder.run, old=moved.old, new=moved.new, participants_told=12, cleared_clashes=cleared
