@@ -215,6 +215,7 @@ def _edge_app() -> Any:
     from bot.adapter import build_adapter, process_request
     from bot.connector import create_client_session
     from bot.connector.serialization import read_wire
+    from bot.inbound import read_activity
     from bot.settings import Settings
 
     bot = _echo_bot()
@@ -227,7 +228,7 @@ def _edge_app() -> Any:
         await session.close()
 
     async def messages(request: web.Request) -> web.Response:
-        activity = read_wire(Activity, json.loads(await request.read()))
+        activity = read_wire(Activity, read_activity(await request.read()))
         return await process_request(app["adapter"], activity, request.headers.get("Authorization", ""), bot)
 
     app.cleanup_ctx.append(startup)

@@ -37,6 +37,12 @@ class ConversationDialogState(PrivateConversationState):
             key = self.get_storage_key(turn_context)
             self.use_loaded(turn_context, (await self.storage.read([key])).get(key))
 
+    async def delete(self, turn_context: TurnContext) -> None:
+        """Forget the stored state, loaded this turn or not (botbuilder's ``delete`` fails on state never loaded,
+        which is where the turn error handler calls it after a turn that failed early)."""
+        turn_context.turn_state.pop(self._context_service_key, None)
+        await self.storage.delete([self.get_storage_key(turn_context)])
+
     def use_loaded(self, turn_context: TurnContext, item: dict[str, Any] | None) -> None:
         """Take ``item`` (as the storage read it; None when nothing is stored) as this turn's state.
 

@@ -37,6 +37,8 @@ def _command_text(turn_context: TurnContext) -> tuple[str, bool]:
         # Card data comes back from the client: treat it exactly like typed text, nothing more.
         args = value.get("args")
         return f"{value['verb']} {args if isinstance(args, str) else ''}".strip(), True
+    if not activity.text:
+        return "", False
     TurnContext.remove_recipient_mention(activity)
     return (activity.text or "").replace("\u00a0", " ").strip(), False
 
