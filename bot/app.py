@@ -25,6 +25,7 @@ from bot.inbound import MalformedActivity, read_activity
 from bot.settings import Settings
 from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
+from classroom.receipts import PURGE_CRON, PURGE_JOB, ActivityReceipts
 from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
 from dialogs.services import Services
@@ -65,7 +66,8 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         services = build_services(settings, session_factory, app[CLOCK])
         await services.people.appoint_coordinators(settings.admin_aad_object_ids)
         pipeline = build_bot(services, session_factory, registry)
-        adapter = build_adapter(settings, session=client_session)
+        receipts = ActivityReceipts(session_factory, app[CLOCK])
+        adapter = build_adapter(settings, session=client_session, receipts=receipts)
         pipeline.install(adapter)
         delivery = DeliveryService(
             session_factory=session_factory,
@@ -76,6 +78,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             renderers=build_renderers(registry, settings.zone),
         )
         schedule_jobs(delivery, registry, services)
+        delivery.add_periodic_job(PURGE_JOB, PURGE_CRON, receipts.purge_job())
         app[RUNTIME] = BotRuntime(engine, services, adapter, pipeline.bot, delivery)
         await delivery.start()
         log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))

@@ -1,0 +1,126 @@
+"""Teams redelivers an activity it got no answer to in time; the redelivery may reach another bot process, or come
+after a restart. Each activity runs once wherever it lands, because its claim is in the database."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.adapter import RedeliveryGuard, TurnOutcome
+from bot.app import RUNTIME
+from classroom.receipts import KEEP_RECEIPTS, ActivityReceipts, receipt_key
+from storage.models import ActivityReceipt
+from tests.support.catalogue import load_demo_catalogue
+from tests.support.enquiries import submitted
+
+THANKS = "Thank you. Your answer was added"
+
+
+def _thanks(connector) -> list[str]:  # type: ignore[no-untyped-def]
+    return [b["text"] for b in connector.bodies() if THANKS in (b.get("text") or "")]
+
+
+async def test_a_redelivery_to_another_process_or_after_a_restart_does_not_run_again(
+    app_factory, activity, connector, session_factory, clock
+) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    await submitted(session_factory, clock.now())  # ENQ-2026-0001, Alex's
+    answer = activity("personal-message", text="answer ENQ-2026-0001 March would suit us")
+    async with app_factory() as first, app_factory() as second:  # two bot processes on one database
+        assert (await first.post("/api/messages", json=answer)).status == 201
+        assert (await second.post("/api/messages", json=answer)).status == 201
+    async with app_factory() as restarted:
+        assert (await restarted.post("/api/messages", json=answer)).status == 201
+        assert restarted.server.app[RUNTIME].adapter.redeliveries.taken_elsewhere == 1
+    assert len(_thanks(connector)) == 1, connector.bodies()
+
+
+async def test_a_redelivered_invoke_elsewhere_is_answered_without_running(
+    app_factory, activity, connector, session_factory
+) -> None:
+    press = activity("card-action-execute-invoke")
+    async with app_factory() as first, app_factory() as second:
+        answered = await (await first.post("/api/messages", json=press)).json()
+        again = await second.post("/api/messages", json=press)
+        assert again.status == 200
+        body = await again.json()
+    assert answered["value"] != body["value"]  # the first press ran (an unknown button here), the second did not
+    assert body["type"] == "application/vnd.microsoft.activity.message" and "Already received" in body["value"]
+
+
+async def test_distinct_activities_each_run(client, activity, connector) -> None:
+    for _ in range(3):
+        await client.post("/api/messages", json=activity("personal-message", text="help"))
+    assert len(connector.bodies()) == 3
+
+
+async def test_the_same_activity_id_in_another_conversation_is_not_a_redelivery(client, activity, connector) -> None:
+    first = activity("personal-message", text="help")
+    other = activity("personal-message", text="help", id=first["id"])
+    other["conversation"] = {**other["conversation"], "id": "a:another-chat"}
+    await client.post("/api/messages", json=first)
+    await client.post("/api/messages", json=other)
+    assert len(connector.bodies()) == 2
+
+
+async def test_claims_are_kept_for_a_day_then_purged_once(session_factory, clock) -> None:
+    receipts = ActivityReceipts(session_factory, clock)
+    key = receipt_key("msteams", "a:1", "activity-1")
+    assert await receipts.claim(key) is True
+    assert await receipts.claim(key) is False
+    clock.advance(KEEP_RECEIPTS - timedelta(seconds=1))
+    await _purge(session_factory, receipts)
+    assert await receipts.claim(key) is False, "still within its day"
+    clock.advance(timedelta(seconds=2))
+    await _purge(session_factory, receipts)
+    async with session_factory() as session:
+        assert (await session.scalars(select(ActivityReceipt))).all() == []
+
+
+async def test_a_released_claim_can_be_claimed_again(session_factory, clock) -> None:
+    receipts = ActivityReceipts(session_factory, clock)
+    key = receipt_key("msteams", "a:1", "activity-2")
+    assert await receipts.claim(key)
+    await receipts.release(key)
+    assert await receipts.claim(key)
+
+
+async def _purge(session_factory, receipts: ActivityReceipts) -> None:  # type: ignore[no-untyped-def]
+    async with session_factory.begin() as session:
+        await receipts.purge_job()(session)
+
+
+async def test_the_app_purges_expired_claims_once_an_hour(client, activity, session_factory, clock) -> None:
+    await client.post("/api/messages", json=activity("personal-message", text="help"))
+    scheduler = client.server.app[RUNTIME].delivery.scheduler
+    assert scheduler.scheduler.get_job("periodic:activity-receipts-purge") is not None
+    clock.advance(KEEP_RECEIPTS + timedelta(hours=1))
+    assert await scheduler.run_periodic("activity-receipts-purge") is True
+    assert await scheduler.run_periodic("activity-receipts-purge") is False, "once per period, across processes"
+    async with session_factory() as session:
+        assert (await session.scalars(select(ActivityReceipt))).all() == []
+
+
+async def test_a_claim_whose_turn_failed_is_given_up_so_a_redelivery_runs(session_factory, clock) -> None:
+    key = ("msteams", "a:1", "activity-3")
+    ran: list[str] = []
+
+    async def fails() -> TurnOutcome:
+        ran.append("first")
+        raise RuntimeError("database hiccup")
+
+    async def server_error() -> TurnOutcome:
+        ran.append("second")
+        return TurnOutcome(500)
+
+    async def works() -> TurnOutcome:
+        ran.append("third")
+        return TurnOutcome(201)
+
+    for turn in (fails, server_error, works, works):
+        other_process = RedeliveryGuard(receipts=ActivityReceipts(session_factory, clock))
+        with contextlib.suppress(RuntimeError):
+            await other_process.run(key, turn)
+    assert ran == ["first", "second", "third"]
