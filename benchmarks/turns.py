@@ -263,7 +263,7 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
     from datetime import UTC, datetime
 
     from classroom.clock import SystemClock
-    from classroom.coordinators import set_coordinators_conversation
+    from classroom.coordinators import ChatMember, set_coordinators_conversation
     from classroom.enquiries.fields import EnquiryDraft
     from classroom.enquiries.service import EnquiryService
     from classroom.people import assign_roles
@@ -295,7 +295,8 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
         session.add(conversation(COORDINATORS_CHANNEL, "channel"))
         session.add_all(conversation(f"a:{aad}", "personal", aad) for aad in enquirers)
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHANNEL, by=_aad(0), now=now)
+        members = [ChatMember(_aad(n), f"Coordinator {n}") for n in range(POOL)]
+        await set_coordinators_conversation(session, COORDINATORS_CHANNEL, by=_aad(0), now=now, members=members)
     for e, aad in enumerate(enquirers):
         draft = EnquiryDraft(
             kind=EnquiryKind.QUESTION,
