@@ -14,7 +14,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from classroom.errors import ClassroomError
-from dialogs.cards.formatting import local_time_range, plural, without_markdown
+from dialogs.cards.formatting import local_time_range, plural, shown_code, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card
@@ -109,7 +109,9 @@ async def withdraw(request: CommandRequest) -> None:
     enrolment = request.services.enrolment
     views = await enrolment.my_enrolments(aad_object_id, code)
     if not views:
-        await request.say(f"You have no place or waitlist entry on {code}. Type **my courses** to see yours.")
+        await request.say(
+            f"You have no place or waitlist entry on {shown_code(code)}. Type **my courses** to see yours."
+        )
         return
     if len(views) > 1:
         codes = ", ".join(v.run.run_code for v in views)

@@ -16,14 +16,16 @@ from classroom.enrolment.errors import (
     OrganisationNeeded,
 )
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed, NotFound, TryAgain
+from dialogs.cards.formatting import shown_code
 from storage.models import EnrolmentStatus
 
+UNNAMED = "that course"  # what a code is called that is not repeated back (it does not look like one)
 NOT_SIGNED_IN = "I can only do that for someone signed in to Microsoft Teams with a work account."
 
 
 def explain(error: ClassroomError, code: str) -> str:
     """Words for a refusal about the course or run ``code``."""
-    code = code.strip().upper()[:48] or "that course"
+    code = shown_code(code, UNNAMED)
     for error_type, words in _EXPLANATIONS:
         if isinstance(error, error_type):
             return words(error, code)
@@ -89,7 +91,8 @@ def _try_again(_error: TryAgain, _code: str) -> str:
 
 
 def _not_found(_error: NotFound, code: str) -> str:
-    return f"I can't find a course or run with the code {code}. Type **courses** to see every code."
+    what = "that course or run" if code == UNNAMED else f"a course or run with the code {code}"
+    return f"I can't find {what}. Type **courses** to see every code."
 
 
 def _invalid_input(error: InvalidInput, _code: str) -> str:
