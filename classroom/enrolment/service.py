@@ -150,7 +150,8 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def decide_clash(self, actor_aad_object_id: str, enrolment_id: int, *, accept: bool) -> EnrolmentView:
-        """Accept or decline a clash; raises NotAllowed, AlreadyDecided or NotFound."""
+        """Accept or decline a clash; raises NothingToDecide (no such request, or not theirs to decide: alike) or
+        AlreadyDecided."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             enrolment = await enrolments.decide_clash(

@@ -12,6 +12,7 @@ from classroom.enrolment.errors import (
     EnrolmentClosed,
     NoEnrolment,
     NotEligible,
+    NothingToDecide,
     OfferExpired,
     OrganisationNeeded,
 )
@@ -82,6 +83,14 @@ def _already_decided(error: AlreadyDecided, _code: str) -> str:
     return f"This clash was already {outcome}{by}; nothing was changed."
 
 
+def _nothing_to_decide(_error: NothingToDecide, _code: str) -> str:
+    # The same words whether the number does not exist or is someone else's to decide: nothing is given away.
+    return (
+        "There is no clash request with that number that you can decide. Use the buttons on the clash card "
+        "you were sent."
+    )
+
+
 def _not_allowed(error: NotAllowed, _code: str) -> str:
     return f"Sorry, {error}."
 
@@ -100,7 +109,7 @@ def _invalid_input(error: InvalidInput, _code: str) -> str:
 
 
 # The first entry whose type the error is an instance of decides the words, so a subclass must come before its
-# base (NoEnrolment is a NotFound).
+# base (NoEnrolment is a NotFound, NothingToDecide a NotAllowed).
 _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...] = (
     (NotEligible, _not_eligible),
     (OrganisationNeeded, _organisation_needed),
@@ -110,6 +119,7 @@ _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...
     (OfferExpired, _offer_expired),
     (NoEnrolment, _no_enrolment),
     (AlreadyDecided, _already_decided),
+    (NothingToDecide, _nothing_to_decide),
     (NotAllowed, _not_allowed),
     (TryAgain, _try_again),
     (NotFound, _not_found),

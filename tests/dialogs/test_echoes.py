@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.bot_harness import Conversation, card_of, card_text
+from tests.support.bot_harness import Conversation, card_of
 from tests.support.catalogue import load_demo_catalogue
 
 MARKDOWN = ("[", "](", "**", "<at>", "`")
