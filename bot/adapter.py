@@ -9,11 +9,10 @@ notification outbox).
 
 :func:`process_request` is what the ``/api/messages`` handler calls: 401 for a missing or invalid token
 (nothing runs), 503 when the signing keys cannot be obtained, otherwise the turn — at most once per activity:
-Teams redelivers an activity it got no answer to within ~15 s. In this process, a redelivery of an activity that
-is still running or answered in the last 10 minutes gets the same answer without running again. Every
-process also claims each activity in the database before running it (``classroom/receipts.py``), so a
-redelivery that reaches another process, or comes after a restart, is not run again either: it is answered
-at once with nothing more (an invoke: with a short message), since the first delivery answered the person.
+Teams redelivers an activity it got no answer to within ~15 s, and a redelivery of an activity that is still
+running or answered in the last 10 minutes gets the same answer without running again, in this process. A
+redelivery that reaches another process, or comes after a restart, is recognised by the activity's claim in the
+database at the start of its turn (``bot/turn_preload.py``, ``classroom/receipts.py``) and not run again either.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from aiohttp import web
 from botbuilder.core import Bot, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, ConversationParameters, ConversationReference
+from botbuilder.schema import Activity, ConversationParameters, ConversationReference
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 from msrest.serialization import Model
 
@@ -41,7 +40,6 @@ from bot.auth import AuthConfig, AuthenticationError, EdgeBotFrameworkAuthentica
 from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory
 from bot.connector.serialization import fast_wire, shallow_wire
 from bot.settings import Settings
-from classroom.receipts import ActivityReceipts, receipt_key
 
 log = logging.getLogger(__name__)
 
@@ -64,28 +62,11 @@ class TurnOutcome:
         return web.Response(status=self.status, body=self.body, content_type="application/json")
 
 
-# What a redelivery that another process (or this one before a restart) took is answered with.
-ALREADY_TAKEN = TurnOutcome(201)
-ALREADY_TAKEN_INVOKE = TurnOutcome(
-    200,
-    json.dumps(
-        {
-            "statusCode": 200,
-            "type": "application/vnd.microsoft.activity.message",
-            "value": "Already received: this was done once and is not done again.",
-        }
-    ).encode(),
-)
-
-
 class RedeliveryGuard:
-    """Runs each activity once; concurrent or later redeliveries in this process share the first answer.
+    """Runs each activity once per process; concurrent or later redeliveries share the first answer.
 
     Only answers below 500 are remembered: after a failure, a redelivery runs the turn again. The oldest are
-    forgotten first when the window, the entry count or the answers' total size would be exceeded. With
-    ``receipts``, every activity is also claimed in the database before it runs, so a redelivery to another
-    process, or after a restart, is answered without running (``already_taken``); a claim whose turn raised or
-    answered 5xx is given up again, so that a redelivery runs it.
+    forgotten first when the window, the entry count or the answers' total size would be exceeded.
     """
 
     def __init__(
@@ -95,10 +76,7 @@ class RedeliveryGuard:
         max_entries: int = REDELIVERY_MAX_ENTRIES,
         max_bytes: int = REDELIVERY_MAX_BYTES,
         clock: Callable[[], float] = time.monotonic,
-        receipts: ActivityReceipts | None = None,
     ) -> None:
-        self.receipts = receipts
-        self.taken_elsewhere = 0
         self._window = window
         self._max = max_entries
         self._max_bytes = max_bytes
@@ -115,13 +93,7 @@ class RedeliveryGuard:
         conversation = activity.conversation.id if activity.conversation else ""
         return (activity.channel_id or "", conversation or "", activity.id)
 
-    async def run(
-        self,
-        key: tuple[str, ...] | None,
-        turn: Callable[[], Awaitable[TurnOutcome]],
-        *,
-        already_taken: TurnOutcome = ALREADY_TAKEN,
-    ) -> TurnOutcome:
+    async def run(self, key: tuple[str, ...] | None, turn: Callable[[], Awaitable[TurnOutcome]]) -> TurnOutcome:
         if key is None:
             return await turn()
         now = self._clock()
@@ -140,7 +112,7 @@ class RedeliveryGuard:
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._running[key] = future
         try:
-            outcome = await self._once_anywhere(key, turn, already_taken)
+            outcome = await turn()
         except BaseException as error:
             future.set_exception(error)
             raise
@@ -152,26 +124,6 @@ class RedeliveryGuard:
             while len(self._done) > self._max or self.remembered_bytes > self._max_bytes:
                 self._forget_oldest()
         future.set_result(outcome)
-        return outcome
-
-    async def _once_anywhere(
-        self, key: tuple[str, ...], turn: Callable[[], Awaitable[TurnOutcome]], already_taken: TurnOutcome
-    ) -> TurnOutcome:
-        """The turn, unless the activity's database claim shows some process has taken it already."""
-        if self.receipts is None:
-            return await turn()
-        receipt = receipt_key(*key)
-        if not await self.receipts.claim(receipt):
-            self.taken_elsewhere += 1
-            log.info("redelivered activity %s was taken before (here before a restart, or by another process)", key[-1])
-            return already_taken
-        try:
-            outcome = await turn()
-        except Exception:
-            await self.receipts.release(receipt)
-            raise
-        if outcome.status >= 500:
-            await self.receipts.release(receipt)
         return outcome
 
     def _forget_older_than(self, cutoff: float) -> None:
@@ -194,8 +146,6 @@ class EdgeAdapter(CloudAdapter):
         session: the shared aiohttp client session; when None the adapter creates one on first use and
             :meth:`close` closes it.
         monotonic: a monotonic clock for key-set and token caches (tests pass a fake one).
-        receipts: the database claims that keep a redelivery to any process from running again; None: this
-            process's memory only.
     """
 
     def __init__(
@@ -204,7 +154,6 @@ class EdgeAdapter(CloudAdapter):
         *,
         session: aiohttp.ClientSession | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        receipts: ActivityReceipts | None = None,
     ) -> None:
         self.auth_config = AuthConfig.from_settings(settings)
         config = self.auth_config
@@ -222,7 +171,7 @@ class EdgeAdapter(CloudAdapter):
         )
         self.connector = BotConnectorClient(self.sessions, self.credentials)
         self.key_sets = KeySetRegistry(self.sessions, clock=monotonic)
-        self.redeliveries = RedeliveryGuard(receipts=receipts)
+        self.redeliveries = RedeliveryGuard()
         super().__init__(
             EdgeBotFrameworkAuthentication(
                 config,
@@ -281,12 +230,9 @@ class EdgeAdapter(CloudAdapter):
         await self.sessions.close()
 
 
-def build_adapter(
-    settings: Settings, *, session: aiohttp.ClientSession | None = None, receipts: ActivityReceipts | None = None
-) -> EdgeAdapter:
-    """The adapter for ``settings``; pass the app's shared client session (see ``create_client_session``) and the
-    activity receipts every bot process shares."""
-    adapter = EdgeAdapter(settings, session=session, receipts=receipts)
+def build_adapter(settings: Settings, *, session: aiohttp.ClientSession | None = None) -> EdgeAdapter:
+    """The adapter for ``settings``; pass the app's shared client session (see ``create_client_session``)."""
+    adapter = EdgeAdapter(settings, session=session)
     if adapter.auth_config.enabled:
         log.info(adapter.auth_config.describe())
     else:
@@ -335,6 +281,5 @@ async def process_request(adapter: EdgeAdapter, activity: Activity, auth_header:
         body = invoke_body_json(invoke_response.body)
         return TurnOutcome(int(invoke_response.status), body)
 
-    already_taken = ALREADY_TAKEN_INVOKE if activity.type == ActivityTypes.invoke else ALREADY_TAKEN
-    outcome = await adapter.redeliveries.run(RedeliveryGuard.key_for(activity), turn, already_taken=already_taken)
+    outcome = await adapter.redeliveries.run(RedeliveryGuard.key_for(activity), turn)
     return outcome.response()

@@ -25,7 +25,7 @@ from bot.inbound import MalformedActivity, read_activity
 from bot.settings import Settings
 from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
-from classroom.receipts import PURGE_CRON, PURGE_JOB, ActivityReceipts
+from classroom.receipts import PURGE_CRON, PURGE_JOB
 from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
 from dialogs.services import Services
@@ -66,8 +66,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         services = build_services(settings, session_factory, app[CLOCK])
         await services.people.appoint_coordinators(settings.admin_aad_object_ids)
         pipeline = build_bot(services, session_factory, registry)
-        receipts = ActivityReceipts(session_factory, app[CLOCK])
-        adapter = build_adapter(settings, session=client_session, receipts=receipts)
+        adapter = build_adapter(settings, session=client_session)
         pipeline.install(adapter)
         delivery = DeliveryService(
             session_factory=session_factory,
@@ -78,7 +77,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             renderers=build_renderers(registry, settings.zone),
         )
         schedule_jobs(delivery, registry, services)
-        delivery.add_periodic_job(PURGE_JOB, PURGE_CRON, receipts.purge_job())
+        delivery.add_periodic_job(PURGE_JOB, PURGE_CRON, pipeline.receipts.purge_job())
         app[RUNTIME] = BotRuntime(engine, services, adapter, pipeline.bot, delivery)
         await delivery.start()
         log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))

@@ -33,6 +33,7 @@ from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_du
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from classroom.receipts import ActivityReceipts
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
 from dialogs.registry import FeatureRegistry
@@ -77,6 +78,7 @@ class BotPipeline:
     bot: ClassroomBot
     dispatcher: Dispatcher
     dialog_state: ConversationDialogState
+    receipts: ActivityReceipts
     middleware: list[Middleware] = field(default_factory=list)
 
     def install(self, adapter: BotAdapter) -> None:
@@ -89,12 +91,15 @@ class BotPipeline:
 def build_bot(services: Services, session_factory: SessionFactory, registry: FeatureRegistry) -> BotPipeline:
     dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
     dispatcher = Dispatcher(registry, services, dialog_state.create_property(DIALOG_STATE_PROPERTY))
+    receipts = ActivityReceipts(session_factory, services.clock)
     return BotPipeline(
         bot=ClassroomBot(dialog_state, dispatcher),
         dispatcher=dispatcher,
         dialog_state=dialog_state,
-        # One turn at a time per person and conversation, then the turn's reads in one session.
-        middleware=[SerialTurnsMiddleware(), TurnPreload(session_factory, dialog_state)],
+        receipts=receipts,
+        # One turn at a time per person and conversation, then the activity's claim and the turn's reads in one
+        # session.
+        middleware=[SerialTurnsMiddleware(), TurnPreload(session_factory, dialog_state, receipts)],
     )
 
 

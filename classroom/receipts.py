@@ -3,9 +3,10 @@
 Teams redelivers an activity it got no answer to within about 15 seconds, possibly to another replica, and a
 process that restarts forgets what it had taken. So the claim is a row keyed by the activity (channel,
 conversation, activity id: ids are unique only within a conversation), written with INSERT ... ON CONFLICT DO
-NOTHING before the turn runs: the first delivery inserts it, every redelivery finds it. That is one indexed insert
-per turn. Rows are kept for ``KEEP_RECEIPTS`` (Teams gives up redelivering long before) and purged hourly by a
-periodic job that runs once across replicas.
+NOTHING before the turn runs: the first delivery inserts it, every redelivery finds it. That is one indexed
+insert per turn, made in the session a message turn opens anyway (``bot/turn_preload.py``). Rows are kept for
+``KEEP_RECEIPTS`` (Teams gives up redelivering long before) and purged hourly by a periodic job that runs once
+across replicas.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
 from classroom.periodic import PeriodicJob
-from classroom.transactions import SessionFactory, in_transaction, is_transient
+from classroom.transactions import SessionFactory, in_transaction
 from storage.models import ActivityReceipt
 from storage.upsert import dialect_insert
 
@@ -59,25 +59,16 @@ class ActivityReceipts:
         self._clock = clock
         self._keep = keep
 
-    async def claim(self, key: str) -> bool:
-        """True for the first delivery of the activity ``key`` names; False for a redelivery.
-
-        This runs before every turn, so it is one statement built once and one short transaction; only when the
-        database reports a passing conflict does it go through the retrying ``in_transaction``.
-        """
+    async def claim_in(self, session: AsyncSession, key: str) -> bool:
+        """Claim the activity ``key`` names in the caller's transaction (which must commit before the turn runs);
+        True for its first delivery, False for a redelivery."""
         values = {"key": key, "expires_at": self._clock.now() + self._keep}
+        statement = _claim_statement(session.get_bind().dialect.name)
+        return (await session.execute(statement, values)).first() is not None
 
-        async def unit(session: AsyncSession) -> bool:
-            statement = _claim_statement(session.get_bind().dialect.name)
-            return (await session.execute(statement, values)).first() is not None
-
-        try:
-            async with self._session_factory.begin() as session:
-                return await unit(session)
-        except DBAPIError as error:
-            if not is_transient(error):
-                raise
-        return await in_transaction(self._session_factory, unit)
+    async def claim(self, key: str) -> bool:
+        """:meth:`claim_in` in a transaction of its own, retried on a passing conflict."""
+        return await in_transaction(self._session_factory, lambda session: self.claim_in(session, key))
 
     async def release(self, key: str) -> None:
         """Give up a claim whose turn failed without an answer, so a redelivery runs it again."""

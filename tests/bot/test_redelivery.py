@@ -6,12 +6,16 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+from botbuilder.core import TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from sqlalchemy import select
 
-from bot.adapter import RedeliveryGuard, TurnOutcome
 from bot.app import RUNTIME
+from bot.turn_preload import ConversationDialogState, TurnPreload
 from classroom.receipts import KEEP_RECEIPTS, ActivityReceipts, receipt_key
 from storage.models import ActivityReceipt
+from storage.state_storage import SqlAlchemyStorage
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import submitted
 
@@ -33,7 +37,6 @@ async def test_a_redelivery_to_another_process_or_after_a_restart_does_not_run_a
         assert (await second.post("/api/messages", json=answer)).status == 201
     async with app_factory() as restarted:
         assert (await restarted.post("/api/messages", json=answer)).status == 201
-        assert restarted.server.app[RUNTIME].adapter.redeliveries.taken_elsewhere == 1
     assert len(_thanks(connector)) == 1, connector.bodies()
 
 
@@ -103,24 +106,28 @@ async def test_the_app_purges_expired_claims_once_an_hour(client, activity, sess
         assert (await session.scalars(select(ActivityReceipt))).all() == []
 
 
-async def test_a_claim_whose_turn_failed_is_given_up_so_a_redelivery_runs(session_factory, clock) -> None:
-    key = ("msteams", "a:1", "activity-3")
+async def test_a_claim_whose_turn_raised_is_given_up_so_a_redelivery_runs(session_factory, clock) -> None:
+    receipts = ActivityReceipts(session_factory, clock)
+    dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
     ran: list[str] = []
 
-    async def fails() -> TurnOutcome:
+    async def fails() -> None:
         ran.append("first")
         raise RuntimeError("database hiccup")
 
-    async def server_error() -> TurnOutcome:
-        ran.append("second")
-        return TurnOutcome(500)
+    async def works() -> None:
+        ran.append("again")
 
-    async def works() -> TurnOutcome:
-        ran.append("third")
-        return TurnOutcome(201)
-
-    for turn in (fails, server_error, works, works):
-        other_process = RedeliveryGuard(receipts=ActivityReceipts(session_factory, clock))
+    for logic in (fails, works, works):
+        other_process = TurnPreload(session_factory, dialog_state, receipts)
+        activity = Activity(
+            type=ActivityTypes.event,
+            id="activity-3",
+            channel_id="msteams",
+            conversation=ConversationAccount(id="a:1"),
+            from_property=ChannelAccount(id="29:user"),
+            recipient=ChannelAccount(id="28:bot"),
+        )
         with contextlib.suppress(RuntimeError):
-            await other_process.run(key, turn)
-    assert ran == ["first", "second", "third"]
+            await other_process.on_turn(TurnContext(TestAdapter(), activity), logic)
+    assert ran == ["first", "again"]

@@ -67,13 +67,13 @@ def _card_text(body: dict) -> str:
 
 @sqlite_only
 async def test_help_reads_once_and_writes_no_state(quiet_client, activity, connector, session_factory) -> None:
-    """``help`` with no dialog in progress: the activity's claim (one INSERT), then one checkout holding the state
-    and roles SELECTs, no bot_state write."""
+    """``help`` with no dialog in progress: one checkout holding the activity's claim (one INSERT) and the state and
+    roles SELECTs, no bot_state write."""
     with database_use(quiet_client) as checkouts:
         response = await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     assert response.status in (200, 201) and "help" in _card_text(connector.bodies()[-1]).lower()
-    [claim], statements = checkouts
-    assert claim.lstrip().startswith("INSERT INTO activity_receipts")
+    [statements] = checkouts
+    assert statements[0].lstrip().startswith("INSERT INTO activity_receipts")
     assert any("FROM bot_state" in s for s in statements) and any("FROM person_roles" in s for s in statements)
     assert not any("bot_state" in s and not s.lstrip().upper().startswith("SELECT") for s in statements)
     assert await _stored_states(session_factory) == 0
@@ -90,7 +90,7 @@ async def test_a_coordinator_sees_coordinator_commands_from_the_preloaded_roles(
         await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     text = _card_text(connector.bodies()[-1])
     assert "enquiries" in text and "outbox" in text
-    assert len(checkouts) == 2  # the activity's claim, then the preload
+    assert len(checkouts) == 1
 
 
 def _turn_context() -> TurnContext:
