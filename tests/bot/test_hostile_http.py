@@ -127,3 +127,11 @@ async def test_a_mention_without_words_gets_the_hint_not_an_error(client, activi
     assert (await client.post("/api/messages", json=body)).status == 201
     assert _problems(caplog) == []
     assert "Type **help**" in connector.bodies()[-1]["text"]
+
+
+async def test_a_person_added_who_teams_no_longer_lists_is_not_an_error(client, activity, connector, caplog) -> None:
+    """botbuilder would look every added person up at the connector; one who already left made the turn fail."""
+    caplog.set_level(logging.INFO)
+    response = await client.post("/api/messages", json=activity("conversation-update-members-added-groupchat-user"))
+    assert response.status == 201
+    assert _problems(caplog) == [] and connector.requests == []
