@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
 from bot.delivery.service import DeliveryService
+from bot.personal_chats import RememberPersonalChats
 from bot.serial_turns import SerialTurnsMiddleware
 from bot.settings import Settings
 from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
@@ -34,6 +35,7 @@ from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.receipts import ActivityReceipts
+from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
 from dialogs.registry import FeatureRegistry
@@ -62,8 +64,9 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         clock=clock,
         zone=zone,
         public_base_url=settings.browser_base_url,
+        dialog_timeout=timedelta(hours=settings.dialog_timeout_hours),
         people=PeopleService(session_factory),
-        conversations=ConversationService(session_factory),
+        conversations=ConversationService(session_factory, clock),
         catalogue=CatalogueService(session_factory, clock),
         enquiries=EnquiryService(session_factory, clock, enquiry_policy),
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
@@ -90,16 +93,26 @@ class BotPipeline:
 
 def build_bot(services: Services, session_factory: SessionFactory, registry: FeatureRegistry) -> BotPipeline:
     dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
-    dispatcher = Dispatcher(registry, services, dialog_state.create_property(DIALOG_STATE_PROPERTY))
+    dispatcher = Dispatcher(
+        registry,
+        services,
+        dialog_state.create_property(DIALOG_STATE_PROPERTY),
+        dialog_state.create_property(PROGRESS_PROPERTY),
+    )
     receipts = ActivityReceipts(session_factory, services.clock)
     return BotPipeline(
         bot=ClassroomBot(dialog_state, dispatcher),
         dispatcher=dispatcher,
         dialog_state=dialog_state,
         receipts=receipts,
-        # One turn at a time per person and conversation, then the activity's claim and the turn's reads in one
-        # session.
-        middleware=[SerialTurnsMiddleware(), TurnPreload(session_factory, dialog_state, receipts)],
+        # One turn at a time per person and conversation; then the activity's claim and the turn's reads in one
+        # session; then a 1:1 chat the bot does not know as it is gets stored from the person's message. The claim
+        # comes first: a redelivery ends there, so it neither stores the chat again nor is answered twice.
+        middleware=[
+            SerialTurnsMiddleware(),
+            TurnPreload(session_factory, dialog_state, receipts),
+            RememberPersonalChats(services.conversations),
+        ],
     )
 
 

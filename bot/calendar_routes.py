@@ -1,8 +1,9 @@
 """``GET /calendar/{token}.ics``: an enrolment's sessions as an iCalendar download, behind an unguessable link.
 
 The token is the only credential (a calendar app fetches the link without signing in), so it is 256 random
-bits, stored only as a hash, expires, and dies with the place. Unknown, expired and withdrawn links all get the
-same 404, so a probe learns nothing.
+bits, stored only as a hash, and expires. Once the place is given up the same link gives the cancellation of
+its events, so a calendar that subscribed to it, or a person opening it again, drops them. Unknown and expired
+links get the same 404, so a probe learns nothing.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ name, an id longer than the column it is stored in. Each used to surface deep in
 as a traceback (and, on PostgreSQL only, as "something went wrong"). Here:
 
 - every string anywhere in the body loses NUL and lone surrogates and is put in Unicode NFC
-  (``classroom.text.clean``), so what is stored and compared is the same on SQLite and PostgreSQL;
+  (``classroom.text.storable``), so what is stored and compared is the same on SQLite and PostgreSQL;
 - the body may nest at most ``MAX_DEPTH`` levels (botbuilder copies activities recursively);
 - the fields the bot relies on must be there with the right types (``conversation.id``, ``from.id``,
   ``recipient.id``, ``serviceUrl``, ``channelId``, an object for ``channelData`` ...), and ids may not be longer
@@ -24,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from classroom.text import bounded, clean
+from classroom.text import bounded, storable
 from storage.models import ConversationRecord, OutboxNotification, Person
 
 MAX_DEPTH = 64
@@ -82,9 +82,9 @@ def _clean_tree(node: Any, depth: int) -> Any:
         raise MalformedActivity(f"the body nests more than {MAX_DEPTH} levels")
     kind = type(node)
     if kind is str:
-        return clean(node)
+        return storable(node)
     if kind is dict:
-        return {clean(key): _clean_tree(value, depth + 1) for key, value in node.items()}
+        return {storable(key): _clean_tree(value, depth + 1) for key, value in node.items()}
     if kind is list:
         return [_clean_tree(item, depth + 1) for item in node]
     return node

@@ -98,7 +98,8 @@ def registered_commands() -> Router:
 
 
 def commands_for_scope(router: Router, scope: str) -> list[Command]:
-    return [command for command in router.commands.values() if scope in command.scopes]
+    """The listed commands of ``scope`` (aliases, phrases and unlisted commands such as greetings never show)."""
+    return [command for command in router.commands.values() if command.listed and scope in command.scopes]
 
 
 def menu_commands(router: Router, scope: str) -> list[Command]:

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     oauth_url: str = ""
     validate_authority: bool = True
 
+    # Conversations: a dialog (an enquiry, an enrolment, a search) left unanswered this long is closed when the
+    # person next writes, instead of taking their new message as the answer to a question asked long ago.
+    dialog_timeout_hours: float = Field(default=24, gt=0, le=24 * 30)
+
     # Enquiries: the coordinators' daily digest (local time, working days) and when an enquiry is overdue.
     enquiry_digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     enquiry_overdue_working_days: int = Field(default=2, ge=1, le=30)

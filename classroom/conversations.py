@@ -2,6 +2,8 @@
 
 The only code that writes conversation records: installs and removals (through ``ConversationService``), the
 coordinators' chat being chosen, chats the dispatcher opens, and chats it finds the bot was removed from.
+Storing a person's 1:1 chat also makes what waited for it (notifications given up for want of a chat) due at
+once, in the same transaction.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.clock import Clock
+from classroom.outbox import deliver_waiting
 from classroom.people import ensure_person
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
@@ -121,21 +125,43 @@ async def forget_conversation(session: AsyncSession, conversation_id: str) -> No
     )
 
 
+_STORED = select(ConversationRecord.installed, ConversationRecord.service_url, ConversationRecord.user_aad_object_id)
+
+
 class ConversationService:
     """Installs and removals, each in its own transaction."""
 
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
         self._session_factory = session_factory
+        self._clock = clock
+
+    async def _installed(self, session: AsyncSession, info: ConversationInfo, by: str | None, by_name: str) -> None:
+        await remember_conversation(session, info)
+        if by:
+            await ensure_person(session, by, by_name)
+        if info.conversation_type == "personal" and info.user_aad_object_id:
+            await deliver_waiting(session, info.user_aad_object_id, self._clock.now())
 
     async def installed(self, info: ConversationInfo, *, by: str | None, by_name: str = "") -> None:
-        """The bot was added to a conversation (or met there again): keep its reference, and know who added it."""
+        """The bot was added to a conversation (or met there again): keep its reference, know who added it, and
+        in a person's 1:1 chat send what waited for it."""
+        await in_transaction(self._session_factory, lambda s: self._installed(s, info, by, by_name))
 
-        async def unit(session: AsyncSession) -> None:
-            await remember_conversation(session, info)
-            if by:
-                await ensure_person(session, by, by_name)
+    async def written_to_in(self, info: ConversationInfo, *, by: str, by_name: str = "") -> bool:
+        """``by`` wrote to the bot in their 1:1 chat ``info``: if we do not know that chat as it is (Teams' install
+        event never reached us, the bot was thought removed, or Teams moved the chat to another service URL),
+        remember it as an install does. Returns whether it was stored; a known chat costs one read."""
 
-        await in_transaction(self._session_factory, unit)
+        async def unit(session: AsyncSession) -> bool:
+            stored = (
+                await session.execute(_STORED.where(ConversationRecord.conversation_id == info.conversation_id))
+            ).first()
+            if stored is not None and tuple(stored) == (True, info.service_url, info.user_aad_object_id):
+                return False
+            await self._installed(session, info, by, by_name)
+            return True
+
+        return await in_transaction(self._session_factory, unit)
 
     async def removed(self, conversation_id: str) -> None:
         await in_transaction(self._session_factory, lambda s: forget_conversation(s, conversation_id))

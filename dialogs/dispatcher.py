@@ -1,25 +1,41 @@
 """Everything an activity can mean, routed through the features' registry: an answer to a question in
 progress, a command, a card button, a Teams event, or something we did not understand (which gets a
-suggestion, never silence)."""
+suggestion, never silence).
+
+A command in the middle of a dialog is not swallowed as an answer: the question in front of the person says
+what it means there (``dialogs/questions.py``), and the dialog is asked again after the command, offered to be
+left for it, or left. A dialog nobody has answered for ``DIALOG_TIMEOUT_HOURS`` is closed when the person next
+writes, and their message is read afresh.
+"""
 
 from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import dataclass
 
 from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
-from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogContext, DialogSet
 
+from classroom.text import clean
+from dialogs.cards.formatting import short_time
+from dialogs.cards.messages import card_activity
+from dialogs.dialog_progress import DialogProgress, Offer, Progress
 from dialogs.feature import EventHandler, EventRequest, NotUnderstood
+from dialogs.leave_offer_card import CARRY_ON, LEAVE_IT, build_leave_offer_card
+from dialogs.questions import CommandHere, CommandMidQuestion, mid_question
 from dialogs.registry import FeatureRegistry
-from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone
+from dialogs.resumable import ask_again, discard, topic_of
+from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone, Invocation, plain_words
 from dialogs.sender import sender_roles
 from dialogs.services import Services
 from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit"})
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "cancel it", "cancel that", "never mind", "forget it"})
+CARRY_ON_WORDS = frozenset({CARRY_ON, "continue", "go on", "resume"})  # after an offer: stay in the dialog
+LEAVE_WORDS = frozenset({LEAVE_IT, "leave"})  # after an offer: leave the dialog for the command
 MAX_COMMAND_LENGTH = 1000
 _SCOPES = {"personal": PERSONAL, "groupChat": GROUP_CHAT, "channel": TEAM}
 
@@ -29,18 +45,31 @@ def conversation_scope(turn_context: TurnContext) -> str:
     return _SCOPES.get((conversation.conversation_type if conversation else None) or PERSONAL, PERSONAL)
 
 
-def _command_text(turn_context: TurnContext) -> tuple[str, bool]:
-    """The command the person sent, and whether it came from a card button."""
+@dataclass(frozen=True)
+class Message:
+    """What a message says, as a command would read it."""
+
+    text: str
+    from_card: bool  # sent by a card button (its data names a command): an explicit request, never an answer
+
+    @property
+    def words(self) -> str:
+        return plain_words(self.text)
+
+
+def _message(turn_context: TurnContext) -> Message:
     activity = turn_context.activity
     value = activity.value
     if isinstance(value, dict) and isinstance(value.get("verb"), str):
         # Card data comes back from the client: treat it exactly like typed text, nothing more.
         args = value.get("args")
-        return f"{value['verb']} {args if isinstance(args, str) else ''}".strip(), True
-    if not activity.text:
-        return "", False
-    TurnContext.remove_recipient_mention(activity)
-    return (activity.text or "").replace("\u00a0", " ").strip(), False
+        typed, from_card = f"{value['verb']} {args if isinstance(args, str) else ''}", True
+    elif activity.text:
+        TurnContext.remove_recipient_mention(activity)
+        typed, from_card = activity.text, False
+    else:  # a message with no text (an attachment, or a mention without words) has no command to strip
+        typed, from_card = "", False
+    return Message(clean(typed[:MAX_COMMAND_LENGTH].replace("\u00a0", " ")), from_card)
 
 
 def _who_may(command: Command) -> str:
@@ -48,13 +77,25 @@ def _who_may(command: Command) -> str:
     return "everyone" if isinstance(roles, Everyone) else " or ".join(sorted(f"{role.value}s" for role in roles))
 
 
+def _joined(topics: list[str]) -> str:
+    said = " and ".join(topics)
+    return said[:1].upper() + said[1:]
+
+
 class Dispatcher:
-    def __init__(self, registry: FeatureRegistry, services: Services, dialog_state: StatePropertyAccessor) -> None:
+    def __init__(
+        self,
+        registry: FeatureRegistry,
+        services: Services,
+        dialog_state: StatePropertyAccessor,
+        progress_state: StatePropertyAccessor,
+    ) -> None:
         self.registry = registry
         self.services = services
         self.dialogs = DialogSet(dialog_state)
         for dialog in registry.dialogs(services):
             self.dialogs.add(dialog)
+        self.progress = DialogProgress(progress_state, services.clock, services.dialog_timeout)
 
     async def roles(self, turn_context: TurnContext) -> frozenset[Role]:
         return await sender_roles(turn_context, self.services.people)
@@ -62,50 +103,142 @@ class Dispatcher:
     # -- messages -------------------------------------------------------------------------------------------
 
     async def on_message(self, turn_context: TurnContext) -> None:
-        text, from_card = _command_text(turn_context)
-        text = text[:MAX_COMMAND_LENGTH]
+        message = _message(turn_context)
         dialog_context = await self.dialogs.create_context(turn_context)
+        progress = await self.progress.load(turn_context)
+        offer, progress.offer = progress.offer, None  # an offer is taken up by the next message, or lapses
+        expired = dialog_context.active_dialog is not None and self.progress.expired(progress)
+        if expired:
+            await self._close_expired(dialog_context, progress)
+        if message.words in CANCEL_WORDS:
+            if not expired:  # else closing it was all there was to cancel
+                await self._cancel(dialog_context)
+        elif dialog_context.active_dialog is None:
+            await self._outside_dialog(dialog_context, message)
+        else:
+            await self._in_dialog(dialog_context, message, offer, progress)
+        await self.progress.save(turn_context, progress, in_dialog=bool(dialog_context.stack))
 
-        if text.lower() in CANCEL_WORDS:
-            if dialog_context.active_dialog is not None:
-                await dialog_context.cancel_all_dialogs()
-                await turn_context.send_activity("Cancelled. Type **help** to see what I can do.")
-            else:
-                await turn_context.send_activity("There's nothing to cancel. Type **help** to see what I can do.")
+    async def _outside_dialog(self, dialog_context: DialogContext, message: Message) -> None:
+        turn_context = dialog_context.context
+        if message.from_card and message.words in CARRY_ON_WORDS | LEAVE_WORDS:  # a button of an old offer
+            await turn_context.send_activity("That's all finished with. Type **help** to see what I can do.")
             return
-
-        if dialog_context.active_dialog is not None:
-            if not from_card:
-                result = await dialog_context.continue_dialog()
-                if result.status != DialogTurnStatus.Empty:
-                    return
-            else:
-                await dialog_context.cancel_all_dialogs()  # a button press is a new, explicit request
-
-        if not text:
+        if not message.text:
             await turn_context.send_activity("Type **help** to see what I can do.")
             return
-        name, _, args = text.partition(" ")
-        name, args = self._two_word_command(name, args.strip())
-        await self._run(turn_context, dialog_context, name, args)
+        invocation = self.registry.commands.recognise(message.text)
+        if invocation is None:
+            await self._not_understood(dialog_context, message.text)
+            return
+        await self._run(dialog_context, invocation)
 
-    def _two_word_command(self, name: str, args: str) -> tuple[str, str]:
-        """A registered two-word name ("my enquiries") wins over a command named by its first word."""
-        second, _, rest = args.partition(" ")
-        if second and self.registry.commands.find(f"{name} {second}") is not None:
-            return f"{name} {second}", rest.strip()
-        return name, args
+    async def _in_dialog(
+        self, dialog_context: DialogContext, message: Message, offer: Offer | None, progress: Progress
+    ) -> None:
+        if message.words in CARRY_ON_WORDS | LEAVE_WORDS and (offer is not None or message.from_card):
+            if offer is not None and message.words in LEAVE_WORDS:
+                await self._leave_for(dialog_context, offer)
+            else:  # carry on, or a button of an offer that has lapsed
+                await ask_again(dialog_context)
+            return
+        retyped = offer is not None and message.text == offer.text  # offered, then typed again: it is the answer
+        invocation = None if retyped else await self._command_here(dialog_context.context, message.text)
+        if invocation is None:
+            await dialog_context.continue_dialog()
+            return
+        meaning = await self._meaning_here(dialog_context, message)
+        if meaning is None:
+            return  # the question took it as its answer
+        if meaning is CommandHere.OFFER_TO_LEAVE and not message.from_card and not invocation.whole_message:
+            await dialog_context.continue_dialog()  # free text that starts with a command word: "book 12 places …"
+            return
+        if invocation.command.aside or (message.from_card and meaning is CommandHere.OFFER_TO_LEAVE):
+            meaning = CommandHere.RUN_THEN_ASK_AGAIN  # an aside keeps the dialog; so does a button, explicitly
+        if meaning is CommandHere.OFFER_TO_LEAVE:
+            progress.offer = await self._offer(dialog_context, message, invocation)
+        else:
+            await self._run_in_dialog(dialog_context, invocation, leave=meaning is CommandHere.LEAVE_AND_RUN)
 
-    async def _run(self, turn_context: TurnContext, dialog_context: DialogContext, name: str, args: str) -> None:
+    async def _command_here(self, turn_context: TurnContext, text: str) -> Invocation | None:
+        """The command a message in the middle of a dialog means: one this person may use here, typed with
+        nothing after it unless it takes words ("courses for my team" is an answer, not ``courses``)."""
+        invocation = self.registry.commands.recognise(text)
+        if invocation is None or not invocation.exact:
+            return None
+        command = invocation.command
+        here = conversation_scope(turn_context) in command.scopes
+        return invocation if here and command.allowed_for(await self.roles(turn_context)) else None
+
+    @staticmethod
+    async def _meaning_here(dialog_context: DialogContext, message: Message) -> CommandHere | None:
+        """Hand the message to the question in front of the person, telling it the message is also a command."""
+        asked = CommandMidQuestion(from_button=message.from_card)
+        mid_question(dialog_context.context, asked)
+        try:
+            await dialog_context.continue_dialog()
+        finally:
+            mid_question(dialog_context.context, None)
+        return asked.meaning
+
+    @staticmethod
+    async def _offer(dialog_context: DialogContext, message: Message, invocation: Invocation) -> Offer:
+        """Ask whether to leave the dialog for the command; returns the offer, kept for the answer to it."""
+        name = invocation.command.name
+        topic = topic_of(dialog_context, dialog_context.stack[0])
+        await dialog_context.context.send_activity(card_activity(build_leave_offer_card(topic, name)))
+        return Offer(message.text, name, invocation.args)
+
+    async def _run_in_dialog(self, dialog_context: DialogContext, invocation: Invocation, *, leave: bool) -> None:
+        """Run a command as if nothing were in progress; then the dialogs it interrupted come back underneath any
+        it started (one of each kind: starting one again replaces it), or are asked again when it started none."""
+        if leave:
+            await discard(dialog_context, dialog_context.stack[0])
+        paused = list(dialog_context.stack)
+        dialog_context.stack.clear()
+        await self._run(dialog_context, invocation)
+        started = {instance.id for instance in dialog_context.stack}
+        dialog_context.stack.extend(paused)
+        for instance in paused:
+            if instance.id in started:
+                await discard(dialog_context, instance)
+        if not started and dialog_context.stack:
+            await ask_again(dialog_context)
+
+    async def _leave_for(self, dialog_context: DialogContext, offer: Offer) -> None:
+        command = self.registry.commands.commands.get(offer.command)
+        if command is None:  # renamed since the offer was made
+            await ask_again(dialog_context)
+            return
+        await self._run_in_dialog(dialog_context, Invocation(command, offer.args), leave=True)
+
+    async def _cancel(self, dialog_context: DialogContext) -> None:
+        turn_context = dialog_context.context
+        if dialog_context.active_dialog is None:
+            await turn_context.send_activity("There's nothing to cancel. Type **help** to see what I can do.")
+            return
+        await discard(dialog_context, dialog_context.active_dialog)
+        if dialog_context.active_dialog is None:
+            await turn_context.send_activity("Cancelled. Type **help** to see what I can do.")
+            return
+        await turn_context.send_activity("Cancelled.")
+        await ask_again(dialog_context)  # the dialog it had interrupted
+
+    async def _close_expired(self, dialog_context: DialogContext, progress: Progress) -> None:
+        assert progress.touched_at is not None  # it expired
+        topics = [topic_of(dialog_context, instance) for instance in dialog_context.stack]
+        await dialog_context.cancel_all_dialogs()
+        since = short_time(progress.touched_at, self.services.zone)
+        await dialog_context.context.send_activity(
+            f"Welcome back. {_joined(topics)} had waited for your answer since {since}, so I closed "
+            f"{'it' if len(topics) == 1 else 'them'}; nothing more was done. You can start again at any time."
+        )
+
+    async def _run(self, dialog_context: DialogContext, invocation: Invocation) -> None:
+        turn_context = dialog_context.context
         roles = await self.roles(turn_context)
         scope = conversation_scope(turn_context)
-        request = CommandRequest(
-            turn_context, dialog_context, self.services, args, roles, scope, self.registry.commands
-        )
-        command = self.registry.commands.find(name)
-        if command is None:
-            await self._not_understood(request, name)
-            return
+        command = invocation.command
         if not command.allowed_for(roles):
             await turn_context.send_activity(f"Sorry, **{command.name}** is only for {_who_may(command)}.")
             return
@@ -114,14 +247,24 @@ class Dispatcher:
                 f"**{command.name}** works in our one-to-one chat. Message me directly to use it."
             )
             return
-        await command.handler(request)
+        await command.handler(self._request(dialog_context, invocation.args, roles, scope))
 
-    async def _not_understood(self, request: CommandRequest, name: str) -> None:
-        known = [c.name for c in self.registry.commands.visible_to(request.roles, request.scope)]
-        near_misses = difflib.get_close_matches(name.lower(), known, n=2, cutoff=0.6)
-        message = NotUnderstood(request, f"{name} {request.args}".strip(), near_misses)
+    def _request(self, dialog_context: DialogContext, args: str, roles: frozenset[Role], scope: str) -> CommandRequest:
+        return CommandRequest(
+            dialog_context.context, dialog_context, self.services, args, roles, scope, self.registry.commands
+        )
+
+    async def _not_understood(self, dialog_context: DialogContext, text: str) -> None:
+        roles = await self.roles(dialog_context.context)
+        scope = conversation_scope(dialog_context.context)
+        request = self._request(dialog_context, "", roles, scope)
+        commands = self.registry.commands
+        names = commands.names_of(commands.visible_to(roles, scope))  # aliases too: "unenroll" is near "unenrol"
+        first_word = text.split()[0].lower()
+        near = difflib.get_close_matches(first_word, list(names), n=4, cutoff=0.6)
+        near_misses = list(dict.fromkeys(names[word] for word in near))[:2]
         for fallback in self.registry.fallbacks:
-            if await fallback(message):
+            if await fallback(NotUnderstood(request, text, near_misses)):
                 return
         hint = f"Did you mean **{near_misses[0]}**? " if near_misses else ""
         await request.say(

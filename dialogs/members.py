@@ -15,7 +15,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema.teams import TeamsChannelAccount, TeamsPagedMembersResult
 
 from classroom.coordinators import ChatMember
-from classroom.text import bounded, clean
+from classroom.text import bounded, storable
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def conversation_members(turn_context: TurnContext) -> list[ChatMember]:
 def _member(account: TeamsChannelAccount) -> ChatMember:
     extra = account.additional_properties or {}
     aad = account.aad_object_id or extra.get("objectId")
-    aad = clean(aad) if isinstance(aad, str) and 0 < len(aad) <= MAX_AAD_OBJECT_ID else None
+    aad = storable(aad) if isinstance(aad, str) and 0 < len(aad) <= MAX_AAD_OBJECT_ID else None
     return ChatMember(aad_object_id=aad, name=bounded(_name(account), MAX_NAME))
 
 

@@ -4,6 +4,7 @@ where people are. Built once by the host; dialogs never open a database session 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.catalogue.service import CatalogueService
@@ -21,11 +22,13 @@ class Services:
     clock: the only source of "now".
     zone: the time zone people see (``TIMEZONE``, Europe/London by default).
     public_base_url: where people's browsers reach the bot (downloads such as "Add to calendar" links).
+    dialog_timeout: how long a dialog waits for an answer before it is closed (``DIALOG_TIMEOUT_HOURS``).
     """
 
     clock: Clock
     zone: ZoneInfo
     public_base_url: str
+    dialog_timeout: timedelta
     people: PeopleService
     conversations: ConversationService
     catalogue: CatalogueService

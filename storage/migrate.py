@@ -29,5 +29,10 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         await connection.run_sync(_upgrade)
+        await connection.commit()
+        if connection.dialect.name == "sqlite":
+            # Off while migrating (see migrations/env.py); on again for this connection, which the bot keeps.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()

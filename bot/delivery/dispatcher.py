@@ -7,6 +7,10 @@ others. A lane renders a row, waits for the rate limiter, sends through the conn
 (group-committed with other lanes') while its lease holds. A heartbeat keeps the leases of held rows alive;
 rows of a process that died are reclaimed by any dispatcher once their lease expires, so a row in flight at a
 crash may be delivered twice, and nothing is lost.
+
+Where a row goes is always read from the database, never from what this process remembers: a person may install
+the app (a chat of their own) after the dispatcher opened one for them. Every failed attempt is logged, one line
+with the notification, its target and the reason.
 """
 
 from __future__ import annotations
@@ -125,7 +129,6 @@ class OutboxDispatcher:
         self._held: dict[int, ClaimedNotification] = {}
         self._lanes: dict[str, deque[_Job]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
-        self._created: dict[str, Target] = {}  # 1:1 chats this process opened, by recipient
         self._gone: set[str] = set()  # chats found uninstalled since their rows were claimed
         self._busy_chats: set[str] = set()  # lanes claimed up to their share
         self._on_wire: set[asyncio.Task[Any]] = set()
@@ -240,13 +243,18 @@ class OutboxDispatcher:
             except Exception:
                 await self.store.release(claimed, self._clock.now())  # due again at once, not after the lease
                 raise
-            self._gone -= {key for key, target in by_key.items() if isinstance(target, Target)}
+            # Chats the database says are installed again (the person added the app back) are no longer gone.
+            self._gone -= {
+                target.stored_conversation_id
+                for target in (*by_key.values(), *by_recipient.values())
+                if isinstance(target, Target) and target.stored_conversation_id
+            }
             for claim in claimed:
                 if claim.conversation_key is not None:
                     self._take(_Job(claim, by_key[claim.conversation_key]))
                 else:
                     assert claim.recipient is not None
-                    self._take(_Job(claim, self._created.get(claim.recipient) or by_recipient[claim.recipient]))
+                    self._take(_Job(claim, by_recipient[claim.recipient]))
         self.stats.claimed += len(claimed)
         if free <= 0 or len(claimed) == free:
             return self.config.max_idle  # full: a finishing send wakes us
@@ -365,7 +373,21 @@ class OutboxDispatcher:
         await self._record(claim, decision, target, activity_id if reply is not None else None)
 
     async def _open_chat(self, claim: ClaimedNotification, target: Target) -> Target | None:
-        """Create the recipient's 1:1 chat and store it; None when that failed (the outcome is recorded)."""
+        """The recipient's 1:1 chat: the one stored by now (an earlier row of theirs opened it, or they installed
+        the app since this row was claimed), else a new one, stored; None when that failed (the outcome is
+        recorded)."""
+        assert target.recipient is not None
+        async with self._session_factory() as session:
+            _, by_recipient = await resolve_targets(session, conversation_keys=set(), recipients={target.recipient})
+        stored = by_recipient[target.recipient]
+        if isinstance(stored, Target) and stored.stored_conversation_id in self._gone:
+            # An earlier row of theirs just found it uninstalled; the database may not have been told yet.
+            stored = Unreachable(f"the bot is no longer installed in conversation {stored.stored_conversation_id!r}")
+        if isinstance(stored, Unreachable):
+            await self._record(claim, Decision(Verdict.UNDELIVERABLE, str(stored)), None, None)
+            return None
+        if stored.conversation_id is not None:
+            return stored
         reply, decision = await self._attempt(
             claim,
             CREATE_CONVERSATION_KEY,
@@ -379,8 +401,6 @@ class OutboxDispatcher:
             return None
         async with self._session_factory.begin() as session:
             opened = await remember_created_conversation(session, target, reply.id)
-        if target.recipient:
-            self._created[target.recipient] = opened
         self.stats.created_conversations += 1
         return opened
 
@@ -391,7 +411,6 @@ class OutboxDispatcher:
         try:
             reply = await call()
         except Exception as error:  # noqa: BLE001 - no answer (timeout, refused, reset, no token): retried
-            log.warning("notification %s: %s", claim.id, error.__class__.__name__)
             return None, self._policy.after_error(error, claim.tries, self._rng)
         self.stats.by_status[reply.status] = self.stats.by_status.get(reply.status, 0) + 1
         decision = self._policy.after_reply(reply, claim.tries, self._rng)
@@ -422,8 +441,6 @@ class OutboxDispatcher:
                 next_attempt_at=now + timedelta(seconds=decision.delay),
             )
         if decision.verdict is Verdict.UNDELIVERABLE:
-            if target is not None and target.recipient:
-                self._created.pop(target.recipient, None)
             if target is not None and target.stored_conversation_id:
                 self._gone.add(target.stored_conversation_id)  # the rest of this chat's lane is not sent
             return Outcome(
@@ -446,20 +463,24 @@ class OutboxDispatcher:
             return
         finally:
             self._held.pop(claim.id, None)  # recorded, or left for its lease to expire: no longer ours to keep
+        named = f"notification {claim.id} ({claim.kind} to {claim.target_key})"
         if not recorded:
             self.stats.lost_leases += 1
-            log.warning("notification %s: lease lost before its outcome was recorded", claim.id)
+            log.warning("%s: lease lost before its outcome was recorded", named)
         elif outcome.status is NotificationStatus.SENT:
             self.stats.sent += 1
         elif outcome.status is NotificationStatus.PENDING:
             self.stats.retried += 1
+            log.info(
+                "%s: attempt %d failed, trying again in %.1f s: %s", named, claim.tries, decision.delay, decision.reason
+            )
             self._wake.set()  # recompute the next wake-up so the retry is not late
         elif outcome.status is NotificationStatus.DEAD:
             self.stats.dead += 1
-            log.warning("notification %s is dead: %s", claim.id, decision.reason)
+            log.warning("%s is dead: %s", named, decision.reason)
         else:
             self.stats.undeliverable += 1
-            log.info("notification %s is undeliverable: %s", claim.id, decision.reason)
+            log.warning("%s is undeliverable: %s", named, decision.reason)
         async with self._outcomes:
             self.outcome_count += 1
             self._outcomes.notify_all()

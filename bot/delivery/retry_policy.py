@@ -1,9 +1,11 @@
 """What to do after each attempt: delivered, try again later, or stop for good (and why).
 
 From Teams' guidance: 429 waits for Retry-After (else backs off); 412, 502, 503, 504 and transport failures
-back off exponentially with jitter; 403/404 mean the bot was removed or blocked or the conversation is gone,
-so the recipient is undeliverable at once; 400/413 will never be accepted, so the row is dead at once. Every
-retry is bounded: after ``max_attempts`` the row is dead with the last reason.
+back off exponentially with jitter; 403/404 mean the app is not installed there (never added, removed or
+blocked) or the conversation is gone, so the recipient is undeliverable at once, and so does an error code that
+says so with another status (the Agents Playground answers 500 ``UserNotFound`` for a 1:1 chat it never had);
+400/413 will never be accepted, so the row is dead at once. Every retry is bounded: after ``max_attempts`` the
+row is dead with the last reason.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from bot.connector import ConnectorResponse
 
 RETRYABLE_STATUSES = frozenset({401, 408, 412, 429, 500, 502, 503, 504})
 UNDELIVERABLE_STATUSES = frozenset({403, 404})
+# Teams' and the Playground's codes for "no such person or chat here": not worth trying again, whatever the status.
+UNDELIVERABLE_ERROR_CODES = frozenset(
+    {"UserNotFound", "ConversationNotFound", "BotNotInConversationRoster", "ConversationBlockedByUser"}
+)
+
+
+UNREACHABLE = "the app is not installed there (never added, or removed or blocked), or the chat is gone"
 
 
 class Verdict(enum.StrEnum):
@@ -58,10 +67,10 @@ class RetryPolicy:
         if reply.status == 429 and reply.retry_after is not None:
             delay = min(reply.retry_after, self.max_retry_after)
             return self._retry(f"{reason} (Retry-After {reply.retry_after:g}s)", delay, attempt, throttled=True)
+        if reply.status in UNDELIVERABLE_STATUSES or reply.error_code in UNDELIVERABLE_ERROR_CODES:
+            return Decision(Verdict.UNDELIVERABLE, f"{reason}: {UNREACHABLE}")
         if reply.status in RETRYABLE_STATUSES:
             return self._retry(reason, self.backoff(attempt, rng), attempt)
-        if reply.status in UNDELIVERABLE_STATUSES:
-            return Decision(Verdict.UNDELIVERABLE, f"{reason}: the bot was removed or blocked, or the chat is gone")
         if 500 <= reply.status < 600:
             return self._retry(reason, self.backoff(attempt, rng), attempt)
         return Decision(Verdict.DEAD, f"{reason}: Teams will not accept this message")

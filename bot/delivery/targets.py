@@ -88,7 +88,7 @@ async def resolve_targets(
             by_recipient[record.user_aad_object_id] = (
                 _target(record)
                 if record.installed
-                else Unreachable(f"person {record.user_aad_object_id} removed or blocked the bot")
+                else Unreachable(f"person {record.user_aad_object_id} has not added the app, or removed or blocked it")
             )
         strangers = recipients - set(by_recipient)
         if strangers:

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from classroom.errors import NotFound
-from storage.models import Course, CourseRun, LearningOutcome, RunEligibleOrganisation, RunSession
+from storage.models import (
+    Course,
+    CourseRun,
+    LearningOutcome,
+    Organisation,
+    Person,
+    RunEligibleOrganisation,
+    RunSession,
+)
 from storage.models.enrolment import seats_held
 
 
@@ -26,9 +34,18 @@ class RunOverview:
 
 
 @dataclass(frozen=True)
+class ViewerBand:
+    """The price band of the person looking, from their organisation: their price is shown first."""
+
+    organisation_name: str
+    price_band: int
+
+
+@dataclass(frozen=True)
 class CourseOverview:
     course: Course
     upcoming_runs: list[RunOverview]
+    viewer: ViewerBand | None = None  # None: we do not know who is looking, or their organisation
 
     @property
     def next_run(self) -> RunOverview | None:
@@ -78,13 +95,27 @@ async def list_courses(session: AsyncSession, now: datetime) -> list[CourseOverv
 _COURSE_BY_CODE = _with_everything(select(Course).where(Course.code == bindparam("code")))
 
 
-async def course_by_code(session: AsyncSession, code: str, now: datetime) -> CourseOverview:
-    """A course with everything its details card shows; raises NotFound for an unknown code."""
+_VIEWER_BAND = (
+    select(Organisation.name, Organisation.price_band)
+    .join(Person, Person.organisation_id == Organisation.id)
+    .where(Person.aad_object_id == bindparam("aad_object_id"))
+)
+
+
+async def course_by_code(
+    session: AsyncSession, code: str, now: datetime, viewer_aad_object_id: str | None = None
+) -> CourseOverview:
+    """A course with everything its details card shows, and the viewer's price band when we know their
+    organisation; raises NotFound for an unknown code."""
     normalised = code.strip().upper()
     course = await session.scalar(_COURSE_BY_CODE, {"code": normalised})
     if course is None:
         raise NotFound(f"no course with code {normalised}")
-    return CourseOverview(course, _upcoming(course, now))
+    viewer = None
+    if viewer_aad_object_id:
+        band = (await session.execute(_VIEWER_BAND, {"aad_object_id": viewer_aad_object_id})).first()
+        viewer = ViewerBand(band.name, band.price_band) if band is not None else None
+    return CourseOverview(course, _upcoming(course, now), viewer)
 
 
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)

@@ -29,9 +29,13 @@ class CatalogueService:
         """Every course with its upcoming runs, those with a run coming up first."""
         return await in_transaction(self._session_factory, lambda s: queries.list_courses(s, self._clock.now()))
 
-    async def course(self, code: str) -> CourseOverview:
-        """One course with everything its details card shows; raises NotFound for an unknown code."""
-        return await in_transaction(self._session_factory, lambda s: queries.course_by_code(s, code, self._clock.now()))
+    async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
+        """One course with everything its details card shows, with the viewer's price band when we know their
+        organisation; raises NotFound for an unknown code."""
+        return await in_transaction(
+            self._session_factory,
+            lambda s: queries.course_by_code(s, code, self._clock.now(), viewer_aad_object_id),
+        )
 
     async def search(self, query: str) -> list[CourseOverview]:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""

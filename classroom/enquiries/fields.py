@@ -7,10 +7,10 @@ bypasses the dialog, such as a crafted card, can store what the dialog would ref
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from classroom.errors import InvalidInput
+from classroom.text import clean
 from storage.models import EnquiryKind
 
 NAME_MAX = 200
@@ -55,12 +55,6 @@ _KIND_WORDS = {
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 _COURSE_SEPARATORS = re.compile(r"[\s,;/&+]+|\band\b", re.IGNORECASE)
-
-
-def clean(value: str) -> str:
-    """Trim, drop control characters (a pasted text can carry them) and collapse inner runs of spaces."""
-    kept = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return re.sub(r"[ \t]+", " ", kept).strip()
 
 
 def _one_line(value: str, label: str, maximum: int, minimum: int = 2) -> str:

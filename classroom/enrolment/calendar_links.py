@@ -1,7 +1,8 @@
 """Unguessable, expiring links to download an enrolment's calendar.
 
 The token is 256 random bits in the URL; the database keeps only its SHA-256, so a copy of the database does
-not yield working links. A link stops working when it expires or when the place is given up.
+not yield working links. A link stops working when it expires; once the place is given up it gives the
+cancellation of the place's events instead.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Taking, giving up and reviewing places on a run. Each operation locks the run first, then reads and counts.
+"""Taking and reviewing places on a run (giving them up: ``withdrawals``). Each operation locks the run first,
+then reads and counts.
 
 Operations take the caller's session and never commit (see ``service.EnrolmentService`` for the transaction).
 A repeated request finds the row the first one made (one row per person and run) and changes nothing.
@@ -19,7 +20,6 @@ from classroom.enrolment.errors import (
     AlreadyEnrolled,
     CourseFull,
     EnrolmentClosed,
-    NoEnrolment,
     NothingToDecide,
     OfferExpired,
 )
@@ -35,32 +35,32 @@ from classroom.enrolment.loading import (
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import (
     ClashDecisionNotice,
-    ClashReviewNotice,
     RunNotice,
     SessionNotice,
     clash_decision_key,
     clash_review_key,
+    clash_review_notice,
     clash_review_prefix,
-    offer_key,
     sessions_of,
 )
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.reminders import cancel_reminders, plan_reminders, remember_announced_times
+from classroom.enrolment.reminders import plan_reminders, remember_announced_times
+from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
 from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, PersonRole, Role, RunSession
-from storage.models.enrolment import ENDED, HOLDS_PLACE
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
+from storage.models.enrolment import ENDED
 
 MAX_REASON_LENGTH = 500
 
 
 @dataclass(frozen=True)
 class Clash:
-    """The participant cannot attend one session of a multi-session run, and says why."""
+    """The participant cannot attend some sessions of a multi-session run (by position), and says why."""
 
-    session_position: int
+    session_positions: tuple[int, ...]
     reason: str
 
 
@@ -98,21 +98,21 @@ async def enrol(
     if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED and waitlist:
         return enrolment  # a repeated request: already waiting
     organisation = check_eligibility(run, person)
-    clash_session = _clash_session(run, clash)
+    clash_sessions = _clash_sessions(run, clash)
 
     if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:
         if enrolment.offer_expires_at is not None and enrolment.offer_expires_at <= now:
             await lapse_offer(session, enrolment, run, now)
             await offer_free_places(session, run, now, policy)
             raise OfferExpired(f"the place offered to you on {run.code} was held until a time now passed")
-        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+        return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 
     await offer_free_places(session, run, now, policy)  # people already waiting come first
     if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:  # they were first in line
-        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+        return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
     if run.capacity - await places_taken(session, run.id) > 0:
         enrolment = await _claim_row(session, enrolment, run, person)
-        return await _take_place(session, enrolment, run, organisation, clash, clash_session, now, policy)
+        return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 
     if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
         position = await waitlist_position(session, enrolment) or 1
@@ -126,44 +126,6 @@ async def enrol(
     await session.flush()
     await offer_free_places(session, run, now, policy)  # a place may have come free meanwhile
     return enrolment
-
-
-async def withdraw(
-    session: AsyncSession,
-    aad_object_id: str,
-    run_id: int,
-    *,
-    now: datetime,
-    policy: EnrolmentPolicy,
-    only: frozenset[EnrolmentStatus] | None = None,
-) -> EnrolmentStatus:
-    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had.
-
-    A freed place is offered to the next person waiting, and the person's pending reminders are cancelled.
-
-    Raises:
-        NoEnrolment: nothing to give up (``only`` narrows what counts, e.g. to an offer).
-        EnrolmentClosed: the run has finished.
-    """
-    await lock_run(session, run_id)
-    run = await load_run(session, run_id)
-    person = await load_person(session, aad_object_id)
-    enrolment = await find_enrolment(session, run.id, person.id)
-    if enrolment is None or enrolment.status in ENDED or (only is not None and enrolment.status not in only):
-        raise NoEnrolment(f"you have nothing to cancel on {run.code}")
-    if run.sessions and run.sessions[-1].ends_at <= now:
-        raise EnrolmentClosed(f"{run.code} has finished")
-    previous = enrolment.status
-    enrolment.status = EnrolmentStatus.CANCELLED
-    enrolment.ended_at = now
-    enrolment.offer_expires_at = None
-    await cancel_reminders(session, enrolment.id)
-    await cancel_by_dedupe_prefix(session, clash_review_prefix(enrolment.id, enrolment.round))
-    await cancel_by_dedupe_prefix(session, offer_key(enrolment.id, enrolment.round))
-    await session.flush()
-    if previous in HOLDS_PLACE:
-        await offer_free_places(session, run, now, policy)
-    return previous
 
 
 async def decide_clash(
@@ -217,11 +179,10 @@ async def decide_clash(
         enrolment.ended_at = now
         await session.flush()
         await offer_free_places(session, run, now, policy)
-    clash_session = enrolment.clash_session
     notice = ClashDecisionNotice(
         run=RunNotice.of(run),
         accepted=accept,
-        clash_session=SessionNotice.of(clash_session, len(run.sessions)) if clash_session else None,
+        clash_sessions=[SessionNotice.of(s, len(run.sessions)) for s in enrolment.clash_sessions],
         sessions=sessions_of(run),
     )
     await enqueue(
@@ -234,31 +195,38 @@ async def decide_clash(
     return enrolment
 
 
-def _clash_session(run: CourseRun, clash: Clash | None) -> RunSession | None:
+def _clash_sessions(run: CourseRun, clash: Clash | None) -> list[RunSession]:
+    """The run's sessions a clash names, in order; none without a clash."""
     if clash is None:
-        return None
+        return []
     if len(run.sessions) < 2:
         raise InvalidInput("a clash only applies to a course with several sessions")
     reason = clash.reason.strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"say why in 1 to {MAX_REASON_LENGTH} characters")
-    found = next((s for s in run.sessions if s.position == clash.session_position), None)
-    if found is None:
+    wanted = set(clash.session_positions)
+    found = [s for s in run.sessions if s.position in wanted]
+    if not wanted or len(found) != len(wanted):
         raise InvalidInput(f"{run.code} has sessions 1 to {len(run.sessions)}")
+    if len(found) == len(run.sessions):
+        raise InvalidInput(f"missing every session of {run.code} is not taking the course; other dates may suit you")
     return found
 
 
 async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: CourseRun, person: Person) -> Enrolment:
     """The person's row for this run: new, or an ended one reopened as a new round."""
     if enrolment is None:
-        enrolment = Enrolment(run_id=run.id, person_id=person.id, status=EnrolmentStatus.WAITLISTED, round=1)
+        enrolment = Enrolment(
+            run_id=run.id, person_id=person.id, status=EnrolmentStatus.WAITLISTED, round=1, clash_sessions=[]
+        )
         session.add(enrolment)
         await session.flush()
         return enrolment
     if enrolment.status in ENDED:
         enrolment.round += 1
         enrolment.waitlisted_at = enrolment.offer_expires_at = None
-        enrolment.clash_session_id = enrolment.clash_reason = None
+        enrolment.clash_sessions = []
+        enrolment.clash_reason = None
         enrolment.reviewed_by_person_id = enrolment.reviewed_at = None
         enrolment.confirmed_at = enrolment.ended_at = None
     return enrolment
@@ -277,25 +245,25 @@ async def _take_place(
     run: CourseRun,
     organisation: Organisation,
     clash: Clash | None,
-    clash_session: RunSession | None,
+    clash_sessions: list[RunSession],
     now: datetime,
     policy: EnrolmentPolicy,
 ) -> Enrolment:
     _record_terms(enrolment, run, organisation)
     enrolment.offer_expires_at = None
+    enrolment.clash_sessions = list(clash_sessions)
     recipient = (await session.get_one(Person, enrolment.person_id)).aad_object_id
-    if clash is None or clash_session is None:
+    if clash is None or not clash_sessions:
         enrolment.status = EnrolmentStatus.CONFIRMED
         enrolment.confirmed_at = now
         await session.flush()
         await plan_reminders(session, enrolment, run, recipient, now, policy)
         return enrolment
     enrolment.status = EnrolmentStatus.PENDING_REVIEW
-    enrolment.clash_session_id = clash_session.id
     enrolment.clash_reason = clash.reason.strip()
     await session.flush()
     await remember_announced_times(session, run, now)
-    await _ask_reviewers(session, enrolment, run, clash_session, organisation, now)
+    await _ask_reviewers(session, enrolment, run, organisation, now)
     return enrolment
 
 
@@ -303,27 +271,13 @@ async def _ask_reviewers(
     session: AsyncSession,
     enrolment: Enrolment,
     run: CourseRun,
-    clash_session: RunSession,
     organisation: Organisation,
     now: datetime,
 ) -> None:
     """Send the clash to the run's trainers (those linked to a Teams account), else to the coordinators."""
-    trainer_ids = {t.person_id for t in run.trainers if t.person_id is not None}
-    if trainer_ids:
-        reviewers = (await session.scalars(select(Person).where(Person.id.in_(trainer_ids)))).all()
-    else:
-        reviewers = (
-            await session.scalars(select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct())
-        ).all()
+    reviewers = await clash_reviewers(session, run)
     participant = await session.get_one(Person, enrolment.person_id)
-    notice = ClashReviewNotice(
-        enrolment_id=enrolment.id,
-        run=RunNotice.of(run),
-        clash_session=SessionNotice.of(clash_session, len(run.sessions)),
-        participant_name=participant.name or "A participant",
-        organisation_name=organisation.name,
-        reason=enrolment.clash_reason or "",
-    )
+    notice = clash_review_notice(enrolment, run, participant_name=participant.name, organisation_name=organisation.name)
     for reviewer in reviewers:
         await enqueue(
             session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from classroom.enrolment.views import SessionTime
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 
 
@@ -64,3 +65,12 @@ class NothingToDecide(NotAllowed):
 
     def __init__(self) -> None:
         super().__init__("there is no clash request with that number that you can decide")
+
+
+class SessionChanged(ClassroomError):
+    """The session is no longer at the time the coordinator was shown (someone moved it meanwhile, or an import
+    did); ``current`` is where it is now. Nothing was changed."""
+
+    def __init__(self, message: str, *, current: SessionTime) -> None:
+        super().__init__(message)
+        self.current = current

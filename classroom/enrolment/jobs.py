@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.clock import Clock
 from classroom.enrolment.calendar_links import purge_expired_links
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.reminders import plan_trainer_reminders
+from classroom.enrolment.reminders import plan_trainer_reminders, remember_unannounced_sessions
 from classroom.enrolment.session_moves import announce_moved_sessions
 from classroom.enrolment.waitlist import expire_offers
 from classroom.periodic import PeriodicJob
@@ -21,13 +21,15 @@ HOUSEKEEPING_CRON = "* * * * *"  # every minute: offers lapse and trainer remind
 
 
 def enrolment_housekeeping(clock: Clock, policy: EnrolmentPolicy) -> PeriodicJob:
-    """Lapse offers past their time (passing each place on), announce sessions moved by a catalogue import,
-    queue the trainers' reminders, and drop long-expired calendar links."""
+    """Lapse offers past their time (passing each place on), announce sessions moved by a catalogue import (and
+    record the times of new sessions, to notice their moves), queue the trainers' reminders, and drop
+    long-expired calendar links."""
 
     async def housekeeping(session: AsyncSession) -> None:
         now = clock.now()
         lapsed = await expire_offers(session, now, policy)
         told = await announce_moved_sessions(session, now, policy)
+        await remember_unannounced_sessions(session, now)  # so later moves of these are noticed too
         trainer_reminders = await plan_trainer_reminders(session, now, policy)
         purged = await purge_expired_links(session, now)
         if lapsed or told or trainer_reminders or purged:

@@ -30,7 +30,7 @@ _RUN_OPTIONS = (
 _ENROLMENT_OPTIONS = (
     joinedload(Enrolment.person).joinedload(Person.organisation),
     joinedload(Enrolment.organisation),
-    joinedload(Enrolment.clash_session),
+    selectinload(Enrolment.clash_sessions),
     joinedload(Enrolment.reviewed_by),
 )
 

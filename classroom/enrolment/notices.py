@@ -7,10 +7,10 @@ UTC and the renderer shows them in the configured timezone, which keeps daylight
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from classroom.outbox import Notice, NoticePart
-from storage.models import CourseRun, RunSession
+from storage.models import CourseRun, Enrolment, RunSession
 
 REMINDER = "enrolment.reminder"
 TRAINER_REMINDER = "enrolment.trainer_reminder"
@@ -19,6 +19,16 @@ CLASH_DECISION = "enrolment.clash_decision"
 WAITLIST_OFFER = "enrolment.waitlist_offer"
 OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
+TRAINER_SESSION_MOVED = "enrolment.trainer_session_moved"
+WITHDRAWN = "enrolment.withdrawn"
+
+# What a person holds on a run; a moved session means something different for each.
+Place = Literal["confirmed", "pending_review", "offered"]
+# A clash with a session that moved: it was with the old time, so it no longer applies to that session. "accepted":
+# the trainers had let them miss it, so they are now expected at the new time; "pending_review": the trainers had
+# not decided yet. The clash's other sessions stay as they were (``still_missing``); when none is left, a place
+# under review is confirmed (the only reason for the review has gone).
+ClearedClash = Literal["accepted", "pending_review"]
 
 
 class RunNotice(NoticePart):
@@ -66,13 +76,14 @@ class TrainerReminderNotice(Notice):
     confirmed: int
     pending_review: int
     capacity: int
+    missing: int = 0  # of the confirmed, those the trainers let miss this session
 
 
 class ClashReviewNotice(Notice):
     KIND: ClassVar[str] = CLASH_REVIEW
     enrolment_id: int
     run: RunNotice
-    clash_session: SessionNotice
+    clash_sessions: list[SessionNotice]  # the sessions they cannot attend, in order
     participant_name: str
     organisation_name: str | None
     reason: str
@@ -82,7 +93,7 @@ class ClashDecisionNotice(Notice):
     KIND: ClassVar[str] = CLASH_DECISION
     run: RunNotice
     accepted: bool
-    clash_session: SessionNotice | None  # None: the session was removed from the run meanwhile
+    clash_sessions: list[SessionNotice]  # empty: the sessions were removed from the run meanwhile
     sessions: list[SessionNotice]
 
 
@@ -100,14 +111,68 @@ class OfferLapsedNotice(Notice):
 
 
 class SessionMovedNotice(Notice):
+    """To each person holding a place: what the move means for them (reminders move only for a confirmed place)."""
+
     KIND: ClassVar[str] = SESSION_MOVED
     run: RunNotice
     old: SessionNotice
     new: SessionNotice
+    place: Place = "confirmed"  # what they hold now (after a fully cleared clash under review: confirmed)
+    cleared_clash: ClearedClash | None = None  # their clash included this session's old time
+    # After a cleared clash: the clash's other sessions, which they still miss (accepted) or ask to miss (review).
+    still_missing: list[SessionNotice] = []
+
+
+class ClashClearedPart(NoticePart):
+    participant_name: str
+    was: ClearedClash
+    still_missing: list[SessionNotice] = []  # the clash's other sessions, still missed or still under review
+
+
+class TrainerSessionMovedNotice(Notice):
+    """To the run's trainers (or, with clashes to report and no trainer linked, the coordinators)."""
+
+    KIND: ClassVar[str] = TRAINER_SESSION_MOVED
+    run: RunNotice
+    old: SessionNotice
+    new: SessionNotice
+    participants_told: int
+    cleared_clashes: list[ClashClearedPart] = []
+    to_coordinators: bool = False  # no trainer is linked: sent to the coordinators, who review the run's clashes
+
+
+class WithdrawnNotice(Notice):
+    """For the run's trainers and the coordinators: someone gave up their place (or their place under review)."""
+
+    KIND: ClassVar[str] = WITHDRAWN
+    run: RunNotice
+    sessions: list[SessionNotice]
+    participant_name: str
+    organisation_name: str | None
+    had_status: str  # "confirmed" or "pending_review"
+    reason: str | None  # optional, in their words
+    withdrawn_at: datetime
+    offered_to_waitlist: bool  # the freed place went to the next person waiting
+    places_left: int
+    capacity: int
 
 
 def sessions_of(run: CourseRun) -> list[SessionNotice]:
     return [SessionNotice.of(s, len(run.sessions)) for s in run.sessions]
+
+
+def clash_review_notice(
+    enrolment: Enrolment, run: CourseRun, *, participant_name: str | None, organisation_name: str | None
+) -> ClashReviewNotice:
+    """The reviewers' card for an enrolment's clash as it stands (needs its clash sessions loaded)."""
+    return ClashReviewNotice(
+        enrolment_id=enrolment.id,
+        run=RunNotice.of(run),
+        clash_sessions=[SessionNotice.of(s, len(run.sessions)) for s in enrolment.clash_sessions],
+        participant_name=participant_name or "A participant",
+        organisation_name=organisation_name,
+        reason=enrolment.clash_reason or "",
+    )
 
 
 # Dedupe keys: each names one message for good, so replays and retries never send it twice.
@@ -139,6 +204,10 @@ def clash_decision_key(enrolment_id: int, round_: int) -> str:
     return f"clash-decision:{enrolment_id}:{round_}"
 
 
+def withdrawn_key(enrolment_id: int, round_: int) -> str:
+    return f"enrolment-withdrawn:{enrolment_id}:{round_}"
+
+
 def offer_key(enrolment_id: int, round_: int) -> str:
     return f"waitlist-offer:{enrolment_id}:{round_}"
 
@@ -149,6 +218,10 @@ def offer_lapsed_key(enrolment_id: int, round_: int) -> str:
 
 def session_moved_key(session_id: int, old_start: datetime, new_start: datetime, enrolment_id: int) -> str:
     return f"session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{enrolment_id}"
+
+
+def trainer_session_moved_key(session_id: int, old_start: datetime, new_start: datetime, person_id: int) -> str:
+    return f"trainer-session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{person_id}"
 
 
 def trainer_reminder_key(session: RunSession, trainer_person_id: int) -> str:

@@ -58,17 +58,6 @@ def parse_durations(text: str) -> tuple[timedelta, ...]:
     return tuple(parse_duration(part) for part in text.split(",") if part.strip())
 
 
-def describe_duration(delta: timedelta) -> str:
-    """``timedelta(days=7)`` -> ``"7 days"``; ``timedelta(minutes=90)`` -> ``"1 hour 30 minutes"``."""
-    seconds = int(delta.total_seconds())
-    parts = []
-    for size, name in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count} {name}{'s' if count != 1 else ''}")
-    return " ".join(parts) or "0 seconds"
-
-
 def reminder_due(starts_at: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
     """When a reminder ``offset`` before ``starts_at`` is due, in UTC.
 

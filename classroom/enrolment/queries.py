@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, price_for
-from classroom.enrolment.errors import EnrolmentClosed
+from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
     enrolments_of_run,
     find_enrolment,
@@ -72,15 +72,35 @@ async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: dat
     existing = await find_enrolment(session, run.id, person.id)
     existing_view = await view_of(session, existing, run) if existing and existing.status not in ENDED else None
     organisation = check_eligibility(run, person)
+    places_left = max(0, run.capacity - await places_taken(session, run.id))
     return Quote(
         run=run_details(run),
         organisation_name=organisation.name,
         price_band=organisation.price_band,
         price_pence=price_for(run, organisation),
-        places_left=max(0, run.capacity - await places_taken(session, run.id)),
+        places_left=places_left,
         waitlist_length=await waitlist_length(session, run.id),
         existing=existing_view,
+        other_runs=await _other_runs_with_places(session, run, person, now) if places_left == 0 else (),
     )
+
+
+async def _other_runs_with_places(
+    session: AsyncSession, full: CourseRun, person: Person, now: datetime
+) -> tuple[RunChoice, ...]:
+    """The course's other runs still taking enrolments that have places and are open to the person."""
+    choices = []
+    for run in await runs_for_code(session, full.course.code):
+        if run.id == full.id or not is_open(run, now):
+            continue
+        try:
+            check_eligibility(run, person)
+        except EnrolmentRefused:
+            continue
+        taken = await places_taken(session, run.id)
+        if taken < run.capacity:
+            choices.append(RunChoice(run_details(run), run.capacity - taken, await waitlist_length(session, run.id)))
+    return tuple(choices)
 
 
 async def current_enrolments(
@@ -143,7 +163,7 @@ async def _roster(session: AsyncSession, run: CourseRun) -> Roster:
             organisation=organisation.name if organisation else None,
             status=enrolment.status,
             waitlist_position=position,
-            clash_session_position=enrolment.clash_session.position if enrolment.clash_session else None,
+            missed_sessions=tuple(s.position for s in enrolment.clash_sessions),
             clash_reason=enrolment.clash_reason if enrolment.status == EnrolmentStatus.PENDING_REVIEW else None,
             offer_expires_at=enrolment.offer_expires_at,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,8 +23,18 @@ from classroom.enrolment.notices import (
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
-from storage.models import AnnouncedSessionTime, CourseRun, Enrolment, EnrolmentStatus, Person, RunSession, RunTrainer
-from storage.upsert import insert_or_ignore
+from storage.base import UtcDateTime
+from storage.models import (
+    AnnouncedSessionTime,
+    CourseRun,
+    Enrolment,
+    EnrolmentClashSession,
+    EnrolmentStatus,
+    Person,
+    RunSession,
+    RunTrainer,
+)
+from storage.upsert import insert_for, insert_or_ignore
 
 
 async def remember_announced_time(session: AsyncSession, run_session: RunSession, now: datetime) -> None:
@@ -47,6 +57,24 @@ async def remember_announced_times(session: AsyncSession, run: CourseRun, now: d
         await remember_announced_time(session, run_session, now)
 
 
+async def remember_unannounced_sessions(session: AsyncSession, now: datetime) -> int:
+    """Record the time of every session still ahead that has none recorded yet; returns how many.
+
+    So a catalogue import that moves a session nobody has enrolled on yet is still noticed, and its trainers
+    told. (The periodic job runs this after announcing moves, so a move is always compared with the old time.)
+    """
+    source = select(RunSession.id, RunSession.starts_at, RunSession.ends_at, literal(now, UtcDateTime())).where(
+        RunSession.ends_at > now,
+        ~exists().where(AnnouncedSessionTime.session_id == RunSession.id),
+    )
+    statement = (
+        insert_for(session, AnnouncedSessionTime)
+        .from_select(["session_id", "starts_at", "ends_at", "updated_at"], source)
+        .on_conflict_do_nothing(index_elements=["session_id"])
+    )
+    return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
 async def plan_session_reminders(
     session: AsyncSession,
     enrolment: Enrolment,
@@ -57,7 +85,7 @@ async def plan_session_reminders(
     policy: EnrolmentPolicy,
 ) -> int:
     """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many."""
-    if run_session.id == enrolment.clash_session_id:
+    if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
         return 0  # the trainers accepted that they miss this one
     planned = 0
     for offset in policy.reminder_offsets:
@@ -134,12 +162,19 @@ async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: E
                 )
             ).all()
         )
+        missing = await session.scalar(
+            select(func.count())
+            .select_from(EnrolmentClashSession)
+            .join(Enrolment, Enrolment.id == EnrolmentClashSession.enrolment_id)
+            .where(EnrolmentClashSession.session_id == run_session.id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+        )
         notice = TrainerReminderNotice(
             run=RunNotice.of(run),
             session=SessionNotice.of(run_session, len(run.sessions)),
             confirmed=int(counts.get(EnrolmentStatus.CONFIRMED, 0)),
             pending_review=int(counts.get(EnrolmentStatus.PENDING_REVIEW, 0)),
             capacity=run.capacity,
+            missing=int(missing or 0),
         )
         trainers = await session.execute(
             select(Person.id, Person.aad_object_id)

@@ -7,17 +7,18 @@ person may do from the database; nothing a card sends back is trusted beyond nam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.clock import Clock
-from classroom.enrolment import calendar_links, enrolments, queries
+from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import require_coordinator
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment
-from classroom.enrolment.ics import build_calendar
+from classroom.enrolment.ics import build_calendar, build_cancellation
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
     find_enrolment,
@@ -29,7 +30,7 @@ from classroom.enrolment.loading import (
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.session_moves import move_session
+from classroom.enrolment.session_moves import move_session, preview_move
 from classroom.enrolment.views import (
     CalendarFile,
     CalendarLinkIssued,
@@ -38,19 +39,34 @@ from classroom.enrolment.views import (
     Roster,
     RunChoice,
     SessionMove,
-    SessionTime,
+    SessionMovePreview,
+    Withdrawal,
     run_details,
-    session_time,
 )
-from classroom.errors import NotAllowed, NotFound
+from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import ensure_person
 from classroom.periodic import PeriodicJob
 from classroom.transactions import in_transaction
-from storage.models import EnrolmentStatus
+from storage.models import CourseRun, EnrolmentStatus
 
 T = TypeVar("T")
 
 CALENDAR_STATUSES = frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW})
+
+
+def _utc(moment: datetime) -> datetime:
+    # Aware datetimes sharing one tzinfo compare by wall clock, not by instant: in UTC every comparison is true.
+    if moment.tzinfo is None:
+        raise InvalidInput("times must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+async def _require_coordinator(session: AsyncSession, aad_object_id: str) -> None:
+    try:
+        actor = await load_person(session, aad_object_id)
+    except NotFound as error:
+        raise NotAllowed("only coordinators can do this") from error
+    require_coordinator(actor)
 
 
 class EnrolmentService:
@@ -127,25 +143,38 @@ class EnrolmentService:
 
         return await self._run(unit)
 
-    async def withdraw(self, aad_object_id: str, run_code: str) -> EnrolmentStatus:
-        """Give up a place, review, offer or waitlist entry; returns what it was. Raises NoEnrolment."""
-        return await self._withdraw(aad_object_id, run_code, only=None)
+    async def withdraw(self, aad_object_id: str, run_code: str, *, reason: str | None = None) -> Withdrawal:
+        """Give up a place, review, offer or waitlist entry, saying why if they like (the run's trainers and the
+        coordinators hear of a place given up). A place that had a calendar comes with a link whose file
+        cancels its events. Raises NoEnrolment, EnrolmentClosed, or InvalidInput (a reason too long)."""
+        return await self._withdraw(aad_object_id, run_code, only=None, reason=reason)
 
-    async def decline_offer(self, aad_object_id: str, run_code: str) -> EnrolmentStatus:
+    async def decline_offer(self, aad_object_id: str, run_code: str) -> Withdrawal:
         """Turn down a place offered from the waitlist (it passes to the next person). Raises NoEnrolment."""
-        return await self._withdraw(aad_object_id, run_code, only=frozenset({EnrolmentStatus.OFFERED}))
+        return await self._withdraw(aad_object_id, run_code, only=frozenset({EnrolmentStatus.OFFERED}), reason=None)
 
     async def _withdraw(
-        self, aad_object_id: str, run_code: str, *, only: frozenset[EnrolmentStatus] | None
-    ) -> EnrolmentStatus:
-        async def unit(session: AsyncSession) -> EnrolmentStatus:
+        self, aad_object_id: str, run_code: str, *, only: frozenset[EnrolmentStatus] | None, reason: str | None
+    ) -> Withdrawal:
+        async def unit(session: AsyncSession) -> Withdrawal:
+            now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
             try:
-                return await enrolments.withdraw(
-                    session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy, only=only
+                previous = await withdrawals.withdraw(
+                    session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
                 )
             except NotFound as error:
                 raise NoEnrolment(str(error)) from error
+            code = await session.scalar(select(CourseRun.code).where(CourseRun.id == run_id)) or run_code
+            if previous not in CALENDAR_STATUSES:
+                return Withdrawal(code, previous)
+            person = await load_person(session, aad_object_id)
+            enrolment = await find_enrolment(session, run_id, person.id)
+            assert enrolment is not None  # just withdrawn
+            token, expires_at = await calendar_links.issue_link(
+                session, enrolment.id, now, self.policy.calendar_link_ttl
+            )
+            return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
         return await self._run(unit)
 
@@ -172,29 +201,47 @@ class EnrolmentService:
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))
 
-    async def move_session(
+    async def preview_session_move(
         self, actor_aad_object_id: str, run_code: str, position: int, starts_at: datetime, ends_at: datetime
+    ) -> SessionMovePreview:
+        """What moving a session would do and whom it would tell, for the coordinator to confirm; changes nothing.
+
+        Raises NotAllowed (not a coordinator), NotFound (no such run) or InvalidInput (see ``check_move``).
+        """
+        starts_at, ends_at = _utc(starts_at), _utc(ends_at)
+
+        async def unit(session: AsyncSession) -> SessionMovePreview:
+            await _require_coordinator(session, actor_aad_object_id)
+            run = await load_run(session, await run_id_for_code(session, run_code))
+            return await preview_move(session, run, position, starts_at, ends_at, self._clock.now())
+
+        return await self._run(unit)
+
+    async def move_session(
+        self,
+        actor_aad_object_id: str,
+        run_code: str,
+        position: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        *,
+        was: tuple[datetime, datetime],
     ) -> SessionMove:
-        """A coordinator moves a session; everyone holding a place is told and their reminders move."""
+        """A coordinator confirms moving a session from ``was`` (the time they were shown); everyone holding a
+        place and the run's trainers are told, reminders move, and a clash with the old time is cleared.
+
+        Checked again as it happens: the caller must be a coordinator now, and the session still at ``was``.
+        Raises NotAllowed, NotFound, SessionChanged or InvalidInput.
+        """
+        starts_at, ends_at, was = _utc(starts_at), _utc(ends_at), (_utc(was[0]), _utc(was[1]))
 
         async def unit(session: AsyncSession) -> SessionMove:
-            try:
-                actor = await load_person(session, actor_aad_object_id)
-            except NotFound as error:
-                raise NotAllowed("only coordinators can do this") from error
-            require_coordinator(actor)
+            await _require_coordinator(session, actor_aad_object_id)
             run_id = await run_id_for_code(session, run_code)
             await lock_run(session, run_id)
             run = await load_run(session, run_id)
-            moved, old_start, old_end, told = await move_session(
-                session, run, position, starts_at, ends_at, self._clock.now(), self.policy
-            )
-            return SessionMove(
-                run=run_details(run),
-                position=position,
-                old=SessionTime(moved.id, moved.position, old_start, old_end),
-                new=session_time(moved),
-                participants_told=told,
+            return await move_session(
+                session, run, position, starts_at, ends_at, self._clock.now(), self.policy, was=was
             )
 
         return await self._run(unit)
@@ -216,7 +263,8 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def calendar_file(self, token: str) -> CalendarFile:
-        """The .ics behind a link. Raises NotFound for an unknown, expired or given-up link (all alike)."""
+        """The .ics behind a link: the sessions of the place (less those they miss), or, once the place is given
+        up, the cancellation of those events. Raises NotFound for an unknown or expired link (alike)."""
 
         async def unit(session: AsyncSession) -> CalendarFile:
             now = self._clock.now()
@@ -224,11 +272,14 @@ class EnrolmentService:
             if enrolment_id is None:
                 raise NotFound("no such calendar")
             enrolment = await load_enrolment(session, enrolment_id)
-            if enrolment.status not in CALENDAR_STATUSES:
-                raise NotFound("no such calendar")
             run = run_details(await load_run(session, enrolment.run_id))
-            sessions = tuple(s for s in run.sessions if s.id != enrolment.clash_session_id)
-            content = build_calendar(run, enrolment.id, sessions, self.policy.zone, now)
-            return CalendarFile(f"{run.run_code}.ics", content)
+            zone, round_ = self.policy.zone, enrolment.round
+            if enrolment.status not in CALENDAR_STATUSES:
+                # Links are only issued for places, so this place was given up since (or is waiting again).
+                content = build_cancellation(run, enrolment.id, run.sessions, zone, now, round_)
+                return CalendarFile(f"{run.run_code}-cancelled.ics", content)
+            missed = {s.id for s in enrolment.clash_sessions}
+            sessions = tuple(s for s in run.sessions if s.id not in missed)
+            return CalendarFile(f"{run.run_code}.ics", build_calendar(run, enrolment.id, sessions, zone, now, round_))
 
         return await self._run(unit)

@@ -57,9 +57,13 @@ class EnrolmentView:
     price_pence: int | None
     waitlist_position: int | None = None
     offer_expires_at: datetime | None = None
-    clash_session: SessionTime | None = None
+    clash_sessions: tuple[SessionTime, ...] = ()  # sessions they cannot attend (asked for, or accepted)
     clash_reason: str | None = None
     reviewed_by: str | None = None
+
+    @property
+    def missed_positions(self) -> frozenset[int]:
+        return frozenset(s.position for s in self.clash_sessions)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class Quote:
     places_left: int
     waitlist_length: int
     existing: EnrolmentView | None
+    # Other open runs of the same course with places the person may take, soonest first.
+    other_runs: tuple[RunChoice, ...] = ()
 
     @property
     def full(self) -> bool:
@@ -94,7 +100,7 @@ class RosterEntry:
     organisation: str | None
     status: EnrolmentStatus
     waitlist_position: int | None = None
-    clash_session_position: int | None = None
+    missed_sessions: tuple[int, ...] = ()  # positions: accepted (confirmed) or asked for (under review)
     clash_reason: str | None = None
     offer_expires_at: datetime | None = None
 
@@ -111,20 +117,62 @@ class Roster:
     def places_taken(self) -> int:
         return len(self.confirmed) + len(self.pending_review) + len(self.offered)
 
+    def missing(self, position: int) -> tuple[RosterEntry, ...]:
+        """Who holds a place but will not be at session ``position``: accepted clashes, then those under review."""
+        return tuple(e for e in (*self.confirmed, *self.pending_review) if position in e.missed_sessions)
+
+
+@dataclass(frozen=True)
+class SessionMovePreview:
+    """What moving a session would do, shown to the coordinator before anyone is told.
+
+    Attributes:
+        participants: people holding a place (confirmed, under review, offered), each of whom will be told.
+        trainers_told: the trainers who will be told (linked to a Teams account).
+        trainers_unreachable: trainers known only by name, who cannot be messaged.
+        coordinators_told: no trainer is linked and a clash will be cleared, so the coordinators (who review the
+            run's clashes) are told instead.
+        clashes_cleared: participants whose clash names this session's old time; it will no longer apply to it.
+    """
+
+    run: RunDetails
+    old: SessionTime
+    new: SessionTime
+    participants: int
+    trainers_told: tuple[str, ...]
+    trainers_unreachable: tuple[str, ...]
+    coordinators_told: bool
+    clashes_cleared: int
+
 
 @dataclass(frozen=True)
 class SessionMove:
+    """A session moved (or found already moved, ``already_done``: a confirmation pressed twice or redelivered)."""
+
     run: RunDetails
     position: int
     old: SessionTime
     new: SessionTime
     participants_told: int
+    trainers_told: tuple[str, ...] = ()
+    coordinators_told: bool = False
+    clashes_cleared: int = 0
+    already_done: bool = False
 
 
 @dataclass(frozen=True)
 class CalendarLinkIssued:
     token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What giving something up did: what it was, and a link whose calendar cancels the events of a place."""
+
+    run_code: str
+    previous: EnrolmentStatus
+    calendar_link: CalendarLinkIssued | None = None  # only for a place that had a calendar
 
 
 @dataclass(frozen=True)
@@ -155,8 +203,7 @@ def run_details(run: CourseRun) -> RunDetails:
 
 
 def enrolment_view(enrolment: Enrolment, run: RunDetails, *, waitlist_position: int | None = None) -> EnrolmentView:
-    """Needs the enrolment's person, organisation, clash session and reviewer loaded."""
-    clash = enrolment.clash_session
+    """Needs the enrolment's person, organisation, clash sessions and reviewer loaded."""
     return EnrolmentView(
         id=enrolment.id,
         run=run,
@@ -167,7 +214,7 @@ def enrolment_view(enrolment: Enrolment, run: RunDetails, *, waitlist_position: 
         price_pence=enrolment.price_pence,
         waitlist_position=waitlist_position,
         offer_expires_at=enrolment.offer_expires_at,
-        clash_session=session_time(clash) if clash is not None else None,
+        clash_sessions=tuple(session_time(s) for s in enrolment.clash_sessions),
         clash_reason=enrolment.clash_reason,
         reviewed_by=enrolment.reviewed_by.name if enrolment.reviewed_by else None,
     )

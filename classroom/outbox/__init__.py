@@ -3,6 +3,7 @@
 - ``notice``: the typed payload every kind of notification has.
 - ``queue``: what features do inside their own transactions (enqueue, cancel, replace every sent copy).
 - ``claims``: the host dispatcher's side (claim due rows under a lease, record each outcome).
+- ``waiting``: what waited for a person's 1:1 chat goes once they install the app or write to the bot.
 - ``status``: what operators see, and retrying a failed notification; ``service`` wraps it in transactions.
 """
 
@@ -24,6 +25,7 @@ from classroom.outbox.status import (
     outbox_summary,
     retry_notification,
 )
+from classroom.outbox.waiting import deliver_waiting
 
 __all__ = [
     "ENQUEUED_FLAG",
@@ -36,6 +38,7 @@ __all__ = [
     "cancel_by_dedupe_prefix",
     "checked_per_row",
     "dedupe_prefix_params",
+    "deliver_waiting",
     "enqueue",
     "get_notification",
     "mark_enqueued",

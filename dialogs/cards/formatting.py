@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 
@@ -36,6 +37,24 @@ def pounds(pence: int) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def duration_text(delta: timedelta, *, largest: Literal["day", "hour"] = "day") -> str:
+    """How long, as people say it: ``7 days``, ``1 day 12 hours``, ``1 hour 30 minutes``, ``30 minutes``.
+
+    ``largest="hour"`` counts days as hours (``48 hours``, ``36 hours``), for times people think of in hours.
+    Fractions of a second are dropped; anything shorter than a second reads ``less than a second``.
+    """
+    seconds = int(delta.total_seconds())
+    parts = []
+    for name, size in _UNITS[1:] if largest == "hour" else _UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(plural(count, name))
+    return " ".join(parts) or "less than a second"
 
 
 _MARKDOWN = str.maketrans("", "", "*_`[]()<>#~|\\")

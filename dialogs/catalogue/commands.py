@@ -7,12 +7,19 @@ from dialogs.cards.formatting import shown_code
 from dialogs.catalogue.cards.course_details import build_course_details_card
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.catalogue.find_dialog import FIND_DIALOG
+from dialogs.catalogue.phrases import COURSE_ALIASES, COURSES_ALIASES, COURSES_PHRASES, FIND_ALIASES, FIND_PHRASES
 from dialogs.routing import EVERYONE, CommandRequest, Router
 
 router = Router()
 
 
-@router.command("courses", roles=EVERYONE, description="List our courses with their next dates and places left")
+@router.command(
+    "courses",
+    roles=EVERYONE,
+    description="List our courses with their next dates and places left",
+    aliases=COURSES_ALIASES,
+    phrases=COURSES_PHRASES,
+)
 async def show_courses(request: CommandRequest) -> None:
     overviews = await request.services.catalogue.courses()
     await request.show(build_course_list_card(overviews, request.services.zone))
@@ -23,6 +30,7 @@ async def show_courses(request: CommandRequest) -> None:
     roles=EVERYONE,
     usage="course CODE",
     description="Details of one course: outcomes, every session date and time, trainers and prices",
+    aliases=COURSE_ALIASES,
 )
 async def show_course(request: CommandRequest) -> None:
     code = request.args.split()[0] if request.args.split() else ""
@@ -33,7 +41,7 @@ async def show_course(request: CommandRequest) -> None:
         )
         return
     try:
-        overview = await request.services.catalogue.course(code)
+        overview = await request.services.catalogue.course(code, request.sender_id)
     except NotFound:
         await request.say(
             f"I can't find a course with the code {shown_code(code, 'you typed')}. Type **courses** to see every code, "
@@ -43,6 +51,13 @@ async def show_course(request: CommandRequest) -> None:
     await request.show(build_course_details_card(overview, request.services.zone))
 
 
-@router.command("find", roles=EVERYONE, usage="find [words]", description="Search the courses by topic, title or code")
+@router.command(
+    "find",
+    roles=EVERYONE,
+    usage="find [words]",
+    description="Search the courses by topic, title or code",
+    aliases=FIND_ALIASES,
+    phrases=FIND_PHRASES,
+)
 async def find_courses(request: CommandRequest) -> None:
     await request.dialog_context.begin_dialog(FIND_DIALOG, {"query": request.args})

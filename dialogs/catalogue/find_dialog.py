@@ -7,18 +7,15 @@ bot (or to another replica) still finds the question it belongs to.
 from __future__ import annotations
 
 from botbuilder.core import MessageFactory
-from botbuilder.dialogs import (
-    ComponentDialog,
-    DialogTurnResult,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.catalogue.queries import search_words
 from dialogs.cards.formatting import without_markdown
 from dialogs.cards.messages import card_activity
 from dialogs.catalogue.cards.course_list import build_course_list_card
+from dialogs.questions import Question
+from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
 from dialogs.step_values import recognised_text, text
 
@@ -32,11 +29,12 @@ async def _query_is_usable(prompt: PromptValidatorContext) -> bool:
     return prompt.recognized.succeeded and 0 < len(value) <= MAX_QUERY_LENGTH and bool(search_words(value))
 
 
-class FindCoursesDialog(ComponentDialog):
+class FindCoursesDialog(ResumableDialog):
     def __init__(self, services: Services) -> None:
-        super().__init__(FIND_DIALOG)
+        super().__init__(FIND_DIALOG, topic="your search")
         self._services = services
-        self.add_dialog(TextPrompt(_QUERY_PROMPT, _query_is_usable))
+        # Its only question: a command typed there is run instead (leaving the search loses nothing).
+        self.add_dialog(Question(_QUERY_PROMPT, _query_is_usable, gives_way=True))
         self.add_dialog(WaterfallDialog(f"{FIND_DIALOG}.steps", [self._ask, self._show]))
         self.initial_dialog_id = f"{FIND_DIALOG}.steps"  # type: ignore[assignment]  # botbuilder types it None
 

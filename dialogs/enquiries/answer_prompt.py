@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptRecognizerResult, TextPrompt
+from botbuilder.dialogs.prompts import PromptOptions, PromptRecognizerResult
 
 from dialogs.enquiries.cards.prompt import ANSWER_KEY
+from dialogs.questions import Question
 
 __all__ = ["ANSWER_KEY", "AnswerPrompt", "button_answer"]  # ANSWER_KEY: the data key of answer buttons
 
@@ -17,7 +18,7 @@ def button_answer(turn_context: TurnContext) -> str | None:
     return None
 
 
-class AnswerPrompt(TextPrompt):
+class AnswerPrompt(Question):
     """Typed text, or the answer of a pressed button; the validator decides what is acceptable."""
 
     async def on_recognize(

@@ -16,6 +16,7 @@ from dialogs.enquiries.cards.lists import build_coordinator_list_card, build_my_
 from dialogs.enquiries.cards.offer import QUESTION_KEY
 from dialogs.enquiries.cards.parts import ANSWER_INPUT
 from dialogs.enquiries.dialog import ENQUIRY_DIALOG
+from dialogs.enquiries.phrases import ENQUIRE_ALIASES, ENQUIRE_PHRASES, MY_ENQUIRIES_ALIASES
 from dialogs.idempotency import activity_key
 from dialogs.members import MembersUnavailable, conversation_members
 from dialogs.private_views import not_here, private_here
@@ -51,6 +52,8 @@ def _card_value(request: CommandRequest, key: str) -> str | None:
     usage="enquire [CODE]",
     description="Ask the training team a question, or ask us to deliver a course for your organisation",
     scopes=[PERSONAL],
+    aliases=ENQUIRE_ALIASES,
+    phrases=ENQUIRE_PHRASES,
 )
 async def enquire(request: CommandRequest) -> None:
     prefill: dict[str, str] = {}
@@ -66,7 +69,11 @@ async def enquire(request: CommandRequest) -> None:
 
 
 @router.command(
-    "my enquiries", roles=EVERYONE, description="Your enquiries, where they stand and the replies", scopes=[PERSONAL]
+    "my enquiries",
+    roles=EVERYONE,
+    description="Your enquiries, where they stand and the replies",
+    scopes=[PERSONAL],
+    aliases=MY_ENQUIRIES_ALIASES,
 )
 async def my_enquiries(request: CommandRequest) -> None:
     if not request.sender_id:

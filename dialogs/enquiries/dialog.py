@@ -3,7 +3,9 @@ everything back for confirmation, and sends it to the training team with a refer
 
 The draft lives in the dialog state (in the database), so the conversation survives a restart of the bot.
 It carries its own id, which names the submission: a redelivered or double-clicked "Send" makes one enquiry.
-``cancel`` at any step is handled by the dispatcher for every dialog.
+``cancel`` at any step is handled by the dispatcher for every dialog. A command typed at a question with set
+answers (the kind, course codes, email, number, platform, send or change) runs and the question is asked again;
+at a free-text question (name, organisation, role, dates, message) it is only offered (``dialogs/questions.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import MessageFactory
-from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enquiries.fields import (
@@ -22,7 +24,6 @@ from classroom.enquiries.fields import (
     PLATFORMS,
     EnquiryDraft,
     check_course_codes,
-    clean,
     is_general,
     parse_dates,
     parse_email,
@@ -36,20 +37,24 @@ from classroom.enquiries.fields import (
     split_course_codes,
 )
 from classroom.errors import ClassroomError, InvalidInput
+from classroom.text import clean
 from dialogs.cards.messages import card_activity
 from dialogs.enquiries.answer_prompt import AnswerPrompt
 from dialogs.enquiries.cards.confirmation import CHANGE, SEND, build_enquiry_confirmation_card
 from dialogs.enquiries.cards.prompt import build_prompt_card
+from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
 from dialogs.step_values import mapping, recognised_text, text, validations
 from storage.models import EnquiryKind
 
 ENQUIRY_DIALOG = "enquiry"
 _STEPS = f"{ENQUIRY_DIALOG}.steps"
-_PROMPT = f"{ENQUIRY_DIALOG}.answer"
+_PROMPT = f"{ENQUIRY_DIALOG}.answer"  # questions with set answers
+_TEXT_PROMPT = f"{ENQUIRY_DIALOG}.text"  # questions that take free text
 
 FIELDS = ("kind", "courses", "name", "email", "organisation", "role", "participants", "dates", "platform", "message")
 DELIVERY_ONLY = frozenset({"participants", "dates", "platform"})
+FREE_TEXT = frozenset({"name", "organisation", "role", "dates", "message"})
 LABELS = {
     "kind": "Kind of enquiry",
     "courses": "Courses",
@@ -71,7 +76,7 @@ _CHANGE_WORDS = frozenset({"change", "edit", "correct", "no", "change something"
 _HOW = {
     "kind": "Type 1 for a question about a course, or 2 to ask us to deliver a course for your organisation.",
     "courses": "Type a course code such as PERM4 (several separated by commas), or **general**. "
-    "Type **courses** after cancelling to see every code.",
+    "Type **courses** to see every code.",
     "name": "Please type your name.",
     "email": "Please type your email address, like name@example.org.",
     "organisation": "Please type the name of the organisation you work for.",
@@ -98,11 +103,12 @@ def _as_text(field: str, value: Any) -> str:
     return str(value)
 
 
-class EnquiryDialog(ComponentDialog):
+class EnquiryDialog(ResumableDialog):
     def __init__(self, services: Services) -> None:
-        super().__init__(ENQUIRY_DIALOG)
+        super().__init__(ENQUIRY_DIALOG, topic="your enquiry")
         self._services = services
-        self.add_dialog(AnswerPrompt(_PROMPT, self._validate))
+        self.add_dialog(AnswerPrompt(_PROMPT, self._validate, answers=self._is_answer))
+        self.add_dialog(AnswerPrompt(_TEXT_PROMPT, self._validate))
         steps: list[Step] = [
             self._start,
             *(self._asker(field) for field in FIELDS),
@@ -144,7 +150,7 @@ class EnquiryDialog(ComponentDialog):
             step.values["pending"] = field
             prompt, current = await self._question(field, draft, mapping(step.values["prefill"]))
             return await step.prompt(
-                _PROMPT,
+                _TEXT_PROMPT if field in FREE_TEXT else _PROMPT,
                 PromptOptions(
                     prompt=prompt,
                     validations={"field": field, "kind": draft.get("kind"), "current": current},
@@ -291,21 +297,32 @@ class EnquiryDialog(ComponentDialog):
         return card_activity(card), current
 
     async def _validate(self, prompt: PromptValidatorContext) -> bool:
+        """Take the answer, or say why not and what to type."""
+        try:
+            prompt.recognized.value = await self._answer(prompt)
+        except ClassroomError as error:
+            field = validations(prompt).get("field", "")
+            await prompt.context.send_activity(MessageFactory.text(f"Sorry, {error}. {_HOW.get(field, '')}".strip()))
+            return False
+        return True
+
+    async def _is_answer(self, prompt: PromptValidatorContext) -> bool:
+        """Whether a message is an answer, saying nothing (a command typed here is run if it is not)."""
+        try:
+            prompt.recognized.value = await self._answer(prompt)
+        except ClassroomError:
+            return False
+        return True
+
+    async def _answer(self, prompt: PromptValidatorContext) -> Any:
         rules = validations(prompt)
-        field: str = rules.get("field", "")
         raw = clean(recognised_text(prompt))
         current = rules.get("current")
         if current is not None and raw.lower() in KEEP_WORDS:
             raw = current
-        try:
-            if not raw:
-                raise InvalidInput("I didn't get an answer")
-            value = await self._parse(field, raw, rules.get("kind"))
-        except ClassroomError as error:
-            await prompt.context.send_activity(MessageFactory.text(f"Sorry, {error}. {_HOW.get(field, '')}".strip()))
-            return False
-        prompt.recognized.value = value
-        return True
+        if not raw:
+            raise InvalidInput("I didn't get an answer")
+        return await self._parse(rules.get("field", ""), raw, rules.get("kind"))
 
     async def _parse(self, field: str, raw: str, kind: str | None) -> Any:
         lowered = raw.lower().rstrip(".!")

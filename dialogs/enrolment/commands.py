@@ -1,5 +1,6 @@
 """Enrolment commands: ``enrol``, ``my courses``, ``withdraw``, ``offer``, and for trainers and coordinators
-``roster``, ``clash`` (the buttons of the clash review card) and ``reschedule``.
+``roster``, ``clash`` (the buttons of the clash review card) and ``reschedule`` (which shows a confirmation card:
+nothing moves and nobody is told until a coordinator presses its button, ``card_actions``).
 
 Card buttons arrive here as typed commands; every handler decides who may act from the sender's Entra object
 id and the stored roles (the domain checks again), never from what the card sent.
@@ -9,38 +10,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from datetime import datetime, time
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from classroom.errors import ClassroomError
-from dialogs.cards.formatting import local_time_range, plural, shown_code, without_markdown
+from dialogs.cards.formatting import shown_code, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
+from dialogs.enrolment.cards.reschedule import build_reschedule_confirmation_card
 from dialogs.enrolment.cards.roster import build_roster_card
-from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.cards.withdraw import REASON_INPUT, build_withdraw_card, build_withdrawn_card
 from dialogs.enrolment.dialog import ENROL_DIALOG
 from dialogs.enrolment.links import calendar_url
+from dialogs.enrolment.phrases import (
+    ENROL_ALIASES,
+    ENROL_PHRASES,
+    MY_COURSES_ALIASES,
+    MY_COURSES_PHRASES,
+    WITHDRAW_ALIASES,
+    WITHDRAW_PHRASES,
+)
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
+from dialogs.enrolment.reschedule_input import RescheduleInputError, parse_reschedule
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 from storage.models import EnrolmentStatus, Role
 
 T = TypeVar("T")
 
+MAX_CARD_TEXT = 2000  # longer than any reason we keep: the domain refuses what is too long, rather than cut it
 _CLASH_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and small enough for the database
 
 OVERSEERS = (Role.TRAINER, Role.COORDINATOR, Role.ADMIN)
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
-_RESCHEDULE = re.compile(
-    r"^(?P<run>\S+)\s+(?P<position>\d{1,2})\s+(?P<date>\d{4}-\d{2}-\d{2})\s+"
-    r"(?P<start>\d{1,2}:\d{2})\s*[-–]\s*(?P<end>\d{1,2}:\d{2})$"
-)
 
 router = Router()
-
-
-def _local(day: str, clock_time: str, zone: ZoneInfo) -> datetime:
-    hours, minutes = (int(part) for part in clock_time.split(":"))
-    return datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time(hours, minutes), tzinfo=zone)
 
 
 async def _signed_in(request: CommandRequest) -> str | None:
@@ -65,6 +66,8 @@ async def _attempt(request: CommandRequest, code: str, call: Awaitable[T]) -> tu
     usage="enrol CODE",
     description="Book a place on a course, or join its waitlist",
     scopes=[PERSONAL],
+    aliases=ENROL_ALIASES,
+    phrases=ENROL_PHRASES,
 )
 async def enrol(request: CommandRequest) -> None:
     await request.dialog_context.begin_dialog(ENROL_DIALOG, {"code": request.args})
@@ -75,6 +78,8 @@ async def enrol(request: CommandRequest) -> None:
     roles=EVERYONE,
     description="Your places, reviews, offers and waitlist positions, with the next dates",
     scopes=[PERSONAL],
+    aliases=MY_COURSES_ALIASES,
+    phrases=MY_COURSES_PHRASES,
 )
 async def my_courses(request: CommandRequest) -> None:
     aad_object_id = await _signed_in(request)
@@ -96,8 +101,12 @@ async def my_courses(request: CommandRequest) -> None:
     usage="withdraw CODE",
     description="Cancel your place on a course, or leave its waitlist",
     scopes=[PERSONAL],
+    aliases=WITHDRAW_ALIASES,
+    phrases=WITHDRAW_PHRASES,
 )
 async def withdraw(request: CommandRequest) -> None:
+    """``withdraw CODE`` asks first; ``withdraw CODE confirm [reason]`` (the card's button, whose reason box
+    arrives beside the command) gives it up."""
     aad_object_id = await _signed_in(request)
     if not aad_object_id:
         return
@@ -122,18 +131,25 @@ async def withdraw(request: CommandRequest) -> None:
         await request.show(build_withdraw_card(view, request.services.zone))
         return
     run_code = view.run.run_code
-    done, previous = await _attempt(request, run_code, enrolment.withdraw(aad_object_id, run_code))
-    if not done:
+    reason = _card_value(request, REASON_INPUT) or " ".join(words[2:])
+    done, withdrawal = await _attempt(request, run_code, enrolment.withdraw(aad_object_id, run_code, reason=reason))
+    if not done or withdrawal is None:
         return
-    if previous == EnrolmentStatus.WAITLISTED:
+    if withdrawal.previous == EnrolmentStatus.WAITLISTED:
         await request.say(f"You have left the waitlist for {run_code}.")
-    elif previous == EnrolmentStatus.OFFERED:
+    elif withdrawal.previous == EnrolmentStatus.OFFERED:
         await request.say(f"OK, the place on {run_code} goes to the next person waiting.")
     else:
-        await request.say(
-            f"Your place on {run_code} is cancelled, and your reminders with it. "
-            "It will be offered to the next person waiting."
-        )
+        link = withdrawal.calendar_link
+        url = calendar_url(request.services.public_base_url, link.token) if link else None
+        await request.show(build_withdrawn_card(withdrawal, url))
+
+
+def _card_value(request: CommandRequest, key: str) -> str | None:
+    """A text a card's input sent with its button (typed by the person: bounded, and only ever shown literally)."""
+    value = request.turn_context.activity.value
+    found = value.get(key) if isinstance(value, dict) else None
+    return found[:MAX_CARD_TEXT] if isinstance(found, str) else None
 
 
 @router.command(
@@ -211,8 +227,8 @@ async def clash(request: CommandRequest) -> None:
 
 @router.command(
     "reschedule",
-    usage="reschedule RUN SESSION YYYY-MM-DD HH:MM-HH:MM",
-    description="Move a session (UK time); everyone enrolled is told and their reminders move (coordinators)",
+    usage="reschedule RUN SESSION DATE START-END",
+    description="Move a session (UK time); you see who will be told and confirm first (coordinators)",
     roles=COORDINATORS,
     scopes=[PERSONAL],
 )
@@ -220,25 +236,15 @@ async def reschedule(request: CommandRequest) -> None:
     aad_object_id = await _signed_in(request)
     if not aad_object_id:
         return
-    found = _RESCHEDULE.match(request.args.strip())
-    if found is None:
-        await request.say("Type it like this: **reschedule PERM4-A 3 2027-09-20 10:00-15:00** (UK time).")
-        return
     zone = request.services.zone
-    run_code = found["run"].upper()
     try:
-        starts_at = _local(found["date"], found["start"], zone)
-        ends_at = _local(found["date"], found["end"], zone)
-    except ValueError:
-        await request.say("That date or time doesn't exist. Use YYYY-MM-DD and 24-hour HH:MM.")
+        wanted = parse_reschedule(request.args, zone)
+    except RescheduleInputError as unreadable:
+        await request.say(str(unreadable))
         return
-    move = request.services.enrolment.move_session(aad_object_id, run_code, int(found["position"]), starts_at, ends_at)
-    done, moved = await _attempt(request, run_code, move)
-    if not done or moved is None:
-        return
-    await request.say(
-        f"Session {moved.position} of {moved.run.run_code} moved from "
-        f"{local_time_range(moved.old.starts_at, moved.old.ends_at, zone)} to "
-        f"{local_time_range(moved.new.starts_at, moved.new.ends_at, zone)}. "
-        f"I've told {plural(moved.participants_told, 'person', 'people')}; their reminders moved with it.",
+    preview = request.services.enrolment.preview_session_move(
+        aad_object_id, wanted.run_code, wanted.position, wanted.starts_at, wanted.ends_at
     )
+    done, shown = await _attempt(request, wanted.run_code, preview)
+    if done and shown is not None:
+        await request.show(build_reschedule_confirmation_card(shown, zone))

@@ -3,24 +3,26 @@ under trainer review, or the waitlist.
 
 Steps: pick the run when the course has several open; ask the organisation if we do not know it; explain a
 refusal when the person is not eligible; show the terms (every session, the price for their band, places or
-the waitlist) and ask "I can attend every date" / "I have a clash" / "No thanks"; for a clash, which session
-and why; then enrol and show the result with the join link and an "Add to calendar" link. Answers are typed
+the waitlist, and when it is full the course's other dates with places) and ask "I can attend every date" /
+"I have a clash" / "No thanks"; for a clash, which sessions ("1, 4") and why; then enrol and show the result
+with the join button and an "Add to calendar" link. Answers are typed
 (or sent by reply buttons, which type them), so the dialog's state lives in the database like every dialog's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from botbuilder.core import MessageFactory
-from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
-from classroom.enrolment.views import EnrolmentView, SessionTime
+from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
 from classroom.errors import ClassroomError, NotFound
 from dialogs.cards.base import CardMessage
 from dialogs.cards.messages import card_activity
@@ -34,15 +36,20 @@ from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_car
 from dialogs.enrolment.links import calendar_url
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.suggested_replies import with_suggested_replies
+from dialogs.questions import Question
+from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
 from dialogs.step_values import items, number, recognised_text, text, validations
 from storage.models import EnrolmentStatus
 
 ENROL_DIALOG = "enrol"
+_STEPS = f"{ENROL_DIALOG}.steps"
 _CHOICE_PROMPT = "enrol.choice"
+_SESSIONS_PROMPT = "enrol.sessions"
 _REASON_PROMPT = "enrol.reason"
+_NUMBER = re.compile(r"\d{1,3}")
 
-EVERY_DATE, CLASH, CONFIRM, WAITLIST, NO = "every", "clash", "confirm", "waitlist", "no"
+EVERY_DATE, CLASH, CONFIRM, WAITLIST, NO, OTHER = "every", "clash", "confirm", "waitlist", "no", "other"
 _TITLES = {
     EVERY_DATE: "I can attend every date",
     CLASH: "I have a clash",
@@ -56,6 +63,7 @@ _SYNONYMS = {
     CONFIRM: ["confirm", "yes", "y", "book"],
     WAITLIST: ["waitlist", "yes", "y", "join"],
     NO: ["no", "n", "no thank you"],
+    OTHER: ["other", "other date", "other dates"],  # and the other run's code
 }
 
 
@@ -63,9 +71,36 @@ def _normalise(answer: str) -> str:
     return re.sub(r"\s+", " ", answer.strip().lower()).strip(" .!")
 
 
-def _choices(keys: list[str]) -> dict[str, list[str]]:
-    """Accepted answers per choice: its number, its title and its synonyms."""
-    return {key: [str(number), _normalise(_TITLES[key]), *_SYNONYMS[key]] for number, key in enumerate(keys, start=1)}
+def _choices(keys: list[str], titles: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Accepted answers per choice: its number, its title and its synonyms (``titles``: those not in _TITLES)."""
+    titles = {**_TITLES, **(titles or {})}
+    return {key: [str(number), _normalise(titles[key]), *_SYNONYMS[key]] for number, key in enumerate(keys, start=1)}
+
+
+def _when_full(other_runs: Sequence[RunChoice]) -> tuple[list[str], dict[str, list[str]], str | None]:
+    """A full run's answers: another date with places first (when the course has one), the waitlist, no.
+
+    Returns the replies, the accepted answers per choice, and the run code that "other" stands for.
+    """
+    if not other_runs:
+        return [_TITLES[WAITLIST], _TITLES[NO]], _choices([WAITLIST, NO]), None
+    other = other_runs[0].run.run_code
+    titles = {OTHER: f"Book {other} instead"}
+    keys = [OTHER, WAITLIST, NO]
+    choices = _choices(keys, titles)
+    choices[OTHER].append(other.lower())
+    return [titles.get(k) or _TITLES[k] for k in keys], choices, other
+
+
+async def _sessions_are_known(prompt: PromptValidatorContext) -> bool:
+    """Accept one or more of the offered session numbers ("3", "1, 4", "sessions 1 and 4"), not all of them;
+    the result becomes the sorted positions."""
+    offered = {int(p) for p in items(validations(prompt).get("positions"))}
+    chosen = sorted({int(n) for n in _NUMBER.findall(recognised_text(prompt))})
+    if not chosen or not set(chosen) <= offered or len(chosen) == len(offered):
+        return False
+    prompt.recognized.value = chosen
+    return True
 
 
 async def _choice_is_known(prompt: PromptValidatorContext) -> bool:
@@ -93,16 +128,19 @@ def _caller(step: WaterfallStepContext) -> tuple[str | None, str]:
     return (sender.aad_object_id if sender else None), (sender.name or "" if sender else "")
 
 
-class EnrolDialog(ComponentDialog):
+class EnrolDialog(ResumableDialog):
     def __init__(self, services: Services) -> None:
-        super().__init__(ENROL_DIALOG)
+        super().__init__(ENROL_DIALOG, topic="your enrolment")
         self._services = services
         self._enrolment = services.enrolment
-        self.add_dialog(TextPrompt(_CHOICE_PROMPT, _choice_is_known))
-        self.add_dialog(TextPrompt(_REASON_PROMPT, _reason_is_usable))
+        # Choices and session numbers: one of the offered answers, or a command that runs before the question is
+        # asked again.
+        self.add_dialog(Question(_CHOICE_PROMPT, _choice_is_known, answers=_choice_is_known))
+        self.add_dialog(Question(_SESSIONS_PROMPT, _sessions_are_known, answers=_sessions_are_known))
+        self.add_dialog(Question(_REASON_PROMPT, _reason_is_usable))  # free text: a command is only offered
         self.add_dialog(
             WaterfallDialog(
-                f"{ENROL_DIALOG}.steps",
+                _STEPS,
                 [
                     self._pick_run,
                     self._pick_organisation,
@@ -114,7 +152,7 @@ class EnrolDialog(ComponentDialog):
                 ],
             )
         )
-        self.initial_dialog_id = f"{ENROL_DIALOG}.steps"  # type: ignore[assignment]  # botbuilder types it None
+        self.initial_dialog_id = _STEPS  # type: ignore[assignment]  # botbuilder types it None
 
     async def _ask(
         self,
@@ -219,16 +257,14 @@ class EnrolDialog(ComponentDialog):
         # Kept in the dialog state (JSON) for the clash question: positions and UTC times as text.
         step.values["sessions"] = [[s.position, s.starts_at.isoformat(), s.ends_at.isoformat()] for s in sessions]
         if quote.full and not offered:
-            keys = [WAITLIST, NO]
-        elif len(sessions) > 1:
-            keys = [EVERY_DATE, CLASH, NO]
+            replies, choices, step.values["other_run"] = _when_full(quote.other_runs)
         else:
-            keys = [CONFIRM, NO]
-        replies = [_TITLES[k] for k in keys]
+            keys = [EVERY_DATE, CLASH, NO] if len(sessions) > 1 else [CONFIRM, NO]
+            replies, choices = [_TITLES[k] for k in keys], _choices(keys)
         return await self._ask(
             step,
             build_terms_card(quote, self._services.zone, self._enrolment.policy.offer_hold, replies),
-            _choices(keys),
+            choices,
             "Please reply with one of: " + " / ".join(f"{n}. {title}" for n, title in enumerate(replies, start=1)),
             replies,
         )
@@ -241,19 +277,25 @@ class EnrolDialog(ComponentDialog):
             SessionTime(0, position, _utc(starts), _utc(ends))
             for position, starts, ends in items(step.values["sessions"])
         ]
-        choices = {str(s.position): [str(s.position), f"session {s.position}"] for s in sessions}
-        return await self._ask(
-            step,
-            build_clash_session_question_card(sessions, self._services.zone),
-            choices,
-            f"Please reply with the session's number, 1 to {len(sessions)}.",
-            [f"Session {s.position}" for s in sessions],
+        question = build_clash_session_question_card(sessions, self._services.zone)
+        return await step.prompt(
+            _SESSIONS_PROMPT,
+            PromptOptions(
+                prompt=with_suggested_replies(card_activity(question), [f"Session {s.position}" for s in sessions]),
+                retry_prompt=MessageFactory.text(
+                    f"Please reply with the numbers of the sessions you can't attend, from 1 to {len(sessions)}, "
+                    "e.g. **1, 4**. If you can't attend any of them, type **cancel** and look at other dates."
+                ),
+                validations={"positions": [s.position for s in sessions]},
+            ),
         )
 
     async def _ask_clash_reason(self, step: WaterfallStepContext) -> DialogTurnResult:
         if step.values["decision"] != CLASH:
             return await step.next(None)
-        step.values["clash_position"] = number(step.result)
+        # A list of positions; a single one from a question asked before several were possible (state is kept).
+        answer = step.result if isinstance(step.result, list) else [step.result]
+        step.values["clash_positions"] = [number(p) for p in answer]
         return await step.prompt(
             _REASON_PROMPT,
             PromptOptions(
@@ -271,6 +313,8 @@ class EnrolDialog(ComponentDialog):
         assert aad_object_id is not None
         run_code = text(step.values["run_code"])
         decision = step.values["decision"]
+        if decision == OTHER:
+            return await step.replace_dialog(_STEPS, {"code": step.values["other_run"]})
         if decision == NO:
             return await self._stop(
                 step, f"OK, I haven't enrolled you on {run_code}. Type **courses** to see what else is on."
@@ -279,30 +323,44 @@ class EnrolDialog(ComponentDialog):
             if decision == WAITLIST:
                 view = await self._enrolment.join_waitlist(aad_object_id, run_code)
             elif decision == CLASH:
-                clash = Clash(number(step.values["clash_position"]), text(step.result).strip())
+                kept = step.values.get("clash_positions") or [step.values.get("clash_position")]  # or, as before, one
+                positions = tuple(number(p) for p in items(kept))
+                clash = Clash(positions, text(step.result).strip())
                 view = await self._enrolment.enrol(aad_object_id, run_code, clash=clash)
             else:
                 view = await self._enrolment.enrol(aad_object_id, run_code)
         except CourseFull as full:
             if full.already_waitlisted:
                 return await self._stop(step, explain(full, run_code))
-            replies = [_TITLES[WAITLIST], _TITLES[NO]]
-            return await self._ask(
-                step,
-                build_place_gone_card(run_code, full.position, replies),
-                _choices([WAITLIST, NO]),
-                "Please reply 1 to join the waitlist or 2 for no thanks.",
-                replies,
-            )
+            return await self._ask_after_full(step, aad_object_id, run_code, full.position)
         except ClassroomError as error:
             return await self._stop(step, explain(error, run_code))
         await self._send_result(step, aad_object_id, view)
         return await step.end_dialog(view.status.value)
 
+    async def _ask_after_full(
+        self, step: WaterfallStepContext, aad_object_id: str, run_code: str, position: int
+    ) -> DialogTurnResult:
+        """The last place went while they decided: the course's other dates with places, or the waitlist."""
+        try:
+            other_runs = (await self._enrolment.quote(aad_object_id, run_code)).other_runs
+        except ClassroomError:
+            other_runs = ()
+        replies, choices, step.values["other_run"] = _when_full(other_runs)
+        return await self._ask(
+            step,
+            build_place_gone_card(run_code, position, replies, other_runs, self._services.zone),
+            choices,
+            "Please reply with one of: " + " / ".join(f"{n}. {title}" for n, title in enumerate(replies, start=1)),
+            replies,
+        )
+
     async def _after_full(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
         run_code = text(step.values["run_code"])
+        if step.result == OTHER:
+            return await step.replace_dialog(_STEPS, {"code": step.values["other_run"]})
         if step.result != WAITLIST:
             return await self._stop(step, f"OK, I haven't put you on the waitlist for {run_code}.")
         try:

@@ -73,6 +73,9 @@ def _no_enrolment(_error: NoEnrolment, code: str) -> str:
 
 
 def _already_decided(error: AlreadyDecided, _code: str) -> str:
+    if error.status == EnrolmentStatus.CONFIRMED and not error.decided_by:
+        # Confirmed without a reviewer: the clash was cleared, e.g. the session moved away from the clash.
+        return "This clash no longer needs a decision: the participant's place is confirmed. Nothing was changed."
     if error.status == EnrolmentStatus.CONFIRMED:
         outcome = "accepted"
     elif error.status == EnrolmentStatus.DECLINED:

@@ -1,7 +1,7 @@
 """Answers offered as Teams suggested actions: tapping one sends its text as if the person had typed it.
 
-Used for the questions of a dialog: a card button with a command (``submit``) starts a new request and ends
-the question in progress, while a suggested reply is an ordinary message the question receives. Teams shows
+Used for the questions of a dialog: a card button with a command (``submit``) is a request of its own (the
+question is asked again after it), while a suggested reply is an ordinary message the question receives. Teams shows
 at most three, so longer lists are only numbered in the question itself.
 """
 

@@ -19,7 +19,7 @@ STATUS_LABELS = {
     NotificationStatus.SENDING: "Being sent",
     NotificationStatus.SENT: "Sent",
     NotificationStatus.DEAD: "Failed (gave up)",
-    NotificationStatus.UNDELIVERABLE: "Undeliverable (bot removed or blocked)",
+    NotificationStatus.UNDELIVERABLE: "Undeliverable (app not added there, or removed or blocked)",
     NotificationStatus.CANCELLED: "Cancelled",
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from dialogs.cards.base import CardMessage, Element, card, heading, submit, text
 from dialogs.cards.formatting import without_markdown
-from dialogs.routing import PERSONAL
+from dialogs.routing import PERSONAL, TEAM
 from storage.models import Role
 
 _ROLE_LINES = {
@@ -39,9 +39,10 @@ def build_welcome_card(name: str, roles: Iterable[Role], scope: str) -> CardMess
             )
         )
     else:
+        here = "this channel" if scope == TEAM else "this chat"
         body.append(
             text(
-                "In this chat, mention me and type **courses**, **course CODE**, **find** or "
+                f"In {here}, mention me and type **courses**, **course CODE**, **find** or "
                 "**help**. For anything personal, chat with me one-to-one."
             )
         )

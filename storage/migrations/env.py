@@ -14,7 +14,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _foreign_keys_off(connection: Connection) -> None:
+    """SQLite: batch mode changes a table by rebuilding it (copy, drop the old one, rename), and with foreign
+    keys on, dropping a table deletes the rows that reference it (ON DELETE CASCADE). So, as SQLite's own
+    procedure for altering tables says, they are off while migrating; ``storage.migrate.upgrade`` turns them
+    on again. The pragma is ignored inside a transaction, which the driver opens only at the first write."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("could not turn SQLite's foreign keys off for migrating: a transaction was open")
+
+
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        _foreign_keys_off(connection)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -15,7 +15,13 @@ from storage.models.catalogue import (
 from storage.models.conversations import ConversationRecord
 from storage.models.designated_conversations import DesignatedConversation
 from storage.models.enquiries import Enquiry, EnquiryAction, EnquiryCounter, EnquiryEvent, EnquiryKind, EnquiryStatus
-from storage.models.enrolment import AnnouncedSessionTime, CalendarLink, Enrolment, EnrolmentStatus
+from storage.models.enrolment import (
+    AnnouncedSessionTime,
+    CalendarLink,
+    Enrolment,
+    EnrolmentClashSession,
+    EnrolmentStatus,
+)
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import Organisation, Person, PersonRole, Role
 
@@ -36,6 +42,7 @@ __all__ = [
     "EnquiryKind",
     "EnquiryStatus",
     "Enrolment",
+    "EnrolmentClashSession",
     "EnrolmentStatus",
     "LearningOutcome",
     "NotificationStatus",

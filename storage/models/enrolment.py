@@ -1,4 +1,5 @@
-"""Enrolments on course runs, the calendar links that download them, and the session times people were told.
+"""Enrolments on course runs, the sessions each participant cannot attend, the calendar links that download
+them, and the session times people were told.
 
 An enrolment is one person's claim on one run (one row per person and run, reused when they come back), so a
 replayed Teams activity finds the row it already made instead of booking twice.
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 class EnrolmentStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
-    PENDING_REVIEW = "pending_review"  # a clash with one session awaits the trainers' decision; holds a place
+    PENDING_REVIEW = "pending_review"  # a clash with some sessions awaits the trainers' decision; holds a place
     OFFERED = "offered"  # a freed place held for someone from the waitlist until offer_expires_at
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"  # withdrawn by the participant (or an offer they turned down)
@@ -70,8 +71,7 @@ class Enrolment(Base):
     price_pence: Mapped[int | None]
     waitlisted_at: Mapped[datetime | None]  # the queue order
     offer_expires_at: Mapped[datetime | None]
-    clash_session_id: Mapped[int | None] = mapped_column(ForeignKey("run_sessions.id", ondelete="SET NULL"))
-    clash_reason: Mapped[str | None] = mapped_column(Text)
+    clash_reason: Mapped[str | None] = mapped_column(Text)  # why they cannot attend their clash sessions
     reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
@@ -82,12 +82,29 @@ class Enrolment(Base):
     run: Mapped[CourseRun] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     organisation: Mapped[Organisation | None] = relationship()
-    clash_session: Mapped[RunSession | None] = relationship()
+    # The sessions they cannot attend (asked for with the clash, kept once accepted), in session order.
+    clash_sessions: Mapped[list[RunSession]] = relationship(
+        secondary="enrolment_clash_sessions", order_by=RunSession.position
+    )
     reviewed_by: Mapped[Person | None] = relationship(foreign_keys=[reviewed_by_person_id])
 
     @property
     def holds_place(self) -> bool:
         return self.status in HOLDS_PLACE
+
+
+class EnrolmentClashSession(Base):
+    """A session a participant cannot attend: asked for with a clash, and missed with the trainers' consent.
+
+    A session removed from its run takes its rows with it (nobody misses a session that no longer exists).
+    """
+
+    __tablename__ = "enrolment_clash_sessions"
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("run_sessions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class CalendarLink(Base):

@@ -22,7 +22,7 @@ class NotificationStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a dispatcher under a lease
     SENT = "sent"
     DEAD = "dead"  # gave up (bounded retries spent, or a request Teams will never accept)
-    UNDELIVERABLE = "undeliverable"  # the bot was removed or blocked, or the conversation is gone
+    UNDELIVERABLE = "undeliverable"  # no chat to write in (app not added, removed or blocked; or chat gone)
     CANCELLED = "cancelled"  # re-planned by the domain before it was sent
 
 

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from bot.app import RUNTIME, create_app
 from bot.settings import Settings
 from tests.support.members import paged_members
 
@@ -115,3 +115,10 @@ def app_factory_with(db_url: str, clock) -> Callable[..., TestClient]:  # type: 
 async def client(app_factory) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
     async with app_factory() as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def quiet_client(client: TestClient) -> TestClient:
+    """The app with its outbox dispatcher and periodic jobs stopped, so only turns use the database."""
+    await client.server.app[RUNTIME].delivery.stop()
+    return client

@@ -16,6 +16,7 @@ from bot.turn_preload import ConversationDialogState, TurnPreload
 from classroom.receipts import KEEP_RECEIPTS, ActivityReceipts, receipt_key
 from storage.models import ActivityReceipt
 from storage.state_storage import SqlAlchemyStorage
+from tests.bot.test_turn_preload import database_use
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import submitted
 
@@ -38,6 +39,22 @@ async def test_a_redelivery_to_another_process_or_after_a_restart_does_not_run_a
     async with app_factory() as restarted:
         assert (await restarted.post("/api/messages", json=answer)).status == 201
     assert len(_thanks(connector)) == 1, connector.bodies()
+
+
+async def test_a_redelivered_message_neither_stores_its_chat_again_nor_is_answered_twice(
+    app_factory, activity, connector
+) -> None:
+    """The claim runs before the 1:1 chat is remembered (``bot/personal_chats.py``): a process that has never seen
+    the chat, given a message another already ran, asks nothing about the chat and sends nothing."""
+    message = activity("personal-message", text="help")
+    async with app_factory() as first, app_factory() as second:
+        assert (await first.post("/api/messages", json=message)).status == 201
+        with database_use(second) as checkouts:
+            assert (await second.post("/api/messages", json=message)).status == 201
+    statements = [statement for checkout in checkouts for statement in checkout]
+    assert any("activity_receipts" in statement for statement in statements)
+    assert not any("conversations" in statement for statement in statements), statements
+    assert len(connector.bodies()) == 1
 
 
 async def test_a_redelivered_invoke_elsewhere_is_answered_without_running(

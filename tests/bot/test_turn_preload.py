@@ -28,13 +28,6 @@ PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"  # the sender in perso
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the SQLite case of db_url
 
 
-@pytest.fixture
-async def quiet_client(client: TestClient) -> TestClient:
-    """The app with its outbox dispatcher and periodic jobs stopped, so only turns use the database."""
-    await client.server.app[RUNTIME].delivery.stop()
-    return client
-
-
 @contextmanager
 def database_use(client: TestClient) -> Iterator[list[list[str]]]:
     """The app's SQL statements while inside, grouped by pooled connection checkout."""
@@ -65,10 +58,17 @@ def _card_text(body: dict) -> str:
     return body["attachments"][0]["content"]["fallbackText"]
 
 
+async def _first_message(client: TestClient, activity) -> None:  # type: ignore[no-untyped-def]
+    """The chat's first message here also stores the chat (``bot/personal_chats.py``); the turns after it are the
+    hot path these tests measure."""
+    await client.post("/api/messages", json=activity("personal-message", text="hello"))
+
+
 @sqlite_only
 async def test_help_reads_once_and_writes_no_state(quiet_client, activity, connector, session_factory) -> None:
     """``help`` with no dialog in progress: one checkout holding the activity's claim (one INSERT) and the state and
     roles SELECTs, no bot_state write."""
+    await _first_message(quiet_client, activity)
     with database_use(quiet_client) as checkouts:
         response = await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     assert response.status in (200, 201) and "help" in _card_text(connector.bodies()[-1]).lower()
@@ -86,6 +86,7 @@ async def test_a_coordinator_sees_coordinator_commands_from_the_preloaded_roles(
     """Roles read by the preload decide ``help``: coordinator commands show, with no second database session."""
     async with session_factory.begin() as session:
         await assign_roles(session, PARTICIPANT_AAD, [Role.COORDINATOR], "Alex Wilber")
+    await _first_message(quiet_client, activity)
     with database_use(quiet_client) as checkouts:
         await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     text = _card_text(connector.bodies()[-1])

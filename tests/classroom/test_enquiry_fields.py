@@ -6,7 +6,6 @@ import pytest
 
 from classroom.enquiries.fields import (
     check_course_codes,
-    clean,
     parse_email,
     parse_kind,
     parse_participants,
@@ -15,11 +14,6 @@ from classroom.enquiries.fields import (
 )
 from classroom.errors import InvalidInput
 from storage.models import EnquiryKind
-
-
-def test_text_is_cleaned_of_control_characters_and_runs_of_spaces() -> None:
-    assert clean("  Alex \u200b\u0007  Wilber\t ") == "Alex Wilber"
-    assert clean("line one\nline  two") == "line one\nline two"
 
 
 @pytest.mark.parametrize(

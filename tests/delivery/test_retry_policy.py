@@ -74,3 +74,11 @@ def test_no_answer_is_retried_then_dead() -> None:
 def test_reasons_name_the_teams_error() -> None:
     decision = POLICY.after_reply(reply(403, code="BotDisabledByAdmin"), 1, random.Random(0))
     assert decision.reason.startswith("HTTP 403 BotDisabledByAdmin")
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, "UserNotFound"), (400, "ConversationNotFound")])
+def test_a_code_that_says_nobody_is_there_is_undeliverable_whatever_the_status(status: int, code: str) -> None:
+    """The Agents Playground answers 500 UserNotFound for a 1:1 chat it never opened: retrying cannot help."""
+    decision = POLICY.after_reply(reply(status, code=code), 1, random.Random(0))
+    assert decision.verdict is Verdict.UNDELIVERABLE
+    assert decision.reason.startswith(f"HTTP {status} {code}: the app is not installed there")

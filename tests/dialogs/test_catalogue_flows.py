@@ -8,9 +8,10 @@ import pytest
 
 from classroom.people import assign_roles
 from storage.models import Role
-from tests.support.bot_harness import Conversation, card_of, card_text, texts
+from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, texts
 from tests.support.cards import card_actions
 from tests.support.catalogue import load_demo_catalogue
+from tests.support.enrolment import add_person
 
 
 @pytest.fixture
@@ -50,6 +51,19 @@ async def test_course_details_show_every_session_in_london_time(chat: Conversati
         "type": "Action.OpenUrl",
         "url": "https://example.org/courses/permplan/course-outline.pdf",
     } in card_actions(card_of(reply))
+
+
+async def test_course_details_show_the_viewers_price_first_then_every_band(chat: Conversation, session_factory) -> None:
+    [anonymous] = await chat.say("course PERMPLAN")  # we don't know where Alex works yet: every band alike
+    assert "Your price" not in card_text(anonymous)
+    await add_person(session_factory, PARTICIPANT_AAD, "Alex Wilber", "Downland County Council")
+    [reply] = await chat.say("course PERMPLAN")
+    details = card_text(reply)
+    own = "Your price: £110.00 per place (Tier 2, Downland County Council)"
+    assert details.count(own) == 2  # each of the two runs
+    assert details.index(own) < details.index("Tier 1: £95.00")  # first, then every band below it
+    for band in range(1, 6):
+        assert re.search(rf"Tier {band}: £\d", details)
 
 
 async def test_course_without_code_or_unknown_code_explains_what_to_type(chat: Conversation) -> None:

@@ -121,7 +121,7 @@ INVALID_ANSWERS = [
     ("participants", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager"], "500", "between 1 and 200"),
     ("dates", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager", "12"], "d" * 301, "at most 300"),
     ("platform", ["2", "PERM4", "ok", "a@example.org", "Org", "Manager", "12", "May"], "webex", "please choose 1"),
-    ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "hi", "at least 5 characters"),
+    ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "hmm", "at least 5 characters"),
     ("message", ["1", "PERM4", "ok", "a@example.org", "Org", "Manager"], "m" * 2001, "at most 2000 characters"),
     ("confirm", QUESTION_ANSWERS, "perhaps", "I didn't understand that"),
 ]
@@ -303,7 +303,7 @@ async def test_enquire_with_an_unknown_code_asks_which_course(chat: Conversation
 async def test_user_text_is_shown_literally_on_the_confirmation(chat: Conversation) -> None:
     sneaky = "Ask **<at>Everyone</at>** at [our site](https://evil.example)"
     await answer_all(chat, [*QUESTION_ANSWERS[:-1], sneaky])
-    [confirmation] = await chat.say("help")  # "help" is not an answer to the confirmation: re-asked
+    [confirmation] = await chat.say("maybe later")  # not an answer to the confirmation: re-asked
     assert "I didn't understand that" in confirmation.text
     await chat.say("change")
     [message_question] = await chat.say("message")
@@ -353,3 +353,12 @@ async def test_a_question_in_a_group_chat_is_not_offered(session_factory, clock)
     chat = Conversation(session_factory, clock, conversation_type="groupChat", conversation_id="19:g@thread.v2")
     [reply] = await chat.say("Do you offer certificates of attendance?")
     assert "didn't understand" in (reply.text or "")
+
+
+async def test_emoji_in_a_message_reach_the_training_team_whole(chat: Conversation, session_factory) -> None:
+    team = "\U0001f469\u200d\U0001f4bb\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👩‍💻👨‍👩‍👧
+    message = f"Can my team ({team}) join PERM4? \U0001f3f3\ufe0f\u200d\U0001f308"
+    await answer_all(chat, [*QUESTION_ANSWERS[:-1], message])
+    await chat.say("send")
+    [enquiry] = await enquiries(session_factory)
+    assert enquiry.message == message  # the zero-width joiners that make each one emoji are kept

@@ -3,20 +3,25 @@ waitlist, confirmation with the join link and calendar; my courses, withdraw, of
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from botbuilder.schema import Activity
 from sqlalchemy import select, update
 
+from classroom.catalogue.file_format import RunSpec
+from classroom.catalogue.importer import import_catalogue
 from classroom.enrolment import notices
+from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import CourseFull
 from classroom.enrolment.service import EnrolmentService
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
 from tests.classroom.enrolment.conftest import FIRST_DAY
-from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, texts
-from tests.support.cards import card_actions
+from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_of, card_text, default_settings, texts
+from tests.support.cards import card_actions, elements
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enrolment import (
     BHCC,
@@ -32,9 +37,12 @@ from tests.support.enrolment import (
     add_person,
     load_world,
     outbox,
+    weekly_sessions,
+    with_runs,
     world,
 )
 
+JOIN_URL = "https://teams.microsoft.com/l/meetup-join/test-permx"
 CALENDAR_LINK = re.compile(r"^http://127\.0\.0\.1:3978/calendar/([A-Za-z0-9_-]{43})\.ics$")
 
 
@@ -59,6 +67,12 @@ def _replies(activity: Activity) -> list[str]:
 
 def _urls(card: dict[str, Any]) -> dict[str, str]:
     return {a["title"]: a["url"] for a in card_actions(card) if a["type"] == "Action.OpenUrl"}
+
+
+def _shown(card: dict[str, Any]) -> str:
+    """What the card shows as text (its buttons aside)."""
+    shown = elements(card, lambda e: e.get("type") in ("TextBlock", "RichTextBlock", "FactSet"))
+    return json.dumps(shown, ensure_ascii=False)
 
 
 async def _status(session_factory, aad_object_id: str, run_code: str = MULTI_RUN) -> EnrolmentStatus | None:
@@ -88,11 +102,12 @@ async def test_enrolling_on_the_four_session_course_shows_the_terms_then_the_con
     confirmed = card_text(confirmation)
     assert "You're enrolled: Permanence in four sessions" in confirmed
     assert len(re.findall(r"Session \d of 4: ", confirmed)) == 4
-    assert "Join online: https://teams.microsoft.com/l/meetup-join/test-permx" in confirmed
+    assert "Join online: in Microsoft Teams, with the “Join the session” button below" in confirmed
+    assert JOIN_URL not in _shown(card_of(confirmation))  # a button, never the raw link in the text
     assert "I'll remind you 7 days, 1 day and 1 hour before each session" in confirmed
     urls = _urls(card_of(confirmation))
     assert urls["Course outline"] == "https://example.org/permx-outline.pdf"
-    assert urls["Join link"] == "https://teams.microsoft.com/l/meetup-join/test-permx"
+    assert urls["Join the session"] == JOIN_URL
     token = CALENDAR_LINK.match(urls["Add to calendar"])
     assert token is not None
     calendar = await EnrolmentService(session_factory, clock).calendar_file(token.group(1))
@@ -151,18 +166,25 @@ async def test_someone_not_eligible_is_told_why_and_what_to_do(chat, session_fac
 async def test_a_clash_goes_to_the_trainers_who_decide_and_the_participant_hears(chat, session_factory) -> None:
     await chat.say(f"enrol {MULTI}")
     [which] = await chat.say("I have a clash")
-    assert "Which session can't you attend?" in card_text(which)
+    assert "Which sessions can't you attend?" in card_text(which)
     assert "3. Monday 28 December 2026, 10:00–15:00 GMT" in card_text(which)
     assert _replies(which) == []  # four answers: more than Teams shows as suggestions, so typed
-    [why] = await chat.say("Session 3")
+    [retry] = await chat.say("1, 2, 3 and 4")  # every session is no place at all
+    assert "numbers of the sessions you can't attend, from 1 to 4" in retry.text
+    [retry] = await chat.say("sessions 1 and 5")
+    assert "e.g. **1, 4**" in retry.text
+    [why] = await chat.say("Sessions 1 and 3")
     assert "What is the clash?" in why.text
     [pending] = await chat.say("A court hearing **I must attend**")
     held = card_text(pending)
-    assert "Your place is waiting for the trainers" in held and "session 3 of 4" in held
+    assert "Your place is waiting for the trainers" in held
+    assert "Session 1 of 4: Monday 14 December 2026" in held and "Session 3 of 4: Monday 28 December 2026" in held
+    assert "Session 2 of 4" not in held.split("I'll message you")[0]  # only the clashing ones are listed
     reason = [b for b in card_of(pending)["body"] if b["type"] == "RichTextBlock"]
     assert reason[0]["inlines"][0]["text"] == "A court hearing **I must attend**"  # shown literally
     [review] = await outbox(session_factory, notices.CLASH_REVIEW)
     assert review.recipient_aad_object_id == TRAINER_AAD
+    assert [s["position"] for s in review.payload["clash_sessions"]] == [1, 3]
     enrolment_id = review.payload["enrolment_id"]
 
     # Card data names the enrolment; who may decide is checked from the sender's stored roles and links.
@@ -197,6 +219,54 @@ async def test_a_full_run_offers_the_waitlist(chat, session_factory, clock) -> N
     assert "You are number **1** on the waitlist" in card_text(waiting)
     [again] = await chat.say(f"enrol {ONE_DAY}")
     assert "already number 1 on the waitlist" in again.text
+
+
+async def test_a_full_run_points_to_another_date_with_places(chat, session_factory, clock) -> None:
+    later = RunSpec(code="ONEDAY-2", capacity=2, sessions=weekly_sessions(FIRST_DAY + timedelta(days=9), 1))
+    async with session_factory.begin() as session:
+        await import_catalogue(session, with_runs(world(FIRST_DAY), ONE_DAY, later))
+    await add_person(session_factory, "aad-first", "First Person", BHCC)
+    await EnrolmentService(session_factory, clock).enrol("aad-first", ONE_DAY_RUN)
+    [terms] = await chat.say(f"enrol {ONE_DAY_RUN}")
+    shown = card_text(terms)
+    assert "This date is full" in shown
+    assert "Other dates with places:" in shown and "ONEDAY-2**: Wednesday 23 December 2026" in shown
+    assert _replies(terms) == ["Book ONEDAY-2 instead", "Join the waitlist", "No thanks"]
+    [other] = await chat.say("Book ONEDAY-2 instead")
+    assert "ONEDAY-2" in card_text(other) and "Places: 2 of 2 left" in card_text(other)
+    [done] = await chat.say("confirm my place")
+    assert "Your place on **ONEDAY-2** is confirmed" in card_text(done)
+    assert await _status(session_factory, PARTICIPANT_AAD, "ONEDAY-2") == EnrolmentStatus.CONFIRMED
+    assert await _status(session_factory, PARTICIPANT_AAD, ONE_DAY_RUN) is None
+
+
+async def test_the_last_place_gone_while_deciding_points_to_another_date(chat, session_factory, clock) -> None:
+    later = RunSpec(code="ONEDAY-2", capacity=2, sessions=weekly_sessions(FIRST_DAY + timedelta(days=9), 1))
+    async with session_factory.begin() as session:
+        await import_catalogue(session, with_runs(world(FIRST_DAY), ONE_DAY, later))
+    await chat.say(f"enrol {ONE_DAY_RUN}")
+    await add_person(session_factory, "aad-quick", "Quick Person", BHCC)
+    await EnrolmentService(session_factory, clock).enrol("aad-quick", ONE_DAY_RUN)
+    [gone] = await chat.say("confirm my place")
+    assert "someone took the last place on ONEDAY-1" in card_text(gone) and "ONEDAY-2**" in card_text(gone)
+    assert _replies(gone) == ["Book ONEDAY-2 instead", "Join the waitlist", "No thanks"]
+    [other] = await chat.say("1")
+    assert "Enrol on Permanence planning in a day" in card_text(other) and "ONEDAY-2" in card_text(other)
+
+
+@pytest.mark.parametrize(
+    ("hours", "held"), [(0.5, "30 minutes"), (1.5, "1 hour 30 minutes"), (36, "36 hours"), (48, "48 hours")]
+)
+async def test_the_waitlist_says_how_long_an_offer_is_held(session_factory, clock, hours, held) -> None:
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, PARTICIPANT_AAD, "Alex Wilber", BHCC)
+    await add_person(session_factory, "aad-first", "First Person", BHCC)
+    chat = Conversation(session_factory, clock, settings=default_settings(waitlist_offer_hours=hours))
+    await chat.services.enrolment.enrol("aad-first", ONE_DAY_RUN)
+    [terms] = await chat.say(f"enrol {ONE_DAY}")
+    assert f"hold it for {held}." in card_text(terms)
+    [waiting] = await chat.say("join the waitlist")
+    assert f"hold it for {held}." in card_text(waiting)
 
 
 async def test_the_last_place_taken_while_deciding_offers_the_waitlist(chat, session_factory, clock) -> None:
@@ -247,7 +317,7 @@ async def test_refusals_and_things_not_understood(chat, session_factory, clock) 
     assert "no dates open for enrolment" in closed.text and f"enquire {ONE_DAY}" in closed.text
 
 
-async def test_my_courses_and_withdrawing_with_a_confirmation(chat, session_factory) -> None:
+async def test_my_courses_and_withdrawing_with_a_confirmation(chat, session_factory, clock) -> None:
     [empty] = await chat.say("my courses")
     assert "You have no places" in card_text(empty)
     await chat.say(f"enrol {MULTI}")
@@ -255,18 +325,43 @@ async def test_my_courses_and_withdrawing_with_a_confirmation(chat, session_fact
     [mine] = await chat.say("my courses")
     listing = card_text(mine)
     assert "Permanence in four sessions" in listing and "PERMX-A · Confirmed" in listing
-    assert CALENDAR_LINK.match(_urls(card_of(mine))["Add to calendar"])
+    urls = _urls(card_of(mine))
+    assert CALENDAR_LINK.match(urls["Add PERMX-A to calendar"]) and urls["Join the PERMX-A session"] == JOIN_URL
+    assert JOIN_URL not in _shown(card_of(mine))
     assert {"verb": "withdraw", "args": MULTI_RUN} in [a.get("data") for a in card_actions(card_of(mine))]
 
     [question] = await chat.say(f"withdraw {MULTI}")
     assert "Cancel your place on Permanence in four sessions (PERMX-A)?" in card_text(question)
+    [reason_box] = elements(card_of(question), lambda e: e.get("type") == "Input.Text")
+    assert "optional" in reason_box["label"]
     assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CONFIRMED  # nothing yet
-    [done] = await chat.press("withdraw", f"{MULTI_RUN} confirm")
-    assert "Your place on PERMX-A is cancelled" in done.text
+    # The confirm button, with what was typed in the reason box beside its data (as Teams sends it).
+    [done] = await chat.submit(
+        {"verb": "withdraw", "args": f"{MULTI_RUN} confirm", reason_box["id"]: "My team is short-staffed"}
+    )
+    assert "Your place on PERMX-A is cancelled" in card_text(done)
     assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CANCELLED
     assert await outbox(session_factory, notices.REMINDER) == []
+    told = await outbox(session_factory, notices.WITHDRAWN)
+    assert {n.recipient_aad_object_id for n in told} == {TRAINER_AAD, COORDINATOR_AAD}
+    assert {n.payload["reason"] for n in told} == {"My team is short-staffed"}
+    # The answer's link takes the sessions out of a calendar they were added to.
+    token = CALENDAR_LINK.match(_urls(card_of(done))["Remove from my calendar"])
+    assert token is not None
+    calendar = await EnrolmentService(session_factory, clock).calendar_file(token.group(1))
+    assert b"METHOD:CANCEL" in calendar.content and calendar.content.count(b"STATUS:CANCELLED") == 4
     [again] = await chat.press("withdraw", f"{MULTI_RUN} confirm")  # a replayed press
     assert "no place or waitlist entry on PERMX-A" in again.text
+
+
+async def test_a_reason_can_be_typed_after_confirm(chat, session_factory) -> None:
+    await chat.say(f"enrol {ONE_DAY}")
+    await chat.say("confirm")
+    [done] = await chat.say("withdraw oneday confirm I have been signed off sick")
+    assert "Your place on ONEDAY-1 is cancelled" in card_text(done)
+    [told] = await outbox(session_factory, notices.WITHDRAWN)  # the one-day run has no linked trainer
+    assert told.recipient_aad_object_id == COORDINATOR_AAD
+    assert told.payload["reason"] == "I have been signed off sick"
 
 
 async def test_roster_is_for_the_runs_trainers_and_coordinators_only(chat, session_factory) -> None:
@@ -283,21 +378,24 @@ async def test_roster_is_for_the_runs_trainers_and_coordinators_only(chat, sessi
         assert "Confirmed (1)" in shown and "Alex Wilber (Brighton & Hove City Council)" in shown
 
 
-async def test_a_coordinator_reschedules_a_session_and_participants_are_told(chat, session_factory) -> None:
-    await chat.say(f"enrol {MULTI}")
-    await chat.say("I can attend every date")
-    coordinator = _as(chat, COORDINATOR_AAD, "Adele Vance")
-    [usage] = await coordinator.say("reschedule PERMX-A 2 next tuesday")
-    assert "reschedule PERM4-A 3 2027-09-20 10:00-15:00" in usage.text
-    [moved] = await coordinator.say("reschedule permx-a 2 2026-12-22 13:00-16:00")
-    assert "Session 2 of PERMX-A moved from Monday 21 December 2026, 10:00–15:00 GMT to Tuesday 22 December" in (
-        moved.text
-    )
-    assert "told 1 person" in moved.text
-    [notice] = await outbox(session_factory, notices.SESSION_MOVED)
-    assert notice.recipient_aad_object_id == PARTICIPANT_AAD
-    [refused] = await chat.say("reschedule PERMX-A 2 2026-12-22 13:00-16:00")
-    assert "only for" in refused.text
+async def test_the_roster_shows_who_misses_which_session(chat, session_factory, clock) -> None:
+    service = EnrolmentService(session_factory, clock)
+    await add_person(session_factory, "aad-isaiah", "Isaiah Langer", DOWNLAND)
+    await service.enrol("aad-isaiah", MULTI_RUN)
+    accepted = await service.enrol(PARTICIPANT_AAD, MULTI_RUN, clash=Clash((2, 4), "court"))
+    await service.decide_clash(TRAINER_AAD, accepted.id, accept=True)
+    await add_person(session_factory, "aad-patti", "Patti Fernandez", BHCC)
+    await service.enrol("aad-patti", MULTI_RUN, clash=Clash((4,), "leave"))  # still to decide
+    [roster] = await _as(chat, TRAINER_AAD, "Zoe Rosenfield").say(f"roster {MULTI_RUN}")
+    shown = card_text(roster)
+    assert "Alex Wilber (Brighton & Hove City Council), missing sessions 2 and 4" in shown
+    assert "Patti Fernandez (Brighton & Hove City Council), cannot attend session 4:" in shown
+    assert "Session 1 of 4, Monday 14 December 2026, 10:00–15:00 GMT: 3 coming" in shown
+    assert "Session 2 of 4, Monday 21 December 2026, 10:00–15:00 GMT: 2 coming\nMissing: Alex Wilber" in shown
+    assert (
+        "Session 4 of 4, Monday 4 January 2027, 10:00–15:00 GMT: 1 coming\nMissing: Alex Wilber (Brighton & Hove "
+        "City Council); Patti Fernandez (Brighton & Hove City Council) (waiting for a decision)"
+    ) in shown
 
 
 async def test_help_lists_the_enrolment_commands(chat) -> None:

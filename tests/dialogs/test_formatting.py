@@ -1,13 +1,15 @@
-"""Times as people read them: in the provider's timezone, with the zone's own name for the season."""
+"""Times as people read them: in the provider's timezone, with the zone's own name for the season; and how long
+things last."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialogs.cards.formatting import short_time
+from dialogs.cards.formatting import duration_text, short_time
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -26,3 +28,22 @@ def test_short_time(moment: datetime, expected: str) -> None:
     assert short_time(moment, LONDON) == expected
     local = moment.astimezone(LONDON)
     assert short_time(moment, LONDON) == f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M %Z}"  # as strftime
+
+
+@pytest.mark.parametrize(
+    ("delta", "largest", "expected"),
+    [
+        (timedelta(days=7), "day", "7 days"),
+        (timedelta(days=1), "day", "1 day"),
+        (timedelta(hours=36), "day", "1 day 12 hours"),
+        (timedelta(hours=36), "hour", "36 hours"),
+        (timedelta(hours=48), "hour", "48 hours"),
+        (timedelta(hours=1.5), "hour", "1 hour 30 minutes"),
+        (timedelta(minutes=90), "day", "1 hour 30 minutes"),
+        (timedelta(hours=0.5), "hour", "30 minutes"),  # not "0 hours"
+        (timedelta(hours=0.01), "hour", "36 seconds"),
+        (timedelta(milliseconds=400), "hour", "less than a second"),
+    ],
+)
+def test_durations_read_as_people_say_them(delta: timedelta, largest: Literal["day", "hour"], expected: str) -> None:
+    assert duration_text(delta, largest=largest) == expected

@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -52,9 +54,9 @@ def playground_installed() -> None:
     require_node_package("@microsoft/m365agentsplayground")
 
 
-@pytest.fixture(scope="package")
-def demo_bot(playground_installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
-    workdir = tmp_path_factory.mktemp("demo")
+@contextmanager
+def running_demo(workdir: Path) -> Iterator[RunningDemo]:
+    """``classroom-bot demo`` with a database of its own in ``workdir``, stopped after."""
     process = ManagedProcess(
         "classroom-bot demo",
         [sys.executable, "-m", "bot.cli", "demo", "--port", "0"],
@@ -67,6 +69,12 @@ def demo_bot(playground_installed: None, tmp_path_factory: pytest.TempPathFactor
         yield RunningDemo(process, endpoint.group(1))
     finally:
         process.stop(signal.SIGINT)
+
+
+@pytest.fixture(scope="package")
+def demo_bot(playground_installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
+    with running_demo(tmp_path_factory.mktemp("demo")) as demo:
+        yield demo
 
 
 @pytest.fixture(scope="package")

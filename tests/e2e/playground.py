@@ -238,6 +238,31 @@ class PlaygroundClient:
             },
         )
 
+    async def execute(
+        self, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Click the ``Action.Execute`` button ``title`` on the card in ``message``, with the card's ``inputs``;
+        returns the bot's answer (``{type, value}``), which the Playground also shows in place of the card."""
+        action = button(message, title)
+        assert action["type"] == "Action.Execute", action
+        return await self._post(  # the Playground's invoke API (see the reference README)
+            "/_conversation/v1/invoke",
+            {
+                "name": "adaptiveCard/action",
+                "conversation": {"id": conversation_id},
+                "from": {"id": self.playground.current_user_id},
+                "replyToId": message["message"]["messageId"],
+                "value": {
+                    "action": {
+                        "type": "Action.Execute",
+                        "title": title,
+                        "verb": action["verb"],
+                        "data": {**action.get("data", {}), **(inputs or {})},
+                    }
+                },
+            },
+        )
+
     async def reply(self, conversation_id: str, within: float = REPLY_TIMEOUT) -> dict[str, Any]:
         """The next message the bot sends to ``conversation_id`` (failing after ``within`` seconds)."""
         try:

@@ -8,7 +8,6 @@ enquiry renderers registered (``dialogs.enquiries.notifications.register``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 
 from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect
+from tests.e2e.enquiring import send_enquiry
 from tests.e2e.playground import (
     E2E_COORDINATORS,
     PlaygroundClient,
@@ -33,7 +33,6 @@ pytestmark = pytest.mark.e2e
 
 ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
 PATTI = next(person for person in DEMO_PEOPLE if person.name == "Patti Fernandez")
-REFERENCE = re.compile(r"ENQ-\d{4}-\d{4}")
 DELIVERY_WAIT = 60.0  # seconds for the outbox to deliver (a bound, not a timing assertion)
 
 
@@ -59,32 +58,6 @@ async def post(client: PlaygroundClient, path: str, body: dict[str, Any]) -> dic
         return await response.json(content_type=None) if answer else {}
 
 
-async def invoke(
-    client: PlaygroundClient, conversation_id: str, message: dict[str, Any], title: str, inputs: dict[str, Any]
-) -> dict[str, Any]:
-    """Click the ``Action.Execute`` button ``title`` on a card, with the card's inputs; returns the bot's answer."""
-    action = button(message, title)
-    assert action["type"] == "Action.Execute", action
-    return await post(  # the Playground's invoke API (see the reference README)
-        client,
-        "/_conversation/v1/invoke",
-        {
-            "name": "adaptiveCard/action",
-            "conversation": {"id": conversation_id},
-            "from": {"id": client.playground.current_user_id},
-            "replyToId": message["message"]["messageId"],
-            "value": {
-                "action": {
-                    "type": "Action.Execute",
-                    "title": title,
-                    "verb": action["verb"],
-                    "data": {**action.get("data", {}), **inputs},
-                }
-            },
-        },
-    )
-
-
 def is_card_starting(prefix: str):  # type: ignore[no-untyped-def]
     return lambda m: bool(m["message"].get("attachments")) and card_text(m).startswith(prefix)
 
@@ -99,24 +72,14 @@ async def test_enquiry_to_coordinators_and_the_reply_back(alex: PlaygroundClient
     chat = alex.playground.chats.personal
     await alex.install(chat)
     await alex.replies_until(chat, is_card_starting("Welcome"))
-    await alex.say(chat, "enquire")
-    await alex.replies_until(chat, lambda m: "What would you like to do?" in said(m))
-    for answer in ("1", "PERM4", "ok", "alex.wilber@example.org", "Brighton & Hove City Council", "Social worker"):
-        await alex.say(chat, answer)
-        assert not said(await alex.reply(chat)).startswith("Sorry"), answer
-    await alex.say(chat, "Is there a later date for PERM4? I'm in court on the 14th.")
-    confirmation = await alex.reply(chat)
-    assert card_text(confirmation).startswith("Please check your enquiry")
-    await alex.press(chat, confirmation, "Send")
-    sent = text(await alex.reply(chat))
-    [reference] = REFERENCE.findall(sent)
+    reference = await send_enquiry(alex, "Is there a later date for PERM4? I'm in court on the 14th.")
 
     delivered = await adele.replies_until(group, lambda m: reference in said(m))
     coordinator_card = delivered[-1]
     assert f"{reference} · Question about a course" in card_text(coordinator_card)
     assert "Is there a later date for PERM4? I'm in court on the 14th." in card_text(coordinator_card)
 
-    answer = await invoke(adele, group, coordinator_card, "Send reply", {"reply": "Yes: PERM4 runs again in March."})
+    answer = await adele.execute(group, coordinator_card, "Send reply", {"reply": "Yes: PERM4 runs again in March."})
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Your reply is on its way to Alex Wilber." in answer["value"]["fallbackText"]
 

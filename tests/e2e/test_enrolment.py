@@ -29,7 +29,6 @@ from tests.e2e.playground import (
     facts,
     playground_as,
     said,
-    text,
 )
 
 pytestmark = pytest.mark.e2e
@@ -59,14 +58,29 @@ def _fourth_session_today() -> tuple[datetime, datetime]:
     return session.starts_at.astimezone(LONDON), session.ends_at.astimezone(LONDON)
 
 
+def _just_over_an_hour_from_now() -> tuple[datetime, datetime]:
+    """A session starting 62 minutes from now (so its 1-hour reminder falls due in about two minutes), an hour
+    long, or shorter so it ends on the day it starts (a session is one date and two times)."""
+    start = (datetime.now(LONDON) + timedelta(minutes=62)).replace(second=0, microsecond=0)
+    if (start.hour, start.minute) == (23, 59):
+        start += timedelta(minutes=2)
+    return start, min(start + timedelta(hours=1), start.replace(hour=23, minute=59))
+
+
 def _reschedule(start: datetime, end: datetime) -> str:
-    return f"reschedule PERM4-A 4 {start:%Y-%m-%d} {start:%H:%M}-{end:%H:%M}"
+    # As a UK coordinator writes it: "reschedule PERM4-A 4 19/04/2027 10:00-15:00".
+    return f"reschedule PERM4-A 4 {start:%d/%m/%Y} {start:%H:%M}-{end:%H:%M}"
 
 
 async def _move(adele: PlaygroundClient, start: datetime, end: datetime) -> str:
+    """Adele asks, sees the confirmation card, and confirms; returns what replaced the card."""
     chat = adele.playground.chats.personal
     await adele.say(chat, _reschedule(start, end))
-    return text(await adele.reply(chat))
+    confirmation = await adele.reply(chat)
+    assert card_text(confirmation).startswith("Move session 4 of PERM4-A?")
+    answer = await adele.execute(chat, confirmation, "Move it and tell them")
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive", answer
+    return str(answer["value"]["fallbackText"])
 
 
 async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
@@ -88,7 +102,8 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
     confirmed = card_text(confirmation)
     assert confirmed.startswith("You're enrolled: Permanence")
     assert len(SESSION.findall(confirmed)) == 4
-    join_link = dict(facts(card(confirmation)))["Join online"]
+    assert "https://" not in dict(facts(card(confirmation)))["Join online"]  # a button, not the raw link
+    join_link = button(confirmation, "Join the session")["url"]
     assert join_link.startswith("https://teams.microsoft.com/l/meetup-join/")
 
     calendar_url = button(confirmation, "Add to calendar")["url"]
@@ -99,9 +114,9 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
 
     # The fourth session moves to just over an hour from now: its 1-hour reminder falls due shortly.
     original = _fourth_session_today()
-    start = (datetime.now(LONDON) + timedelta(minutes=62)).replace(second=0, microsecond=0)
-    moved = await _move(adele, start, start + timedelta(hours=1))
-    assert "Session 4 of PERM4-A moved" in moved and "told 1 person" in moved
+    start, end = _just_over_an_hour_from_now()
+    moved = await _move(adele, start, end)
+    assert moved.startswith("Moved: session 4 of PERM4-A") and "I've told 1 participant" in moved
     try:
         notice = card_text(await alex.reply(chat))
         assert notice.startswith("Date change: Permanence") and f"{start:%H:%M}" in notice
@@ -109,9 +124,9 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
         reminder = await alex.reply(chat, within=REMINDER_WAIT)
         words = card_text(reminder)
         assert words.startswith("Reminder: Session 4 of 4 of Permanence")
-        assert f"{start:%H:%M}–{start + timedelta(hours=1):%H:%M}" in words
+        assert f"{start:%H:%M}–{end:%H:%M}" in words
         assert button(reminder, "Join the session")["url"] == join_link
     finally:
         back = await _move(adele, *original)  # leave the demo as the other tests expect it
-        assert "moved" in back
+        assert back.startswith("Moved:")
         await alex.replies_until(chat, lambda m: said(m).startswith("Date change"))

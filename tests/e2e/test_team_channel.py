@@ -15,7 +15,7 @@ async def test_added_to_a_team_the_bot_welcomes_in_the_general_channel(alex: Pla
     await alex.install(general)
     welcome = card_text(await alex.reply(general))
     assert welcome.startswith("Welcome")
-    assert "In this chat, mention me" in welcome
+    assert "In this channel, mention me" in welcome
 
 
 async def test_a_post_mentioning_the_bot_is_answered_in_its_thread(alex: PlaygroundClient) -> None:

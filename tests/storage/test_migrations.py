@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -130,3 +131,69 @@ async def _migrate(engine: AsyncEngine, direction: str, revision: str) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+def _revision_before(revision: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    down = script.get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+async def test_clashes_and_what_points_at_enrolments_survive_0010_both_ways(engine: AsyncEngine, clock) -> None:
+    """Each enrolment's one clash session moves into enrolment_clash_sessions and back (the first of several);
+    the calendar links pointing at enrolments survive SQLite's rebuild of the table, queued clash cards are
+    reshaped and still render, and foreign keys are on again afterwards."""
+    from sqlalchemy import select, text
+
+    from bot.assembly import build_renderers
+    from bot.features import FEATURES
+    from classroom.enrolment import notices
+    from classroom.enrolment.enrolments import Clash
+    from classroom.enrolment.service import EnrolmentService
+    from dialogs.registry import FeatureRegistry
+    from storage.engine import create_session_factory
+    from storage.models import OutboxNotification
+    from tests.classroom.enrolment.conftest import FIRST_DAY
+    from tests.support.enrolment import MULTI_RUN, add_person, load_world, world
+
+    factory = create_session_factory(engine)
+    await load_world(factory, world(FIRST_DAY))
+    await add_person(factory, "aad-alex", "Alex Wilber")
+    service = EnrolmentService(factory, clock)
+    await service.enrol("aad-alex", MULTI_RUN, clash=Clash((2, 3), "court"))
+    link = await service.issue_calendar_link("aad-alex", MULTI_RUN)
+
+    await _migrate(engine, "downgrade", _revision_before("0010"))
+    async with engine.connect() as connection:
+        kept = (
+            await connection.execute(
+                text(
+                    "SELECT s.position FROM enrolments e JOIN run_sessions s ON s.id = e.clash_session_id"
+                    " UNION ALL SELECT -count(*) FROM calendar_links"
+                )
+            )
+        ).all()
+        [old_card] = (
+            await connection.execute(text("SELECT payload FROM outbox WHERE kind = :k"), {"k": notices.CLASH_REVIEW})
+        ).all()
+    assert sorted(row[0] for row in kept) == [-1, 2]  # the first clash session; the calendar link is still there
+    payload = old_card[0] if isinstance(old_card[0], dict) else json.loads(old_card[0])  # SQLite: JSON as text
+    assert payload["clash_session"]["position"] == 2 and "clash_sessions" not in payload
+
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    [view] = await service.my_enrolments("aad-alex")
+    assert [s.position for s in view.clash_sessions] == [2]
+    calendar = await service.calendar_file(link.token)  # the link survived the rebuild
+    assert calendar.content.count(b"BEGIN:VEVENT") == 3
+    async with factory() as session:
+        card = await session.scalar(select(OutboxNotification).where(OutboxNotification.kind == notices.CLASH_REVIEW))
+    assert card is not None and [s["position"] for s in card.payload["clash_sessions"]] == [2]
+    renderers = build_renderers(FeatureRegistry(FEATURES), ZoneInfo("Europe/London"))
+    rendered = renderers.render(card.kind, card.payload)["attachments"][0]["content"]["fallbackText"]
+    assert "Session 2 of 4: Monday 21 December 2026" in rendered

@@ -79,6 +79,8 @@ class Conversation:
         activity.channel_id = "msteams"
         if activity.channel_data is None:  # Teams always sends channelData, with the tenant at least
             activity.channel_data = {"tenant": {"id": TENANT_ID}}
+        if activity.id is None:  # Teams gives every activity an id of its own; TestAdapter counts from 0 for each
+            activity.id = str(uuid.uuid4())  # harness, which a new one on the same database would claim as taken
         before = len(self.adapter.activity_buffer)
         await self.adapter.receive_activity(activity)
         replies = list(self.adapter.activity_buffer[before:])

@@ -3,6 +3,7 @@ to all, with linked and unlinked trainers, prices for every band, and people at 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +39,12 @@ PRICES = {1: 32000, 2: 36000, 3: 40000, 4: 44000, 5: 48000}
 def london(day: date, at: time) -> datetime:
     """A London wall-clock time as UTC (BST or GMT as it falls)."""
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def weekly_session(first_day: date, position: int) -> tuple[datetime, datetime]:
+    """Session ``position`` of a run from ``world(first_day)``: 10:00-15:00 London, a week apart."""
+    day = first_day + timedelta(weeks=position - 1)
+    return london(day, time(10)), london(day, time(15))
 
 
 def weekly_sessions(first_day: date, count: int) -> tuple[SessionSpec, ...]:
@@ -96,6 +103,14 @@ def world(
             ),
         ),
     )
+
+
+def with_runs(document: CatalogueDocument, course_code: str, *runs: RunSpec) -> CatalogueDocument:
+    """``document`` with more runs of one of its courses."""
+    courses = tuple(
+        dataclasses.replace(c, runs=(*c.runs, *runs)) if c.code == course_code else c for c in document.courses
+    )
+    return dataclasses.replace(document, courses=courses)
 
 
 async def load_world(session_factory: async_sessionmaker[AsyncSession], document: CatalogueDocument) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from classroom.catalogue.queries import CourseOverview, RunOverview
+from classroom.catalogue.queries import CourseOverview, RunOverview, ViewerBand
 from dialogs.cards.base import (
     CardMessage,
     Element,
@@ -18,9 +18,24 @@ from dialogs.cards.base import (
     text,
 )
 from dialogs.cards.formatting import local_time_range, pounds
+from storage.models import CourseRun
 
 
-def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool) -> Element:
+def _prices(run: CourseRun, viewer: ViewerBand | None) -> list[Element]:
+    """The viewer's own price first when we know their band, then every band."""
+    bands = facts([(f"Tier {p.band}", pounds(p.amount_pence)) for p in run.prices])
+    if viewer is None:
+        return [text("Price per place, by your organisation's pricing band:", spacing="Small"), bands]
+    own = next((p.amount_pence for p in run.prices if p.band == viewer.price_band), None)
+    price = f"{pounds(own)} per place" if own is not None else "to be confirmed by the training team"
+    return [
+        facts([("Your price", f"{price} (Tier {viewer.price_band}, {viewer.organisation_name})")]),
+        text("All pricing bands:", subtle=True, spacing="Small"),
+        bands,
+    ]
+
+
+def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool, viewer: ViewerBand | None) -> Element:
     run = entry.run
     items: list[Element] = [text(f"**Dates: {run.code}**", spacing="Medium")]
     sessions = [
@@ -35,8 +50,7 @@ def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool) -> Ele
         details.append(("Open to", ", ".join(e.organisation.name for e in run.eligible_organisations)))
     items.append(facts(sessions + details))
     if run.prices:
-        items.append(text("Price per place, by your organisation's pricing band:", spacing="Small"))
-        items.append(facts([(f"Tier {p.band}", pounds(p.amount_pence)) for p in run.prices]))
+        items.extend(_prices(run, viewer))
     return container(items, separator=True)
 
 
@@ -65,7 +79,7 @@ def build_course_details_card(overview: CourseOverview, zone: ZoneInfo) -> CardM
         about.append(("Prerequisites", course.prerequisites))
     body.append(facts(about))
     if overview.upcoming_runs:
-        body.extend(_run_section(r, zone, multi_session) for r in overview.upcoming_runs)
+        body.extend(_run_section(r, zone, multi_session, overview.viewer) for r in overview.upcoming_runs)
     else:
         body.append(
             text(

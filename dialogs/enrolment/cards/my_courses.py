@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import EnrolmentView
 from dialogs.cards.base import CardMessage, Element, card, container, heading, open_url, submit, text
-from dialogs.enrolment.cards.parts import local_moment, session_facts
+from dialogs.enrolment.cards.parts import join_button, local_moment, session_facts, sessions_words
 from storage.models import EnrolmentStatus
 
 
@@ -15,7 +15,7 @@ def _status(view: EnrolmentView, zone: ZoneInfo) -> str:
     if view.status == EnrolmentStatus.CONFIRMED:
         return "Confirmed"
     if view.status == EnrolmentStatus.PENDING_REVIEW:
-        missed = f" (your clash with session {view.clash_session.position})" if view.clash_session else ""
+        missed = f" (your clash with {sessions_words(view.missed_positions)})" if view.clash_sessions else ""
         return f"Waiting for the trainers' decision{missed}; your place is held"
     if view.status == EnrolmentStatus.OFFERED and view.offer_expires_at is not None:
         return f"A place is offered to you until {local_moment(view.offer_expires_at, zone)}"
@@ -25,24 +25,28 @@ def _status(view: EnrolmentView, zone: ZoneInfo) -> str:
 def _entry(view: EnrolmentView, zone: ZoneInfo, now: datetime, calendar_url: str | None) -> Element:
     run = view.run
     upcoming = [s for s in run.sessions if s.ends_at > now]
-    missed = view.clash_session.position if view.clash_session else None
     items: list[Element] = [
         text(f"**{run.course_title}**"),
         text(f"{run.run_code} · {_status(view, zone)}", subtle=True, spacing="None"),
     ]
     if upcoming:
-        items.append(session_facts(upcoming, zone, missed_position=missed))
+        items.append(session_facts(upcoming, zone, missed=view.missed_positions, count=run.session_count))
+    # Several courses share this card: each button names its run, so a screen reader's list of buttons (which
+    # reads titles alone) tells them apart.
+    code = run.run_code
     actions: list[Element] = []
     if view.status == EnrolmentStatus.OFFERED:
-        actions.append(submit("Accept the place", "offer", f"accept {run.run_code}", style="positive"))
-        actions.append(submit("No thanks", "offer", f"decline {run.run_code}"))
+        actions.append(submit(f"Accept the place on {code}", "offer", f"accept {code}", style="positive"))
+        actions.append(submit(f"Turn down {code}", "offer", f"decline {code}"))
     else:
         if calendar_url:
-            actions.append(open_url("Add to calendar", calendar_url))
+            actions.append(open_url(f"Add {code} to calendar", calendar_url))
         if view.status == EnrolmentStatus.CONFIRMED and run.join_url:
-            actions.append(open_url("Join link", run.join_url))
-        leave = "Leave the waitlist" if view.status == EnrolmentStatus.WAITLISTED else "Cancel my place"
-        actions.append(submit(leave, "withdraw", run.run_code))
+            actions.append(join_button(run.join_url, code))
+        leave = (
+            f"Leave the {code} waitlist" if view.status == EnrolmentStatus.WAITLISTED else f"Cancel my place on {code}"
+        )
+        actions.append(submit(leave, "withdraw", code))
     items.append({"type": "ActionSet", "actions": actions})
     return container(items, separator=True)
 

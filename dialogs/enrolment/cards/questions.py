@@ -1,5 +1,5 @@
-"""The enrol flow's smaller questions: which organisation, which session clashes, and "the last place has just
-gone: join the waitlist?"."""
+"""The enrol flow's smaller questions: which organisation, which sessions clash, and "the last place has just
+gone: join the waitlist (or other dates)?"."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.organisations import OrganisationChoice
-from classroom.enrolment.views import SessionTime
-from dialogs.cards.base import CardMessage, card, heading, text
+from classroom.enrolment.views import RunChoice, SessionTime
+from dialogs.cards.base import CardMessage, Element, card, heading, text
 from dialogs.cards.formatting import local_time_range
-from dialogs.enrolment.cards.parts import reply_hint
+from dialogs.enrolment.cards.parts import other_dates, reply_hint
 
 
 def build_organisation_question_card(organisations: Sequence[OrganisationChoice]) -> CardMessage:
@@ -29,21 +29,24 @@ def build_clash_session_question_card(sessions: Sequence[SessionTime], zone: Zon
     listing = "\n".join(f"{s.position}. {local_time_range(s.starts_at, s.ends_at, zone)}" for s in sessions)
     return card(
         [
-            heading("Which session can't you attend?", size="Medium"),
+            heading("Which sessions can't you attend?", size="Medium"),
             text(listing),
-            text("Reply with the session's number.", subtle=True),
+            text("Reply with the session's number, or several numbers, e.g. **1, 4**.", subtle=True),
         ]
     )
 
 
-def build_place_gone_card(run_code: str, position: int, replies: Sequence[str]) -> CardMessage:
-    return card(
-        [
-            heading("That place has just gone", size="Medium"),
-            text(
-                f"Sorry, someone took the last place on {run_code} a moment ago. Would you like to join the "
-                f"waitlist? You'd be number {position}."
-            ),
-            reply_hint(replies),
-        ]
-    )
+def build_place_gone_card(
+    run_code: str, position: int, replies: Sequence[str], other_runs: Sequence[RunChoice], zone: ZoneInfo
+) -> CardMessage:
+    body: list[Element] = [
+        heading("That place has just gone", size="Medium"),
+        text(
+            f"Sorry, someone took the last place on {run_code} a moment ago. Would you like to join the "
+            f"waitlist? You'd be number {position}."
+        ),
+    ]
+    if other_runs:
+        body.append(other_dates(other_runs, zone))
+    body.append(reply_hint(replies))
+    return card(body)

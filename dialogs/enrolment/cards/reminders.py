@@ -6,28 +6,27 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.notices import ReminderNotice, TrainerReminderNotice
-from classroom.enrolment.policy import describe_duration
 from dialogs.cards.base import CardMessage, Element, card, facts, heading, open_url, submit
-from dialogs.cards.formatting import local_time_range, plural
-from dialogs.enrolment.cards.parts import session_label
+from dialogs.cards.formatting import duration_text, local_time_range, plural
+from dialogs.enrolment.cards.parts import JOIN_WITH_BUTTON, join_button, session_label
 
 
 def build_reminder_card(notice: ReminderNotice, zone: ZoneInfo) -> CardMessage:
     run, session = notice.run, notice.session
     label = session_label(session.position, session.count)
     which = f"{label} of {run.course_title}" if session.count > 1 else run.course_title
-    soon = describe_duration(timedelta(seconds=notice.offset_seconds))
+    soon = duration_text(timedelta(seconds=notice.offset_seconds))
     details = [
         ("When", local_time_range(session.starts_at, session.ends_at, zone)),
         ("Course", f"{run.course_title} ({run.run_code})"),
-        ("Join online", run.join_url or "the link will follow"),
+        ("Join online", JOIN_WITH_BUTTON if run.join_url else "the link will follow"),
     ]
     if run.prerequisites:
         details.append(("To prepare", run.prerequisites))
     body: list[Element] = [heading(f"Reminder: {which} starts in {soon}", size="Medium"), facts(details)]
     actions: list[Element] = []
     if run.join_url:
-        actions.append(open_url("Join the session", run.join_url))
+        actions.append(join_button(run.join_url))
     if run.outline_url:
         actions.append(open_url("Course outline", run.outline_url))
     actions.append(submit("My courses", "my courses"))
@@ -38,6 +37,8 @@ def build_trainer_reminder_card(notice: TrainerReminderNotice, zone: ZoneInfo) -
     run, session = notice.run, notice.session
     label = session_label(session.position, session.count)
     coming = f"{plural(notice.confirmed, 'participant')} confirmed"
+    if notice.missing:
+        coming += f" ({notice.missing} of them missing this session, as agreed)"
     if notice.pending_review:
         coming += f", {notice.pending_review} waiting for your clash decision"
     body: list[Element] = [
@@ -52,6 +53,6 @@ def build_trainer_reminder_card(notice: TrainerReminderNotice, zone: ZoneInfo) -
     ]
     actions: list[Element] = []
     if run.join_url:
-        actions.append(open_url("Join the session", run.join_url))
+        actions.append(join_button(run.join_url))
     actions.append(submit("See the roster", "roster", run.run_code))
     return card(body, actions)

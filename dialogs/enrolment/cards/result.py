@@ -8,8 +8,16 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import EnrolmentView
 from dialogs.cards.base import CardMessage, Element, card, facts, heading, literal, open_url, submit, text
-from dialogs.cards.formatting import local_time_range, plural
-from dialogs.enrolment.cards.parts import local_moment, offsets_text, price_text, session_facts, session_label
+from dialogs.cards.formatting import duration_text
+from dialogs.enrolment.cards.parts import (
+    JOIN_LINK_TO_FOLLOW,
+    JOIN_WITH_BUTTON,
+    join_button,
+    local_moment,
+    offsets_text,
+    price_text,
+    session_facts,
+)
 from storage.models import EnrolmentStatus
 
 
@@ -34,25 +42,24 @@ def _confirmed(
     view: EnrolmentView, zone: ZoneInfo, calendar_url: str | None, offsets: tuple[timedelta, ...]
 ) -> CardMessage:
     run = view.run
-    missed = view.clash_session.position if view.clash_session else None
     body: list[Element] = [
         heading(f"You're enrolled: {run.course_title}", size="Medium"),
         text(f"Your place on **{run.run_code}** is confirmed."),
-        session_facts(run.sessions, zone, missed_position=missed),
+        session_facts(run.sessions, zone, missed=view.missed_positions),
     ]
-    details = [("Join online", run.join_url or "the join link will follow before the first session")]
+    details = [("Join online", JOIN_WITH_BUTTON if run.join_url else JOIN_LINK_TO_FOLLOW)]
     if run.prerequisites:
         details.append(("You will need", run.prerequisites))
     details.append(("Price", price_text(view.price_pence, view.price_band, view.organisation_name)))
     body.append(facts(details))
     if offsets:
-        body.append(text(f"I'll remind you {offsets_text(offsets)} before each session, with the join link."))
+        body.append(text(f"I'll remind you {offsets_text(offsets)} before each session, with the join button."))
     body.append(text(f"Times are UK time ({zone.key}).", subtle=True))
     actions: list[Element] = []
     if calendar_url:
         actions.append(open_url("Add to calendar", calendar_url))
     if run.join_url:
-        actions.append(open_url("Join link", run.join_url))
+        actions.append(join_button(run.join_url))
     if run.outline_url:
         actions.append(open_url("Course outline", run.outline_url))
     actions.append(submit("My courses", "my courses"))
@@ -65,10 +72,9 @@ def _pending(view: EnrolmentView, zone: ZoneInfo) -> CardMessage:
         heading("Your place is waiting for the trainers", size="Medium"),
         text(f"**{run.course_title}** ({run.run_code})"),
     ]
-    if view.clash_session is not None:
-        session = view.clash_session
-        when = local_time_range(session.starts_at, session.ends_at, zone)
-        body.append(text(f"You can't attend {session_label(session.position, run.session_count).lower()}, {when}:"))
+    if view.clash_sessions:
+        body.append(text("You can't attend:"))
+        body.append(session_facts(view.clash_sessions, zone, count=run.session_count))
         body.append(literal(view.clash_reason or ""))
     body.append(
         text(
@@ -81,14 +87,13 @@ def _pending(view: EnrolmentView, zone: ZoneInfo) -> CardMessage:
 
 
 def _waitlisted(view: EnrolmentView, offer_hold: timedelta) -> CardMessage:
-    run = view.run
-    hours = int(offer_hold.total_seconds() // 3600)
+    run, hold = view.run, duration_text(offer_hold, largest="hour")
     body: list[Element] = [
         heading("You're on the waitlist", size="Medium"),
         text(
             f"You are number **{view.waitlist_position or 1}** on the waitlist for {run.course_title} ({run.run_code})."
         ),
-        text(f"If a place comes up I'll offer it to you here and hold it for {plural(hours, 'hour')}."),
+        text(f"If a place comes up I'll offer it to you here and hold it for {hold}."),
     ]
     return card(body, [submit("My courses", "my courses"), submit("Leave the waitlist", "withdraw", run.run_code)])
 

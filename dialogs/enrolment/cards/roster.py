@@ -1,4 +1,5 @@
-"""``roster CODE``: who is coming to a run, for its trainers and coordinators."""
+"""``roster CODE``: who is coming to a run, for its trainers and coordinators: who holds a place, who is missing
+which session (clashes accepted or waiting for a decision), offers and the waitlist."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import Roster, RosterEntry
 from dialogs.cards.base import CardMessage, Element, card, container, heading, literal, text
-from dialogs.enrolment.cards.parts import local_moment, run_span
+from dialogs.cards.formatting import local_time_range
+from dialogs.enrolment.cards.parts import local_moment, run_span, session_label, sessions_words
+from storage.models import EnrolmentStatus
 
 
 def _who(entry: RosterEntry) -> str:
@@ -19,18 +22,51 @@ def _section(title: str, lines: list[Element]) -> Element:
     return container(items)
 
 
+def _confirmed(entry: RosterEntry) -> str:
+    missing = f", missing {sessions_words(entry.missed_sessions)}" if entry.missed_sessions else ""
+    return f"{_who(entry)}{missing}"
+
+
+def _by_session(roster: Roster, zone: ZoneInfo) -> Element:
+    """Each session: how many will be there, and who will not (accepted, or still to decide)."""
+    run, coming = roster.run, len(roster.confirmed) + len(roster.pending_review)
+    lines: list[Element] = []
+    for session in run.sessions:
+        missing = roster.missing(session.position)
+        attending = coming - len(missing)
+        label = session_label(session.position, run.session_count)
+        lines.append(
+            text(
+                f"{label}, {local_time_range(session.starts_at, session.ends_at, zone)}: {attending} coming",
+                spacing="Small",
+            )
+        )
+        if missing:
+            names = "; ".join(
+                f"{_who(e)}{' (waiting for a decision)' if e.status == EnrolmentStatus.PENDING_REVIEW else ''}"
+                for e in missing
+            )
+            lines.append(literal(f"Missing: {names}"))
+    return _section("By session", lines)
+
+
 def _run(roster: Roster, zone: ZoneInfo) -> Element:
     run = roster.run
     pending: list[Element] = []
     for entry in roster.pending_review:
-        pending.append(literal(f"{_who(entry)}, cannot attend session {entry.clash_session_position}:"))
+        pending.append(literal(f"{_who(entry)}, cannot attend {sessions_words(entry.missed_sessions)}:"))
         pending.append(literal(f"“{entry.clash_reason or ''}”"))
+    sections = [
+        text(f"**{run.run_code}**: {run_span(run.sessions, zone)}"),
+        text(f"{roster.places_taken} of {run.capacity} places taken", subtle=True, spacing="None"),
+        _section(f"Confirmed ({len(roster.confirmed)})", [literal(_confirmed(e)) for e in roster.confirmed]),
+        _section(f"Waiting for a clash decision ({len(roster.pending_review)})", pending),
+    ]
+    if run.session_count > 1:
+        sections.append(_by_session(roster, zone))
     return container(
         [
-            text(f"**{run.run_code}**: {run_span(run.sessions, zone)}"),
-            text(f"{roster.places_taken} of {run.capacity} places taken", subtle=True, spacing="None"),
-            _section(f"Confirmed ({len(roster.confirmed)})", [literal(_who(e)) for e in roster.confirmed]),
-            _section(f"Waiting for a clash decision ({len(roster.pending_review)})", pending),
+            *sections,
             _section(
                 f"Offered a place ({len(roster.offered)})",
                 [

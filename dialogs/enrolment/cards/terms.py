@@ -8,8 +8,15 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import Quote, RunChoice
 from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, text
-from dialogs.cards.formatting import plural
-from dialogs.enrolment.cards.parts import local_moment, price_text, reply_hint, run_span, session_facts
+from dialogs.cards.formatting import duration_text, plural
+from dialogs.enrolment.cards.parts import (
+    local_moment,
+    other_dates,
+    price_text,
+    reply_hint,
+    run_span,
+    session_facts,
+)
 from storage.models import EnrolmentStatus
 
 
@@ -58,13 +65,15 @@ def build_terms_card(quote: Quote, zone: ZoneInfo, offer_hold: timedelta, replie
         details.append(("You will need", run.prerequisites))
     body.append(facts(details))
     if quote.full and not offered:
-        hours = int(offer_hold.total_seconds() // 3600)
+        hold = duration_text(offer_hold, largest="hour")
         body.append(
             text(
                 f"This date is full. You can join the waitlist as number {quote.waitlist_length + 1}: if a place "
-                f"comes up I'll offer it to you here and hold it for {plural(hours, 'hour')}."
+                f"comes up I'll offer it to you here and hold it for {hold}."
             )
         )
+        if quote.other_runs:
+            body.append(other_dates(quote.other_runs, zone))
     elif multi:
         body.append(
             text(

@@ -15,8 +15,8 @@ from classroom.enrolment.errors import NoEnrolment
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import NotFound
 from storage.models import CalendarLink
-from tests.classroom.enrolment.conftest import ALEX, ISAIAH
-from tests.support.enrolment import LONDON, MULTI_RUN, add_person, load_world, london, world
+from tests.classroom.enrolment.conftest import ALEX, FIRST_DAY, ISAIAH
+from tests.support.enrolment import LONDON, MULTI_RUN, add_person, load_world, london, weekly_session, world
 
 
 def _events(content: bytes) -> list:
@@ -52,10 +52,10 @@ async def test_the_calendar_has_every_session_at_its_local_time_across_daylight_
     assert Calendar.from_ical(file.content).walk("VTIMEZONE")  # the zone travels with the file
 
 
-async def test_a_session_the_trainers_let_you_miss_is_left_out(service) -> None:
-    await service.enrol(ALEX, MULTI_RUN, clash=Clash(2, "court"))
+async def test_sessions_the_trainers_let_you_miss_are_left_out(service) -> None:
+    await service.enrol(ALEX, MULTI_RUN, clash=Clash((1, 4), "court"))
     file = await service.calendar_file((await service.issue_calendar_link(ALEX, MULTI_RUN)).token)
-    assert len(_events(file.content)) == 3
+    assert [str(e["SUMMARY"]).split(", ")[-1] for e in _events(file.content)] == ["session 2 of 4)", "session 3 of 4)"]
 
 
 async def test_the_link_expires_and_cannot_be_guessed(service, session_factory, clock) -> None:
@@ -80,16 +80,32 @@ async def test_the_link_expires_and_cannot_be_guessed(service, session_factory, 
         await service.calendar_file(first.token)
 
 
-async def test_a_given_up_place_has_no_calendar(service) -> None:
+async def test_a_given_up_place_cancels_the_events_it_gave(service) -> None:
+    """The link a person used (and the one the withdrawal hands back) now cancels the same events: same UIDs, a
+    higher SEQUENCE, so their calendar drops them; coming back publishes them above the cancellation."""
     await service.enrol(ALEX, MULTI_RUN)
     link = await service.issue_calendar_link(ALEX, MULTI_RUN)
-    await service.withdraw(ALEX, MULTI_RUN)
-    with pytest.raises(NotFound):
-        await service.calendar_file(link.token)
+    published = _events((await service.calendar_file(link.token)).content)
+    withdrawal = await service.withdraw(ALEX, MULTI_RUN)
+    assert withdrawal.calendar_link is not None
+    for token in (link.token, withdrawal.calendar_link.token):
+        file = await service.calendar_file(token)
+        assert file.filename == "PERMX-A-cancelled.ics"
+        assert Calendar.from_ical(file.content)["METHOD"] == "CANCEL"
+        cancelled = _events(file.content)
+        assert [str(e["UID"]) for e in cancelled] == [str(e["UID"]) for e in published]
+        assert [e.decoded("DTSTART") for e in cancelled] == [e.decoded("DTSTART") for e in published]
+        assert all(str(e["STATUS"]) == "CANCELLED" for e in cancelled)
+        assert all(c["SEQUENCE"] > p["SEQUENCE"] for c, p in zip(cancelled, published, strict=True))
     with pytest.raises(NoEnrolment):
-        await service.issue_calendar_link(ALEX, MULTI_RUN)
+        await service.issue_calendar_link(ALEX, MULTI_RUN)  # no place: nothing new to add to a calendar
     with pytest.raises(NoEnrolment):
         await service.issue_calendar_link(ISAIAH, MULTI_RUN)  # never enrolled
+
+    await service.enrol(ALEX, MULTI_RUN)  # back again: the same events return, newer than their cancellation
+    back = _events((await service.calendar_file(link.token)).content)
+    assert [str(e["UID"]) for e in back] == [str(e["UID"]) for e in published]
+    assert all("STATUS" not in e and e["SEQUENCE"] > c["SEQUENCE"] for e, c in zip(back, cancelled, strict=True))
 
 
 async def test_a_moved_session_shows_its_new_time_in_a_fresh_download(service, clock) -> None:
@@ -97,7 +113,9 @@ async def test_a_moved_session_shows_its_new_time_in_a_fresh_download(service, c
     link = await service.issue_calendar_link(ALEX, MULTI_RUN)
     before = _events((await service.calendar_file(link.token)).content)
     day = date(2026, 12, 23)
-    await service.move_session("aad-coordinator", MULTI_RUN, 2, london(day, time(9)), london(day, time(12)))
+    await service.move_session(
+        "aad-coordinator", MULTI_RUN, 2, london(day, time(9)), london(day, time(12)), was=weekly_session(FIRST_DAY, 2)
+    )
     after = _events((await service.calendar_file(link.token)).content)
     assert after[1].decoded("DTSTART") == london(day, time(9))
     assert str(after[1]["UID"]) == str(before[1]["UID"])  # the same event, updated in the person's calendar

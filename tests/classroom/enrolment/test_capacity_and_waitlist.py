@@ -7,13 +7,26 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from classroom.catalogue.file_format import RunSpec
+from classroom.catalogue.importer import import_catalogue
 from classroom.enrolment import notices
 from classroom.enrolment.errors import AlreadyEnrolled, CourseFull, NoEnrolment, OfferExpired
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.periodic import run_once_per_period
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, NotificationStatus
-from tests.classroom.enrolment.conftest import ALEX, ISAIAH, PATTI
-from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, add_person, outbox
+from tests.classroom.enrolment.conftest import ALEX, FIRST_DAY, ISAIAH, PATTI
+from tests.support.enrolment import (
+    BHCC,
+    DOWNLAND,
+    MULTI_RUN,
+    ONE_DAY,
+    ONE_DAY_RUN,
+    add_person,
+    outbox,
+    weekly_sessions,
+    with_runs,
+    world,
+)
 
 MORE = [f"aad-extra-{i}" for i in range(3)]
 
@@ -53,7 +66,7 @@ async def test_a_full_run_offers_the_waitlist_with_positions(service) -> None:
 
 async def test_a_cancelled_place_is_offered_to_the_first_in_line_for_48_hours(service, session_factory, clock) -> None:
     await _fill_one_day_run(service)
-    assert await service.withdraw(ALEX, ONE_DAY_RUN) == EnrolmentStatus.CONFIRMED
+    assert (await service.withdraw(ALEX, ONE_DAY_RUN)).previous == EnrolmentStatus.CONFIRMED
 
     [isaiah] = await service.my_enrolments(ISAIAH)
     assert isaiah.status == EnrolmentStatus.OFFERED
@@ -111,7 +124,7 @@ async def test_declining_an_offer_passes_it_on(service, session_factory) -> None
     await service.withdraw(ALEX, ONE_DAY_RUN)
     with pytest.raises(NoEnrolment):
         await service.decline_offer(PATTI, ONE_DAY_RUN)  # Patti has no offer yet
-    assert await service.decline_offer(ISAIAH, ONE_DAY_RUN) == EnrolmentStatus.OFFERED
+    assert (await service.decline_offer(ISAIAH, ONE_DAY_RUN)).previous == EnrolmentStatus.OFFERED
     assert (await service.my_enrolments(PATTI))[0].status == EnrolmentStatus.OFFERED
 
 
@@ -144,7 +157,7 @@ async def test_cancelling_frees_the_place_and_cancels_reminders_and_coming_back_
     service, session_factory
 ) -> None:
     await service.enrol(ALEX, MULTI_RUN)
-    assert await service.withdraw(ALEX, MULTI_RUN) == EnrolmentStatus.CONFIRMED
+    assert (await service.withdraw(ALEX, MULTI_RUN)).previous == EnrolmentStatus.CONFIRMED
     assert await outbox(session_factory, notices.REMINDER) == []
     assert len(await outbox(session_factory, notices.REMINDER, status=NotificationStatus.CANCELLED)) == 12
     assert (await service.quote(ALEX, MULTI_RUN)).places_left == 3
@@ -162,8 +175,26 @@ async def test_cancelling_frees_the_place_and_cancels_reminders_and_coming_back_
 
 async def test_leaving_the_waitlist_moves_the_others_up(service) -> None:
     await _fill_one_day_run(service)
-    assert await service.withdraw(ISAIAH, ONE_DAY_RUN) == EnrolmentStatus.WAITLISTED
+    assert (await service.withdraw(ISAIAH, ONE_DAY_RUN)).previous == EnrolmentStatus.WAITLISTED
     [patti] = await service.my_enrolments(PATTI)
     assert patti.waitlist_position == 1
     [alex] = await service.my_enrolments(ALEX)
     assert alex.status == EnrolmentStatus.CONFIRMED  # a waitlist exit frees no place
+
+
+async def test_a_full_run_points_to_the_courses_other_dates_with_places(service, session_factory) -> None:
+    later = FIRST_DAY + timedelta(days=9)
+    other = RunSpec(code="ONEDAY-2", capacity=1, sessions=weekly_sessions(later, 1), prices_pence={1: 9500})
+    downland_only = RunSpec(
+        code="ONEDAY-3", capacity=5, sessions=weekly_sessions(later, 1), eligible_organisations=(DOWNLAND,)
+    )
+    async with session_factory.begin() as session:
+        await import_catalogue(session, with_runs(world(FIRST_DAY), ONE_DAY, other, downland_only))
+    await service.enrol(ISAIAH, ONE_DAY_RUN)
+
+    full = await service.quote(ALEX, ONE_DAY_RUN)  # Alex works for Brighton & Hove: ONEDAY-3 is not for him
+    assert full.full and [(c.run.run_code, c.places_left) for c in full.other_runs] == [("ONEDAY-2", 1)]
+    assert [c.run.run_code for c in (await service.quote(PATTI, ONE_DAY_RUN)).other_runs] == ["ONEDAY-2"]
+    assert (await service.quote(ALEX, "ONEDAY-2")).other_runs == ()  # not full: nothing else to suggest
+    await service.enrol(PATTI, "ONEDAY-2")
+    assert (await service.quote(ALEX, ONE_DAY_RUN)).other_runs == ()  # the other date is full too

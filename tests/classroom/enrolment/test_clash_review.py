@@ -23,19 +23,19 @@ from tests.support.enrolment import (
     outbox,
 )
 
-COURT = Clash(3, "I have a court date that morning <b>not markup</b>")
+COURT = Clash((3,), "I have a court date that morning <b>not markup</b>")
 
 
 async def test_a_clash_holds_the_place_and_asks_the_linked_trainers(service, session_factory) -> None:
     pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
     assert pending.status == EnrolmentStatus.PENDING_REVIEW
-    assert pending.clash_session is not None and pending.clash_session.position == 3
+    assert [s.position for s in pending.clash_sessions] == [3]
     assert pending.clash_reason == COURT.reason
     assert (await service.quote(ISAIAH, MULTI_RUN)).places_left == 2  # the place is held meanwhile
     [card] = await outbox(session_factory, notices.CLASH_REVIEW)
     assert card.recipient_aad_object_id == TRAINER_AAD  # Rebecca has no Teams account linked; Megan trains nothing
     assert card.payload["reason"] == COURT.reason and card.payload["participant_name"] == "Alex Wilber"
-    assert card.payload["enrolment_id"] == pending.id and card.payload["clash_session"]["position"] == 3
+    assert card.payload["enrolment_id"] == pending.id and [s["position"] for s in card.payload["clash_sessions"]] == [3]
     assert await outbox(session_factory, notices.REMINDER) == []  # no reminders until accepted
 
 
@@ -103,9 +103,46 @@ async def test_without_a_linked_trainer_coordinators_review(service, session_fac
 
 async def test_a_clash_must_name_a_session_and_a_reason(service) -> None:
     with pytest.raises(InvalidInput):
-        await service.enrol(ALEX, MULTI_RUN, clash=Clash(9, "court"))
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash((9,), "court"))
     with pytest.raises(InvalidInput):
-        await service.enrol(ALEX, MULTI_RUN, clash=Clash(2, "   "))
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash((2,), "   "))
     with pytest.raises(InvalidInput):
-        await service.enrol(ALEX, ONE_DAY_RUN, clash=Clash(1, "court"))  # one session: nothing to review
+        await service.enrol(ALEX, ONE_DAY_RUN, clash=Clash((1,), "court"))  # one session: nothing to review
     assert await service.my_enrolments(ALEX) == []
+
+
+async def test_a_clash_can_name_several_sessions(service, session_factory) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=Clash((4, 1), "Two court dates"))
+    assert [s.position for s in pending.clash_sessions] == [1, 4]
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)
+    assert [s["position"] for s in card.payload["clash_sessions"]] == [1, 4]
+
+    [roster] = await service.rosters(TRAINER_AAD, MULTI_RUN)
+    [entry] = roster.pending_review
+    assert entry.missed_sessions == (1, 4)
+    assert [e.name for e in roster.missing(1)] == ["Alex Wilber"] and roster.missing(2) == ()
+
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    [decision] = await outbox(session_factory, notices.CLASH_DECISION)
+    assert [s["position"] for s in decision.payload["clash_sessions"]] == [1, 4]
+    reminders = await outbox(session_factory, notices.REMINDER)
+    assert sorted({r.payload["session"]["position"] for r in reminders}) == [2, 3]  # none for the missed ones
+    [roster] = await service.rosters(COORDINATOR_AAD, MULTI_RUN)
+    assert roster.confirmed[0].missed_sessions == (1, 4) and roster.missing(4) == roster.confirmed
+
+
+async def test_a_clash_with_every_session_is_not_a_place(service) -> None:
+    with pytest.raises(InvalidInput, match="every session"):
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash((1, 2, 3, 4), "I am away all autumn"))
+    with pytest.raises(InvalidInput):
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash((2, 5), "court"))  # session 5 does not exist
+    with pytest.raises(InvalidInput):
+        await service.enrol(ALEX, MULTI_RUN, clash=Clash((), "court"))
+    assert await service.my_enrolments(ALEX) == []
+
+
+async def test_coming_back_after_a_clash_starts_without_it(service) -> None:
+    await service.enrol(ALEX, MULTI_RUN, clash=Clash((1, 4), "court"))
+    await service.withdraw(ALEX, MULTI_RUN)
+    again = await service.enrol(ALEX, MULTI_RUN)
+    assert again.status == EnrolmentStatus.CONFIRMED and again.clash_sessions == ()

@@ -8,7 +8,6 @@ import pytest
 
 from classroom.enrolment.policy import (
     EnrolmentPolicy,
-    describe_duration,
     parse_duration,
     parse_durations,
     reminder_due,
@@ -35,12 +34,6 @@ def test_offsets_are_sorted_and_deduplicated_and_must_be_positive() -> None:
         EnrolmentPolicy(reminder_offsets=(timedelta(0),))
     with pytest.raises(InvalidInput):
         EnrolmentPolicy(offer_hold=timedelta(0))
-
-
-def test_descriptions() -> None:
-    assert describe_duration(timedelta(days=7)) == "7 days"
-    assert describe_duration(timedelta(hours=1)) == "1 hour"
-    assert describe_duration(timedelta(minutes=90)) == "1 hour 30 minutes"
 
 
 def test_whole_days_keep_the_local_time_and_hours_are_elapsed_time() -> None:

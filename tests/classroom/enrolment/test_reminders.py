@@ -26,6 +26,7 @@ from tests.support.enrolment import (
     load_world,
     london,
     outbox,
+    weekly_session,
     world,
 )
 
@@ -96,8 +97,14 @@ async def test_daylight_saving_week_keeps_local_times_and_replans_correctly(sess
     assert due[(1, 24)] == datetime(2027, 3, 21, 10, 0, tzinfo=UTC)  # both GMT
 
     # Session 1 moves across the change to Tuesday 30 March, 10:00 BST: its reminders move with it.
+    new_day = date(2027, 3, 30)
     moved = await service.move_session(
-        COORDINATOR_AAD, MULTI_RUN, 1, london(date(2027, 3, 30), time(10)), london(date(2027, 3, 30), time(15))
+        COORDINATOR_AAD,
+        MULTI_RUN,
+        1,
+        london(new_day, time(10)),
+        london(new_day, time(15)),
+        was=weekly_session(date(2027, 3, 22), 1),
     )
     assert moved.new.starts_at == datetime(2027, 3, 30, 9, 0, tzinfo=UTC) and moved.participants_told == 1
     due = _due(await outbox(session_factory, notices.REMINDER))
@@ -113,18 +120,21 @@ async def test_daylight_saving_week_keeps_local_times_and_replans_correctly(sess
 
 async def test_a_moved_session_tells_everyone_holding_a_place(service, session_factory, clock) -> None:
     await service.enrol(ALEX, MULTI_RUN)
-    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash(3, "court"))
-    old_start = london(FIRST_DAY + timedelta(weeks=1), time(10))
+    await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((3,), "court"))
+    was = weekly_session(FIRST_DAY, 2)
+    old_start = was[0]
     new_day = FIRST_DAY + timedelta(weeks=1, days=2)
     with pytest.raises(NotAllowed):
-        await service.move_session(TRAINER_AAD, MULTI_RUN, 2, london(new_day, time(10)), london(new_day, time(15)))
+        await service.move_session(
+            TRAINER_AAD, MULTI_RUN, 2, london(new_day, time(10)), london(new_day, time(15)), was=was
+        )
     with pytest.raises(InvalidInput):  # overlaps session 1
-        await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, old_start - timedelta(weeks=1), old_start)
+        await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, old_start - timedelta(weeks=1), old_start, was=was)
     with pytest.raises(InvalidInput):
-        await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, clock.now() - DAY, clock.now())
+        await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, clock.now() - DAY, clock.now(), was=was)
 
     moved = await service.move_session(
-        COORDINATOR_AAD, MULTI_RUN, 2, london(new_day, time(13)), london(new_day, time(16))
+        COORDINATOR_AAD, MULTI_RUN, 2, london(new_day, time(13)), london(new_day, time(16)), was=was
     )
     assert moved.old.starts_at == old_start and moved.participants_told == 2
     told = await outbox(session_factory, notices.SESSION_MOVED)
@@ -155,7 +165,7 @@ async def test_trainers_get_their_reminder_an_hour_before_with_the_roster_count(
     await service.enrol(ALEX, MULTI_RUN)
     await service.enrol(PATTI, MULTI_RUN)
     await add_person(session_factory, "aad-late", "Late Comer", DOWNLAND)
-    await service.enrol("aad-late", MULTI_RUN, clash=Clash(2, "leave"))
+    await service.enrol("aad-late", MULTI_RUN, clash=Clash((2,), "leave"))
     start = london(FIRST_DAY, time(10))
     clock.set(start - timedelta(minutes=61))
     await _housekeeping(session_factory, clock, service.policy)
@@ -172,3 +182,13 @@ async def test_trainers_get_their_reminder_an_hour_before_with_the_roster_count(
     clock.advance(timedelta(minutes=1))
     await _housekeeping(session_factory, clock, service.policy)
     assert len(await outbox(session_factory, notices.TRAINER_REMINDER)) == 1
+
+
+async def test_the_trainers_reminder_counts_who_will_miss_the_session(service, session_factory, clock) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    missing = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((1, 3), "court"))
+    await service.decide_clash(TRAINER_AAD, missing.id, accept=True)
+    clock.set(london(FIRST_DAY, time(10)) - timedelta(minutes=59))
+    await _housekeeping(session_factory, clock, service.policy)
+    [reminder] = await outbox(session_factory, notices.TRAINER_REMINDER)
+    assert (reminder.payload["confirmed"], reminder.payload["missing"]) == (2, 1)

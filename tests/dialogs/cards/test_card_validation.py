@@ -5,6 +5,7 @@ every button sending a command the bot answers."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,6 +68,10 @@ def _whole_card_problems(card: dict[str, Any], fallback_text: str) -> list[str]:
     ids = [element["id"] for element in _walk(card.get("body", [])) if "id" in element]
     if len(ids) != len(set(ids)):
         problems.append(f"ids are not unique: {sorted(ids)}")
+    # A screen reader lists a card's buttons by title alone: two alike can't be told apart.
+    titles = [str(e.get("title", "")) for e in _walk(card) if str(e.get("type", "")).startswith("Action.")]
+    if len(titles) != len(set(titles)):
+        problems.append(f"button titles are not unique: {sorted(titles)}")
     return problems
 
 
@@ -81,7 +86,23 @@ def _element_problems(element: dict[str, Any], verbs: Verbs) -> list[str]:
         return _execute_problems(element, verbs)
     if kind == "Action.OpenUrl" and urlsplit(str(element.get("url", ""))).scheme != "https":
         return [f"Action.OpenUrl {element.get('title')!r} opens {element.get('url')!r}, not an https link"]
+    if kind in ("TextBlock", "FactSet"):
+        return _raw_link_problems(element)
     return []
+
+
+_RAW_LINK = re.compile(r"https?://\S+")
+
+
+def _raw_link_problems(element: dict[str, Any]) -> list[str]:
+    """Our own text shows no raw links (what people typed, shown literally, may): a link is a button, which a
+    screen reader announces by its title instead of spelling out the address."""
+    shown = [str(element.get("text", ""))] + [str(f.get("value", "")) for f in element.get("facts", [])]
+    return [
+        f"{element['type']} shows a raw link {link!r}; use an Action.OpenUrl"
+        for t in shown
+        for link in _RAW_LINK.findall(t)
+    ]
 
 
 def _input_problems(kind: str, element: dict[str, Any]) -> list[str]:
@@ -167,11 +188,13 @@ def test_the_checks_catch_what_they_look_for(verbs: Verbs) -> None:
         "body": [
             {"type": "Input.Text", "id": "comment"},
             {"type": "Input.Text", "id": "comment", "label": "Comment"},
+            {"type": "FactSet", "facts": [{"title": "Join", "value": "https://teams.microsoft.com/l/meetup-join/x"}]},
         ],
         "actions": [
             {"type": "Action.Submit", "title": "Go", "data": {"verb": "launch-rocket"}},
             {"type": "Action.Execute", "title": "Assign", "verb": "rocket.assign"},
             {"type": "Action.OpenUrl", "title": "Outline", "url": "http://example.org/outline.pdf"},
+            {"type": "Action.OpenUrl", "title": "Outline", "url": "https://example.org/outline.pdf"},
         ],
     }
     problems = " | ".join(card_problems(broken, "", verbs))
@@ -183,6 +206,8 @@ def test_the_checks_catch_what_they_look_for(verbs: Verbs) -> None:
         "sends 'launch-rocket'",
         "has verb 'rocket.assign', which no card action handles",
         "not an https link",
+        "button titles are not unique",
+        "shows a raw link 'https://teams.microsoft.com/l/meetup-join/x'",
     ):
         assert expected in problems
 

@@ -55,7 +55,8 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 @dataclass(frozen=True)
 class Verbs:
     """What card buttons may send. ``Action.Submit`` arrives as a message: its data's ``verb`` is run as if typed
-    (a command or a cancel word), or, without a verb, its ``answer_key`` answers the question a dialog asked.
+    (a command, a cancel word, or the answer to an offer to leave a dialog: carry on, leave it), or, without a verb,
+    its ``answer_key`` answers the question a dialog asked.
     ``Action.Execute`` arrives as an invoke, answered by the dispatcher's card-action registry by its verb."""
 
     commands: frozenset[str]
@@ -66,13 +67,15 @@ class Verbs:
 def answered_verbs(features: Sequence[Feature] | None = None) -> Verbs:
     """The verbs the bot answers, from the feature registry exactly as the running bot builds it."""
     from bot.features import FEATURES
-    from dialogs.dispatcher import CANCEL_WORDS
+    from dialogs.dispatcher import CANCEL_WORDS, CARRY_ON_WORDS, LEAVE_WORDS
     from dialogs.enquiries.answer_prompt import ANSWER_KEY
     from dialogs.registry import FeatureRegistry
 
     registry = FeatureRegistry(FEATURES if features is None else features)
     return Verbs(
-        frozenset(registry.commands.commands) | CANCEL_WORDS, frozenset(registry.card_actions.handlers), ANSWER_KEY
+        frozenset(registry.commands.commands) | CANCEL_WORDS | CARRY_ON_WORDS | LEAVE_WORDS,
+        frozenset(registry.card_actions.handlers),
+        ANSWER_KEY,
     )
 
 

@@ -4,7 +4,8 @@ flow, its results, my courses, withdraw, roster, and every notification (taken f
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -22,12 +23,18 @@ from dialogs.enrolment.cards.questions import (
     build_place_gone_card,
 )
 from dialogs.enrolment.cards.reminders import build_reminder_card, build_trainer_reminder_card
+from dialogs.enrolment.cards.reschedule import (
+    build_reschedule_cancelled_card,
+    build_reschedule_confirmation_card,
+    build_session_move_done_card,
+)
 from dialogs.enrolment.cards.result import build_enrolment_result_card
 from dialogs.enrolment.cards.roster import build_roster_card
-from dialogs.enrolment.cards.session_moved import build_session_moved_card
+from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
-from dialogs.enrolment.cards.withdraw import build_withdraw_card
+from dialogs.enrolment.cards.withdraw import build_withdraw_card, build_withdrawn_card
+from dialogs.enrolment.cards.withdrawn import build_withdrawn_notice_card
 from dialogs.enrolment.links import calendar_url
 from storage.models import EnrolmentStatus, OutboxNotification, Role
 from tests.support.card_samples import CardSample, SampleContext
@@ -90,12 +97,24 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, ["Confirm", "No"]))
     full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
     add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, ["Join", "No thanks"]))
+    # PERMPLAN-1 full, while PERMPLAN-2 has places: the terms point to it.
+    permplan_2 = (await service.open_runs("PERMPLAN-2"))[0]
+    one_day_full = dataclasses.replace(one_day, places_left=0, waitlist_length=1, other_runs=(permplan_2,))
+    replies_when_full = ["Book PERMPLAN-2 instead", "Join the waitlist", "No thanks"]
+    add(
+        "terms/full_with_other_dates",
+        build_terms_card,
+        build_terms_card(one_day_full, zone, policy.offer_hold, replies_when_full),
+    )
     add("clash_session", build_clash_session_question_card, build_clash_session_question_card(quote.run.sessions, zone))
-    add("place_gone", build_place_gone_card, build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"]))
+    gone = build_place_gone_card("PERM4-A", 2, ["Join the waitlist", "No thanks"], (), zone)
+    add("place_gone", build_place_gone_card, gone)
+    gone = build_place_gone_card("PERMPLAN-1", 2, replies_when_full, (permplan_2,), zone)
+    add("place_gone/other_dates", build_place_gone_card, gone)
 
     # Results: confirmed, under review, waitlisted, offered.
     confirmed = await service.enrol("sample-alex", "PERM4-A")
-    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash(3, "I have a court date that morning."))
+    pending = await service.enrol("sample-lynne", "PERM4-A", clash=Clash((1, 3), "I have two court dates."))
     waitlisted = dataclasses.replace(confirmed, status=EnrolmentStatus.WAITLISTED, waitlist_position=2)
     offered = dataclasses.replace(
         confirmed, status=EnrolmentStatus.OFFERED, offer_expires_at=context.now + policy.offer_hold
@@ -106,9 +125,14 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/offered", build_enrolment_result_card, result(offered))
 
     # My courses, withdraw, roster.
-    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43)}
-    views = [confirmed, pending, waitlisted, offered]
+    # Places on several runs, two of them confirmed: every button names its run.
+    permplan_1, permplan_2 = (choice.run for choice in await service.open_runs("PERMPLAN"))
+    second = dataclasses.replace(confirmed, id=-1, run=permplan_1)
+    links = {confirmed.id: calendar_url(PUBLIC_BASE_URL, "T" * 43), second.id: calendar_url(PUBLIC_BASE_URL, "U" * 43)}
+    views = [confirmed, second, dataclasses.replace(offered, id=-2, run=permplan_2)]
     add("my_courses", build_my_courses_card, build_my_courses_card(views, zone, context.now, links))
+    views = [pending, dataclasses.replace(waitlisted, id=-3, run=permplan_1)]
+    add("my_courses/waiting", build_my_courses_card, build_my_courses_card(views, zone, context.now, {}))
     add("my_courses/none", build_my_courses_card, build_my_courses_card([], zone, context.now, {}))
     for view in (confirmed, waitlisted, offered):
         add(f"withdraw/{view.status.value}", build_withdraw_card, build_withdraw_card(view, zone))
@@ -141,6 +165,21 @@ async def samples(context: SampleContext) -> list[CardSample]:
         price_pence=32000,
     )
     add("waitlist_offer", build_waitlist_offer_card, build_waitlist_offer_card(offer, zone))
+    # Isaiah takes a place and gives it up, saying why: what he is told, and what the trainers are told.
+    await service.enrol("sample-isaiah", "PERMPLAN-1")
+    withdrawal = await service.withdraw("sample-isaiah", "PERMPLAN-1", reason="My caseload has changed.")
+    add("withdrawn", build_withdrawn_card, build_withdrawn_card(withdrawal, calendar_url(PUBLIC_BASE_URL, "W" * 43)))
+    async with factory() as session:
+        told = await session.scalar(
+            select(OutboxNotification).where(OutboxNotification.kind == notices.WITHDRAWN).limit(1)
+        )
+    assert told is not None
+    withdrawn = notices.WithdrawnNotice.model_validate(told.payload)
+    add("withdrawn_notice", build_withdrawn_notice_card, build_withdrawn_notice_card(withdrawn, zone))
+    no_reason = withdrawn.model_copy(
+        update={"reason": None, "offered_to_waitlist": True, "had_status": "pending_review"}
+    )
+    add("withdrawn_notice/no_reason", build_withdrawn_notice_card, build_withdrawn_notice_card(no_reason, zone))
     lapsed = notices.OfferLapsedNotice(run=reminder.run)
     add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
     first = decision.sessions[0]
@@ -150,4 +189,70 @@ async def samples(context: SampleContext) -> list[CardSample]:
         new=first.model_copy(update={"starts_at": first.starts_at.replace(hour=13), "ends_at": first.ends_at}),
     )
     add("session_moved", build_session_moved_card, build_session_moved_card(moved, zone))
+    later = decision.sessions[-2:]  # the other sessions a clash still names
+    variants: dict[str, dict[str, object]] = {
+        "clash_accepted": {"cleared_clash": "accepted"},
+        "clash_under_review": {"cleared_clash": "pending_review"},
+        "clash_accepted_other_sessions_missed": {"cleared_clash": "accepted", "still_missing": later},
+        "clash_other_sessions_under_review": {
+            "cleared_clash": "pending_review",
+            "place": "pending_review",
+            "still_missing": later,
+        },
+        "still_under_review": {"place": "pending_review"},
+        "offered": {"place": "offered"},
+    }
+    for variant, update in variants.items():
+        card_of_variant = build_session_moved_card(moved.model_copy(update=update), zone)
+        add(f"session_moved/{variant}", build_session_moved_card, card_of_variant)
+    cleared = [
+        notices.ClashClearedPart(participant_name="Lynne Robbins <b>not markup</b>", was="accepted"),
+        notices.ClashClearedPart(participant_name="Isaiah Langer", was="pending_review"),
+        notices.ClashClearedPart(participant_name="Patti Fernandez", was="accepted", still_missing=later[-1:]),
+        notices.ClashClearedPart(participant_name="Alex Wilber", was="pending_review", still_missing=later),
+    ]
+    to_trainer = notices.TrainerSessionMovedNotice(
+        run=reminder.run, old=moved.old, new=moved.new, participants_told=12, cleared_clashes=cleared
+    )
+    add("trainer_session_moved", build_trainer_session_moved_card, build_trainer_session_moved_card(to_trainer, zone))
+    to_coordinators = to_trainer.model_copy(update={"to_coordinators": True, "cleared_clashes": cleared[:1]})
+    add(
+        "trainer_session_moved/coordinators",
+        build_trainer_session_moved_card,
+        build_trainer_session_moved_card(to_coordinators, zone),
+    )
+    out.extend(await _reschedule_samples(service, zone))
     return out
+
+
+async def _reschedule_samples(service: EnrolmentService, zone: ZoneInfo) -> list[CardSample]:
+    """The coordinator's confirmation before a session moves, and what replaces it (moved, already, cancelled)."""
+    run = (await service.open_runs("PERM4-A"))[0].run
+    old = run.sessions[1]
+    new_time = (old.starts_at + timedelta(days=2, hours=3), old.ends_at + timedelta(days=2, hours=3))
+    preview = await service.preview_session_move("sample-adele", "PERM4-A", 2, *new_time)
+    note = "Session 2 has moved since that card was made: it is now Wednesday 6 January 2027. Nothing was changed."
+    moved = await service.move_session("sample-adele", "PERM4-A", 2, *new_time, was=(old.starts_at, old.ends_at))
+    already = await service.move_session("sample-adele", "PERM4-A", 2, *new_time, was=(old.starts_at, old.ends_at))
+    confirmation = build_reschedule_confirmation_card
+    with_clash = dataclasses.replace(
+        preview, trainers_told=("Zoe Rosenfield",), trainers_unreachable=("Rebecca Watts",), clashes_cleared=1
+    )
+    return [
+        CardSample("enrolment/reschedule/confirm", _name(confirmation), confirmation(preview, zone)),
+        CardSample("enrolment/reschedule/confirm_again", _name(confirmation), confirmation(preview, zone, note=note)),
+        CardSample("enrolment/reschedule/confirm_with_clash", _name(confirmation), confirmation(with_clash, zone)),
+        CardSample(
+            "enrolment/reschedule/moved", _name(build_session_move_done_card), build_session_move_done_card(moved, zone)
+        ),
+        CardSample(
+            "enrolment/reschedule/already_moved",
+            _name(build_session_move_done_card),
+            build_session_move_done_card(already, zone),
+        ),
+        CardSample(
+            "enrolment/reschedule/cancelled",
+            _name(build_reschedule_cancelled_card),
+            build_reschedule_cancelled_card(),
+        ),
+    ]

@@ -1,0 +1,51 @@
+"""Notifications that waited for a person's 1:1 chat: due again as soon as the bot can reach them.
+
+A notification addressed to a person is undeliverable when the bot has no chat it can write to them in: they
+had not installed the app yet (Teams refused to open a chat), or they removed or blocked it. Installing the app,
+or writing to the bot, changes that, and ``deliver_waiting`` makes those rows due at once with fresh tries, in
+the transaction that stores the chat (``classroom/conversations.py``). Rows due longer ago than
+``WAITING_LIMIT`` stay given up: a week-old card is news nobody expects; ``outbox retry`` still sends one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.outbox.queue import mark_enqueued
+from storage.base import UtcDateTime
+from storage.models import NotificationStatus, OutboxNotification
+
+WAITING_LIMIT = timedelta(days=7)
+
+_OUTBOX = OutboxNotification.__table__.c
+_NOW = bindparam("now", type_=UtcDateTime())
+# Built once; found through the status index (few rows are undeliverable), the rest checked per row.
+_DELIVER_WAITING = (
+    update(OutboxNotification.__table__)  # type: ignore[arg-type]
+    .where(
+        _OUTBOX.status == NotificationStatus.UNDELIVERABLE,
+        _OUTBOX.recipient_aad_object_id == bindparam("recipient"),
+        _OUTBOX.due_at >= bindparam("since", type_=UtcDateTime()),
+    )
+    .values(
+        status=NotificationStatus.PENDING,
+        next_attempt_at=_NOW,
+        superseded_attempts=_OUTBOX.attempts,  # fresh tries; attempts keeps counting claims (the claim token)
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=_NOW,
+    )
+)
+
+
+async def deliver_waiting(session: AsyncSession, recipient: str, now: datetime) -> int:
+    """Make the notifications given up for want of a chat with ``recipient`` due now, in the caller's
+    transaction; returns how many (the dispatchers are woken when it commits)."""
+    parameters = {"recipient": recipient, "since": now - WAITING_LIMIT, "now": now}
+    waiting = int((await session.execute(_DELIVER_WAITING, parameters)).rowcount)  # type: ignore[attr-defined]
+    if waiting:
+        mark_enqueued(session)
+    return waiting

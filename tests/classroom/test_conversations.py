@@ -1,0 +1,86 @@
+"""Storing a person's 1:1 chat (they installed the app, or wrote to the bot) makes what was given up for want of
+that chat due again, in the same transaction: only theirs, only what could not reach them, only this week's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from classroom.conversations import ConversationInfo, ConversationService
+from classroom.outbox.waiting import WAITING_LIMIT
+from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
+from tests.support.notices import mark, queue_text
+
+ADELE = "aad-adele"
+
+
+def chat(
+    conversation_id: str = "a:adele", *, person: str = ADELE, kind: str = "personal", url: str = "http://a"
+) -> ConversationInfo:
+    return ConversationInfo(
+        conversation_id=conversation_id,
+        conversation_type=kind,
+        service_url=url,
+        reference={"conversation": {"id": conversation_id}, "serviceUrl": url, "bot": {"id": "28:bot"}},
+        user_aad_object_id=person if kind == "personal" else None,
+    )
+
+
+async def _given_up(session_factory: async_sessionmaker[AsyncSession], clock, rows: dict[str, tuple]) -> None:
+    """Queue ``key -> (recipient, status, days ago due)`` rows, left as the dispatcher would have left them."""
+    async with session_factory.begin() as session:
+        for key, (recipient, status, days_ago) in rows.items():
+            due = clock.now() - timedelta(days=days_ago)
+            await queue_text(session, key, recipient=recipient, due_at=due)
+            await session.execute(
+                update(OutboxNotification).where(OutboxNotification.dedupe_key == key).values(attempts=3)
+            )
+            await mark(session, key, status, "HTTP 403 BotNotInConversationRoster")
+
+
+async def _rows(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, OutboxNotification]:
+    async with session_factory() as session:
+        return {row.dedupe_key: row for row in await session.scalars(select(OutboxNotification))}
+
+
+WAITING = {
+    "card": (ADELE, NotificationStatus.UNDELIVERABLE, 0),
+    "last week's card": (ADELE, NotificationStatus.UNDELIVERABLE, WAITING_LIMIT.days - 1),
+    "older card": (ADELE, NotificationStatus.UNDELIVERABLE, WAITING_LIMIT.days + 1),
+    "refused card": (ADELE, NotificationStatus.DEAD, 0),  # Teams would never take it: no use trying again
+    "Patti's card": ("aad-patti", NotificationStatus.UNDELIVERABLE, 0),
+}
+
+
+async def test_installing_the_app_sends_what_waited_for_the_persons_chat(session_factory, clock) -> None:
+    await _given_up(session_factory, clock, WAITING)
+    await ConversationService(session_factory, clock).installed(chat(), by=ADELE, by_name="Adele Vance")
+    rows = await _rows(session_factory)
+    assert {key for key, row in rows.items() if row.status is NotificationStatus.PENDING} == {
+        "card",
+        "last week's card",
+    }
+    card = rows["card"]
+    assert card.next_attempt_at == clock.now() and card.lease_owner is None
+    assert card.attempts - card.superseded_attempts == 0  # fresh tries
+
+
+async def test_a_group_chat_install_sends_nobody_their_waiting_cards(session_factory, clock) -> None:
+    await _given_up(session_factory, clock, WAITING)
+    await ConversationService(session_factory, clock).installed(chat("19:group", kind="groupChat"), by=ADELE)
+    rows = await _rows(session_factory)
+    assert not any(row.status is NotificationStatus.PENDING for row in rows.values())
+
+
+async def test_writing_to_the_bot_stores_a_chat_it_did_not_know_as_it_is(session_factory, clock) -> None:
+    conversations = ConversationService(session_factory, clock)
+    await _given_up(session_factory, clock, WAITING)
+    assert await conversations.written_to_in(chat(), by=ADELE) is True
+    assert (await _rows(session_factory))["card"].status is NotificationStatus.PENDING
+    assert await conversations.written_to_in(chat(), by=ADELE) is False  # known as it is: only read
+    assert await conversations.written_to_in(chat(url="http://b"), by=ADELE) is True  # Teams moved it
+    async with session_factory() as session:
+        record = await session.scalar(select(ConversationRecord).where(ConversationRecord.conversation_id == "a:adele"))
+    assert record is not None and record.service_url == "http://b" and record.installed
