@@ -215,6 +215,7 @@ def _edge_app() -> Any:
     from bot.adapter import build_adapter, process_request
     from bot.connector import create_client_session
     from bot.connector.serialization import read_wire
+    from bot.inbound import read_activity
     from bot.settings import Settings
 
     bot = _echo_bot()
@@ -227,7 +228,7 @@ def _edge_app() -> Any:
         await session.close()
 
     async def messages(request: web.Request) -> web.Response:
-        activity = read_wire(Activity, json.loads(await request.read()))
+        activity = read_wire(Activity, read_activity(await request.read()))
         return await process_request(app["adapter"], activity, request.headers.get("Authorization", ""), bot)
 
     app.cleanup_ctx.append(startup)
@@ -262,7 +263,7 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
     from datetime import UTC, datetime
 
     from classroom.clock import SystemClock
-    from classroom.coordinators import set_coordinators_conversation
+    from classroom.coordinators import ChatMember, set_coordinators_conversation
     from classroom.enquiries.fields import EnquiryDraft
     from classroom.enquiries.service import EnquiryService
     from classroom.people import assign_roles
@@ -294,7 +295,8 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
         session.add(conversation(COORDINATORS_CHANNEL, "channel"))
         session.add_all(conversation(f"a:{aad}", "personal", aad) for aad in enquirers)
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHANNEL, by=_aad(0), now=now)
+        members = [ChatMember(_aad(n), f"Coordinator {n}") for n in range(POOL)]
+        await set_coordinators_conversation(session, COORDINATORS_CHANNEL, by=_aad(0), now=now, members=members)
     for e, aad in enumerate(enquirers):
         draft = EnquiryDraft(
             kind=EnquiryKind.QUESTION,

@@ -10,8 +10,9 @@ notification outbox).
 :func:`process_request` is what the ``/api/messages`` handler calls: 401 for a missing or invalid token
 (nothing runs), 503 when the signing keys cannot be obtained, otherwise the turn — at most once per activity:
 Teams redelivers an activity it got no answer to within ~15 s, and a redelivery of an activity that is still
-running or answered in the last 10 minutes gets the same answer without running again (in this process;
-effects must still be idempotent across replicas).
+running or answered in the last 10 minutes gets the same answer without running again, in this process. A
+redelivery that reaches another process, or comes after a restart, is recognised by the activity's claim in the
+database at the start of its turn (``bot/turn_preload.py``, ``classroom/receipts.py``) and not run again either.
 """
 
 from __future__ import annotations

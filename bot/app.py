@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -22,9 +21,11 @@ from bot.connector.serialization import read_wire
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.features import FEATURES
+from bot.inbound import MalformedActivity, read_activity
 from bot.settings import Settings
 from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
+from classroom.receipts import PURGE_CRON, PURGE_JOB
 from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
 from dialogs.services import Services
@@ -76,6 +77,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             renderers=build_renderers(registry, settings.zone),
         )
         schedule_jobs(delivery, registry, services)
+        delivery.add_periodic_job(PURGE_JOB, PURGE_CRON, pipeline.receipts.purge_job())
         app[RUNTIME] = BotRuntime(engine, services, adapter, pipeline.bot, delivery)
         await delivery.start()
         log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))
@@ -97,27 +99,27 @@ async def freeze_startup_objects(_app: web.Application) -> None:
     gc.freeze()
 
 
-def _bad_request(reason: str) -> web.Response:
-    return web.json_response({"error": "bad_request", "message": reason}, status=400)
+def _refused(request: web.Request, status: int, error: str, reason: str) -> web.Response:
+    """A 4xx for input the bot cannot take: one WARNING line, never a traceback."""
+    log.warning("%d for %s %s: %s", status, request.method, request.path, reason)
+    return web.json_response({"error": error, "message": reason}, status=status)
 
 
 async def messages(request: web.Request) -> web.Response:
     """POST /api/messages: one Bot Framework activity."""
     runtime = request.app[RUNTIME]
     if request.content_type != "application/json":
-        return web.json_response({"error": "unsupported_media_type", "message": "send application/json"}, status=415)
+        return _refused(request, 415, "unsupported_media_type", "send application/json")
     try:
-        body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request("the body is not valid JSON")
-    if not isinstance(body, dict):
-        return _bad_request("the body must be a JSON object (an activity)")
-    if not isinstance(body.get("type"), str) or not body["type"]:
-        return _bad_request("the activity has no type")
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _refused(request, 413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        activity = read_wire(Activity, body)
-    except Exception:  # noqa: BLE001 - msrest raises many types for wrong shapes
-        return _bad_request("the body is not a valid activity")
+        activity = read_wire(Activity, read_activity(raw))
+    except MalformedActivity as error:
+        return _refused(request, 400, "bad_request", str(error))
+    except Exception as error:  # noqa: BLE001 - msrest raises many types for wrong shapes
+        return _refused(request, 400, "bad_request", f"the body is not a valid activity ({type(error).__name__})")
     return await process_request(runtime.adapter, activity, request.headers.get("Authorization", ""), runtime.bot)
 
 

@@ -34,6 +34,7 @@ from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_du
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from classroom.receipts import ActivityReceipts
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
@@ -80,6 +81,7 @@ class BotPipeline:
     bot: ClassroomBot
     dispatcher: Dispatcher
     dialog_state: ConversationDialogState
+    receipts: ActivityReceipts
     middleware: list[Middleware] = field(default_factory=list)
 
     def install(self, adapter: BotAdapter) -> None:
@@ -97,15 +99,18 @@ def build_bot(services: Services, session_factory: SessionFactory, registry: Fea
         dialog_state.create_property(DIALOG_STATE_PROPERTY),
         dialog_state.create_property(PROGRESS_PROPERTY),
     )
+    receipts = ActivityReceipts(session_factory, services.clock)
     return BotPipeline(
         bot=ClassroomBot(dialog_state, dispatcher),
         dispatcher=dispatcher,
         dialog_state=dialog_state,
-        # One turn at a time per person and conversation, then the turn's reads in one session; a 1:1 chat the
-        # bot does not know as it is gets stored from the person's message.
+        receipts=receipts,
+        # One turn at a time per person and conversation; then the activity's claim and the turn's reads in one
+        # session; then a 1:1 chat the bot does not know as it is gets stored from the person's message. The claim
+        # comes first: a redelivery ends there, so it neither stores the chat again nor is answered twice.
         middleware=[
             SerialTurnsMiddleware(),
-            TurnPreload(session_factory, dialog_state),
+            TurnPreload(session_factory, dialog_state, receipts),
             RememberPersonalChats(services.conversations),
         ],
     )

@@ -43,10 +43,12 @@ class ClassroomBot(TeamsActivityHandler):
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         await self._dispatcher.on_uninstalled(turn_context)
 
-    async def on_teams_members_added(
+    async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ) -> None:
-        # Teams follows an install with this event; the welcome was sent for the install already.
+        # Teams follows an install with this event; the welcome was sent for the install already. Only the bot's
+        # own arrival matters here, so botbuilder's look-up of every other new member at the connector (one
+        # request each, and a turn that fails when someone already left) is skipped.
         if any(m.id == turn_context.activity.recipient.id for m in members_added):
             await self._dispatcher.on_added(turn_context)
 

@@ -1,23 +1,34 @@
-"""One short database session at the start of a message turn for what nearly every message needs.
+"""One short database session at the start of each turn: the activity's claim, and what nearly every message needs.
 
-A message reads the conversation's dialog state (is a question in progress?) and the sender's roles (what
+Every activity is first claimed in the database (``classroom/receipts.py``), so that Teams redelivering it, to
+this process after a restart or to another one, does not run it again: a redelivery ends here, answered with
+nothing more (an invoke with a short message), since the first delivery answered the person. A claim whose turn
+raised is given up, so a redelivery runs it.
+
+A message also reads the conversation's dialog state (is a question in progress?) and the sender's roles (what
 may they do?). Read separately, each costs a session, a pooled connection and, on SQLite, several hops to
-the driver's thread; together they cost one. Other activities load what they need when they need it.
+the driver's thread; together with the claim they cost one. Other activities load what they need when they
+need it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import Middleware, PrivateConversationState, TurnContext
 from botbuilder.core.bot_state import CachedBotState
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.people import roles_of
+from classroom.receipts import ActivityReceipts, receipt_key
+from dialogs.card_actions import message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.state_storage import SqlAlchemyStorage
+
+log = logging.getLogger(__name__)
 
 
 class ConversationDialogState(PrivateConversationState):
@@ -37,6 +48,12 @@ class ConversationDialogState(PrivateConversationState):
             key = self.get_storage_key(turn_context)
             self.use_loaded(turn_context, (await self.storage.read([key])).get(key))
 
+    async def delete(self, turn_context: TurnContext) -> None:
+        """Forget the stored state, loaded this turn or not (botbuilder's ``delete`` fails on state never loaded,
+        which is where the turn error handler calls it after a turn that failed early)."""
+        turn_context.turn_state.pop(self._context_service_key, None)
+        await self.storage.delete([self.get_storage_key(turn_context)])
+
     def use_loaded(self, turn_context: TurnContext, item: dict[str, Any] | None) -> None:
         """Take ``item`` (as the storage read it; None when nothing is stored) as this turn's state.
 
@@ -47,20 +64,59 @@ class ConversationDialogState(PrivateConversationState):
 
 
 class TurnPreload(Middleware):
-    """Loads a message turn's dialog state and the sender's roles in one session. Runs after the per-conversation
-    turn lock (``SerialTurnsMiddleware``), so the state read is the one the previous turn saved."""
+    """Claims the activity, and for a message loads its dialog state and the sender's roles, in one session. Runs
+    after the per-conversation turn lock (``SerialTurnsMiddleware``), so the state read is the one the previous turn
+    saved."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], dialog_state: ConversationDialogState):
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        dialog_state: ConversationDialogState,
+        receipts: ActivityReceipts,
+    ):
         self._session_factory = session_factory
         self._dialog_state = dialog_state
+        self._receipts = receipts
+        self.already_taken = 0  # redeliveries this process recognised from their claim
 
     # botbuilder annotates ``logic`` as taking the context, but calls it with none.
     async def on_turn(self, context: TurnContext, logic: Callable[..., Awaitable[Any]]) -> None:
-        if context.activity.type == ActivityTypes.message:
+        activity = context.activity
+        receipt = _receipt(context)
+        if activity.type == ActivityTypes.message:
             key = self._dialog_state.get_storage_key(context)
             async with self._session_factory() as session:
+                claimed = receipt is None or await self._receipts.claim_in(session, receipt)
                 items = await self._dialog_state.storage.read_in(session, [key])
                 roles = await roles_of(session, sender_aad_object_id(context))
+                if receipt is not None:
+                    await session.commit()
             self._dialog_state.use_loaded(context, items.get(key))
             keep_sender_roles(context, roles)
-        await logic()
+        else:
+            claimed = receipt is None or await self._receipts.claim(receipt)
+        if not claimed:
+            await self._taken_before(context)
+            return
+        try:
+            await logic()
+        except Exception:
+            if receipt is not None:
+                await self._receipts.release(receipt)
+            raise
+
+    async def _taken_before(self, context: TurnContext) -> None:
+        self.already_taken += 1
+        log.info("activity %s was taken before (by this process before a restart, or another)", context.activity.id)
+        if context.activity.type == ActivityTypes.invoke:
+            answer = message_answer("Already received: this was done once and is not done again.")
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
+
+
+def _receipt(context: TurnContext) -> str | None:
+    """The claim key of the turn's activity; None for one without an id (nothing to recognise it by)."""
+    activity = context.activity
+    if not activity.id:
+        return None
+    conversation = activity.conversation.id if activity.conversation else ""
+    return receipt_key(activity.channel_id or "", conversation or "", activity.id)

@@ -8,13 +8,14 @@ it, each coordinator gets their own copy in their 1:1 chat, so nothing depends o
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.errors import InvalidInput, NotAllowed
+from classroom.errors import ClassroomError, InvalidInput, NotAllowed
 from classroom.outbox import Notice, enqueue
 from classroom.people import roles_of
 from storage.models import ConversationRecord, DesignatedConversation, Person, PersonRole, Role
@@ -25,6 +26,24 @@ log = logging.getLogger(__name__)
 COORDINATORS = "coordinators"
 SHARED_TARGETS = frozenset({"groupChat", "channel"})
 COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
+_IDS_PER_QUERY = 500  # members of a large team are checked in batches, well within every database's limits
+
+
+@dataclass(frozen=True)
+class ChatMember:
+    """Someone Teams lists as a member of a chat or team: their Entra object id (None when Teams gave none, as for
+    some guests) and display name."""
+
+    aad_object_id: str | None
+    name: str
+
+
+class NotOnlyCoordinators(ClassroomError):
+    """The conversation has members without the coordinator role, who would see enquirers' details there."""
+
+    def __init__(self, outsiders: list[str]) -> None:
+        super().__init__(f"{len(outsiders)} member(s) of this conversation are not coordinators")
+        self.outsiders = outsiders  # their display names, sorted
 
 
 @dataclass(frozen=True)
@@ -41,13 +60,17 @@ async def is_coordinator(session: AsyncSession, aad_object_id: str | None) -> bo
 
 
 async def set_coordinators_conversation(
-    session: AsyncSession, conversation_id: str, *, by: str, now: datetime
+    session: AsyncSession, conversation_id: str, *, by: str, now: datetime, members: Sequence[ChatMember]
 ) -> ConversationRecord:
-    """Make ``conversation_id`` the coordinators' conversation.
+    """Make ``conversation_id`` the coordinators' conversation; ``members`` are everyone Teams lists there.
+
+    Everyone who can read the conversation will see enquirers' names, emails and messages, so every member
+    must hold the coordinator role (decided from their Entra object id and the stored roles, never the name).
 
     Raises:
         NotAllowed: ``by`` is not a coordinator.
         InvalidInput: the bot is not installed there, or it is a 1:1 chat.
+        NotOnlyCoordinators: some members are not coordinators (named in the error).
     """
     if not await is_coordinator(session, by):
         raise NotAllowed("only coordinators can choose where coordinator notifications go")
@@ -58,6 +81,9 @@ async def set_coordinators_conversation(
         raise InvalidInput("I am not installed in this conversation; add me here first")
     if record.conversation_type not in SHARED_TARGETS:
         raise InvalidInput("the coordinators' conversation must be a channel or a group chat")
+    outsiders = await not_coordinators(session, members)
+    if outsiders:
+        raise NotOnlyCoordinators(outsiders)
     await insert_or_update(
         session,
         DesignatedConversation.__table__,  # type: ignore[arg-type]
@@ -66,6 +92,22 @@ async def set_coordinators_conversation(
         ["conversation_id", "set_by_aad_object_id", "set_at"],
     )
     return record
+
+
+async def not_coordinators(session: AsyncSession, members: Sequence[ChatMember]) -> list[str]:
+    """The names of the members without the coordinator role (a member Teams gave no Entra id is one)."""
+    ids = sorted({m.aad_object_id for m in members if m.aad_object_id})
+    coordinators: set[str] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        rows = await session.scalars(
+            select(Person.aad_object_id)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(
+                Person.aad_object_id.in_(ids[start : start + _IDS_PER_QUERY]), PersonRole.role.in_(COORDINATOR_ROLES)
+            )
+        )
+        coordinators.update(rows)
+    return sorted(m.name for m in members if m.aad_object_id not in coordinators)
 
 
 async def coordinators_conversation(session: AsyncSession) -> ConversationRecord | None:

@@ -71,9 +71,11 @@ def _message(turn_context: TurnContext) -> Message:
         # Card data comes back from the client: treat it exactly like typed text, nothing more.
         args = value.get("args")
         typed, from_card = f"{value['verb']} {args if isinstance(args, str) else ''}", True
-    else:
+    elif activity.text:
         TurnContext.remove_recipient_mention(activity)
-        typed, from_card = activity.text or "", False
+        typed, from_card = activity.text, False
+    else:  # a message with no text (an attachment, or a mention without words) has no command to strip
+        typed, from_card = "", False
     return Message(clean(typed[:MAX_COMMAND_LENGTH].replace("\u00a0", " ")), from_card)
 
 

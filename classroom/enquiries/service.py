@@ -3,6 +3,7 @@ conflicts; who may act is decided inside it from the caller's Entra object id an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo, remember_conversation
-from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
+from classroom.coordinators import ChatMember, coordinators_conversation, set_coordinators_conversation
 from classroom.enquiries import actions, queries
 from classroom.enquiries.actions import ActionOutcome, Actor
 from classroom.enquiries.digest import digest_job
@@ -140,13 +141,16 @@ class EnquiryService:
 
         return await in_transaction(self._session_factory, unit)
 
-    async def choose_coordinators_chat(self, here: ConversationInfo, *, by: str) -> None:
-        """Coordinator notifications go to ``here`` from now on. Raises NotAllowed, InvalidInput."""
+    async def choose_coordinators_chat(self, here: ConversationInfo, *, by: str, members: Sequence[ChatMember]) -> None:
+        """Coordinator notifications go to ``here`` (whose members are ``members``) from now on.
+
+        Raises NotAllowed, InvalidInput, NotOnlyCoordinators (nothing is changed then).
+        """
         now = self._clock.now()
 
         async def unit(session: AsyncSession) -> None:
             await remember_conversation(session, here)
-            await set_coordinators_conversation(session, here.conversation_id, by=by, now=now)
+            await set_coordinators_conversation(session, here.conversation_id, by=by, now=now, members=members)
 
         await in_transaction(self._session_factory, unit)
 

@@ -23,11 +23,6 @@ def may_oversee(run: CourseRun, person: Person) -> bool:
     return is_coordinator(person) or trains(run, person)
 
 
-def require_overseer(run: CourseRun, person: Person) -> None:
-    if not may_oversee(run, person):
-        raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this")
-
-
 def require_coordinator(person: Person) -> None:
     if not is_coordinator(person):
         raise NotAllowed("only coordinators can do this")

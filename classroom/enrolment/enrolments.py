@@ -13,13 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.enrolment.authorisation import require_overseer
+from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, price_for
 from classroom.enrolment.errors import (
     AlreadyDecided,
     AlreadyEnrolled,
     CourseFull,
     EnrolmentClosed,
+    NothingToDecide,
     OfferExpired,
     OfferNotOpen,
 )
@@ -51,7 +52,7 @@ from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
 from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
-from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
 from storage.models.enrolment import ENDED
@@ -165,19 +166,20 @@ async def decide_clash(
     ``round_`` (from a review card): the request it was about; a later request of the same person is not it.
 
     Raises:
-        NotFound: no such enrolment. NotAllowed: the actor is not a trainer of this run nor a coordinator.
+        NothingToDecide: no such enrolment, or the actor is not a trainer of its run nor a coordinator (alike).
         AlreadyDecided: decided before (by anyone), or withdrawn by the participant.
     """
     run_id = await session.scalar(select(Enrolment.run_id).where(Enrolment.id == enrolment_id))
     if run_id is None:
-        raise NotFound(f"no enrolment {enrolment_id}")
+        raise NothingToDecide()
     await lock_run(session, run_id)
     run = await load_run(session, run_id)
     try:
         actor = await load_person(session, actor_aad_object_id)
     except NotFound as error:
-        raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
-    require_overseer(run, actor)
+        raise NothingToDecide() from error
+    if not may_oversee(run, actor):
+        raise NothingToDecide()
     enrolment = await load_enrolment(session, enrolment_id)
     if enrolment.status != EnrolmentStatus.PENDING_REVIEW or round_ not in (None, enrolment.round):
         raise AlreadyDecided(

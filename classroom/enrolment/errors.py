@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from classroom.enrolment.views import SessionTime
-from classroom.errors import ClassroomError, NotFound
+from classroom.errors import ClassroomError, NotAllowed, NotFound
 
 
 class EnrolmentRefused(ClassroomError):
@@ -61,6 +61,14 @@ class AlreadyDecided(EnrolmentRefused):
 
 class NoEnrolment(NotFound):
     """The person has no current place, review, offer or waitlist entry matching the request."""
+
+
+class NothingToDecide(NotAllowed):
+    """No clash request with that number that this person may decide. One that does not exist and one they may not
+    decide are refused alike, on purpose: the answer must not tell which numbers exist, nor whose run they are on."""
+
+    def __init__(self) -> None:
+        super().__init__("there is no clash request with that number that you can decide")
 
 
 class SessionChanged(ClassroomError):

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
-from classroom.enrolment.authorisation import require_coordinator, require_overseer
+from classroom.enrolment.authorisation import may_oversee, require_coordinator
 from classroom.enrolment.enrolments import Clash
-from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment
+from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment, NothingToDecide
 from classroom.enrolment.ics import build_calendar, build_cancellation
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
@@ -217,8 +217,8 @@ class EnrolmentService:
     async def decide_clash(
         self, actor_aad_object_id: str, enrolment_id: int, *, accept: bool, round_: int | None = None
     ) -> EnrolmentView:
-        """Accept or decline a clash (``round_``: the request a review card was about); raises NotAllowed,
-        AlreadyDecided or NotFound."""
+        """Accept or decline a clash (``round_``: the request a review card was about); raises NothingToDecide
+        (no such request, or not theirs to decide: alike) or AlreadyDecided."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             enrolment = await enrolments.decide_clash(
@@ -241,17 +241,18 @@ class EnrolmentService:
         self, actor_aad_object_id: str, enrolment_id: int, *, round_: int | None = None
     ) -> ClashReviewNotice:
         """A clash review as its card shows it now (waiting, or what was decided), for a trainer of the run or a
-        coordinator. Raises NotAllowed, or NotFound when the enrolment has no clash (any more), or when
-        ``round_`` names an earlier request than its current one."""
+        coordinator. Raises NothingToDecide (no such request, or not theirs to see: alike), or NotFound when the
+        enrolment has no clash (any more), or when ``round_`` names an earlier request than its current one."""
 
         async def unit(session: AsyncSession) -> ClashReviewNotice:
-            enrolment = await load_enrolment(session, enrolment_id)
-            run = await load_run(session, enrolment.run_id)
             try:
+                enrolment = await load_enrolment(session, enrolment_id)
+                run = await load_run(session, enrolment.run_id)
                 actor = await load_person(session, actor_aad_object_id)
             except NotFound as error:
-                raise NotAllowed(f"only the trainers of {run.code} and coordinators can do this") from error
-            require_overseer(run, actor)
+                raise NothingToDecide() from error
+            if not may_oversee(run, actor):
+                raise NothingToDecide()
             if not enrolment.clash_sessions or round_ not in (None, enrolment.round):
                 raise NotFound(f"enrolment {enrolment_id} has no clash to review")
             return review_card(enrolment, run, review_outcome(enrolment))

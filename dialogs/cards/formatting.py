@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -62,3 +63,14 @@ _MARKDOWN = str.maketrans("", "", "*_`[]()<>#~|\\")
 def without_markdown(value: str) -> str:
     """Someone's name or words, safe to put inside a message of ours that Teams renders as markdown."""
     return value.translate(_MARKDOWN)
+
+
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
+
+
+def shown_code(typed: str, otherwise: str = "that code") -> str:
+    """A course or run code someone typed, to repeat back (upper case) in our words, or ``otherwise`` when it is not
+    shaped like a code: text typed in a group chat (``course [x](https://ev.il)``) never comes back as a link or
+    formatting that everyone there sees."""
+    typed = typed.strip()
+    return typed.upper() if _CODE_SHAPE.fullmatch(typed) else otherwise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classroom.errors import NotFound
+from dialogs.cards.formatting import shown_code
 from dialogs.catalogue.cards.course_details import build_course_details_card
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.catalogue.find_dialog import FIND_DIALOG
@@ -43,7 +44,7 @@ async def show_course(request: CommandRequest) -> None:
         overview = await request.services.catalogue.course(code, request.sender_id)
     except NotFound:
         await request.say(
-            f"I can't find a course with the code {code[:32].upper()}. Type **courses** to see every code, "
+            f"I can't find a course with the code {shown_code(code, 'you typed')}. Type **courses** to see every code, "
             "or **find** to search by topic."
         )
         return

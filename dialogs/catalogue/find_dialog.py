@@ -11,6 +11,7 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.catalogue.queries import search_words
+from dialogs.cards.formatting import without_markdown
 from dialogs.cards.messages import card_activity
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.questions import Question
@@ -57,7 +58,7 @@ class FindCoursesDialog(ResumableDialog):
     async def _show(self, step: WaterfallStepContext) -> DialogTurnResult:
         query = text(step.result)
         found = await self._services.catalogue.search(query)
-        words = " ".join(search_words(query))
+        words = without_markdown(" ".join(search_words(query)))  # "_word_" would be italic
         intro = f"{len(found)} course{'s' if len(found) != 1 else ''} matching \u201c{words}\u201d:" if found else None
         await step.context.send_activity(
             card_activity(build_course_list_card(found, self._services.zone, title="Search results", intro=intro))

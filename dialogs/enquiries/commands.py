@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from classroom.coordinators import NotOnlyCoordinators
 from classroom.enquiries.actions import Actor
 from classroom.enquiries.queries import CoordinatorFilter
 from classroom.enquiries.references import parse_reference
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed, NotFound
+from dialogs.cards.formatting import plural, without_markdown
 from dialogs.conversation_reference import conversation_info
 from dialogs.enquiries.cards.coordinator import build_enquiry_card
 from dialogs.enquiries.cards.enquirer import build_enquirer_enquiry_card
@@ -16,7 +18,9 @@ from dialogs.enquiries.cards.parts import ANSWER_INPUT
 from dialogs.enquiries.dialog import ENQUIRY_DIALOG
 from dialogs.enquiries.phrases import ENQUIRE_ALIASES, ENQUIRE_PHRASES, MY_ENQUIRIES_ALIASES
 from dialogs.idempotency import activity_key
-from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
+from dialogs.members import MembersUnavailable, conversation_members
+from dialogs.private_views import not_here, private_here
+from dialogs.routing import EVERYONE, PERSONAL, TEAM, CommandRequest, Router
 from storage.models import Role
 
 router = Router()
@@ -32,10 +36,8 @@ _FILTER_WORDS = {
     "unassigned": CoordinatorFilter.UNASSIGNED,
     "new": CoordinatorFilter.UNASSIGNED,
 }
-NOT_HERE = (
-    "Enquiries hold people's contact details, so I show them only in our one-to-one chat or in the "
-    "coordinators' chat (set with **coordinators here**). Message me directly."
-)
+NOT_HERE = not_here("Enquiries")
+MAX_NAMED = 5  # members named when a chat is refused as the coordinators' chat
 
 
 def _card_value(request: CommandRequest, key: str) -> str | None:
@@ -98,7 +100,7 @@ async def show_enquiry(request: CommandRequest) -> None:
         await request.say(f"I can't find an enquiry {reference} that you can see.")
         return
     if viewed.as_coordinator:
-        if not await _private_here(request):
+        if not await private_here(request):
             await request.say(NOT_HERE)
             return
         await request.show(build_enquiry_card(viewed.view, request.services.zone))
@@ -151,7 +153,7 @@ async def answer(request: CommandRequest) -> None:
     description="Open enquiries, oldest first: all of them, yours, or nobody's",
 )
 async def enquiries(request: CommandRequest) -> None:
-    if not await _private_here(request):
+    if not await private_here(request):
         await request.say(NOT_HERE)
         return
     which = _FILTER_WORDS.get(request.args.split()[0].lower() if request.args.split() else "")
@@ -165,15 +167,6 @@ async def enquiries(request: CommandRequest) -> None:
         return
     services = request.services
     await request.show(build_coordinator_list_card(listing, which.value, services.clock.now(), services.zone))
-
-
-async def _private_here(request: CommandRequest) -> bool:
-    """Whether enquirers' details may be shown here: a one-to-one chat, or the coordinators' own chat."""
-    if request.scope == PERSONAL:
-        return True
-    here = conversation_info(request.turn_context.activity).conversation_id
-    shared = await request.services.enquiries.coordinators_chat()
-    return shared is not None and shared.conversation_id == here
 
 
 @router.command(
@@ -205,10 +198,37 @@ async def coordinators(request: CommandRequest) -> None:
         )
         return
     try:
-        await request.services.enquiries.choose_coordinators_chat(
-            conversation_info(request.turn_context.activity), by=request.sender_id or ""
+        members = await conversation_members(request.turn_context)
+    except MembersUnavailable:
+        await request.say(
+            "Sorry, Teams didn't tell me who is in this conversation, so I haven't chosen it: enquiries must "
+            "only go where everyone is a coordinator. Please try again in a moment."
         )
+        return
+    try:
+        await request.services.enquiries.choose_coordinators_chat(
+            conversation_info(request.turn_context.activity), by=request.sender_id or "", members=members
+        )
+    except NotOnlyCoordinators as refused:
+        await request.say(_seen_by_others(refused.outsiders, request.scope))
+        return
     except ClassroomError as error:
         await request.say(f"Sorry, {error}.")
         return
     await request.say("Done: new enquiries, replies from enquirers and the daily digest will be posted here.")
+
+
+def _seen_by_others(outsiders: list[str], scope: str) -> str:
+    """The refusal, naming (as plain text) who would see enquirers' details here."""
+    named = [without_markdown(name) or "someone" for name in outsiders[:MAX_NAMED]]
+    others = len(outsiders) - len(named)
+    if others:
+        named.append(plural(others, "other"))
+    who = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    verb = "is" if len(outsiders) == 1 else "are"
+    place = "team" if scope == TEAM else "chat"
+    return (
+        f"I haven't chosen this {place} for coordinators: enquirers' names, emails and messages would be posted "
+        f"here, and {who} {verb} in it without the coordinator role. Use a channel or chat with coordinators "
+        "only (or ask an admin to give them the role), then type **coordinators here** again."
+    )

@@ -13,7 +13,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from classroom.errors import ClassroomError
-from dialogs.cards.formatting import without_markdown
+from dialogs.cards.formatting import shown_code, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.reschedule import build_reschedule_confirmation_card
 from dialogs.enrolment.cards.roster import build_roster_card
@@ -119,7 +119,9 @@ async def withdraw(request: CommandRequest) -> None:
     enrolment = request.services.enrolment
     views = await enrolment.my_enrolments(aad_object_id, code)
     if not views:
-        await request.say(f"You have no place or waitlist entry on {code}. Type **my courses** to see yours.")
+        await request.say(
+            f"You have no place or waitlist entry on {shown_code(code)}. Type **my courses** to see yours."
+        )
         return
     if len(views) > 1:
         codes = ", ".join(v.run.run_code for v in views)

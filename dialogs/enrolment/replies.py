@@ -12,19 +12,22 @@ from classroom.enrolment.errors import (
     EnrolmentClosed,
     NoEnrolment,
     NotEligible,
+    NothingToDecide,
     OfferExpired,
     OfferNotOpen,
     OrganisationNeeded,
 )
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed, NotFound, TryAgain
+from dialogs.cards.formatting import shown_code
 from storage.models import EnrolmentStatus
 
+UNNAMED = "that course"  # what a code is called that is not repeated back (it does not look like one)
 NOT_SIGNED_IN = "I can only do that for someone signed in to Microsoft Teams with a work account."
 
 
 def explain(error: ClassroomError, code: str) -> str:
     """Words for a refusal about the course or run ``code``."""
-    code = code.strip().upper()[:48] or "that course"
+    code = shown_code(code, UNNAMED)
     for error_type, words in _EXPLANATIONS:
         if isinstance(error, error_type):
             return words(error, code)
@@ -88,6 +91,14 @@ def _already_decided(error: AlreadyDecided, _code: str) -> str:
     return f"This clash was already {outcome}{by}; nothing was changed."
 
 
+def _nothing_to_decide(_error: NothingToDecide, _code: str) -> str:
+    # The same words whether the number does not exist or is someone else's to decide: nothing is given away.
+    return (
+        "There is no clash request with that number that you can decide. Use the buttons on the clash card "
+        "you were sent."
+    )
+
+
 def _not_allowed(error: NotAllowed, _code: str) -> str:
     return f"Sorry, {error}."
 
@@ -97,7 +108,8 @@ def _try_again(_error: TryAgain, _code: str) -> str:
 
 
 def _not_found(_error: NotFound, code: str) -> str:
-    return f"I can't find a course or run with the code {code}. Type **courses** to see every code."
+    what = "that course or run" if code == UNNAMED else f"a course or run with the code {code}"
+    return f"I can't find {what}. Type **courses** to see every code."
 
 
 def _invalid_input(error: InvalidInput, _code: str) -> str:
@@ -105,7 +117,7 @@ def _invalid_input(error: InvalidInput, _code: str) -> str:
 
 
 # The first entry whose type the error is an instance of decides the words, so a subclass must come before its
-# base (NoEnrolment is a NotFound).
+# base (NoEnrolment is a NotFound, NothingToDecide a NotAllowed).
 _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...] = (
     (NotEligible, _not_eligible),
     (OrganisationNeeded, _organisation_needed),
@@ -116,6 +128,7 @@ _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...
     (OfferNotOpen, _offer_not_open),
     (NoEnrolment, _no_enrolment),
     (AlreadyDecided, _already_decided),
+    (NothingToDecide, _nothing_to_decide),
     (NotAllowed, _not_allowed),
     (TryAgain, _try_again),
     (NotFound, _not_found),

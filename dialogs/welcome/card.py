@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dialogs.cards.base import CardMessage, Element, card, heading, submit, text
+from dialogs.cards.formatting import without_markdown
 from dialogs.routing import PERSONAL, TEAM
 from storage.models import Role
 
@@ -20,7 +21,8 @@ _ROLE_LINES = {
 
 def build_welcome_card(name: str, roles: Iterable[Role], scope: str) -> CardMessage:
     roles = set(roles)
-    first_name = name.split()[0] if name.strip() else ""
+    words = without_markdown(name).split()  # the installer's name is shown to everyone in a group chat
+    first_name = words[0] if words else ""
     greeting = f"Welcome, {first_name}!" if first_name else "Welcome!"
     body: list[Element] = [
         heading(greeting),

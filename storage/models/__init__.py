@@ -1,6 +1,7 @@
 """Every table of the bot. Importing this package registers them all on ``Base.metadata``."""
 
 from storage.base import Base
+from storage.models.activity_receipts import ActivityReceipt
 from storage.models.bot_state import BotStateRecord
 from storage.models.catalogue import (
     Course,
@@ -26,6 +27,7 @@ from storage.models.people import Organisation, Person, PersonRole, Role
 
 __all__ = [
     "Base",
+    "ActivityReceipt",
     "AnnouncedSessionTime",
     "BotStateRecord",
     "CalendarLink",

@@ -15,17 +15,27 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import RUNTIME, create_app
 from bot.settings import Settings
+from tests.support.members import paged_members
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 
 
 class RecordingConnector:
-    """A local stand-in for the Bot Connector service: stores what the bot sends, answers like Teams."""
+    """A local stand-in for the Bot Connector service: stores what the bot sends, answers like Teams (member lists
+    in Microsoft's documented shape, from ``members``)."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.members: dict[str, list[dict[str, Any]]] = {}  # conversation or team id -> tests.support.members
         self.server: TestServer | None = None
         self._next = 0
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        members = self.members.get(request.match_info["conversation"])
+        if members is None:
+            return web.json_response({"error": {"code": "ConversationNotFound", "message": "not found"}}, status=404)
+        page = paged_members(members, request.query.get("pageSize"), request.query.get("continuationToken"))
+        return web.json_response(page)
 
     async def _activities(self, request: web.Request) -> web.Response:
         self._next += 1
@@ -43,6 +53,7 @@ class RecordingConnector:
         app = web.Application()
         app.router.add_route("*", "/v3/conversations/{conversation}/activities", self._activities)
         app.router.add_route("*", "/v3/conversations/{conversation}/activities/{activity}", self._activities)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
         return app
 
     @property

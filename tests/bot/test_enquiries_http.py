@@ -12,9 +12,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import RUNTIME
-from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus, OutboxNotification
+from storage.models import (
+    DesignatedConversation,
+    Enquiry,
+    EnquiryAction,
+    EnquiryEvent,
+    EnquiryStatus,
+    OutboxNotification,
+)
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import COORDINATOR_AAD, QUESTION_ANSWERS, make_coordinator
+from tests.support.members import teams_member
 
 GROUP_CHAT = "33fc008e-8cd1-4344-bbec-5128707c3b3f"  # the Playground's group chat
 ADELE = {"id": "user-id-2", "name": "Adele Vance", "aadObjectId": COORDINATOR_AAD}
@@ -22,16 +30,18 @@ DRAIN_BOUND = 60  # seconds: a safety net against a hang, not a timing assertion
 
 
 @pytest.fixture
-async def setup(client, activity, session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+async def setup(client, activity, connector, session_factory, clock) -> None:  # type: ignore[no-untyped-def]
     """Demo catalogue, Adele a coordinator, the bot in Alex's chat and in the group chat Adele chose."""
     await load_demo_catalogue(session_factory, clock)
     await make_coordinator(session_factory)
     await client.post("/api/messages", json=activity("installation-update-add"))  # Alex's 1:1 chat
     await client.post("/api/messages", json=activity("installation-update-add-groupchat"))
+    connector.members[GROUP_CHAT] = [teams_member(COORDINATOR_AAD, "Adele Vance", user_id="user-id-2")]
     here = activity("groupchat-message-mention", **{"from": ADELE})
     here["text"] = "<at>Test Bot</at> coordinators here"
     response = await client.post("/api/messages", json=here)
     assert response.status in (200, 201)
+    assert connector.bodies()[-1]["text"].startswith("Done")
 
 
 async def say(client, activity, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -187,3 +197,22 @@ async def test_a_redelivered_send_makes_one_enquiry(
     assert [e.reference for e in enquiries] == ["ENQ-2026-0001"] and len(cards) == 1
     told = [b.get("text") or "" for b in connector.bodies()]
     assert any("ENQ-2026-0001" in text for text in told)
+
+
+async def test_coordinators_here_in_a_chat_with_others_is_refused_naming_them(
+    client, activity, connector, session_factory, clock
+) -> None:
+    """Teams' member list (Microsoft's documented shape, in pages) decides; the chat is not chosen."""
+    await make_coordinator(session_factory)
+    await client.post("/api/messages", json=activity("installation-update-add-groupchat"))
+    connector.members[GROUP_CHAT] = [teams_member(COORDINATOR_AAD, "Adele Vance", user_id="user-id-2")] + [
+        teams_member(f"00000000-0000-0000-0000-0000000001{n:02d}", f"Member {n:02d}") for n in range(250)
+    ]
+    here = activity("groupchat-message-mention", **{"from": ADELE})
+    here["text"] = "<at>Test Bot</at> coordinators here"
+    await client.post("/api/messages", json=here)
+    refusal = connector.bodies()[-1]["text"]
+    assert refusal.startswith("I haven't chosen this chat for coordinators")
+    assert "Member 00, Member 01, Member 02, Member 03, Member 04 and 245 others are in it" in refusal
+    async with session_factory() as session:
+        assert await session.scalar(select(DesignatedConversation)) is None

@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import RUNTIME
+from bot.assembly import turn_error_handler
 from bot.turn_preload import ConversationDialogState
 from classroom.people import assign_roles
 from storage.models import Role
@@ -65,12 +66,14 @@ async def _first_message(client: TestClient, activity) -> None:  # type: ignore[
 
 @sqlite_only
 async def test_help_reads_once_and_writes_no_state(quiet_client, activity, connector, session_factory) -> None:
-    """``help`` with no dialog in progress: one checkout holding the state and roles SELECTs, no bot_state write."""
+    """``help`` with no dialog in progress: one checkout holding the activity's claim (one INSERT) and the state and
+    roles SELECTs, no bot_state write."""
     await _first_message(quiet_client, activity)
     with database_use(quiet_client) as checkouts:
         response = await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     assert response.status in (200, 201) and "help" in _card_text(connector.bodies()[-1]).lower()
     [statements] = checkouts
+    assert statements[0].lstrip().startswith("INSERT INTO activity_receipts")
     assert any("FROM bot_state" in s for s in statements) and any("FROM person_roles" in s for s in statements)
     assert not any("bot_state" in s and not s.lstrip().upper().startswith("SELECT") for s in statements)
     assert await _stored_states(session_factory) == 0
@@ -122,3 +125,22 @@ async def test_a_dialog_in_progress_round_trips(client, activity, connector, ses
     await client.post("/api/messages", json=activity("personal-message", text="court"))
     listing = _card_text(connector.bodies()[-1])
     assert "Search results" in listing and "PERM4" in listing
+
+
+async def test_a_turn_that_failed_before_loading_its_state_is_still_apologised_for(session_factory, caplog) -> None:
+    """The error handler forgets the dialog state; a turn can fail before the state was ever loaded."""
+    dialog_state = ConversationDialogState(SqlAlchemyStorage(session_factory))
+    adapter = TestAdapter()
+    context = TurnContext(
+        adapter,
+        Activity(
+            type=ActivityTypes.message,
+            channel_id="msteams",
+            conversation=ConversationAccount(id="conv-1"),
+            from_property=ChannelAccount(id="29:user"),
+            recipient=ChannelAccount(id="28:bot"),
+        ),
+    )
+    await turn_error_handler(dialog_state)(context, RuntimeError("failed early"))
+    assert "something went wrong" in adapter.activity_buffer[-1].text
+    assert not [r for r in caplog.records if "could not apologise" in r.getMessage()]

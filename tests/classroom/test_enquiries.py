@@ -9,7 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from classroom.coordinators import set_coordinators_conversation
+from classroom.coordinators import (
+    ChatMember,
+    NotOnlyCoordinators,
+    coordinators_conversation,
+    set_coordinators_conversation,
+)
 from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
 from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enquirer_list, enquiry_for
 from classroom.enquiries.references import parse_reference
@@ -30,6 +35,7 @@ from tests.support.enquiries import (
     COORDINATOR_AAD,
     COORDINATOR_NAME,
     COORDINATORS_CHAT,
+    COORDINATORS_ONLY,
     PARTICIPANT_AAD,
     SECOND_COORDINATOR_AAD,
     conversation_record,
@@ -89,7 +95,9 @@ async def test_an_enquiry_gets_a_reference_a_history_and_a_card_for_each_coordin
 async def test_the_coordinators_conversation_gets_one_card(session_factory, clock) -> None:
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
     result = await submitted(session_factory, clock.now())
     [card] = await outbox(session_factory)
     assert (card.conversation_key, card.recipient_aad_object_id) == (COORDINATORS_CHAT, None)
@@ -99,7 +107,9 @@ async def test_the_coordinators_conversation_gets_one_card(session_factory, cloc
 async def test_a_removed_coordinators_conversation_falls_back_to_1to1_chats(session_factory, clock) -> None:
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "channel"))
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
     async with session_factory.begin() as session:
         from classroom.conversations import forget_conversation
 
@@ -119,11 +129,37 @@ async def test_only_a_coordinator_chooses_a_shared_conversation_that_the_bot_is_
     )
     async with session_factory.begin() as session:
         with pytest.raises(NotAllowed):
-            await set_coordinators_conversation(session, COORDINATORS_CHAT, by=PARTICIPANT_AAD, now=clock.now())
+            await set_coordinators_conversation(
+                session, COORDINATORS_CHAT, by=PARTICIPANT_AAD, now=clock.now(), members=COORDINATORS_ONLY
+            )
         with pytest.raises(InvalidInput, match="channel or a group chat"):
-            await set_coordinators_conversation(session, "a:personal", by=COORDINATOR_AAD, now=clock.now())
+            await set_coordinators_conversation(
+                session, "a:personal", by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+            )
         with pytest.raises(InvalidInput, match="not installed"):
-            await set_coordinators_conversation(session, "19:unknown@thread.v2", by=COORDINATOR_AAD, now=clock.now())
+            await set_coordinators_conversation(
+                session, "19:unknown@thread.v2", by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+            )
+
+
+async def test_a_shared_conversation_must_have_only_coordinators_as_members(session_factory, clock) -> None:
+    """Whoever can read it would see enquirers' details: members are checked by Entra id and stored roles."""
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    members = [
+        ChatMember(COORDINATOR_AAD, COORDINATOR_NAME),
+        ChatMember(PARTICIPANT_AAD, "Alex Wilber"),
+        ChatMember(None, "A Guest"),
+        ChatMember("aad-never-met", "Zed Stranger"),
+        ChatMember(PARTICIPANT_AAD + "x", COORDINATOR_NAME),  # a coordinator's name is not a coordinator
+    ]
+    async with session_factory.begin() as session:
+        with pytest.raises(NotOnlyCoordinators) as refused:
+            await set_coordinators_conversation(
+                session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=members
+            )
+    assert refused.value.outsiders == ["A Guest", "Adele Vance", "Alex Wilber", "Zed Stranger"]
+    async with session_factory() as session:
+        assert await coordinators_conversation(session) is None
 
 
 async def test_enquiry_and_its_card_are_one_transaction(session_factory, clock, monkeypatch) -> None:

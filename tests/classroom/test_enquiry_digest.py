@@ -31,6 +31,7 @@ from tests.support.enquiries import (
     COORDINATOR_AAD,
     COORDINATOR_NAME,
     COORDINATORS_CHAT,
+    COORDINATORS_ONLY,
     conversation_record,
     make_coordinator,
     store_conversations,
@@ -78,7 +79,9 @@ async def coordinators_chat(session_factory, clock) -> None:  # type: ignore[no-
     await make_coordinator(session_factory)
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
 
 
 async def digests(session_factory) -> list[OutboxNotification]:  # type: ignore[no-untyped-def]

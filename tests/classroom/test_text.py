@@ -1,10 +1,11 @@
-"""Cleaning typed text: invisible characters go, everything a reader sees (emoji sequences included) stays."""
+"""Cleaning typed text: invisible characters go, everything a reader sees (emoji sequences included) stays. Every
+string from outside loses what one database stores and the other refuses, and is put in NFC."""
 
 from __future__ import annotations
 
 import pytest
 
-from classroom.text import clean
+from classroom.text import bounded, clean, storable
 
 WOMAN_TECHNOLOGIST = "\U0001f469\u200d\U0001f4bb"  # 👩‍💻: woman, zero-width joiner, laptop
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👨‍👩‍👧
@@ -39,3 +40,24 @@ def test_invisible_characters_that_hide_or_reorder_text_go() -> None:
 def test_characters_newer_than_pythons_unicode_tables_are_kept() -> None:
     face_with_bags_under_eyes = "\U0001fae9"  # Unicode 16 (2024): unassigned in Python 3.11's tables
     assert clean(f"tired {face_with_bags_under_eyes}") == f"tired {face_with_bags_under_eyes}"
+
+
+DECOMPOSED_ZOE = "Zoe\u0308"  # e + combining diaeresis, as some keyboards type it
+COMPOSED_ZOE = "Zo\u00eb"
+
+
+def test_every_string_loses_what_postgresql_refuses_and_is_put_in_nfc() -> None:
+    assert storable("Al\x00ex \udc00Wilber") == "Alex Wilber"
+    assert storable(DECOMPOSED_ZOE) == COMPOSED_ZOE
+    already_fine = "29:1a2b  spaced\u200bid"  # ids are not trimmed, collapsed or stripped of invisible characters
+    assert storable(already_fine) == already_fine
+
+
+def test_bounded_cuts_after_cleaning_to_what_the_column_holds() -> None:
+    assert bounded("\x00" * 5 + "Alex Wilber", 4) == "Alex"
+    assert bounded(DECOMPOSED_ZOE, 3) == COMPOSED_ZOE  # normalised first: three characters, nothing cut
+    assert bounded("Alex", 200) == "Alex"
+
+
+def test_typed_text_is_put_in_nfc_too() -> None:
+    assert clean(f"  {DECOMPOSED_ZOE}\x00 ") == COMPOSED_ZOE

@@ -28,12 +28,14 @@ from tests.support.enquiries import (
     COORDINATOR_AAD,
     COORDINATOR_NAME,
     COORDINATORS_CHAT,
+    COORDINATORS_ONLY,
     PARTICIPANT_AAD,
     conversation_record,
     make_coordinator,
     store_conversations,
     submitted,
 )
+from tests.support.members import teams_member
 
 
 async def coordinators_copy(session_factory) -> tuple[OutboxNotification, str]:  # type: ignore[no-untyped-def]
@@ -71,6 +73,7 @@ def adele(session_factory, clock) -> Conversation:
         name=COORDINATOR_NAME,
         conversation_type="groupChat",
         conversation_id=COORDINATORS_CHAT,
+        members=[teams_member(COORDINATOR_AAD, COORDINATOR_NAME)],
     )
 
 
@@ -79,7 +82,9 @@ async def enquiry(alex: Conversation, session_factory, clock):  # type: ignore[n
     """An enquiry whose card was delivered to the coordinators' chat as Teams message "card-1"."""
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
     made = await submitted(session_factory, clock.now())
     async with session_factory.begin() as session:
         await session.execute(
@@ -224,13 +229,20 @@ async def test_assign_reply_close_reopen_update_the_card_for_everyone(
 
 
 async def test_a_redelivered_reply_is_sent_once(adele: Conversation, enquiry, session_factory) -> None:
-    for attempt in range(2):
-        response, _ = await adele.execute(
-            "enquiry.reply", {"enquiry": enquiry.id, "reply": "Once"}, activity_id="invoke-1"
-        )
-        assert "Once" in answer_card(response)["fallbackText"]
-        if attempt == 0:
-            await copy_replaced(session_factory)
+    response, _ = await adele.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "Once"}, activity_id="invoke-1")
+    assert "Once" in answer_card(response)["fallbackText"]
+    await copy_replaced(session_factory)
+    # Teams delivers the same invoke again (here, to another process): its claim is found, nothing runs again.
+    again = Conversation(
+        session_factory,
+        adele.services.clock,
+        aad_object_id=COORDINATOR_AAD,
+        name=COORDINATOR_NAME,
+        conversation_type="groupChat",
+        conversation_id=COORDINATORS_CHAT,
+    )
+    response, _ = await again.execute("enquiry.reply", {"enquiry": enquiry.id, "reply": "Once"}, activity_id="invoke-1")
+    assert response.body.value.startswith("Already received")
     async with session_factory() as session:
         replies = (
             await session.scalars(select(OutboxNotification).where(OutboxNotification.kind == "enquiries.reply"))
@@ -360,6 +372,54 @@ async def test_coordinators_here_chooses_the_shared_conversation(
     )
     [reply] = await personal.say("coordinators here")
     assert "Type this in the coordinators' channel or group chat" in reply.text
+
+
+async def test_coordinators_here_is_refused_where_members_are_not_all_coordinators(
+    alex: Conversation, adele: Conversation, session_factory, clock
+) -> None:
+    """Enquirers' details must not reach people without the coordinator role: they are named, nothing changes."""
+    adele.members = [
+        teams_member(COORDINATOR_AAD, COORDINATOR_NAME),
+        teams_member(PARTICIPANT_AAD, "Alex [Wilber](https://ev.il)"),
+        teams_member(None, "Guest Without Id"),
+    ]
+    [reply] = await adele.say("coordinators here")
+    assert reply.text.startswith("I haven't chosen this chat for coordinators")
+    assert "and Alex Wilberhttps://ev.il and Guest Without Id are in it" in reply.text  # never a markdown link
+    async with session_factory() as session:
+        assert await coordinators_conversation(session) is None
+
+    adele.members = [teams_member(COORDINATOR_AAD, COORDINATOR_NAME)] + [
+        teams_member(f"aad-participant-{n}", f"Person {n:03d}") for n in range(450)
+    ]  # several pages of Teams' list
+    [reply] = await adele.say("coordinators here")
+    assert "Person 000, Person 001, Person 002, Person 003, Person 004 and 445 others are in it" in reply.text
+
+    adele.members = None  # Teams does not answer
+    [reply] = await adele.say("coordinators here")
+    assert "Teams didn't tell me who is in this conversation" in reply.text
+    async with session_factory() as session:
+        assert await coordinators_conversation(session) is None
+
+
+async def test_enquiries_and_the_outbox_stay_out_of_group_chats_other_than_the_coordinators(
+    alex: Conversation, adele: Conversation, session_factory, clock
+) -> None:
+    elsewhere = Conversation(
+        session_factory,
+        clock,
+        aad_object_id=COORDINATOR_AAD,
+        name=COORDINATOR_NAME,
+        conversation_type="groupChat",
+        conversation_id="19:everyone@thread.v2",
+    )
+    for command in ("enquiries", "outbox"):
+        [reply] = await elsewhere.say(command)
+        assert "only in our one-to-one chat or in the coordinators' chat" in reply.text, command
+    [reply] = await adele.say("coordinators here")
+    assert reply.text.startswith("Done")
+    [reply] = await adele.say("outbox")
+    assert card_text(reply).startswith("Outgoing messages")
 
 
 async def test_help_shows_enquiry_commands_by_role(alex: Conversation, adele: Conversation) -> None:

@@ -249,8 +249,12 @@ async def test_a_clash_goes_to_the_trainers_who_decide_and_the_participant_hears
     # Card data names the enrolment; who may decide is checked from the sender's stored roles and links.
     [refused] = await chat.press("clash", f"accept {enrolment_id}")
     assert "only for" in refused.text
-    [not_theirs] = await _as(chat, OTHER_TRAINER_AAD, "Megan Bowen").press("clash", f"accept {enrolment_id}")
-    assert "only the trainers of PERMX-A and coordinators" in not_theirs.text
+    megan = _as(chat, OTHER_TRAINER_AAD, "Megan Bowen")  # a trainer, of another run
+    [not_theirs] = await megan.press("clash", f"accept {enrolment_id}")
+    [no_such] = await megan.press("clash", f"accept {enrolment_id + 1000}")
+    assert not_theirs.text == no_such.text, "someone else's request and no request are answered alike"
+    assert "no clash request with that number that you can decide" in not_theirs.text
+    assert "PERMX" not in not_theirs.text
     assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.PENDING_REVIEW
 
     trainer = _as(chat, TRAINER_AAD, "Zoe Rosenfield")

@@ -178,7 +178,11 @@ async def test_a_confirmation_redelivered_by_teams_tells_nobody_twice(adele, ses
     [shown] = await adele.say("reschedule PERMX-A 2 22/12/2026 13:00-16:00")
     confirm = _button(shown, "Move it and tell them")
     await _press(adele, confirm, activity_id="invoke-1")
-    repeated = _answer(await _press(adele, confirm, activity_id="invoke-1"))
+    # The same activity again (Teams got no answer in time): its claim answers it, and the move does not run.
+    redelivered = _answer(await _press(adele, confirm, activity_id="invoke-1"))
+    assert redelivered == "Already received: this was done once and is not done again."
+    # The button pressed again (a new activity): the move finds the session already there.
+    repeated = _answer(await _press(adele, confirm))
     assert repeated.startswith("Already moved: session 2 of PERMX-A")
     assert len(await _sent(session_factory)) == 2
 

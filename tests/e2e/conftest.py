@@ -20,7 +20,14 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
-from tests.e2e.playground import Chats, PlaygroundClient, RunningDemo, RunningPlayground, start_playground
+from tests.e2e.playground import (
+    E2E_COORDINATORS,
+    Chats,
+    PlaygroundClient,
+    RunningDemo,
+    RunningPlayground,
+    start_playground,
+)
 from tests.e2e.processes import ManagedProcess
 from tests.support.node_tools import REPO_ROOT, require_node_package
 
@@ -34,10 +41,11 @@ ALEX_CHATS = Chats(
 
 def _demo_environment() -> dict[str, str]:
     """The environment minus every bot setting: the demo must run with its own defaults (auth off, SQLite), and
-    this checkout's code (not whichever one the virtualenv has installed)."""
+    this checkout's code (not whichever one the virtualenv has installed); the e2e-only coordinators as admins."""
     settings = {name.upper() for name in Settings.model_fields}
     env = {name: value for name, value in os.environ.items() if name.upper() not in settings}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["ADMIN_AAD_OBJECT_IDS"] = ",".join(person.aad_object_id for person in E2E_COORDINATORS)
     return env
 
 

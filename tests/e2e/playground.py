@@ -22,6 +22,7 @@ import aiohttp
 import yaml
 
 from bot.demo_people import DEMO_PEOPLE, DemoPerson
+from storage.models import Role
 from tests.e2e.processes import ManagedProcess, free_port
 from tests.support.cards import card_actions, elements
 from tests.support.node_tools import NODE_MODULES
@@ -56,11 +57,26 @@ def _user(person: DemoPerson) -> dict[str, str]:
     }
 
 
-def playground_config(current_user: str, chats: Chats) -> dict[str, Any]:
+# Coordinators who exist only for the end-to-end tests: a group chat whose members are all coordinators (the only
+# kind that may become the coordinators' chat) needs five of them, and the demo has two. The demo bot of the
+# e2e suite makes them coordinators at start (ADMIN_AAD_OBJECT_IDS).
+E2E_COORDINATORS = tuple(
+    DemoPerson(
+        f"Coordinator {n}",
+        f"00000000-0000-0000-0000-0000000e2e0{n}",
+        f"coordinator{n}@example.com",
+        (Role.COORDINATOR, Role.ADMIN),
+        f"user-id-e2e-{n}",
+    )
+    for n in range(1, 5)
+)
+
+
+def playground_config(current_user: str, chats: Chats, members: tuple[DemoPerson, ...] | None = None) -> dict[str, Any]:
     """A Playground configuration whose users are our demo people (so the demo's roles apply), talking as
-    ``current_user``; the other five demo people are the members of the group chat and the team."""
-    people = {person.name: person for person in DEMO_PEOPLE}
-    others = [_user(person) for person in DEMO_PEOPLE if person.name != current_user]
+    ``current_user``; the other five demo people (or ``members``) are the members of the group chat and the team."""
+    people = {person.name: person for person in (*DEMO_PEOPLE, *E2E_COORDINATORS)}
+    others = [_user(person) for person in members or DEMO_PEOPLE if person.name != current_user]
     assert len(others) == 5, "the Playground needs exactly five users besides the current one"
     return {
         "version": "0.1.1",
@@ -99,11 +115,17 @@ class RunningPlayground:
         return str(self.config["currentUser"]["id"])
 
 
-def start_playground(workdir: Path, current_user: str, chats: Chats, bot_endpoint: str) -> RunningPlayground:
+def start_playground(
+    workdir: Path,
+    current_user: str,
+    chats: Chats,
+    bot_endpoint: str,
+    members: tuple[DemoPerson, ...] | None = None,
+) -> RunningPlayground:
     """Start the pinned Playground on a free loopback port with our configuration, talking to the bot at
     ``bot_endpoint``; its logs stay in ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    config = playground_config(current_user, chats)
+    config = playground_config(current_user, chats, members)
     config_path = workdir / "playground.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     port = free_port()
@@ -299,9 +321,15 @@ SESSION_LINE = re.compile(r"Session (\d): (\w+day \d+ \w+ \d{4}), 10:00–15:00 
 
 
 @contextmanager
-def playground_as(workdirs: Any, current_user: str, label: str, bot_endpoint: str) -> Iterator[RunningPlayground]:
+def playground_as(
+    workdirs: Any,
+    current_user: str,
+    label: str,
+    bot_endpoint: str,
+    members: tuple[DemoPerson, ...] | None = None,
+) -> Iterator[RunningPlayground]:
     """A Playground chatting as ``current_user`` in chats of its own (ids made from ``label``) with the bot at
-    ``bot_endpoint``, stopped after.
+    ``bot_endpoint``, stopped after; ``members``: the five other users (default: the other demo people).
 
     ``workdirs`` is pytest's ``tmp_path_factory``.
     """
@@ -311,7 +339,7 @@ def playground_as(workdirs: Any, current_user: str, label: str, bot_endpoint: st
         team=f"19:e2e-{label}-team@thread.tacv2",
         channel=f"19:e2e-{label}-coordinators@thread.tacv2",
     )
-    running = start_playground(workdirs.mktemp(f"playground-{label}"), current_user, chats, bot_endpoint)
+    running = start_playground(workdirs.mktemp(f"playground-{label}"), current_user, chats, bot_endpoint, members)
     try:
         yield running
     finally:

@@ -1,6 +1,7 @@
 """An enquiry end to end, through Microsoft's Teams emulator: Alex asks in his chat with the bot, the card reaches
-the coordinators' group chat (chosen there by Adele, in her own Playground), Adele replies from the card with
-Action.Execute, the reply arrives in Alex's chat, and Alex's answer comes back to the coordinators.
+the coordinators' group chat (chosen there by Adele, in her own Playground, whose members are all coordinators),
+Adele replies from the card with Action.Execute, the reply arrives in Alex's chat, and Alex's answer comes back to
+the coordinators.
 
 The cards travel through the notification outbox, so this needs the app to run proactive delivery with the
 enquiry renderers registered (``dialogs.enquiries.notifications.register``)."""
@@ -16,6 +17,7 @@ from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect
 from tests.e2e.enquiring import send_enquiry
 from tests.e2e.playground import (
+    E2E_COORDINATORS,
     PlaygroundClient,
     RunningDemo,
     RunningPlayground,
@@ -30,12 +32,16 @@ from tests.e2e.playground import (
 pytestmark = pytest.mark.e2e
 
 ADELE = next(person for person in DEMO_PEOPLE if person.name == "Adele Vance")
+PATTI = next(person for person in DEMO_PEOPLE if person.name == "Patti Fernandez")
 DELIVERY_WAIT = 60.0  # seconds for the outbox to deliver (a bound, not a timing assertion)
 
 
 @pytest.fixture(scope="module")
 def adeles_playground(demo_bot: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlayground]:
-    with playground_as(tmp_path_factory, ADELE.name, "enquiries-adele", demo_bot.endpoint) as running:
+    # The coordinators' group chat: Adele, Patti and the e2e-only coordinators, coordinators all (no one else may
+    # read enquirers' details there).
+    members = (PATTI, *E2E_COORDINATORS)
+    with playground_as(tmp_path_factory, ADELE.name, "enquiries-adele", demo_bot.endpoint, members) as running:
         yield running
 
 

@@ -4,13 +4,14 @@ the same handler, dispatcher, middleware and error handler as the running bot), 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import InvokeResponse
+from botbuilder.core import BotAdapter, InvokeResponse, Middleware, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from botbuilder.schema.teams import TeamsPagedMembersResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.assembly import build_bot, build_services
@@ -20,10 +21,12 @@ from classroom.clock import Clock
 from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
 from tests.support.cards import card_actions
+from tests.support.members import paged_members
 
 LONDON = ZoneInfo("Europe/London")
 PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"
 BOT = ChannelAccount(id="28:bot-app-id", name="Classroom")
+TENANT_ID = "00000000-0000-0000-0000-0000000000001"
 
 
 def default_settings(**values: Any) -> Settings:
@@ -45,11 +48,15 @@ class Conversation:
         conversation_id: str = "conv-1",
         settings: Settings | None = None,
         features: Sequence[Feature] = FEATURES,
+        members: list[dict[str, Any]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.services = build_services(settings or default_settings(), session_factory, clock)
         self.pipeline = build_bot(self.services, session_factory, FeatureRegistry(features))
         self.adapter = TestAdapter(self.pipeline.bot.on_turn)
+        # Teams' member list of this conversation (tests/support/members.teams_member), or None: Teams fails.
+        self.members = members
+        self.adapter.use(_MemberListConnector(self))
         self.pipeline.install(self.adapter)
         self.user = ChannelAccount(id="29:user", name=name, aad_object_id=aad_object_id)
         self.conversation = ConversationAccount(
@@ -71,6 +78,10 @@ class Conversation:
         activity.recipient = BOT
         activity.conversation = self.conversation
         activity.channel_id = "msteams"
+        if activity.channel_data is None:  # Teams always sends channelData, with the tenant at least
+            activity.channel_data = {"tenant": {"id": TENANT_ID}}
+        if activity.id is None:  # Teams gives every activity an id of its own; TestAdapter counts from 0 for each
+            activity.id = str(uuid.uuid4())  # harness, which a new one on the same database would claim as taken
         before = len(self.adapter.activity_buffer)
         await self.adapter.receive_activity(activity)
         replies = list(self.adapter.activity_buffer[before:])
@@ -131,6 +142,27 @@ class Conversation:
     def updated_activities(self) -> list[Activity]:
         """Messages the bot replaced (``update_activity``) during this conversation's turns."""
         return self.adapter.updated_activities
+
+
+class _MemberListConnector(Middleware):
+    """What ``TeamsInfo`` finds as the turn's connector client: the conversation's member list, in pages shaped
+    as Microsoft documents them; an error when the test gave no list."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversations = self
+        self._conversation = conversation
+
+    async def on_turn(self, context: TurnContext, logic: Callable[..., Awaitable[Any]]) -> None:
+        context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = self
+        await logic()
+
+    async def get_teams_conversation_paged_members(
+        self, conversation_id: str, page_size: int | None = None, continuation_token: str | None = None
+    ) -> TeamsPagedMembersResult:
+        members = self._conversation.members
+        if members is None:
+            raise LookupError("404 ConversationNotFound")  # as the connector client raises it, more or less
+        return TeamsPagedMembersResult().deserialize(paged_members(members, page_size, continuation_token))
 
 
 def card_of(activity: Activity) -> dict[str, Any]:

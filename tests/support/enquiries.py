@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classroom.coordinators import ChatMember
 from classroom.enquiries.fields import EnquiryDraft
 from classroom.enquiries.service import EnquiryService
 from classroom.enquiries.submission import Submitted
@@ -20,6 +21,7 @@ SECOND_COORDINATOR_AAD = "00000000-0000-0000-0000-0000000000024"  # Patti Fernan
 PARTICIPANT_AAD = "00000000-0000-0000-0000-0000000000020"  # Alex Wilber
 SERVICE_URL = "https://test.com"  # botbuilder TestAdapter's service URL
 COORDINATORS_CHAT = "19:coordinators@thread.v2"
+COORDINATORS_ONLY = [ChatMember(COORDINATOR_AAD, COORDINATOR_NAME)]  # the members of COORDINATORS_CHAT
 BOT = {"id": "28:bot-app-id", "name": "Classroom"}
 
 # Answers to every question of the dialog, in order, for each kind of enquiry.

@@ -20,9 +20,11 @@ Usage::
         await connector.wait_for_requests(5)         # for background senders (outbox): no sleeping
         gate = connector.hold()                      # requests wait until gate.set() (timeout tests)
 
-Members: ``connector.members[conversation_id] = [{"id": "29:u1", "objectId": "…", "name": "…"}, …]``; a
-conversation not in ``members`` answers 404 ``ConversationNotFound`` to member look-ups, an unknown member of a
-known one 404 ``MemberNotFoundInConversation`` (as the Playground does). Unlike the Playground (501), DELETE of
+Members: ``connector.members[conversation_id] = [{"id": "29:u1", "objectId": "…", "name": "…"}, …]``
+(``tests/support/members.teams_member`` makes one); ``pagedmembers`` answers in pages (``pageSize``,
+``continuationToken``) as Microsoft documents it; a conversation not in ``members`` answers 404
+``ConversationNotFound`` to member look-ups, an unknown member of a known one 404 ``MemberNotFoundInConversation``
+(as the Playground does). Unlike the Playground (501), DELETE of
 an activity succeeds, as it does in Teams.
 Authentication: ``connector.authorize = idp.issued`` makes requests without a token the identity provider
 issued answer 401, as the real connector does.
@@ -41,6 +43,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.support.members import paged_members
 
 DEFAULT_PREFIX = "/_connector"
 
@@ -231,7 +235,10 @@ class FakeConnector:
 
     def _answer(self, method: str, parts: list[str], body: Any, query: dict[str, str]) -> web.Response:
         """Ask each part of the API in turn; a request none of them knows is a 404, as in the Playground."""
-        for part in (self._conversations, self._activities, self._members, self._teams, self._meetings):
+        members = self._members(method, parts, body, query)
+        if members is not None:
+            return members
+        for part in (self._conversations, self._activities, self._teams, self._meetings):
             answer = part(method, parts, body)
             if answer is not None:
                 return answer
@@ -262,14 +269,15 @@ class FakeConnector:
                 return web.Response(status=200)
         return None
 
-    def _members(self, method: str, parts: list[str], _body: Any) -> web.Response | None:
+    def _members(self, method: str, parts: list[str], _body: Any, query: dict[str, str]) -> web.Response | None:
         match parts:
             case ["v3", "conversations", conversation, "members"] if method == "GET":
                 return self._member_list(conversation, lambda members: members)
             case ["v3", "conversations", conversation, "activities", _activity_id, "members"] if method == "GET":
                 return self._member_list(conversation, lambda members: members)
             case ["v3", "conversations", conversation, "pagedmembers"] if method == "GET":
-                return self._member_list(conversation, lambda members: {"members": members})
+                page_size, token = query.get("pageSize"), query.get("continuationToken")
+                return self._member_list(conversation, lambda members: paged_members(members, page_size, token))
             case ["v3", "conversations", conversation, "members", member_id] if method == "GET":
                 return self._member(conversation, member_id)
             case ["v3", "conversations", conversation, "members", member_id] if method == "DELETE":

@@ -8,7 +8,7 @@ On SQLite the column is dropped by rebuilding ``enrolments``; ``migrations/env.p
 for migrations there, or dropping the old table would delete every calendar link (ON DELETE CASCADE).
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-03 23:10:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,9 +42,14 @@ async def test_a_clash_holds_the_place_and_asks_the_linked_trainers(service, ses
 
 async def test_only_the_runs_trainers_and_coordinators_may_decide(service) -> None:
     pending = await service.enrol(ALEX, MULTI_RUN, clash=COURT)
+    refusals = set()
     for outsider in (OTHER_TRAINER_AAD, ALEX, ISAIAH, "aad-never-seen"):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowed) as refused:
             await service.decide_clash(outsider, pending.id, accept=True)
+        refusals.add(str(refused.value))
+    with pytest.raises(NotAllowed) as no_such:  # a number that does not exist is refused in the same words
+        await service.decide_clash(TRAINER_AAD, pending.id + 1000, accept=True)
+    assert refusals == {str(no_such.value)} and MULTI_RUN not in str(no_such.value)
     assert (await service.my_enrolments(ALEX))[0].status == EnrolmentStatus.PENDING_REVIEW
 
 

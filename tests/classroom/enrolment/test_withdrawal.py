@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from classroom.coordinators import set_coordinators_conversation
+from classroom.coordinators import ChatMember, set_coordinators_conversation
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull, NoEnrolment
@@ -83,7 +83,13 @@ async def test_someone_both_trainer_and_coordinator_hears_once(service, session_
 async def test_the_coordinators_chat_gets_one_copy_and_the_trainer_their_own(service, session_factory, clock) -> None:
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
     async with session_factory.begin() as session:
-        await set_coordinators_conversation(session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now())
+        await set_coordinators_conversation(
+            session,
+            COORDINATORS_CHAT,
+            by=COORDINATOR_AAD,
+            now=clock.now(),
+            members=[ChatMember(COORDINATOR_AAD, "Adele Vance")],  # Teams lists only coordinators there
+        )
     await service.enrol(ALEX, MULTI_RUN)
     await service.withdraw(ALEX, MULTI_RUN)
     assert set(await _told(session_factory)) == {COORDINATORS_CHAT, TRAINER_AAD}

@@ -1,0 +1,96 @@
+"""Each inbound activity is taken once, by whichever bot process claims it first, however often Teams sends it.
+
+Teams redelivers an activity it got no answer to within about 15 seconds, possibly to another replica, and a
+process that restarts forgets what it had taken. So the claim is a row keyed by the activity (channel,
+conversation, activity id: ids are unique only within a conversation), written with INSERT ... ON CONFLICT DO
+NOTHING before the turn runs: the first delivery inserts it, every redelivery finds it. That is one indexed
+insert per turn, made in the session a message turn opens anyway (``bot/turn_preload.py``). Rows are kept for
+``KEEP_RECEIPTS`` (Teams gives up redelivering long before) and purged hourly by a periodic job that runs once
+across replicas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.clock import Clock
+from classroom.periodic import PeriodicJob
+from classroom.transactions import SessionFactory, in_transaction, is_transient
+from storage.models import ActivityReceipt
+from storage.upsert import dialect_insert
+
+KEEP_RECEIPTS = timedelta(hours=24)
+PURGE_JOB = "activity-receipts-purge"
+PURGE_CRON = "23 * * * *"  # hourly
+
+
+_RECEIPTS = ActivityReceipt.__table__
+_claim_statements: dict[str, Any] = {}
+
+
+def _claim_statement(dialect: str) -> Any:
+    statement = _claim_statements.get(dialect)
+    if statement is None:
+        statement = (
+            dialect_insert(dialect, _RECEIPTS)
+            .values(key=bindparam("key"), expires_at=bindparam("expires_at"))
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(_RECEIPTS.c.key)
+        )
+        _claim_statements[dialect] = statement
+    return statement
+
+
+def receipt_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
+    """A fixed-length key for one activity, whatever the length of its ids."""
+    return hashlib.sha256(f"{channel_id}\n{conversation_id}\n{activity_id}".encode()).hexdigest()
+
+
+class ActivityReceipts:
+    """Claims on inbound activities, shared by every bot process through the database."""
+
+    def __init__(self, session_factory: SessionFactory, clock: Clock, keep: timedelta = KEEP_RECEIPTS) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._keep = keep
+
+    async def claim_in(self, session: AsyncSession, key: str) -> bool:
+        """Claim the activity ``key`` names in the caller's transaction (which must commit before the turn runs);
+        True for its first delivery, False for a redelivery."""
+        values = {"key": key, "expires_at": self._clock.now() + self._keep}
+        statement = _claim_statement(session.get_bind().dialect.name)
+        return (await session.execute(statement, values)).first() is not None
+
+    async def claim(self, key: str) -> bool:
+        """:meth:`claim_in` in a short transaction of its own. It runs before every turn that is not a message, so
+        only a passing conflict goes through the retrying ``in_transaction`` (whose set-up costs more than the
+        insert)."""
+        try:
+            async with self._session_factory.begin() as session:
+                return await self.claim_in(session, key)
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+        return await in_transaction(self._session_factory, lambda session: self.claim_in(session, key))
+
+    async def release(self, key: str) -> None:
+        """Give up a claim whose turn failed without an answer, so a redelivery runs it again."""
+
+        async def unit(session: AsyncSession) -> None:
+            await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
+
+        await in_transaction(self._session_factory, unit)
+
+    def purge_job(self) -> PeriodicJob:
+        """Delete the receipts past their time (schedule it as ``PURGE_JOB``)."""
+
+        async def purge(session: AsyncSession) -> None:
+            await session.execute(delete(ActivityReceipt).where(ActivityReceipt.expires_at < self._clock.now()))
+
+        return purge
