@@ -1,20 +1,11 @@
-"""outbox
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22 14:18:38.240760
-"""
-
-from collections.abc import Sequence
+"""outbox"""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0002"
+down_revision = "0001"
 
 
 def upgrade() -> None:

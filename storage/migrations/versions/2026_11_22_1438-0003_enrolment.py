@@ -1,19 +1,10 @@
-"""enrolment
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-22 14:38:04.532649
-"""
-
-from collections.abc import Sequence
+"""enrolment"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0003"
+down_revision = "0002"
 
 
 def upgrade() -> None:

@@ -1,20 +1,11 @@
-"""enquiries
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-22 14:43:18.467133
-"""
-
-from collections.abc import Sequence
+"""enquiries"""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004"
+down_revision = "0003"
 
 
 def upgrade() -> None:

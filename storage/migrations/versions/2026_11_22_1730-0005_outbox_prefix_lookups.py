@@ -11,21 +11,13 @@ byte order.
 
 Rebuilding the unique index under PostgreSQL takes a lock on the outbox for as long as it runs (seconds
 per million rows).
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-22 17:30:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

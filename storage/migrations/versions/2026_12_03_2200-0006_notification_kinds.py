@@ -5,23 +5,17 @@ they become ``enquiries.card`` and so on, like enrolment's ``enrolment.reminder`
 becomes ``{"enquiry": <view>}`` with its courses as ``{"code", "title"}`` objects and each event's ``actor``
 as ``actor_name``, the shape of ``EnquiryCardNotice``. Rows waiting to be sent, and sent rows that may be
 replaced later, then render with the new renderers. The other kinds keep their payloads.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-03 22:00:00
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0006"
+down_revision = "0005"
 
 RENAMED = {
     "enquiry_card": "enquiries.card",

@@ -2,21 +2,13 @@
 
 Teams redelivers an activity it got no answer to in time. The bot remembered which activities it had taken in
 each process's memory only, so a redelivery that reached another process, or came after a restart, ran again.
-
-Revision ID: 0009
-Revises: 0006
-Create Date: 2026-12-03 22:30:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0009"
+down_revision = "0006"
 
 
 def upgrade() -> None:

@@ -6,23 +6,17 @@ decisions already queued in the outbox name their session as ``clash_session``; 
 
 On SQLite the column is dropped by rebuilding ``enrolments``; ``migrations/env.py`` turns foreign keys off
 for migrations there, or dropping the old table would delete every calendar link (ON DELETE CASCADE).
-
-Revision ID: 0010
-Revises: 0009
-Create Date: 2026-12-03 23:10:00
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010"
-down_revision: str | None = "0009"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0010"
+down_revision = "0009"
 
 CLASH_KINDS = ("enrolment.clash_review", "enrolment.clash_decision")
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
