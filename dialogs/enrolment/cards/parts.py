@@ -22,6 +22,13 @@ class _Session(Protocol):
     def ends_at(self) -> datetime: ...
 
 
+class RunLinks(Protocol):
+    @property
+    def join_url(self) -> str | None: ...
+    @property
+    def outline_url(self) -> str | None: ...
+
+
 def session_label(position: int, count: int) -> str:
     return f"Session {position} of {count}" if count > 1 else "Date"
 
@@ -57,6 +64,19 @@ def join_button(join_url: str, run_code: str | None = None) -> Element:
     """The button that opens the Teams meeting (never the raw link in the text); ``run_code`` tells it apart
     on a card with several runs, for people using a screen reader."""
     return open_url(f"Join the {run_code} session" if run_code else "Join the session", join_url)
+
+
+def participant_links(run: RunLinks, calendar_url: str | None = None) -> list[Element]:
+    """A participant's buttons under a run: add to calendar, join, the outline, then back to my courses."""
+    actions: list[Element] = []
+    if calendar_url:
+        actions.append(open_url("Add to calendar", calendar_url))
+    if run.join_url:
+        actions.append(join_button(run.join_url))
+    if run.outline_url:
+        actions.append(open_url("Course outline", run.outline_url))
+    actions.append(submit("My courses", "my courses"))
+    return actions
 
 
 def local_moment(moment: datetime, zone: ZoneInfo) -> str:

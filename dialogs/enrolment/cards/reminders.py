@@ -6,9 +6,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.notices import ReminderNotice, TrainerReminderNotice
-from dialogs.cards.base import CardMessage, Element, card, facts, heading, open_url, submit
+from dialogs.cards.base import CardMessage, Element, card, facts, heading, submit
 from dialogs.cards.formatting import duration_text, local_time_range, plural
-from dialogs.enrolment.cards.parts import JOIN_WITH_BUTTON, join_button, session_label
+from dialogs.enrolment.cards.parts import JOIN_WITH_BUTTON, join_button, participant_links, session_label
 
 
 def build_reminder_card(notice: ReminderNotice, zone: ZoneInfo) -> CardMessage:
@@ -24,13 +24,7 @@ def build_reminder_card(notice: ReminderNotice, zone: ZoneInfo) -> CardMessage:
     if run.prerequisites:
         details.append(("To prepare", run.prerequisites))
     body: list[Element] = [heading(f"Reminder: {which} starts in {soon}", size="Medium"), facts(details)]
-    actions: list[Element] = []
-    if run.join_url:
-        actions.append(join_button(run.join_url))
-    if run.outline_url:
-        actions.append(open_url("Course outline", run.outline_url))
-    actions.append(submit("My courses", "my courses"))
-    return card(body, actions)
+    return card(body, participant_links(run))
 
 
 def build_trainer_reminder_card(notice: TrainerReminderNotice, zone: ZoneInfo) -> CardMessage:

@@ -7,15 +7,15 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import EnrolmentView
-from dialogs.cards.base import CardMessage, Element, card, facts, heading, literal, open_url, submit, text
+from dialogs.cards.base import CardMessage, Element, card, facts, heading, literal, submit, text
 from dialogs.cards.formatting import duration_text
 from dialogs.enrolment.cards.parts import (
     JOIN_LINK_TO_FOLLOW,
     JOIN_WITH_BUTTON,
-    join_button,
     local_moment,
     offer_buttons,
     offsets_text,
+    participant_links,
     price_text,
     session_facts,
 )
@@ -56,15 +56,7 @@ def _confirmed(
     if offsets:
         body.append(text(f"I'll remind you {offsets_text(offsets)} before each session, with the join button."))
     body.append(text(f"Times are UK time ({zone.key}).", subtle=True))
-    actions: list[Element] = []
-    if calendar_url:
-        actions.append(open_url("Add to calendar", calendar_url))
-    if run.join_url:
-        actions.append(join_button(run.join_url))
-    if run.outline_url:
-        actions.append(open_url("Course outline", run.outline_url))
-    actions.append(submit("My courses", "my courses"))
-    return card(body, actions)
+    return card(body, participant_links(run, calendar_url))
 
 
 def _pending(view: EnrolmentView, zone: ZoneInfo) -> CardMessage:
