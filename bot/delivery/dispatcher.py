@@ -312,6 +312,12 @@ class OutboxDispatcher:
             reason = f"gave up after {claim.tries - 1} attempts whose outcome was never recorded"
             await self._record(claim, Decision(Verdict.DEAD, reason), None, None)
             return
+        if claim.expired(self._clock.now()):
+            # Late (the bot was down, or the person had no chat with it until now): a reminder for a session
+            # that has started would only mislead.
+            reason = f"expired at {claim.expires_at:%Y-%m-%d %H:%M} UTC before it could be sent"
+            await self._record(claim, Decision(Verdict.DEAD, reason), None, None)
+            return
         if isinstance(target, Target) and target.stored_conversation_id in self._gone:
             target = Unreachable(f"the bot is no longer installed in conversation {target.stored_conversation_id!r}")
         if isinstance(target, Unreachable):

@@ -103,6 +103,7 @@ async def plan_session_reminders(
             due_at=due,
             dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
             recipient=recipient,
+            expires_at=run_session.starts_at,
         )
     return planned
 
@@ -188,5 +189,6 @@ async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: E
                 due_at=now,
                 dedupe_key=trainer_reminder_key(run_session, person_id),
                 recipient=aad_object_id,
+                expires_at=run_session.starts_at,
             )
     return queued

@@ -146,6 +146,7 @@ def _claim(chosen: ColumnElement[bool]) -> Update:
             _OUTBOX.activity_id,
             _OUTBOX.sent_conversation_id,
             _OUTBOX.superseded_attempts,
+            _OUTBOX.expires_at,
         )
     )
 
@@ -175,6 +176,10 @@ class ClaimedNotification:
     activity_id: str | None = None
     sent_conversation_id: str | None = None
     superseded_attempts: int = 0  # attempts spent on earlier content
+    expires_at: datetime | None = None  # after this it is not sent at all
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     @property
     def tries(self) -> int:

@@ -27,13 +27,17 @@ ENQUEUED_FLAG = "outbox.enqueued"
 MAX_DEDUPE_KEY_LENGTH = 300
 
 
-def _validate(dedupe_key: str, due_at: datetime, conversation_key: str | None, recipient: str | None) -> None:
+def _validate(
+    dedupe_key: str, due_at: datetime, conversation_key: str | None, recipient: str | None, expires_at: datetime | None
+) -> None:
     if (conversation_key is None) == (recipient is None):
         raise InvalidInput("give exactly one of conversation_key or recipient")
     if not dedupe_key or len(dedupe_key) > MAX_DEDUPE_KEY_LENGTH:
         raise InvalidInput(f"dedupe_key must be 1-{MAX_DEDUPE_KEY_LENGTH} characters")
     if due_at.tzinfo is None:
         raise InvalidInput("due_at must be timezone-aware")
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise InvalidInput("expires_at must be timezone-aware")
 
 
 async def enqueue(
@@ -44,6 +48,7 @@ async def enqueue(
     dedupe_key: str,
     conversation_key: str | None = None,
     recipient: str | None = None,
+    expires_at: datetime | None = None,
 ) -> bool:
     """Queue one notification in the caller's transaction (the caller commits).
 
@@ -53,13 +58,14 @@ async def enqueue(
         dedupe_key: names this message for good; a second enqueue with the same key does nothing.
         conversation_key: a stored conversation's id (a chat or channel the bot is installed in), or
         recipient: the Entra object id of a person, reached in their 1:1 chat with the bot.
+        expires_at: when it stops being worth sending (a reminder: its session's start); never if None.
 
     Returns:
         True when this call queued the row; False when the key was already queued (or sent).
         A key whose row was cancelled is re-planned with the new values, so features can cancel and
         re-enqueue reminders under the same keys.
     """
-    _validate(dedupe_key, due_at, conversation_key, recipient)
+    _validate(dedupe_key, due_at, conversation_key, recipient, expires_at)
     values = {
         "dedupe_key": dedupe_key,
         "kind": notice.KIND,
@@ -69,6 +75,7 @@ async def enqueue(
         "status": NotificationStatus.PENDING,
         "due_at": due_at,
         "next_attempt_at": due_at,
+        "expires_at": expires_at,
     }
     statement = insert_for(session, OutboxNotification).values(**values)
     revived = {name: statement.excluded[name] for name in values if name != "dedupe_key"}

@@ -5,13 +5,14 @@ had not installed the app yet (Teams refused to open a chat), or they removed or
 or writing to the bot, changes that, and ``deliver_waiting`` makes those rows due at once with fresh tries, in
 the transaction that stores the chat (``classroom/conversations.py``). Rows due longer ago than
 ``WAITING_LIMIT`` stay given up: a week-old card is news nobody expects; ``outbox retry`` still sends one.
+Rows past their ``expires_at`` (a reminder whose session has started) stay given up.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox.queue import mark_enqueued
@@ -29,6 +30,7 @@ _DELIVER_WAITING = (
         _OUTBOX.status == NotificationStatus.UNDELIVERABLE,
         _OUTBOX.recipient_aad_object_id == bindparam("recipient"),
         _OUTBOX.due_at >= bindparam("since", type_=UtcDateTime()),
+        or_(_OUTBOX.expires_at.is_(None), _OUTBOX.expires_at > _NOW),  # a reminder for a session now past is no news
     )
     .values(
         status=NotificationStatus.PENDING,

@@ -59,6 +59,8 @@ class OutboxNotification(Base):
     )
     due_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
+    # After this it is no news (a reminder once its session has started): never sent, never revived.
+    expires_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)  # every claim counts: with lease_owner, the claim's token
     # Attempts spent on earlier content: a message Teams already has can be due again with new content (a card
     # whose subject changed), and its tries start afresh without reusing a claim token.

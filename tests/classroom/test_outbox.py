@@ -164,6 +164,22 @@ async def test_what_waits_for_a_persons_chat_goes_as_the_card_now_is_or_not_at_a
     assert (going.dedupe_key, going.payload) == ("card:9:3", {"text": "assigned to Adele"})
 
 
+async def test_a_person_reachable_again_gets_no_notification_past_its_expiry(session_factory) -> None:
+    """Installing the app days later must not bring "your session starts in 1 hour" for a session now past."""
+    async with session_factory.begin() as session:
+        for key, expiry in (("reminder:past", DUE), ("reminder:ahead", DUE + timedelta(days=2)), ("card:1", None)):
+            await queue(session, key, conversation_key=None, recipient="aad-megan", expires_at=expiry)
+            await mark(session, key, NotificationStatus.UNDELIVERABLE, "no chat with them")
+    async with session_factory.begin() as session:
+        assert await deliver_waiting(session, "aad-megan", DUE + timedelta(hours=1)) == 2
+    status = {row.dedupe_key: row.status for row in await rows(session_factory)}
+    assert status == {
+        "reminder:past": NotificationStatus.UNDELIVERABLE,
+        "reminder:ahead": NotificationStatus.PENDING,
+        "card:1": NotificationStatus.PENDING,
+    }
+
+
 async def test_cancel_prefix_treats_like_wildcards_literally(session_factory) -> None:
     async with session_factory.begin() as session:
         await queue(session, "a_b:1")

@@ -314,3 +314,21 @@ async def test_content_that_changes_while_on_the_wire_follows_as_a_replacement(
         False,
     )
     assert (row.attempts, row.superseded_attempts) == (2, 1)  # two claims; the second was the new content's first try
+
+
+async def test_a_notification_past_its_expiry_is_not_sent_and_says_why(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    """A reminder held up (the bot was down) until its session had started would only mislead."""
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    now = datetime.now(UTC)
+    async with session_factory.begin() as session:
+        await queue_text(session, "starts in 1 hour", to="c-1", due_at=now - timedelta(hours=2), expires_at=now)
+        await queue_text(session, "starts tomorrow", to="c-1", expires_at=now + timedelta(days=1))
+    dispatcher = await make_dispatcher()
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    rows = await outbox(session_factory)
+    assert throttling_connector.delivered_texts() == Counter({"starts tomorrow": 1})
+    late = rows["starts in 1 hour"]
+    assert late.status is NotificationStatus.DEAD and late.last_error.startswith("expired at ")

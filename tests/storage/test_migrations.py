@@ -197,3 +197,28 @@ async def test_clashes_and_what_points_at_enrolments_survive_0010_both_ways(engi
     renderers = build_renderers(FeatureRegistry(FEATURES), ZoneInfo("Europe/London"))
     rendered = renderers.render(card.kind, card.payload)["attachments"][0]["content"]["fallbackText"]
     assert "Session 2 of 4: Monday 21 December 2026" in rendered
+
+
+async def test_outbox_expiry_0014_both_ways_keeps_queued_rows(engine: AsyncEngine) -> None:
+    from sqlalchemy import text
+
+    from classroom.outbox import TextNotice, enqueue
+    from storage.engine import create_session_factory
+
+    factory = create_session_factory(engine)
+    now = datetime(2026, 12, 4, 9, tzinfo=UTC)
+    async with factory.begin() as session:
+        await enqueue(session, TextNotice(text="hi"), due_at=now, dedupe_key="k", recipient="aad-1", expires_at=now)
+
+    async def columns() -> set[str]:
+        async with engine.connect() as connection:
+            found = await connection.run_sync(lambda c: inspect(c).get_columns("outbox"))
+        return {column["name"] for column in found}
+
+    await _migrate(engine, "downgrade", _revision_before("0014"))
+    assert "expires_at" not in await columns()
+    await upgrade(engine)
+    assert "expires_at" in await columns()
+    async with engine.connect() as connection:
+        kept = (await connection.execute(text("SELECT dedupe_key, expires_at FROM outbox"))).all()
+    assert [(key, expiry) for key, expiry in kept] == [("k", None)]  # the row survives; its expiry went with 0014

@@ -30,6 +30,7 @@ async def queue_text(
     due_at: datetime | None = None,
     to: str | None = COORDINATORS_CHAT,
     recipient: str | None = None,
+    expires_at: datetime | None = None,
 ) -> bool:
     """Queue a text notification in the caller's transaction: to a chat (``to``) or a person (``recipient``); the
     text is its dedupe key unless ``key`` is given; due now unless ``due_at`` says when."""
@@ -39,6 +40,7 @@ async def queue_text(
         due_at=due_at or datetime.now(UTC),
         dedupe_key=key or text,
         conversation_key=None if recipient else to,
+        expires_at=expires_at,
         recipient=recipient,
     )
 

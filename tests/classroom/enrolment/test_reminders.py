@@ -52,6 +52,8 @@ async def test_every_session_gets_a_reminder_at_each_offset(service, session_fac
     due = _due(reminders)
     assert due[(1, 168)] == first - 7 * DAY and due[(1, 24)] == first - DAY and due[(1, 1)] == first - HOUR
     assert due[(4, 1)] == first + timedelta(weeks=3) - HOUR
+    # Each expires when its session starts: never sent late, never revived once the session is past.
+    assert all(r.expires_at == datetime.fromisoformat(r.payload["session"]["starts_at"]) for r in reminders)
     sample = reminders[-1].payload
     assert sample["session"] == {
         "position": 4,
@@ -178,6 +180,7 @@ async def test_trainers_get_their_reminder_an_hour_before_with_the_roster_count(
     counts = (reminder.payload["confirmed"], reminder.payload["pending_review"], reminder.payload["capacity"])
     assert counts == (2, 1, 3)
     assert reminder.payload["session"]["position"] == 1
+    assert reminder.expires_at == start
 
     clock.advance(timedelta(minutes=1))
     await _housekeeping(session_factory, clock, service.policy)
