@@ -8,7 +8,7 @@ from dialogs.catalogue.cards.course_details import build_course_details_card
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.catalogue.find_dialog import FIND_DIALOG
 from dialogs.catalogue.phrases import COURSE_ALIASES, COURSES_ALIASES, COURSES_PHRASES, FIND_ALIASES, FIND_PHRASES
-from dialogs.routing import EVERYONE, CommandRequest, Router
+from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 
 router = Router()
 
@@ -41,7 +41,9 @@ async def show_course(request: CommandRequest) -> None:
         )
         return
     try:
-        overview = await request.services.catalogue.course(code, request.sender_id)
+        # Whoever else is in a group chat or channel sees this card: the asker's organisation and price stay private.
+        viewer = request.sender_id if request.scope == PERSONAL else None
+        overview = await request.services.catalogue.course(code, viewer)
     except NotFound:
         await request.say(
             f"I can't find a course with the code {shown_code(code, 'you typed')}. Type **courses** to see every code, "

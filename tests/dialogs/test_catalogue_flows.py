@@ -66,6 +66,16 @@ async def test_course_details_show_the_viewers_price_first_then_every_band(chat:
         assert re.search(rf"Tier {band}: £\d", details)
 
 
+async def test_in_a_group_chat_nobody_sees_the_askers_organisation_or_price(session_factory, clock) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    await add_person(session_factory, PARTICIPANT_AAD, "Alex Wilber", "Downland County Council")
+    chat = Conversation(session_factory, clock, conversation_type="groupChat", conversation_id="19:g@thread.v2")
+    [reply] = await chat.say("course PERMPLAN")
+    details = card_text(reply)
+    assert "Your price" not in details and "Downland" not in details  # the whole chat sees this card
+    assert "Tier 2: £110.00" in details  # every band, as for anyone
+
+
 async def test_course_without_code_or_unknown_code_explains_what_to_type(chat: Conversation) -> None:
     [reply] = await chat.say("course")
     assert "course PERM4" in reply.text
