@@ -125,7 +125,12 @@ def _check_activity(body: dict[str, Any]) -> None:
         for member in _objects(body, key):
             _account(member, key)
     for entity in _objects(body, "entities"):
-        _id(entity, "type", MAX_KEYWORD, where="an entity", required=True)
+        kind = _id(entity, "type", MAX_KEYWORD, where="an entity", required=True)
+        if kind == "mention":  # botbuilder reads mention["mentioned"]["id"] unchecked when it strips @bot
+            mentioned = _object(entity, "mentioned", where="a mention", required=True)
+            assert mentioned is not None
+            _account(mentioned, "a mention")
+            _free_text(entity, "text", MAX_TEXT, where="a mention")
     for attachment in _objects(body, "attachments"):
         _id(attachment, "contentType", MAX_KEYWORD, where="an attachment", required=True)
 

@@ -97,6 +97,10 @@ def test_deep_nesting_is_refused_at_any_depth(ascii_only: bool) -> None:
         (lambda b: b["from"].update(id=7), "from: id must be a string"),
         (lambda b: b.update(entities=[{"text": "no type"}]), "an entity has no type"),
         (lambda b: b.update(entities={"type": "mention"}), "entities must be a list of objects"),
+        # botbuilder strips the bot's @mention by reading mentioned.id unchecked: a traceback, never again.
+        (lambda b: b.update(entities=[{"type": "mention"}]), "a mention has no mentioned"),
+        (lambda b: b.update(entities=[{"type": "mention", "mentioned": "bot"}]), "mentioned must be an object"),
+        (lambda b: b.update(entities=[{"type": "mention", "mentioned": {"name": "x"}}]), "a mention has no id"),
         (lambda b: b.update(id="i" * 300), "id is longer than 256"),
         (lambda b: b.update(text=["help"]), "text must be a string"),
     ],
