@@ -66,10 +66,8 @@ async def decide_clash(request: CardActionRequest) -> InvokeResponse:
         )
     try:
         review = await enrolment.clash_review(actor, enrolment_id, round_=round_)
-    except NotFound:  # no clash left to show: a move of the session cleared it, say
-        if settled is not None:
-            return message_answer(explain(settled, ""))
-        return message_answer("This request is no longer waiting for a decision. Nothing was changed.")
+    except NotFound:  # no clash left to show (a moved or removed session cleared it): say what this press did
+        return message_answer(explain(settled, "") if settled is not None else note)
     except ClassroomError as error:
         return message_answer(explain(error, ""))
     return card_answer(build_clash_review_card(review, request.services.zone, note=note).card)

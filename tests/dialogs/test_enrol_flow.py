@@ -3,6 +3,7 @@ waitlist, confirmation with the join link and calendar; my courses, withdraw, of
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -296,6 +297,37 @@ async def test_the_review_cards_buttons_decide_in_place_and_every_copy_then_says
     assert "Accepted by Zoe Rosenfield" in _card_answer(late)["fallbackText"]
     _, [typed] = await coordinator.tap(review, "Decline", fallback=True)
     assert "already accepted by Zoe Rosenfield" in typed.text
+    assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CONFIRMED
+
+
+async def test_a_decision_on_a_clash_whose_session_the_catalogue_dropped_says_what_it_did(
+    chat, session_factory
+) -> None:
+    await chat.say(f"enrol {MULTI}")
+    await chat.say("I have a clash")
+    await chat.say("3")
+    await chat.say("A court hearing")
+    [row] = await outbox(session_factory, notices.CLASH_REVIEW)
+    review = card_activity(build_clash_review_card(notices.ClashReviewNotice.from_payload(row.payload), LONDON))
+    shortened = world(FIRST_DAY)  # the run now ends after session 2: the clashing session 3 is gone
+    shortened = dataclasses.replace(
+        shortened,
+        courses=tuple(
+            dataclasses.replace(
+                course,
+                runs=tuple(
+                    dataclasses.replace(run, sessions=run.sessions[:2]) if run.code == MULTI_RUN else run
+                    for run in course.runs
+                ),
+            )
+            for course in shortened.courses
+        ),
+    )
+    async with session_factory.begin() as session:
+        await import_catalogue(session, shortened)
+    answer, _ = await _as(chat, TRAINER_AAD, "Zoe Rosenfield").tap(review, "Accept")
+    assert answer is not None  # no clash left to show: the answer is a message saying what the press did
+    assert answer.body.value.startswith("Accepted: Alex Wilber's place on PERMX-A is confirmed.")
     assert await _status(session_factory, PARTICIPANT_AAD) == EnrolmentStatus.CONFIRMED
 
 
