@@ -29,9 +29,6 @@ class Organisation(Base):
     price_band: Mapped[int]
 
     people: Mapped[list[Person]] = relationship(back_populates="organisation", foreign_keys="Person.organisation_id")
-    evidence: Mapped[list[OrganisationEvidence]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan", lazy="selectin"
-    )
 
 
 class EvidenceKind(enum.StrEnum):
@@ -60,7 +57,7 @@ class OrganisationEvidence(Base):
     )
     value: Mapped[str] = mapped_column(String(255))  # lower-case
 
-    organisation: Mapped[Organisation] = relationship(back_populates="evidence")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class OrganisationStatus(enum.StrEnum):

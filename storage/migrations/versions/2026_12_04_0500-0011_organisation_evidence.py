@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("tenant", "email_domain", name="evidence_kind", native_enum=False, length=20, create_constraint=True),
+            sa.Enum(
+                "tenant", "email_domain", name="evidence_kind", native_enum=False, length=20, create_constraint=True
+            ),
             nullable=False,
         ),
         sa.Column("value", sa.String(length=255), nullable=False),
@@ -45,9 +47,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "value", name=op.f("uq_organisation_evidence_kind_value")),
     )
     with op.batch_alter_table("organisation_evidence", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_organisation_evidence_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisation_evidence_organisation_id"), ["organisation_id"], unique=False)
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -78,9 +78,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_people_organisation_confirmed_by_person_id_people"), type_="foreignkey"
-        )
+        batch_op.drop_constraint(batch_op.f("fk_people_organisation_confirmed_by_person_id_people"), type_="foreignkey")
         batch_op.drop_constraint("organisation_status", type_="check")
         batch_op.drop_column("organisation_confirmed_at")
         batch_op.drop_column("organisation_confirmed_by_person_id")
