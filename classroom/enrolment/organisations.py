@@ -81,7 +81,7 @@ def email_domain(email: str | None) -> str | None:
 
 
 def usable_email(email: str | None) -> str | None:
-    return email.strip() if email_domain(email) else None
+    return email.strip() if isinstance(email, str) and email_domain(email) else None
 
 
 def usable_tenant(tenant_id: str | None) -> str | None:
