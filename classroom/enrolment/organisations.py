@@ -216,11 +216,12 @@ async def organisation_check(
     person = await session.get(Person, person_id, populate_existing=True)
     if person is None or person.organisation_id is None:
         raise NotFound("no such person")
-    await session.refresh(person, ["organisation", "organisation_confirmed_by"])
+    await session.refresh(person, ["organisation"])
     assert person.organisation is not None
     outcome = None
     if person.organisation_status != OrganisationStatus.PENDING:
-        decided_by = person.organisation_confirmed_by
+        by_id = person.organisation_confirmed_by_person_id
+        decided_by = await session.get(Person, by_id) if by_id is not None else None
         outcome = OrganisationOutcome(
             decision="evidence" if person.organisation_status == OrganisationStatus.EVIDENCE else "confirmed",
             organisation=person.organisation.name,
