@@ -243,6 +243,7 @@ async def clash(request: CommandRequest) -> None:
     description="Confirm or correct the organisation someone chose (what the organisation card's buttons send)",
     roles=COORDINATORS,
     scopes=[PERSONAL, GROUP_CHAT, TEAM],
+    listed=False,  # what the card's buttons send; not a command to type
 )
 async def organisation(request: CommandRequest) -> None:
     words = request.args.split()
