@@ -8,6 +8,7 @@ from dialogs.catalogue.cards.course_details import build_course_details_card
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.catalogue.find_dialog import FIND_DIALOG
 from dialogs.catalogue.phrases import COURSE_ALIASES, COURSES_ALIASES, COURSES_PHRASES, FIND_ALIASES, FIND_PHRASES
+from dialogs.organisation_evidence import settle_organisation
 from dialogs.routing import EVERYONE, CommandRequest, Router
 
 router = Router()
@@ -40,6 +41,8 @@ async def show_course(request: CommandRequest) -> None:
             "Type **courses** to see every code."
         )
         return
+    if request.sender_id:  # their price is shown first: settle their organisation from Teams' evidence first
+        await settle_organisation(request.services.enrolment, request.turn_context, request.sender_id)
     try:
         overview = await request.services.catalogue.course(code, request.sender_id)
     except NotFound:

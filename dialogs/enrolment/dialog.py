@@ -32,7 +32,6 @@ from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.base import CardMessage
 from dialogs.cards.formatting import without_markdown
 from dialogs.cards.messages import card_activity
-from dialogs.conversation_reference import tenant_id
 from dialogs.enquiries.dialog import ENQUIRY_DIALOG
 from dialogs.enrolment.cards.questions import (
     build_clash_session_question_card,
@@ -42,7 +41,7 @@ from dialogs.enrolment.cards.questions import (
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.results import enrolment_result
-from dialogs.members import sender_email
+from dialogs.organisation_evidence import settle_organisation
 from dialogs.questions import Question
 from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
@@ -239,11 +238,8 @@ class EnrolDialog(ResumableDialog):
         step.values["run_code"] = step.result
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None  # checked in the first step
-        if (await self._enrolment.organisation_standing(aad_object_id)).confirmed:
-            return await step.next(None)
-        standing = await self._enrolment.resolve_organisation(
-            aad_object_id, tenant_id=tenant_id(step.context.activity), email=await sender_email(step.context)
-        )
+        standing = await settle_organisation(self._enrolment, step.context, aad_object_id)
+        assert standing is not None  # met in the first step
         if standing.organisation is not None:
             return await step.next(None)
         organisations = await self._enrolment.organisations()

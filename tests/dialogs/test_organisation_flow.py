@@ -26,6 +26,7 @@ from tests.support.enrolment import (
     MULTI,
     ONE_DAY,
     SOUTHCOAST,
+    add_person,
     delivered,
     load_world,
     outbox,
@@ -155,3 +156,12 @@ async def test_a_coordinator_corrects_through_the_submit_fallback(chat, session_
     _, [done] = await coordinator.tap(card, "Correct", inputs={"organisation": str(bhcc)}, fallback=True)
     assert done.text.startswith("Corrected: Lynne Robbins works for Brighton & Hove City Council")
     assert await _status(session_factory) == (BHCC, OrganisationStatus.COORDINATOR)
+
+
+async def test_a_course_card_settles_the_organisation_from_the_tenant_to_show_the_price(session_factory, clock) -> None:
+    await load_world(session_factory, _world(tenant=(TENANT_ID,)))
+    await add_person(session_factory, NEWCOMER, "Lynne Robbins", organisation=None)
+    newcomer = Conversation(session_factory, clock).as_someone_else(NEWCOMER, "Lynne Robbins")
+    [course] = await newcomer.say(f"course {MULTI}")
+    assert "£360.00 per place (Tier 2, Downland County Council)" in card_text(course)
+    assert await _status(session_factory) == (DOWNLAND, OrganisationStatus.EVIDENCE)
