@@ -29,7 +29,16 @@ def build_organisation_question_card(
         *picker,
         answer_hint("Or type its name."),
     ]
-    return card(body, [*buttons, answer_button(*not_listed)])
+    return card(body, [*buttons, _without_inputs(answer_button(*not_listed))])
+
+
+def _without_inputs(button: Element) -> Element:
+    """A button that sends none of the card's inputs, so a drop-down left empty does not stop it."""
+    button["associatedInputs"] = "none"
+    fallback = button.get("fallback")
+    if isinstance(fallback, dict):
+        fallback["associatedInputs"] = "none"
+    return button
 
 
 def build_clash_session_question_card(sessions: Sequence[SessionTime], zone: ZoneInfo) -> CardMessage:
