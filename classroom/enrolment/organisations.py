@@ -176,7 +176,10 @@ async def decide_organisation(
     if not await is_coordinator(session, actor_aad_object_id):
         raise NotAllowed("only coordinators can confirm or correct someone's organisation")
     actor = await load_person(session, actor_aad_object_id)
-    person = await session.get(Person, person_id, populate_existing=True)
+    # Locked: two coordinators pressing at once decide one after the other (the second finds it settled).
+    person = await session.scalar(
+        select(Person).where(Person.id == person_id).with_for_update().execution_options(populate_existing=True)
+    )
     if person is None:
         raise NotFound("no such person")
     await session.refresh(person, ["organisation"])
