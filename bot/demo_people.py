@@ -14,7 +14,9 @@ class DemoPerson:
     email: str
     roles: tuple[Role, ...]
     playground_user_id: str
-    organisation: str | None = None  # from the demo catalogue; None: asked when they first enrol
+    # Recorded as confirmed, from the demo catalogue; None: settled by evidence (the demo catalogue lists the
+    # Playground's tenant under Downland County Council) when they first enrol.
+    organisation: str | None = None
 
 
 # The Playground's default mock users (see shared/reference/teams-activities/connector-get-members*.json).
@@ -38,8 +40,7 @@ DEMO_PEOPLE = (
         "00000000-0000-0000-0000-0000000000023",
         "isaiahl@example.com",
         (Role.PARTICIPANT,),
-        "user-id-3",
-        organisation="Downland County Council",  # PERMPLAN yes, PERM4 no: shows the eligibility refusal
+        "user-id-3",  # Downland County Council by the Playground's tenant: PERMPLAN yes, PERM4 no (the refusal)
     ),
     DemoPerson(
         "Patti Fernandez",

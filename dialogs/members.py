@@ -72,3 +72,23 @@ def _name(account: TeamsChannelAccount) -> str:
         if isinstance(fallback, str) and fallback.strip():
             return fallback
     return "someone Teams does not name"
+
+
+MAX_EMAIL = 320
+
+
+async def sender_email(turn_context: TurnContext) -> str | None:
+    """The sender's email as Teams lists it (``GET /v3/conversations/{id}/members/{userId}``): untrusted, bounded
+    here and checked again by whoever uses it; None when Teams gives none or the lookup fails."""
+    sender = turn_context.activity.from_property
+    if sender is None or not sender.id:
+        return None
+    try:
+        member = await TeamsInfo.get_member(turn_context, sender.id)
+    except Exception as error:  # noqa: BLE001  # no connector (a test adapter), a guest, Teams down: no evidence
+        log.info("could not look up the sender's email in %s: %s", turn_context.activity.conversation.id, error)
+        return None
+    for value in (getattr(member, "email", None), getattr(member, "user_principal_name", None)):
+        if isinstance(value, str) and 0 < len(value.strip()) <= MAX_EMAIL:
+            return value.strip()
+    return None

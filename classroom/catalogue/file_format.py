@@ -6,6 +6,8 @@ A file looks like this (every key is described on the ``_…`` models below)::
     organisations:
       - name: Brighton & Hove City Council
         price_band: 1                  # Tier 1-5
+        tenant_ids: [0f1c…]            # optional: its Entra tenant ids; people in them are its staff
+        email_domains: [brighton-hove.gov.uk]   # optional: so are people whose Teams email is at these
     courses:
       - code: PERM4
         title: Permanence …
@@ -110,6 +112,9 @@ class CatalogueFileError(InvalidInput):
 class OrganisationSpec:
     name: str
     price_band: int
+    # Evidence that someone works for it, lower-case; each value names one organisation in the file.
+    tenant_ids: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +396,34 @@ def _aad_object_id(value: str) -> str:
 
 AadObjectId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_aad_object_id)]
 
+MAX_TENANT_IDS = 20
+MAX_EMAIL_DOMAINS = 50
+_TENANT_ID = re.compile(r"[0-9a-f]{1,32}(?:-[0-9a-f]{1,32}){0,7}")
+_DOMAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL_DOMAIN = re.compile(rf"(?:{_DOMAIN_LABEL}\.)+[a-z]{{2,63}}")
+
+
+def _tenant_id(value: str) -> str:
+    value = value.lower()
+    if not _TENANT_ID.fullmatch(value):
+        raise PydanticCustomError(
+            "catalogue_tenant_id", "must be an Entra tenant id, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47"
+        )
+    return value
+
+
+def _email_domain(value: str) -> str:
+    value = value.lower()
+    if not _EMAIL_DOMAIN.fullmatch(value) or len(value) > 253:
+        raise PydanticCustomError(
+            "catalogue_email_domain", "must be an email domain such as brighton-hove.gov.uk (no @, no spaces)"
+        )
+    return value
+
+
+TenantId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_tenant_id)]
+EmailDomain = Annotated[str, StringConstraints(max_length=253), AfterValidator(_email_domain)]
+
 # Set on a PydanticCustomError's context to point the problem at a child of the validated value.
 _AT = "child_of_value"
 
@@ -408,6 +441,8 @@ class _Strict(BaseModel):
 class _Organisation(_Strict):
     name: Text200
     price_band: PriceBand
+    tenant_ids: Annotated[list[TenantId], Field(max_length=MAX_TENANT_IDS)] = []
+    email_domains: Annotated[list[EmailDomain], Field(max_length=MAX_EMAIL_DOMAINS)] = []
 
 
 class _Trainer(_Strict):
@@ -653,6 +688,7 @@ def _check_across_file(data: dict[str, Any], reporter: _Reporter) -> None:
         else:
             declared[name.strip().casefold()] = name.strip()
             first_at[name.strip().casefold()] = loc
+    _check_evidence(data, reporter)
 
     course_codes: dict[str, tuple[int | str, ...]] = {}
     run_codes: dict[str, tuple[int | str, ...]] = {}
@@ -673,6 +709,25 @@ def _check_across_file(data: dict[str, Any], reporter: _Reporter) -> None:
             eligibility = run.get("eligibility")
             if isinstance(eligibility, dict):
                 _check_eligible_names(eligibility.get("organisations"), declared, reporter, run_loc)
+
+
+def _check_evidence(data: dict[str, Any], reporter: _Reporter) -> None:
+    """A tenant id or email domain names one organisation: listed under two (or twice), it is an error."""
+    for key, what in (("tenant_ids", "tenant id"), ("email_domains", "email domain")):
+        first_at: dict[str, tuple[int | str, ...]] = {}
+        for index, organisation in _list_items(data.get("organisations")):
+            values = organisation.get(key)
+            if not isinstance(values, list):
+                continue
+            for value_index, value in enumerate(values):
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                normalised = value.strip().lower()
+                loc: tuple[int | str, ...] = ("organisations", index, key, value_index)
+                if normalised in first_at:
+                    _duplicate(reporter, loc, first_at[normalised], f"{what} {normalised}")
+                else:
+                    first_at[normalised] = loc
 
 
 def _check_eligible_names(
@@ -780,7 +835,10 @@ def parse_catalogue(text: str, file: str = "<catalogue>") -> CatalogueDocument:
 def _document(model: _CatalogueFile, zone: ZoneInfo, reporter: _Reporter, file: str) -> CatalogueDocument:
     return CatalogueDocument(
         timezone=zone.key,
-        organisations=tuple(OrganisationSpec(o.name, o.price_band) for o in model.organisations),
+        organisations=tuple(
+            OrganisationSpec(o.name, o.price_band, tuple(o.tenant_ids), tuple(o.email_domains))
+            for o in model.organisations
+        ),
         courses=tuple(
             CourseSpec(
                 code=course.code,

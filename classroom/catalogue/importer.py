@@ -30,8 +30,10 @@ from classroom.catalogue.file_format import (
 from storage.models import (
     Course,
     CourseRun,
+    EvidenceKind,
     LearningOutcome,
     Organisation,
+    OrganisationEvidence,
     Person,
     PersonRole,
     Role,
@@ -131,6 +133,7 @@ async def import_catalogue(session: AsyncSession, document: CatalogueDocument) -
     organisations = await _upsert_organisations(session, document, report)
     people = await _upsert_trainers(session, document, report)
     await session.flush()  # ids for the links below
+    await _sync_evidence(session, document, organisations, report)
 
     codes = [course.code for course in document.courses]
     existing = {
@@ -225,6 +228,38 @@ async def _upsert_organisations(
         else:
             report.organisations_unchanged.append(spec.name)
     return found
+
+
+async def _sync_evidence(
+    session: AsyncSession, document: CatalogueDocument, organisations: dict[str, Organisation], report: ImportReport
+) -> None:
+    """Each organisation in the file gets exactly the tenant ids and email domains it lists; a value the file
+    gives to one organisation is taken from any other that had it (a value names one organisation)."""
+    wanted: dict[tuple[EvidenceKind, str], int] = {}
+    for spec in document.organisations:
+        for kind, values in ((EvidenceKind.TENANT, spec.tenant_ids), (EvidenceKind.EMAIL_DOMAIN, spec.email_domains)):
+            for value in values:
+                wanted[(kind, value)] = organisations[spec.name].id
+    in_file = {organisations[spec.name].id: spec.name for spec in document.organisations}
+    changed: set[int] = set()
+    present: set[tuple[EvidenceKind, str]] = set()
+    for row in await session.scalars(select(OrganisationEvidence)):
+        owner = wanted.get((row.kind, row.value))
+        if owner == row.organisation_id:
+            present.add((row.kind, row.value))
+        elif owner is not None or row.organisation_id in in_file:
+            changed.add(row.organisation_id)
+            await session.delete(row)
+    await session.flush()  # before the same value is added to another organisation
+    for (kind, value), organisation_id in wanted.items():
+        if (kind, value) not in present:
+            session.add(OrganisationEvidence(organisation_id=organisation_id, kind=kind, value=value))
+            changed.add(organisation_id)
+    for organisation_id in changed:
+        name = in_file.get(organisation_id)
+        if name is not None and name in report.organisations_unchanged:
+            report.organisations_unchanged.remove(name)
+            report.organisations_updated.append(name)
 
 
 async def _upsert_trainers(

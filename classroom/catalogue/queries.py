@@ -16,6 +16,7 @@ from storage.models import (
     CourseRun,
     LearningOutcome,
     Organisation,
+    OrganisationStatus,
     Person,
     RunEligibleOrganisation,
     RunSession,
@@ -39,6 +40,7 @@ class ViewerBand:
 
     organisation_name: str
     price_band: int
+    confirmed: bool = True  # False: their own word, waiting for a coordinator (the price is to be confirmed)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ _COURSE_BY_CODE = _with_everything(select(Course).where(Course.code == bindparam
 
 
 _VIEWER_BAND = (
-    select(Organisation.name, Organisation.price_band)
+    select(Organisation.name, Organisation.price_band, Person.organisation_status)
     .join(Person, Person.organisation_id == Organisation.id)
     .where(Person.aad_object_id == bindparam("aad_object_id"))
 )
@@ -114,7 +116,8 @@ async def course_by_code(
     viewer = None
     if viewer_aad_object_id:
         band = (await session.execute(_VIEWER_BAND, {"aad_object_id": viewer_aad_object_id})).first()
-        viewer = ViewerBand(band.name, band.price_band) if band is not None else None
+        if band is not None:
+            viewer = ViewerBand(band.name, band.price_band, band.organisation_status != OrganisationStatus.PENDING)
     return CourseOverview(course, _upcoming(course, now), viewer)
 
 

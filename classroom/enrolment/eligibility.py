@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from classroom.enrolment.errors import NotEligible, OrganisationNeeded
-from storage.models import CourseRun, Organisation, Person
+from classroom.enrolment.errors import NotEligible, OrganisationNeeded, OrganisationUnconfirmed
+from storage.models import CourseRun, Organisation, OrganisationStatus, Person
 
 
 def organisation_of(person: Person) -> Organisation:
@@ -18,6 +18,8 @@ def check_eligibility(run: CourseRun, person: Person) -> Organisation:
     Raises:
         OrganisationNeeded: we do not know their organisation.
         NotEligible: the run is limited to other organisations; the message says who it is for.
+        OrganisationUnconfirmed: the run is limited to organisations including theirs, which a coordinator has yet
+            to confirm (they chose it themselves and nothing shows it).
     """
     organisation = organisation_of(person)
     allowed = {link.organisation_id for link in run.eligible_organisations}
@@ -28,7 +30,19 @@ def check_eligibility(run: CourseRun, person: Person) -> Organisation:
             f"{run.code} is only open to {audience}. It is limited to staff of {_join(names)}, and we have you "
             f"down as working for {organisation.name}."
         )
+    if allowed and person.organisation_status == OrganisationStatus.PENDING:
+        names = sorted(link.organisation.name for link in run.eligible_organisations)
+        raise OrganisationUnconfirmed(
+            f"{run.code} is only open to staff of {_join(names)}."
+            f" The training team has yet to confirm that you work for {organisation.name}; I'll message you here "
+            "as soon as they have, and you can enrol then. Nothing has been booked or held meanwhile."
+        )
     return organisation
+
+
+def organisation_confirmed(person: Person) -> bool:
+    """False while the person's organisation (and so their price band) waits for a coordinator."""
+    return person.organisation_status != OrganisationStatus.PENDING
 
 
 def price_for(run: CourseRun, organisation: Organisation) -> int | None:

@@ -16,6 +16,11 @@ class OrganisationNeeded(EnrolmentRefused):
     """We do not know the person's organisation, which decides eligibility and price."""
 
 
+class OrganisationUnconfirmed(EnrolmentRefused):
+    """The run is limited to certain organisations and the person's (one of them) waits for a coordinator's
+    confirmation: no place is taken or held until it is confirmed."""
+
+
 class NotEligible(EnrolmentRefused):
     """The run is limited to an audience the person is not part of; ``str(error)`` explains it."""
 

@@ -26,6 +26,8 @@ OFFER_LAPSED = "enrolment.offer_lapsed"
 SESSION_MOVED = "enrolment.session_moved"
 TRAINER_SESSION_MOVED = "enrolment.trainer_session_moved"
 WITHDRAWN = "enrolment.withdrawn"
+ORGANISATION_CHECK = "enrolment.organisation_check"
+ORGANISATION_DECIDED = "enrolment.organisation_decided"
 
 # What a person holds on a run; a moved session means something different for each.
 Place = Literal["confirmed", "pending_review", "offered"]
@@ -189,6 +191,43 @@ class WithdrawnNotice(Notice):
     capacity: int
 
 
+class OrganisationOption(NoticePart):
+    id: int
+    name: str
+
+
+class OrganisationOutcome(NoticePart):
+    """What settled a person's organisation: a coordinator confirmed or corrected their choice, or evidence (their
+    Teams tenant or email domain, listed in the catalogue) named it before anyone did."""
+
+    decision: Literal["confirmed", "corrected", "evidence"]
+    organisation: str
+    by: str | None = None  # the coordinator
+    at: datetime
+
+
+class OrganisationCheckNotice(Notice):
+    """For the coordinators: someone says they work for ``chosen`` and nothing shows it; confirm or correct it."""
+
+    KIND: ClassVar[str] = ORGANISATION_CHECK
+    person_id: int
+    person_name: str
+    email: str | None
+    chosen: str
+    options: list[OrganisationOption]  # every organisation, for a correction
+    outcome: OrganisationOutcome | None = None  # None: waiting for a coordinator
+
+
+class OrganisationDecidedNotice(Notice):
+    """For the person: the training team confirmed (or corrected) their organisation."""
+
+    KIND: ClassVar[str] = ORGANISATION_DECIDED
+    organisation: str
+    chosen: str
+    corrected: bool
+    price_band: int
+
+
 def sessions_of(run: CourseRun) -> list[SessionNotice]:
     return [SessionNotice.of(s, len(run.sessions)) for s in run.sessions]
 
@@ -264,6 +303,20 @@ def session_moved_key(session_id: int, old_start: datetime, new_start: datetime,
 
 def trainer_session_moved_key(session_id: int, old_start: datetime, new_start: datetime, person_id: int) -> str:
     return f"trainer-session-moved:{session_id}:{_stamp(old_start)}>{_stamp(new_start)}:{person_id}"
+
+
+def organisation_check_key(person_id: int) -> str:
+    """The coordinators' card about a person's organisation (one per person: once settled it is never asked again);
+    each copy's key adds its target."""
+    return f"organisation-check:{person_id}"
+
+
+def organisation_check_prefix(person_id: int) -> str:
+    return f"{organisation_check_key(person_id)}:"
+
+
+def organisation_decided_key(person_id: int) -> str:
+    return f"organisation-decided:{person_id}"
 
 
 def trainer_reminder_key(session: RunSession, trainer_person_id: int) -> str:

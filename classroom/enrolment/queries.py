@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.enrolment.authorisation import may_oversee
-from classroom.enrolment.eligibility import check_eligibility, price_for
+from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
     enrolments_of_run,
@@ -82,6 +82,7 @@ async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: dat
         waitlist_length=await waitlist_length(session, run.id),
         existing=existing_view,
         other_runs=await _other_runs_with_places(session, run, person, now) if places_left == 0 else (),
+        organisation_confirmed=organisation_confirmed(person),
     )
 
 

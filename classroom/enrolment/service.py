@@ -28,9 +28,18 @@ from classroom.enrolment.loading import (
     run_id_for_code,
 )
 from classroom.enrolment.locking import lock_run
-from classroom.enrolment.notices import ClashReviewNotice, WaitlistOfferNotice
+from classroom.enrolment.notices import ClashReviewNotice, OrganisationCheckNotice, WaitlistOfferNotice
 from classroom.enrolment.offer_cards import offer_notice, offer_outcome
-from classroom.enrolment.organisations import OrganisationChoice, choose_organisation, organisation_choices
+from classroom.enrolment.organisations import (
+    OrganisationChoice,
+    OrganisationStanding,
+    choose_organisation,
+    decide_organisation,
+    organisation_check,
+    organisation_choices,
+    resolve_organisation,
+    standing_of,
+)
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.review_cards import review_card, review_outcome
 from classroom.enrolment.session_moves import move_session, preview_move
@@ -110,8 +119,45 @@ class EnrolmentService:
     async def organisations(self) -> list[OrganisationChoice]:
         return await self._run(organisation_choices)
 
+    async def organisation_standing(self, aad_object_id: str) -> OrganisationStanding:
+        """What we know of the person's organisation, and how (nothing is changed)."""
+
+        async def unit(session: AsyncSession) -> OrganisationStanding:
+            return standing_of(await load_person(session, aad_object_id))
+
+        return await self._run(unit)
+
+    async def resolve_organisation(
+        self, aad_object_id: str, *, tenant_id: str | None, email: str | None
+    ) -> OrganisationStanding:
+        """Settle the person's organisation from their Teams tenant and email when the catalogue lists either
+        (see ``organisations.resolve_organisation``); both are untrusted values from Teams."""
+        return await self._run(
+            lambda session: resolve_organisation(
+                session, aad_object_id, tenant_id=tenant_id, email=email, now=self._clock.now()
+            )
+        )
+
     async def choose_organisation(self, aad_object_id: str, organisation_id: int) -> str:
-        return await self._run(lambda session: choose_organisation(session, aad_object_id, organisation_id))
+        """Record the person's own answer, pending a coordinator's confirmation (who gets a card)."""
+        return await self._run(
+            lambda session: choose_organisation(session, aad_object_id, organisation_id, self._clock.now())
+        )
+
+    async def decide_organisation(
+        self, actor_aad_object_id: str, person_id: int, organisation_id: int | None = None
+    ) -> OrganisationCheckNotice:
+        """A coordinator confirms a person's own choice (``organisation_id`` None) or corrects it. Raises
+        NotAllowed (not a coordinator), NotFound, or OrganisationAlreadySettled."""
+        return await self._run(
+            lambda session: decide_organisation(
+                session, actor_aad_object_id, person_id, organisation_id, self._clock.now()
+            )
+        )
+
+    async def organisation_check(self, actor_aad_object_id: str, person_id: int) -> OrganisationCheckNotice:
+        """The coordinators' card about a person's organisation as it stands. Raises NotAllowed, NotFound."""
+        return await self._run(lambda session: organisation_check(session, actor_aad_object_id, person_id))
 
     async def open_runs(self, code: str) -> list[RunChoice]:
         """Runs of a course (or the run) that take enrolments. Raises NotFound for an unknown code."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, OrganisationStatus, RunSession
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class EnrolmentView:
     clash_sessions: tuple[SessionTime, ...] = ()  # sessions they cannot attend (asked for, or accepted)
     clash_reason: str | None = None
     reviewed_by: str | None = None
+    # False while their organisation (so the price band) waits for a coordinator: the price is to be confirmed.
+    organisation_confirmed: bool = True
 
     @property
     def missed_positions(self) -> frozenset[int]:
@@ -88,6 +90,8 @@ class Quote:
     existing: EnrolmentView | None
     # Other open runs of the same course with places the person may take, soonest first.
     other_runs: tuple[RunChoice, ...] = ()
+    # False while their organisation waits for a coordinator: the price shown is to be confirmed.
+    organisation_confirmed: bool = True
 
     @property
     def full(self) -> bool:
@@ -217,4 +221,5 @@ def enrolment_view(enrolment: Enrolment, run: RunDetails, *, waitlist_position: 
         clash_sessions=tuple(session_time(s) for s in enrolment.clash_sessions),
         clash_reason=enrolment.clash_reason,
         reviewed_by=enrolment.reviewed_by.name if enrolment.reviewed_by else None,
+        organisation_confirmed=enrolment.person.organisation_status != OrganisationStatus.PENDING,
     )

@@ -8,6 +8,7 @@ from dialogs.catalogue.cards.course_details import build_course_details_card
 from dialogs.catalogue.cards.course_list import build_course_list_card
 from dialogs.catalogue.find_dialog import FIND_DIALOG
 from dialogs.catalogue.phrases import COURSE_ALIASES, COURSES_ALIASES, COURSES_PHRASES, FIND_ALIASES, FIND_PHRASES
+from dialogs.organisation_evidence import settle_organisation
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 
 router = Router()
@@ -40,9 +41,11 @@ async def show_course(request: CommandRequest) -> None:
             "Type **courses** to see every code."
         )
         return
+    # Whoever else is in a group chat or channel sees this card: the asker's organisation and price stay private.
+    viewer = request.sender_id if request.scope == PERSONAL else None
+    if viewer:  # their price is shown first: settle their organisation from Teams' evidence first
+        await settle_organisation(request.services.enrolment, request.turn_context, viewer)
     try:
-        # Whoever else is in a group chat or channel sees this card: the asker's organisation and price stay private.
-        viewer = request.sender_id if request.scope == PERSONAL else None
         overview = await request.services.catalogue.course(code, viewer)
     except NotFound:
         await request.say(

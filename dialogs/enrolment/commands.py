@@ -15,11 +15,13 @@ from typing import TypeVar
 from classroom.errors import ClassroomError
 from dialogs.cards.formatting import shown_code, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
+from dialogs.enrolment.cards.organisation_check import ORGANISATION_INPUT
 from dialogs.enrolment.cards.reschedule import build_reschedule_confirmation_card
 from dialogs.enrolment.cards.roster import build_roster_card
 from dialogs.enrolment.cards.withdraw import REASON_INPUT, build_withdraw_card, build_withdrawn_card
 from dialogs.enrolment.dialog import CLASH, ENROL_DIALOG
 from dialogs.enrolment.links import calendar_url
+from dialogs.enrolment.organisation_actions import decide, positive_id
 from dialogs.enrolment.phrases import (
     ENROL_ALIASES,
     ENROL_PHRASES,
@@ -31,7 +33,7 @@ from dialogs.enrolment.phrases import (
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.reschedule_input import RescheduleInputError, parse_reschedule
 from dialogs.enrolment.results import enrolment_result
-from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
+from dialogs.routing import EVERYONE, GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
 from storage.models import EnrolmentStatus, Role
 
 T = TypeVar("T")
@@ -233,6 +235,34 @@ async def clash(request: CommandRequest) -> None:
         await request.say(
             f"Declined: {name} has been told, and the place on {view.run.run_code} goes to the next person waiting."
         )
+
+
+@router.command(
+    "organisation",
+    usage="organisation confirm|correct NUMBER",
+    description="Confirm or correct the organisation someone chose (what the organisation card's buttons send)",
+    roles=COORDINATORS,
+    scopes=[PERSONAL, GROUP_CHAT, TEAM],
+    listed=False,  # what the card's buttons send; not a command to type
+)
+async def organisation(request: CommandRequest) -> None:
+    words = request.args.split()
+    if len(words) != 2 or words[0].lower() not in ("confirm", "correct") or positive_id(words[1]) is None:
+        await request.say("Press **Confirm** or **Correct** on the organisation card.")
+        return
+    aad_object_id = await _signed_in(request)
+    if not aad_object_id:
+        return
+    organisation_id = None
+    if words[0].lower() == "correct":
+        organisation_id = positive_id(_card_value(request, ORGANISATION_INPUT))
+        if organisation_id is None:
+            await request.say("Choose their organisation from the list on the card first, then press **Correct**.")
+            return
+    person_id = positive_id(words[1])
+    assert person_id is not None
+    _, note = await decide(request.services.enrolment, aad_object_id, person_id, organisation_id)
+    await request.say(note)
 
 
 @router.command(

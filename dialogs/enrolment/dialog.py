@@ -30,7 +30,9 @@ from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
 from classroom.errors import ClassroomError, NotFound
 from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.base import CardMessage
+from dialogs.cards.formatting import without_markdown
 from dialogs.cards.messages import card_activity
+from dialogs.enquiries.dialog import ENQUIRY_DIALOG
 from dialogs.enrolment.cards.questions import (
     build_clash_session_question_card,
     build_organisation_question_card,
@@ -39,6 +41,7 @@ from dialogs.enrolment.cards.questions import (
 from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_card
 from dialogs.enrolment.replies import NOT_SIGNED_IN, explain
 from dialogs.enrolment.results import enrolment_result
+from dialogs.organisation_evidence import settle_organisation
 from dialogs.questions import Question
 from dialogs.resumable import ResumableDialog
 from dialogs.services import Services
@@ -51,6 +54,8 @@ _CHOICE_PROMPT = "enrol.choice"
 _SESSIONS_PROMPT = "enrol.sessions"
 _REASON_PROMPT = "enrol.reason"
 _NUMBER = re.compile(r"\d{1,3}")
+NOT_LISTED, NOT_LISTED_TITLE = "not-listed", "My organisation isn't listed"
+_NOT_LISTED_WORDS = ["my organisation isn't listed", "my organisation is not listed", "not listed", "none", "other"]
 
 EVERY_DATE, CLASH, CONFIRM, WAITLIST, NO, OTHER = "every", "clash", "confirm", "waitlist", "no", "other"
 _TITLES = {
@@ -228,31 +233,60 @@ class EnrolDialog(ResumableDialog):
         )
 
     async def _pick_organisation(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Settle the organisation from evidence (the activity's tenant, the email Teams lists for them); ask
+        only when nothing shows it, with "My organisation isn't listed" leading to an enquiry."""
         step.values["run_code"] = step.result
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None  # checked in the first step
-        if not await self._enrolment.needs_organisation(aad_object_id):
+        standing = await settle_organisation(self._enrolment, step.context, aad_object_id)
+        assert standing is not None  # met in the first step
+        if standing.organisation is not None:
             return await step.next(None)
         organisations = await self._enrolment.organisations()
-        if not organisations:
-            return await self._stop(
-                step, "I don't know any organisations yet, so I can't enrol you. Please ask the training team."
-            )
         choices = {str(o.id): [str(n), _normalise(o.name)] for n, o in enumerate(organisations, start=1)}
+        choices[NOT_LISTED] = [str(len(organisations) + 1), *_NOT_LISTED_WORDS, NOT_LISTED]
         return await self._ask(
             step,
-            build_organisation_question_card(organisations),
+            build_organisation_question_card(organisations, (NOT_LISTED_TITLE, NOT_LISTED)),
             choices,
-            "Please choose your organisation, or type its number or name.",
+            f"Please choose your organisation, or type its number or name; if it isn't there, press "
+            f"**{NOT_LISTED_TITLE}**.",
+        )
+
+    async def _ask_about_organisation(self, step: WaterfallStepContext, run_code: str) -> DialogTurnResult:
+        """Their organisation isn't listed: rather than ask again, start an enquiry to the training team."""
+        sender = step.context.activity.from_property
+        aad_object_id = sender.aad_object_id if sender else None
+        prefill: dict[str, str] = {"name": (sender.name or "")[:200]} if sender and sender.name else {}
+        if aad_object_id:
+            prefill.update(await self._services.enquiries.prefill(aad_object_id))
+        prefill["message"] = (
+            f"My organisation isn't in the list the bot offers, and I'd like to enrol on {run_code}. "
+            "Please add my organisation (its name is above)."
+        )
+        await step.context.send_activity(
+            "No problem: I'll pass this to the training team, who can add your organisation. I haven't enrolled "
+            "you yet; once they reply, type **enrol " + run_code + "** again."
+        )
+        # The enquiry replaces this dialog (the enrolment cannot go on without an organisation).
+        return await step.parent.replace_dialog(
+            ENQUIRY_DIALOG, {"course_code": run_code.split("-")[0], "prefill": prefill}
         )
 
     async def _show_terms(self, step: WaterfallStepContext) -> DialogTurnResult:
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None
         run_code = text(step.values["run_code"])
+        if step.result == NOT_LISTED:
+            return await self._ask_about_organisation(step, run_code)
         try:
             if step.result is not None:
-                await self._enrolment.choose_organisation(aad_object_id, number(step.result))
+                chosen = await self._enrolment.choose_organisation(aad_object_id, number(step.result))
+                await step.context.send_activity(
+                    f"Thank you. I've noted {without_markdown(chosen)}; the training team will confirm it, and "
+                    "I'll tell you when they have. Until then your price is to be confirmed, and courses open only "
+                    "to certain organisations' staff have to wait."
+                )
             quote = await self._enrolment.quote(aad_object_id, run_code)
         except ClassroomError as error:
             return await self._stop(step, explain(error, run_code))

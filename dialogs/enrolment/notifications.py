@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from classroom.enrolment import notices
 from dialogs.enrolment.cards.clash_review import build_clash_decision_card, build_clash_review_card
+from dialogs.enrolment.cards.organisation_check import build_organisation_check_card, build_organisation_decided_card
 from dialogs.enrolment.cards.reminders import build_reminder_card, build_trainer_reminder_card
 from dialogs.enrolment.cards.session_moved import build_session_moved_card, build_trainer_session_moved_card
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
@@ -24,4 +25,6 @@ NOTIFICATIONS = (
     Notification(notices.SessionMovedNotice, build_session_moved_card),
     Notification(notices.TrainerSessionMovedNotice, build_trainer_session_moved_card),
     Notification(notices.WithdrawnNotice, build_withdrawn_notice_card),
+    Notification(notices.OrganisationCheckNotice, build_organisation_check_card),
+    Notification(notices.OrganisationDecidedNotice, build_organisation_decided_card),
 )

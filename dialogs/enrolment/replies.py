@@ -16,6 +16,7 @@ from classroom.enrolment.errors import (
     OfferExpired,
     OfferNotOpen,
     OrganisationNeeded,
+    OrganisationUnconfirmed,
 )
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed, NotFound, TryAgain
 from dialogs.cards.formatting import shown_code
@@ -40,6 +41,10 @@ def _not_eligible(error: NotEligible, code: str) -> str:
         f"Sorry, you can't enrol on {code}. {error} If you think that's wrong, or you'd like this course "
         f"for your organisation, type **enquire {course}**."
     )
+
+
+def _organisation_unconfirmed(error: OrganisationUnconfirmed, code: str) -> str:
+    return f"You can't enrol on {code} just yet. {error}"
 
 
 def _organisation_needed(_error: OrganisationNeeded, code: str) -> str:
@@ -121,6 +126,7 @@ def _invalid_input(error: InvalidInput, _code: str) -> str:
 _EXPLANATIONS: tuple[tuple[type[ClassroomError], Callable[[Any, str], str]], ...] = (
     (NotEligible, _not_eligible),
     (OrganisationNeeded, _organisation_needed),
+    (OrganisationUnconfirmed, _organisation_unconfirmed),
     (EnrolmentClosed, _enrolment_closed),
     (AlreadyEnrolled, _already_enrolled),
     (CourseFull, _course_full),

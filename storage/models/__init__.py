@@ -23,7 +23,15 @@ from storage.models.enrolment import (
     EnrolmentStatus,
 )
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
-from storage.models.people import Organisation, Person, PersonRole, Role
+from storage.models.people import (
+    EvidenceKind,
+    Organisation,
+    OrganisationEvidence,
+    OrganisationStatus,
+    Person,
+    PersonRole,
+    Role,
+)
 
 __all__ = [
     "Base",
@@ -44,9 +52,12 @@ __all__ = [
     "Enrolment",
     "EnrolmentClashSession",
     "EnrolmentStatus",
+    "EvidenceKind",
     "LearningOutcome",
     "NotificationStatus",
     "Organisation",
+    "OrganisationEvidence",
+    "OrganisationStatus",
     "OutboxNotification",
     "PeriodicJobRun",
     "Person",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, utcnow
@@ -28,7 +28,44 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     price_band: Mapped[int]
 
-    people: Mapped[list[Person]] = relationship(back_populates="organisation")
+    people: Mapped[list[Person]] = relationship(back_populates="organisation", foreign_keys="Person.organisation_id")
+
+
+class EvidenceKind(enum.StrEnum):
+    TENANT = "tenant"  # an Entra tenant id (Teams sends it with every activity)
+    EMAIL_DOMAIN = "email_domain"  # the part of a member's email after the @
+
+
+class OrganisationEvidence(Base):
+    """What shows that someone works for an organisation: its Entra tenant ids and email domains, from the
+    catalogue. A value belongs to at most one organisation (unique), so a match names one organisation."""
+
+    __tablename__ = "organisation_evidence"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(
+        Enum(
+            EvidenceKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            create_constraint=True,
+            name="evidence_kind",
+        )
+    )
+    value: Mapped[str] = mapped_column(String(255))  # lower-case
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class OrganisationStatus(enum.StrEnum):
+    """How we know a person's organisation (it decides their price and the courses open to them)."""
+
+    EVIDENCE = "evidence"  # their Teams tenant or email domain is listed for it in the catalogue
+    COORDINATOR = "coordinator"  # a coordinator confirmed or corrected it (or an administrator set it)
+    PENDING = "pending"  # they chose it themselves; a coordinator has yet to confirm it
 
 
 class Person(Base):
@@ -41,10 +78,29 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(320))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    # None while no organisation is known; see OrganisationStatus.
+    organisation_status: Mapped[OrganisationStatus | None] = mapped_column(
+        Enum(
+            OrganisationStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            create_constraint=True,
+            name="organisation_status",
+        )
+    )
+    # The coordinator who confirmed or corrected it (None: by evidence, pending, or set by an administrator).
+    organisation_confirmed_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    organisation_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="people", foreign_keys=[organisation_id])
+    organisation_confirmed_by: Mapped[Person | None] = relationship(
+        remote_side=[id], foreign_keys=[organisation_confirmed_by_person_id]
+    )
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -37,6 +37,15 @@ class RecordingConnector:
         page = paged_members(members, request.query.get("pageSize"), request.query.get("continuationToken"))
         return web.json_response(page)
 
+    async def _member(self, request: web.Request) -> web.Response:
+        """``GET /v3/conversations/{id}/members/{userId}``: one member by channel user id (``aadObjectId`` here)."""
+        for member in self.members.get(request.match_info["conversation"], []):
+            if member.get("id") == request.match_info["member"]:
+                found = {k: v for k, v in member.items() if k != "objectId"}
+                return web.json_response({**found, "aadObjectId": member.get("objectId")})
+        error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
+        return web.json_response(error, status=404)
+
     async def _activities(self, request: web.Request) -> web.Response:
         self._next += 1
         self.requests.append(
@@ -54,6 +63,7 @@ class RecordingConnector:
         app.router.add_route("*", "/v3/conversations/{conversation}/activities", self._activities)
         app.router.add_route("*", "/v3/conversations/{conversation}/activities/{activity}", self._activities)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
     @property

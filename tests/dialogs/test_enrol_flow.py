@@ -188,21 +188,22 @@ async def test_buttons_of_an_earlier_question_or_of_a_finished_flow_are_not_take
     assert await _status(session_factory, PARTICIPANT_AAD, "PERMPLAN-2") == EnrolmentStatus.CONFIRMED
 
 
-async def test_an_unknown_organisation_is_asked_for_and_sets_the_price(chat, session_factory) -> None:
+async def test_an_unknown_organisation_is_asked_for_and_waits_for_confirmation(chat, session_factory) -> None:
     newcomer = _as(chat, "aad-newcomer", "Lynne Robbins")
     [question] = await newcomer.say(f"enrol {MULTI}")
     assert "Which organisation do you work for?" in card_text(question)
-    assert DOWNLAND in button_titles(question)
+    assert DOWNLAND in button_titles(question) and "My organisation isn't listed" in button_titles(question)
     [retry] = await newcomer.say("the council")
     assert "number or name" in retry.text
     # A Teams client without Universal Actions sends the button's Action.Submit fallback: the same answer.
-    _, [terms] = await newcomer.tap(question, DOWNLAND, fallback=True)
-    assert "£360.00 per place (Tier 2, the band of Downland County Council)" in card_text(terms)
-    [declined] = await newcomer.say("no thanks")
-    assert "I haven't enrolled you" in declined.text
+    _, [noted, waiting] = await newcomer.tap(question, DOWNLAND, fallback=True)
+    assert "the training team will confirm it" in noted.text
+    # PERMX-A is limited to two councils: it waits for a coordinator to confirm they work for Downland.
+    assert "You can't enrol on PERMX-A just yet" in waiting.text and "yet to confirm" in waiting.text
     assert await _status(session_factory, "aad-newcomer") is None
-    [terms] = await newcomer.say(f"enrol {MULTI}")  # the organisation is remembered
+    [terms] = await newcomer.say(f"enrol {ONE_DAY}")  # open to all; the organisation is remembered, not asked
     assert "Enrol on" in card_text(terms)
+    assert "to be confirmed" in card_text(terms) and "Tier 2" in card_text(terms)
 
 
 async def test_someone_not_eligible_is_told_why_and_what_to_do(chat, session_factory) -> None:

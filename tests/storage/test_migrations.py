@@ -222,3 +222,43 @@ async def test_outbox_expiry_0014_both_ways_keeps_queued_rows(engine: AsyncEngin
     async with engine.connect() as connection:
         kept = (await connection.execute(text("SELECT dedupe_key, expires_at FROM outbox"))).all()
     assert [(key, expiry) for key, expiry in kept] == [("k", None)]  # the row survives; its expiry went with 0014
+
+
+async def test_0011_marks_earlier_choices_pending_and_downgrades_keeping_the_organisation(engine: AsyncEngine) -> None:
+    """Organisations people chose before 0011 were never checked: they become pending. Downgrading drops the
+    evidence and the status, and keeps each person's organisation."""
+    from sqlalchemy import text
+
+    await _migrate(engine, "downgrade", "0010")
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO organisations (id, name, price_band) VALUES (1, 'Kent', 2)"))
+        for n, organisation in ((1, 1), (2, None)):
+            await connection.execute(
+                text(
+                    "INSERT INTO people (id, aad_object_id, name, organisation_id, created_at, updated_at)"
+                    " VALUES (:id, :aad, 'Someone', :organisation, :now, :now)"
+                ),
+                {"id": n, "aad": f"aad-{n}", "organisation": organisation, "now": now},
+            )
+    await upgrade(engine)
+    async with engine.begin() as connection:
+        rows = (await connection.execute(text("SELECT id, organisation_status FROM people ORDER BY id"))).all()
+        assert [tuple(r) for r in rows] == [(1, "pending"), (2, None)]
+        await connection.execute(
+            text(
+                "INSERT INTO organisation_evidence (organisation_id, kind, value)"
+                " VALUES (1, 'email_domain', 'kent.gov.uk')"
+            )
+        )
+    await _migrate(engine, "downgrade", "0010")
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        columns = await connection.run_sync(lambda c: {col["name"] for col in inspect(c).get_columns("people")})
+        kept = (await connection.execute(text("SELECT organisation_id FROM people ORDER BY id"))).all()
+    assert "organisation_evidence" not in tables and "organisation_status" not in columns
+    assert [r[0] for r in kept] == [1, None]
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT organisation_status FROM people ORDER BY id"))).all()
+    assert [r[0] for r in rows] == ["pending", None]

@@ -28,6 +28,8 @@ def _prices(run: CourseRun, viewer: ViewerBand | None) -> list[Element]:
         return [text("Price per place, by your organisation's pricing band:", spacing="Small"), bands]
     own = next((p.amount_pence for p in run.prices if p.band == viewer.price_band), None)
     price = f"{pounds(own)} per place" if own is not None else "to be confirmed by the training team"
+    if own is not None and not viewer.confirmed:
+        price = f"to be confirmed: {price} if the training team confirms your organisation"
     return [
         facts([("Your price", f"{price} (Tier {viewer.price_band}, {viewer.organisation_name})")]),
         text("All pricing bands:", subtle=True, spacing="Small"),

@@ -102,11 +102,17 @@ def other_dates(choices: Sequence[RunChoice], zone: ZoneInfo) -> Element:
     return container([text("**Other dates with places:**"), text("\n".join(lines), spacing="None")])
 
 
-def price_text(price_pence: int | None, band: int | None, organisation: str | None) -> str:
+def price_text(price_pence: int | None, band: int | None, organisation: str | None, *, confirmed: bool = True) -> str:
+    """``confirmed`` False: the organisation (so the band) is the person's own word, waiting for the training team."""
     band_text = f"Tier {band}" if band else "your band"
     whose = f", the band of {organisation}" if organisation else ""
     if price_pence is None:
         return f"to be confirmed by the training team ({band_text}{whose})"
+    if not confirmed:
+        return (
+            f"to be confirmed: {pounds(price_pence)} per place if the training team confirms your organisation "
+            f"({band_text}{whose})"
+        )
     return f"{pounds(price_pence)} per place ({band_text}{whose})"
 
 

@@ -9,21 +9,36 @@ from zoneinfo import ZoneInfo
 
 from classroom.enrolment.organisations import OrganisationChoice
 from classroom.enrolment.views import RunChoice, SessionTime
-from dialogs.cards.answers import answer_choices, answer_hint, answer_several
+from dialogs.cards.answers import answer_button, answer_choices, answer_hint, answer_several
 from dialogs.cards.base import CardMessage, Element, card, heading, text
 from dialogs.cards.formatting import local_time_range
 from dialogs.enrolment.cards.parts import other_dates
 
 
-def build_organisation_question_card(organisations: Sequence[OrganisationChoice]) -> CardMessage:
+def build_organisation_question_card(
+    organisations: Sequence[OrganisationChoice], not_listed: tuple[str, str]
+) -> CardMessage:
+    """``not_listed``: the title and answer of the button for someone whose organisation is not among them."""
     picker, buttons = answer_choices([(o.name, o.name) for o in organisations], label="Your organisation")
     body: list[Element] = [
         heading("Which organisation do you work for?", size="Medium"),
-        text("It decides which courses are open to you and your price band. I'll remember it."),
+        text(
+            "It decides which courses are open to you and your price band. Teams didn't tell me, so the training "
+            "team will confirm your answer; until then your price is to be confirmed."
+        ),
         *picker,
         answer_hint("Or type its name."),
     ]
-    return card(body, buttons)
+    return card(body, [*buttons, _without_inputs(answer_button(*not_listed))])
+
+
+def _without_inputs(button: Element) -> Element:
+    """A button that sends none of the card's inputs, so a drop-down left empty does not stop it."""
+    button["associatedInputs"] = "none"
+    fallback = button.get("fallback")
+    if isinstance(fallback, dict):
+        fallback["associatedInputs"] = "none"
+    return button
 
 
 def build_clash_session_question_card(sessions: Sequence[SessionTime], zone: ZoneInfo) -> CardMessage:

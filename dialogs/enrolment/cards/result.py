@@ -51,7 +51,14 @@ def _confirmed(
     details = [("Join online", JOIN_WITH_BUTTON if run.join_url else JOIN_LINK_TO_FOLLOW)]
     if run.prerequisites:
         details.append(("You will need", run.prerequisites))
-    details.append(("Price", price_text(view.price_pence, view.price_band, view.organisation_name)))
+    details.append(
+        (
+            "Price",
+            price_text(
+                view.price_pence, view.price_band, view.organisation_name, confirmed=view.organisation_confirmed
+            ),
+        )
+    )
     body.append(facts(details))
     if offsets:
         body.append(text(f"I'll remind you {offsets_text(offsets)} before each session, with the join button."))

@@ -60,7 +60,12 @@ def build_terms_card(
     body.append(session_facts(run.sessions, zone))
     details = [
         ("Your organisation", quote.organisation_name),
-        ("Price", price_text(quote.price_pence, quote.price_band, quote.organisation_name)),
+        (
+            "Price",
+            price_text(
+                quote.price_pence, quote.price_band, quote.organisation_name, confirmed=quote.organisation_confirmed
+            ),
+        ),
     ]
     if not offered:
         details.append(

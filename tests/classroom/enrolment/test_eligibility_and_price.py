@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from classroom.catalogue.queries import course_by_code
-from classroom.enrolment.errors import EnrolmentClosed, NotEligible, OrganisationNeeded
+from classroom.enrolment.errors import EnrolmentClosed, NotEligible, OrganisationNeeded, OrganisationUnconfirmed
 from classroom.errors import NotAllowed
 from storage.models import Enrolment, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, LYNNE, NOBODY
@@ -53,7 +53,11 @@ async def test_an_unknown_organisation_is_asked_for_once_then_kept(service) -> N
     choices = {c.name: c.id for c in await service.organisations()}
     assert await service.choose_organisation(NOBODY, choices[DOWNLAND]) == DOWNLAND
     assert not await service.needs_organisation(NOBODY)
-    assert (await service.quote(NOBODY, MULTI_RUN)).price_pence == 36000
+    # Their own word, not yet confirmed: the price is quoted as to be confirmed, a restricted run waits.
+    quote = await service.quote(NOBODY, ONE_DAY_RUN)
+    assert (quote.price_band, quote.organisation_confirmed) == (2, False)
+    with pytest.raises(OrganisationUnconfirmed):
+        await service.quote(NOBODY, MULTI_RUN)
     # Organisation decides price and eligibility, so a participant cannot switch it themselves.
     with pytest.raises(NotAllowed):
         await service.choose_organisation(NOBODY, choices[BHCC])

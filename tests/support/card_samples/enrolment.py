@@ -18,6 +18,7 @@ from classroom.people import assign_roles
 from dialogs.cards.answers import answered_message
 from dialogs.enrolment.cards.clash_review import build_clash_decision_card, build_clash_review_card
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
+from dialogs.enrolment.cards.organisation_check import build_organisation_check_card, build_organisation_decided_card
 from dialogs.enrolment.cards.questions import (
     build_clash_session_question_card,
     build_organisation_question_card,
@@ -36,6 +37,7 @@ from dialogs.enrolment.cards.terms import build_run_choice_card, build_terms_car
 from dialogs.enrolment.cards.waitlist_offer import build_offer_lapsed_card, build_waitlist_offer_card
 from dialogs.enrolment.cards.withdraw import build_withdraw_card, build_withdrawn_card
 from dialogs.enrolment.cards.withdrawn import build_withdrawn_notice_card
+from dialogs.enrolment.dialog import NOT_LISTED, NOT_LISTED_TITLE
 from dialogs.enrolment.links import calendar_url
 from storage.models import EnrolmentStatus, OutboxNotification, Role
 from tests.support.card_samples import CardSample, SampleContext
@@ -48,6 +50,7 @@ PEOPLE = [
     ("sample-adele", "Adele Vance", BHCC, Role.COORDINATOR),
 ]
 PUBLIC_BASE_URL = "https://classroom.example.org"
+NOT_LISTED_BUTTON = (NOT_LISTED_TITLE, NOT_LISTED)
 
 
 class _Clock:
@@ -89,10 +92,12 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add(
         "organisation",
         build_organisation_question_card,
-        build_organisation_question_card(await service.organisations()),
+        build_organisation_question_card(await service.organisations(), NOT_LISTED_BUTTON),
     )
     many = [OrganisationChoice(n, f"Organisation {n}") for n in range(1, 10)]  # a drop-down list, not buttons
-    add("organisation/many", build_organisation_question_card, build_organisation_question_card(many))
+    add(
+        "organisation/many", build_organisation_question_card, build_organisation_question_card(many, NOT_LISTED_BUTTON)
+    )
     quote = await service.quote("sample-alex", "PERM4-A")
     choices = [("I can attend every date", "every"), ("I have a clash", "clash"), ("No thanks", "no")]
     four_sessions = build_terms_card(quote, zone, policy.offer_hold, choices)
@@ -101,6 +106,8 @@ async def samples(context: SampleContext) -> list[CardSample]:
     one_day = await service.quote("sample-isaiah", "PERMPLAN-1")
     confirm = [("Confirm my place", "confirm"), ("No thanks", "no")]
     add("terms/one_day", build_terms_card, build_terms_card(one_day, zone, policy.offer_hold, confirm))
+    unconfirmed = dataclasses.replace(one_day, organisation_confirmed=False)  # their own word: price to be confirmed
+    add("terms/unconfirmed", build_terms_card, build_terms_card(unconfirmed, zone, policy.offer_hold, confirm))
     full = dataclasses.replace(quote, places_left=0, waitlist_length=3)
     join = [("Join the waitlist", "waitlist"), ("No thanks", "no")]
     add("terms/full", build_terms_card, build_terms_card(full, zone, policy.offer_hold, join))
@@ -131,6 +138,11 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("result/pending_review", build_enrolment_result_card, result(pending))
     add("result/waitlisted", build_enrolment_result_card, result(waitlisted))
     add("result/offered", build_enrolment_result_card, result(offered))
+    add(
+        "result/unconfirmed",
+        build_enrolment_result_card,
+        result(dataclasses.replace(confirmed, organisation_confirmed=False)),
+    )
 
     # My courses, withdraw, roster.
     # Places on several runs, two of them confirmed: every button names its run.
@@ -219,6 +231,29 @@ async def samples(context: SampleContext) -> list[CardSample]:
         update={"reason": None, "offered_to_waitlist": True, "had_status": "pending_review"}
     )
     add("withdrawn_notice/no_reason", build_withdrawn_notice_card, build_withdrawn_notice_card(no_reason, zone))
+    # Someone chose their organisation themselves: the coordinators' card, waiting and settled; what they are told.
+    options = [notices.OrganisationOption(id=c.id, name=c.name) for c in await service.organisations()]
+    check = notices.OrganisationCheckNotice(
+        person_id=7, person_name="Lynne Robbins", email="lynne@kent.gov.uk", chosen=BHCC, options=options
+    )
+    add("organisation_check", build_organisation_check_card, build_organisation_check_card(check, zone))
+    for decision_ in ("confirmed", "corrected", "evidence"):
+        outcome = notices.OrganisationOutcome(decision=decision_, organisation=BHCC, by="Adele Vance", at=context.now)
+        settled_check = check.model_copy(update={"outcome": outcome})
+        note = "Confirmed: Lynne Robbins works for Brighton & Hove City Council. I've told them."
+        add(
+            f"organisation_check/{decision_}",
+            build_organisation_check_card,
+            build_organisation_check_card(settled_check, zone, note=note if decision_ == "confirmed" else None),
+        )
+    told_org = notices.OrganisationDecidedNotice(organisation=BHCC, chosen=BHCC, corrected=False, price_band=1)
+    add("organisation_decided", build_organisation_decided_card, build_organisation_decided_card(told_org, zone))
+    corrected = told_org.model_copy(update={"corrected": True, "chosen": "Downland County Council"})
+    add(
+        "organisation_decided/corrected",
+        build_organisation_decided_card,
+        build_organisation_decided_card(corrected, zone),
+    )
     lapsed = notices.OfferLapsedNotice(run=reminder.run)
     add("offer_lapsed", build_offer_lapsed_card, build_offer_lapsed_card(lapsed, zone))
     first = decision.sessions[0]
