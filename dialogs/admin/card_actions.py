@@ -9,8 +9,8 @@ from botbuilder.core import InvokeResponse
 from classroom.errors import ClassroomError
 from dialogs.admin.cards import CANCEL, GRANT, REVOKE, build_cancelled_card, build_role_changed_card
 from dialogs.admin.commands import NOT_SIGNED_IN, ROLE_NAMES, explain
-from dialogs.admin.mentions import MAX_NAME, aad_object_id
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
+from dialogs.mentions import MAX_NAME, aad_object_id
 
 OUT_OF_DATE = "Sorry, that card is out of date. Type grant or revoke again."
 

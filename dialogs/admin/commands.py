@@ -20,8 +20,8 @@ from dialogs.admin.cards import (
     build_trainers_card,
     trainer_link_words,
 )
-from dialogs.admin.mentions import MentionProblem, aad_object_id, mentioned_person, without_mentions
 from dialogs.cards.formatting import shown_code, without_markdown
+from dialogs.mentions import MentionProblem, aad_object_id, identify, one_mention, without_mentions
 from dialogs.routing import CommandRequest, Router
 from storage.models import Role
 
@@ -96,15 +96,16 @@ async def _ask_role_change(request: CommandRequest, *, grant: bool) -> None:
     if not request.sender_id:
         await request.say(NOT_SIGNED_IN)
         return
-    role = _role(without_mentions(request.args))
-    if role is None:
-        await request.say(
-            f"Type **{verb}**, @mention the person, then the role: admin, coordinator or trainer "
-            f"(e.g. {verb} @Megan Bowen trainer)."
-        )
-        return
     try:
-        person = await mentioned_person(request.turn_context)
+        mentioned = one_mention(request.turn_context)
+        role = _role(without_mentions(request.args))
+        if role is None:
+            await request.say(
+                f"Type **{verb}**, @mention the person, then the role: admin, coordinator or trainer "
+                f"(e.g. {verb} @Megan Bowen trainer)."
+            )
+            return
+        person = await identify(request.turn_context, mentioned)
     except MentionProblem as problem:
         await request.say(str(problem))
         return
@@ -171,15 +172,16 @@ async def _change_link(request: CommandRequest, *, link: bool) -> None:
     if not request.sender_id:
         await request.say(NOT_SIGNED_IN)
         return
-    words = without_mentions(request.args).split()
-    if len(words) != 1:
-        await request.say(
-            f"Type **{verb}**, @mention the trainer, then the run's code (or a course's, for all its runs), "
-            f"e.g. {verb} @Megan Bowen PERM4-A."
-        )
-        return
     try:
-        person = await mentioned_person(request.turn_context)
+        mentioned = one_mention(request.turn_context)
+        words = without_mentions(request.args).split()
+        if len(words) != 1:
+            await request.say(
+                f"Type **{verb}**, @mention the trainer, then the run's code (or a course's, for all its runs), "
+                f"e.g. {verb} @Megan Bowen PERM4-A."
+            )
+            return
+        person = await identify(request.turn_context, mentioned)
     except MentionProblem as problem:
         await request.say(str(problem))
         return

@@ -1,4 +1,5 @@
-"""Whom a command names: the person @mentioned in the message, by the mention's account, never by the words.
+"""Mentions in a message: the bot's own taken out of the text (the command is what is left), and whom a command
+names (the person @mentioned, by the mention's account, never by the words).
 
 A Teams mention arrives as an entity ``{type: "mention", mentioned: {id, name[, aadObjectId]}, text: "<at>Name</at>"}``
 beside the text. Teams' own mentions of users carry the user's channel id (``29:…``) and often no Entra object id,
@@ -15,6 +16,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity
 
 from classroom.text import bounded, storable
 
@@ -24,6 +26,7 @@ MAX_ENTITIES = 32  # more than any message names; the rest are not read
 MAX_CHANNEL_ID = 256
 MAX_AAD_OBJECT_ID = 64
 MAX_NAME = 200
+MAX_TAG = 300
 _AAD_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 # A mention's text in the message: bounded, so a hostile message cannot make the pattern work hard.
 _MENTION_TAG = re.compile(r"<at>[^<>]{0,256}</at>", re.IGNORECASE)
@@ -75,15 +78,41 @@ def _mentioned(entity: Any, bot_id: str | None) -> Mentioned | None:
     return Mentioned(storable(channel_id), name, found)
 
 
+def _mentions(activity: Activity, bot_id: str | None) -> list[tuple[Mentioned, str | None]]:
+    """Every well-formed mention of someone other than ``bot_id`` (None: of anyone), with the text it has."""
+    found = []
+    for entity in list(activity.entities or [])[:MAX_ENTITIES]:
+        mentioned = _mentioned(entity, bot_id)
+        if mentioned is not None:
+            props = entity if isinstance(entity, dict) else getattr(entity, "additional_properties", None) or {}
+            tag = props.get("text")
+            found.append((mentioned, tag if isinstance(tag, str) and len(tag) <= MAX_TAG else None))
+    return found
+
+
+def remove_bot_mention(activity: Activity) -> str:
+    """The message's text without the mentions of the bot (``<at>Classroom</at> courses`` -> ``courses``).
+
+    botbuilder's ``TurnContext.remove_recipient_mention`` raises on a mention entity without ``mentioned`` (the turn
+    fails) and reads the name as a regular expression; this reads only well-formed mentions and replaces text.
+    """
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    if not bot_id:
+        return text
+    for mentioned, tag in _mentions(activity, None):
+        if mentioned.channel_id == bot_id:
+            text = text.replace(tag or f"<at>{mentioned.name}</at>", " ")
+    return text.strip()
+
+
 def people_mentioned(turn_context: TurnContext) -> list[Mentioned]:
     """Everyone the message mentions but the bot, each once, in order."""
     activity = turn_context.activity
     bot_id = activity.recipient.id if activity.recipient else None
     seen: dict[str, Mentioned] = {}
-    for entity in list(activity.entities or [])[:MAX_ENTITIES]:
-        mentioned = _mentioned(entity, bot_id)
-        if mentioned is not None:
-            seen.setdefault(mentioned.channel_id, mentioned)
+    for mentioned, _tag in _mentions(activity, bot_id):
+        seen.setdefault(mentioned.channel_id, mentioned)
     return list(seen.values())
 
 
@@ -92,18 +121,26 @@ def without_mentions(text: str) -> str:
     return " ".join(_MENTION_TAG.sub(" ", text).split())
 
 
-async def mentioned_person(turn_context: TurnContext) -> Person:
-    """The one person the message mentions, with their Entra object id (from the mention, else the connector).
+def one_mention(turn_context: TurnContext) -> Mentioned:
+    """The one person the message mentions (not yet identified).
 
     Raises:
-        MentionProblem: nobody, or more than one person, is mentioned; or Teams does not say who they are.
+        MentionProblem: nobody, or more than one person, is mentioned.
     """
     mentioned = people_mentioned(turn_context)
     if not mentioned:
         raise MentionProblem("Mention the person with @ (type @ and pick them from the list), then the rest.")
     if len(mentioned) > 1:
         raise MentionProblem("Mention one person at a time.")
-    [person] = mentioned
+    return mentioned[0]
+
+
+async def identify(turn_context: TurnContext, person: Mentioned) -> Person:
+    """A mentioned person's Entra object id: from the mention, else from Teams' member record of their account.
+
+    Raises:
+        MentionProblem: Teams does not say who they are.
+    """
     if person.aad_object_id:
         return Person(person.aad_object_id, person.name)
     try:
