@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect, running_demo
 from tests.e2e.playground import PlaygroundClient, RunningDemo, card, card_text, playground_as, said
 from tests.support.cards import elements
 
 pytestmark = pytest.mark.e2e
 
+PEOPLE = {person.name: person for person in DEMO_PEOPLE}
 DELIVERY_WAIT = 60.0  # a bound for the outbox to deliver the review card (it is woken on enqueue)
 
 
@@ -87,3 +89,30 @@ async def test_megan_decides_a_clash_from_her_card_and_the_participant_is_told(
     await megan.say(megans_chat, "roster PERM4-A")
     roster = card_text(await megan.reply(megans_chat))
     assert "Alex Wilber" in roster, roster
+
+
+@pytest.fixture
+async def patti(trainer_demo: RunningDemo, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[PlaygroundClient]:
+    async for client in _as("Patti Fernandez", "trainer-patti", trainer_demo, tmp_path_factory):
+        yield client
+
+
+async def test_an_admin_grants_a_role_by_mention_in_a_group_chat(patti: PlaygroundClient) -> None:
+    """Patti (the demo's admin) @mentions Lynne in the course team's chat: the bot finds who Lynne is from Teams'
+    member record of the mention, asks Patti to confirm on a card, and records the change."""
+    chat = patti.playground.chats.group
+    await patti.install(chat)
+    await patti.replies_until(chat, lambda m: bool(said(m)))
+    lynne = PEOPLE["Lynne Robbins"]
+
+    await patti.say(chat, f"grant <at>{lynne.name}</at> trainer", mention=True, people=(lynne,))
+    question = await patti.replies_until(chat, lambda m: said(m).startswith("Grant the trainer role?"))
+    answer = await patti.execute(chat, question[-1], "Give the trainer role")
+    assert str(answer["value"]["fallbackText"]).startswith("Granted: trainer"), answer
+
+    await patti.say(chat, "roles", mention=True)
+    roles = card_text(await patti.reply(chat))
+    assert "Trainers (2)\\nLynne Robbins, Megan Bowen" in roles.replace("\n", "\\n"), roles
+    await patti.say(chat, "roles history", mention=True)
+    history = card_text(await patti.reply(chat))
+    assert "Patti Fernandez granted trainer: Lynne Robbins" in history, history
