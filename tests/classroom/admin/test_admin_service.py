@@ -3,19 +3,21 @@ stored grants and revokes outlasting the ADMIN_AAD_OBJECT_IDS bootstrap; Teams l
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classroom.admin import service as admin_service
 from classroom.admin.errors import LastAdmin
 from classroom.admin.service import AdminService
 from classroom.catalogue.importer import import_catalogue
 from classroom.enrolment.loading import runs_for_code
 from classroom.enrolment.reviewers import clash_reviewers
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from classroom.people import PeopleService, assign_roles
+from classroom.people import PeopleService, assign_roles, lock_holders
 from storage.models import AdminAction, AdminChange, PersonRole, Role
 from tests.conftest import FakeClock
 from tests.support.enrolment import (
@@ -236,3 +238,36 @@ async def test_who_holds_which_role_and_the_history(
     ]
     async with session_factory() as session:
         assert await session.scalar(select(PersonRole).where(PersonRole.role == Role.TRAINER).limit(1)) is not None
+
+
+async def test_two_admins_revoking_each_other_at_once_leave_one_admin(
+    admin: AdminService, session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both revokes pass their admin check and meet before counting the admins; the admin rows are locked while
+    counted, so the second count waits for the first revoke and sees it: refused, rather than leaving nobody who
+    can grant the role again. (PostgreSQL: SQLite runs one transaction at a time, so they could not meet.)"""
+    if session_factory.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("two transactions at once need PostgreSQL; SQLite writes one at a time")
+    await admin.change_role(ADMIN_AAD, SECOND_ADMIN_AAD, "Second", Role.ADMIN, grant=True)
+    arrived, both = [0], asyncio.Event()
+
+    async def counted_together(session: AsyncSession, role: Role) -> int:
+        arrived[0] += 1
+        if arrived[0] >= 2:
+            both.set()
+        if arrived[0] <= 2:  # the first two meet here; a retried transaction goes straight on
+            await asyncio.wait_for(both.wait(), 10)
+        return await lock_holders(session, role)
+
+    monkeypatch.setattr(admin_service, "lock_holders", counted_together)
+    outcomes = await asyncio.gather(
+        admin.change_role(ADMIN_AAD, SECOND_ADMIN_AAD, "Second", Role.ADMIN, grant=False),
+        admin.change_role(SECOND_ADMIN_AAD, ADMIN_AAD, "Patti", Role.ADMIN, grant=False),
+        return_exceptions=True,
+    )
+
+    assert arrived[0] >= 2
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], LastAdmin), outcomes
+    admins = [aad for aad in (ADMIN_AAD, SECOND_ADMIN_AAD) if Role.ADMIN in await _roles(session_factory, aad)]
+    assert len(admins) == 1
