@@ -73,7 +73,8 @@ def _message(turn_context: TurnContext) -> Message:
         args = value.get("args")
         typed, from_card = f"{value['verb']} {args if isinstance(args, str) else ''}", True
     elif activity.text:
-        typed, from_card = remove_bot_mention(activity), False
+        activity.text = remove_bot_mention(activity)  # what a dialog's question reads as the answer, too
+        typed, from_card = activity.text, False
     else:  # a message with no text (an attachment, or a mention without words) has no command to strip
         typed, from_card = "", False
     return Message(clean(typed[:MAX_COMMAND_LENGTH].replace("\u00a0", " ")), from_card)
