@@ -64,7 +64,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         await upgrade(engine)
         session_factory = create_session_factory(engine)
         services = build_services(settings, session_factory, app[CLOCK])
-        await services.people.appoint_coordinators(settings.admin_aad_object_ids)
+        await services.admin.bootstrap(settings.admin_aad_object_ids)
         pipeline = build_bot(services, session_factory, registry)
         adapter = build_adapter(settings, session=client_session)
         pipeline.install(adapter)

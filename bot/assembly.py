@@ -26,6 +26,7 @@ from bot.serial_turns import SerialTurnsMiddleware
 from bot.settings import Settings
 from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
 from bot.turn_preload import ConversationDialogState, TurnPreload
+from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
@@ -71,6 +72,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         enquiries=EnquiryService(session_factory, clock, enquiry_policy),
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
         outbox=OutboxService(session_factory, clock),
+        admin=AdminService(session_factory, clock),
     )
 
 

@@ -91,6 +91,8 @@ It opens a browser chat as Alex Wilber (a participant). Try: help, courses, cour
 To try the trainer or coordinator view, start it as another demo user:
     M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/trainer.yml {playground}
     M365_AGENTS_PLAYGROUND_CONFIG_PATH=playground/coordinator.yml {playground}
+Megan Bowen (trainer) trains every demo run: a clash Alex reports on "enrol PERM4" comes to her as a card.
+Patti Fernandez (admin) can try: roles, grant @person ROLE, link trainer @person CODE, roles history.
 
 Demo people (the Playground's built-in users):
 {people}

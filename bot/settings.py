@@ -77,7 +77,7 @@ class Settings(BaseSettings):
             raise ValueError("give one duration, such as 1h")
         return value
 
-    # Entra object ids of the first coordinators; they get the coordinator and admin roles on start.
+    # Entra object ids of the first admins: the coordinator and admin roles on start, unless revoked in Teams.
     admin_aad_object_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_AAD_OBJECT_IDS", "admin_aad_object_ids")
     )

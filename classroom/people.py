@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.transactions import SessionFactory, in_transaction
@@ -69,15 +69,43 @@ async def ensure_person(
     return person
 
 
-async def grant_roles(session: AsyncSession, person: Person, roles: Iterable[Role]) -> None:
+async def grant_roles(session: AsyncSession, person: Person, roles: Iterable[Role]) -> list[Role]:
+    """Give ``person`` these roles; returns the ones they did not have before."""
+    granted = []
     for role in roles:
-        await insert_or_ignore(
+        inserted = await insert_or_ignore(
             session,
             PersonRole.__table__,  # type: ignore[arg-type]
             {"person_id": person.id, "role": role.value},
             ["person_id", "role"],
         )
+        if inserted:
+            granted.append(role)
     await session.refresh(person, ["roles"])
+    return granted
+
+
+async def revoke_role(session: AsyncSession, person: Person, role: Role) -> bool:
+    """Take ``role`` from ``person``; False when they did not hold it."""
+    result = await session.execute(delete(PersonRole).where(PersonRole.person_id == person.id, PersonRole.role == role))
+    await session.refresh(person, ["roles"])
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lock_holders(session: AsyncSession, role: Role) -> int:
+    """How many people hold ``role``, their rows locked until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway), so two admins revoking each other at once cannot both see another admin left."""
+    rows = await session.scalars(select(PersonRole.person_id).where(PersonRole.role == role).with_for_update())
+    return len(set(rows.all()))
+
+
+async def role_holders(session: AsyncSession) -> list[Person]:
+    """Everyone holding a role beyond participant, by name."""
+    holders = select(PersonRole.person_id).where(PersonRole.role != Role.PARTICIPANT)
+    people = await session.scalars(
+        select(Person).where(Person.id.in_(holders)).order_by(func.lower(Person.name), Person.id)
+    )
+    return list(people.all())
 
 
 async def assign_roles(
@@ -107,12 +135,3 @@ class PeopleService:
             return person.name if person else ""
 
         return await in_transaction(self._session_factory, unit)
-
-    async def appoint_coordinators(self, aad_object_ids: Iterable[str]) -> None:
-        """Give these people the coordinator and admin roles (idempotent: the admin bootstrap runs every start)."""
-
-        async def unit(session: AsyncSession) -> None:
-            for aad_object_id in aad_object_ids:
-                await assign_roles(session, aad_object_id, [Role.COORDINATOR, Role.ADMIN])
-
-        await in_transaction(self._session_factory, unit)

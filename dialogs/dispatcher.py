@@ -27,6 +27,7 @@ from dialogs.cards.messages import card_activity
 from dialogs.dialog_progress import DialogProgress, Offer, Progress
 from dialogs.feature import EventHandler, EventRequest, NotUnderstood
 from dialogs.leave_offer_card import CARRY_ON, LEAVE_IT, build_leave_offer_card
+from dialogs.mentions import remove_bot_mention
 from dialogs.questions import CommandHere, CommandMidQuestion, mid_question
 from dialogs.registry import FeatureRegistry
 from dialogs.resumable import ask_again, discard, topic_of
@@ -72,7 +73,7 @@ def _message(turn_context: TurnContext) -> Message:
         args = value.get("args")
         typed, from_card = f"{value['verb']} {args if isinstance(args, str) else ''}", True
     elif activity.text:
-        TurnContext.remove_recipient_mention(activity)
+        activity.text = remove_bot_mention(activity)  # what a dialog's question reads as the answer, too
         typed, from_card = activity.text, False
     else:  # a message with no text (an attachment, or a mention without words) has no command to strip
         typed, from_card = "", False

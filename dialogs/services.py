@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
@@ -35,3 +36,4 @@ class Services:
     enquiries: EnquiryService
     enrolment: EnrolmentService
     outbox: OutboxService
+    admin: AdminService

@@ -1,5 +1,6 @@
 """One writer per table: the outbox is written only by ``classroom/outbox/``, conversation records only by
-``classroom/conversations.py``. Everyone else asks them (enqueue, replace_copies, remember_conversation ...)."""
+``classroom/conversations.py``, the record of administration only by ``classroom/admin/``. Everyone else asks them
+(enqueue, replace_copies, remember_conversation ...)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ WRITES = frozenset({"insert", "update", "delete", "insert_for", "insert_or_updat
 OWNERS = {
     "OutboxNotification": "classroom/outbox/",
     "ConversationRecord": "classroom/conversations.py",
+    "AdminChange": "classroom/admin/",
 }
 NOT_WRITERS = ("storage/models/", "storage/migrations/")  # where the tables are defined and created
 

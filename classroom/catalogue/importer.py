@@ -313,7 +313,19 @@ async def _apply_run(
     sessions = [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in spec.sessions]
     changed = await _sync_positions(session, run.sessions, sessions, RunSession) or changed
     trainers = [
-        {"name": t.name, "person_id": people[t.aad_object_id].id if t.aad_object_id else None} for t in spec.trainers
+        {
+            "name": t.name,
+            "person_id": people[t.aad_object_id].id if t.aad_object_id else None,
+            "linked_in_teams": False,
+        }
+        for t in spec.trainers
+    ]
+    # Trainers linked in Teams (``link trainer``) stay, after the file's, unless the file now lists them itself.
+    listed = {row["person_id"] for row in trainers}
+    trainers += [
+        {"name": t.name, "person_id": t.person_id, "linked_in_teams": True}
+        for t in run.trainers
+        if t.linked_in_teams and t.person_id is not None and t.person_id not in listed
     ]
     changed = await _sync_positions(session, run.trainers, trainers, RunTrainer) or changed
     changed = _sync_prices(run, spec.prices_pence) or changed

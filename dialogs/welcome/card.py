@@ -12,10 +12,12 @@ from storage.models import Role
 _ROLE_LINES = {
     Role.PARTICIPANT: "Browse our social-work courses, see every session date in UK time, and find the "
     "course that fits your practice.",
-    Role.TRAINER: "As a trainer you can see the courses you deliver and their dates; session tools for "
-    "your live classes are arriving here as well.",
-    Role.COORDINATOR: "As a coordinator you can see the whole catalogue, its runs and places at a glance.",
-    Role.ADMIN: "As an administrator you manage the catalogue and who has which role.",
+    Role.TRAINER: "As a trainer you see the rosters of the runs you deliver and decide participants' date "
+    "clashes; session tools for your live classes are arriving here as well.",
+    Role.COORDINATOR: "As a coordinator you can see the whole catalogue, its runs and places at a glance, and link "
+    "trainers to runs (link trainer @person CODE).",
+    Role.ADMIN: "As an administrator you decide who has which role: grant @person ROLE, revoke @person ROLE, "
+    "and roles to see who holds which.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from storage.base import Base
 from storage.models.activity_receipts import ActivityReceipt
+from storage.models.admin import AdminAction, AdminChange
 from storage.models.bot_state import BotStateRecord
 from storage.models.catalogue import (
     Course,
@@ -36,6 +37,8 @@ from storage.models.people import (
 __all__ = [
     "Base",
     "ActivityReceipt",
+    "AdminAction",
+    "AdminChange",
     "AnnouncedSessionTime",
     "BotStateRecord",
     "CalendarLink",

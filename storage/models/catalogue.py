@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, utcnow
@@ -113,6 +113,8 @@ class RunTrainer(Base):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Linked in Teams (``link trainer``) rather than listed in the catalogue file: an import keeps such a trainer.
+    linked_in_teams: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     run: Mapped[CourseRun] = relationship(back_populates="trainers")
 

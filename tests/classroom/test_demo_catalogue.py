@@ -6,10 +6,18 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.demo_people import DEMO_PEOPLE
 from classroom.catalogue.file_format import CatalogueDocument, CourseSpec, RunSpec
+from classroom.catalogue.importer import import_catalogue
 from classroom.demo import demo_catalogue
 from classroom.demo.catalogue import LEAD_TIME
+from classroom.enrolment.loading import runs_for_code
+from classroom.enrolment.reviewers import clash_reviewers, linked_trainers
+from storage.models import Role
+
+MEGAN = next(person for person in DEMO_PEOPLE if person.name == "Megan Bowen")
 
 LONDON = ZoneInfo("Europe/London")
 PERM4_TITLE = "Permanence – What does it Mean for Children and Young People and How can it be Achieved?"
@@ -84,7 +92,9 @@ def test_perm4_is_faithful_to_its_page() -> None:
     assert perm4.learning_outcomes[-1] == (
         "explore personal values, life experiences, ethical dilemmas and feelings that impact on the work"
     )
-    assert [t.name for t in run.trainers] == ["Zoe Rosenfield", "Rebecca Watts"]
+    # The page's two trainers, then the demo's own (the Playground's Megan Bowen), the only one linked to Teams.
+    assert [t.name for t in run.trainers] == ["Zoe Rosenfield", "Rebecca Watts", "Megan Bowen"]
+    assert [t.aad_object_id for t in run.trainers] == [None, None, MEGAN.aad_object_id]
     assert sorted(run.prices_pence) == [1, 2, 3, 4, 5]  # Tier 1-Tier 5
     assert run.eligible_organisations == ("Brighton & Hove City Council",)
     assert run.join_url is not None and run.join_url.startswith("https://teams.microsoft.com/")
@@ -136,3 +146,18 @@ def test_it_is_deterministic() -> None:
     today = date(2026, 11, 23)
     assert demo_catalogue(today) == demo_catalogue(today)
     assert demo_catalogue(today) != demo_catalogue(today + timedelta(weeks=1))
+
+
+async def test_the_demo_trainer_trains_every_demo_run(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Megan Bowen, the demo's trainer, is linked to every run: she decides their clashes (not the coordinators),
+    hears of withdrawals and moves, so her view can be tried in the Playground."""
+    document = demo_catalogue(date(2026, 11, 23))
+    async with session_factory.begin() as session:
+        await import_catalogue(session, document)
+    async with session_factory() as session:
+        for course_spec in document.courses:
+            for run in await runs_for_code(session, course_spec.code):
+                reviewers = await clash_reviewers(session, run)
+                assert [p.aad_object_id for p in reviewers] == [MEGAN.aad_object_id], run.code
+                assert Role.TRAINER in reviewers[0].role_set
+                assert [p.aad_object_id for p in await linked_trainers(session, run)] == [MEGAN.aad_object_id]

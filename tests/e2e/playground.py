@@ -213,15 +213,22 @@ class PlaygroundClient:
         """What Teams does when the app is added there (installationUpdate, then conversationUpdate)."""
         await self._post(f"/_debug/conversation/{conversation_id}/installation", {})
 
-    async def say(self, conversation_id: str, text: str, *, mention: bool = False) -> dict[str, Any]:
-        """Send a message as the current user; ``mention`` puts ``@Classroom`` in front, as Teams does."""
+    async def say(
+        self, conversation_id: str, text: str, *, mention: bool = False, people: tuple[DemoPerson, ...] = ()
+    ) -> dict[str, Any]:
+        """Send a message as the current user; ``mention`` puts ``@Classroom`` in front, as Teams does; ``people``
+        are mentioned too (their ``<at>Name</at>`` must be in ``text``), by their Playground user id only."""
         body: dict[str, Any] = {
             "text": mention_text(text) if mention else text,
             "textFormat": "plain",
             "from": {"id": self.playground.current_user_id},
         }
-        if mention:
-            body["mentions"] = [{"mentioned": dict(BOT), "text": f"<at>{BOT['name']}</at>"}]
+        mentions = [{"mentioned": dict(BOT), "text": f"<at>{BOT['name']}</at>"}] if mention else []
+        mentions += [
+            {"mentioned": {"id": p.playground_user_id, "name": p.name}, "text": f"<at>{p.name}</at>"} for p in people
+        ]
+        if mentions:
+            body["mentions"] = mentions
         return await self._post(f"/_conversation/v1/conversations/{conversation_id}/messages", body)
 
     async def press(

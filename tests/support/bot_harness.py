@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import BotAdapter, InvokeResponse, Middleware, TurnContext
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
-from botbuilder.schema.teams import TeamsPagedMembersResult
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, Entity
+from botbuilder.schema.teams import TeamsChannelAccount, TeamsPagedMembersResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.assembly import build_bot, build_services
@@ -88,8 +88,12 @@ class Conversation:
         self.adapter.activity_buffer = self.adapter.activity_buffer[:before]
         return replies
 
-    async def say(self, text: str) -> list[Activity]:
-        return await self._turn(Activity(type=ActivityTypes.message, text=text))
+    async def say(self, text: str, *, entities: list[dict[str, Any]] | None = None) -> list[Activity]:
+        """Send ``text``; ``entities`` as Teams sends them beside it (mentions: see :func:`mention`)."""
+        activity = Activity(type=ActivityTypes.message, text=text)
+        if entities is not None:
+            activity.entities = [Entity().deserialize(entity) for entity in entities]
+        return await self._turn(activity)
 
     async def press(self, verb: str, args: str = "") -> list[Activity]:
         """Press a card button (Action.Submit): no text, the action's data as ``value``."""
@@ -163,6 +167,21 @@ class _MemberListConnector(Middleware):
         if members is None:
             raise LookupError("404 ConversationNotFound")  # as the connector client raises it, more or less
         return TeamsPagedMembersResult().deserialize(paged_members(members, page_size, continuation_token))
+
+    async def get_conversation_member(self, conversation_id: str, member_id: str) -> TeamsChannelAccount:
+        """``GET /v3/conversations/{id}/members/{memberId}``: one member of the test's list, else a 404."""
+        for member in self._conversation.members or []:
+            if member["id"] == member_id:
+                return TeamsChannelAccount().deserialize(member)
+        raise LookupError("404 MemberNotFoundInConversation")
+
+
+def mention(user_id: str, name: str, aad_object_id: str | None = None) -> dict[str, Any]:
+    """A mention entity as Teams sends it beside ``<at>name</at>`` in the text (with no Entra id, as Teams does)."""
+    mentioned: dict[str, Any] = {"id": user_id, "name": name}
+    if aad_object_id is not None:
+        mentioned["aadObjectId"] = aad_object_id
+    return {"type": "mention", "mentioned": mentioned, "text": f"<at>{name}</at>"}
 
 
 def card_of(activity: Activity) -> dict[str, Any]:
