@@ -36,7 +36,7 @@ async def test_0012_up_and_down_keeps_the_trainers(engine: AsyncEngine, clock: F
     tables, columns = await _shape(engine)
     assert "admin_changes" in tables and "linked_in_teams" in columns
 
-    await _migrate(engine, "downgrade", "0010")
+    await _migrate(engine, "downgrade", "0011")
     tables, columns = await _shape(engine)
     assert "admin_changes" not in tables and "linked_in_teams" not in columns
     async with engine.connect() as connection:

@@ -3,21 +3,13 @@
 ``admin_changes`` records who granted or revoked which role to whom, and who linked or unlinked a trainer to a
 run, and when. ``run_trainers.linked_in_teams`` marks a trainer linked with ``link trainer`` (not listed in the
 catalogue file), so a catalogue import keeps them.
-
-Revision ID: 0012
-Revises: 0010
-Create Date: 2026-12-04 05:00:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0010"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0012"
+down_revision = "0011"
 
 
 def upgrade() -> None:
