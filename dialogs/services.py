@@ -14,6 +14,7 @@ from classroom.enquiries.service import EnquiryService
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from classroom.polls.service import PollService
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,4 @@ class Services:
     enquiries: EnquiryService
     enrolment: EnrolmentService
     outbox: OutboxService
+    polls: PollService

@@ -24,11 +24,13 @@ from storage.models.enrolment import (
 )
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import Organisation, Person, PersonRole, Role
+from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
 
 __all__ = [
     "Base",
     "ActivityReceipt",
     "AnnouncedSessionTime",
+    "ChatRunLink",
     "BotStateRecord",
     "CalendarLink",
     "ConversationRecord",
@@ -51,6 +53,12 @@ __all__ = [
     "PeriodicJobRun",
     "Person",
     "PersonRole",
+    "Poll",
+    "PollKind",
+    "PollOption",
+    "PollResults",
+    "PollStatus",
+    "PollVote",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",
