@@ -53,7 +53,7 @@ async def tally(session: AsyncSession, poll_id: int) -> dict[int, int]:
     rows = await session.execute(
         select(PollVote.option_id, func.count()).where(PollVote.poll_id == poll_id).group_by(PollVote.option_id)
     )
-    return {option_id: count for option_id, count in rows.tuples()}
+    return {option_id: count for option_id, count in rows.all()}
 
 
 async def poll_view(session: AsyncSession, poll: Poll, run_code: str) -> PollView:
