@@ -4,7 +4,7 @@ order, and messages no command matches are offered to their fallbacks in this or
 
 from __future__ import annotations
 
-from dialogs import catalogue, enquiries, enrolment, help, outbox, welcome
+from dialogs import catalogue, enquiries, enrolment, help, outbox, polls, welcome
 from dialogs.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -12,6 +12,7 @@ FEATURES: tuple[Feature, ...] = (
     outbox.feature,
     enquiries.feature,
     enrolment.feature,
+    polls.feature,
     help.feature,
     welcome.feature,
 )
