@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dialogs.cards.formatting import without_markdown
 from dialogs.polls.quick_form import EXAMPLE
 
 NOT_LINKED = (
@@ -26,4 +25,5 @@ def not_allowed(what: str, run_code: str | None = None) -> str:
 
 
 def bad_draft(reason: str) -> str:
-    return f"Sorry, {without_markdown(reason)}. Nothing was posted. {HOW_TO_POLL}"
+    """``reason``: the domain's own words (never the text that was typed)."""
+    return f"Sorry, {reason}. Nothing was posted. {HOW_TO_POLL}"
