@@ -28,6 +28,8 @@ from storage.models import Poll, PollOption, PollStatus, PollVote
 
 @dataclass(frozen=True)
 class Voter:
+    """Someone acting on a poll (answering, launching, closing): their Entra object id and Teams display name."""
+
     aad_object_id: str
     name: str  # Teams display name: kept for named polls only
 
