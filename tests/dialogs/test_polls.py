@@ -210,3 +210,10 @@ async def test_the_trainers_words_are_shown_literally_to_the_room(chat, session_
     assert places == {"TextRun"}
     option_places = {kind for kind, text in texts_by_element(content) if "<at>Everyone</at>" in text}
     assert option_places == {"TextRun", "Action.Execute", "Action.Submit"}  # button titles are never markdown
+
+
+async def test_help_in_the_chat_offers_the_poll_commands_to_those_who_may_use_them(chat) -> None:
+    trainer_help = texts(await say(chat(TRAINER_AAD, "Zoe Rosenfield"), "help"))
+    assert "poll Question | Option | Option" in trainer_help and "link [RUN]" in trainer_help
+    participant_help = texts(await say(chat("aad-alex", "Alex Wilber"), "help"))
+    assert "poll" not in participant_help.lower() and "link [RUN]" not in participant_help
