@@ -35,6 +35,7 @@ from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_du
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from classroom.polls.service import PollService
 from classroom.receipts import ActivityReceipts
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
@@ -73,6 +74,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
+        polls=PollService(session_factory, clock),
     )
 
 

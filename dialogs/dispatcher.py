@@ -261,9 +261,12 @@ class Dispatcher:
             await turn_context.send_activity(f"Sorry, **{command.name}** is only for {_who_may(command)}.")
             return
         if scope not in command.scopes:
-            await turn_context.send_activity(
-                f"**{command.name}** works in our one-to-one chat. Message me directly to use it."
+            where = (
+                "our one-to-one chat. Message me directly to use it"
+                if PERSONAL in command.scopes
+                else "a group chat, meeting chat or channel: mention me there and type it"
             )
+            await turn_context.send_activity(f"**{command.name}** works in {where}.")
             return
         await command.handler(self._request(dialog_context, invocation.args, roles, scope))
 

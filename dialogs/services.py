@@ -15,6 +15,7 @@ from classroom.enquiries.service import EnquiryService
 from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
+from classroom.polls.service import PollService
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,4 @@ class Services:
     enrolment: EnrolmentService
     outbox: OutboxService
     admin: AdminService
+    polls: PollService

@@ -45,12 +45,14 @@ def _while_ours(**values: Any) -> Any:
 
 # Built once: these run for every notification, and building SQLAlchemy expressions is not free.
 # New content that arrived during the send (``changed_while_sending``) makes the row due again at once, to
-# replace what was just sent; its tries start afresh.
+# replace what was just sent, or at the later time the change asked for (``replace_copies(not_before=...)``
+# keeps it in ``due_at`` meanwhile: a live card's updates stay spaced); its tries start afresh.
 _CHANGED = Row.changed_while_sending.is_(True)
+_DUE_AGAIN = case((Row.due_at > bindparam("b_now"), Row.due_at), else_=bindparam("b_now"))
 _MARK_SENT = _while_ours(
     status=case((_CHANGED, PENDING), else_=NotificationStatus.SENT),
-    due_at=case((_CHANGED, bindparam("b_now")), else_=Row.due_at),
-    next_attempt_at=case((_CHANGED, bindparam("b_now")), else_=Row.next_attempt_at),
+    due_at=case((_CHANGED, _DUE_AGAIN), else_=Row.due_at),
+    next_attempt_at=case((_CHANGED, _DUE_AGAIN), else_=Row.next_attempt_at),
     superseded_attempts=case((_CHANGED, Row.attempts), else_=Row.superseded_attempts),
     changed_while_sending=False,
     lease_owner=case((_CHANGED, None), else_=Row.lease_owner),

@@ -173,6 +173,7 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
 def _replace_copies_statement() -> Update:
     outbox = OutboxNotification.__table__.c
     status, now = outbox.status, bindparam("now", type_=UtcDateTime())
+    due = bindparam("due", type_=UtcDateTime())
     # Equalities, not IN lists: SQLAlchemy rewrites an IN list's SQL at every execution. A copy waiting for the
     # person's chat keeps waiting, with the new payload: it goes out as the card now is once they install the app.
     unsent = or_(
@@ -196,8 +197,9 @@ def _replace_copies_statement() -> Update:
             payload=bindparam("payload"),
             changed_while_sending=status == NotificationStatus.SENDING,
             status=when_teams_has_it(NotificationStatus.PENDING, status),
-            due_at=when_teams_has_it(now, outbox.due_at),
-            next_attempt_at=when_teams_has_it(now, outbox.next_attempt_at),
+            # A copy on the wire keeps, in due_at, when its replacement may go (claims._MARK_SENT reads it).
+            due_at=case((teams_has_it, due), (status == NotificationStatus.SENDING, due), else_=outbox.due_at),
+            next_attempt_at=when_teams_has_it(due, outbox.next_attempt_at),
             # Fresh tries for the replacement; attempts itself keeps counting claims (the claim token).
             superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
             last_error=when_teams_has_it(None, outbox.last_error),
@@ -212,7 +214,9 @@ def _replace_copies_statement() -> Update:
 _REPLACE_COPIES = _replace_copies_statement()
 
 
-async def replace_copies(session: AsyncSession, key_prefix: str, notice: Notice, *, now: datetime) -> int:
+async def replace_copies(
+    session: AsyncSession, key_prefix: str, notice: Notice, *, now: datetime, not_before: datetime | None = None
+) -> int:
     """Every copy of one message (the rows whose dedupe key starts with ``key_prefix``) shows ``notice`` now.
 
     For cards that change after they are sent (an enquiry's coordinator card, a poll's live results). Copies
@@ -221,8 +225,12 @@ async def replace_copies(session: AsyncSession, key_prefix: str, notice: Notice,
     whose last replacement failed) are due again: the dispatcher replaces each message (``PUT``) once this
     transaction commits, within Teams' rate limits, retried like any notification; several changes before it
     gets there become one update. Returns how many copies will be (re)sent.
+
+    ``not_before``: copies Teams has are replaced no earlier than this (a live card spaces its updates; every
+    change until then joins the same update). Copies not sent yet keep their own due time.
     """
-    parameters = {"payload": notice.payload(), "now": now, **dedupe_prefix_params(key_prefix)}
+    due = now if not_before is None else max(now, not_before)
+    parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
     copies = int((await session.execute(_REPLACE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
     if copies:
         mark_enqueued(session)  # wake the dispatchers when this commits

@@ -33,6 +33,7 @@ from storage.models.people import (
     PersonRole,
     Role,
 )
+from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
 
 __all__ = [
     "Base",
@@ -40,6 +41,7 @@ __all__ = [
     "AdminAction",
     "AdminChange",
     "AnnouncedSessionTime",
+    "ChatRunLink",
     "BotStateRecord",
     "CalendarLink",
     "ConversationRecord",
@@ -65,6 +67,12 @@ __all__ = [
     "PeriodicJobRun",
     "Person",
     "PersonRole",
+    "Poll",
+    "PollKind",
+    "PollOption",
+    "PollResults",
+    "PollStatus",
+    "PollVote",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",

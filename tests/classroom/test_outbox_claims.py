@@ -154,3 +154,49 @@ async def test_unfinished_counts_pending_and_sending(session_factory, clock) -> 
     async with session_factory.begin() as session:
         await session.execute(update(OutboxNotification).values(status=NotificationStatus.SENT))
     assert await a.unfinished() == 0
+
+
+async def test_a_spaced_replacement_waits_for_its_time_even_when_it_arrives_during_the_send(
+    session_factory, clock
+) -> None:
+    """``replace_copies(not_before=...)``: a copy Teams has is due again no sooner than asked; a change made while
+    the copy is on the wire is sent once the send is recorded, but also no sooner than asked (a live poll card is
+    replaced at most once a second)."""
+    from classroom.outbox import replace_copies
+    from tests.support.notices import notice_of
+
+    await store_conversations(session_factory, [conversation("19:chat", "https://smba.example/")])
+    await queue_texts(session_factory, [("19:chat", "card:1:chat")], due_at=clock.now())
+    a = store(session_factory, "A")
+    [claim] = await a.claim(clock.now(), 10)
+    assert await sent(a, claim, clock.now(), activity_id="msg-1")
+    soon = clock.now() + timedelta(seconds=1)
+    async with session_factory.begin() as session:
+        await replace_copies(session, "card:1:", notice_of("text", {"text": "v2"}), now=clock.now(), not_before=soon)
+    assert await a.claim(clock.now(), 10) == []  # not yet
+    [claim] = await a.claim(soon, 10)  # the replacement goes on the wire at its time...
+    later = soon + timedelta(seconds=1)
+    async with session_factory.begin() as session:  # ...and changes again meanwhile
+        await replace_copies(session, "card:1:", notice_of("text", {"text": "v3"}), now=soon, not_before=later)
+    assert await sent(a, claim, soon + timedelta(milliseconds=100), activity_id="msg-1")
+    row = (await statuses(session_factory))["card:1:chat"]
+    assert (row.status, row.due_at, row.next_attempt_at) == (NotificationStatus.PENDING, later, later)
+    assert await a.claim(soon + timedelta(milliseconds=500), 10) == []
+    [claim] = await a.claim(later, 10)
+    assert claim.payload == {"text": "v3"} and claim.replaces_sent_message
+
+
+async def test_a_change_during_the_send_without_a_time_goes_at_once_as_before(session_factory, clock) -> None:
+    from classroom.outbox import replace_copies
+    from tests.support.notices import notice_of
+
+    await store_conversations(session_factory, [conversation("19:chat", "https://smba.example/")])
+    await queue_texts(session_factory, [("19:chat", "card:1:chat")], due_at=clock.now() - timedelta(minutes=5))
+    a = store(session_factory, "A")
+    [claim] = await a.claim(clock.now(), 10)
+    async with session_factory.begin() as session:
+        await replace_copies(session, "card:1:", notice_of("text", {"text": "v2"}), now=clock.now())
+    recorded_at = clock.now() + timedelta(milliseconds=300)
+    assert await sent(a, claim, recorded_at, activity_id="msg-1")
+    row = (await statuses(session_factory))["card:1:chat"]
+    assert (row.status, row.due_at) == (NotificationStatus.PENDING, recorded_at)

@@ -262,3 +262,43 @@ async def test_0011_marks_earlier_choices_pending_and_downgrades_keeping_the_org
     async with engine.connect() as connection:
         rows = (await connection.execute(text("SELECT organisation_status FROM people ORDER BY id"))).all()
     assert [r[0] for r in rows] == ["pending", None]
+
+
+POLL_TABLES = {"chat_run_links", "polls", "poll_options", "poll_votes"}
+
+
+async def test_0013_adds_the_poll_tables_and_takes_them_away_again(engine: AsyncEngine, clock) -> None:
+    """Down to 0012: the poll tables go and everything else stays (a course run among it); up again: a chat is
+    linked and a poll with a vote is stored, and foreign keys are on again afterwards."""
+    from sqlalchemy import text
+
+    from classroom.polls.polls import Voter
+    from classroom.polls.service import PollService
+    from storage.engine import create_session_factory
+    from tests.support.polls import GROUP_CHAT, ZOE, chat_info, draft, load_poll_world
+
+    factory = create_session_factory(engine)
+    await load_poll_world(factory)
+
+    async def tables() -> set[str]:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+
+    assert await tables() >= POLL_TABLES
+    await _migrate(engine, "downgrade", _revision_before("0013"))
+    assert _revision_before("0013") == "0012"
+    left = await tables()
+    assert not POLL_TABLES & left and {"course_runs", "outbox", "people"} <= left
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM course_runs")) == 2
+
+    await upgrade(engine)
+    assert await tables() >= POLL_TABLES
+    polls = PollService(factory, clock)
+    await polls.link(chat_info(), "PERMX-A", by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    outcome = await polls.vote(poll.id, poll.options[0].id, Voter("aad-alex", "Alex Wilber"))
+    assert outcome.view.voters == 1
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1

@@ -22,6 +22,8 @@ KEY_CARDS = (
     "course_details/PERM4",
     "enrolment/terms/four_sessions",  # answer buttons: Action.Execute, each with an Action.Submit fallback
     "enrolment/organisation/many",  # a drop-down list of answers
+    "poll/live",  # answers as buttons, each in its own ActionSet, with the counts as text
+    "poll/final",
 )
 PAGE = Path(__file__).with_name("card_page.html")
 

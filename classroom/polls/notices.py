@@ -1,0 +1,58 @@
+"""The poll's shared card in the chat, as an outbox row (``polls.card``, dedupe key ``poll-card:<id>:chat``).
+
+The row stays the card's record after it is sent (with Teams' message id); each vote and the close replace it
+in place (``classroom.outbox.replace_copies``). Updates are coalesced: the card is replaced at most once a
+second (``card_due_at`` on the poll keeps when it next goes), and every change until then joins that update,
+so a burst of votes is one update with the newest counts. Closing always queues a final update.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.outbox import Notice, enqueue, replace_copies
+from classroom.polls.views import PollView
+from storage.models import Poll
+
+CARD = "polls.card"
+CARD_GAP = timedelta(seconds=1)  # at most one update a second per poll message
+
+
+class PollCardNotice(Notice):
+    KIND: ClassVar[str] = CARD
+    poll: PollView
+
+
+def card_key_prefix(poll_id: int) -> str:
+    return f"poll-card:{poll_id}:"
+
+
+def next_card_time(last_due: datetime | None, now: datetime) -> datetime:
+    """When the card's next update may go: now, unless one went (or goes) less than a second before; a change
+    while an update waits joins it."""
+    if last_due is None:
+        return now
+    if now < last_due:
+        return last_due
+    return max(now, last_due + CARD_GAP)
+
+
+async def post_card(session: AsyncSession, poll: Poll, view: PollView, *, now: datetime) -> None:
+    await enqueue(
+        session,
+        PollCardNotice(poll=view),
+        due_at=now,
+        dedupe_key=f"{card_key_prefix(poll.id)}chat",
+        conversation_key=poll.conversation_id,
+    )
+    poll.card_due_at = now
+
+
+async def refresh_card(session: AsyncSession, poll: Poll, view: PollView, *, now: datetime) -> None:
+    """Every copy of the card will show ``view``, no sooner than a second after the last update."""
+    due = next_card_time(poll.card_due_at, now)
+    await replace_copies(session, card_key_prefix(poll.id), PollCardNotice(poll=view), now=now, not_before=due)
+    poll.card_due_at = due

@@ -1,0 +1,49 @@
+"""``PollService``: what the poll commands and buttons call. Each method is one transaction, retried on
+transient conflicts; who may act is decided inside it from the caller's Entra object id and stored roles."""
+
+from __future__ import annotations
+
+from classroom.clock import Clock
+from classroom.conversations import ConversationInfo
+from classroom.polls import links, polls
+from classroom.polls.kinds import PollDraft
+from classroom.polls.links import LinkView
+from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
+from classroom.polls.views import PollView
+from classroom.transactions import SessionFactory, in_transaction
+
+
+class PollService:
+    def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+
+    async def link(self, here: ConversationInfo, run_code: str, *, by: Voter) -> LinkView:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: links.link_chat(s, here, run_code, by=by.aad_object_id, by_name=by.name, now=now),
+        )
+
+    async def link_of(self, conversation_id: str) -> LinkView:
+        return await in_transaction(self._session_factory, lambda s: links.show_link(s, conversation_id))
+
+    async def unlink(self, conversation_id: str, *, by: str) -> LinkView:
+        return await in_transaction(self._session_factory, lambda s: links.unlink_chat(s, conversation_id, by=by))
+
+    async def launch(self, conversation_id: str, draft: PollDraft, *, by: Voter) -> PollView:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory, lambda s: polls.launch(s, conversation_id, draft, by=by, now=now)
+        )
+
+    async def vote(self, poll_id: int, option_id: int, voter: Voter) -> VoteOutcome:
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.vote(s, poll_id, option_id, voter, now=now))
+
+    async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.close(s, poll_id, by=by, now=now))
+
+    async def poll(self, poll_id: int) -> PollView:
+        return await in_transaction(self._session_factory, lambda s: polls.poll_for(s, poll_id))

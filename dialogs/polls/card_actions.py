@@ -1,0 +1,42 @@
+"""The poll card's buttons answered in place (``Action.Execute``): an answer, and Close poll.
+
+The answer to the person who pressed is their own view of the card (their choice shown), which Teams shows to
+them alone; the shared copy in the chat is replaced through the outbox, off this turn (``classroom.polls``).
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import InvokeResponse
+
+from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
+from dialogs.polls import actions
+from dialogs.polls.cards.poll import build_poll_card
+from dialogs.polls.parts import CLOSE, VOTE, card_id
+
+OUT_OF_DATE = "Sorry, that card is out of date."
+
+
+def _answer(request: CardActionRequest, answer: actions.Answer) -> InvokeResponse:
+    if answer.view is None:
+        return message_answer(answer.notice or OUT_OF_DATE)
+    card = build_poll_card(answer.view, request.services.zone, chosen=answer.chosen, notice=answer.notice)
+    return card_answer(card.card)
+
+
+async def vote(request: CardActionRequest) -> InvokeResponse:
+    poll_id, option_id = card_id(request.data.get("poll")), card_id(request.data.get("option"))
+    if poll_id is None or option_id is None:
+        return message_answer(OUT_OF_DATE)
+    return _answer(request, await actions.vote(request.services, request.turn_context, poll_id, option_id))
+
+
+async def close(request: CardActionRequest) -> InvokeResponse:
+    poll_id = card_id(request.data.get("poll"))
+    if poll_id is None:
+        return message_answer(OUT_OF_DATE)
+    return _answer(request, await actions.close(request.services, request.turn_context, poll_id))
+
+
+router = CardActionRouter()
+router.verb(VOTE, vote)
+router.verb(CLOSE, close)

@@ -1,0 +1,21 @@
+"""Names the poll cards and their handlers share: button verbs, the commands their fallbacks type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VOTE = "poll.vote"  # Action.Execute: {"poll": id, "option": id}
+CLOSE = "poll.close"  # Action.Execute: {"poll": id}
+VOTE_COMMAND = "vote"  # the Action.Submit fallback types "vote POLL OPTION"
+POLL_COMMAND = "poll"  # ... and "poll close POLL"
+MAX_ID = 2**31  # ids the database can hold
+
+
+def card_id(value: Any) -> int | None:
+    """A positive id from card data (untrusted): an int the database can hold, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < MAX_ID else None
+
+
+def typed_id(word: str) -> int | None:
+    """A positive id typed (or sent by a Submit fallback) as digits, or None."""
+    return card_id(int(word)) if word.isascii() and word.isdigit() and len(word) <= 10 else None

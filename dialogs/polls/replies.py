@@ -1,0 +1,29 @@
+"""What the poll commands and buttons say when they refuse, in one place so typing and pressing agree."""
+
+from __future__ import annotations
+
+from dialogs.polls.quick_form import EXAMPLE
+
+NOT_LINKED = (
+    "This chat isn't linked to a course run yet, so I can't run polls here. A trainer of the run or a coordinator "
+    "mentions me here and types **link RUN** (for example **link PERM4-A**)."
+)
+HOW_TO_POLL = (
+    "To post a poll, type **poll** followed by the question and the options, with | between them "
+    f"(2 to 10 options), for example: **{EXAMPLE}**. Start with **poll anonymous** for an anonymous poll."
+)
+NO_SUCH_POLL = "Sorry, I can't find that poll any more."
+NOT_AN_OPTION = "Sorry, that answer isn't one of this poll's options. Nothing was recorded."
+SIGN_IN = "Sorry, I can only take answers from people signed in to Teams."
+CLOSED = "This poll has closed, so your answer was not recorded. These are the final results."
+LOCKED = "Answers to this poll can't be changed: your first answer stands."
+
+
+def not_allowed(what: str, run_code: str | None = None) -> str:
+    whose = f"the trainers of {run_code}" if run_code else "the run's trainers"
+    return f"Sorry, only {whose} and coordinators can {what}. Nothing was changed."
+
+
+def bad_draft(reason: str) -> str:
+    """``reason``: the domain's own words (never the text that was typed)."""
+    return f"Sorry, {reason}. Nothing was posted. {HOW_TO_POLL}"

@@ -1,0 +1,110 @@
+"""In-session polls: which chat is linked to which course run, the polls launched there, their options and votes.
+
+Anonymous polls never store who answered: a vote's ``voter_key`` is then an HMAC of the voter's Entra object id
+under the poll's own random ``hmac_key``, which is set to NULL (with every such ``voter_key``) when the poll
+closes. Named polls keep the voter's Entra object id and display name.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, utcnow
+
+
+class PollKind(enum.StrEnum):
+    SINGLE_CHOICE = "single_choice"  # more kinds (multiple choice, rating, open text, ...) come in later slices
+
+
+class PollStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PollResults(enum.StrEnum):
+    LIVE = "live"  # everyone sees the counts as votes arrive ("after close", "to me only": later slices)
+
+
+def _enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+        name=name,
+    )
+
+
+class ChatRunLink(Base):
+    """A group chat, meeting chat or channel linked to the course run whose sessions happen there."""
+
+    __tablename__ = "chat_run_links"
+
+    conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
+    linked_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    linked_by_name: Mapped[str] = mapped_column(String(200), default="")
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Poll(Base):
+    """One poll launched in a linked chat; ``card_due_at`` is when its shared card is next (or last) replaced,
+    which keeps the card's updates at least a second apart."""
+
+    __tablename__ = "polls"
+    __table_args__ = (CheckConstraint("status = 'open' OR closed_at IS NOT NULL", name="closed_has_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(512), index=True)
+    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    question: Mapped[str] = mapped_column(String(240))
+    anonymous: Mapped[bool]
+    results: Mapped[PollResults] = mapped_column(_enum(PollResults, "poll_results"))
+    changeable: Mapped[bool]
+    status: Mapped[PollStatus] = mapped_column(_enum(PollStatus, "poll_status"))
+    hmac_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # anonymous and open only
+    launched_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    launched_by_name: Mapped[str] = mapped_column(String(200), default="")
+    launched_at: Mapped[datetime]
+    closed_by_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    closed_by_name: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None]
+    card_due_at: Mapped[datetime | None]
+
+    options: Mapped[list[PollOption]] = relationship(
+        back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position", lazy="selectin"
+    )
+
+
+class PollOption(Base):
+    __tablename__ = "poll_options"
+    __table_args__ = (UniqueConstraint("poll_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(120))
+
+    poll: Mapped[Poll] = relationship(back_populates="options")
+
+
+class PollVote(Base):
+    """One person's answer to one poll. ``voter_key`` (unique per poll) is the voter's Entra object id for a named
+    poll, an HMAC of it for an open anonymous poll, and NULL once an anonymous poll has closed; anonymous votes keep
+    no name and no time."""
+
+    __tablename__ = "poll_votes"
+    __table_args__ = (UniqueConstraint("poll_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"), index=True)
+    voter_key: Mapped[str | None] = mapped_column(String(64))
+    voter_name: Mapped[str | None] = mapped_column(String(200))  # named polls only
+    answered_at: Mapped[datetime | None]  # named polls only

@@ -1,0 +1,141 @@
+"""Votes and the close under concurrency (PostgreSQL; SQLite runs one transaction at a time, so there is no race
+to lose): a vote racing the close is counted in the final results or refused with them, never counted after;
+two processes taking votes for one poll at once keep the tallies, and the card's last update, exact."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select, text
+
+from classroom.polls import polls as units
+from classroom.polls.errors import PollClosed
+from classroom.polls.notices import CARD
+from classroom.polls.polls import Voter
+from classroom.polls.service import PollService
+from storage.engine import create_engine, create_session_factory
+from storage.models import PollVote
+from tests.support.enrolment import outbox
+from tests.support.polls import GROUP_CHAT, MULTI_RUN, ZOE, chat_info, draft
+
+ALEX = Voter("aad-alex", "Alex Wilber")
+
+
+def _postgres_only(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one transaction at a time: there is no race to lose")
+
+
+async def _someone_waits_for_a_lock(engine) -> None:  # type: ignore[no-untyped-def]
+    # Another backend waiting on a lock shows in pg_locks; there is no event to await across connections.
+    async with engine.connect() as connection:
+        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        while not await connection.scalar(waiting):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def _race(session_factory, engine, first, second):  # type: ignore[no-untyped-def]
+    """``second`` in its own transaction while ``first``'s holds the poll; ``first`` commits once ``second`` waits
+    for it. Returns (what ``first`` returned, what ``second`` returned or raised)."""
+
+    async def run_second():  # type: ignore[no-untyped-def]
+        async with session_factory.begin() as session:
+            return await second(session)
+
+    async with session_factory.begin() as session:
+        done = await first(session)
+        racer = asyncio.create_task(run_second())
+        await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
+    return done, (await asyncio.gather(racer, return_exceptions=True))[0]
+
+
+@pytest.fixture
+async def poll(polls, db_url):  # type: ignore[no-untyped-def]
+    _postgres_only(db_url)
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    return await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+
+
+async def _votes(session_factory) -> int:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(PollVote)) or 0)
+
+
+async def test_a_vote_committing_while_the_close_waits_is_in_the_final_results(
+    poll, session_factory, engine, clock
+) -> None:
+    option = poll.options[0].id
+    vote, closed = await _race(
+        session_factory,
+        engine,
+        lambda s: units.vote(s, poll.id, option, ALEX, now=clock.now()),
+        lambda s: units.close(s, poll.id, by=ZOE, now=clock.now()),
+    )
+    assert vote.counted and closed.view.voters == 1 and closed.view.options[0].votes == 1
+    [card] = await outbox(session_factory, CARD, status=None)
+    assert card.payload["poll"]["status"] == "closed" and card.payload["poll"]["voters"] == 1
+
+
+async def test_a_vote_waiting_while_the_close_commits_is_refused_with_the_final_results(
+    poll, session_factory, engine, clock
+) -> None:
+    option = poll.options[0].id
+    closed, vote = await _race(
+        session_factory,
+        engine,
+        lambda s: units.close(s, poll.id, by=ZOE, now=clock.now()),
+        lambda s: units.vote(s, poll.id, option, ALEX, now=clock.now()),
+    )
+    assert isinstance(vote, PollClosed) and vote.view == closed.view and closed.view.voters == 0
+    assert await _votes(session_factory) == 0  # never counted after the close
+    [card] = await outbox(session_factory, CARD, status=None)
+    assert card.payload["poll"]["voters"] == 0
+
+
+async def test_votes_racing_a_close_are_each_counted_in_the_final_results_or_refused(
+    poll, session_factory, clock
+) -> None:
+    """40 voters and a close from two processes at once: every vote the bot accepted is in the final results,
+    every one it refused is nowhere."""
+    second = create_engine(str(session_factory.kw["bind"].url.render_as_string(hide_password=False)))
+    try:
+        processes = [PollService(session_factory, clock), PollService(create_session_factory(second), clock)]
+        voters = [Voter(f"aad-racer-{n}", f"Racer {n}") for n in range(40)]
+
+        async def vote(n: int, voter: Voter) -> bool:
+            try:
+                await processes[n % 2].vote(poll.id, poll.options[n % 3].id, voter)
+            except PollClosed:
+                return False
+            return True
+
+        async def close_midway() -> units.CloseOutcome:
+            await asyncio.sleep(0)  # let the first votes start
+            return await processes[1].close(poll.id, by=ZOE)
+
+        *accepted, closed = await asyncio.gather(*(vote(n, v) for n, v in enumerate(voters)), close_midway())
+    finally:
+        await second.dispose()
+    assert closed.view.voters == sum(accepted) == await _votes(session_factory)
+    assert [o.votes for o in closed.view.options] == [
+        sum(ok for n, ok in enumerate(accepted) if n % 3 == i) for i in range(3)
+    ]
+
+
+async def test_two_processes_taking_votes_for_one_poll_keep_exact_tallies(poll, session_factory, clock) -> None:
+    second = create_engine(str(session_factory.kw["bind"].url.render_as_string(hide_password=False)))
+    try:
+        processes = [PollService(session_factory, clock), PollService(create_session_factory(second), clock)]
+        voters = [Voter(f"aad-voter-{n}", f"Voter {n}") for n in range(60)]
+        await asyncio.gather(
+            *(processes[n % 2].vote(poll.id, poll.options[n % 3].id, v) for n, v in enumerate(voters)),
+            # the same people pressing again (a double click reaching the other process) count once
+            *(processes[(n + 1) % 2].vote(poll.id, poll.options[n % 3].id, v) for n, v in enumerate(voters[:20])),
+        )
+    finally:
+        await second.dispose()
+    view = await processes[0].poll(poll.id)
+    assert (view.voters, [o.votes for o in view.options]) == (60, [20, 20, 20])
+    [card] = await outbox(session_factory, CARD, status=None)  # the last update carries the final counts
+    assert [o["votes"] for o in card.payload["poll"]["options"]] == [20, 20, 20]
