@@ -5,10 +5,10 @@ this process after a restart or to another one, does not run it again: a redeliv
 nothing more (an invoke with a short message), since the first delivery answered the person. A claim whose turn
 raised is given up, so a redelivery runs it.
 
-A message also reads the conversation's dialog state (is a question in progress?) and the sender's roles (what
-may they do?). Read separately, each costs a session, a pooled connection and, on SQLite, several hops to
-the driver's thread; together with the claim they cost one. Other activities load what they need when they
-need it.
+A message also reads the conversation's dialog state (is a question in progress?), the sender's roles (what may
+they do?) and, in a 1:1 chat, how the database knows that chat (``bot/personal_chats.py``). Read separately, each
+costs a session, a pooled connection and, on SQLite, several hops to the driver's thread; together with the claim
+they cost one. Other activities load what they need when they need it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from botbuilder.core.bot_state import CachedBotState
 from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.personal_chats import read_personal_chat
 from classroom.people import roles_of
 from classroom.receipts import ActivityReceipts, receipt_key
 from dialogs.card_actions import message_answer
@@ -89,6 +90,8 @@ class TurnPreload(Middleware):
                 claimed = receipt is None or await self._receipts.claim_in(session, receipt)
                 items = await self._dialog_state.storage.read_in(session, [key])
                 roles = await roles_of(session, sender_aad_object_id(context))
+                if claimed:
+                    await read_personal_chat(session, context)
                 if receipt is not None:
                     await session.commit()
             self._dialog_state.use_loaded(context, items.get(key))

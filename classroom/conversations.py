@@ -127,6 +127,19 @@ async def forget_conversation(session: AsyncSession, conversation_id: str) -> No
 
 _STORED = select(ConversationRecord.installed, ConversationRecord.service_url, ConversationRecord.user_aad_object_id)
 
+StoredChat = tuple[bool, str, str | None]  # installed, service URL, the 1:1 chat's person
+
+
+async def stored_chat(session: AsyncSession, conversation_id: str) -> StoredChat | None:
+    """How the database knows a chat (None: not at all): one read by primary key."""
+    row = (await session.execute(_STORED.where(ConversationRecord.conversation_id == conversation_id))).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def known_as_it_is(stored: StoredChat | None, service_url: str, person: str | None) -> bool:
+    """Whether the stored chat is ``person``'s and reachable at ``service_url``, so nothing needs storing."""
+    return stored == (True, service_url, person)
+
 
 class ConversationService:
     """Installs and removals, each in its own transaction."""
@@ -153,10 +166,8 @@ class ConversationService:
         remember it as an install does. Returns whether it was stored; a known chat costs one read."""
 
         async def unit(session: AsyncSession) -> bool:
-            stored = (
-                await session.execute(_STORED.where(ConversationRecord.conversation_id == info.conversation_id))
-            ).first()
-            if stored is not None and tuple(stored) == (True, info.service_url, info.user_aad_object_id):
+            stored = await stored_chat(session, info.conversation_id)
+            if known_as_it_is(stored, info.service_url, info.user_aad_object_id):
                 return False
             await self._installed(session, info, by, by_name)
             return True

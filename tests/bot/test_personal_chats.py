@@ -65,15 +65,38 @@ async def test_a_chat_the_bot_thought_it_was_removed_from_is_stored_again(
     assert chat is not None and (chat.installed, chat.service_url) == (True, "http://moved")
 
 
+async def test_a_chat_marked_removed_a_moment_ago_is_reachable_again_from_the_next_message(
+    quiet_client, activity, session_factory
+) -> None:
+    """Nothing remembered in the process outranks the database: a 403 seen by any process since the person's last
+    message (same chat, same service URL) is undone by their next one, and what waited for them goes at once."""
+    await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(ConversationRecord).where(ConversationRecord.conversation_id == CHAT).values(installed=False)
+        )
+        await queue_text(session, "Your place is confirmed", recipient=PARTICIPANT_AAD)
+        await mark(session, "Your place is confirmed", NotificationStatus.UNDELIVERABLE, "HTTP 403 ...")
+
+    await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
+
+    chat = await _chat(session_factory)
+    assert chat is not None and chat.installed
+    assert await _status(session_factory, "Your place is confirmed") is NotificationStatus.PENDING
+
+
 @sqlite_only
-async def test_a_known_chat_costs_the_message_turn_no_statement(quiet_client, activity) -> None:
+async def test_a_known_chat_is_read_in_the_turns_one_session_and_never_written(quiet_client, activity) -> None:
     with database_use(quiet_client) as first:
         await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     with database_use(quiet_client) as second:
         await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
-    assert any("conversations" in statement for checkout in first for statement in checkout)
-    assert not any("conversations" in statement for checkout in second for statement in checkout)
+    assert any("INSERT INTO conversations" in statement for checkout in first for statement in checkout)
     assert len(second) == 1
+    assert any("FROM conversations" in statement for statement in second[0])
+    assert not any(
+        word in statement and "conversations" in statement for statement in second[0] for word in ("INSERT", "UPDATE")
+    )
 
 
 def _message_in_a_chat() -> TurnContext:
@@ -89,39 +112,28 @@ def _message_in_a_chat() -> TurnContext:
     return TurnContext(TestAdapter(), activity)
 
 
-class _Spy:
-    """Stands in for ``ConversationService``: records the chats it is asked about, fails when told to."""
+class _Failing:
+    """Stands in for ``ConversationService`` with its database unreachable."""
 
     def __init__(self) -> None:
         self.asked: list[ConversationInfo] = []
-        self.failing = False
 
     async def written_to_in(self, info: ConversationInfo, *, by: str, by_name: str = "") -> bool:
         self.asked.append(info)
-        if self.failing:
-            raise ConnectionError("database unreachable")
-        return True
+        raise ConnectionError("database unreachable")
 
 
-async def test_a_chat_is_checked_again_after_a_while_and_after_a_failure(caplog: pytest.LogCaptureFixture) -> None:
-    spy, clock = _Spy(), [0.0]
-    memo = RememberPersonalChats(spy, recheck=900, monotonic=lambda: clock[0])  # type: ignore[arg-type]
-    answered: list[str] = []
+async def test_a_chat_that_cannot_be_stored_is_logged_and_the_person_still_answered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    failing, answered = _Failing(), []
 
-    async def turn() -> None:
-        async def logic() -> None:
-            answered.append("answered")
+    async def logic() -> None:
+        answered.append("answered")
 
-        await memo.on_turn(_message_in_a_chat(), logic)
-
-    spy.failing = True
-    await turn()  # the person is answered all the same, and the failure is logged
+    memo = RememberPersonalChats(failing)  # type: ignore[arg-type]
+    await memo.on_turn(_message_in_a_chat(), logic)
+    await memo.on_turn(_message_in_a_chat(), logic)
+    assert answered == ["answered", "answered"]
     assert "could not remember the 1:1 chat conv-1" in caplog.text
-    spy.failing = False
-    await turn()
-    clock[0] = 899.0
-    await turn()
-    clock[0] = 1799.0
-    await turn()
-    assert len(answered) == 4
-    assert [info.conversation_id for info in spy.asked] == ["conv-1", "conv-1", "conv-1"]
+    assert [info.conversation_id for info in failing.asked] == ["conv-1", "conv-1"]  # each message tries again
