@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
@@ -27,6 +28,11 @@ from dialogs.sender import sender_aad_object_id, sender_name
 log = logging.getLogger(__name__)
 
 _STORED_CHAT = "classroom.stored_personal_chat"  # turn_state key: the chat as the database knew it this turn
+
+
+@dataclass(frozen=True)
+class _Read:
+    chat: StoredChat | None  # None: the database does not know the chat
 
 
 def _personal_message(activity: Activity) -> bool:
@@ -44,7 +50,7 @@ async def read_personal_chat(session: AsyncSession, context: TurnContext) -> Non
     activity = context.activity
     if _personal_message(activity) and sender_aad_object_id(context):
         conversation_id = base_conversation_id(activity.conversation.id)
-        context.turn_state[_STORED_CHAT] = (await stored_chat(session, conversation_id),)
+        context.turn_state[_STORED_CHAT] = _Read(await stored_chat(session, conversation_id))
 
 
 class RememberPersonalChats(Middleware):
@@ -59,8 +65,8 @@ class RememberPersonalChats(Middleware):
         await logic()
 
     async def _check(self, context: TurnContext, sender: str) -> None:
-        read: tuple[StoredChat | None] | None = context.turn_state.get(_STORED_CHAT)
-        if read is not None and known_as_it_is(read[0], context.activity.service_url, sender):
+        read = context.turn_state.get(_STORED_CHAT)  # absent: not read this turn, so ask the database now
+        if isinstance(read, _Read) and known_as_it_is(read.chat, context.activity.service_url, sender):
             return
         info = conversation_info(context.activity)
         try:
