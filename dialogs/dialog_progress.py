@@ -1,8 +1,8 @@
 """Where each person is with their dialog: when they last answered it, and a command offered to them in it.
 
 Kept beside the dialog state (in the database, so it survives restarts). A dialog left unanswered for the
-``DIALOG_TIMEOUT_HOURS`` setting is closed when the person next writes, instead of taking their new message as
-an answer to a question asked days ago.
+``DIALOG_TIMEOUT_HOURS`` setting (or kept from before this was recorded) is closed when the person next writes,
+instead of taking their new message as an answer to a question asked days ago.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Offer:
 
 @dataclass
 class Progress:
-    touched_at: datetime | None = None  # None: a dialog from before this was kept, or none at all
+    touched_at: datetime | None = None  # None: no dialog, or one from before this was kept (of unknown age)
     offer: Offer | None = None
 
 
@@ -63,7 +63,9 @@ class DialogProgress:
         return Progress(_moment(stored.get("touched_at")), _offer(stored.get("offer")))
 
     def expired(self, progress: Progress) -> bool:
-        return progress.touched_at is not None and self._clock.now() - progress.touched_at >= self.timeout
+        """Whether the dialog in progress has waited too long. One kept from before this was recorded has no time:
+        it may be months old, so it is closed too rather than taking today's message as its answer."""
+        return progress.touched_at is None or self._clock.now() - progress.touched_at >= self.timeout
 
     async def save(self, turn_context: TurnContext, progress: Progress, *, in_dialog: bool) -> None:
         """Record this turn: touched now while a dialog is in progress, forgotten when none is."""

@@ -243,12 +243,11 @@ class Dispatcher:
         await ask_again(dialog_context)  # the dialog it had interrupted
 
     async def _close_expired(self, dialog_context: DialogContext, progress: Progress) -> None:
-        assert progress.touched_at is not None  # it expired
         topics = [topic_of(dialog_context, instance) for instance in dialog_context.stack]
         await dialog_context.cancel_all_dialogs()
-        since = short_time(progress.touched_at, self.services.zone)
+        since = f" since {short_time(progress.touched_at, self.services.zone)}" if progress.touched_at else ""
         await dialog_context.context.send_activity(
-            f"Welcome back. {_joined(topics)} had waited for your answer since {since}, so I closed "
+            f"Welcome back. {_joined(topics)} had waited for your answer{since}, so I closed "
             f"{'it' if len(topics) == 1 else 'them'}; nothing more was done. You can start again at any time."
         )
 

@@ -3,10 +3,14 @@ comes back, after a restart too, and their message is read afresh; answering in 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from dialogs.dialog_progress import PROGRESS_PROPERTY
+from storage.models import BotStateRecord
 from tests.support.bot_harness import Conversation, card_text, default_settings
 from tests.support.catalogue import load_demo_catalogue
 from tests.support.enquiries import QUESTION_ANSWERS, make_coordinator
@@ -74,3 +78,18 @@ async def test_a_search_started_on_top_of_an_enquiry_closes_both(chat: Conversat
     assert closed.text.startswith("Welcome back. Your search and your enquiry had waited") and "closed them" in (
         closed.text
     )
+
+
+async def test_a_dialog_kept_from_before_its_time_was_recorded_is_closed_not_answered(
+    chat: Conversation, session_factory
+) -> None:
+    """State saved by a version that kept no time has an unknown age: the next message is read afresh."""
+    await chat.say("find")
+    async with session_factory.begin() as session:
+        [record] = (await session.scalars(select(BotStateRecord))).all()
+        document = json.loads(record.document)
+        assert document.pop(PROGRESS_PROPERTY)["touched_at"]  # as an older version saved it: no time
+        record.document = json.dumps(document)
+    replies = await chat.say("court")
+    assert replies[0].text.startswith("Welcome back. Your search had waited for your answer, so I closed it")
+    assert "Did you mean one of these?" in card_text(replies[1])
