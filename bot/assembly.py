@@ -33,6 +33,7 @@ from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryPolicy, EnquiryService
 from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
 from classroom.enrolment.service import EnrolmentService
+from classroom.errors import TryAgain
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
@@ -127,17 +128,30 @@ def turn_error_handler(dialog_state: ConversationDialogState) -> TurnErrorHandle
             # the other turn's state stands. Nothing to apologise for.
             log.warning("dialog state not saved: %s", error)
             return
+        if isinstance(error, TryAgain):
+            # The database stayed busy through every retry and nothing was changed; the dialog, unsaved, is still
+            # where it was, so the person can simply send the same again.
+            log.warning("turn gave up on a busy database: %s", error)
+            await _say_safely(turn_context, "I'm very busy right now and nothing was changed. Please try again.")
+            return
         log.exception("turn failed: %s", error, exc_info=error)
         try:
             await dialog_state.delete(turn_context)  # a broken dialog must not trap the person in a loop
-            await turn_context.send_activity(
-                "Sorry, something went wrong on our side. Please try again; if it keeps happening, "
-                "tell the training team."
-            )
         except Exception:
-            log.exception("could not apologise for a failed turn")
+            log.exception("could not forget the dialog of a failed turn")
+        await _say_safely(
+            turn_context,
+            "Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the training team.",
+        )
 
     return on_error
+
+
+async def _say_safely(turn_context: TurnContext, text: str) -> None:
+    try:
+        await turn_context.send_activity(text)
+    except Exception:
+        log.exception("could not apologise for a failed turn")
 
 
 def _card_renderer(notification: Notification[Any], zone: ZoneInfo) -> Callable[[dict[str, Any]], Activity]:
