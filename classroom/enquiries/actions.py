@@ -51,7 +51,12 @@ from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus, 
 
 
 class AlreadyDone(ClassroomError):
-    """The action does not apply to the enquiry as it is now (closed already, assigned to you already...)."""
+    """The action does not apply to the enquiry as it is now (closed already, assigned to you already...); ``view``
+    is the enquiry as it is now, read in the same transaction once the caller was known to be a coordinator."""
+
+    def __init__(self, reason: str, view: EnquiryView) -> None:
+        super().__init__(reason)
+        self.view = view
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ async def _refused(
         raise NotFound(f"no enquiry {enquiry_id}")
     if await _seen(session, idempotency_key):
         return ActionOutcome(await enquiry_view(session, enquiry), False)
-    raise AlreadyDone(await reason(session, enquiry))
+    raise AlreadyDone(await reason(session, enquiry), await enquiry_view(session, enquiry))
 
 
 def _closed_notice(enquiry: Row[Any]) -> str:
@@ -241,7 +246,7 @@ async def reply(
     if await _seen(session, idempotency_key):
         return ActionOutcome(await enquiry_view(session, enquiry), False)
     if enquiry.status is EnquiryStatus.CLOSED:
-        raise AlreadyDone(_closed_notice(enquiry))
+        raise AlreadyDone(_closed_notice(enquiry), await enquiry_view(session, enquiry))
     text = parse_reply(text)
     unassigned = enquiry.assignee_aad_object_id is None
     answered: dict[str, Any] = {"status": EnquiryStatus.ANSWERED, "awaiting_since": None, "updated_at": now}

@@ -18,7 +18,7 @@ from classroom.enquiries.digest import digest_job
 from classroom.enquiries.fields import EnquiryDraft
 from classroom.enquiries.queries import CoordinatorFilter, EnquiryList, ViewedEnquiry
 from classroom.enquiries.submission import DuplicateSubmission, Submitted, create_enquiry, submitted_by_key
-from classroom.enquiries.views import CourseRef, EnquiryView, course_refs
+from classroom.enquiries.views import CourseRef, course_refs
 from classroom.people import find_person
 from classroom.periodic import PeriodicJob
 from classroom.transactions import SessionFactory, in_transaction
@@ -104,9 +104,6 @@ class EnquiryService:
 
     async def coordinator_list(self, aad_object_id: str, which: CoordinatorFilter) -> EnquiryList:
         return await in_transaction(self._session_factory, lambda s: queries.coordinator_list(s, aad_object_id, which))
-
-    async def enquiry(self, enquiry_id: int) -> EnquiryView:
-        return await in_transaction(self._session_factory, lambda s: queries.enquiry_by_id(s, enquiry_id))
 
     async def assign_to_self(self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None) -> ActionOutcome:
         return await self._act(actions.assign_to_self, enquiry_id, actor, idempotency_key)

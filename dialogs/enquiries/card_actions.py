@@ -64,7 +64,7 @@ async def act(request: CardActionRequest) -> InvokeResponse:
     except NotFound:
         return message_answer("Sorry, I can't find that enquiry any more.")
     except AlreadyDone as done:
-        return card_answer(build_enquiry_card(await enquiries.enquiry(enquiry_id), zone, notice=f"{done}.").card)
+        return card_answer(build_enquiry_card(done.view, zone, notice=f"{done}.").card)
     except InvalidInput as invalid:
         return message_answer(f"Sorry, {invalid}. Nothing was sent.")
     return card_answer(build_enquiry_card(outcome.view, zone, notice=notice).card)
