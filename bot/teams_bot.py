@@ -46,11 +46,14 @@ class ClassroomBot(TeamsActivityHandler):
     async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ) -> None:
-        # Teams follows an install with this event; the welcome was sent for the install already. Only the bot's
-        # own arrival matters here, so botbuilder's look-up of every other new member at the connector (one
-        # request each, and a turn that fails when someone already left) is skipped.
-        if any(m.id == turn_context.activity.recipient.id for m in members_added):
+        # Teams follows an install with this event; the welcome was sent for the install already. The event itself
+        # says who joined, so botbuilder's look-up of every new member at the connector (one request each, and a
+        # turn that fails when someone already left) is skipped.
+        bot_id = turn_context.activity.recipient.id
+        if any(m.id == bot_id for m in members_added):
             await self._dispatcher.on_added(turn_context)
+        if any(m.id != bot_id for m in members_added):
+            await self._dispatcher.on_members_joined(turn_context)
 
     async def on_teams_members_removed(
         self, members_removed: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed
@@ -108,6 +108,37 @@ async def not_coordinators(session: AsyncSession, members: Sequence[ChatMember])
         )
         coordinators.update(rows)
     return sorted(m.name for m in members if m.aad_object_id not in coordinators)
+
+
+async def outsiders_joined(
+    session: AsyncSession, conversation_id: str, team_id: str | None, joined: Sequence[ChatMember]
+) -> int:
+    """People ``joined`` a conversation (or, for a channel, its team ``team_id``). When that is the coordinators'
+    conversation and some of them are not coordinators, it stops being one at once (notifications go to each
+    coordinator's 1:1 chat again), since they would read enquirers' details there. Returns how many of them are
+    not coordinators (0: nothing changed)."""
+    shared = await coordinators_conversation(session)
+    if shared is None or not (
+        shared.conversation_id == conversation_id or (team_id is not None and shared.team_id == team_id)
+    ):
+        return 0
+    outsiders = len(await not_coordinators(session, joined))
+    if outsiders:
+        await clear_coordinators_conversation(session)
+        log.warning(
+            "%d member(s) without the coordinator role joined %s: no longer the coordinators' conversation",
+            outsiders,
+            shared.conversation_id,
+        )
+    return outsiders
+
+
+async def clear_coordinators_conversation(session: AsyncSession) -> bool:
+    """No shared conversation any more (each coordinator's 1:1 chat instead); whether one was set."""
+    cleared = await session.execute(
+        delete(DesignatedConversation).where(DesignatedConversation.purpose == COORDINATORS)
+    )
+    return bool(cleared.rowcount)  # type: ignore[attr-defined]  # a DELETE's result has a row count
 
 
 async def coordinators_conversation(session: AsyncSession) -> ConversationRecord | None:

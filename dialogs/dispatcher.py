@@ -320,6 +320,9 @@ class Dispatcher:
     async def on_uninstalled(self, turn_context: TurnContext) -> None:
         await self._event(turn_context, self.registry.on_uninstalled)
 
+    async def on_members_joined(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_members_joined)
+
     async def _event(self, turn_context: TurnContext, handlers: list[EventHandler]) -> None:
         if not handlers:
             return

@@ -73,6 +73,7 @@ class Events:
     installed: EventHandler | None = None  # the app was installed here (installationUpdate "add")
     added: EventHandler | None = None  # the bot joined a team or chat (conversationUpdate; also after an install)
     uninstalled: EventHandler | None = None  # the bot was removed (either way): never write there again
+    members_joined: EventHandler | None = None  # people joined a chat or team the bot is in (conversationUpdate)
 
 
 @dataclass(frozen=True)

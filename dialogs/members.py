@@ -12,6 +12,7 @@ from typing import cast
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamsChannelAccount, TeamsPagedMembersResult
 
 from classroom.coordinators import ChatMember
@@ -23,6 +24,7 @@ PAGE_SIZE = 500  # the most Teams returns in one page
 MAX_PAGES = 200  # 100,000 members: a larger roster is refused rather than read for minutes
 MAX_NAME = 200
 MAX_AAD_OBJECT_ID = 64
+UNNAMED = "someone Teams does not name"
 
 
 class MembersUnavailable(Exception):
@@ -54,11 +56,27 @@ async def conversation_members(turn_context: TurnContext) -> list[ChatMember]:
     raise MembersUnavailable(f"more than {MAX_PAGES * PAGE_SIZE} members")
 
 
+def joined_members(turn_context: TurnContext) -> list[ChatMember]:
+    """The people a conversationUpdate says joined (the bot left out), bounded like the member list; the event
+    carries ids, rarely names."""
+    activity = turn_context.activity
+    bot_id = activity.recipient.id if activity.recipient else None
+    accounts = activity.members_added if isinstance(activity.members_added, list) else []
+    return [
+        _bounded(account.aad_object_id, account.name if isinstance(account.name, str) else "")
+        for account in accounts[:PAGE_SIZE]
+        if isinstance(account, ChannelAccount) and account.id != bot_id
+    ]
+
+
 def _member(account: TeamsChannelAccount) -> ChatMember:
     extra = account.additional_properties or {}
-    aad = account.aad_object_id or extra.get("objectId")
+    return _bounded(account.aad_object_id or extra.get("objectId"), _name(account))
+
+
+def _bounded(aad: object, name: str) -> ChatMember:
     aad = storable(aad) if isinstance(aad, str) and 0 < len(aad) <= MAX_AAD_OBJECT_ID else None
-    return ChatMember(aad_object_id=aad, name=bounded(_name(account), MAX_NAME))
+    return ChatMember(aad_object_id=aad, name=bounded(name or UNNAMED, MAX_NAME))
 
 
 def _name(account: TeamsChannelAccount) -> str:
@@ -71,7 +89,7 @@ def _name(account: TeamsChannelAccount) -> str:
     for fallback in (account.email, account.user_principal_name):
         if isinstance(fallback, str) and fallback.strip():
             return fallback
-    return "someone Teams does not name"
+    return UNNAMED
 
 
 MAX_EMAIL = 320

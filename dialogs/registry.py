@@ -27,6 +27,7 @@ class FeatureRegistry:
         self.on_installed: list[EventHandler] = []
         self.on_added: list[EventHandler] = []
         self.on_uninstalled: list[EventHandler] = []
+        self.on_members_joined: list[EventHandler] = []
         for feature in features:
             self.commands.include(feature.commands)
             self.card_actions.include(feature.card_actions)
@@ -39,6 +40,8 @@ class FeatureRegistry:
                 self.on_added.append(feature.events.added)
             if feature.events.uninstalled:
                 self.on_uninstalled.append(feature.events.uninstalled)
+            if feature.events.members_joined:
+                self.on_members_joined.append(feature.events.members_joined)
 
     def _add_notification(self, notification: Notification[Any]) -> None:
         kind = notification.kind

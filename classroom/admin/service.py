@@ -18,6 +18,7 @@ from classroom.admin.errors import LastAdmin
 from classroom.admin.views import ChangeRecord, RoleChange, RoleHolder, RunTrainers, TrainerLinkChange
 from classroom.catalogue.trainer_links import link_trainer, runs_named, unlink_trainer
 from classroom.clock import Clock
+from classroom.coordinators import clear_coordinators_conversation
 from classroom.errors import InvalidInput, NotAllowed
 from classroom.people import ensure_person, find_person, grant_roles, lock_holders, revoke_role, role_holders
 from classroom.text import bounded, storable
@@ -115,9 +116,12 @@ class AdminService:
                 if role == Role.ADMIN and role in subject.role_set and await lock_holders(session, Role.ADMIN) <= 1:
                     raise LastAdmin("you are the only admin: grant someone else the admin role first")
                 changed = await revoke_role(session, subject, role)
+            unset = (
+                changed and not grant and role == Role.COORDINATOR and await clear_coordinators_conversation(session)
+            )
             if changed:
                 self._record(session, AdminAction.GRANT if grant else AdminAction.REVOKE, actor, subject, role=role)
-            return RoleChange(subject.name, subject.aad_object_id, role, granted=grant, changed=changed)
+            return RoleChange(subject.name, subject.aad_object_id, role, grant, changed, coordinators_chat_unset=unset)
 
         return await in_transaction(self._session_factory, unit)
 

@@ -24,6 +24,9 @@ class RoleChange:
     role: Role
     granted: bool
     changed: bool
+    # A coordinator's role was revoked while a shared coordinators' conversation was set: they may be in it, so it
+    # was unset (enquiries go to each coordinator's 1:1 chat until it is chosen again, its members checked then).
+    coordinators_chat_unset: bool = False
 
 
 @dataclass(frozen=True)

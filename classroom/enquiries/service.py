@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo, remember_conversation
-from classroom.coordinators import ChatMember, coordinators_conversation, set_coordinators_conversation
+from classroom.coordinators import (
+    ChatMember,
+    coordinators_conversation,
+    outsiders_joined,
+    set_coordinators_conversation,
+)
 from classroom.enquiries import actions, queries
 from classroom.enquiries.actions import ActionOutcome, Actor
 from classroom.enquiries.digest import digest_job
@@ -150,6 +155,13 @@ class EnquiryService:
             await set_coordinators_conversation(session, here.conversation_id, by=by, now=now, members=members)
 
         await in_transaction(self._session_factory, unit)
+
+    async def members_joined(self, conversation_id: str, team_id: str | None, joined: Sequence[ChatMember]) -> int:
+        """People joined a conversation or team: how many of them are not coordinators, when it was the coordinators'
+        conversation (which it no longer is then; 0: nothing changed)."""
+        return await in_transaction(
+            self._session_factory, lambda s: outsiders_joined(s, conversation_id, team_id, joined)
+        )
 
     def digest_job(self) -> PeriodicJob:
         """The coordinators' daily digest, as a periodic job (schedule it as ``DIGEST_JOB_NAME``)."""

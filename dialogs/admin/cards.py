@@ -65,6 +65,11 @@ def build_role_changed_card(change: RoleChange) -> CardMessage:
         heading_text, words = f"Granted: {change.role.value}", f"They are now a {change.role.value}."
     else:
         heading_text, words = f"Revoked: {change.role.value}", f"They are no longer a {change.role.value}."
+    if change.coordinators_chat_unset:
+        words += (
+            " They may be in the coordinators' shared chat, so enquiries now go to each coordinator's one-to-one "
+            "chat until a coordinator types **coordinators here** in a chat of coordinators only."
+        )
     return card(
         [heading(heading_text, size="Medium"), literal(name), text(words)], [submit("Who holds which role", "roles")]
     )

@@ -4,9 +4,10 @@ from classroom.enquiries.digest import DIGEST_JOB_NAME
 from dialogs.enquiries.card_actions import router as card_actions
 from dialogs.enquiries.commands import router
 from dialogs.enquiries.dialog import EnquiryDialog
+from dialogs.enquiries.events import members_joined
 from dialogs.enquiries.notifications import NOTIFICATIONS
 from dialogs.enquiries.offer import offer_enquiry
-from dialogs.feature import Feature, Job
+from dialogs.feature import Events, Feature, Job
 
 feature = Feature(
     name="enquiries",
@@ -19,4 +20,5 @@ feature = Feature(
         Job(DIGEST_JOB_NAME, services.enquiries.policy.digest_cron, services.enquiries.digest_job())
     ],
     fallbacks=[offer_enquiry],
+    events=Events(members_joined=members_joined),
 )

@@ -216,3 +216,31 @@ async def test_coordinators_here_in_a_chat_with_others_is_refused_naming_them(
     assert "Member 00, Member 01, Member 02, Member 03, Member 04 and 245 others are in it" in refusal
     async with session_factory() as session:
         assert await session.scalar(select(DesignatedConversation)) is None
+
+
+async def test_someone_without_the_role_joining_the_coordinators_chat_stops_enquiries_going_there(
+    client, activity, connector, session_factory, setup
+) -> None:
+    """Teams' conversationUpdate (as the Playground sends it when Alex is added to the group chat): the chat stops
+    being the coordinators' at once, says so there, and the next enquiry goes to each coordinator's 1:1 chat."""
+    await client.post("/api/messages", json=activity("conversation-update-members-added-groupchat-user"))
+    notice = connector.bodies()[-1]["text"]
+    assert notice.startswith("1 person without the coordinator role joined, so enquirers' names")
+    async with session_factory() as session:
+        assert await session.scalar(select(DesignatedConversation)) is None
+    await make_enquiry(client, activity)
+    async with session_factory() as session:
+        keys = set(await session.scalars(select(OutboxNotification.dedupe_key)))
+    assert not any(key.endswith(":chat") for key in keys), keys
+    assert any(key.endswith(f":{COORDINATOR_AAD}") for key in keys), keys
+
+
+async def test_a_coordinator_joining_the_coordinators_chat_changes_nothing(
+    client, activity, connector, session_factory, setup
+) -> None:
+    posted = len(connector.bodies())
+    joined = activity("conversation-update-members-added-groupchat-user", membersAdded=[ADELE])
+    assert (await client.post("/api/messages", json=joined)).status in (200, 201)
+    assert len(connector.bodies()) == posted
+    async with session_factory() as session:
+        assert (await session.scalar(select(DesignatedConversation.conversation_id))) == GROUP_CHAT

@@ -13,6 +13,7 @@ from classroom.coordinators import (
     ChatMember,
     NotOnlyCoordinators,
     coordinators_conversation,
+    outsiders_joined,
     set_coordinators_conversation,
 )
 from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
@@ -119,6 +120,27 @@ async def test_a_removed_coordinators_conversation_falls_back_to_1to1_chats(sess
         COORDINATOR_AAD,
         SECOND_COORDINATOR_AAD,
     }
+
+
+async def test_a_non_coordinator_joining_the_coordinators_channels_team_ends_the_choice(session_factory, clock) -> None:
+    """A channel's readers are its team's members: Teams reports them joining the team (the event's conversation
+    is the team's), which counts for every channel of it; joining some other chat or team changes nothing."""
+    channel = conversation_record(COORDINATORS_CHAT, "channel")
+    channel.team_id = "team-1"
+    await store_conversations(session_factory, channel)
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
+    alex = [ChatMember(PARTICIPANT_AAD, "")]
+    async with session_factory.begin() as session:
+        assert await outsiders_joined(session, "other-chat", "team-2", alex) == 0
+        assert await outsiders_joined(session, "team-1", "team-1", [ChatMember(SECOND_COORDINATOR_AAD, "")]) == 0
+        assert await coordinators_conversation(session) is not None
+    async with session_factory.begin() as session:
+        assert await outsiders_joined(session, "team-1", "team-1", alex + [ChatMember(None, "guest")]) == 2
+    async with session_factory() as session:
+        assert await coordinators_conversation(session) is None
 
 
 async def test_only_a_coordinator_chooses_a_shared_conversation_that_the_bot_is_in(session_factory, clock) -> None:

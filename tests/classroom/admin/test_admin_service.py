@@ -14,12 +14,14 @@ from classroom.admin import service as admin_service
 from classroom.admin.errors import LastAdmin
 from classroom.admin.service import AdminService
 from classroom.catalogue.importer import import_catalogue
+from classroom.coordinators import ChatMember, coordinators_conversation, set_coordinators_conversation
 from classroom.enrolment.loading import runs_for_code
 from classroom.enrolment.reviewers import clash_reviewers
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import PeopleService, assign_roles, lock_holders
 from storage.models import AdminAction, AdminChange, PersonRole, Role
 from tests.conftest import FakeClock
+from tests.support.enquiries import COORDINATORS_CHAT, conversation_record, store_conversations
 from tests.support.enrolment import (
     COORDINATOR_AAD,
     MULTI,
@@ -271,3 +273,23 @@ async def test_two_admins_revoking_each_other_at_once_leave_one_admin(
     assert len(refused) == 1 and isinstance(refused[0], LastAdmin), outcomes
     admins = [aad for aad in (ADMIN_AAD, SECOND_ADMIN_AAD) if Role.ADMIN in await _roles(session_factory, aad)]
     assert len(admins) == 1
+
+
+async def test_revoking_a_coordinator_unsets_the_coordinators_shared_chat_they_may_be_in(
+    admin: AdminService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    """Nobody knows who is in the shared chat without asking Teams, so a former coordinator could read enquirers'
+    details there: it is unset until a coordinator chooses it again (its members are checked then)."""
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=ADMIN_AAD, now=clock.now(), members=[ChatMember(ADMIN_AAD, "Patti")]
+        )
+    trainer_revoked = await admin.change_role(ADMIN_AAD, COORDINATOR_AAD, "", Role.TRAINER, grant=False)
+    assert not trainer_revoked.coordinators_chat_unset
+    revoked = await admin.change_role(ADMIN_AAD, COORDINATOR_AAD, "", Role.COORDINATOR, grant=False)
+    assert revoked.changed and revoked.coordinators_chat_unset
+    async with session_factory() as session:
+        assert await coordinators_conversation(session) is None
+    again = await admin.change_role(ADMIN_AAD, ADMIN_AAD, "", Role.COORDINATOR, grant=False)
+    assert again.changed and not again.coordinators_chat_unset  # none was set any more
