@@ -387,8 +387,11 @@ class EnrolmentService:
             run = run_details(await load_run(session, enrolment.run_id))
             zone, round_ = self.policy.zone, enrolment.round
             if enrolment.status not in CALENDAR_STATUSES:
-                # Links are only issued for places, so this place was given up since (or is waiting again).
-                content = build_cancellation(run, enrolment.id, run.sessions, zone, now, round_)
+                # Links are only issued for places, so this place was given up since (or is waiting again). Sessions
+                # that had begun by then stay in the diary: they happened, and the person may have been there.
+                given_up = enrolment.ended_at or now
+                ahead = tuple(s for s in run.sessions if s.starts_at >= given_up)
+                content = build_cancellation(run, enrolment.id, ahead, zone, now, round_)
                 return CalendarFile(f"{run.run_code}-cancelled.ics", content)
             missed = {s.id for s in enrolment.clash_sessions}
             sessions = tuple(s for s in run.sessions if s.id not in missed)

@@ -119,3 +119,17 @@ async def test_a_moved_session_shows_its_new_time_in_a_fresh_download(service, c
     after = _events((await service.calendar_file(link.token)).content)
     assert after[1].decoded("DTSTART") == london(day, time(9))
     assert str(after[1]["UID"]) == str(before[1]["UID"])  # the same event, updated in the person's calendar
+
+
+async def test_giving_up_a_place_midway_cancels_only_the_sessions_still_ahead(service, clock) -> None:
+    """Sessions that had begun when the place was given up happened: they stay in the person's diary, however
+    much later the cancellation is opened."""
+    await service.enrol(ALEX, MULTI_RUN)
+    first = await service.issue_calendar_link(ALEX, MULTI_RUN)
+    published = _events((await service.calendar_file(first.token)).content)
+    clock.set(published[1].decoded("DTSTART").astimezone(UTC) + timedelta(hours=1))  # during session 2
+    link = await service.issue_calendar_link(ALEX, MULTI_RUN)
+    await service.withdraw(ALEX, MULTI_RUN)
+    clock.advance(timedelta(days=8))  # the link opened after session 3 was due
+    cancelled = _events((await service.calendar_file(link.token)).content)
+    assert [str(e["UID"]) for e in cancelled] == [str(e["UID"]) for e in published[2:]]
