@@ -21,8 +21,15 @@ _ROLE_LINES = {
 }
 
 
+_GROUP_LINE = (
+    "Everyone here can browse our social-work courses and their session dates. Trainers and coordinators can "
+    "link this chat to a course run and run live polls in it (type **help** to see how)."
+)
+
+
 def build_welcome_card(name: str, roles: Iterable[Role], scope: str) -> CardMessage:
-    roles = set(roles)
+    """The welcome; in a group chat or channel it is about the chat, never the installer's roles, which everyone
+    there would read."""
     words = without_markdown(name).split()  # the installer's name is shown to everyone in a group chat
     first_name = words[0] if words else ""
     greeting = f"Welcome, {first_name}!" if first_name else "Welcome!"
@@ -32,7 +39,11 @@ def build_welcome_card(name: str, roles: Iterable[Role], scope: str) -> CardMess
             "I'm the training bot for our online social-work courses, delivered in Microsoft Teams virtual classrooms."
         ),
     ]
-    body.extend(text(_ROLE_LINES[role]) for role in Role if role in roles)
+    if scope == PERSONAL:
+        held = set(roles)
+        body.extend(text(_ROLE_LINES[role]) for role in Role if role in held)
+    else:
+        body.append(text(_GROUP_LINE))
     if scope == PERSONAL:
         body.append(
             text(

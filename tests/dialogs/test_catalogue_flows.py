@@ -164,3 +164,20 @@ async def test_welcome_differs_by_role(session_factory, clock) -> None:
     text = card_text(turn[-1])
     assert "Welcome, Adele!" in text and "As a coordinator" in text
     assert "Browse our social-work courses" not in text  # not a participant
+
+
+async def test_a_group_welcome_is_about_the_chat_never_the_installers_roles(session_factory, clock) -> None:
+    """Everyone in the chat reads it: what Adele may do as a coordinator and an admin is hers to know."""
+    async with session_factory.begin() as session:
+        await assign_roles(session, "coordinator-aad", [Role.COORDINATOR, Role.ADMIN], "Adele Vance")
+    chat = Conversation(
+        session_factory,
+        clock,
+        aad_object_id="coordinator-aad",
+        name="Adele Vance",
+        conversation_type="groupChat",
+        conversation_id="19:g@thread.v2",
+    )
+    text = card_text((await chat.install())[-1])
+    assert "Everyone here can browse our social-work courses" in text and "In this chat, mention me" in text
+    assert "As a coordinator" not in text and "As an administrator" not in text
