@@ -40,9 +40,6 @@ class RunDetails:
     def first_start(self) -> datetime:
         return self.sessions[0].starts_at
 
-    def session_at(self, position: int) -> SessionTime | None:
-        return next((s for s in self.sessions if s.position == position), None)
-
 
 @dataclass(frozen=True)
 class EnrolmentView:

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dialogs.cards.base import CardMessage, Element, plain_text_of, text
+from dialogs.cards.base import Element, plain_text_of, text
 
 ANSWER_VERB = "answer"
 ANSWER_KEY = "args"  # the answer, as the text that would give it if typed
@@ -180,9 +180,3 @@ def answered_card(card: dict[str, Any], answer: str) -> dict[str, Any]:
         answered["actions"] = actions
     answered["fallbackText"] = plain_text_of(answered)
     return answered
-
-
-def answered_message(message: CardMessage, answer: str) -> CardMessage:
-    """:func:`answered_card` for a card we built (the samples and tests use it)."""
-    card = answered_card(message.card, answer)
-    return CardMessage(card, card["fallbackText"])

@@ -15,7 +15,8 @@ from classroom.enrolment.organisations import OrganisationChoice, assign_organis
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
 from classroom.people import assign_roles
-from dialogs.cards.answers import answered_message
+from dialogs.cards.answers import answered_card
+from dialogs.cards.base import CardMessage
 from dialogs.enrolment.cards.clash_review import build_clash_decision_card, build_clash_review_card
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.organisation_check import build_organisation_check_card, build_organisation_decided_card
@@ -330,3 +331,9 @@ async def _reschedule_samples(service: EnrolmentService, zone: ZoneInfo) -> list
             build_reschedule_cancelled_card(),
         ),
     ]
+
+
+def answered_message(message: CardMessage, answer: str) -> CardMessage:
+    """:func:`answered_card` for a card we built: the card as it looks once answered."""
+    card = answered_card(message.card, answer)
+    return CardMessage(card, card["fallbackText"])
