@@ -1,6 +1,6 @@
 """The features the bot runs, in order: their commands appear in ``help`` and the app's command menu in this
 order, and messages no command matches are offered to their fallbacks in this order. Adding a feature is its
-``dialogs/<feature>/`` package plus one line here."""
+packages plus one line here (and its service, if it has one, in ``dialogs/services.py`` and ``bot/assembly.py``)."""
 
 from __future__ import annotations
 
