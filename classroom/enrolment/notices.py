@@ -123,6 +123,7 @@ class ClashDecisionNotice(Notice):
     accepted: bool
     clash_sessions: list[SessionNotice]  # empty: the sessions were removed from the run meanwhile
     sessions: list[SessionNotice]
+    cleared: bool = False  # confirmed by nobody's decision: every session of the clash was taken off the run
 
 
 # What became of an offer: taken (a place, or a place under review for a clash), turned down, not taken up in

@@ -124,9 +124,14 @@ def build_clash_decision_card(notice: ClashDecisionNotice, zone: ZoneInfo) -> Ca
     run = notice.run
     missed = {s.position for s in notice.clash_sessions}
     if notice.accepted:
+        why = (
+            "The session you couldn't attend was taken off the course's dates"
+            if notice.cleared
+            else "The trainers accepted your clash"
+        )
         body: list[Element] = [
             heading(f"You're enrolled: {run.course_title}", size="Medium"),
-            text(f"The trainers accepted your clash, so your place on **{run.run_code}** is confirmed."),
+            text(f"{why}, so your place on **{run.run_code}** is confirmed."),
             session_facts(notice.sessions, zone, missed=missed),
             text('Type **my courses** for an "Add to calendar" link. I\'ll remind you before each session.'),
         ]

@@ -4,6 +4,7 @@ as the coordinator saw it."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import InvalidInput, NotAllowed
 from classroom.periodic import run_once_per_period
+from dialogs.enrolment.cards.clash_review import build_clash_decision_card
 from storage.models import EnrolmentStatus, NotificationStatus, OutboxNotification, RunSession, RunTrainer
 from tests.classroom.enrolment.conftest import ALEX, FIRST_DAY, ISAIAH
 from tests.support.enrolment import (
@@ -347,3 +349,47 @@ async def test_a_time_the_clocks_skip_is_refused_not_stored(session_factory, clo
     with pytest.raises(InvalidInput, match="end after it starts"):
         await service.move_session(COORDINATOR_AAD, MULTI_RUN, 1, start, end, was=weekly_session(date(2027, 3, 22), 1))
     assert await outbox(session_factory, notices.SESSION_MOVED, status=NotificationStatus.PENDING) == []
+
+
+async def test_a_catalogue_import_that_removes_the_clashing_session_confirms_the_place_under_review(
+    service, session_factory, clock
+) -> None:
+    """Session 4 is taken off the run while Isaiah's clash with it waits for the trainers: nothing is left to
+    decide, so his place is confirmed, the trainer's card says so, and Isaiah is told and reminded of the rest."""
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((4,), "Court hearing"))
+    assert await delivered(session_factory, notices.CLASH_REVIEW) == 1
+    shortened = world(FIRST_DAY)
+    shortened = dataclasses.replace(
+        shortened,
+        courses=tuple(
+            dataclasses.replace(
+                course,
+                runs=tuple(
+                    dataclasses.replace(run, sessions=run.sessions[:3]) if run.code == MULTI_RUN else run
+                    for run in course.runs
+                ),
+            )
+            for course in shortened.courses
+        ),
+    )
+    async with session_factory.begin() as session:
+        await import_catalogue(session, shortened)
+
+    await _housekeeping(service, session_factory, clock)
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert (mine.status, mine.clash_sessions) == (EnrolmentStatus.CONFIRMED, ())
+    assert _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH)) == {1, 2, 3}
+    [told] = await outbox(session_factory, notices.CLASH_DECISION, recipient=ISAIAH)
+    assert told.payload["accepted"] and told.payload["cleared"] and len(told.payload["sessions"]) == 3
+    words = build_clash_decision_card(notices.ClashDecisionNotice.model_validate(told.payload), LONDON).fallback_text
+    assert "The session you couldn't attend was taken off the course's dates, so your place on" in words
+    [card] = await outbox(session_factory, notices.CLASH_REVIEW)  # due again, to replace the trainer's message
+    review = notices.ClashReviewNotice.model_validate(card.payload)
+    assert review.outcome is not None and review.outcome.decision == "cleared"
+    with pytest.raises(AlreadyDecided):
+        await service.decide_clash(TRAINER_AAD, pending.id, accept=False)
+
+    clock.advance(timedelta(minutes=1))
+    await _housekeeping(service, session_factory, clock)  # the next minute's run: nothing more to do
+    assert len(await outbox(session_factory, notices.CLASH_DECISION, recipient=ISAIAH)) == 1

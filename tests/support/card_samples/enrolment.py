@@ -199,6 +199,8 @@ async def samples(context: SampleContext) -> list[CardSample]:
     add("clash_decision/accepted", build_clash_decision_card, build_clash_decision_card(decision, zone))
     declined = decision.model_copy(update={"accepted": False})
     add("clash_decision/declined", build_clash_decision_card, build_clash_decision_card(declined, zone))
+    cleared = decision.model_copy(update={"cleared": True, "clash_sessions": []})
+    add("clash_decision/cleared", build_clash_decision_card, build_clash_decision_card(cleared, zone))
     reminder = notices.ReminderNotice.model_validate(payload(notices.REMINDER))
     add("reminder", build_reminder_card, build_reminder_card(reminder, zone))
     trainer = notices.TrainerReminderNotice(
