@@ -78,7 +78,9 @@ async def _fresh_postgres() -> str:
     else:
         engine = create_engine(url)
         try:
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            # The catalogue version only ever goes up (processes compare it with the one they read before).
+            kept = {"catalogue_version"}
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in kept)
             async with engine.begin() as connection:
                 await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         finally:

@@ -6,31 +6,23 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
+from classroom.catalogue.snapshot import catalogue_version
+from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView, load_catalogue
 from classroom.errors import NotFound
-from storage.models import (
-    Course,
-    CourseRun,
-    LearningOutcome,
-    Organisation,
-    OrganisationStatus,
-    Person,
-    RunEligibleOrganisation,
-    RunSession,
-)
-from storage.models.enrolment import seats_held
+from storage.models import Enrolment, Organisation, OrganisationStatus, Person
+from storage.models.enrolment import HOLDS_PLACE
 
 
 @dataclass(frozen=True)
 class RunOverview:
     """A run as a list shows it: when it starts and how many places are left."""
 
-    run: CourseRun
-    first_session: RunSession
-    last_session: RunSession
+    run: RunView
+    first_session: SessionView
+    last_session: SessionView
     places_left: int
 
 
@@ -45,7 +37,7 @@ class ViewerBand:
 
 @dataclass(frozen=True)
 class CourseOverview:
-    course: Course
+    course: CourseView
     upcoming_runs: list[RunOverview]
     viewer: ViewerBand | None = None  # None: we do not know who is looking, or their organisation
 
@@ -54,34 +46,49 @@ class CourseOverview:
         return self.upcoming_runs[0] if self.upcoming_runs else None
 
 
-def _with_everything(statement: Select[Course]) -> Select[Course]:
-    return statement.options(
-        selectinload(Course.learning_outcomes),
-        selectinload(Course.runs).selectinload(CourseRun.sessions),
-        selectinload(Course.runs).selectinload(CourseRun.trainers),
-        selectinload(Course.runs).selectinload(CourseRun.prices),
-        selectinload(Course.runs)
-        .selectinload(CourseRun.eligible_organisations)
-        .selectinload(RunEligibleOrganisation.organisation),
+_HELD = sorted(HOLDS_PLACE)
+
+
+async def seats_held_on(session: AsyncSession, run_ids: list[int]) -> dict[int, int]:
+    """Places taken (confirmed, under review, or offered to the waitlist) on each of ``run_ids``, one count."""
+    if not run_ids:
+        return {}
+    rows = await session.execute(
+        select(Enrolment.run_id, func.count())
+        .where(Enrolment.run_id.in_(run_ids), Enrolment.status.in_(_HELD))
+        .group_by(Enrolment.run_id)
     )
+    return {run_id: count for run_id, count in rows.all()}
 
 
-def places_left(run: CourseRun) -> int:
-    # Places held (confirmed, under trainer review, or offered to the waitlist) are loaded with the run.
-    return max(0, run.capacity - seats_held(run))
+async def _catalogue(session: AsyncSession, catalogue: Catalogue | None) -> Catalogue:
+    """The caller's copy of the catalogue, or (no copy kept) the catalogue read now."""
+    return catalogue if catalogue is not None else await load_catalogue(session, await catalogue_version(session))
 
 
-def _upcoming(course: Course, now: datetime) -> list[RunOverview]:
+def _upcoming_runs(course: CourseView, now: datetime) -> list[RunView]:
     """Runs whose first session has not started yet, soonest first."""
-    runs = []
-    for run in course.runs:
-        if run.sessions and run.sessions[0].starts_at > now:
-            runs.append(RunOverview(run, run.sessions[0], run.sessions[-1], places_left(run)))
-    return sorted(runs, key=lambda r: r.first_session.starts_at)
+    runs = [run for run in course.runs if run.sessions and run.sessions[0].starts_at > now]
+    return sorted(runs, key=lambda run: run.sessions[0].starts_at)
 
 
-def _overview(courses: list[Course], now: datetime) -> list[CourseOverview]:
-    overviews = [CourseOverview(c, _upcoming(c, now)) for c in courses]
+async def _overviews(session: AsyncSession, courses: list[CourseView], now: datetime) -> list[CourseOverview]:
+    """The courses with their upcoming runs and places left (one count over the runs shown)."""
+    upcoming = {course.code: _upcoming_runs(course, now) for course in courses}
+    held = await seats_held_on(session, [run.id for runs in upcoming.values() for run in runs])
+    return [
+        CourseOverview(
+            course,
+            [
+                RunOverview(run, run.sessions[0], run.sessions[-1], max(0, run.capacity - held.get(run.id, 0)))
+                for run in upcoming[course.code]
+            ],
+        )
+        for course in courses
+    ]
+
+
+def _in_listing_order(overviews: list[CourseOverview], now: datetime) -> list[CourseOverview]:
     # Courses with a run coming up first (soonest first), then the rest by title.
     return sorted(
         overviews,
@@ -89,12 +96,11 @@ def _overview(courses: list[Course], now: datetime) -> list[CourseOverview]:
     )
 
 
-async def list_courses(session: AsyncSession, now: datetime) -> list[CourseOverview]:
-    courses = (await session.scalars(_with_everything(select(Course)))).all()
-    return _overview(list(courses), now)
-
-
-_COURSE_BY_CODE = _with_everything(select(Course).where(Course.code == bindparam("code")))
+async def list_courses(
+    session: AsyncSession, now: datetime, catalogue: Catalogue | None = None
+) -> list[CourseOverview]:
+    courses = list((await _catalogue(session, catalogue)).courses)
+    return _in_listing_order(await _overviews(session, courses, now), now)
 
 
 _VIEWER_BAND = (
@@ -105,12 +111,16 @@ _VIEWER_BAND = (
 
 
 async def course_by_code(
-    session: AsyncSession, code: str, now: datetime, viewer_aad_object_id: str | None = None
+    session: AsyncSession,
+    code: str,
+    now: datetime,
+    viewer_aad_object_id: str | None = None,
+    catalogue: Catalogue | None = None,
 ) -> CourseOverview:
     """A course with everything its details card shows, and the viewer's price band when we know their
     organisation; raises NotFound for an unknown code."""
     normalised = code.strip().upper()
-    course = await session.scalar(_COURSE_BY_CODE, {"code": normalised})
+    course = (await _catalogue(session, catalogue)).by_code.get(normalised)
     if course is None:
         raise NotFound(f"no course with code {normalised}")
     viewer = None
@@ -118,7 +128,8 @@ async def course_by_code(
         band = (await session.execute(_VIEWER_BAND, {"aad_object_id": viewer_aad_object_id})).first()
         if band is not None:
             viewer = ViewerBand(band.name, band.price_band, band.organisation_status != OrganisationStatus.PENDING)
-    return CourseOverview(course, _upcoming(course, now), viewer)
+    [overview] = await _overviews(session, [course], now)
+    return CourseOverview(overview.course, overview.upcoming_runs, viewer)
 
 
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -135,19 +146,16 @@ def search_words(query: str) -> list[str]:
     return [w for w in words if w not in _STOP_WORDS and len(w) > 1][:8]
 
 
-async def search_courses(session: AsyncSession, query: str, now: datetime) -> list[CourseOverview]:
+async def search_courses(
+    session: AsyncSession, query: str, now: datetime, catalogue: Catalogue | None = None
+) -> list[CourseOverview]:
     """Courses where every word of the query appears in the code, title, texts or an outcome."""
     words = search_words(query)
     if not words:
         return []
-    conditions = []
-    for word in words:
-        fields = [Course.code, Course.title, Course.summary, Course.description, Course.target_audience]
-        in_outcome = exists().where(
-            and_(
-                LearningOutcome.course_id == Course.id, func.lower(LearningOutcome.text).contains(word, autoescape=True)
-            )
-        )
-        conditions.append(or_(*(func.lower(f).contains(word, autoescape=True) for f in fields), in_outcome))
-    courses = (await session.scalars(_with_everything(select(Course).where(and_(*conditions))))).all()
-    return _overview(list(courses), now)
+    found = [
+        course
+        for course in (await _catalogue(session, catalogue)).courses
+        if all(any(word in text for text in course.searchable) for word in words)
+    ]
+    return _in_listing_order(await _overviews(session, found, now), now)

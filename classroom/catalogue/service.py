@@ -13,6 +13,7 @@ from classroom.catalogue import queries
 from classroom.catalogue.file_format import CatalogueDocument, load_catalogue
 from classroom.catalogue.importer import ImportReport, import_catalogue
 from classroom.catalogue.queries import CourseOverview
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import Course
@@ -24,26 +25,36 @@ class CatalogueService:
     def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
         self._session_factory = session_factory
         self._clock = clock
+        self.snapshot = CatalogueSnapshot()  # this process's copy, checked against the database per request
 
     async def courses(self) -> list[CourseOverview]:
         """Every course with its upcoming runs, those with a run coming up first."""
-        return await in_transaction(self._session_factory, lambda s: queries.list_courses(s, self._clock.now()))
+
+        async def unit(session: AsyncSession) -> list[CourseOverview]:
+            return await queries.list_courses(session, self._clock.now(), await self.snapshot.current(session))
+
+        return await in_transaction(self._session_factory, unit)
 
     async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
         """One course with everything its details card shows, with the viewer's price band when we know their
         organisation; raises NotFound for an unknown code."""
-        return await in_transaction(
-            self._session_factory,
-            lambda s: queries.course_by_code(s, code, self._clock.now(), viewer_aad_object_id),
-        )
+
+        async def unit(session: AsyncSession) -> CourseOverview:
+            catalogue = await self.snapshot.current(session)
+            return await queries.course_by_code(session, code, self._clock.now(), viewer_aad_object_id, catalogue)
+
+        return await in_transaction(self._session_factory, unit)
 
     async def search(self, query: str) -> list[CourseOverview]:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
         if not queries.search_words(query):
             return []
-        return await in_transaction(
-            self._session_factory, lambda s: queries.search_courses(s, query, self._clock.now())
-        )
+
+        async def unit(session: AsyncSession) -> list[CourseOverview]:
+            catalogue = await self.snapshot.current(session)
+            return await queries.search_courses(session, query, self._clock.now(), catalogue)
+
+        return await in_transaction(self._session_factory, unit)
 
     async def codes(self) -> list[str]:
         """Every course code, in order."""

@@ -66,6 +66,25 @@ class OrganisationAlreadySettled(InvalidInput):
     """A coordinator card pressed after the person's organisation was settled (by anyone, or by evidence)."""
 
 
+_STANDING = select(Person.organisation_status, Organisation.id, Organisation.name).outerjoin(
+    Organisation, Organisation.id == Person.organisation_id
+)
+
+
+async def standing_by_id(session: AsyncSession, aad_object_id: str) -> OrganisationStanding:
+    """:func:`standing_of` the person, in one plain read (asked on every course card they open).
+
+    Raises NotFound for someone we have not met.
+    """
+    row = (await session.execute(_STANDING.where(Person.aad_object_id == aad_object_id))).first()
+    if row is None:
+        raise NotFound("we have not met this person yet")
+    status, organisation_id, name = row
+    if organisation_id is None:
+        return OrganisationStanding(None, None)
+    return OrganisationStanding(OrganisationChoice(organisation_id, name), status)
+
+
 def standing_of(person: Person) -> OrganisationStanding:
     organisation = person.organisation
     choice = OrganisationChoice(organisation.id, organisation.name) if organisation is not None else None

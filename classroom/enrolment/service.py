@@ -38,7 +38,7 @@ from classroom.enrolment.organisations import (
     organisation_check,
     organisation_choices,
     resolve_organisation,
-    standing_of,
+    standing_by_id,
 )
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.review_cards import review_card, review_outcome
@@ -122,10 +122,7 @@ class EnrolmentService:
     async def organisation_standing(self, aad_object_id: str) -> OrganisationStanding:
         """What we know of the person's organisation, and how (nothing is changed)."""
 
-        async def unit(session: AsyncSession) -> OrganisationStanding:
-            return standing_of(await load_person(session, aad_object_id))
-
-        return await self._run(unit)
+        return await self._run(lambda session: standing_by_id(session, aad_object_id))
 
     async def resolve_organisation(
         self, aad_object_id: str, *, tenant_id: str | None, email: str | None

@@ -13,6 +13,7 @@ from storage.models.catalogue import (
     RunSession,
     RunTrainer,
 )
+from storage.models.catalogue_version import CatalogueVersion
 from storage.models.conversations import ConversationRecord
 from storage.models.designated_conversations import DesignatedConversation
 from storage.models.enquiries import Enquiry, EnquiryAction, EnquiryCounter, EnquiryEvent, EnquiryKind, EnquiryStatus
@@ -44,6 +45,7 @@ __all__ = [
     "ChatRunLink",
     "BotStateRecord",
     "CalendarLink",
+    "CatalogueVersion",
     "ConversationRecord",
     "Course",
     "CourseRun",

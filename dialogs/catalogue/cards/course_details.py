@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from classroom.catalogue.queries import CourseOverview, RunOverview, ViewerBand
+from classroom.catalogue.views import RunView
 from dialogs.cards.base import (
     CardMessage,
     Element,
@@ -18,10 +19,9 @@ from dialogs.cards.base import (
     text,
 )
 from dialogs.cards.formatting import local_time_range, pounds
-from storage.models import CourseRun
 
 
-def _prices(run: CourseRun, viewer: ViewerBand | None) -> list[Element]:
+def _prices(run: RunView, viewer: ViewerBand | None) -> list[Element]:
     """The viewer's own price first when we know their band, then every band."""
     bands = facts([(f"Tier {p.band}", pounds(p.amount_pence)) for p in run.prices])
     if viewer is None:
@@ -44,12 +44,12 @@ def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool, viewer
         (f"Session {s.position}" if multi_session else "Date", local_time_range(s.starts_at, s.ends_at, zone))
         for s in run.sessions
     ]
-    trainers = " / ".join(t.name for t in run.trainers) or "To be confirmed"
+    trainers = " / ".join(run.trainer_names) or "To be confirmed"
     details = [("Trainers", trainers), ("Places left", f"{entry.places_left} of {run.capacity}")]
     if run.eligible_audience:
         details.append(("Open to", run.eligible_audience))
     elif run.eligible_organisations:
-        details.append(("Open to", ", ".join(e.organisation.name for e in run.eligible_organisations)))
+        details.append(("Open to", ", ".join(run.eligible_organisations)))
     items.append(facts(sessions + details))
     if run.prices:
         items.extend(_prices(run, viewer))
@@ -75,7 +75,7 @@ def build_course_details_card(overview: CourseOverview, zone: ZoneInfo) -> CardM
     if course.learning_outcomes:
         body.append(text("**Learning outcomes**", spacing="Medium"))
         body.append(text("By the end of this course you will be able to:", spacing="None"))
-        body.append(bullet_list([o.text for o in course.learning_outcomes]))
+        body.append(bullet_list(list(course.learning_outcomes)))
     about = [("Target audience", course.target_audience), ("Duration", course.duration)]
     if course.prerequisites:
         about.append(("Prerequisites", course.prerequisites))

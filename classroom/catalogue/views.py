@@ -1,0 +1,120 @@
+"""The catalogue as plain, immutable values: what the course cards and search read, built from the database in
+one go and shared by every turn until the catalogue changes (``classroom/catalogue/snapshot.py``).
+
+Places left are not here: they change with every enrolment, and are counted for each request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Course, CourseRun, RunEligibleOrganisation
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PriceView:
+    band: int
+    amount_pence: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    id: int
+    code: str
+    capacity: int
+    join_url: str | None
+    eligible_audience: str
+    sessions: tuple[SessionView, ...]
+    trainer_names: tuple[str, ...]
+    prices: tuple[PriceView, ...]  # by band
+    eligible_organisations: tuple[str, ...]  # names; none: open to every organisation
+
+
+@dataclass(frozen=True, slots=True)
+class CourseView:
+    id: int
+    code: str
+    title: str
+    summary: str
+    description: str
+    target_audience: str
+    prerequisites: str
+    duration: str
+    outline_url: str | None
+    delivery: str
+    learning_outcomes: tuple[str, ...]
+    runs: tuple[RunView, ...]
+    # Everything search looks in, lower-cased once (code, title, texts, outcomes).
+    searchable: tuple[str, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every course, by code; ``version`` is the database's catalogue version it was built at."""
+
+    version: int
+    courses: tuple[CourseView, ...]
+    by_code: dict[str, CourseView]
+
+
+_EVERYTHING = select(Course).options(
+    selectinload(Course.learning_outcomes),
+    selectinload(Course.runs).selectinload(CourseRun.sessions),
+    selectinload(Course.runs).selectinload(CourseRun.trainers),
+    selectinload(Course.runs).selectinload(CourseRun.prices),
+    selectinload(Course.runs)
+    .selectinload(CourseRun.eligible_organisations)
+    .selectinload(RunEligibleOrganisation.organisation),
+)
+
+
+async def load_catalogue(session: AsyncSession, version: int) -> Catalogue:
+    """Read the whole catalogue (a handful of queries, whatever its size) into plain values."""
+    courses = tuple(_course(course) for course in (await session.scalars(_EVERYTHING)).all())
+    return Catalogue(version, courses, {course.code: course for course in courses})
+
+
+def _course(course: Course) -> CourseView:
+    outcomes = tuple(outcome.text for outcome in course.learning_outcomes)
+    texts = (course.code, course.title, course.summary, course.description, course.target_audience, *outcomes)
+    return CourseView(
+        id=course.id,
+        code=course.code,
+        title=course.title,
+        summary=course.summary,
+        description=course.description,
+        target_audience=course.target_audience,
+        prerequisites=course.prerequisites,
+        duration=course.duration,
+        outline_url=course.outline_url,
+        delivery=course.delivery,
+        learning_outcomes=outcomes,
+        runs=tuple(_run(run) for run in course.runs),
+        searchable=tuple(text.lower() for text in texts if text),
+    )
+
+
+def _run(run: CourseRun) -> RunView:
+    return RunView(
+        id=run.id,
+        code=run.code,
+        capacity=run.capacity,
+        join_url=run.join_url,
+        eligible_audience=run.eligible_audience,
+        sessions=tuple(SessionView(s.position, s.starts_at, s.ends_at) for s in run.sessions),
+        trainer_names=tuple(trainer.name for trainer in run.trainers),
+        prices=tuple(PriceView(price.band, price.amount_pence) for price in run.prices),
+        eligible_organisations=tuple(e.organisation.name for e in run.eligible_organisations),
+    )
