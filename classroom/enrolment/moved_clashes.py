@@ -1,6 +1,7 @@
-"""A clash is with sessions at their times: when one of them moves, the clash no longer applies to it.
+"""A clash is with sessions on their dates: when one of them moves to another day, the clash no longer applies
+to it. (Moved within the same day, it still clashes: a court hearing takes the day.)
 
-The participant said they could not come on the old date (a court hearing, leave). At the new time they are
+The participant said they could not come on the old date (a court hearing, leave). On the new date they are
 expected like everyone else, so that session leaves their clash: "my courses" stops saying they will miss it,
 their reminders and calendar include it. The clash's other sessions stay as they were (still missed, or still
 waiting for the trainers). When no session is left, the clash is gone: a place still waiting for the trainers'
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +39,11 @@ class MovedClash:
         return self.was == "pending_review" and not self.still_missing
 
 
+def same_day(old: SessionNotice, new: SessionNotice, zone: ZoneInfo) -> bool:
+    """Whether a session moved within its day (people's day, in ``zone``)."""
+    return old.starts_at.astimezone(zone).date() == new.starts_at.astimezone(zone).date()
+
+
 async def clear_moved_clash(
     session: AsyncSession,
     enrolment: Enrolment,
@@ -46,15 +53,18 @@ async def clear_moved_clash(
     old: SessionNotice,
     new: SessionNotice,
     now: datetime,
+    zone: ZoneInfo,
 ) -> MovedClash | None:
-    """Take ``moved`` (which was at ``old`` and is now at ``new``) out of the enrolment's clash; returns what the
-    clash was, or None (no clash with it).
+    """Take ``moved`` (which was at ``old`` and is now at ``new``, on another day in ``zone``) out of the enrolment's
+    clash; returns what the clash was, or None (no clash with it, or it moved within its day).
 
     Expects the run's lock and the enrolment's person, organisation, reviewer and clash sessions loaded.
     """
     if enrolment.status not in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW) or all(
         s.id != moved.id for s in enrolment.clash_sessions
     ):
+        return None
+    if same_day(old, new, zone):
         return None
     was: ClearedClash = "pending_review" if enrolment.status == EnrolmentStatus.PENDING_REVIEW else "accepted"
     enrolment.clash_sessions = [s for s in enrolment.clash_sessions if s.id != moved.id]

@@ -156,6 +156,7 @@ class SessionMovedNotice(Notice):
     cleared_clash: ClearedClash | None = None  # their clash included this session's old time
     # After a cleared clash: the clash's other sessions, which they still miss (accepted) or ask to miss (review).
     still_missing: list[SessionNotice] = []
+    still_clashes: bool = False  # in their clash, and moved within its day: it still clashes
 
 
 class ClashClearedPart(NoticePart):

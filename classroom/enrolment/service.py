@@ -322,7 +322,7 @@ class EnrolmentService:
         async def unit(session: AsyncSession) -> SessionMovePreview:
             await _require_coordinator(session, actor_aad_object_id)
             run = await load_run(session, await run_id_for_code(session, run_code))
-            return await preview_move(session, run, position, starts_at, ends_at, self._clock.now())
+            return await preview_move(session, run, position, starts_at, ends_at, self._clock.now(), self.policy.zone)
 
         return await self._run(unit)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.enrolment.errors import SessionChanged
 from classroom.enrolment.loading import enrolments_of_run, load_run
 from classroom.enrolment.locking import lock_run
-from classroom.enrolment.moved_clashes import clear_moved_clash
+from classroom.enrolment.moved_clashes import clear_moved_clash, same_day
 from classroom.enrolment.notices import (
     ClashClearedPart,
     Place,
@@ -82,7 +83,10 @@ async def announce_session_time(
     told = 0
     cleared: list[ClashClearedPart] = []
     for enrolment in await enrolments_of_run(session, run.id, HOLDS_PLACE):
-        moved = await clear_moved_clash(session, enrolment, run, run_session, old=old, new=new, now=now)
+        moved = await clear_moved_clash(
+            session, enrolment, run, run_session, old=old, new=new, now=now, zone=policy.zone
+        )
+        still_clashes = moved is None and any(s.id == run_session.id for s in enrolment.clash_sessions)
         still_missing = [SessionNotice.of(s, count) for s in moved.still_missing] if moved else []
         if moved is not None:
             name = enrolment.person.name or "A participant"
@@ -95,6 +99,7 @@ async def announce_session_time(
             place=_PLACES[enrolment.status],
             cleared_clash=moved.was if moved else None,
             still_missing=still_missing,
+            still_clashes=still_clashes,
         )
         await enqueue(
             session,
@@ -193,16 +198,28 @@ def check_move(run: CourseRun, position: int, starts_at: datetime, ends_at: date
 
 
 async def preview_move(
-    session: AsyncSession, run: CourseRun, position: int, starts_at: datetime, ends_at: datetime, now: datetime
+    session: AsyncSession,
+    run: CourseRun,
+    position: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> SessionMovePreview:
     """What ``move_session`` would do and whom it would tell; changes nothing. Raises InvalidInput as
     ``check_move``."""
     run_session = check_move(run, position, starts_at, ends_at, now)
     holders = await enrolments_of_run(session, run.id, HOLDS_PLACE)
-    clashes = sum(
-        1
-        for e in holders
-        if e.status != EnrolmentStatus.OFFERED and any(s.id == run_session.id for s in e.clash_sessions)
+    count = len(run.sessions)
+    new = SessionNotice(position=position, count=count, starts_at=starts_at, ends_at=ends_at)
+    clashes = (
+        0  # a move within the day clears no clash
+        if same_day(SessionNotice.of(run_session, count), new, zone)
+        else sum(
+            1
+            for e in holders
+            if e.status != EnrolmentStatus.OFFERED and any(s.id == run_session.id for s in e.clash_sessions)
+        )
     )
     trainers = await linked_trainers(session, run)
     return SessionMovePreview(

@@ -64,6 +64,13 @@ def _what_it_means(notice: SessionMovedNotice) -> list[Element]:
             text(cannot_come),
             text(_CALENDAR),
         ]
+    if notice.still_clashes and notice.place == "confirmed":
+        return [
+            text(
+                "It moved within the same day, so it is still one you told us you can't attend, as agreed: no "
+                "reminder for it, and nothing else changes for you."
+            )
+        ]
     if notice.place == "pending_review":
         return [
             text(

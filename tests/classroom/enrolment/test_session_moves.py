@@ -20,6 +20,7 @@ from classroom.enrolment.service import EnrolmentService
 from classroom.errors import InvalidInput, NotAllowed
 from classroom.periodic import run_once_per_period
 from dialogs.enrolment.cards.clash_review import build_clash_decision_card
+from dialogs.enrolment.cards.session_moved import build_session_moved_card
 from storage.models import EnrolmentStatus, NotificationStatus, OutboxNotification, RunSession, RunTrainer
 from tests.classroom.enrolment.conftest import ALEX, FIRST_DAY, ISAIAH
 from tests.support.enrolment import (
@@ -393,3 +394,28 @@ async def test_a_catalogue_import_that_removes_the_clashing_session_confirms_the
     clock.advance(timedelta(minutes=1))
     await _housekeeping(service, session_factory, clock)  # the next minute's run: nothing more to do
     assert len(await outbox(session_factory, notices.CLASH_DECISION, recipient=ISAIAH)) == 1
+
+
+async def test_a_session_moved_within_its_day_still_clashes(service, session_factory) -> None:
+    """A court hearing takes the day: half an hour later on the same date is still a day Isaiah can't come. The
+    review still waits, the preview counts no cleared clash, and Isaiah is told nothing changes for him."""
+    pending = await service.enrol(ISAIAH, MULTI_RUN, clash=Clash((2,), "Court hearing"))
+    later_that_day = (SESSION_2[0] + timedelta(minutes=30), SESSION_2[1] + timedelta(minutes=30))
+    preview = await service.preview_session_move(COORDINATOR_AAD, MULTI_RUN, 2, *later_that_day)
+    assert preview.clashes_cleared == 0
+
+    await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, *later_that_day, was=SESSION_2)
+
+    [mine] = await service.my_enrolments(ISAIAH)
+    assert mine.status == EnrolmentStatus.PENDING_REVIEW and [s.position for s in mine.clash_sessions] == [2]
+    decided = await service.decide_clash(TRAINER_AAD, pending.id, accept=True)  # still the trainers' to decide
+    assert decided.status == EnrolmentStatus.CONFIRMED
+    assert 2 not in _reminded_sessions(await outbox(session_factory, notices.REMINDER, recipient=ISAIAH))
+
+    earlier_that_day = (SESSION_2[0] - timedelta(minutes=30), SESSION_2[1] - timedelta(minutes=30))
+    await service.move_session(COORDINATOR_AAD, MULTI_RUN, 2, *earlier_that_day, was=later_that_day)
+    told = [n for n in await outbox(session_factory, notices.SESSION_MOVED, recipient=ISAIAH)]
+    last = notices.SessionMovedNotice.model_validate(told[-1].payload)
+    assert last.still_clashes and last.cleared_clash is None and last.place == "confirmed"
+    words = build_session_moved_card(last, LONDON).fallback_text
+    assert "still one you told us you can't attend" in words and "reminders have moved" not in words

@@ -277,6 +277,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
             "still_missing": later,
         },
         "still_under_review": {"place": "pending_review"},
+        "still_clashes_same_day": {"still_clashes": True},
         "offered": {"place": "offered"},
     }
     for variant, update in variants.items():
