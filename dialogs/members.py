@@ -8,6 +8,7 @@ list are bounded like every other value from Teams, since the names are shown ba
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import cast
 
 from botbuilder.core import TurnContext
@@ -95,18 +96,28 @@ def _name(account: TeamsChannelAccount) -> str:
 MAX_EMAIL = 320
 
 
-async def sender_email(turn_context: TurnContext) -> str | None:
-    """The sender's email as Teams lists it (``GET /v3/conversations/{id}/members/{userId}``): untrusted, bounded
-    here and checked again by whoever uses it; None when Teams gives none or the lookup fails."""
+@dataclass(frozen=True)
+class SenderListing:
+    """What Teams' member list says of the sender: their email (None: none given, or no answer) and whether they
+    are a guest (whose activities carry the host organisation's tenant, not their own)."""
+
+    email: str | None = None
+    guest: bool = False
+
+
+async def sender_listing(turn_context: TurnContext) -> SenderListing:
+    """The sender as Teams lists them (``GET /v3/conversations/{id}/members/{userId}``): untrusted, bounded here
+    and checked again by whoever uses it; nothing known when the lookup fails."""
     sender = turn_context.activity.from_property
     if sender is None or not sender.id:
-        return None
+        return SenderListing()
     try:
         member = await TeamsInfo.get_member(turn_context, sender.id)
     except Exception as error:  # noqa: BLE001  # no connector (a test adapter), a guest, Teams down: no evidence
         log.info("could not look up the sender's email in %s: %s", turn_context.activity.conversation.id, error)
-        return None
+        return SenderListing()
+    guest = getattr(member, "user_role", None) == "guest"
     for value in (getattr(member, "email", None), getattr(member, "user_principal_name", None)):
         if isinstance(value, str) and 0 < len(value.strip()) <= MAX_EMAIL:
-            return value.strip()
-    return None
+            return SenderListing(value.strip(), guest)
+    return SenderListing(None, guest)

@@ -1,6 +1,7 @@
 """Settle the sender's organisation from what Teams says about them (the activity's tenant, the email Teams lists
 for them) before anything that depends on it: the enrol flow, and a course's card showing their price.
 
+A guest's activities carry the host's tenant, so for a guest (Teams' ``userRole``) only the email counts.
 Looked up only while it is not confirmed (a coordinator's decision or earlier evidence stands), so a confirmed
 person costs no call to Teams. Both values are untrusted; the domain bounds and checks them.
 """
@@ -13,7 +14,7 @@ from classroom.enrolment.organisations import OrganisationStanding
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import NotFound
 from dialogs.conversation_reference import tenant_id
-from dialogs.members import sender_email
+from dialogs.members import sender_listing
 
 
 async def settle_organisation(
@@ -26,6 +27,7 @@ async def settle_organisation(
         return None
     if standing.confirmed:
         return standing
-    return await enrolment.resolve_organisation(
-        aad_object_id, tenant_id=tenant_id(turn_context.activity), email=await sender_email(turn_context)
-    )
+    listed = await sender_listing(turn_context)
+    # A guest writes from the host's tenant: only their own email says where they work.
+    tenant = None if listed.guest else tenant_id(turn_context.activity)
+    return await enrolment.resolve_organisation(aad_object_id, tenant_id=tenant, email=listed.email)

@@ -61,3 +61,24 @@ async def test_without_the_email_the_question_is_asked(client, activity, connect
     await client.post("/api/messages", json=activity("personal-message", text=f"enrol {MULTI}"))
     [question] = connector.bodies()
     assert "Which organisation do you work for?" in question["attachments"][0]["content"]["fallbackText"]
+
+
+@pytest.mark.parametrize(("role", "settled"), [("user", True), ("guest", False)])
+async def test_a_guest_is_not_given_the_hosts_organisation_from_its_tenant(
+    client, activity, connector, session_factory, role, settled
+) -> None:
+    """A guest's activities carry the host's tenant: for a member Teams lists as a guest, only their own email
+    counts as evidence, so someone from elsewhere is asked, not given the host's price and restricted runs."""
+    document = world(FIRST_DAY)
+    tenant = activity("personal-message")["channelData"]["tenant"]["id"]
+    organisations = tuple(
+        dataclasses.replace(o, tenant_ids=(tenant,)) if o.name == DOWNLAND else o for o in document.organisations
+    )
+    await load_world(session_factory, dataclasses.replace(document, organisations=organisations))
+    member = teams_member(ALEX, "Alex Wilber", user_id="user-id-0")
+    connector.members[CHAT] = [{**member, "email": "alex@elsewhere.example", "userRole": role}]
+
+    await client.post("/api/messages", json=activity("personal-message", text=f"enrol {MULTI}"))
+    [answer] = connector.bodies()
+    shown = answer["attachments"][0]["content"]["fallbackText"]
+    assert ("Which organisation do you work for?" not in shown) is settled
