@@ -76,7 +76,9 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
-        polls=PollService(session_factory, clock),
+        polls=PollService(
+            session_factory, clock, zone=zone, export_link_ttl=timedelta(minutes=settings.poll_export_link_minutes)
+        ),
         meeting_roles=MeetingRoles(
             ConnectorMeetingParticipants(), fall_back_to_stored_roles=settings.meeting_role_fallback
         ),

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # Polls: in a meeting chat, launching and closing also need the meeting's Organizer or Presenter role, asked of
     # Teams; when Teams cannot answer, true lets the stored roles decide alone (false: refuse, saying why).
     meeting_role_fallback: bool = False
+    # How long a download link for poll answers (CSV) works: it carries people's names and answers.
+    poll_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
     @field_validator("reminder_offsets", "trainer_reminder_offset")
     @classmethod

@@ -33,6 +33,7 @@ from storage.models.people import (
     PersonRole,
     Role,
 )
+from storage.models.poll_exports import PollExportLink
 from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Poll",
+    "PollExportLink",
     "PollKind",
     "PollOption",
     "PollResults",
