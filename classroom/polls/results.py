@@ -16,7 +16,7 @@ from classroom.polls.authorisation import may_run_polls, run_by_code, run_by_id
 from classroom.polls.views import PollView, poll_view
 from storage.models import Course, CourseRun, Poll
 
-MAX_LISTED = 50  # the most recent polls of a run shown at once (a card stays well under Teams' size limit)
+MAX_LISTED = 20  # the most recent polls of a run shown at once (a card stays well under Teams' size limit)
 
 
 @dataclass(frozen=True)

@@ -4,5 +4,7 @@ from dialogs.feature import Feature
 from dialogs.polls.card_actions import router as card_actions
 from dialogs.polls.commands import router
 from dialogs.polls.notifications import NOTIFICATIONS
+from dialogs.polls.results_commands import router as results_commands
 
+router.include(results_commands)  # after the session: polls RUN, poll results N, downloads
 feature = Feature(name="polls", commands=router, card_actions=card_actions, notifications=NOTIFICATIONS)
