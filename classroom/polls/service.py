@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
+from classroom.periodic import PeriodicJob
 from classroom.polls import exports, links, polls, results
 from classroom.polls.exports import ExportFile, ExportLinkIssued
+from classroom.polls.jobs import purge_export_links
 from classroom.polls.kinds import PollDraft
 from classroom.polls.links import LinkView
 from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
@@ -94,3 +96,7 @@ class PollService:
         return await in_transaction(
             self._session_factory, lambda s: exports.export_file(s, token, now=now, zone=self._zone)
         )
+
+    def export_links_job(self) -> PeriodicJob:
+        """The hourly job (schedule it as ``EXPORT_LINKS_JOB``): rows of long-expired download links dropped."""
+        return purge_export_links(self._clock)

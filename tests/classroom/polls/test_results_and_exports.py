@@ -197,3 +197,15 @@ def test_spreadsheet_safe_leaves_ordinary_text_alone() -> None:
     assert spreadsheet_safe("Best interests") == "Best interests"
     assert spreadsheet_safe("\tlead") == "'\tlead" and spreadsheet_safe("\r") == "'\r"
     assert spreadsheet_safe("a=b") == "a=b"
+
+
+async def test_the_hourly_job_drops_links_expired_over_a_day_ago(polls, voted, session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+    named, _ = voted
+    old = await polls.export_link(poll_id=named.id, by=ZOE.aad_object_id)
+    clock.advance(timedelta(hours=23))
+    recent = await polls.export_link(poll_id=named.id, by=ZOE.aad_object_id)
+    clock.advance(timedelta(hours=3))  # the old link expired 25 hours ago, the recent one 1 hour ago
+    async with session_factory.begin() as session:
+        await polls.export_links_job()(session)
+        left = list(await session.scalars(select(PollExportLink.expires_at)))
+    assert left == [recent.expires_at] and old.expires_at not in left
