@@ -86,6 +86,7 @@ async def _card_in_their_chat(client: PlaygroundClient, content: dict[str, Any])
     chat = client.playground.chats.group
     body = {
         "attachments": [{"contentType": CARD, "content": content}],
+        "attachmentLayout": "list",
         "from": {"id": client.playground.current_user_id},
     }
     async with client.session.post(
