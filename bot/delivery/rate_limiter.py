@@ -138,7 +138,8 @@ class RateLimiter:
 
     def _message_wait(self, message: str | None, now: float) -> float:
         last = self._replaced_at.get(message) if message is not None else None
-        return 0.0 if last is None else last + self.limits.message_gap - now
+        # With the windows' margin: Teams (and whoever counts) sees each request a little later or sooner than sent.
+        return 0.0 if last is None else last + self.limits.message_gap + self.limits.conversation_margin - now
 
     async def acquire(self, key: str, priority: float = 0.0, *, replacing: str | None = None) -> None:
         """Wait until a send to conversation ``key`` fits every window, and count it as sent now.
