@@ -533,9 +533,10 @@ async def _stats(url: str) -> dict[str, int]:
         return await response.json()
 
 
-def _spawn(*args: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def _spawn(*args: str, script: str = __file__) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """Start ``script`` (this file unless another benchmark reuses it) with ``args``; its first line is JSON."""
     process = subprocess.Popen(
-        [sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, script, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
     assert process.stdout is not None
     line = process.stdout.readline()

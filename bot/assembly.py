@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
 from bot.delivery.service import DeliveryService
+from bot.meeting_participants import ConnectorMeetingParticipants
 from bot.personal_chats import RememberPersonalChats
 from bot.serial_turns import SerialTurnsMiddleware
 from bot.settings import Settings
@@ -41,6 +42,7 @@ from classroom.receipts import ActivityReceipts
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
+from dialogs.meeting_participants import MeetingRoles
 from dialogs.registry import FeatureRegistry
 from dialogs.services import Services
 from storage.state_storage import ETagConflictError, SqlAlchemyStorage
@@ -75,7 +77,12 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
-        polls=PollService(session_factory, clock),
+        polls=PollService(
+            session_factory, clock, zone=zone, export_link_ttl=timedelta(minutes=settings.poll_export_link_minutes)
+        ),
+        meeting_roles=MeetingRoles(
+            ConnectorMeetingParticipants(), fall_back_to_stored_roles=settings.meeting_role_fallback
+        ),
     )
 
 

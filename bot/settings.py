@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     calendar_link_days: int = Field(default=30, ge=1, le=366)
     public_base_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/\S*)?)?$")
 
+    # Polls: in a meeting chat, launching and closing also need the meeting's Organizer or Presenter role, asked of
+    # Teams; when Teams cannot answer, true lets the stored roles decide alone (false: refuse, saying why).
+    meeting_role_fallback: bool = False
+    # How long a download link for poll answers (CSV) works: it carries people's names and answers.
+    poll_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
     @field_validator("reminder_offsets", "trainer_reminder_offset")
     @classmethod
     def _durations(cls, value: str, info: ValidationInfo) -> str:

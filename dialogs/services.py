@@ -16,6 +16,7 @@ from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
+from dialogs.meeting_participants import MeetingRoles
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Services:
     zone: the time zone people see (``TIMEZONE``, Europe/London by default).
     public_base_url: where people's browsers reach the bot (downloads such as "Add to calendar" links).
     dialog_timeout: how long a dialog waits for an answer before it is closed (``DIALOG_TIMEOUT_HOURS``).
+    meeting_roles: people's roles in a Teams meeting, asked of Teams (the host plugs in its connector).
     """
 
     clock: Clock
@@ -39,3 +41,4 @@ class Services:
     outbox: OutboxService
     admin: AdminService
     polls: PollService
+    meeting_roles: MeetingRoles

@@ -18,6 +18,7 @@ from bot.connector.credentials import EdgeAppCredentials, EdgeCredentialsFactory
 from bot.connector.errors import (
     ConnectorError,
     ConnectorHTTPError,
+    ConnectorResponseTooLarge,
     ConnectorTimeout,
     ConnectorTransportError,
     TokenAcquisitionError,
@@ -31,6 +32,7 @@ __all__ = [
     "ConnectorError",
     "ConnectorHTTPError",
     "ConnectorResponse",
+    "ConnectorResponseTooLarge",
     "ConnectorTimeout",
     "ConnectorTransportError",
     "EdgeAppCredentials",

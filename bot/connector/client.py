@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ from botbuilder.schema import Activity, ConversationParameters
 from yarl import URL
 
 from bot.connector.credentials import EdgeCredentialsFactory
-from bot.connector.errors import ConnectorTimeout, ConnectorTransportError
+from bot.connector.errors import ConnectorResponseTooLarge, ConnectorTimeout, ConnectorTransportError
 from bot.connector.response import ConnectorResponse, parse_retry_after
 from bot.connector.serialization import dumps, to_wire
 from bot.connector.session import SessionHolder
@@ -221,15 +222,32 @@ class BotConnectorClient:
         return await self.request("GET", service_url, _path(_TEAM_CHANNELS, team_id), audience=audience)
 
     async def get_meeting_participant(
-        self, service_url: str, meeting_id: str, participant_id: str, tenant_id: str, *, audience: str | None = None
+        self,
+        service_url: str,
+        meeting_id: str,
+        participant_id: str,
+        tenant_id: str,
+        *,
+        audience: str | None = None,
+        timeout_seconds: float | None = None,
+        max_body_bytes: int | None = None,
     ) -> ConnectorResponse:
         """``GET /v1/meetings/{meetingId}/participants/{participantId}?tenantId=…`` (Organizer/Presenter/…).
 
         botbuilder 4.17's ``TeamsInfo.get_meeting_participant`` calls ``/v1/meetings/{meetingId}`` instead
         (its ``fetch_meeting`` overwrites ``fetch_participant``'s URL); this is the documented endpoint.
+        ``timeout_seconds`` and ``max_body_bytes`` bound a look-up someone is waiting for.
         """
         path = _path(_MEETING_PARTICIPANT, meeting_id, participant_id)
-        return await self.request("GET", service_url, path, params={"tenantId": tenant_id}, audience=audience)
+        return await self.request(
+            "GET",
+            service_url,
+            path,
+            params={"tenantId": tenant_id},
+            audience=audience,
+            timeout_seconds=timeout_seconds,
+            max_body_bytes=max_body_bytes,
+        )
 
     # -- transport -------------------------------------------------------------------------------------------
 
@@ -243,8 +261,14 @@ class BotConnectorClient:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         audience: str | None = None,
+        timeout_seconds: float | None = None,
+        max_body_bytes: int | None = None,
     ) -> ConnectorResponse:
-        """Send one request to ``{service_url}{path}`` (``path`` already percent-encoded) and read the answer."""
+        """Send one request to ``{service_url}{path}`` (``path`` already percent-encoded) and read the answer.
+
+        ``timeout_seconds`` replaces the client's own for this request; an answer longer than ``max_body_bytes``
+        raises :class:`~bot.connector.errors.ConnectorResponseTooLarge` instead of being read whole.
+        """
         url = URL(service_url.rstrip("/") + path, encoded=True)
         if params:
             url = url.with_query(params)
@@ -255,22 +279,35 @@ class BotConnectorClient:
         data = dumps(body) if body is not None else None
         credentials = self._credentials.credentials(self.app_id, audience)
         token = await credentials.get_token()
-        response = await self._send(method, url, data, request_headers, token)
+        limits = _Limits(
+            aiohttp.ClientTimeout(total=timeout_seconds) if timeout_seconds is not None else self._timeout,
+            max_body_bytes,
+        )
+        response = await self._send(method, url, data, request_headers, token, limits)
         if response.status == 401 and token is not None:
             credentials.invalidate(token)
-            response = await self._send(method, url, data, request_headers, await credentials.get_token())
+            response = await self._send(method, url, data, request_headers, await credentials.get_token(), limits)
         return response
 
     async def _send(
-        self, method: str, url: URL, data: bytes | None, headers: dict[str, str], token: str | None
+        self, method: str, url: URL, data: bytes | None, headers: dict[str, str], token: str | None, limits: _Limits
     ) -> ConnectorResponse:
         if token is not None:
             headers = {**headers, "Authorization": f"Bearer {token}"}
         try:
             async with self._sessions.get().request(
-                method, url, data=data, headers=headers, timeout=self._timeout
+                method, url, data=data, headers=headers, timeout=limits.timeout
             ) as response:
-                raw = await response.read()
+                if limits.max_body_bytes is None:
+                    raw = await response.read()
+                else:
+                    raw = await response.content.read(limits.max_body_bytes + 1)
+                    if len(raw) > limits.max_body_bytes:
+                        raise ConnectorResponseTooLarge(
+                            f"{method} {url} answered more than {limits.max_body_bytes} bytes",
+                            method=method,
+                            url=str(url),
+                        )
                 status = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except TimeoutError as error:
@@ -278,6 +315,12 @@ class BotConnectorClient:
         except aiohttp.ClientError as error:
             raise ConnectorTransportError(f"{method} {url} failed: {error!r}", method=method, url=str(url)) from error
         return ConnectorResponse(method, str(url), status, _parse_body(raw), retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    timeout: aiohttp.ClientTimeout
+    max_body_bytes: int | None
 
 
 def _parse_body(raw: bytes) -> Any:

@@ -32,6 +32,15 @@ class ConnectorTimeout(ConnectorTransportError):
     """No complete HTTP answer within the client's timeout. The request may or may not have taken effect."""
 
 
+class ConnectorResponseTooLarge(ConnectorError):
+    """The answer was longer than the caller allows (``max_body_bytes``): it was not read whole, nor parsed."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
 class TokenAcquisitionError(ConnectorError):
     """The identity provider did not issue an access token, so nothing was sent.
 

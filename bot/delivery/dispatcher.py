@@ -371,6 +371,7 @@ class OutboxDispatcher:
             claim,
             conversation_id,
             lambda: self._connector.update_activity(target.service_url, conversation_id, activity_id, addressed),
+            replacing=f"{conversation_id}/{activity_id}",  # a live card: at most one replacement a second
         )
         if decision.verdict is Verdict.UNDELIVERABLE:
             # 403/404 to an update: the message may have been deleted. That says nothing about the chat, which
@@ -411,9 +412,15 @@ class OutboxDispatcher:
         return opened
 
     async def _attempt(
-        self, claim: ClaimedNotification, key: str, call: Callable[[], Awaitable[ConnectorResponse]]
+        self,
+        claim: ClaimedNotification,
+        key: str,
+        call: Callable[[], Awaitable[ConnectorResponse]],
+        *,
+        replacing: str | None = None,
     ) -> tuple[ConnectorResponse | None, Decision]:
-        await self._limiter.acquire(key, claim.due_at.timestamp())  # the longest-waiting message goes first
+        # The longest-waiting message goes first.
+        await self._limiter.acquire(key, claim.due_at.timestamp(), replacing=replacing)
         try:
             reply = await call()
         except Exception as error:  # noqa: BLE001 - no answer (timeout, refused, reset, no token): retried

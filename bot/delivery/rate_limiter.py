@@ -48,6 +48,8 @@ class RateLimits:
     app_per_second: int = DEFAULT_APP_PER_SECOND  # replicas share Teams' app limit by each taking a share
     # Added to each per-conversation window: our clock and Teams' see a send at slightly different times.
     conversation_margin: float = 0.05
+    # Replacements of one message (a live card) at least this far apart, however late the one before went out.
+    message_gap: float = 1.0
 
     def __post_init__(self) -> None:
         if self.app_per_second < 1:
@@ -97,6 +99,7 @@ class RateLimiter:
         self._timer = timer or SystemTimer()
         self._conversations: dict[str, deque[float]] = {}
         self._blocked_until: dict[str, float] = {}
+        self._replaced_at: dict[str, float] = {}  # message -> when it was last replaced
         self._app: deque[float] = deque()
         self._app_lock = PriorityLock()
         self._app_next = 0.0  # the virtual schedule's next slot
@@ -133,14 +136,22 @@ class RateLimiter:
             wait = max(wait, _wait_for(self.limits.conversation, log, now, self.limits.conversation_margin))
         return wait
 
-    async def acquire(self, key: str, priority: float = 0.0) -> None:
+    def _message_wait(self, message: str | None, now: float) -> float:
+        last = self._replaced_at.get(message) if message is not None else None
+        # With the windows' margin: Teams (and whoever counts) sees each request a little later or sooner than sent.
+        return 0.0 if last is None else last + self.limits.message_gap + self.limits.conversation_margin - now
+
+    async def acquire(self, key: str, priority: float = 0.0, *, replacing: str | None = None) -> None:
         """Wait until a send to conversation ``key`` fits every window, and count it as sent now.
 
         Sends ready at the same time take the app's slots in ``priority`` order (lowest first; the dispatcher
-        passes when the message fell due), first come first served among equals.
+        passes when the message fell due), first come first served among equals. ``replacing``: the message
+        this send replaces (a live card), which also waits until ``message_gap`` after its last replacement, so
+        a card updated once a second on schedule is never updated twice in a second when one update went late.
         """
         while True:
-            wait = self._conversation_wait(key, self._timer.monotonic())
+            now = self._timer.monotonic()
+            wait = max(self._conversation_wait(key, now), self._message_wait(replacing, now))
             if wait > 0:
                 await self._timer.sleep(wait)
                 continue
@@ -148,9 +159,11 @@ class RateLimiter:
                 while (wait := self._app_wait(self._timer.monotonic())) > 0:
                     await self._timer.sleep(wait)
                 now = self._timer.monotonic()
-                if self._conversation_wait(key, now) > 0:
-                    continue  # another send to this conversation went first while we queued for the app
+                if self._conversation_wait(key, now) > 0 or self._message_wait(replacing, now) > 0:
+                    continue  # another send to this conversation (or message) went first while we queued
                 self._record(key, now)
+                if replacing is not None:
+                    self._replaced_at[replacing] = now
                 return
 
     def _app_wait(self, now: float) -> float:
@@ -176,6 +189,8 @@ class RateLimiter:
             del self._conversations[key]
         for key in [k for k, until in self._blocked_until.items() if until <= now]:
             del self._blocked_until[key]
+        for key in [k for k, at in self._replaced_at.items() if at <= now - self.limits.message_gap]:
+            del self._replaced_at[key]
 
     @property
     def tracked_conversations(self) -> int:

@@ -215,7 +215,13 @@ _REPLACE_COPIES = _replace_copies_statement()
 
 
 async def replace_copies(
-    session: AsyncSession, key_prefix: str, notice: Notice, *, now: datetime, not_before: datetime | None = None
+    session: AsyncSession,
+    key_prefix: str,
+    notice: Notice,
+    *,
+    now: datetime,
+    not_before: datetime | None = None,
+    wake: bool = True,
 ) -> int:
     """Every copy of one message (the rows whose dedupe key starts with ``key_prefix``) shows ``notice`` now.
 
@@ -228,10 +234,13 @@ async def replace_copies(
 
     ``not_before``: copies Teams has are replaced no earlier than this (a live card spaces its updates; every
     change until then joins the same update). Copies not sent yet keep their own due time.
+
+    ``wake=False``: the copies' due time is one the dispatchers were already woken for (a change joining an update
+    already scheduled), so waking them again would only make them look for work that is not due yet.
     """
     due = now if not_before is None else max(now, not_before)
     parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
     copies = int((await session.execute(_REPLACE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
-    if copies:
+    if copies and wake:
         mark_enqueued(session)  # wake the dispatchers when this commits
     return copies

@@ -1,8 +1,8 @@
 """Who may link a chat to a run and launch or close its polls: the run's trainers (by the stored trainer link to
 their person) and coordinators or admins, decided from the caller's Entra object id and stored roles only.
 
-In a meeting chat the issue also asks for the meeting's Organizer or Presenter role, asked of Teams at that
-moment; that check is a later slice and lives in the dialogs (``dialogs/polls/meeting_role.py``), not here.
+In a meeting chat launching and closing also need the meeting's Organizer or Presenter role, asked of Teams at
+that moment: the dialogs check it (``dialogs/polls/meeting_role.py``) before calling the service.
 """
 
 from __future__ import annotations

@@ -54,5 +54,8 @@ async def post_card(session: AsyncSession, poll: Poll, view: PollView, *, now: d
 async def refresh_card(session: AsyncSession, poll: Poll, view: PollView, *, now: datetime) -> None:
     """Every copy of the card will show ``view``, no sooner than a second after the last update."""
     due = next_card_time(poll.card_due_at, now)
-    await replace_copies(session, card_key_prefix(poll.id), PollCardNotice(poll=view), now=now, not_before=due)
+    # A change joining an update already scheduled: the dispatchers were woken when it was, and wait for it.
+    joins = due == poll.card_due_at and due > now
+    notice = PollCardNotice(poll=view)
+    await replace_copies(session, card_key_prefix(poll.id), notice, now=now, not_before=due, wake=not joins)
     poll.card_due_at = due

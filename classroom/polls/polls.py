@@ -23,7 +23,7 @@ from classroom.polls.notices import post_card, refresh_card
 from classroom.polls.views import PollView, poll_view
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
-from storage.models import Poll, PollOption, PollStatus, PollVote
+from storage.models import CourseRun, Poll, PollOption, PollStatus, PollVote
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ async def lock_poll(session: AsyncSession, poll_id: int) -> Poll:
 
 
 async def _view(session: AsyncSession, poll: Poll) -> PollView:
-    run = await run_by_id(session, poll.run_id)
-    return await poll_view(session, poll, run.code)
+    code = await session.scalar(select(CourseRun.code).where(CourseRun.id == poll.run_id))  # on every vote: lean
+    return await poll_view(session, poll, code or "")
 
 
 async def launch(

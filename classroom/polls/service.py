@@ -3,20 +3,40 @@ transient conflicts; who may act is decided inside it from the caller's Entra ob
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
-from classroom.polls import links, polls
+from classroom.periodic import PeriodicJob
+from classroom.polls import exports, links, polls, results
+from classroom.polls.exports import ExportFile, ExportLinkIssued
+from classroom.polls.jobs import purge_export_links
 from classroom.polls.kinds import PollDraft
 from classroom.polls.links import LinkView
 from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
+from classroom.polls.results import RunPolls
 from classroom.polls.views import PollView
 from classroom.transactions import SessionFactory, in_transaction
 
+DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
+
 
 class PollService:
-    def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
+    """``zone``: the time zone of times in exports; ``export_link_ttl``: how long a download link works."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        *,
+        zone: ZoneInfo | None = None,
+        export_link_ttl: timedelta = DEFAULT_EXPORT_LINK_TTL,
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
+        self._zone = zone or ZoneInfo("Europe/London")
+        self._export_link_ttl = export_link_ttl
 
     async def link(self, here: ConversationInfo, run_code: str, *, by: Voter) -> LinkView:
         now = self._clock.now()
@@ -47,3 +67,36 @@ class PollService:
 
     async def poll(self, poll_id: int) -> PollView:
         return await in_transaction(self._session_factory, lambda s: polls.poll_for(s, poll_id))
+
+    # -- after the session: results and exports, for the run's trainers and coordinators ----------------------
+
+    async def run_polls(self, run_code: str, *, by: str | None) -> RunPolls:
+        """The run's polls with their results. Raises NotFound (no such run, or not the caller's to see)."""
+        return await in_transaction(self._session_factory, lambda s: results.run_polls(s, run_code, by))
+
+    async def results(self, poll_id: int, *, by: str | None) -> PollView:
+        """One poll's results. Raises NotFound (no such poll, or not the caller's to see)."""
+        return await in_transaction(self._session_factory, lambda s: results.poll_results(s, poll_id, by))
+
+    async def export_link(
+        self, *, poll_id: int | None = None, run_code: str | None = None, by: str | None
+    ) -> ExportLinkIssued:
+        """A download link for the answers of one poll or of a run's polls. Raises NotFound (alike for not
+        allowed)."""
+        now = self._clock.now()
+        ttl = self._export_link_ttl
+        return await in_transaction(
+            self._session_factory,
+            lambda s: exports.issue_link(s, run_code=run_code, poll_id=poll_id, by=by, now=now, ttl=ttl),
+        )
+
+    async def export_file(self, token: str) -> ExportFile:
+        """The CSV behind a link. Raises NotFound for unknown, expired or no longer entitled links (alike)."""
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory, lambda s: exports.export_file(s, token, now=now, zone=self._zone)
+        )
+
+    def export_links_job(self) -> PeriodicJob:
+        """The hourly job (schedule it as ``EXPORT_LINKS_JOB``): rows of long-expired download links dropped."""
+        return purge_export_links(self._clock)

@@ -55,7 +55,7 @@ async def close(services: Services, turn_context: TurnContext, poll_id: int) -> 
     voter = voter_of(turn_context)
     if voter is None:
         return Answer(None, notice=replies.not_allowed("close this poll"))
-    refusal = await meeting_role_refusal(turn_context)
+    refusal = await meeting_role_refusal(services, turn_context, "close this poll")
     if refusal is not None:
         return Answer(None, notice=refusal)
     try:

@@ -65,7 +65,7 @@ async def poll(request: CommandRequest) -> None:
     if voter is None:
         await request.say(replies.not_allowed("launch polls here"))
         return
-    refusal = await meeting_role_refusal(request.turn_context)
+    refusal = await meeting_role_refusal(request.services, request.turn_context, "launch polls")
     if refusal is not None:
         await request.say(refusal)
         return

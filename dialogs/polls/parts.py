@@ -6,8 +6,13 @@ from typing import Any
 
 VOTE = "poll.vote"  # Action.Execute: {"poll": id, "option": id}
 CLOSE = "poll.close"  # Action.Execute: {"poll": id}
+EXPORT = "poll.export"  # Action.Execute: {"poll": id} or {"run": code}: a download link for the presser
 VOTE_COMMAND = "vote"  # the Action.Submit fallback types "vote POLL OPTION"
 POLL_COMMAND = "poll"  # ... and "poll close POLL"
+RESULTS_COMMAND = "poll results"  # poll results POLL
+EXPORT_COMMAND = "poll export"  # poll export POLL: what the download button's fallback types
+POLLS_COMMAND = "polls"  # polls RUN
+RUN_EXPORT_COMMAND = "polls export"  # polls export RUN
 MAX_ID = 2**31  # ids the database can hold
 
 

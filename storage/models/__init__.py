@@ -34,6 +34,7 @@ from storage.models.people import (
     PersonRole,
     Role,
 )
+from storage.models.poll_exports import PollExportLink
 from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Poll",
+    "PollExportLink",
     "PollKind",
     "PollOption",
     "PollResults",

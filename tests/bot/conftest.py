@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import RUNTIME, create_app
 from bot.settings import Settings
 from tests.support.members import paged_members
+from tests.support.teams_meetings import FakeMeetings
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "teams-activities"
 
@@ -27,6 +28,7 @@ class RecordingConnector:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.members: dict[str, list[dict[str, Any]]] = {}  # conversation or team id -> tests.support.members
+        self.meetings = FakeMeetings()  # Teams' meeting participant API (roles in meetings)
         self.server: TestServer | None = None
         self._next = 0
 
@@ -64,6 +66,7 @@ class RecordingConnector:
         app.router.add_route("*", "/v3/conversations/{conversation}/activities/{activity}", self._activities)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        self.meetings.install(app)
         return app
 
     @property

@@ -172,3 +172,35 @@ def test_windows_reject_nonsense() -> None:
         Window(0, 1.0)
     with pytest.raises(ValueError):
         RateLimits(app_per_second=0)
+
+
+async def test_replacements_of_one_message_are_a_second_apart_others_only_keep_the_windows() -> None:
+    """A live card whose last update went out late is not updated again within the second: its next update waits
+    for the gap, while other messages of the same chat keep only Teams' windows."""
+    timer = VirtualTimer()
+    limiter = RateLimiter(timer=timer)
+    sent: dict[str, list[float]] = defaultdict(list)
+
+    async def replace(message: str) -> None:
+        await limiter.acquire("chat", replacing=message)
+        sent[message].append(timer.monotonic())
+
+    async def late_then_on_time() -> None:
+        await timer.sleep(0.9)  # the first update went out 0.9 s after it fell due ...
+        await replace("card-1")
+        await timer.sleep(0.05)  # ... and the next fell due on schedule, 0.05 s later
+        await replace("card-1")
+
+    async def other_messages() -> None:
+        await timer.sleep(0.9)
+        for _ in range(3):
+            await replace("card-2")
+            await limiter.acquire("chat")
+            sent["new"].append(timer.monotonic())
+
+    await timer.run([late_then_on_time(), other_messages()])
+    first, second = sent["card-1"]
+    assert second - first >= 1.0 - EPSILON
+    assert [b - a >= 1.0 - EPSILON for a, b in itertools.pairwise(sent["card-2"])] == [True, True]
+    assert sent["new"][0] - 0.9 < 0.1  # a new message is not held back by the cards' gap
+    assert_windows_hold([*sent["card-1"], *sent["card-2"], *sent["new"]], TEAMS_CONVERSATION_WINDOWS)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from classroom.polls.views import OptionTally, PollView
 from dialogs.cards.base import CardMessage, Element, card, container, execute, submit, text
 from dialogs.cards.formatting import plural, short_time
+from dialogs.polls.cards.results import poll_export_button
 from dialogs.polls.parts import CLOSE, POLL_COMMAND, VOTE, VOTE_COMMAND
 
 BAR_WIDTH = 20
@@ -123,6 +124,8 @@ def build_poll_card(
         body.append(container([_runs(_run("You chose: ", weight="Bolder"), _run(chosen, weight="Bolder"), _run(tail))]))
     if view.closed:
         body.append(_closed_line(view, zone))
+        # For the run's trainers and coordinators (anyone else pressing it is refused): a link for them alone.
+        body.append({"type": "ActionSet", "spacing": "Medium", "actions": [poll_export_button(view.id)]})
     else:
         body += _buttons(view)
     return card(body)

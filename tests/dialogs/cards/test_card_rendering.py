@@ -24,6 +24,7 @@ KEY_CARDS = (
     "enrolment/organisation/many",  # a drop-down list of answers
     "poll/live",  # answers as buttons, each in its own ActionSet, with the counts as text
     "poll/final",
+    "poll_results/with_link",  # the download link the presser alone sees
 )
 PAGE = Path(__file__).with_name("card_page.html")
 
