@@ -3,9 +3,13 @@ transient conflicts; who may act is decided inside it from the caller's Entra ob
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
+from classroom.periodic import PeriodicJob
 from classroom.polls import links, polls
+from classroom.polls.ballots import Ballot
 from classroom.polls.kinds import PollDraft
 from classroom.polls.links import LinkView
 from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
@@ -41,9 +45,26 @@ class PollService:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.vote(s, poll_id, option_id, voter, now=now))
 
+    async def answer(self, poll_id: int, ballot: Ballot, voter: Voter) -> VoteOutcome:
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.answer(s, poll_id, ballot, voter, now=now))
+
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.close(s, poll_id, by=by, now=now))
 
     async def poll(self, poll_id: int) -> PollView:
         return await in_transaction(self._session_factory, lambda s: polls.poll_for(s, poll_id))
+
+    async def close_due(self) -> int:
+        """Close every poll whose time is up (what the periodic job does, in a transaction of its own)."""
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.close_due_polls(s, now=now))
+
+    def closing_job(self) -> PeriodicJob:
+        """The minutely job (``CLOSING_JOB``) closing polls whose time is up, in the period's claiming transaction."""
+
+        async def close_due(session: AsyncSession) -> None:
+            await polls.close_due_polls(session, now=self._clock.now())
+
+        return close_due

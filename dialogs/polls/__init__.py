@@ -1,8 +1,16 @@
-"""In-session polls as people see them: linking a chat to a run, the quick form, the live card and its buttons."""
+"""In-session polls as people see them: linking a chat to a run, the quick form, the live card and its buttons,
+and the minutely job closing polls whose time is up."""
 
-from dialogs.feature import Feature
+from classroom.polls.jobs import CLOSING_CRON, CLOSING_JOB
+from dialogs.feature import Feature, Job
 from dialogs.polls.card_actions import router as card_actions
 from dialogs.polls.commands import router
 from dialogs.polls.notifications import NOTIFICATIONS
 
-feature = Feature(name="polls", commands=router, card_actions=card_actions, notifications=NOTIFICATIONS)
+feature = Feature(
+    name="polls",
+    commands=router,
+    card_actions=card_actions,
+    notifications=NOTIFICATIONS,
+    jobs=lambda services: [Job(CLOSING_JOB, CLOSING_CRON, services.polls.closing_job())],
+)

@@ -33,7 +33,16 @@ from storage.models.people import (
     PersonRole,
     Role,
 )
-from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
+from storage.models.polls import (
+    ChatRunLink,
+    Poll,
+    PollKind,
+    PollOption,
+    PollResults,
+    PollStatus,
+    PollVote,
+    PollVotePick,
+)
 
 __all__ = [
     "Base",
@@ -73,6 +82,7 @@ __all__ = [
     "PollResults",
     "PollStatus",
     "PollVote",
+    "PollVotePick",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",
