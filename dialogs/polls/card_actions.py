@@ -1,4 +1,5 @@
-"""The poll card's buttons answered in place (``Action.Execute``): an answer, and Close poll.
+"""The poll card's buttons answered in place (``Action.Execute``): an answer (a button, or Send my answer with the
+card's inputs), and Close poll.
 
 The answer to the person who pressed is their own view of the card (their choice shown), which Teams shows to
 them alone; the shared copy in the chat is replaced through the outbox, off this turn (``classroom.polls``).
@@ -9,9 +10,9 @@ from __future__ import annotations
 from botbuilder.core import InvokeResponse
 
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
-from dialogs.polls import actions
+from dialogs.polls import actions, replies
 from dialogs.polls.cards.poll import build_poll_card
-from dialogs.polls.parts import CLOSE, VOTE, card_id
+from dialogs.polls.parts import ANSWER, CLOSE, VOTE, ballot_from_inputs, ballot_from_option, card_id
 
 OUT_OF_DATE = "Sorry, that card is out of date."
 
@@ -24,10 +25,20 @@ def _answer(request: CardActionRequest, answer: actions.Answer) -> InvokeRespons
 
 
 async def vote(request: CardActionRequest) -> InvokeResponse:
-    poll_id, option_id = card_id(request.data.get("poll")), card_id(request.data.get("option"))
-    if poll_id is None or option_id is None:
+    poll_id, ballot = card_id(request.data.get("poll")), ballot_from_option(request.data)
+    if poll_id is None or ballot is None:
         return message_answer(OUT_OF_DATE)
-    return _answer(request, await actions.vote(request.services, request.turn_context, poll_id, option_id))
+    return _answer(request, await actions.vote(request.services, request.turn_context, poll_id, ballot))
+
+
+async def answer(request: CardActionRequest) -> InvokeResponse:
+    """Send my answer: the card's inputs (ticked options, words, ratings per outcome) come in its data."""
+    poll_id, ballot = card_id(request.data.get("poll")), ballot_from_inputs(request.data)
+    if poll_id is None:
+        return message_answer(OUT_OF_DATE)
+    if ballot is None:
+        return message_answer(replies.NO_ANSWER)
+    return _answer(request, await actions.vote(request.services, request.turn_context, poll_id, ballot))
 
 
 async def close(request: CardActionRequest) -> InvokeResponse:
@@ -39,4 +50,5 @@ async def close(request: CardActionRequest) -> InvokeResponse:
 
 router = CardActionRouter()
 router.verb(VOTE, vote)
+router.verb(ANSWER, answer)
 router.verb(CLOSE, close)

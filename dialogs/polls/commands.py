@@ -9,13 +9,14 @@ services decide it. A poll's card is posted by the outbox, so launching answers 
 from __future__ import annotations
 
 from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.polls.ballots import Ballot, Choice
 from classroom.polls.errors import NotLinked
 from classroom.polls.links import LinkView
 from dialogs.cards.formatting import short_time, shown_code, without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.polls import actions, replies
 from dialogs.polls.meeting_role import meeting_role_refusal
-from dialogs.polls.parts import POLL_COMMAND, VOTE_COMMAND, typed_id
+from dialogs.polls.parts import ANSWER_WORD, POLL_COMMAND, VOTE_COMMAND, ballot_from_inputs, typed_id
 from dialogs.polls.quick_form import parse_quick_form
 from dialogs.routing import EVERYONE, GROUP_CHAT, TEAM, CommandRequest, Router
 from storage.models import Role
@@ -132,18 +133,23 @@ async def unlink(request: CommandRequest) -> None:
 @router.command(
     VOTE_COMMAND,
     roles=EVERYONE,
-    usage="vote POLL OPTION",
+    usage="vote POLL OPTION|answer",
     description="Answer a poll (what the poll card's buttons send)",
     scopes=SHARED,
     listed=False,
 )
 async def vote(request: CommandRequest) -> None:
     words = request.args.split()
-    ids = [typed_id(word) for word in words]
-    if len(ids) != 2 or ids[0] is None or ids[1] is None:
-        await request.say("To answer a poll, press one of the answers on its card.")
+    poll_id = typed_id(words[0]) if len(words) == 2 else None
+    ballot: Ballot | None = None
+    if len(words) == 2 and words[1].lower() == ANSWER_WORD:  # Send my answer's fallback: the inputs ride along
+        ballot = ballot_from_inputs(request.turn_context.activity.value)
+    elif len(words) == 2 and (option_id := typed_id(words[1])) is not None:
+        ballot = Choice(option_id)
+    if poll_id is None or ballot is None:
+        await request.say("To answer a poll, use the answers on its card.")
         return
-    answer = await actions.vote(request.services, request.turn_context, ids[0], ids[1])
+    answer = await actions.vote(request.services, request.turn_context, poll_id, ballot)
     if answer.chosen is not None and answer.notice is None:
         return  # counted: the card shows it; nothing here names anyone's answer to the chat
     await request.say(answer.notice or replies.NO_SUCH_POLL)
