@@ -1,0 +1,132 @@
+"""Polls of every kind in a group chat through the production pipeline: the quick form's words for kinds and
+settings, answers sent with the card's inputs (Send my answer, and its Submit fallback), each answered with the
+voter's own view, refusals in words, hidden results, and the launcher's copy in their 1:1 chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from classroom.polls.notices import RESULTS
+from dialogs.polls.parts import ANSWER, PICKS_INPUT, TEXT_INPUT, rating_input
+from tests.dialogs.test_polls import RENDERERS, Chat, say, shared_card
+from tests.support.bot_harness import button_titles, card_text, texts
+from tests.support.enrolment import TRAINER_AAD, outbox
+from tests.support.polls import load_poll_world
+
+
+@pytest.fixture
+async def chat(session_factory, clock) -> Chat:
+    await load_poll_world(session_factory)
+    return Chat(session_factory, clock)
+
+
+@pytest.fixture
+async def zoe(chat):  # type: ignore[no-untyped-def]
+    trainer = chat(TRAINER_AAD, "Zoe Rosenfield")
+    await say(trainer, "link PERMX-A")
+    return trainer
+
+
+async def test_multiple_choice_by_ticks_shows_the_voter_their_picks_and_refuses_too_many(
+    chat, zoe, session_factory
+) -> None:
+    await say(zoe, "poll multiple:2 Which did you use? | Capacity | Support | Best interests")
+    card, poll = await shared_card(session_factory)
+    assert "Pick up to 2 answers." in card_text(card)
+    assert button_titles(card) == ["Send my answer", "Close poll"]
+    a, b, c = (str(o["id"]) for o in poll["options"])
+    alex = chat("aad-alex", "Alex Wilber")
+    answer, _ = await alex.tap(card, "Send my answer", inputs={PICKS_INPUT: f"{a},{b},{c}"})
+    assert "pick at most 2 answers; you picked 3" in answer.body.value["fallbackText"]
+    answer, _ = await alex.tap(card, "Send my answer", inputs={PICKS_INPUT: f"{a},{c}"})
+    mine = answer.body.value["fallbackText"]
+    assert "You chose: Capacity; Best interests" in mine and "change it above and send again" in mine
+    _, sent = await chat("aad-isaiah", "Isaiah").tap(card, "Send my answer", inputs={PICKS_INPUT: b}, fallback=True)
+    assert sent == []  # counted quietly: nothing in the chat says what Isaiah chose
+    shown = card_text((await shared_card(session_factory))[0])
+    assert "2 people answered." in shown and "1 vote · 50%" in shown
+    refused, _ = await alex.execute(ANSWER, {"poll": poll["id"], PICKS_INPUT: "12,x"})
+    assert refused.body.value == "Sorry, I couldn't read an answer from that card. Nothing was recorded."
+
+
+async def test_rating_buttons_and_the_average(chat, zoe, session_factory) -> None:
+    await say(zoe, "poll rating How useful was it? | Not useful | Very useful")
+    card, _ = await shared_card(session_factory)
+    assert button_titles(card) == ["1 · Not useful", "2", "3", "4", "5 · Very useful", "Close poll"]
+    answer, _ = await chat("aad-alex", "Alex").tap(card, "4")
+    assert "You chose: 4 of 5" in answer.body.value["fallbackText"]
+    await chat("aad-isaiah", "Isaiah").tap(card, "5 · Very useful")
+    assert "Average: 4.5 out of 5." in card_text((await shared_card(session_factory))[0])
+
+
+async def test_open_text_shows_words_to_the_room_and_every_answer_to_the_launcher_only(
+    chat, zoe, session_factory
+) -> None:
+    await say(zoe, "poll anonymous text What will you do differently?")
+    card, poll = await shared_card(session_factory)
+    alex = chat("aad-alex", "Alex Wilber")
+    too_long, _ = await alex.tap(card, "Send my answer", inputs={TEXT_INPUT: "x" * 281})
+    assert "at most 280 characters; yours has 281" in too_long.body.value["fallbackText"]
+    answer, _ = await alex.tap(card, "Send my answer", inputs={TEXT_INPUT: "Listen to the **child** first"})
+    assert "You chose: Listen to the **child** first" in answer.body.value["fallbackText"]
+    await chat("aad-isaiah", "Isaiah").tap(card, "Send my answer", inputs={TEXT_INPUT: "Ask the child"})
+    shown = card_text((await shared_card(session_factory))[0])
+    assert "child (2)" in shown and "Ask the child" not in shown
+    [row] = await outbox(session_factory, RESULTS, status=None)
+    launchers = RENDERERS.render(row.kind, row.payload)["attachments"][0]["content"]
+    assert "Ask the child" in launchers["fallbackText"] and "only you see it" in launchers["fallbackText"]
+    assert "Send my answer" not in launchers["fallbackText"]  # the launcher's copy only closes
+
+
+async def test_confidence_rates_each_outcome_and_refuses_a_missing_one(chat, zoe, session_factory) -> None:
+    await say(zoe, "poll confidence")
+    card, poll = await shared_card(session_factory)
+    assert "How confident are you in each learning outcome of the course?" in card_text(card)
+    [outcome] = poll["options"]
+    alex = chat("aad-alex", "Alex Wilber")
+    refused, _ = await alex.execute(ANSWER, {"poll": poll["id"], rating_input(outcome["id"]): "9"})
+    assert "from 1 to 5" in refused.body.value["fallbackText"]
+    answer, _ = await alex.tap(card, "Send my answer", inputs={rating_input(outcome["id"]): "4"})
+    assert f"You chose: {outcome['text']}: 4" in answer.body.value["fallbackText"]
+    assert "average 4.0 of 5 · 1 rated" in card_text((await shared_card(session_factory))[0])
+
+
+async def test_a_quiz_reveals_its_right_answer_at_close(chat, zoe, session_factory) -> None:
+    await say(zoe, "poll quiz Who decides? | *The decision maker | A judge")
+    card, _ = await shared_card(session_factory)
+    await chat("aad-alex", "Alex").tap(card, "2. A judge")
+    assert "right answer" not in card_text((await shared_card(session_factory))[0]).lower()
+    await zoe.tap(card, "Close poll")
+    final = card_text((await shared_card(session_factory))[0])
+    assert "Right answer: The decision maker · 0 people (0%) got it right." in final
+
+
+async def test_hidden_results_say_when_they_come_and_the_closer_sees_them(chat, zoe, session_factory) -> None:
+    await say(zoe, "poll hidden final 10min Which? | One | Two")
+    card, _ = await shared_card(session_factory)
+    rules = card_text(card)
+    assert "Results are shown when the poll closes." in rules and "your first answer is final" in rules
+    assert "It closes by itself at" in rules
+    alex = chat("aad-alex", "Alex")
+    answer, _ = await alex.tap(card, "1. One")
+    assert "You chose: One" in answer.body.value["fallbackText"] and "1 vote" not in answer.body.value["fallbackText"]
+    locked, _ = await alex.tap(card, "2. Two")
+    assert "Answers to this poll can't be changed" in locked.body.value["fallbackText"]
+    assert "1 vote" not in card_text((await shared_card(session_factory))[0])
+    closed, _ = await zoe.tap(card, "Close poll")
+    assert "1 vote · 100%" in closed.body.value["fallbackText"]
+    assert "1 vote · 100%" in card_text((await shared_card(session_factory))[0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("poll quiz Who? | a | b", "mark the quiz's one right answer with *"),
+        ("poll rating How? | only one", "a rating takes two labels"),
+        ("poll text Why? | a | b", "an open question has no options"),
+        ("poll multiple:5 Which? | a | b", "between 1 and 2"),
+        ("poll 0min Which? | a | b", "1 to 1440 minutes"),
+    ],
+)
+async def test_bad_quick_forms_of_the_new_kinds_say_what_is_wrong(chat, zoe, session_factory, typed, says) -> None:
+    assert says in texts(await say(zoe, typed))
