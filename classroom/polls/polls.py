@@ -36,6 +36,7 @@ class Voter:
 
     aad_object_id: str
     name: str  # Teams display name: kept for named polls only
+    teams_id: str | None = None  # the Bot Framework user id ("29:..."): kept for named polls' per-user views
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Vot
     store(vote_row, checked_answer)
     if named:
         vote_row.answered_at = now
+        vote_row.teams_user_id = bounded(voter.teams_id, 200) if voter.teams_id else None
     session.add(vote_row)
     await session.flush()
     shared, runners = await _views(session, poll)
@@ -213,6 +215,27 @@ async def close_due_polls(session: AsyncSession, *, now: datetime, limit: int = 
     for poll_id in (await session.scalars(due)).all():
         closed += not (await close(session, poll_id, by=None, now=now)).already_closed
     return closed
+
+
+@dataclass(frozen=True)
+class OwnView:
+    """The poll as one person sees it: the shared view and their answer, if the poll can still tell it."""
+
+    view: PollView
+    chosen: str | None
+
+
+async def own_view(session: AsyncSession, poll_id: int, aad_object_id: str) -> OwnView:
+    """For a per-user refresh of the card. A closed anonymous poll no longer knows anyone's answer."""
+    poll = await session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound("no such poll")
+    view = await _view(session, poll)
+    if poll.anonymous and poll.hmac_key is None:
+        return OwnView(view, None)
+    key = voter_key(aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
+    mine = await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
+    return OwnView(view, answer_text(poll, mine) if mine is not None else None)
 
 
 async def poll_for(session: AsyncSession, poll_id: int) -> PollView:

@@ -53,6 +53,9 @@ class PollService:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.close(s, poll_id, by=by, now=now))
 
+    async def own_view(self, poll_id: int, aad_object_id: str) -> polls.OwnView:
+        return await in_transaction(self._session_factory, lambda s: polls.own_view(s, poll_id, aad_object_id))
+
     async def poll(self, poll_id: int) -> PollView:
         return await in_transaction(self._session_factory, lambda s: polls.poll_for(s, poll_id))
 

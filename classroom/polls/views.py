@@ -66,6 +66,7 @@ class PollView(NoticePart):
     audience: Audience = Audience.SHARED
     words: list[WordCount] = []  # open text: the most frequent words
     answers: list[str] = []  # open text, for the poll's runners only: every answer, oldest first
+    recent_voters: list[str] = []  # named polls: the Teams user ids of the latest voters (per-user card views)
 
     @property
     def closed(self) -> bool:
@@ -152,6 +153,21 @@ async def _tallies(session: AsyncSession, poll: Poll) -> list[OptionTally]:
     ]
 
 
+REFRESH_USERS_MAX = 60  # Teams keeps automatic per-user views for at most 60 users
+
+
+async def _recent_voters(session: AsyncSession, poll: Poll) -> list[str]:
+    if poll.anonymous:
+        return []  # never stored for anonymous polls
+    rows = await session.scalars(
+        select(PollVote.teams_user_id)
+        .where(PollVote.poll_id == poll.id, PollVote.teams_user_id.is_not(None))
+        .order_by(PollVote.answered_at.desc(), PollVote.id.desc())
+        .limit(REFRESH_USERS_MAX)
+    )
+    return [user_id for user_id in rows.all() if user_id]
+
+
 async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: Audience = Audience.SHARED) -> PollView:
     voters = int(await session.scalar(select(func.count()).where(PollVote.poll_id == poll.id)) or 0)
     shown = audience is Audience.RUNNER or not results_hidden_from_chat(poll)
@@ -182,4 +198,5 @@ async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: 
         audience=audience,
         words=[WordCount(word=word, answers=n) for word, n in top_words(texts)],
         answers=texts if audience is Audience.RUNNER else [],
+        recent_voters=await _recent_voters(session, poll) if audience is Audience.SHARED else [],
     )

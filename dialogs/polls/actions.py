@@ -32,7 +32,9 @@ class Answer:
 
 def voter_of(turn_context: TurnContext) -> Voter | None:
     aad_object_id = sender_aad_object_id(turn_context)
-    return Voter(aad_object_id, sender_name(turn_context)) if aad_object_id else None
+    sender = turn_context.activity.from_property
+    teams_id = sender.id if sender and isinstance(sender.id, str) and len(sender.id) <= 200 else None
+    return Voter(aad_object_id, sender_name(turn_context), teams_id) if aad_object_id else None
 
 
 async def vote(services: Services, turn_context: TurnContext, poll_id: int, ballot: Ballot) -> Answer:

@@ -1,5 +1,5 @@
 """The poll card's buttons answered in place (``Action.Execute``): an answer (a button, or Send my answer with the
-card's inputs), and Close poll.
+card's inputs), Close poll, and the card's automatic refresh (each person's own view on load).
 
 The answer to the person who pressed is their own view of the card (their choice shown), which Teams shows to
 them alone; the shared copy in the chat is replaced through the outbox, off this turn (``classroom.polls``).
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from botbuilder.core import InvokeResponse
 
+from classroom.errors import NotFound
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
 from dialogs.polls import actions, replies
 from dialogs.polls.cards.poll import build_poll_card
-from dialogs.polls.parts import ANSWER, CLOSE, VOTE, ballot_from_inputs, ballot_from_option, card_id
+from dialogs.polls.parts import ANSWER, CLOSE, REFRESH, VOTE, ballot_from_inputs, ballot_from_option, card_id
 
 OUT_OF_DATE = "Sorry, that card is out of date."
 
@@ -41,6 +42,20 @@ async def answer(request: CardActionRequest) -> InvokeResponse:
     return _answer(request, await actions.vote(request.services, request.turn_context, poll_id, ballot))
 
 
+async def refresh(request: CardActionRequest) -> InvokeResponse:
+    """Teams asks for this person's view of the card (automatically on load, for the card's ``userIds``): their
+    answer shown if the poll knows it, else the shared card."""
+    poll_id = card_id(request.data.get("poll"))
+    voter = actions.voter_of(request.turn_context)
+    if poll_id is None:
+        return message_answer(OUT_OF_DATE)
+    try:
+        own = await request.services.polls.own_view(poll_id, voter.aad_object_id if voter else "")
+    except NotFound:
+        return message_answer(replies.NO_SUCH_POLL)
+    return card_answer(build_poll_card(own.view, request.services.zone, chosen=own.chosen).card)
+
+
 async def close(request: CardActionRequest) -> InvokeResponse:
     poll_id = card_id(request.data.get("poll"))
     if poll_id is None:
@@ -52,3 +67,4 @@ router = CardActionRouter()
 router.verb(VOTE, vote)
 router.verb(ANSWER, answer)
 router.verb(CLOSE, close)
+router.verb(REFRESH, refresh)

@@ -10,6 +10,7 @@ from classroom.polls.ballots import Ballot, Choice, Picks, Ratings, Words
 VOTE = "poll.vote"  # Action.Execute: {"poll": id, "option": id}
 ANSWER = "poll.answer"  # Action.Execute: {"poll": id} and the card's inputs
 CLOSE = "poll.close"  # Action.Execute: {"poll": id}
+REFRESH = "poll.refresh"  # the card's refresh action (automatic per-user views): {"poll": id}
 VOTE_COMMAND = "vote"  # the Action.Submit fallback types "vote POLL OPTION" (or "vote POLL answer" + inputs)
 ANSWER_WORD = "answer"
 POLL_COMMAND = "poll"  # ... and "poll close POLL"

@@ -122,6 +122,7 @@ class PollVote(Base):
     voter_key: Mapped[str | None] = mapped_column(String(64))
     voter_name: Mapped[str | None] = mapped_column(String(200))  # named polls only
     answered_at: Mapped[datetime | None]  # named polls only
+    teams_user_id: Mapped[str | None] = mapped_column(String(200))  # named polls only: for per-user card views
 
     picks: Mapped[list[PollVotePick]] = relationship(
         cascade="all, delete-orphan", order_by="PollVotePick.option_id", lazy="selectin"

@@ -130,3 +130,41 @@ async def test_hidden_results_say_when_they_come_and_the_closer_sees_them(chat, 
 )
 async def test_bad_quick_forms_of_the_new_kinds_say_what_is_wrong(chat, zoe, session_factory, typed, says) -> None:
     assert says in texts(await say(zoe, typed))
+
+
+async def test_per_user_views_list_the_latest_voters_and_give_each_their_own_answer(chat, zoe, session_factory) -> None:
+    from dialogs.polls.parts import REFRESH
+
+    await say(zoe, "poll Which? | One | Two")
+    card, poll = await shared_card(session_factory)
+    alex, isaiah, lynne = chat("aad-alex", "Alex"), chat("aad-isaiah", "Isaiah"), chat("aad-lynne", "Lynne")
+    for person in (alex, isaiah, lynne):
+        person.user.id = f"29:{person.user.aad_object_id}"  # Teams' user id of each, as Teams sends it
+    await alex.tap(card, "1. One")
+    await isaiah.tap(card, "2. Two")
+    refresh = (await shared_card(session_factory))[0].attachments[0].content["refresh"]
+    assert refresh["action"] == {"type": "Action.Execute", "verb": REFRESH, "data": {"poll": poll["id"]}}
+    assert refresh["userIds"] == ["29:aad-isaiah", "29:aad-alex"]  # the latest first
+    mine, _ = await alex.execute(REFRESH, {"poll": poll["id"]})
+    assert "You chose: One" in mine.body.value["fallbackText"] and mine.body.value["refresh"] == refresh
+    theirs, _ = await lynne.execute(REFRESH, {"poll": poll["id"]})
+    assert "You chose" not in theirs.body.value["fallbackText"]  # everyone else: the shared card
+
+
+async def test_an_anonymous_poll_keeps_no_teams_ids_for_its_per_user_views(chat, zoe, session_factory) -> None:
+    from dialogs.polls.parts import REFRESH
+
+    await say(zoe, "poll anonymous Which? | One | Two")
+    card, poll = await shared_card(session_factory)
+    alex = chat("aad-alex", "Alex")
+    alex.user.id = "29:alex-teams-id"
+    await alex.tap(card, "2. Two")
+    content = (await shared_card(session_factory))[0].attachments[0].content
+    assert "userIds" not in content["refresh"] and alex.user.id not in str(content)
+    mine, _ = await alex.execute(REFRESH, {"poll": poll["id"]})
+    assert "You chose: Two" in mine.body.value["fallbackText"]  # found by the poll's keyed hash while open
+    await zoe.tap(card, "Close poll")
+    closed = (await shared_card(session_factory))[0].attachments[0].content
+    assert "refresh" not in closed  # its key is gone: nobody's answer can be told any more
+    after, _ = await alex.execute(REFRESH, {"poll": poll["id"]})
+    assert "You chose" not in after.body.value["fallbackText"]

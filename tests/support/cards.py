@@ -30,8 +30,15 @@ def elements(
 
 def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button of an Adaptive Card (top-level, in ActionSets, in containers), top to bottom; an
-    ``Action.Execute``'s ``Action.Submit`` fallback is not another button."""
-    return elements(card, lambda node: str(node.get("type", "")).startswith("Action."), fallbacks=False)
+    ``Action.Execute``'s ``Action.Submit`` fallback is not another button, nor is the card's ``refresh`` action
+    (Teams runs it to fetch a per-user view; nobody presses it)."""
+    buttons = {key: value for key, value in card.items() if key != "refresh"}
+    return elements(buttons, lambda node: str(node.get("type", "")).startswith("Action."), fallbacks=False)
+
+
+def refresh_action(card: dict[str, Any]) -> dict[str, Any] | None:
+    refresh = card.get("refresh")
+    return refresh.get("action") if isinstance(refresh, dict) else None
 
 
 # Teams-only chart elements (Adaptive Cards renderers elsewhere do not know them): a card may carry one only with

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from classroom.polls.views import PollView
+from classroom.polls.views import Audience, PollView
 from dialogs.cards.base import CardMessage, Element, card, container, execute, submit, text
 from dialogs.cards.formatting import plural, short_time
 from dialogs.polls.cards.answering import answer_controls, change_hint
 from dialogs.polls.cards.results import results, run, runs
-from dialogs.polls.parts import CLOSE, POLL_COMMAND
+from dialogs.polls.parts import CLOSE, POLL_COMMAND, REFRESH
 from storage.models import PollKind, PollResults
 
 KIND_NAMES = {
@@ -91,6 +91,19 @@ def _close_button(view: PollView) -> Element:
     return {"type": "ActionSet", "spacing": "Medium", "actions": [close]}
 
 
+def _refresh(view: PollView) -> dict[str, object] | None:
+    """Automatic per-user views: Teams asks for each listed person's own view when they load the card. Named
+    polls list their latest voters (at most 60, Teams' limit); anonymous polls store nobody's Teams id, so they
+    list none (Teams then refreshes for everyone in chats of up to 60 people) and stop once closed (their
+    answers can no longer be told apart)."""
+    if view.audience is not Audience.SHARED or (view.anonymous and view.closed):
+        return None
+    refresh: dict[str, object] = {"action": {"type": "Action.Execute", "verb": REFRESH, "data": {"poll": view.id}}}
+    if not view.anonymous:
+        refresh["userIds"] = view.recent_voters
+    return refresh
+
+
 def build_poll_card(
     view: PollView,
     zone: ZoneInfo,
@@ -123,8 +136,11 @@ def build_poll_card(
         body.append(container([runs(run("You chose: ", weight="Bolder"), run(chosen, weight="Bolder"), run(tail))]))
     if view.closed:
         body.append(_closed_line(view, zone))
-        return card(body)
-    if not for_launcher:
-        body += answer_controls(view)
-    body.append(_close_button(view))
-    return card(body)
+    else:
+        if not for_launcher:
+            body += answer_controls(view)
+        body.append(_close_button(view))
+    message = card(body)
+    if not for_launcher and (refresh := _refresh(view)) is not None:
+        message.card["refresh"] = refresh
+    return message

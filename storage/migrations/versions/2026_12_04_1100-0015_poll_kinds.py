@@ -42,6 +42,7 @@ def upgrade() -> None:
     with op.batch_alter_table("poll_votes", schema=None) as batch_op:
         batch_op.alter_column("option_id", existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column("text", sa.String(length=280), nullable=True))
+        batch_op.add_column(sa.Column("teams_user_id", sa.String(length=200), nullable=True))
     op.create_table(
         "poll_vote_picks",
         sa.Column("vote_id", sa.Integer(), nullable=False),
@@ -75,6 +76,7 @@ def downgrade() -> None:
     op.execute(sa.delete(polls).where(polls.c.kind.not_in(OLD_KINDS)))
     op.execute(sa.update(polls).where(polls.c.results.not_in(OLD_RESULTS)).values(results="live"))
     with op.batch_alter_table("poll_votes", schema=None) as batch_op:
+        batch_op.drop_column("teams_user_id")
         batch_op.drop_column("text")
         batch_op.alter_column("option_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("poll_options", schema=None) as batch_op:

@@ -144,3 +144,11 @@ async def test_the_unit_closes_with_nobody_named_when_the_timer_closes(linked, s
     async with session_factory.begin() as session:
         outcome = await units.close(session, poll.id, by=None, now=clock.now())
     assert outcome.view.closed_by_name is None and outcome.view.closed_at == clock.now()
+
+
+async def test_per_user_views_name_at_most_the_60_latest_voters(linked, clock) -> None:
+    poll = await launch(linked)
+    for n in range(61):
+        clock.advance(timedelta(seconds=1))
+        outcome = await linked.vote(poll.id, poll.options[n % 3].id, Voter(f"aad-v{n}", f"V{n}", f"29:v{n}"))
+    assert outcome.view.recent_voters == [f"29:v{n}" for n in range(60, 0, -1)]  # the first voter dropped out

@@ -14,7 +14,7 @@ import pytest
 from dialogs.cards.base import CARD_CONTENT_TYPE
 from dialogs.cards.messages import card_activity
 from tests.support.card_samples import CardSample, Verbs, answered_verbs, build_card_samples, card_builders
-from tests.support.cards import card_actions, renderer_problems
+from tests.support.cards import card_actions, refresh_action, renderer_problems
 from tests.support.node_tools import require_node_package, run_node
 
 TEAMS_MAX_CARD_VERSION = (1, 5)
@@ -158,7 +158,7 @@ def card_actions_without_samples(samples: list[CardSample], verbs: Verbs) -> set
     sampled = {
         action.get("verb")
         for sample in samples
-        for action in card_actions(sample.message.card)
+        for action in [*card_actions(sample.message.card), refresh_action(sample.message.card) or {}]
         if action.get("type") == "Action.Execute"
     }
     return set(verbs.card_actions) - sampled
