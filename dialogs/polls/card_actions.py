@@ -11,9 +11,19 @@ from botbuilder.core import InvokeResponse
 
 from classroom.errors import NotFound
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
-from dialogs.polls import actions, replies
+from dialogs.polls import actions, composing, replies
 from dialogs.polls.cards.poll import build_poll_card
-from dialogs.polls.parts import ANSWER, CLOSE, REFRESH, VOTE, ballot_from_inputs, ballot_from_option, card_id
+from dialogs.polls.parts import (
+    ANSWER,
+    CLOSE,
+    COMPOSE_POST,
+    COMPOSE_PREVIEW,
+    REFRESH,
+    VOTE,
+    ballot_from_inputs,
+    ballot_from_option,
+    card_id,
+)
 
 OUT_OF_DATE = "Sorry, that card is out of date."
 
@@ -68,3 +78,15 @@ router.verb(VOTE, vote)
 router.verb(ANSWER, answer)
 router.verb(CLOSE, close)
 router.verb(REFRESH, refresh)
+
+
+async def compose_preview(request: CardActionRequest) -> InvokeResponse:
+    return card_answer(composing.preview(request.data).card)
+
+
+async def compose_post(request: CardActionRequest) -> InvokeResponse:
+    return card_answer((await composing.post(request.services, request.turn_context, request.data)).card)
+
+
+router.verb(COMPOSE_PREVIEW, compose_preview)
+router.verb(COMPOSE_POST, compose_post)

@@ -14,7 +14,8 @@ from classroom.polls.errors import NotLinked
 from classroom.polls.links import LinkView
 from dialogs.cards.formatting import short_time, shown_code, without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
-from dialogs.polls import actions, replies
+from dialogs.polls import actions, composing, replies
+from dialogs.polls.cards.compose import build_poll_compose_card
 from dialogs.polls.meeting_role import meeting_role_refusal
 from dialogs.polls.parts import ANSWER_WORD, POLL_COMMAND, VOTE_COMMAND, ballot_from_inputs, typed_id
 from dialogs.polls.quick_form import parse_quick_form
@@ -59,8 +60,16 @@ async def poll(request: CommandRequest) -> None:
         closed = answer.view is not None and answer.view.closed
         await request.say("Poll closed: the card now shows the final results." if closed else answer.notice or "")
         return
+    if len(words) == 2 and words[0].lower() == "compose":  # the compose card's Submit fallbacks, inputs alongside
+        data = request.turn_context.activity.value
+        step = words[1].lower()
+        if step == "post":
+            await request.show(await composing.post(request.services, request.turn_context, data))
+        else:
+            await request.show(composing.preview(data))
+        return
     if not request.args.strip():
-        await request.say(replies.HOW_TO_POLL)
+        await request.show(build_poll_compose_card())
         return
     voter = actions.voter_of(request.turn_context)
     if voter is None:

@@ -10,6 +10,8 @@ from classroom.polls.ballots import Ballot, Choice, Picks, Ratings, Words
 VOTE = "poll.vote"  # Action.Execute: {"poll": id, "option": id}
 ANSWER = "poll.answer"  # Action.Execute: {"poll": id} and the card's inputs
 CLOSE = "poll.close"  # Action.Execute: {"poll": id}
+COMPOSE_PREVIEW = "poll.compose.preview"  # the compose card: its inputs in the data
+COMPOSE_POST = "poll.compose.post"
 REFRESH = "poll.refresh"  # the card's refresh action (automatic per-user views): {"poll": id}
 VOTE_COMMAND = "vote"  # the Action.Submit fallback types "vote POLL OPTION" (or "vote POLL answer" + inputs)
 ANSWER_WORD = "answer"

@@ -168,3 +168,77 @@ async def test_an_anonymous_poll_keeps_no_teams_ids_for_its_per_user_views(chat,
     assert "refresh" not in closed  # its key is gone: nobody's answer can be told any more
     after, _ = await alex.execute(REFRESH, {"poll": poll["id"]})
     assert "You chose" not in after.body.value["fallbackText"]
+
+
+async def test_poll_alone_opens_the_compose_card_preview_then_post(chat, zoe, session_factory) -> None:
+    from dialogs.polls import compose
+    from dialogs.polls.parts import COMPOSE_POST, COMPOSE_PREVIEW
+
+    [shown] = await say(zoe, "poll")
+    form = shown.attachments[0].content
+    assert button_titles(shown) == ["Preview"]
+    assert {e["id"] for e in form["body"] if e.get("id")} == set(compose.FIELDS)
+    typed = {
+        compose.QUESTION: "Which did you use?",
+        compose.KIND: "multiple_choice",
+        compose.OPTIONS: "Capacity\nSupport\n\nBest interests",
+        compose.MAX_PICKS: "2",
+        compose.RESULTS: "after_close",
+        compose.CHANGEABLE: "false",
+        compose.MINUTES: "10",
+    }
+    preview, _ = await zoe.execute(COMPOSE_PREVIEW, typed)
+    previewed = preview.body.value
+    assert "Preview: this is the poll you will post" in previewed["fallbackText"]
+    assert "results: after i close the poll · answers cannot be changed" in previewed["fallbackText"]
+    assert [a["title"] for a in previewed["body"][-1]["actions"]] == ["Preview", "Post"]
+    assert await outbox(session_factory, "polls.card", status=None) == []  # nothing posted by a preview
+    posted, _ = await zoe.execute(COMPOSE_POST, typed)
+    assert "Posted: its card is in the chat." in posted.body.value["fallbackText"]
+    _, poll = await shared_card(session_factory)
+    assert (poll["kind"], poll["max_picks"], poll["results"], poll["changeable"]) == (
+        "multiple_choice",
+        2,
+        "after_close",
+        False,
+    )
+    assert [o["text"] for o in poll["options"]] == ["Capacity", "Support", "Best interests"]
+    assert poll["closes_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ({"compose_question": "", "compose_options": "a\nb"}, "the question is empty"),
+        ({"compose_question": "Q?", "compose_options": "only one"}, "2 to 10 options; this one has 1"),
+        ({"compose_question": "Q?", "compose_options": "a\nb", "compose_minutes": "soon"}, "must be a whole number"),
+        ({"compose_question": "Q?", "compose_options": "a\nb", "compose_kind": "poker"}, "choose a kind"),
+        ({"compose_question": "Q?", "compose_options": "a\nb", "compose_kind": "quiz"}, "right answer with *"),
+        ({"compose_question": "Q" * 241, "compose_options": "a\nb"}, "longer than 240"),
+    ],
+)
+async def test_a_bad_compose_card_says_why_and_keeps_every_field(chat, zoe, session_factory, typed, says) -> None:
+    from dialogs.polls.parts import COMPOSE_POST
+
+    answer, _ = await zoe.execute(COMPOSE_POST, typed)
+    card = answer.body.value
+    assert says in card["fallbackText"] and "Nothing was posted" in card["fallbackText"]
+    kept = {e["id"]: e.get("value") for e in card["body"] if e.get("type") == "Input.Text"}
+    assert kept["compose_question"] == typed["compose_question"]  # nothing lost to the mistake
+    assert kept["compose_options"] == typed["compose_options"]
+    assert await outbox(session_factory, "polls.card", status=None) == []
+
+
+async def test_only_the_runs_trainers_post_from_the_compose_card_and_the_fallback_works(
+    chat, zoe, session_factory
+) -> None:
+    from dialogs.polls.parts import COMPOSE_POST
+
+    typed = {"compose_question": "Which?", "compose_options": "a\nb"}
+    refused, _ = await chat("aad-alex", "Alex").execute(COMPOSE_POST, typed)
+    assert "only the trainers of PERMX-A and coordinators" in refused.body.value["fallbackText"]
+    assert await outbox(session_factory, "polls.card", status=None) == []
+    sent = await zoe.submit({"verb": "poll", "args": "compose post", **typed})
+    [reply] = sent
+    assert "Posted: its card is in the chat." in card_text(reply)
+    assert len(await outbox(session_factory, "polls.card", status=None)) == 1

@@ -160,7 +160,6 @@ async def test_only_the_runs_trainers_and_coordinators_link_and_launch(chat, ses
         ("poll " + "Q" * 241 + " | a | b", "longer than 240 characters"),
         ("poll Which? | a | " + "b" * 121, "option 2 is longer than 120 characters"),
         ("poll Which? | Yes | YES", "two options are the same"),
-        ("poll", "type **poll** followed by the question"),
     ],
 )
 async def test_bad_quick_forms_say_what_is_wrong_and_post_nothing(chat, session_factory, typed, says) -> None:

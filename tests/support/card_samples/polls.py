@@ -24,7 +24,8 @@ from classroom.polls.kinds import (
 )
 from classroom.polls.polls import Voter
 from classroom.polls.service import PollService
-from dialogs.polls import replies
+from dialogs.polls import compose, replies
+from dialogs.polls.cards.compose import build_poll_compose_card
 from dialogs.polls.cards.poll import build_poll_card
 from storage.models import PollResults, Role
 from tests.support.card_samples import CardSample, SampleContext
@@ -93,6 +94,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
     kinds = await _kind_samples(polls, clock, voters, zone)
     return [
         *kinds,
+        *_compose_samples(),
         CardSample("poll/new", POLL, build_poll_card(named, zone)),
         CardSample("poll/live", POLL, build_poll_card(live, zone)),
         CardSample("poll/my_answer", POLL, build_poll_card(live, zone, chosen="Presume capacity")),
@@ -195,3 +197,23 @@ async def _kind_samples(polls: PollService, clock: _Clock, voters: list[Voter], 
         )
     )
     return samples
+
+
+def _compose_samples() -> list[CardSample]:
+    name = build_poll_compose_card.__name__
+    quiz = {
+        compose.QUESTION: "Who decides when someone lacks capacity? [link](https://evil.example)",
+        compose.KIND: "quiz",
+        compose.OPTIONS: "*The decision maker\nA judge\nThe family",
+        compose.MINUTES: "5",
+        compose.ANONYMOUS: "true",
+    }
+    previewed = compose.compose(quiz)
+    broken = compose.compose({**quiz, compose.OPTIONS: "Only one", compose.MINUTES: "soon"})
+    assert previewed.draft is not None and broken.error is not None
+    return [
+        CardSample("poll/compose_new", name, build_poll_compose_card()),
+        CardSample("poll/compose_preview", name, build_poll_compose_card(previewed.values, preview=previewed.draft)),
+        CardSample("poll/compose_refused", name, build_poll_compose_card(broken.values, error=broken.error)),
+        CardSample("poll/compose_posted", name, build_poll_compose_card(posted=previewed.draft)),
+    ]
