@@ -65,7 +65,8 @@ class PollView(NoticePart):
     results_shown: bool = True  # False: this audience sees no results yet (or ever)
     audience: Audience = Audience.SHARED
     words: list[WordCount] = []  # open text: the most frequent words
-    answers: list[str] = []  # open text, for the poll's runners only: every answer, oldest first
+    answers: list[str] = []  # open text, for the poll's runners only: the latest ANSWERS_SHOWN, newest first
+    answers_total: int = 0  # ... of how many
     recent_voters: list[str] = []  # named polls: the Teams user ids of the latest voters (per-user card views)
 
     @property
@@ -153,6 +154,10 @@ async def _tallies(session: AsyncSession, poll: Poll) -> list[OptionTally]:
     ]
 
 
+# The launcher's card lists the latest answers up to these bounds, which keep it under Teams' 28 KB for a card
+# even when every answer is 280 characters of accented letters (the card's text fallback repeats them).
+ANSWERS_SHOWN = 40
+ANSWERS_CHARACTERS = 2_000
 REFRESH_USERS_MAX = 60  # Teams keeps automatic per-user views for at most 60 users
 
 
@@ -166,6 +171,15 @@ async def _recent_voters(session: AsyncSession, poll: Poll) -> list[str]:
         .limit(REFRESH_USERS_MAX)
     )
     return [user_id for user_id in rows.all() if user_id]
+
+
+def _latest(texts: list[str]) -> list[str]:
+    shown: list[str] = []
+    for answer in reversed(texts):
+        if len(shown) == ANSWERS_SHOWN or sum(map(len, shown)) + len(answer) > ANSWERS_CHARACTERS:
+            break
+        shown.append(answer)
+    return shown
 
 
 async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: Audience = Audience.SHARED) -> PollView:
@@ -197,6 +211,7 @@ async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: 
         results_shown=shown,
         audience=audience,
         words=[WordCount(word=word, answers=n) for word, n in top_words(texts)],
-        answers=texts if audience is Audience.RUNNER else [],
+        answers=_latest(texts) if audience is Audience.RUNNER else [],
+        answers_total=len(texts) if audience is Audience.RUNNER else 0,
         recent_voters=await _recent_voters(session, poll) if audience is Audience.SHARED else [],
     )

@@ -126,7 +126,13 @@ def _text_results(view: PollView) -> list[Element]:
     else:
         body.append(text("None yet.", subtle=True))
     if view.answers:
-        body.append(text(f"Every answer ({len(view.answers)}), shown to you only", weight="Bolder", spacing="Medium"))
+        shown = len(view.answers)
+        heading = (
+            f"Every answer ({shown}), newest first, shown to you only"
+            if shown == view.answers_total
+            else f"The latest {shown} of {view.answers_total} answers, shown to you only"
+        )
+        body.append(text(heading, weight="Bolder", spacing="Medium"))
         body += [runs(run("– "), run(answer)) for answer in view.answers]
     return body
 

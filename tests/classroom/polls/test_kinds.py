@@ -102,7 +102,7 @@ async def test_open_text_is_bounded_and_shows_frequent_words_to_all_and_answers_
     assert [(w.word, w.answers) for w in shared.words][:2] == [("child", 2), ("voice", 2)]
     assert "the" not in {w.word for w in shared.words} and shared.answers == []  # stop words out; no answers
     closed = await linked.close(poll.id, by=ZOE)
-    assert closed.runners_view.answers == ["Listen to the child's voice", "The child's voice, and stability", "x" * 280]
+    assert closed.runners_view.answers == ["x" * 280, "The child's voice, and stability", "Listen to the child's voice"]
     assert closed.view.answers == [] and closed.runners_view.audience is Audience.RUNNER
     [launchers] = [r for r in await outbox(session_factory, "polls.results", status=None)]
     assert launchers.recipient_aad_object_id == ZOE.aad_object_id and len(launchers.payload["poll"]["answers"]) == 3
@@ -181,3 +181,15 @@ async def test_a_locked_answer_of_any_kind_is_refused_with_what_was_answered(lin
     with pytest.raises(AnswerLocked) as locked:
         await linked.answer(poll.id, Words("Changed my mind"), VOTERS[0])
     assert locked.value.chosen == "Because"
+
+
+async def test_the_launchers_list_of_answers_is_the_latest_within_its_bounds(linked) -> None:
+    from classroom.polls.views import ANSWERS_CHARACTERS
+
+    poll = await launch(linked, OpenText(), question="What stayed with you?")
+    for n in range(12):
+        await linked.answer(poll.id, Words(f"{n:02} " + "y" * 277), Voter(f"aad-many-{n}", f"Many {n}"))
+    runners = (await linked.close(poll.id, by=ZOE)).runners_view
+    shown = ANSWERS_CHARACTERS // 280
+    assert runners.answers_total == 12 and len(runners.answers) == shown
+    assert [answer[:2] for answer in runners.answers] == [f"{n:02}" for n in range(11, 11 - shown, -1)]

@@ -148,6 +148,12 @@ async def _kind_samples(polls: PollService, clock: _Clock, voters: list[Voter], 
     )
     samples.append(CardSample("poll/text_final", POLL, build_poll_card(text_closed.view, zone)))
 
+    crowded = await launch("What stayed with you?", OpenText())
+    for n in range(45):  # more answers than the launcher's card lists, each as long as allowed
+        await polls.answer(crowded.id, Words(f"{n} " + "ŵ" * 270), Voter(f"sample-crowd-{n}", f"Crowd {n}"))
+    crowded_view = (await close(crowded.id)).runners_view
+    samples.append(CardSample("poll/text_most_answers", POLL, build_poll_card(crowded_view, zone, for_launcher=True)))
+
     confidence = await launch("How confident are you now?", Confidence())
     samples.append(CardSample("poll/confidence_new", POLL, build_poll_card(confidence, zone)))
     for n, voter in enumerate(voters):
