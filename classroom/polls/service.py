@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
 from classroom.periodic import PeriodicJob
-from classroom.polls import links, polls
+from classroom.polls import links, polls, prepared
 from classroom.polls.ballots import Ballot
 from classroom.polls.kinds import PollDraft
 from classroom.polls.links import LinkView
@@ -52,6 +52,22 @@ class PollService:
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.close(s, poll_id, by=by, now=now))
+
+    async def prepare(self, run_code: str, draft: PollDraft, *, by: Voter) -> prepared.PreparedView:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory, lambda s: prepared.prepare(s, run_code, draft, by=by, now=now)
+        )
+
+    async def prepared_here(self, conversation_id: str, *, by: str) -> list[prepared.PreparedView]:
+        return await in_transaction(self._session_factory, lambda s: prepared.prepared_here(s, conversation_id, by=by))
+
+    async def launch_prepared(self, conversation_id: str, prepared_id: int, *, by: Voter) -> prepared.PreparedLaunch:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: prepared.launch_prepared(s, conversation_id, prepared_id, by=by, now=now),
+        )
 
     async def own_view(self, poll_id: int, aad_object_id: str) -> polls.OwnView:
         return await in_transaction(self._session_factory, lambda s: polls.own_view(s, poll_id, aad_object_id))

@@ -42,6 +42,7 @@ from storage.models.polls import (
     PollStatus,
     PollVote,
     PollVotePick,
+    PreparedPoll,
 )
 
 __all__ = [
@@ -83,6 +84,7 @@ __all__ = [
     "PollStatus",
     "PollVote",
     "PollVotePick",
+    "PreparedPoll",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",

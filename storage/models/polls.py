@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, JsonDocument, utcnow
 
 
 class PollKind(enum.StrEnum):
@@ -87,10 +88,28 @@ class Poll(Base):
     low_label: Mapped[str | None] = mapped_column(String(60))  # rating only: what 1 means
     high_label: Mapped[str | None] = mapped_column(String(60))  # ... and 5
     closes_at: Mapped[datetime | None] = mapped_column(index=True)  # closes by itself then (if still open)
+    prepared_poll_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prepared_polls.id", ondelete="SET NULL"), index=True
+    )  # launched from this prepared poll
 
     options: Mapped[list[PollOption]] = relationship(
         back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position", lazy="selectin"
     )
+
+
+class PreparedPoll(Base):
+    """A poll a trainer prepared for a run before the session (in their 1:1 chat), launched later with one click in
+    the run's chat, or in the chat of a later run of the same course. ``draft`` is the checked draft as JSON."""
+
+    __tablename__ = "prepared_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(240))
+    draft: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    prepared_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    prepared_by_name: Mapped[str] = mapped_column(String(200), default="")
+    prepared_at: Mapped[datetime]
 
 
 class PollOption(Base):

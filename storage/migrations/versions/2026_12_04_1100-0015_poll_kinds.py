@@ -2,15 +2,18 @@
 
 Polls gain ``max_picks``, rating end labels and ``closes_at``; options grow to 500 characters (a learning outcome
 is an option of a confidence poll) and may be a quiz's ``correct`` answer; a vote holds its option, its text (open
-text) or picks (``poll_vote_picks``: multiple choice, and confidence's rating per outcome).
+text) or picks (``poll_vote_picks``: multiple choice, and confidence's rating per outcome), and the Teams user id of
+a named poll's voter (per-user card views). ``prepared_polls`` keeps polls prepared for a run, launched later.
 """
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0015"
 down_revision = "0014"
 
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 OLD_KINDS = ("single_choice",)
 KINDS = ("single_choice", "multiple_choice", "rating", "open_text", "confidence", "quiz")
 OLD_RESULTS = ("live",)
@@ -29,7 +32,32 @@ def _checks(batch: object, kinds: tuple[str, ...], results: tuple[str, ...]) -> 
 
 
 def upgrade() -> None:
+    op.create_table(
+        "prepared_polls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("question", sa.String(length=240), nullable=False),
+        sa.Column("draft", JSON_DOCUMENT, nullable=False),
+        sa.Column("prepared_by_aad_object_id", sa.String(length=64), nullable=False),
+        sa.Column("prepared_by_name", sa.String(length=200), nullable=False),
+        sa.Column("prepared_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["course_runs.id"], name=op.f("fk_prepared_polls_run_id_course_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prepared_polls")),
+    )
+    with op.batch_alter_table("prepared_polls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_prepared_polls_run_id"), ["run_id"], unique=False)
     with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("prepared_poll_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_polls_prepared_poll_id"), ["prepared_poll_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_polls_prepared_poll_id_prepared_polls"),
+            "prepared_polls",
+            ["prepared_poll_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
         batch_op.add_column(sa.Column("max_picks", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("low_label", sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column("high_label", sa.String(length=60), nullable=True))
@@ -83,9 +111,15 @@ def downgrade() -> None:
         batch_op.drop_column("correct")
         batch_op.alter_column("text", existing_type=sa.String(length=500), type_=sa.String(length=120))
     with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_polls_prepared_poll_id_prepared_polls"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_polls_prepared_poll_id"))
+        batch_op.drop_column("prepared_poll_id")
         _checks(batch_op, OLD_KINDS, OLD_RESULTS)
         batch_op.drop_index(batch_op.f("ix_polls_closes_at"))
         batch_op.drop_column("closes_at")
         batch_op.drop_column("high_label")
         batch_op.drop_column("low_label")
         batch_op.drop_column("max_picks")
+    with op.batch_alter_table("prepared_polls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_prepared_polls_run_id"))
+    op.drop_table("prepared_polls")
