@@ -11,13 +11,15 @@ from botbuilder.core import InvokeResponse
 
 from classroom.errors import NotFound
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
-from dialogs.polls import actions, composing, replies
+from dialogs.polls import actions, composing, preparing, replies
 from dialogs.polls.cards.poll import build_poll_card
 from dialogs.polls.parts import (
     ANSWER,
     CLOSE,
     COMPOSE_POST,
     COMPOSE_PREVIEW,
+    COMPOSE_SAVE,
+    LAUNCH_PREPARED,
     REFRESH,
     VOTE,
     ballot_from_inputs,
@@ -81,7 +83,18 @@ router.verb(REFRESH, refresh)
 
 
 async def compose_preview(request: CardActionRequest) -> InvokeResponse:
-    return card_answer(composing.preview(request.data).card)
+    return card_answer(composing.preview(request.data, preparing=request.data.get("prepare") is True).card)
+
+
+async def compose_save(request: CardActionRequest) -> InvokeResponse:
+    return card_answer((await composing.save(request.services, request.turn_context, request.data)).card)
+
+
+async def launch_prepared(request: CardActionRequest) -> InvokeResponse:
+    prepared_id = card_id(request.data.get("prepared"))
+    if prepared_id is None:
+        return message_answer(OUT_OF_DATE)
+    return message_answer(await preparing.launch(request.services, request.turn_context, prepared_id))
 
 
 async def compose_post(request: CardActionRequest) -> InvokeResponse:
@@ -90,3 +103,5 @@ async def compose_post(request: CardActionRequest) -> InvokeResponse:
 
 router.verb(COMPOSE_PREVIEW, compose_preview)
 router.verb(COMPOSE_POST, compose_post)
+router.verb(COMPOSE_SAVE, compose_save)
+router.verb(LAUNCH_PREPARED, launch_prepared)

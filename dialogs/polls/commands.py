@@ -12,14 +12,23 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.polls.ballots import Ballot, Choice
 from classroom.polls.errors import NotLinked
 from classroom.polls.links import LinkView
+from dialogs.cards.base import CardMessage
 from dialogs.cards.formatting import short_time, shown_code, without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
-from dialogs.polls import actions, composing, replies
+from dialogs.polls import actions, composing, preparing, replies
 from dialogs.polls.cards.compose import build_poll_compose_card
+from dialogs.polls.cards.prepared import build_prepared_polls_card
 from dialogs.polls.meeting_role import meeting_role_refusal
-from dialogs.polls.parts import ANSWER_WORD, POLL_COMMAND, VOTE_COMMAND, ballot_from_inputs, typed_id
+from dialogs.polls.parts import (
+    ANSWER_WORD,
+    POLL_COMMAND,
+    PREPARED_COMMAND,
+    VOTE_COMMAND,
+    ballot_from_inputs,
+    typed_id,
+)
 from dialogs.polls.quick_form import parse_quick_form
-from dialogs.routing import EVERYONE, GROUP_CHAT, TEAM, CommandRequest, Router
+from dialogs.routing import EVERYONE, GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
 from storage.models import Role
 
 router = Router()
@@ -42,34 +51,46 @@ def _linked_words(view: LinkView, request: CommandRequest) -> str:
     )
 
 
+async def _close_typed(request: CommandRequest, typed: str) -> None:
+    poll_id = typed_id(typed)
+    if poll_id is None:
+        await request.say(replies.NO_SUCH_POLL)
+        return
+    answer = await actions.close(request.services, request.turn_context, poll_id)
+    closed = answer.view is not None and answer.view.closed
+    await request.say("Poll closed: the card now shows the final results." if closed else answer.notice or "")
+
+
+async def _compose_step(request: CommandRequest, step: str, *, personal: bool) -> CardMessage:
+    data = request.turn_context.activity.value
+    if step == "save":
+        return await composing.save(request.services, request.turn_context, data)
+    if step == "post" and not personal:
+        return await composing.post(request.services, request.turn_context, data)
+    return composing.preview(data, preparing=personal)
+
+
 @router.command(
     POLL_COMMAND,
     roles=RUNS_POLLS,
-    usage="poll Question | Option | Option",
-    description="Post a poll here, e.g. poll Which comes first? | Presume capacity | Best interests",
-    scopes=SHARED,
+    usage="poll [Question | Option | Option]",
+    description="Post a poll here (poll alone: the compose card; in our chat: prepare one for a run)",
+    scopes=[PERSONAL, *SHARED],
 )
 async def poll(request: CommandRequest) -> None:
     words = request.args.split()
+    personal = request.scope == PERSONAL
     if len(words) == 2 and words[0].lower() == "close":  # the Close poll button's fallback, or typed
-        poll_id = typed_id(words[1])
-        if poll_id is None:
-            await request.say(replies.NO_SUCH_POLL)
-            return
-        answer = await actions.close(request.services, request.turn_context, poll_id)
-        closed = answer.view is not None and answer.view.closed
-        await request.say("Poll closed: the card now shows the final results." if closed else answer.notice or "")
+        await _close_typed(request, words[1])
         return
     if len(words) == 2 and words[0].lower() == "compose":  # the compose card's Submit fallbacks, inputs alongside
-        data = request.turn_context.activity.value
-        step = words[1].lower()
-        if step == "post":
-            await request.show(await composing.post(request.services, request.turn_context, data))
-        else:
-            await request.show(composing.preview(data))
+        await request.show(await _compose_step(request, words[1].lower(), personal=personal))
         return
     if not request.args.strip():
-        await request.show(build_poll_compose_card())
+        await request.show(build_poll_compose_card(preparing=personal))
+        return
+    if personal:
+        await request.say(replies.POLLS_ARE_POSTED_IN_THE_RUNS_CHAT)
         return
     voter = actions.voter_of(request.turn_context)
     if voter is None:
@@ -162,3 +183,31 @@ async def vote(request: CommandRequest) -> None:
     if answer.chosen is not None and answer.notice is None:
         return  # counted: the card shows it; nothing here names anyone's answer to the chat
     await request.say(answer.notice or replies.NO_SUCH_POLL)
+
+
+@router.command(
+    PREPARED_COMMAND,
+    roles=RUNS_POLLS,
+    usage="prepared",
+    description="The polls prepared for this chat's run, each with a Launch button",
+    scopes=SHARED,
+)
+async def prepared(request: CommandRequest) -> None:
+    words = request.args.split()
+    if len(words) == 2 and words[0].lower() == "launch":  # the Launch button's fallback, or typed
+        prepared_id = typed_id(words[1])
+        if prepared_id is None:
+            await request.say("Sorry, I can't find that prepared poll. Type **prepared** to see them.")
+            return
+        await request.say(await preparing.launch(request.services, request.turn_context, prepared_id))
+        return
+    try:
+        found = await request.services.polls.prepared_here(_here(request), by=request.sender_id or "")
+        link = await request.services.polls.link_of(_here(request))
+    except NotLinked:
+        await request.say(replies.NOT_LINKED)
+        return
+    except NotAllowed:
+        await request.say(replies.not_allowed("see the prepared polls"))
+        return
+    await request.show(build_prepared_polls_card(found, link.run_code, request.services.zone))

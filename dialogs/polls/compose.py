@@ -38,6 +38,7 @@ ANONYMOUS = "compose_anonymous"
 RESULTS = "compose_results"
 CHANGEABLE = "compose_changeable"
 MINUTES = "compose_minutes"
+RUN = "compose_run"  # preparing in the 1:1 chat: the run it is for
 FIELDS = (QUESTION, KIND, OPTIONS, MAX_PICKS, LOW_LABEL, HIGH_LABEL, ANONYMOUS, RESULTS, CHANGEABLE, MINUTES)
 DEFAULTS = {KIND: PollKind.SINGLE_CHOICE.value, ANONYMOUS: "false", RESULTS: "live", CHANGEABLE: "true"}
 
@@ -46,7 +47,7 @@ def form_values(data: Any) -> dict[str, str]:
     """The compose fields of a card's data as bounded strings (missing ones: the defaults, or empty)."""
     data = data if isinstance(data, dict) else {}
     values = {}
-    for name in FIELDS:
+    for name in (*FIELDS, RUN):
         value = data.get(name)
         limit = OPTIONS_FIELD_MAX if name == OPTIONS else FIELD_MAX
         values[name] = str(value)[:limit] if isinstance(value, str | int) and not isinstance(value, bool) else ""
@@ -115,10 +116,17 @@ class Composed:
     draft: PollDraft | None
     error: str | None
 
+    @property
+    def run_code(self) -> str:
+        return " ".join(self.values[RUN].split()).upper()[:40]
 
-def compose(data: Any) -> Composed:
+
+def compose(data: Any, *, preparing: bool = False) -> Composed:
+    """``preparing``: the form of the 1:1 chat, which also names the run the poll is for."""
     values = form_values(data)
     try:
+        if preparing and not values[RUN].strip():
+            raise InvalidInput("say which run the poll is for (e.g. PERM4-A)")
         return Composed(values, draft_of(values), None)
     except InvalidInput as invalid:
         return Composed(values, None, str(invalid))

@@ -21,6 +21,10 @@ NOT_AN_OPTION = "Sorry, that answer isn't one of this poll's options. Nothing wa
 SIGN_IN = "Sorry, I can only take answers from people signed in to Teams."
 CLOSED = "This poll has closed, so your answer was not recorded. These are the final results."
 LOCKED = "Answers to this poll can't be changed: your first answer stands."
+POLLS_ARE_POSTED_IN_THE_RUNS_CHAT = (
+    "Polls are posted in the session's chat, once it is linked to the run (mention me there). Here, type **poll** "
+    "alone: its card saves a poll for a run, to launch with one click in that chat (**prepared** there)."
+)
 NO_ANSWER = "Sorry, I couldn't read an answer from that card. Nothing was recorded."
 
 

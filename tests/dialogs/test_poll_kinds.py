@@ -242,3 +242,42 @@ async def test_only_the_runs_trainers_post_from_the_compose_card_and_the_fallbac
     [reply] = sent
     assert "Posted: its card is in the chat." in card_text(reply)
     assert len(await outbox(session_factory, "polls.card", status=None)) == 1
+
+
+async def test_a_trainer_prepares_a_poll_in_their_chat_and_launches_it_in_the_runs_chat(
+    chat, zoe, session_factory, clock
+) -> None:
+    from dialogs.polls import compose
+    from dialogs.polls.parts import COMPOSE_PREVIEW, COMPOSE_SAVE, LAUNCH_PREPARED
+    from tests.support.bot_harness import Conversation
+
+    one_to_one = Conversation(session_factory, clock, aad_object_id=TRAINER_AAD, name="Zoe Rosenfield")
+    [form] = await one_to_one.say("poll")
+    assert "compose_run" in {e.get("id") for e in form.attachments[0].content["body"]}
+    typed = {
+        compose.RUN: "permx-a",
+        compose.QUESTION: "Who decides?",
+        compose.KIND: "quiz",
+        compose.OPTIONS: "*The decision maker\nA judge",
+    }
+    preview, _ = await one_to_one.execute(COMPOSE_PREVIEW, {"prepare": True, **typed})
+    assert [a["title"] for a in preview.body.value["body"][-1]["actions"]] == ["Preview", "Save for the run"]
+    unknown, _ = await one_to_one.execute(COMPOSE_SAVE, {**typed, compose.RUN: "NOPE-1"})
+    assert "I can't find a run NOPE-1" in unknown.body.value["fallbackText"]
+    saved, _ = await one_to_one.execute(COMPOSE_SAVE, typed)
+    assert "Saved for PERMX-A" in saved.body.value["fallbackText"]
+    assert await outbox(session_factory, "polls.card", status=None) == []  # nothing posted yet
+
+    alex = chat("aad-alex", "Alex Wilber")
+    assert "only for" in texts(await say(alex, "prepared"))
+    [listing] = await say(zoe, "prepared")
+    assert button_titles(listing) == ["Launch 1"] and "Who decides?" in card_text(listing)
+    launched, _ = await zoe.tap(listing, "Launch 1")
+    assert launched.body.value == "Launched: its card is in the chat."
+    _, poll = await shared_card(session_factory)
+    assert (poll["kind"], poll["question"]) == ("quiz", "Who decides?")
+    again, _ = await zoe.tap(listing, "Launch 1")  # a double click posts nothing more
+    assert "already open in this chat" in again.body.value
+    assert len(await outbox(session_factory, "polls.card", status=None)) == 1
+    refused, _ = await alex.execute(LAUNCH_PREPARED, {"prepared": 1})
+    assert "only the trainers of PERMX-A and coordinators" in refused.body.value

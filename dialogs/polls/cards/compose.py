@@ -9,7 +9,7 @@ from classroom.polls.kinds import AUTO_CLOSE_MAX_MINUTES, LABEL_MAX, OPTION_MAX,
 from dialogs.cards.base import CardMessage, Element, card, container, execute, submit, text
 from dialogs.polls import compose as fields
 from dialogs.polls.cards.results import run, runs
-from dialogs.polls.parts import COMPOSE_POST, COMPOSE_PREVIEW, POLL_COMMAND
+from dialogs.polls.parts import COMPOSE_POST, COMPOSE_PREVIEW, COMPOSE_SAVE, POLL_COMMAND
 from storage.models import PollKind, PollResults
 
 RESULTS_NAMES = {
@@ -148,13 +148,16 @@ def _preview(draft: PollDraft) -> list[Element]:
     ]
 
 
-def _buttons(*, can_post: bool) -> Element:
-    preview = execute("Preview", COMPOSE_PREVIEW, {}, fallback=submit("Preview", POLL_COMMAND, "compose preview"))
+def _buttons(*, can_post: bool, preparing: bool) -> Element:
+    if preparing:  # the 1:1 chat: saved for the run, posted later from its chat
+        step, title, verb, args = "prepare-preview", "Save for the run", COMPOSE_SAVE, "compose save"
+    else:
+        step, title, verb, args = "preview", "Post", COMPOSE_POST, "compose post"
+    data = {"prepare": True} if preparing else {}
+    preview = execute("Preview", COMPOSE_PREVIEW, data, fallback=submit("Preview", POLL_COMMAND, f"compose {step}"))
     actions = [preview]
     if can_post:
-        actions.append(
-            execute("Post", COMPOSE_POST, {}, style="positive", fallback=submit("Post", POLL_COMMAND, "compose post"))
-        )
+        actions.append(execute(title, verb, {}, style="positive", fallback=submit(title, POLL_COMMAND, args)))
     return {"type": "ActionSet", "actions": actions}
 
 
@@ -164,16 +167,19 @@ def build_poll_compose_card(
     preview: PollDraft | None = None,
     error: str | None = None,
     posted: PollDraft | None = None,
+    preparing: bool = False,
+    saved_for: str | None = None,
 ) -> CardMessage:
     """The form (``values`` as typed, or the defaults); with ``preview`` the poll it makes and a Post button, with
-    ``error`` what is wrong (and no Post); ``posted``: the form is done, its poll is in the chat."""
+    ``error`` what is wrong (and no Post); ``posted``: the form is done, its poll is in the chat. ``preparing``:
+    the 1:1 chat's form, which names a run and saves the poll for it (``saved_for``: done, for that run)."""
     if posted is not None:
-        return card(
-            [
-                text("Posted: its card is in the chat.", weight="Bolder"),
-                runs(run(posted.question, size="Large", weight="Bolder")),
-            ]
+        done = (
+            f"Saved for {saved_for}: type prepared in the run's linked chat to launch it."
+            if saved_for
+            else "Posted: its card is in the chat."
         )
+        return card([text(done, weight="Bolder"), runs(run(posted.question, size="Large", weight="Bolder"))])
     values = values or fields.form_values({})
     body: list[Element] = []
     if error:
@@ -182,9 +188,13 @@ def build_poll_compose_card(
                 [text(f"Sorry, {error}. Nothing was posted: change it below.", weight="Bolder")], style="attention"
             )
         )
-    body.append(text("New poll: fill it in, Preview, then Post", subtle=True))
+    if preparing:
+        body.append(text("Prepare a poll for a run: fill it in, Preview, then save it for the run", subtle=True))
+        body.append(_text_input(fields.RUN, "Run (e.g. PERM4-A)", values[fields.RUN], max_length=40))
+    else:
+        body.append(text("New poll: fill it in, Preview, then Post", subtle=True))
     body += _form(values)
     if preview is not None:
         body += _preview(preview)
-    body.append(_buttons(can_post=preview is not None))
+    body.append(_buttons(can_post=preview is not None, preparing=preparing))
     return card(body)

@@ -27,6 +27,7 @@ from classroom.polls.service import PollService
 from dialogs.polls import compose, replies
 from dialogs.polls.cards.compose import build_poll_compose_card
 from dialogs.polls.cards.poll import build_poll_card
+from dialogs.polls.cards.prepared import build_prepared_polls_card
 from storage.models import PollResults, Role
 from tests.support.card_samples import CardSample, SampleContext
 
@@ -95,6 +96,7 @@ async def samples(context: SampleContext) -> list[CardSample]:
     return [
         *kinds,
         *_compose_samples(),
+        *await _prepared_samples(polls, zone),
         CardSample("poll/new", POLL, build_poll_card(named, zone)),
         CardSample("poll/live", POLL, build_poll_card(live, zone)),
         CardSample("poll/my_answer", POLL, build_poll_card(live, zone, chosen="Presume capacity")),
@@ -222,4 +224,24 @@ def _compose_samples() -> list[CardSample]:
         CardSample("poll/compose_preview", name, build_poll_compose_card(previewed.values, preview=previewed.draft)),
         CardSample("poll/compose_refused", name, build_poll_compose_card(broken.values, error=broken.error)),
         CardSample("poll/compose_posted", name, build_poll_compose_card(posted=previewed.draft)),
+        CardSample("poll/compose_prepare", name, build_poll_compose_card(preparing=True)),
+        CardSample(
+            "poll/compose_prepare_preview",
+            name,
+            build_poll_compose_card(
+                {**previewed.values, compose.RUN: "PERM4-A"}, preview=previewed.draft, preparing=True
+            ),
+        ),
+        CardSample("poll/compose_saved", name, build_poll_compose_card(posted=previewed.draft, saved_for="PERM4-A")),
+    ]
+
+
+async def _prepared_samples(polls: PollService, zone) -> list[CardSample]:  # type: ignore[no-untyped-def]
+    name = build_prepared_polls_card.__name__
+    for question in ("How confident are you now? [link](https://evil.example)", "é" * QUESTION_MAX):
+        await polls.prepare("PERM4-A", PollDraft(question, Quiz(("Yes", "No"), 0)), by=ADELE)
+    listed = await polls.prepared_here(CHAT, by=ADELE.aad_object_id)
+    return [
+        CardSample("poll/prepared", name, build_prepared_polls_card(listed, "PERM4-A", zone)),
+        CardSample("poll/prepared_none", name, build_prepared_polls_card([], "PERM4-A", zone)),
     ]
