@@ -33,7 +33,9 @@ OUT_OF_DATE = "Sorry, that card is out of date."
 def _answer(request: CardActionRequest, answer: actions.Answer) -> InvokeResponse:
     if answer.view is None:
         return message_answer(answer.notice or OUT_OF_DATE)
-    card = build_poll_card(answer.view, request.services.zone, chosen=answer.chosen, notice=answer.notice)
+    card = build_poll_card(
+        answer.view, request.services.zone, chosen=answer.chosen, notice=answer.notice, typed=request.data
+    )
     return card_answer(card.card)
 
 

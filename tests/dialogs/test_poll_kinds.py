@@ -38,6 +38,8 @@ async def test_multiple_choice_by_ticks_shows_the_voter_their_picks_and_refuses_
     alex = chat("aad-alex", "Alex Wilber")
     answer, _ = await alex.tap(card, "Send my answer", inputs={PICKS_INPUT: f"{a},{b},{c}"})
     assert "pick at most 2 answers; you picked 3" in answer.body.value["fallbackText"]
+    [ticks] = [e for e in answer.body.value["body"] if e.get("id") == PICKS_INPUT]
+    assert ticks["value"] == f"{a},{b},{c}"  # their ticks stay, to untick one
     answer, _ = await alex.tap(card, "Send my answer", inputs={PICKS_INPUT: f"{a},{c}"})
     mine = answer.body.value["fallbackText"]
     assert "You chose: Capacity; Best interests" in mine and "change it above and send again" in mine
@@ -67,6 +69,8 @@ async def test_open_text_shows_words_to_the_room_and_every_answer_to_the_launche
     alex = chat("aad-alex", "Alex Wilber")
     too_long, _ = await alex.tap(card, "Send my answer", inputs={TEXT_INPUT: "x" * 281})
     assert "at most 280 characters; yours has 281" in too_long.body.value["fallbackText"]
+    [box] = [e for e in too_long.body.value["body"] if e.get("id") == TEXT_INPUT]
+    assert box["value"] == "x" * 281  # nothing lost: they shorten it and send again
     answer, _ = await alex.tap(card, "Send my answer", inputs={TEXT_INPUT: "Listen to the **child** first"})
     assert "You chose: Listen to the **child** first" in answer.body.value["fallbackText"]
     await chat("aad-isaiah", "Isaiah").tap(card, "Send my answer", inputs={TEXT_INPUT: "Ask the child"})

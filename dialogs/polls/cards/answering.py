@@ -5,10 +5,21 @@ with one Send button. Every button is ``Action.Execute`` with an ``Action.Submit
 
 from __future__ import annotations
 
+from typing import Any
+
 from classroom.polls.ballots import TEXT_MAX
 from classroom.polls.views import PollView
 from dialogs.cards.base import Element, execute, submit
-from dialogs.polls.parts import ANSWER, ANSWER_WORD, PICKS_INPUT, TEXT_INPUT, VOTE, VOTE_COMMAND, rating_input
+from dialogs.polls.parts import (
+    ANSWER,
+    ANSWER_WORD,
+    MAX_TEXT_FROM_CARD,
+    PICKS_INPUT,
+    TEXT_INPUT,
+    VOTE,
+    VOTE_COMMAND,
+    rating_input,
+)
 from storage.models import PollKind
 
 CONFIDENCE_CHOICES = ("1 · Not confident", "2", "3", "4", "5 · Very confident")
@@ -83,13 +94,24 @@ def _ratings(view: PollView) -> list[Element]:
     ]
 
 
-def answer_controls(view: PollView) -> list[Element]:
+def _filled(inputs: list[Element], typed: dict[str, Any]) -> list[Element]:
+    """The inputs showing what the person sent (their own view only), so a refused answer is not lost and an
+    accepted one can be changed from where it is."""
+    for element in inputs:
+        value = typed.get(element.get("id", ""))
+        if isinstance(value, str) and len(value) <= MAX_TEXT_FROM_CARD:
+            element["value"] = value
+    return inputs
+
+
+def answer_controls(view: PollView, typed: dict[str, Any] | None = None) -> list[Element]:
+    """``typed``: what this person sent with Send my answer (their own view), shown in the inputs again."""
     if view.kind is PollKind.MULTIPLE_CHOICE:
-        return _picks(view)
+        return _filled(_picks(view), typed or {})
     if view.kind is PollKind.OPEN_TEXT:
-        return [_text_box(), _send(view)]
+        return _filled([_text_box(), _send(view)], typed or {})
     if view.kind is PollKind.CONFIDENCE:
-        return [*_ratings(view), _send(view)]
+        return _filled([*_ratings(view), _send(view)], typed or {})
     return _option_buttons(view)
 
 

@@ -11,6 +11,7 @@ button titles.
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from classroom.polls.views import Audience, PollView
@@ -111,10 +112,12 @@ def build_poll_card(
     chosen: str | None = None,
     notice: str | None = None,
     for_launcher: bool = False,
+    typed: dict[str, Any] | None = None,
 ) -> CardMessage:
     """The poll as it stands; ``chosen`` (the answer of the person who just pressed, shown only to them) and
     ``notice`` (what just happened, for them) appear only in the invoke's answer. ``for_launcher``: the copy in
-    the launcher's 1:1 chat (no answering there: they answer in the session's chat like everyone)."""
+    the launcher's 1:1 chat (no answering there: they answer in the session's chat like everyone). ``typed``: the
+    inputs this person sent, shown again in their own view."""
     body: list[Element] = []
     if notice:
         body.append(container([text(notice, weight="Bolder")], style="accent"))
@@ -138,7 +141,7 @@ def build_poll_card(
         body.append(_closed_line(view, zone))
     else:
         if not for_launcher:
-            body += answer_controls(view)
+            body += answer_controls(view, typed)
         body.append(_close_button(view))
     message = card(body)
     if not for_launcher and (refresh := _refresh(view)) is not None:
