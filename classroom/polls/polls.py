@@ -201,16 +201,14 @@ async def close(session: AsyncSession, poll_id: int, *, by: Voter | None, now: d
 
 async def close_due_polls(session: AsyncSession, *, now: datetime, limit: int = 50) -> int:
     """Close the open polls whose time is up (the periodic job). Each is locked and checked again by ``close``,
-    so however many processes run this at once, a poll closes once and its final card is queued once; on
-    PostgreSQL a poll another process is closing is skipped rather than waited for."""
+    so however many processes run this at once, a poll closes once and its final card is queued once. A vote in
+    progress is waited for (not skipped), so it is counted in the final results and the poll closes on time."""
     due = (
         select(Poll.id)
         .where(Poll.status == PollStatus.OPEN, Poll.closes_at.is_not(None), Poll.closes_at <= now)
         .order_by(Poll.closes_at)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
     closed = 0
     for poll_id in (await session.scalars(due)).all():
         closed += not (await close(session, poll_id, by=None, now=now)).already_closed

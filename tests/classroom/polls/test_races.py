@@ -166,3 +166,33 @@ async def test_a_multiple_choice_vote_racing_the_close_is_counted_with_its_picks
         lambda s: units.answer(s, other.id, Picks(frozenset({other.options[1].id})), ALEX, now=clock.now()),
     )
     assert isinstance(late, PollClosed) and late.view.voters == 0 and closed.view.voters == 0
+
+
+async def test_a_vote_racing_the_timer_is_counted_before_it_closes_or_refused(
+    polls, session_factory, engine, clock, db_url
+) -> None:
+    from datetime import timedelta
+
+    from classroom.polls.kinds import PollDraft, PollSettings, SingleChoice
+
+    _postgres_only(db_url)
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    timed = PollDraft("Which?", SingleChoice(("a", "b")), PollSettings(closes_after_minutes=1))
+    first = await polls.launch(GROUP_CHAT, timed, by=ZOE)
+    clock.advance(timedelta(minutes=1))
+    vote, closed = await _race(
+        session_factory,
+        engine,
+        lambda s: units.vote(s, first.id, first.options[0].id, ALEX, now=clock.now()),
+        lambda s: units.close_due_polls(s, now=clock.now()),
+    )
+    assert vote.counted and closed == 1 and (await polls.poll(first.id)).voters == 1
+    second = await polls.launch(GROUP_CHAT, timed, by=ZOE)
+    clock.advance(timedelta(minutes=1))
+    closed, late = await _race(
+        session_factory,
+        engine,
+        lambda s: units.close_due_polls(s, now=clock.now()),
+        lambda s: units.vote(s, second.id, second.options[0].id, ALEX, now=clock.now()),
+    )
+    assert closed == 1 and isinstance(late, PollClosed) and (await polls.poll(second.id)).voters == 0
