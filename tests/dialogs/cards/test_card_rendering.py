@@ -27,6 +27,8 @@ KEY_CARDS = (
     "poll/quiz_live",  # a new kind live: counts as text and a Teams chart (its FactSet fallback here)
     "poll/quiz_final",  # ... and closed: the right answer revealed with the share who got it right
     "poll/confidence_live",  # a 1-5 list per learning outcome, the averages with a chart
+    "poll/text_final_launcher",  # the launcher's own copy: frequent words and every answer
+    "poll/compose_preview",  # the compose card: every kind of input, the preview and Post
 )
 PAGE = Path(__file__).with_name("card_page.html")
 
