@@ -1,7 +1,8 @@
 """The quick form: ``poll [WORDS] Question? | Option | Option ...`` as one message.
 
 Without words, a single-choice poll with the defaults (named, live results, answers can be changed, no timer).
-Words before the question change that, in any order:
+Words in square brackets before the question change that, in any order (brackets, so that a question beginning
+"Final thoughts?" or "Text messages..." is never taken for them; ``poll anonymous ...`` works without):
 
 - the kind: ``multiple`` (or ``multiple:N``, at most N picks), ``rating`` (``| low label | high label``
   optional), ``text`` (no options), ``confidence`` (no options: the course's learning outcomes; the question may
@@ -86,13 +87,28 @@ def _spec(kind: str, options: list[str], max_picks: int | None) -> PollKindSpec:
     return SingleChoice(tuple(options))
 
 
-def parse_quick_form(args: str) -> PollDraft:
-    """Raises InvalidInput when the message does not make a poll (no question, no ``|`` where options are due)."""
-    words = args.strip().split(" ")
+def _leading_words(args: str) -> tuple[dict[str, object], str]:
+    """The words in ``[...]`` before the question (or a first word ``anonymous``), and the rest."""
     found: dict[str, object] = {}
-    while words and _word(words[0], found):
-        words.pop(0)
-    text = " ".join(words)
+    text = args.strip()
+    if text.startswith("["):
+        inside, closed, rest = text[1:].partition("]")
+        if not closed:
+            raise InvalidInput("close the words before the question with ]")
+        for word in inside.replace(",", " ").split():
+            if not _word(word, found):
+                raise InvalidInput(f"I don't know the word {word[:40]!r} between [ and ]")
+        return found, rest
+    first, _, rest = text.partition(" ")
+    if first.lower() in ANONYMOUS_WORDS:
+        return {"anonymous": True}, rest
+    return found, text
+
+
+def parse_quick_form(args: str) -> PollDraft:
+    """Raises InvalidInput when the message does not make a poll (no question, no ``|`` where options are due, a
+    word in brackets it does not know)."""
+    found, text = _leading_words(args)
     kind = str(found.get("kind", "single"))
     if kind in ("single", "multiple", "quiz") and "|" not in text:
         raise InvalidInput("put | between the question and each option")

@@ -10,11 +10,13 @@ NOT_LINKED = (
 )
 HOW_TO_POLL = (
     "To post a poll, type **poll** followed by the question and the options, with | between them "
-    f"(2 to 10 options), for example: **{EXAMPLE}**. Words before the question choose the kind: **multiple** "
-    "(or **multiple:2**, at most 2 picks), **rating** (| low label | high label), **text** (an open question, "
-    "no options), **confidence** (the course's learning outcomes, rated 1 to 5), **quiz** (mark the right option "
-    "with *); and the settings: **anonymous**, **hidden** (results when it closes), **private** (results to you "
-    "only), **final** (answers can't be changed), **5min** (closes by itself after 5 minutes)."
+    f"(2 to 10 options), for example: **{EXAMPLE}**. Words in square brackets before the question choose the kind: "
+    "**multiple** (or **multiple:2**, at most 2 picks), **rating** (| low label | high label), **text** (an open "
+    "question, no options), **confidence** (the course's learning outcomes, rated 1 to 5), **quiz** (mark the "
+    "right option with *); and the settings: **anonymous**, **hidden** (results when it closes), **private** "
+    "(results to you only), **final** (answers can't be changed), **5min** (closes by itself after 5 minutes), "
+    "e.g. **poll [quiz anonymous 5min] Who decides? | *The decision maker | A judge**. **poll** alone opens a card "
+    "to fill in."
 )
 NO_SUCH_POLL = "Sorry, I can't find that poll any more."
 NOT_AN_OPTION = "Sorry, that answer isn't one of this poll's options. Nothing was recorded."

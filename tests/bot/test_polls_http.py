@@ -119,7 +119,7 @@ async def test_a_private_open_question_over_http_gives_the_launcher_every_answer
     zoes_chat = {"id": "zoe-personal-chat", "conversationType": "personal"}
     installed = activity("installation-update-add", **{"from": ZOE}, conversation=zoes_chat)
     assert (await client.post("/api/messages", json=installed)).status in (200, 201)  # Zoe's 1:1 chat with the bot
-    await mention(client, activity, ZOE, "poll private text What will you do differently?")
+    await mention(client, activity, ZOE, "poll [private text] What will you do differently?")
     await delivered(client)
     [post] = [
         r

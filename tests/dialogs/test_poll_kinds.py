@@ -30,7 +30,7 @@ async def zoe(chat):  # type: ignore[no-untyped-def]
 async def test_multiple_choice_by_ticks_shows_the_voter_their_picks_and_refuses_too_many(
     chat, zoe, session_factory
 ) -> None:
-    await say(zoe, "poll multiple:2 Which did you use? | Capacity | Support | Best interests")
+    await say(zoe, "poll [multiple:2] Which did you use? | Capacity | Support | Best interests")
     card, poll = await shared_card(session_factory)
     assert "Pick up to 2 answers." in card_text(card)
     assert button_titles(card) == ["Send my answer", "Close poll"]
@@ -52,7 +52,7 @@ async def test_multiple_choice_by_ticks_shows_the_voter_their_picks_and_refuses_
 
 
 async def test_rating_buttons_and_the_average(chat, zoe, session_factory) -> None:
-    await say(zoe, "poll rating How useful was it? | Not useful | Very useful")
+    await say(zoe, "poll [rating] How useful was it? | Not useful | Very useful")
     card, _ = await shared_card(session_factory)
     assert button_titles(card) == ["1 · Not useful", "2", "3", "4", "5 · Very useful", "Close poll"]
     answer, _ = await chat("aad-alex", "Alex").tap(card, "4")
@@ -64,7 +64,7 @@ async def test_rating_buttons_and_the_average(chat, zoe, session_factory) -> Non
 async def test_open_text_shows_words_to_the_room_and_every_answer_to_the_launcher_only(
     chat, zoe, session_factory
 ) -> None:
-    await say(zoe, "poll anonymous text What will you do differently?")
+    await say(zoe, "poll [anonymous text] What will you do differently?")
     card, poll = await shared_card(session_factory)
     alex = chat("aad-alex", "Alex Wilber")
     too_long, _ = await alex.tap(card, "Send my answer", inputs={TEXT_INPUT: "x" * 281})
@@ -83,7 +83,7 @@ async def test_open_text_shows_words_to_the_room_and_every_answer_to_the_launche
 
 
 async def test_confidence_rates_each_outcome_and_refuses_a_missing_one(chat, zoe, session_factory) -> None:
-    await say(zoe, "poll confidence")
+    await say(zoe, "poll [confidence]")
     card, poll = await shared_card(session_factory)
     assert "How confident are you in each learning outcome of the course?" in card_text(card)
     [outcome] = poll["options"]
@@ -96,7 +96,7 @@ async def test_confidence_rates_each_outcome_and_refuses_a_missing_one(chat, zoe
 
 
 async def test_a_quiz_reveals_its_right_answer_at_close(chat, zoe, session_factory) -> None:
-    await say(zoe, "poll quiz Who decides? | *The decision maker | A judge")
+    await say(zoe, "poll [quiz] Who decides? | *The decision maker | A judge")
     card, _ = await shared_card(session_factory)
     await chat("aad-alex", "Alex").tap(card, "2. A judge")
     assert "right answer" not in card_text((await shared_card(session_factory))[0]).lower()
@@ -106,7 +106,7 @@ async def test_a_quiz_reveals_its_right_answer_at_close(chat, zoe, session_facto
 
 
 async def test_hidden_results_say_when_they_come_and_the_closer_sees_them(chat, zoe, session_factory) -> None:
-    await say(zoe, "poll hidden final 10min Which? | One | Two")
+    await say(zoe, "poll [hidden, final, 10min] Which? | One | Two")
     card, _ = await shared_card(session_factory)
     rules = card_text(card)
     assert "Results are shown when the poll closes." in rules and "your first answer is final" in rules
@@ -125,11 +125,13 @@ async def test_hidden_results_say_when_they_come_and_the_closer_sees_them(chat, 
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
-        ("poll quiz Who? | a | b", "mark the quiz's one right answer with *"),
-        ("poll rating How? | only one", "a rating takes two labels"),
-        ("poll text Why? | a | b", "an open question has no options"),
-        ("poll multiple:5 Which? | a | b", "between 1 and 2"),
-        ("poll 0min Which? | a | b", "1 to 1440 minutes"),
+        ("poll [quiz] Who? | a | b", "mark the quiz's one right answer with *"),
+        ("poll [rating] How? | only one", "a rating takes two labels"),
+        ("poll [text] Why? | a | b", "an open question has no options"),
+        ("poll [multiple:5] Which? | a | b", "between 1 and 2"),
+        ("poll [0min] Which? | a | b", "1 to 1440 minutes"),
+        ("poll [quizz] Which? | a | b", "I don't know the word 'quizz' between [ and ]"),
+        ("poll [quiz Which? | a | b", "close the words before the question with ]"),
     ],
 )
 async def test_bad_quick_forms_of_the_new_kinds_say_what_is_wrong(chat, zoe, session_factory, typed, says) -> None:
@@ -285,3 +287,15 @@ async def test_a_trainer_prepares_a_poll_in_their_chat_and_launches_it_in_the_ru
     assert len(await outbox(session_factory, "polls.card", status=None)) == 1
     refused, _ = await alex.execute(LAUNCH_PREPARED, {"prepared": 1})
     assert "only the trainers of PERMX-A and coordinators" in refused.body.value
+
+
+async def test_a_question_beginning_with_a_word_of_the_quick_form_is_just_a_question(
+    chat, zoe, session_factory
+) -> None:
+    await say(zoe, "poll Final thoughts: text or call? | Text | Call")
+    _, poll = await shared_card(session_factory)
+    assert (poll["question"], poll["kind"], poll["changeable"]) == (
+        "Final thoughts: text or call?",
+        "single_choice",
+        True,
+    )
