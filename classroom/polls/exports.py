@@ -3,7 +3,7 @@
 - The token is 256 random bits in the URL; the database keeps only its SHA-256. A link is issued to one person
   (a trainer of the run or a coordinator) for one poll or for all of a run's polls, and works only while it has
   not expired and that person is still entitled to the run's answers; anything else is the same "not found".
-- The file has one row per answer (table ``poll_votes``), the answer rendered by ``answers.answer_as_text``:
+- The file has one row per answer (table ``poll_votes``), the answer rendered by ``ballots.answer_text``:
   poll number, question, kind, answer, and for named polls only the voter's name and email and when they
   answered (in the people's time zone). Anonymous polls have no name, no email, no time: the database has none.
 - UTF-8 with a byte-order mark, so Excel opens it as UTF-8. A cell that a spreadsheet would read as a formula
@@ -26,8 +26,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
-from classroom.polls.answers import answer_as_text, kind_as_text
+from classroom.polls.answers import kind_as_text
 from classroom.polls.authorisation import run_by_code, run_by_id
+from classroom.polls.ballots import answer_text
 from classroom.polls.results import entitled_run
 from storage.models import CourseRun, Person, Poll, PollExportLink, PollVote
 
@@ -129,7 +130,7 @@ async def export_file(session: AsyncSession, token: str, *, now: datetime, zone:
                     spreadsheet_safe(poll.question),
                     kind_as_text(poll),
                     "yes" if poll.anonymous else "no",
-                    spreadsheet_safe(answer_as_text(poll, vote)),
+                    spreadsheet_safe(answer_text(poll, vote)),
                     spreadsheet_safe(vote.voter_name or "") if named else "",
                     spreadsheet_safe(email or "") if named else "",
                     answered,

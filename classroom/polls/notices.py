@@ -4,6 +4,10 @@ The row stays the card's record after it is sent (with Teams' message id); each 
 in place (``classroom.outbox.replace_copies``). Updates are coalesced: the card is replaced at most once a
 second (``card_due_at`` on the poll keeps when it next goes), and every change until then joins that update,
 so a burst of votes is one update with the newest counts. Closing always queues a final update.
+
+When the chat does not see everything (results "after I close" or "to me only", and the answers of an open-text
+poll), the launcher also gets the poll with every result in their 1:1 chat (``polls.results``, dedupe key
+``poll-results:<id>:launcher``), updated in the same way.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox import Notice, enqueue, replace_copies
 from classroom.polls.views import PollView
-from storage.models import Poll
+from storage.models import Poll, PollKind, PollResults
 
 CARD = "polls.card"
+RESULTS = "polls.results"
 CARD_GAP = timedelta(seconds=1)  # at most one update a second per poll message
 
 
@@ -26,8 +31,23 @@ class PollCardNotice(Notice):
     poll: PollView
 
 
+class PollResultsNotice(Notice):
+    """The launcher's own copy, in their 1:1 chat, with every result (``view.audience`` is the runners')."""
+
+    KIND: ClassVar[str] = RESULTS
+    poll: PollView
+
+
 def card_key_prefix(poll_id: int) -> str:
     return f"poll-card:{poll_id}:"
+
+
+def results_key_prefix(poll_id: int) -> str:
+    return f"poll-results:{poll_id}:"
+
+
+def launcher_gets_results(poll: Poll) -> bool:
+    return poll.results is not PollResults.LIVE or poll.kind is PollKind.OPEN_TEXT
 
 
 def next_card_time(last_due: datetime | None, now: datetime) -> datetime:
@@ -40,7 +60,17 @@ def next_card_time(last_due: datetime | None, now: datetime) -> datetime:
     return max(now, last_due + CARD_GAP)
 
 
-async def post_card(session: AsyncSession, poll: Poll, view: PollView, *, now: datetime) -> None:
+async def post_card(
+    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView, *, now: datetime
+) -> None:
+    if launcher_gets_results(poll):
+        await enqueue(
+            session,
+            PollResultsNotice(poll=runners_view),
+            due_at=now,
+            dedupe_key=f"{results_key_prefix(poll.id)}launcher",
+            recipient=poll.launched_by_aad_object_id,
+        )
     await enqueue(
         session,
         PollCardNotice(poll=view),
@@ -51,11 +81,17 @@ async def post_card(session: AsyncSession, poll: Poll, view: PollView, *, now: d
     poll.card_due_at = now
 
 
-async def refresh_card(session: AsyncSession, poll: Poll, view: PollView, *, now: datetime) -> None:
-    """Every copy of the card will show ``view``, no sooner than a second after the last update."""
+async def refresh_card(
+    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView, *, now: datetime
+) -> None:
+    """Every copy of the card will show ``view`` (the launcher's ``runners_view``), no sooner than a second after
+    the last update."""
     due = next_card_time(poll.card_due_at, now)
     # A change joining an update already scheduled: the dispatchers were woken when it was, and wait for it.
-    joins = due == poll.card_due_at and due > now
+    wake = not (due == poll.card_due_at and due > now)
     notice = PollCardNotice(poll=view)
-    await replace_copies(session, card_key_prefix(poll.id), notice, now=now, not_before=due, wake=not joins)
+    await replace_copies(session, card_key_prefix(poll.id), notice, now=now, not_before=due, wake=wake)
+    if launcher_gets_results(poll):
+        runners = PollResultsNotice(poll=runners_view)
+        await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due, wake=wake)
     poll.card_due_at = due

@@ -1,4 +1,5 @@
-"""Launching, answering and closing a poll: each a unit of one transaction (``PollService`` runs them).
+"""Launching, answering and closing a poll (by a runner, or by its timer): each a unit of one transaction
+(``PollService`` runs them).
 
 Votes and the close of one poll are serialised on the poll's row (``lock_poll``): a vote either commits before
 the close, and is in the final results the close publishes, or finds the poll closed and is refused with them;
@@ -14,16 +15,19 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.errors import NotFound
+from classroom.errors import InvalidInput, NotFound
 from classroom.polls.authorisation import require_poll_runner, run_by_id
-from classroom.polls.errors import AnswerLocked, NotAnOption, PollClosed
-from classroom.polls.kinds import PollDraft
+from classroom.polls.ballots import Ballot, Choice, answer_text, checked, same_answer, store
+from classroom.polls.errors import AnswerLocked, PollClosed
+from classroom.polls.kinds import Confidence, MultipleChoice, PollDraft, PollKindSpec, Quiz, Rating
 from classroom.polls.links import linked_run
 from classroom.polls.notices import post_card, refresh_card
-from classroom.polls.views import PollView, poll_view
+from classroom.polls.views import Audience, PollView, poll_view
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
-from storage.models import CourseRun, Poll, PollOption, PollStatus, PollVote
+from storage.models import CourseRun, LearningOutcome, Poll, PollOption, PollStatus, PollVote
+
+OUTCOME_MAX = 500  # a learning outcome as a confidence poll's option (``poll_options.text``)
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,13 @@ class Voter:
 
     aad_object_id: str
     name: str  # Teams display name: kept for named polls only
+    teams_id: str | None = None  # the Bot Framework user id ("29:..."): kept for named polls' per-user views
 
 
 @dataclass(frozen=True)
 class VoteOutcome:
     view: PollView
-    chosen: str  # the option's text
+    chosen: str  # the answer as plain text (``ballots.answer_text``)
     counted: bool  # False: the same answer again (a double click, a second press): nothing changed
     changed: bool  # True: an earlier answer was replaced
 
@@ -60,9 +65,38 @@ async def lock_poll(session: AsyncSession, poll_id: int) -> Poll:
     return poll
 
 
-async def _view(session: AsyncSession, poll: Poll) -> PollView:
-    code = await session.scalar(select(CourseRun.code).where(CourseRun.id == poll.run_id))  # on every vote: lean
-    return await poll_view(session, poll, code or "")
+async def _run_code(session: AsyncSession, poll: Poll) -> str:
+    # On every vote: the code alone, not the run with its relationships.
+    return await session.scalar(select(CourseRun.code).where(CourseRun.id == poll.run_id)) or ""
+
+
+async def _view(session: AsyncSession, poll: Poll, audience: Audience = Audience.SHARED) -> PollView:
+    return await poll_view(session, poll, await _run_code(session, poll), audience)
+
+
+async def _views(session: AsyncSession, poll: Poll) -> tuple[PollView, PollView]:
+    """(what everyone sees, what the poll's runners see)."""
+    code = await _run_code(session, poll)
+    return (
+        await poll_view(session, poll, code, Audience.SHARED),
+        await poll_view(session, poll, code, Audience.RUNNER),
+    )
+
+
+async def _options(session: AsyncSession, run: CourseRun, spec: PollKindSpec) -> list[PollOption]:
+    """The poll's options: typed ones, a rating's 1-5, or a confidence poll's learning outcomes of the course."""
+    texts = list(spec.options)
+    if isinstance(spec, Confidence):
+        outcomes = await session.scalars(
+            select(LearningOutcome.text)
+            .where(LearningOutcome.course_id == run.course_id)
+            .order_by(LearningOutcome.position)
+        )
+        texts = [bounded(" ".join(text.split()), OUTCOME_MAX) for text in outcomes.all()]
+        if not texts:
+            raise InvalidInput(f"the course of {run.code} lists no learning outcomes to rate")
+    correct = spec.correct if isinstance(spec, Quiz) else None
+    return [PollOption(position=n, text=text, correct=n - 1 == correct) for n, text in enumerate(texts, start=1)]
 
 
 async def launch(
@@ -73,11 +107,12 @@ async def launch(
     draft = draft.validated()
     run = await linked_run(session, conversation_id)
     await require_poll_runner(session, run, by.aad_object_id)
-    settings = draft.settings
+    settings, spec = draft.settings, draft.spec
+    closes_after = settings.closes_after
     poll = Poll(
         run_id=run.id,
         conversation_id=conversation_id,
-        kind=draft.spec.kind,
+        kind=spec.kind,
         question=draft.question,
         anonymous=settings.anonymous,
         results=settings.results,
@@ -87,70 +122,73 @@ async def launch(
         launched_by_aad_object_id=by.aad_object_id,
         launched_by_name=bounded(by.name, 200),
         launched_at=now,
-        options=[PollOption(position=n, text=text) for n, text in enumerate(draft.spec.options, start=1)],
+        max_picks=spec.max_picks if isinstance(spec, MultipleChoice) else None,
+        low_label=spec.low_label if isinstance(spec, Rating) else None,
+        high_label=spec.high_label if isinstance(spec, Rating) else None,
+        closes_at=now + closes_after if closes_after else None,
+        options=await _options(session, run, spec),
     )
     session.add(poll)
     await session.flush()
-    view = await poll_view(session, poll, run.code)
-    await post_card(session, poll, view, now=now)
-    return view
+    shared, runners = await _views(session, poll)
+    await post_card(session, poll, shared, runners, now=now)
+    return shared
 
 
-async def vote(session: AsyncSession, poll_id: int, option_id: int, voter: Voter, *, now: datetime) -> VoteOutcome:
-    """Record ``voter``'s answer (one per person per poll). Raises NotFound, PollClosed (with the final results),
-    NotAnOption (the option is not this poll's), AnswerLocked (answered, and the poll allows no change)."""
+async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Voter, *, now: datetime) -> VoteOutcome:
+    """Record ``voter``'s answer (one per person per poll), checked against the poll. Raises NotFound, PollClosed
+    (with the final results), NotAnOption or AnswerRefused (the answer does not fit; both InvalidInput),
+    AnswerLocked (answered, and the poll allows no change)."""
     poll = await lock_poll(session, poll_id)
     if poll.status is PollStatus.CLOSED:
         raise PollClosed(await _view(session, poll))
-    option = next((o for o in poll.options if o.id == option_id), None)
-    if option is None:
-        raise NotAnOption("that answer is not one of this poll's options")
+    checked_answer = checked(poll, ballot)
     key = voter_key(voter.aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
     existing = await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
-    if existing is not None and existing.option_id == option.id:
-        return VoteOutcome(await _view(session, poll), option.text, counted=False, changed=False)
+    if existing is not None and same_answer(existing, checked_answer):
+        return VoteOutcome(await _view(session, poll), answer_text(poll, existing), counted=False, changed=False)
     if existing is not None and not poll.changeable:
-        chosen = next(o.text for o in poll.options if o.id == existing.option_id)
-        raise AnswerLocked(await _view(session, poll), chosen)
+        raise AnswerLocked(await _view(session, poll), answer_text(poll, existing))
     named = not poll.anonymous
-    if existing is None:
-        session.add(
-            PollVote(
-                poll_id=poll.id,
-                option_id=option.id,
-                voter_key=key,
-                voter_name=bounded(voter.name, 200) if named else None,
-                answered_at=now if named else None,
-            )
-        )
-    else:
-        existing.option_id = option.id
-        if named:
-            existing.answered_at = now
+    vote_row = existing or PollVote(
+        poll_id=poll.id, voter_key=key, voter_name=bounded(voter.name, 200) if named else None
+    )
+    store(vote_row, checked_answer)
+    if named:
+        vote_row.answered_at = now
+        vote_row.teams_user_id = bounded(voter.teams_id, 200) if voter.teams_id else None
+    session.add(vote_row)
     await session.flush()
-    view = await _view(session, poll)
-    await refresh_card(session, poll, view, now=now)
-    return VoteOutcome(view, option.text, counted=True, changed=existing is not None)
+    shared, runners = await _views(session, poll)
+    await refresh_card(session, poll, shared, runners, now=now)
+    return VoteOutcome(shared, answer_text(poll, vote_row), counted=True, changed=existing is not None)
+
+
+async def vote(session: AsyncSession, poll_id: int, option_id: int, voter: Voter, *, now: datetime) -> VoteOutcome:
+    """An answer of one option (single choice, quiz, rating; one pick of multiple choice): see ``answer``."""
+    return await answer(session, poll_id, Choice(option_id), voter, now=now)
 
 
 @dataclass(frozen=True)
 class CloseOutcome:
-    view: PollView
+    view: PollView  # what everyone sees now
+    runners_view: PollView  # every result (open-text answers, results shown to the launcher only)
     already_closed: bool
 
 
-async def close(session: AsyncSession, poll_id: int, *, by: Voter, now: datetime) -> CloseOutcome:
+async def close(session: AsyncSession, poll_id: int, *, by: Voter | None, now: datetime) -> CloseOutcome:
     """Close the poll and publish its final results; an anonymous poll's key and voter hashes are destroyed.
-    Raises NotFound, NotAllowed (nothing changes)."""
+    ``by`` None: its timer closes it (nobody to authorise). Raises NotFound, NotAllowed (nothing changes)."""
     poll = await lock_poll(session, poll_id)
     run = await run_by_id(session, poll.run_id)
-    await require_poll_runner(session, run, by.aad_object_id)
+    if by is not None:
+        await require_poll_runner(session, run, by.aad_object_id)
     if poll.status is PollStatus.CLOSED:
-        return CloseOutcome(await poll_view(session, poll, run.code), already_closed=True)
+        return CloseOutcome(*await _views(session, poll), already_closed=True)
     poll.status = PollStatus.CLOSED
     poll.closed_at = now
-    poll.closed_by_aad_object_id = by.aad_object_id
-    poll.closed_by_name = bounded(by.name, 200)
+    poll.closed_by_aad_object_id = by.aad_object_id if by else None
+    poll.closed_by_name = bounded(by.name, 200) if by else None
     if poll.anonymous:
         poll.hmac_key = None
         await session.execute(
@@ -160,9 +198,46 @@ async def close(session: AsyncSession, poll_id: int, *, by: Voter, now: datetime
             .execution_options(synchronize_session=False)
         )
     await session.flush()
-    view = await poll_view(session, poll, run.code)
-    await refresh_card(session, poll, view, now=now)  # the final update, always queued
-    return CloseOutcome(view, already_closed=False)
+    shared, runners = await _views(session, poll)
+    await refresh_card(session, poll, shared, runners, now=now)  # the final update, always queued
+    return CloseOutcome(shared, runners, already_closed=False)
+
+
+async def close_due_polls(session: AsyncSession, *, now: datetime, limit: int = 50) -> int:
+    """Close the open polls whose time is up (the periodic job). Each is locked and checked again by ``close``,
+    so however many processes run this at once, a poll closes once and its final card is queued once. A vote in
+    progress is waited for (not skipped), so it is counted in the final results and the poll closes on time."""
+    due = (
+        select(Poll.id)
+        .where(Poll.status == PollStatus.OPEN, Poll.closes_at.is_not(None), Poll.closes_at <= now)
+        .order_by(Poll.closes_at)
+        .limit(limit)
+    )
+    closed = 0
+    for poll_id in (await session.scalars(due)).all():
+        closed += not (await close(session, poll_id, by=None, now=now)).already_closed
+    return closed
+
+
+@dataclass(frozen=True)
+class OwnView:
+    """The poll as one person sees it: the shared view and their answer, if the poll can still tell it."""
+
+    view: PollView
+    chosen: str | None
+
+
+async def own_view(session: AsyncSession, poll_id: int, aad_object_id: str) -> OwnView:
+    """For a per-user refresh of the card. A closed anonymous poll no longer knows anyone's answer."""
+    poll = await session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound("no such poll")
+    view = await _view(session, poll)
+    if poll.anonymous and poll.hmac_key is None:
+        return OwnView(view, None)
+    key = voter_key(aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
+    mine = await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
+    return OwnView(view, answer_text(poll, mine) if mine is not None else None)
 
 
 async def poll_for(session: AsyncSession, poll_id: int) -> PollView:

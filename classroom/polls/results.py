@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
 from classroom.polls.authorisation import may_run_polls, run_by_code, run_by_id
-from classroom.polls.views import PollView, poll_view
+from classroom.polls.views import Audience, PollView, poll_view
 from storage.models import Course, CourseRun, Poll
 
 MAX_LISTED = 20  # the most recent polls of a run shown at once (a card stays well under Teams' size limit)
@@ -45,7 +45,7 @@ async def run_polls(session: AsyncSession, run_code: str, aad_object_id: str | N
     )
     total = await session.scalar(select(func.count()).select_from(Poll).where(Poll.run_id == run.id)) or 0
     course = await session.get(Course, run.course_id)
-    views = [await poll_view(session, poll, run.code) for poll in polls]
+    views = [await poll_view(session, poll, run.code, Audience.RUNNER) for poll in polls]
     return RunPolls(run.code, course.title if course else "", views, total)
 
 
@@ -54,4 +54,4 @@ async def poll_results(session: AsyncSession, poll_id: int, aad_object_id: str |
     run = await run_by_id(session, poll.run_id) if poll is not None else None
     await entitled_run(session, run, aad_object_id)
     assert poll is not None and run is not None
-    return await poll_view(session, poll, run.code)
+    return await poll_view(session, poll, run.code, Audience.RUNNER)  # the run's own: every result

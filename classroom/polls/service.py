@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
 from classroom.periodic import PeriodicJob
-from classroom.polls import exports, links, polls, results
+from classroom.polls import exports, links, polls, prepared, results
+from classroom.polls.ballots import Ballot
 from classroom.polls.exports import ExportFile, ExportLinkIssued
 from classroom.polls.jobs import purge_export_links
 from classroom.polls.kinds import PollDraft
@@ -61,9 +64,32 @@ class PollService:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.vote(s, poll_id, option_id, voter, now=now))
 
+    async def answer(self, poll_id: int, ballot: Ballot, voter: Voter) -> VoteOutcome:
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.answer(s, poll_id, ballot, voter, now=now))
+
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.close(s, poll_id, by=by, now=now))
+
+    async def prepare(self, run_code: str, draft: PollDraft, *, by: Voter) -> prepared.PreparedView:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory, lambda s: prepared.prepare(s, run_code, draft, by=by, now=now)
+        )
+
+    async def prepared_here(self, conversation_id: str, *, by: str) -> list[prepared.PreparedView]:
+        return await in_transaction(self._session_factory, lambda s: prepared.prepared_here(s, conversation_id, by=by))
+
+    async def launch_prepared(self, conversation_id: str, prepared_id: int, *, by: Voter) -> prepared.PreparedLaunch:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: prepared.launch_prepared(s, conversation_id, prepared_id, by=by, now=now),
+        )
+
+    async def own_view(self, poll_id: int, aad_object_id: str) -> polls.OwnView:
+        return await in_transaction(self._session_factory, lambda s: polls.own_view(s, poll_id, aad_object_id))
 
     async def poll(self, poll_id: int) -> PollView:
         return await in_transaction(self._session_factory, lambda s: polls.poll_for(s, poll_id))
@@ -100,3 +126,16 @@ class PollService:
     def export_links_job(self) -> PeriodicJob:
         """The hourly job (schedule it as ``EXPORT_LINKS_JOB``): rows of long-expired download links dropped."""
         return purge_export_links(self._clock)
+
+    async def close_due(self) -> int:
+        """Close every poll whose time is up (what the periodic job does, in a transaction of its own)."""
+        now = self._clock.now()
+        return await in_transaction(self._session_factory, lambda s: polls.close_due_polls(s, now=now))
+
+    def closing_job(self) -> PeriodicJob:
+        """The minutely job (``CLOSING_JOB``) closing polls whose time is up, in the period's claiming transaction."""
+
+        async def close_due(session: AsyncSession) -> None:
+            await polls.close_due_polls(session, now=self._clock.now())
+
+        return close_due

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 
 from classroom.errors import NotAllowed, NotFound
+from classroom.polls.ballots import AnswerRefused, Ballot
 from classroom.polls.errors import AnswerLocked, NotAnOption, PollClosed
 from classroom.polls.polls import Voter
 from classroom.polls.views import PollView
@@ -31,19 +32,25 @@ class Answer:
 
 def voter_of(turn_context: TurnContext) -> Voter | None:
     aad_object_id = sender_aad_object_id(turn_context)
-    return Voter(aad_object_id, sender_name(turn_context)) if aad_object_id else None
+    sender = turn_context.activity.from_property
+    teams_id = sender.id if sender and isinstance(sender.id, str) and len(sender.id) <= 200 else None
+    return Voter(aad_object_id, sender_name(turn_context), teams_id) if aad_object_id else None
 
 
-async def vote(services: Services, turn_context: TurnContext, poll_id: int, option_id: int) -> Answer:
+async def vote(services: Services, turn_context: TurnContext, poll_id: int, ballot: Ballot) -> Answer:
+    """Any kind of answer (an option, picks, a rating, words, ratings per outcome), checked by the domain."""
     voter = voter_of(turn_context)
     if voter is None:
         return Answer(None, notice=replies.SIGN_IN)
     try:
-        outcome = await services.polls.vote(poll_id, option_id, voter)
+        outcome = await services.polls.answer(poll_id, ballot, voter)
     except NotFound:
         return Answer(None, notice=replies.NO_SUCH_POLL)
     except NotAnOption:
         return Answer(None, notice=replies.NOT_AN_OPTION)
+    except AnswerRefused as refused:
+        view = await _poll_or_none(services, poll_id)
+        return Answer(view, notice=replies.refused_answer(str(refused)))
     except PollClosed as closed:
         return Answer(closed.view, notice=replies.CLOSED)
     except AnswerLocked as locked:
@@ -66,11 +73,21 @@ async def close(services: Services, turn_context: TurnContext, poll_id: int) -> 
         run = await _run_of(services, poll_id)
         return Answer(None, notice=replies.not_allowed("close this poll", run))
     note = "This poll was already closed." if outcome.already_closed else "You closed the poll."
-    return Answer(outcome.view, notice=f"{note} Everyone in the chat now sees the final results.")
+    shown = (
+        "Everyone in the chat now sees the final results."
+        if outcome.view.results_shown
+        else "The chat sees that it closed; the results stay with the trainer who posted it."
+    )
+    return Answer(outcome.runners_view, notice=f"{note} {shown}")
+
+
+async def _poll_or_none(services: Services, poll_id: int) -> PollView | None:
+    try:
+        return await services.polls.poll(poll_id)
+    except NotFound:
+        return None
 
 
 async def _run_of(services: Services, poll_id: int) -> str | None:
-    try:
-        return (await services.polls.poll(poll_id)).run_code
-    except NotFound:
-        return None
+    view = await _poll_or_none(services, poll_id)
+    return view.run_code if view else None

@@ -9,15 +9,26 @@ services decide it. A poll's card is posted by the outbox, so launching answers 
 from __future__ import annotations
 
 from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.polls.ballots import Ballot, Choice
 from classroom.polls.errors import NotLinked
 from classroom.polls.links import LinkView
+from dialogs.cards.base import CardMessage
 from dialogs.cards.formatting import short_time, shown_code, without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
-from dialogs.polls import actions, replies
+from dialogs.polls import actions, composing, preparing, replies
+from dialogs.polls.cards.compose import build_poll_compose_card
+from dialogs.polls.cards.prepared import build_prepared_polls_card
 from dialogs.polls.meeting_role import meeting_role_refusal
-from dialogs.polls.parts import POLL_COMMAND, VOTE_COMMAND, typed_id
+from dialogs.polls.parts import (
+    ANSWER_WORD,
+    POLL_COMMAND,
+    PREPARED_COMMAND,
+    VOTE_COMMAND,
+    ballot_from_inputs,
+    typed_id,
+)
 from dialogs.polls.quick_form import parse_quick_form
-from dialogs.routing import EVERYONE, GROUP_CHAT, TEAM, CommandRequest, Router
+from dialogs.routing import EVERYONE, GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
 from storage.models import Role
 
 router = Router()
@@ -40,26 +51,46 @@ def _linked_words(view: LinkView, request: CommandRequest) -> str:
     )
 
 
+async def _close_typed(request: CommandRequest, typed: str) -> None:
+    poll_id = typed_id(typed)
+    if poll_id is None:
+        await request.say(replies.NO_SUCH_POLL)
+        return
+    answer = await actions.close(request.services, request.turn_context, poll_id)
+    closed = answer.view is not None and answer.view.closed
+    await request.say("Poll closed: the card now shows the final results." if closed else answer.notice or "")
+
+
+async def _compose_step(request: CommandRequest, step: str, *, personal: bool) -> CardMessage:
+    data = request.turn_context.activity.value
+    if step == "save":
+        return await composing.save(request.services, request.turn_context, data)
+    if step == "post" and not personal:
+        return await composing.post(request.services, request.turn_context, data)
+    return composing.preview(data, preparing=personal)
+
+
 @router.command(
     POLL_COMMAND,
     roles=RUNS_POLLS,
-    usage="poll Question | Option | Option",
-    description="Post a poll here, e.g. poll Which comes first? | Presume capacity | Best interests",
-    scopes=SHARED,
+    usage="poll [Question | Option | Option]",
+    description="Post a poll here (poll alone: the compose card; in our chat: prepare one for a run)",
+    scopes=[PERSONAL, *SHARED],
 )
 async def poll(request: CommandRequest) -> None:
     words = request.args.split()
+    personal = request.scope == PERSONAL
     if len(words) == 2 and words[0].lower() == "close":  # the Close poll button's fallback, or typed
-        poll_id = typed_id(words[1])
-        if poll_id is None:
-            await request.say(replies.NO_SUCH_POLL)
-            return
-        answer = await actions.close(request.services, request.turn_context, poll_id)
-        closed = answer.view is not None and answer.view.closed
-        await request.say("Poll closed: the card now shows the final results." if closed else answer.notice or "")
+        await _close_typed(request, words[1])
+        return
+    if len(words) == 2 and words[0].lower() == "compose":  # the compose card's Submit fallbacks, inputs alongside
+        await request.show(await _compose_step(request, words[1].lower(), personal=personal))
         return
     if not request.args.strip():
-        await request.say(replies.HOW_TO_POLL)
+        await request.show(build_poll_compose_card(preparing=personal))
+        return
+    if personal:
+        await request.say(replies.POLLS_ARE_POSTED_IN_THE_RUNS_CHAT)
         return
     voter = actions.voter_of(request.turn_context)
     if voter is None:
@@ -132,18 +163,51 @@ async def unlink(request: CommandRequest) -> None:
 @router.command(
     VOTE_COMMAND,
     roles=EVERYONE,
-    usage="vote POLL OPTION",
+    usage="vote POLL OPTION|answer",
     description="Answer a poll (what the poll card's buttons send)",
     scopes=SHARED,
     listed=False,
 )
 async def vote(request: CommandRequest) -> None:
     words = request.args.split()
-    ids = [typed_id(word) for word in words]
-    if len(ids) != 2 or ids[0] is None or ids[1] is None:
-        await request.say("To answer a poll, press one of the answers on its card.")
+    poll_id = typed_id(words[0]) if len(words) == 2 else None
+    ballot: Ballot | None = None
+    if len(words) == 2 and words[1].lower() == ANSWER_WORD:  # Send my answer's fallback: the inputs ride along
+        ballot = ballot_from_inputs(request.turn_context.activity.value)
+    elif len(words) == 2 and (option_id := typed_id(words[1])) is not None:
+        ballot = Choice(option_id)
+    if poll_id is None or ballot is None:
+        await request.say("To answer a poll, use the answers on its card.")
         return
-    answer = await actions.vote(request.services, request.turn_context, ids[0], ids[1])
+    answer = await actions.vote(request.services, request.turn_context, poll_id, ballot)
     if answer.chosen is not None and answer.notice is None:
         return  # counted: the card shows it; nothing here names anyone's answer to the chat
     await request.say(answer.notice or replies.NO_SUCH_POLL)
+
+
+@router.command(
+    PREPARED_COMMAND,
+    roles=RUNS_POLLS,
+    usage="prepared",
+    description="The polls prepared for this chat's run, each with a Launch button",
+    scopes=SHARED,
+)
+async def prepared(request: CommandRequest) -> None:
+    words = request.args.split()
+    if len(words) == 2 and words[0].lower() == "launch":  # the Launch button's fallback, or typed
+        prepared_id = typed_id(words[1])
+        if prepared_id is None:
+            await request.say("Sorry, I can't find that prepared poll. Type **prepared** to see them.")
+            return
+        await request.say(await preparing.launch(request.services, request.turn_context, prepared_id))
+        return
+    try:
+        found = await request.services.polls.prepared_here(_here(request), by=request.sender_id or "")
+        link = await request.services.polls.link_of(_here(request))
+    except NotLinked:
+        await request.say(replies.NOT_LINKED)
+        return
+    except NotAllowed:
+        await request.say(replies.not_allowed("see the prepared polls"))
+        return
+    await request.show(build_prepared_polls_card(found, link.run_code, request.services.zone))

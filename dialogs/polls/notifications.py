@@ -1,10 +1,11 @@
-"""How the poll's shared card looks when the outbox posts or replaces it (``classroom.polls.notices``)."""
+"""How the poll's shared card, and the launcher's copy in their 1:1 chat, look when the outbox posts or replaces
+them (``classroom.polls.notices``)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from classroom.polls.notices import PollCardNotice
+from classroom.polls.notices import PollCardNotice, PollResultsNotice
 from dialogs.cards.base import CardMessage
 from dialogs.feature import Notification
 from dialogs.polls.cards.poll import build_poll_card
@@ -14,4 +15,8 @@ def _shared_card(notice: PollCardNotice, zone: ZoneInfo) -> CardMessage:
     return build_poll_card(notice.poll, zone)
 
 
-NOTIFICATIONS = (Notification(PollCardNotice, _shared_card),)
+def _launchers_card(notice: PollResultsNotice, zone: ZoneInfo) -> CardMessage:
+    return build_poll_card(notice.poll, zone, for_launcher=True)
+
+
+NOTIFICATIONS = (Notification(PollCardNotice, _shared_card), Notification(PollResultsNotice, _launchers_card))

@@ -35,7 +35,17 @@ from storage.models.people import (
     Role,
 )
 from storage.models.poll_exports import PollExportLink
-from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
+from storage.models.polls import (
+    ChatRunLink,
+    Poll,
+    PollKind,
+    PollOption,
+    PollResults,
+    PollStatus,
+    PollVote,
+    PollVotePick,
+    PreparedPoll,
+)
 
 __all__ = [
     "Base",
@@ -77,6 +87,8 @@ __all__ = [
     "PollResults",
     "PollStatus",
     "PollVote",
+    "PollVotePick",
+    "PreparedPoll",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, JsonDocument, utcnow
 
 
 class PollKind(enum.StrEnum):
-    SINGLE_CHOICE = "single_choice"  # more kinds (multiple choice, rating, open text, ...) come in later slices
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"  # up to ``max_picks`` options, one ``PollVotePick`` each
+    RATING = "rating"  # options "1".."5", with ``low_label`` and ``high_label``
+    OPEN_TEXT = "open_text"  # the answer in ``PollVote.text``
+    CONFIDENCE = "confidence"  # options are the course's learning outcomes, each rated 1-5 by a ``PollVotePick``
+    QUIZ = "quiz"  # single choice with one ``PollOption.correct``, revealed at close
 
 
 class PollStatus(enum.StrEnum):
@@ -26,7 +32,9 @@ class PollStatus(enum.StrEnum):
 
 
 class PollResults(enum.StrEnum):
-    LIVE = "live"  # everyone sees the counts as votes arrive ("after close", "to me only": later slices)
+    LIVE = "live"  # everyone sees the counts as votes arrive
+    AFTER_CLOSE = "after_close"  # everyone sees them once the poll closes; the launcher sees them live in 1:1
+    LAUNCHER_ONLY = "launcher_only"  # only the launcher sees them, live, in their 1:1 chat
 
 
 def _enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
@@ -76,10 +84,32 @@ class Poll(Base):
     closed_by_name: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None]
     card_due_at: Mapped[datetime | None]
+    max_picks: Mapped[int | None]  # multiple choice only
+    low_label: Mapped[str | None] = mapped_column(String(60))  # rating only: what 1 means
+    high_label: Mapped[str | None] = mapped_column(String(60))  # ... and 5
+    closes_at: Mapped[datetime | None] = mapped_column(index=True)  # closes by itself then (if still open)
+    prepared_poll_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prepared_polls.id", ondelete="SET NULL"), index=True
+    )  # launched from this prepared poll
 
     options: Mapped[list[PollOption]] = relationship(
         back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position", lazy="selectin"
     )
+
+
+class PreparedPoll(Base):
+    """A poll a trainer prepared for a run before the session (in their 1:1 chat), launched later with one click in
+    the run's chat, or in the chat of a later run of the same course. ``draft`` is the checked draft as JSON."""
+
+    __tablename__ = "prepared_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(240))
+    draft: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    prepared_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    prepared_by_name: Mapped[str] = mapped_column(String(200), default="")
+    prepared_at: Mapped[datetime]
 
 
 class PollOption(Base):
@@ -89,7 +119,8 @@ class PollOption(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
     position: Mapped[int]
-    text: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(String(500))  # typed options are at most 120; learning outcomes longer
+    correct: Mapped[bool] = mapped_column(default=False, server_default=false())  # a quiz's right answer
 
     poll: Mapped[Poll] = relationship(back_populates="options")
 
@@ -104,7 +135,26 @@ class PollVote(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
-    option_id: Mapped[int] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"), index=True)
+    # single choice, quiz, rating: the option; open text: the text; multiple choice, confidence: ``picks``
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str | None] = mapped_column(String(280))
     voter_key: Mapped[str | None] = mapped_column(String(64))
     voter_name: Mapped[str | None] = mapped_column(String(200))  # named polls only
     answered_at: Mapped[datetime | None]  # named polls only
+    teams_user_id: Mapped[str | None] = mapped_column(String(200))  # named polls only: for per-user card views
+
+    picks: Mapped[list[PollVotePick]] = relationship(
+        cascade="all, delete-orphan", order_by="PollVotePick.option_id", lazy="selectin"
+    )
+
+
+class PollVotePick(Base):
+    """One option of a vote that holds several: a multiple-choice pick, or a learning outcome with its rating."""
+
+    __tablename__ = "poll_vote_picks"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("poll_votes.id", ondelete="CASCADE"), primary_key=True)
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_options.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rating: Mapped[int | None]  # confidence only: 1-5

@@ -143,7 +143,7 @@ async def test_results_in_the_chat_show_counts_and_a_button_never_a_link(client,
     poll_id = closed["body"] and next(a["data"]["poll"] for a in _actions(closed, "Action.Execute"))
     await _in_chat(client, activity, ZOE, f"poll results {poll_id}")
     card = _last_card(connector)
-    assert "Presume capacity — 1 vote (50%)" in card["fallbackText"] and "2 people answered" in card["fallbackText"]
+    assert "Presume capacity\n1 vote · 50%" in card["fallbackText"] and "2 people answered" in card["fallbackText"]
     assert _actions(card, "Action.OpenUrl") == [] and "/exports/" not in str(card)
 
     await _in_chat(client, activity, ZOE, "polls")  # in the linked chat: its run
@@ -165,7 +165,7 @@ async def test_in_a_one_to_one_chat_the_run_and_its_download_link(client, activi
     await _in_private(client, activity, ZOE, "polls PERMX-A")
     listing = _last_card(connector)
     assert (
-        "Polls of PERMX-A" in listing["fallbackText"] and "Presume capacity — 1 vote (50%)" in listing["fallbackText"]
+        "Polls of PERMX-A" in listing["fallbackText"] and "Presume capacity\n1 vote · 50%" in listing["fallbackText"]
     )
     await _in_private(client, activity, ZOE, "polls export PERMX-A")
     [link] = _actions(_last_card(connector), "Action.OpenUrl")

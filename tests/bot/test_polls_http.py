@@ -109,3 +109,45 @@ async def test_answers_update_the_chats_card_at_most_once_a_second(client, activ
     assert len(puts()) == 3 and {p["path"] for p in puts()} == {puts()[0]["path"]}  # one message, replaced
     final = puts()[-1]["body"]["attachments"][0]["content"]
     assert "Closed by Zoe Rosenfield" in final["fallbackText"] and "3 people answered." in final["fallbackText"]
+
+
+async def test_a_private_open_question_over_http_gives_the_launcher_every_answer_in_their_own_chat(
+    client, activity, connector, clock, posted
+) -> None:
+    """Send my answer (the text box's value in the invoke's data) is answered with the voter's own view; the chat's
+    card lists the voter for a per-user refresh but never the answer; the launcher's copy goes to their 1:1 chat."""
+    zoes_chat = {"id": "zoe-personal-chat", "conversationType": "personal"}
+    installed = activity("installation-update-add", **{"from": ZOE}, conversation=zoes_chat)
+    assert (await client.post("/api/messages", json=installed)).status in (200, 201)  # Zoe's 1:1 chat with the bot
+    await mention(client, activity, ZOE, "poll [private text] What will you do differently?")
+    await delivered(client)
+    [post] = [
+        r
+        for r in connector.requests
+        if r["method"] == "POST"
+        and r["body"].get("attachments")
+        and "What will you do" in r["body"]["attachments"][0]["content"]["fallbackText"]
+        and r["path"] == f"/v3/conversations/{GROUP_CHAT}/activities"
+    ]
+    card = post["body"]["attachments"][0]["content"]
+    [send] = [a for item in card["body"] if item.get("type") == "ActionSet" for a in item["actions"]][:1]
+    assert send["title"] == "Send my answer"
+    clock.advance(timedelta(seconds=1))
+    data = {**send["data"], "answer_text": "Ask the child first"}
+    answer = await press(client, invoke(activity, VOTERS[0], send["verb"], data))
+    assert "You chose: Ask the child first" in answer["value"]["fallbackText"]
+    clock.advance(timedelta(seconds=1))
+    await delivered(client)
+    chat_copy = [r for r in connector.requests if r["method"] == "PUT" and GROUP_CHAT in r["path"]][-1]
+    content = chat_copy["body"]["attachments"][0]["content"]
+    assert "Ask the child" not in str(content) and "Results go to Zoe Rosenfield only." in content["fallbackText"]
+    assert content["refresh"]["userIds"] == [VOTERS[0]["id"]]
+    launchers = [
+        r
+        for r in connector.requests
+        if r["method"] in ("POST", "PUT")
+        and r["path"].startswith("/v3/conversations/zoe-personal-chat/")
+        and r["body"].get("attachments")
+        and "only you see it" in r["body"]["attachments"][0]["content"]["fallbackText"]
+    ]
+    assert launchers and "Ask the child first" in launchers[-1]["body"]["attachments"][0]["content"]["fallbackText"]

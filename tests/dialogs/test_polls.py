@@ -160,7 +160,6 @@ async def test_only_the_runs_trainers_and_coordinators_link_and_launch(chat, ses
         ("poll " + "Q" * 241 + " | a | b", "longer than 240 characters"),
         ("poll Which? | a | " + "b" * 121, "option 2 is longer than 120 characters"),
         ("poll Which? | Yes | YES", "two options are the same"),
-        ("poll", "type **poll** followed by the question"),
     ],
 )
 async def test_bad_quick_forms_say_what_is_wrong_and_post_nothing(chat, session_factory, typed, says) -> None:
@@ -196,7 +195,7 @@ async def test_an_anonymous_poll_says_so_and_its_buttons_take_only_its_own_optio
 async def test_poll_commands_belong_to_group_chats_and_channels(session_factory, clock) -> None:
     await load_poll_world(session_factory)
     personal = Conversation(session_factory, clock, aad_object_id=TRAINER_AAD, name="Zoe Rosenfield")
-    assert "works in a group chat, meeting chat or channel" in texts(await personal.say(QUICK))
+    assert "Polls are posted in the session's chat" in texts(await personal.say(QUICK))  # prepared here instead
     assert "works in a group chat, meeting chat or channel" in texts(await personal.say("link PERMX-A"))
 
 
@@ -214,6 +213,6 @@ async def test_the_trainers_words_are_shown_literally_to_the_room(chat, session_
 
 async def test_help_in_the_chat_offers_the_poll_commands_to_those_who_may_use_them(chat) -> None:
     trainer_help = texts(await say(chat(TRAINER_AAD, "Zoe Rosenfield"), "help"))
-    assert "poll Question | Option | Option" in trainer_help and "link [RUN]" in trainer_help
+    assert "poll [Question | Option | Option]" in trainer_help and "link [RUN]" in trainer_help
     participant_help = texts(await say(chat("aad-alex", "Alex Wilber"), "help"))
     assert "poll" not in participant_help.lower() and "link [RUN]" not in participant_help

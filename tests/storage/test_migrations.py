@@ -302,3 +302,39 @@ async def test_0013_adds_the_poll_tables_and_takes_them_away_again(engine: Async
     async with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_0017_poll_kinds_both_ways_keeps_single_choice_polls_and_drops_the_new_kinds(
+    engine: AsyncEngine, clock
+) -> None:
+    """Up: every kind is stored (a multiple-choice vote's picks among them). Down to 0016: polls of the new kinds
+    go with their votes, a single-choice poll and its vote stay; up again works."""
+    from sqlalchemy import text
+
+    from classroom.polls.ballots import Picks
+    from classroom.polls.kinds import MultipleChoice, PollDraft
+    from classroom.polls.polls import Voter
+    from classroom.polls.service import PollService
+    from storage.engine import create_session_factory
+    from tests.support.polls import GROUP_CHAT, ZOE, chat_info, draft, load_poll_world
+
+    factory = create_session_factory(engine)
+    await load_poll_world(factory)
+    polls = PollService(factory, clock)
+    await polls.link(chat_info(), "PERMX-A", by=ZOE)
+    single = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    await polls.vote(single.id, single.options[0].id, Voter("aad-alex", "Alex Wilber"))
+    multiple = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+    picks = Picks(frozenset({multiple.options[0].id, multiple.options[2].id}))
+    await polls.answer(multiple.id, picks, Voter("aad-alex", "Alex Wilber"))
+
+    await _migrate(engine, "downgrade", _revision_before("0017"))
+    async with engine.connect() as connection:
+        kept = (await connection.execute(text("SELECT id, kind FROM polls"))).all()
+        votes = (await connection.execute(text("SELECT poll_id FROM poll_votes"))).all()
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert [tuple(r) for r in kept] == [(single.id, "single_choice")] and [r[0] for r in votes] == [single.id]
+    assert "poll_vote_picks" not in tables
+    await upgrade(engine)
+    again = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+    assert (await polls.answer(again.id, Picks(frozenset({again.options[1].id})), Voter("aad-x", "X"))).view.voters == 1

@@ -16,6 +16,7 @@ from classroom.polls.results import RunPolls
 from classroom.polls.views import PollView
 from dialogs.cards.base import CardMessage, Element, card, container, execute, open_url, submit, text
 from dialogs.cards.formatting import plural, short_time
+from dialogs.polls.cards.tallies import results
 from dialogs.polls.parts import EXPORT, EXPORT_COMMAND, RUN_EXPORT_COMMAND
 
 
@@ -38,24 +39,12 @@ def _state(view: PollView, zone: ZoneInfo) -> str:
     return f"Poll {view.id} · {kind} · open since {short_time(view.launched_at, zone)} · {answered}"
 
 
-def _results(view: PollView) -> list[Element]:
-    return [
-        _literal(
-            _run(f"{n}. "),
-            _run(option.text),
-            _run(f" — {plural(option.votes, 'vote')} ({view.percent(option)}%)", weight="Bolder"),
-            spacing="None",
-        )
-        for n, option in enumerate(view.options, start=1)
-    ]
-
-
 def _poll_section(view: PollView, zone: ZoneInfo, *, separator: bool) -> Element:
     return container(
         [
             text(_state(view, zone), subtle=True),
             _literal(_run(view.question, weight="Bolder"), spacing="Small"),
-            *_results(view),
+            *results(view),  # per kind, as on the poll's own card
         ],
         separator=separator,
     )

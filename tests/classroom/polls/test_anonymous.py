@@ -22,7 +22,8 @@ from tests.support.polls import (
 )
 
 # Voters the bot has never met, so their ids could only be in the database because of their votes.
-VOTERS = [Voter(f"aad-anon-voter-{n}", f"Anon Voter {n}") for n in range(3)]
+VOTERS = [Voter(f"aad-anon-voter-{n}", f"Anon Voter {n}", f"29:anon-voter-teams-id-{n}") for n in range(3)]
+TEAMS_IDS = [v.teams_id or "" for v in VOTERS]
 
 
 @pytest.fixture
@@ -54,7 +55,10 @@ async def test_open_anonymous_poll_stores_keyed_hashes_only_and_still_one_answer
     assert sorted(k for k, _, _ in stored) == sorted(anonymous_voter_key(key, v.aad_object_id) for v in VOTERS)
     assert {(name, at) for _, name, at in stored} == {(None, None)}  # no name, no time
     assert (
-        leaks(await every_stored_value(session_factory), [v.aad_object_id for v in VOTERS] + [v.name for v in VOTERS])
+        leaks(
+            await every_stored_value(session_factory),
+            [v.aad_object_id for v in VOTERS] + [v.name for v in VOTERS] + TEAMS_IDS,
+        )
         == []
     )
 
@@ -81,7 +85,7 @@ async def test_after_close_no_voter_can_be_recovered_from_any_table(linked, sess
     hashed_now = {anonymous_voter_key(key, v.aad_object_id) for key in present for v in VOTERS}
     assert {k for poll_id, k in voter_keys if poll_id == still_open.id} == hashed_now  # the open poll's own
 
-    needles = [v.aad_object_id for v in VOTERS] + [v.name for v in VOTERS] + sorted(hashed_now)
+    needles = [v.aad_object_id for v in VOTERS] + [v.name for v in VOTERS] + TEAMS_IDS + sorted(hashed_now)
     needles += [anonymous_voter_key(key_before_close, v.aad_object_id) for v in VOTERS]  # even the old key's
     elsewhere = [
         (table, column, value)

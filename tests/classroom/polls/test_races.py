@@ -139,3 +139,60 @@ async def test_two_processes_taking_votes_for_one_poll_keep_exact_tallies(poll, 
     assert (view.voters, [o.votes for o in view.options]) == (60, [20, 20, 20])
     [card] = await outbox(session_factory, CARD, status=None)  # the last update carries the final counts
     assert [o["votes"] for o in card.payload["poll"]["options"]] == [20, 20, 20]
+
+
+async def test_a_multiple_choice_vote_racing_the_close_is_counted_with_its_picks_or_refused(
+    polls, session_factory, engine, clock, db_url
+) -> None:
+    from classroom.polls.ballots import Picks
+    from classroom.polls.kinds import MultipleChoice, PollDraft
+
+    _postgres_only(db_url)
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+    picks = Picks(frozenset({poll.options[0].id, poll.options[2].id}))
+    vote, closed = await _race(
+        session_factory,
+        engine,
+        lambda s: units.answer(s, poll.id, picks, ALEX, now=clock.now()),
+        lambda s: units.close(s, poll.id, by=ZOE, now=clock.now()),
+    )
+    assert vote.counted and [o.votes for o in closed.view.options] == [1, 0, 1] and closed.view.voters == 1
+    other = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+    closed, late = await _race(
+        session_factory,
+        engine,
+        lambda s: units.close(s, other.id, by=ZOE, now=clock.now()),
+        lambda s: units.answer(s, other.id, Picks(frozenset({other.options[1].id})), ALEX, now=clock.now()),
+    )
+    assert isinstance(late, PollClosed) and late.view.voters == 0 and closed.view.voters == 0
+
+
+async def test_a_vote_racing_the_timer_is_counted_before_it_closes_or_refused(
+    polls, session_factory, engine, clock, db_url
+) -> None:
+    from datetime import timedelta
+
+    from classroom.polls.kinds import PollDraft, PollSettings, SingleChoice
+
+    _postgres_only(db_url)
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    timed = PollDraft("Which?", SingleChoice(("a", "b")), PollSettings(closes_after_minutes=1))
+    first = await polls.launch(GROUP_CHAT, timed, by=ZOE)
+    clock.advance(timedelta(minutes=1))
+    vote, closed = await _race(
+        session_factory,
+        engine,
+        lambda s: units.vote(s, first.id, first.options[0].id, ALEX, now=clock.now()),
+        lambda s: units.close_due_polls(s, now=clock.now()),
+    )
+    assert vote.counted and closed == 1 and (await polls.poll(first.id)).voters == 1
+    second = await polls.launch(GROUP_CHAT, timed, by=ZOE)
+    clock.advance(timedelta(minutes=1))
+    closed, late = await _race(
+        session_factory,
+        engine,
+        lambda s: units.close_due_polls(s, now=clock.now()),
+        lambda s: units.vote(s, second.id, second.options[0].id, ALEX, now=clock.now()),
+    )
+    assert closed == 1 and isinstance(late, PollClosed) and (await polls.poll(second.id)).voters == 0

@@ -14,7 +14,7 @@ import pytest
 from dialogs.cards.base import CARD_CONTENT_TYPE
 from dialogs.cards.messages import card_activity
 from tests.support.card_samples import CardSample, Verbs, answered_verbs, build_card_samples, card_builders
-from tests.support.cards import card_actions
+from tests.support.cards import card_actions, refresh_action, renderer_problems
 from tests.support.node_tools import require_node_package, run_node
 
 TEAMS_MAX_CARD_VERSION = (1, 5)
@@ -158,7 +158,7 @@ def card_actions_without_samples(samples: list[CardSample], verbs: Verbs) -> set
     sampled = {
         action.get("verb")
         for sample in samples
-        for action in card_actions(sample.message.card)
+        for action in [*card_actions(sample.message.card), refresh_action(sample.message.card) or {}]
         if action.get("type") == "Action.Execute"
     }
     return set(verbs.card_actions) - sampled
@@ -236,7 +236,30 @@ def test_official_renderer_accepts_every_card(samples: list[CardSample]) -> None
         "validate_cards.cjs", stdin=[{"name": sample.name, "card": sample.message.card} for sample in samples]
     )
     assert [result["name"] for result in results] == [sample.name for sample in samples]
-    assert {r["name"]: r["problems"] for r in results if r["problems"]} == {}
+    cards = {sample.name: sample.message.card for sample in samples}
+    problems = {r["name"]: renderer_problems(cards[r["name"]], r["problems"]) for r in results}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_a_teams_chart_needs_a_fallback_element() -> None:
+    require_node_package("adaptivecards")
+    chart = {"type": "Chart.HorizontalBar", "data": [{"x": "A", "y": 2}]}
+    cards = {
+        "with": {**chart, "fallback": {"type": "TextBlock", "text": "A: 2"}},
+        "without": chart,
+    }
+    results = run_node(
+        "validate_cards.cjs",
+        stdin=[
+            {"name": name, "card": {"type": "AdaptiveCard", "version": "1.5", "body": [element]}}
+            for name, element in cards.items()
+        ],
+    )
+    found = {
+        r["name"]: renderer_problems({"type": "AdaptiveCard", "body": [cards[r["name"]]]}, r["problems"])
+        for r in results
+    }
+    assert found["with"] == [] and any("Chart.HorizontalBar" in p for p in found["without"])
 
 
 def test_official_renderer_reports_what_teams_cannot_show() -> None:
