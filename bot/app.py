@@ -22,6 +22,7 @@ from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.features import FEATURES
 from bot.inbound import MalformedActivity, read_activity
+from bot.privacy_routes import add_privacy_routes
 from bot.settings import Settings
 from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
@@ -165,4 +166,5 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     add_calendar_routes(app, lambda request: request.app[RUNTIME].services.enrolment)
+    add_privacy_routes(app, lambda request: request.app[RUNTIME].services.privacy)
     return app

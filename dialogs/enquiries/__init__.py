@@ -1,6 +1,7 @@
 """Enquiries as people see them: asking the training team, coordinators' cards, replies and the daily digest."""
 
 from classroom.enquiries.digest import DIGEST_JOB_NAME
+from classroom.enquiries.privacy import EnquiriesData
 from dialogs.enquiries.card_actions import router as card_actions
 from dialogs.enquiries.commands import router
 from dialogs.enquiries.dialog import EnquiryDialog
@@ -19,4 +20,5 @@ feature = Feature(
         Job(DIGEST_JOB_NAME, services.enquiries.policy.digest_cron, services.enquiries.digest_job())
     ],
     fallbacks=[offer_enquiry],
+    personal_data=[EnquiriesData()],
 )

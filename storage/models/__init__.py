@@ -34,6 +34,7 @@ from storage.models.people import (
     Role,
 )
 from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
+from storage.models.privacy import AuditEntry, DataExportLink
 
 __all__ = [
     "Base",
@@ -41,12 +42,14 @@ __all__ = [
     "AdminAction",
     "AdminChange",
     "AnnouncedSessionTime",
+    "AuditEntry",
     "ChatRunLink",
     "BotStateRecord",
     "CalendarLink",
     "ConversationRecord",
     "Course",
     "CourseRun",
+    "DataExportLink",
     "DesignatedConversation",
     "Enquiry",
     "EnquiryAction",
