@@ -177,7 +177,10 @@ class ConversationsData(PersonalData):
         "conversations": frozenset({"user_aad_object_id", "reference", "name", "conversation_id"}),
         "designated_conversations": frozenset({"set_by_aad_object_id"}),
     }
-    not_personal: ClassVar = {"conversations": frozenset({"tenant_id", "team_id"})}
+    not_personal: ClassVar = {
+        "conversations": frozenset({"tenant_id", "team_id", "conversation_type", "service_url"}),
+        "designated_conversations": frozenset({"conversation_id"}),  # a shared chat, not a person's
+    }
     erase_order: ClassVar = 90  # after what finds the person's chats through these rows
 
     async def markers(self, session: AsyncSession, subject: Subject) -> set[str]:

@@ -131,7 +131,10 @@ class HousekeepingData(PersonalData):
     claim names a process."""
 
     tables: ClassVar = {"activity_receipts": frozenset(), "periodic_job_runs": frozenset()}
-    not_personal: ClassVar = {"periodic_job_runs": frozenset({"job_name", "claimed_by"})}
+    not_personal: ClassVar = {
+        "activity_receipts": frozenset({"key"}),  # SHA-256 of channel, conversation and activity id
+        "periodic_job_runs": frozenset({"job_name", "claimed_by", "period_key"}),
+    }
 
     async def export(self, session: AsyncSession, subject: Subject) -> Section | None:
         return None
