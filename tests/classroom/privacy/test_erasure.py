@@ -94,6 +94,8 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
             await session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.person_id == kept[0].id))
             == 1
         )
+        # Its calendar link (a way in to the person's sessions) is gone; the other person's is not.
+        assert await session.scalar(select(func.count()).select_from(CalendarLink)) == 1
 
 
 async def test_an_admin_erases_someone_else_and_nobody_else_may(privacy, session_factory) -> None:
