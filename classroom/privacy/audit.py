@@ -29,7 +29,7 @@ class Actor:
     where: str = SYSTEM
 
 
-async def record_audit(
+def record_audit(
     session: AsyncSession,
     at: datetime,
     action: str,
@@ -39,7 +39,8 @@ async def record_audit(
     subject_name: str = "",
     **details: Any,
 ) -> None:
-    """Record one action in the caller's transaction. ``action`` is ``<feature>.<verb>`` (``role.grant``)."""
+    """Record one action in the caller's transaction (added to the session: it is written with the action's own
+    changes, or not at all). ``action`` is ``<feature>.<verb>`` (``admin.grant``)."""
     session.add(
         AuditEntry(
             at=at,
@@ -52,6 +53,14 @@ async def record_audit(
             details=details,
         )
     )
+
+
+async def named_actor(session: AsyncSession, aad_object_id: str | None, where: str) -> Actor:
+    """The actor with their stored name (the services that act know people by Entra object id only)."""
+    from classroom.people import find_person  # here: people is below privacy, but keeps this module light
+
+    person = await find_person(session, aad_object_id) if aad_object_id else None
+    return Actor(aad_object_id, person.name if person else "", where)
 
 
 @dataclass(frozen=True)

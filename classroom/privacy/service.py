@@ -125,9 +125,7 @@ class PrivacyService:
         async def unit(session: AsyncSession) -> tuple[str, datetime]:
             now = self._clock.now()
             link = await issue_export_link(session, aad, now, self._policy.export_link_ttl)
-            await record_audit(
-                session, now, "privacy.export", actor, subject_aad_object_id=aad, subject_name=actor.name
-            )
+            record_audit(session, now, "privacy.export", actor, subject_aad_object_id=aad, subject_name=actor.name)
             return link
 
         return await in_transaction(self._session_factory, unit)
@@ -206,7 +204,7 @@ class PrivacyService:
                 counts.update(await provider.erase(session, erasure))
             by_self = actor.aad_object_id == subject_aad_object_id
             # Recorded after the erasure, under the pseudonym: the log shows an erasure happened, not of whom.
-            await record_audit(
+            record_audit(
                 session,
                 now,
                 "privacy.erase",

@@ -8,7 +8,6 @@ from botbuilder.core import InvokeResponse
 from classroom.errors import ClassroomError
 from classroom.privacy.audit import Actor
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
-from dialogs.conversation_reference import base_conversation_id
 from dialogs.mentions import aad_object_id
 from dialogs.privacy.cards import CANCEL, FORGET, build_erasure_cancelled_card, build_forgotten_card
 from dialogs.privacy.commands import NOT_SIGNED_IN, explain
@@ -20,9 +19,9 @@ async def forget(request: CardActionRequest) -> InvokeResponse:
     subject = aad_object_id(request.data.get("person"))
     if subject is None:
         return message_answer("Sorry, that card is out of date. Type forget me again.")
-    where = base_conversation_id(request.turn_context.activity.conversation.id or "")
     try:
-        outcome = await request.services.privacy.forget(Actor(request.sender_id, request.sender_name, where), subject)
+        actor = Actor(request.sender_id, request.sender_name, request.where)
+        outcome = await request.services.privacy.forget(actor, subject)
     except ClassroomError as error:
         return message_answer(explain(error).replace("**", ""))
     return card_answer(build_forgotten_card(outcome, yourself=subject == request.sender_id).card)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from classroom.errors import ClassroomError, NotAllowed, TryAgain
 from classroom.privacy.audit import Actor
 from dialogs.cards.formatting import without_markdown
-from dialogs.conversation_reference import base_conversation_id
 from dialogs.enrolment.reschedule_input import RescheduleInputError, parse_day
 from dialogs.mentions import MentionProblem, aad_object_id, identify, one_mention, people_mentioned, without_mentions
 from dialogs.privacy.cards import (
@@ -42,8 +41,7 @@ def explain(error: ClassroomError) -> str:
 
 
 def actor_of(request: CommandRequest) -> Actor:
-    where = base_conversation_id(request.turn_context.activity.conversation.id or "")
-    return Actor(request.sender_id, request.sender_name, where)
+    return Actor(request.sender_id, request.sender_name, request.where)
 
 
 @router.command(

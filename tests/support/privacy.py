@@ -276,7 +276,7 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
                 role="trainer",
             )
         )
-        await record_audit(
+        record_audit(
             session,
             now,
             "role.grant",
@@ -285,9 +285,7 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
             subject_name=who.name,
             role="trainer",
         )
-        await record_audit(
-            session, now, "privacy.export", Actor(who.aad, who.name, who.chat), subject_aad_object_id=who.aad
-        )
+        record_audit(session, now, "privacy.export", Actor(who.aad, who.name, who.chat), subject_aad_object_id=who.aad)
         await issue_export_link(session, who.aad, now, timedelta(days=7))
         session.add(
             DesignatedConversation(
