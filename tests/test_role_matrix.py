@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from tests.support.enrolment import (
     TRAINER_AAD,
     add_person,
     load_world,
+    weekly_session,
     world,
 )
 from tests.support.members import teams_member
@@ -87,9 +89,10 @@ COMMANDS: dict[str, Case] = {
     "roster": Case(
         f"roster {MULTI_RUN}", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"}) | OVERSEERS
     ),
-    "clash": Case("clash accept 999", frozenset({"trainer_of_run", "trainer_other_run"}) | OVERSEERS),
+    # The first allowed decides (and is told whose place it was); those after are told it was already settled.
+    "clash": Case("clash accept {clash}", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"})),
     # The command is open to admins, the decision only to coordinators (the domain decides, from stored roles).
-    "organisation": Case("organisation confirm 999", frozenset({"coordinator"})),
+    "organisation": Case("organisation confirm {person}", frozenset({"coordinator"})),
     "reschedule": Case(f"reschedule {MULTI_RUN} 2 20/09/2027 10:00-15:00", OVERSEERS),
     "poll": Case("poll Which first? | A | B", frozenset({"trainer_of_run"}) | OVERSEERS, group=True),
     "link": Case(f"link {ONE_DAY_RUN}", frozenset({"trainer_other_run"}) | OVERSEERS, group=True),
@@ -116,7 +119,7 @@ COMMANDS: dict[str, Case] = {
 REFUSED = re.compile(
     r"is only for|only for someone signed in|for someone signed in to Microsoft Teams|Sorry, only|only (?:admins|"
     r"coordinators|trainers|the run's trainers)|can't (?:see|show|decide|do) th|not (?:yours|allowed)|You can only|"
-    r"isn't one of yours|I can't find an enquiry|people signed in|only (?:a|the) run's trainers",
+    r"isn't one of yours|I can't find an enquiry|people signed in|only (?:a|the) run's trainers|that you can decide",
     re.IGNORECASE,
 )
 
@@ -196,12 +199,16 @@ async def test_who_may_use_each_command_and_who_sees_another_persons_data(
     command: str, world_with_bea, session_factory, clock
 ) -> None:
     case = COMMANDS[command]
+    data = await _press_data(session_factory, clock, "clash")
+    typed = case.typed.format(clash=data["enrolment"], person=data["person"])
+    # Those to be refused type first: an allowed command may settle what it is about (a clash decided).
+    order = sorted(PERSONAS, key=lambda p: p in case.allowed)
     outcomes = {
-        persona: outcome(await _conversation(session_factory, clock, persona, group=False).say(case.typed))
-        for persona in PERSONAS
+        persona: outcome(await _conversation(session_factory, clock, persona, group=False).say(typed))
+        for persona in order
     }
-    assert {p for p, (allowed, _) in outcomes.items() if allowed} == set(case.allowed), outcomes
-    assert {p for p, (_, sees) in outcomes.items() if sees} == set(case.sees_bea), outcomes
+    assert {p for p, (allowed, _) in outcomes.items() if allowed} == set(case.allowed), sorted(outcomes.items())
+    assert {p for p, (_, sees) in outcomes.items() if sees} == set(case.sees_bea), sorted(outcomes.items())
 
 
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
@@ -213,3 +220,103 @@ async def test_who_may_use_each_group_chat_command(command: str, persona: str, w
     allowed, sees = outcome(await _conversation(session_factory, clock, persona, group=True).say(case.typed))
     assert allowed == (persona in case.allowed)
     assert not sees
+
+
+# -- card actions ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Press:
+    data: str  # which of the world's objects the button names (see _press_data)
+    allowed: frozenset[str]
+    sees_bea: frozenset[str] = NOBODY
+
+
+CARD_ACTIONS: dict[str, Press] = {
+    "admin.grant": Press("role", frozenset({"admin"}), frozenset({"admin"})),
+    "admin.revoke": Press("role", frozenset({"admin"}), frozenset({"admin"})),
+    "admin.cancel": Press("nothing", ALL),
+    "enquiry.assign": Press("enquiry", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enquiry.reply": Press("enquiry", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enquiry.close": Press("enquiry", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enquiry.reopen": Press("enquiry", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enrolment.clash.accept": Press(
+        "clash", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"}) | OVERSEERS
+    ),
+    "enrolment.clash.decline": Press(
+        "clash", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"}) | OVERSEERS
+    ),
+    "enrolment.offer.accept": Press("run", SIGNED_IN),
+    "enrolment.offer.decline": Press("run", SIGNED_IN),
+    "enrolment.organisation.confirm": Press("organisation", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enrolment.organisation.correct": Press("organisation", frozenset({"coordinator"}), frozenset({"coordinator"})),
+    "enrolment.reschedule": Press("move", OVERSEERS),
+    "enrolment.reschedule_cancel": Press("nothing", ALL),
+    "poll.vote": Press("vote", SIGNED_IN),
+    "poll.close": Press("poll", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "privacy.forget": Press("erasure", frozenset({"admin"})),
+    "privacy.cancel": Press("nothing", ALL),
+}
+
+
+def test_every_card_action_has_an_entry() -> None:
+    assert set(FeatureRegistry(FEATURES).card_actions.handlers) == set(CARD_ACTIONS)
+
+
+async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from storage.models import Enrolment, Organisation, Person, Poll, PollOption
+
+    async with session_factory() as session:
+        bea = await session.scalar(select(Person).where(Person.aad_object_id == BEA_AAD))
+        enrolment = await session.scalar(select(Enrolment).where(Enrolment.person_id == bea.id))
+        enquiry = await session.scalar(select(Enquiry.id).where(Enquiry.reference == BEA_ENQUIRY))
+        organisation = await session.scalar(select(Organisation.id).where(Organisation.name == SOUTHCOAST))
+        poll = await session.scalar(select(Poll.id))
+        option = await session.scalar(select(PollOption.id).where(PollOption.poll_id == poll))
+    session_2 = weekly_session(FIRST_DAY, 2)
+    return {
+        "nothing": {},
+        "role": {"person": BEA_AAD, "name": BEA_NAME, "role": "trainer"},
+        "enquiry": {"enquiry": enquiry, "reply": "We can help."},
+        "clash": {"enrolment": enrolment.id, "round": enrolment.round, "person": bea.id},
+        "run": {"run": MULTI_RUN},
+        "organisation": {"person": bea.id, "organisation": organisation},
+        "move": {
+            "run": MULTI_RUN,
+            "session": 2,
+            "starts_at": (session_2[0] + timedelta(days=1)).isoformat(),
+            "ends_at": (session_2[1] + timedelta(days=1)).isoformat(),
+            "was_starts_at": session_2[0].isoformat(),
+            "was_ends_at": session_2[1].isoformat(),
+        },
+        "vote": {"poll": poll, "option": option},
+        "poll": {"poll": poll},
+        "erasure": {"person": BEA_AAD},
+    }[kind]
+
+
+def _answer_words(answer: Any) -> str:
+    value = answer.body.value
+    return str(value.get("fallbackText", "")) if isinstance(value, dict) else str(value)
+
+
+@pytest.mark.parametrize("verb", sorted(CARD_ACTIONS))
+async def test_who_may_press_each_card_button_and_who_sees_another_persons_data(
+    verb: str, world_with_bea, session_factory, clock
+) -> None:
+    press = CARD_ACTIONS[verb]
+    coordinator = _conversation(session_factory, clock, "coordinator", group=True)
+    await coordinator.say(f"link {MULTI_RUN}")
+    await coordinator.say("poll Which first? | Capacity | Interests")
+    data = await _press_data(session_factory, clock, press.data)
+    # Those to be refused press first: an allowed press may settle what the button is about.
+    order = sorted(PERSONAS, key=lambda p: p in press.allowed)
+    outcomes = {}
+    for persona in order:
+        answer, others = await _conversation(session_factory, clock, persona, group=False).execute(verb, data)
+        said = _answer_words(answer) + "\n" + words_of(others)
+        outcomes[persona] = (not REFUSED.search(said), any(secret in said for secret in BEA_SECRETS))
+    assert {p for p, (allowed, _) in outcomes.items() if allowed} == set(press.allowed), outcomes
+    assert {p for p, (_, sees) in outcomes.items() if sees} == set(press.sees_bea), outcomes
