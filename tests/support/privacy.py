@@ -196,7 +196,7 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
         await issue_link(session, booking.id, now, timedelta(days=30))
         session.add(
             RunTrainer(
-                run_id=waiting.id, position=90 + len(who.tag), name=who.name, person_id=person.id, linked_in_teams=True
+                run_id=waiting.id, position=100 + who.number, name=who.name, person_id=person.id, linked_in_teams=True
             )
         )
 

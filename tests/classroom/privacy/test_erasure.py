@@ -16,7 +16,7 @@ from classroom.errors import NotAllowed
 from classroom.privacy.audit import Actor
 from classroom.privacy.personal_data import ERASED_NAME
 from classroom.privacy.service import PrivacyService
-from storage.models import Base, CalendarLink, Enrolment, Person, Role
+from storage.models import Base, CalendarLink, Enrolment, Person, Poll, PollVote, Role
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import default_settings
 from tests.support.enrolment import add_person, load_world, world
@@ -96,6 +96,10 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         )
         # Its calendar link (a way in to the person's sessions) is gone; the other person's is not.
         assert await session.scalar(select(func.count()).select_from(CalendarLink)) == 1
+        # Their vote in the open anonymous poll (keyed by an HMAC of their id, so no walk can see it) is gone too;
+        # the other person's stays.
+        anonymous_votes = select(func.count()).select_from(PollVote).join(Poll).where(Poll.anonymous.is_(True))
+        assert await session.scalar(anonymous_votes) == 1
 
 
 async def test_an_admin_erases_someone_else_and_nobody_else_may(privacy, session_factory) -> None:
