@@ -67,8 +67,7 @@ class Case:
     typed: str  # what is typed (group chat commands are typed in a group chat)
     allowed: frozenset[str]  # who is not refused
     sees_bea: frozenset[str] = NOBODY  # who is shown Bea's data
-    group: bool = False  # typed in a group chat (linked to the run by a coordinator first), each person on a fresh
-    # database, as what one allowed person does there (link, unlink) changes what the next one is answered
+    group: bool = False  # typed in a group chat, linked to the run by a coordinator first
 
 
 COMMANDS: dict[str, Case] = {
@@ -194,32 +193,25 @@ def outcome(replies: list[Activity]) -> tuple[bool, bool]:
     return not REFUSED.search(said), any(secret in said for secret in BEA_SECRETS)
 
 
-@pytest.mark.parametrize("command", sorted(c for c, case in COMMANDS.items() if not case.group))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 async def test_who_may_use_each_command_and_who_sees_another_persons_data(
     command: str, world_with_bea, session_factory, clock
 ) -> None:
     case = COMMANDS[command]
+    if case.group:
+        [linked] = await _conversation(session_factory, clock, "coordinator", group=True).say(f"link {MULTI_RUN}")
+        assert MULTI_RUN in words_of([linked])
     data = await _press_data(session_factory, clock, "clash")
     typed = case.typed.format(clash=data["enrolment"], person=data["person"])
-    # Those to be refused type first: an allowed command may settle what it is about (a clash decided).
+    # Those to be refused type first: an allowed command may change what it is about (a clash decided, a chat
+    # unlinked), and a refusal must be a refusal of the person, not of the state it left.
     order = sorted(PERSONAS, key=lambda p: p in case.allowed)
     outcomes = {
-        persona: outcome(await _conversation(session_factory, clock, persona, group=False).say(typed))
+        persona: outcome(await _conversation(session_factory, clock, persona, group=case.group).say(typed))
         for persona in order
     }
     assert {p for p, (allowed, _) in outcomes.items() if allowed} == set(case.allowed), sorted(outcomes.items())
     assert {p for p, (_, sees) in outcomes.items() if sees} == set(case.sees_bea), sorted(outcomes.items())
-
-
-@pytest.mark.parametrize("persona", sorted(PERSONAS))
-@pytest.mark.parametrize("command", sorted(c for c, case in COMMANDS.items() if case.group))
-async def test_who_may_use_each_group_chat_command(command: str, persona: str, world_with_bea, session_factory, clock):  # type: ignore[no-untyped-def]
-    case = COMMANDS[command]
-    [linked] = await _conversation(session_factory, clock, "coordinator", group=True).say(f"link {MULTI_RUN}")
-    assert MULTI_RUN in words_of([linked])
-    allowed, sees = outcome(await _conversation(session_factory, clock, persona, group=True).say(case.typed))
-    assert allowed == (persona in case.allowed)
-    assert not sees
 
 
 # -- card actions ------------------------------------------------------------------------------------------------
