@@ -56,7 +56,8 @@ async def main(args: argparse.Namespace) -> None:
         engine = create_engine(url)
         if url.startswith("postgresql"):
             async with engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
         await upgrade(engine)
         session_factory = create_session_factory(engine)
         async with session_factory.begin() as session:
