@@ -70,10 +70,6 @@ class PeopleData(PersonalData):
         return {"profile deleted": 1}
 
 
-def _state_keys_of(conversation_ids: list[str]) -> list[str]:
-    return [f"%/conversations/{conversation_id}" for conversation_id in conversation_ids]
-
-
 class DialogStateData(PersonalData):
     """What a conversation in progress keeps (an unfinished enquiry's answers, say). A person's own 1:1 chat state is
     deleted; a group chat's only when it holds something of theirs."""
@@ -92,10 +88,12 @@ class DialogStateData(PersonalData):
         return list(rows.all())
 
     async def _rows(self, session: AsyncSession, subject: Subject) -> list[BotStateRecord]:
-        keys = _state_keys_of(await self._personal_chats(session, subject))
-        if not keys:
+        chats = await self._personal_chats(session, subject)
+        if not chats:
             return []
-        rows = await session.scalars(select(BotStateRecord).where(or_(*(BotStateRecord.key.like(k) for k in keys))))
+        # Conversation state is stored under "<channel>/conversations/<conversation id>".
+        of_chats = [BotStateRecord.key.endswith(f"/conversations/{chat}", autoescape=True) for chat in chats]
+        rows = await session.scalars(select(BotStateRecord).where(or_(*of_chats)))
         return list(rows.all())
 
     async def export(self, session: AsyncSession, subject: Subject) -> Section | None:

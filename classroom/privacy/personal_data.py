@@ -51,7 +51,7 @@ class Erasure:
         state) are found by these.
     pseudonym: the Entra-object-id-shaped stand-in written where a record must be kept (an anonymised booking, an
         audit entry), never the same for two erasures.
-    keep_until: records the provider must keep (bookings) are kept anonymised until then at least.
+    keep_records: how long records the provider must keep (bookings) are kept, anonymised, after their course.
     """
 
     subject: Subject

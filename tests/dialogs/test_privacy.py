@@ -127,3 +127,7 @@ async def test_an_admin_erases_someone_by_mention_seeing_only_how_much(
     assert "only for" in participant.text
     [log] = await patti.as_someone_else(PATTI_AAD, PATTI).say("audit")
     assert "privacy.erase" in card_text(log) and ALEX.name not in card_text(log)
+    [later] = await patti.as_someone_else(PATTI_AAD, PATTI).say("audit since 01/01/2030")
+    assert "since 01/01/2030" in card_text(later) and "No entries." in card_text(later)
+    [unreadable] = await patti.as_someone_else(PATTI_AAD, PATTI).say("audit since someday")
+    assert "as a date" in unreadable.text
