@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.admin.errors import LastAdmin
 from classroom.clock import Clock
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from classroom.people import find_person, roles_of
+from classroom.people import find_person, lock_holders, roles_of
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import Actor, AuditRecord, audit_entries, record_audit
 from classroom.privacy.export_links import issue_export_link, owner_of_token
@@ -180,13 +181,19 @@ class PrivacyService:
         """Erase or anonymise everything held about the subject, everywhere, in one transaction.
 
         Raises:
-            NotAllowed: the actor is neither the subject nor an admin.
+            NotAllowed: the actor is neither the subject nor an admin. LastAdmin: the subject is the only admin
+                (nobody could grant the role again).
         """
         if not subject_aad_object_id or subject_aad_object_id.startswith(PSEUDONYM_PREFIX):
             raise InvalidInput("that is not someone whose data can be erased")
 
         async def unit(session: AsyncSession) -> ErasureOutcome:
             await self._may_erase(session, actor, subject_aad_object_id)
+            if (
+                Role.ADMIN in await roles_of(session, subject_aad_object_id)
+                and await lock_holders(session, Role.ADMIN) <= 1
+            ):
+                raise LastAdmin("this is the only admin: grant someone else the admin role first")
             now = self._clock.now()
             subject = await self._subject(session, subject_aad_object_id)
             markers = strong_markers({subject.aad_object_id, subject.name, subject.email})

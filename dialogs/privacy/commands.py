@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from classroom.admin.errors import LastAdmin
 from classroom.errors import ClassroomError, NotAllowed, TryAgain
 from classroom.privacy.audit import Actor
 from dialogs.cards.formatting import without_markdown
@@ -33,6 +34,8 @@ router = Router()
 
 
 def explain(error: ClassroomError) -> str:
+    if isinstance(error, LastAdmin):
+        return "You are the only admin, so your data can't be erased yet: grant someone else the admin role first."
     if isinstance(error, NotAllowed):
         return f"Sorry, {error}."
     if isinstance(error, TryAgain):

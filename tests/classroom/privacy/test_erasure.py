@@ -128,3 +128,14 @@ async def test_the_download_holds_everything_of_the_person_and_nobody_else(priva
     for marker in ALEX.markers:
         assert marker in text, marker
     assert not any(marker in text for marker in BEA.markers)
+
+
+async def test_the_only_admin_is_not_erased(privacy, session_factory) -> None:
+    """Nobody could grant the admin role again (as with revoke): another admin first."""
+    from classroom.admin.errors import LastAdmin
+
+    with pytest.raises(LastAdmin):
+        await privacy.forget(Actor(PATTI_AAD, "Patti Fernandez", "a:patti"), PATTI_AAD)
+    await add_person(session_factory, "aad-admin-two", "Second Admin", roles=[Role.ADMIN])
+    await privacy.forget(Actor(PATTI_AAD, "Patti Fernandez", "a:patti"), PATTI_AAD)
+    assert (await privacy.my_data(PATTI_AAD)).empty
