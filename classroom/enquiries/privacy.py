@@ -18,7 +18,6 @@ from classroom.privacy.personal_data import (
     Retention,
     Section,
     Subject,
-    strong_markers,
 )
 from classroom.privacy.retention import CLOSED_ENQUIRIES
 from storage.models import Enquiry, EnquiryEvent, EnquiryStatus
@@ -60,11 +59,11 @@ class EnquiriesData(PersonalData):
         return list(rows.all())
 
     async def markers(self, session: AsyncSession, subject: Subject) -> set[str]:
-        words: set[str | None] = set()
+        words: set[str] = set()
         for enquiry in await self._own(session, subject):
-            words |= {enquiry.message, enquiry.enquirer_email, enquiry.enquirer_name, enquiry.job_role}
-            words |= {e.text for e in enquiry.events if e.actor_aad_object_id == subject.aad_object_id}
-        return strong_markers(words)
+            words |= {enquiry.message, enquiry.enquirer_email, enquiry.enquirer_name}
+            words |= {e.text for e in enquiry.events if e.actor_aad_object_id == subject.aad_object_id and e.text}
+        return words
 
     async def export(self, session: AsyncSession, subject: Subject) -> Section | None:
         own = await self._own(session, subject)

@@ -19,7 +19,6 @@ from classroom.privacy.personal_data import (
     Retention,
     Section,
     Subject,
-    strong_markers,
 )
 from classroom.privacy.retention import BOOKING_RECORDS
 from storage.models import CalendarLink, CourseRun, Enrolment, EnrolmentStatus, Person, RunSession
@@ -53,7 +52,7 @@ class EnrolmentData(PersonalData):
         return list(rows.all())
 
     async def markers(self, session: AsyncSession, subject: Subject) -> set[str]:
-        return strong_markers({e.clash_reason for e in await self._own(session, subject)})
+        return {e.clash_reason for e in await self._own(session, subject) if e.clash_reason}
 
     async def export(self, session: AsyncSession, subject: Subject) -> Section | None:
         own = await self._own(session, subject)

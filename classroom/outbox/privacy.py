@@ -52,7 +52,7 @@ class OutboxData(PersonalData):
         markers = erasure.markers
         addressed = or_(
             OutboxNotification.recipient_aad_object_id == erasure.subject.aad_object_id,
-            OutboxNotification.conversation_key.in_(markers),  # their 1:1 chat
+            OutboxNotification.conversation_key.in_(markers | erasure.exact),  # their 1:1 chat
         )
         doomed = set((await session.scalars(select(OutboxNotification.id).where(addressed))).all())
         # Messages to others that carry the person's name or words: the payload is JSON, searched as the

@@ -46,9 +46,11 @@ class Section:
 class Erasure:
     """What an erasure works with.
 
-    markers: every string that identifies the person or that they wrote (their id, name, email, messages,
-        reasons), gathered from every feature first: copies of them elsewhere (notification payloads, dialog
-        state) are found by these.
+    markers: strings that identify the person or that they wrote, long enough to be theirs alone (their id, email,
+        1:1 chat, messages and reasons of at least ``MIN_SUBSTRING`` characters), gathered from every feature first:
+        copies of them elsewhere (notification payloads, dialog state) contain one of these.
+    exact: strings that are theirs only as a whole value (their name; a short reply such as "Thank you", which
+        inside someone else's longer message is no trace of them).
     pseudonym: the Entra-object-id-shaped stand-in written where a record must be kept (an anonymised booking, an
         audit entry), never the same for two erasures.
     keep_records: how long records the provider must keep (bookings) are kept, anonymised, after their course.
@@ -59,11 +61,12 @@ class Erasure:
     pseudonym: str
     now: datetime
     keep_records: timedelta
+    exact: frozenset[str] = frozenset()
 
     def mentions(self, value: Any) -> bool:
-        """Whether a string, or any string inside a JSON document, contains one of the markers."""
+        """Whether a string, or any string inside a JSON document, is or contains something of the person's."""
         if isinstance(value, str):
-            return any(marker in value for marker in self.markers)
+            return value.strip() in self.exact or any(marker in value for marker in self.markers)
         if isinstance(value, dict):
             return any(self.mentions(k) or self.mentions(v) for k, v in value.items())
         if isinstance(value, list | tuple):
@@ -81,12 +84,14 @@ class Erasure:
         return value
 
 
-MIN_MARKER = 4  # shorter strings ("Al", "ok") would match too much of other people's data
+MIN_SUBSTRING = 24  # shorter words of theirs ("Thank you", "Social worker") are found only as whole values
 
 
-def strong_markers(values: set[str | None]) -> set[str]:
-    """The strings worth searching for: long enough to name this person rather than anyone."""
-    return {v.strip() for v in values if v and len(v.strip()) >= MIN_MARKER}
+def split_markers(values: set[str | None]) -> tuple[set[str], set[str]]:
+    """(found inside longer strings, found only as whole values): a long message is theirs wherever it appears; a
+    short one only where it is the whole value."""
+    words = {v.strip() for v in values if v and v.strip()}
+    return {w for w in words if len(w) >= MIN_SUBSTRING}, {w for w in words if len(w) < MIN_SUBSTRING}
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,8 @@ class PersonalData(ABC):
     erase_order: ClassVar[int] = 50
 
     async def markers(self, session: AsyncSession, subject: Subject) -> set[str]:
-        """Strings the person wrote that may have been copied elsewhere (messages, reasons)."""
+        """Strings of the person's that may have been copied elsewhere (their messages, reasons, the name they gave):
+        long ones are looked for inside other strings, short ones only as whole values (``split_markers``)."""
         return set()
 
     @abstractmethod

@@ -25,7 +25,7 @@ from classroom.people import find_person, lock_holders, roles_of
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import Actor, AuditRecord, audit_entries, record_audit
 from classroom.privacy.export_links import issue_export_link, owner_of_token
-from classroom.privacy.personal_data import Erasure, PersonalData, Retention, Section, Subject, strong_markers
+from classroom.privacy.personal_data import Erasure, PersonalData, Retention, Section, Subject, split_markers
 from classroom.privacy.retention import BOOKING_RECORDS
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import Role
@@ -196,15 +196,21 @@ class PrivacyService:
                 raise LastAdmin("this is the only admin: grant someone else the admin role first")
             now = self._clock.now()
             subject = await self._subject(session, subject_aad_object_id)
-            markers = strong_markers({subject.aad_object_id, subject.name, subject.email})
+            words: set[str | None] = set()
             for provider in self._providers:
-                markers |= await provider.markers(session, subject)
+                words |= await provider.markers(session, subject)
+            inside, whole = split_markers(words)
+            # Their id and email are theirs wherever they appear; their name only as a whole value ("Ann" is in
+            # "Anna", and two people can share a name: a false match would erase someone else's message).
+            inside |= {v for v in (subject.aad_object_id, subject.email) if v}
+            whole |= {subject.name.strip()} if subject.name.strip() else set()
             erasure = Erasure(
                 subject,
-                frozenset(markers),
+                frozenset(inside),
                 PSEUDONYM_PREFIX + secrets.token_hex(16),
                 now,
                 self._policy.retention.period(BOOKING_RECORDS),
+                frozenset(whole),
             )
             counts: dict[str, int] = {}
             for provider in self._providers:
