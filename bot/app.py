@@ -23,6 +23,7 @@ from bot.delivery.service import DeliveryService
 from bot.features import FEATURES
 from bot.inbound import MalformedActivity, read_activity
 from bot.poll_export_routes import add_poll_export_routes
+from bot.privacy_routes import add_privacy_routes
 from bot.settings import Settings
 from bot.teams_bot import ClassroomBot
 from classroom.clock import Clock, SystemClock
@@ -167,4 +168,5 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     add_calendar_routes(app, lambda request: request.app[RUNTIME].services.enrolment)
     add_poll_export_routes(app, lambda request: request.app[RUNTIME].services.polls)
+    add_privacy_routes(app, lambda request: request.app[RUNTIME].services.privacy)
     return app

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -38,6 +38,9 @@ from classroom.errors import TryAgain
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
+from classroom.privacy.personal_data import PersonalData, Retention
+from classroom.privacy.retention import KINDS as RETENTION_KINDS
+from classroom.privacy.service import PrivacyPolicy, PrivacyService
 from classroom.receipts import ActivityReceipts
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
@@ -53,7 +56,13 @@ SessionFactory = async_sessionmaker[AsyncSession]
 TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
 
 
-def build_services(settings: Settings, session_factory: SessionFactory, clock: Clock) -> Services:
+def build_services(
+    settings: Settings,
+    session_factory: SessionFactory,
+    clock: Clock,
+    personal_data: Sequence[PersonalData] | None = None,
+) -> Services:
+    """The services; ``personal_data``: what data protection walks (default: every feature's in bot/features.py)."""
     zone = settings.zone
     enrolment_policy = EnrolmentPolicy(
         zone=zone,
@@ -64,6 +73,16 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
     )
     enquiry_policy = EnquiryPolicy(
         zone=zone, overdue_after=settings.enquiry_overdue_working_days, digest_cron=settings.enquiry_digest_cron
+    )
+    if personal_data is None:
+        from bot.features import FEATURES  # here, not at the top: the features import the services' module
+
+        personal_data = FeatureRegistry(FEATURES).personal_data
+    privacy_policy = PrivacyPolicy(
+        retention=Retention(
+            {kind: timedelta(days=getattr(settings, f"retention_{kind}_days")) for kind in RETENTION_KINDS}
+        ),
+        export_link_ttl=timedelta(days=settings.my_data_link_days),
     )
     return Services(
         clock=clock,
@@ -83,6 +102,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         meeting_roles=MeetingRoles(
             ConnectorMeetingParticipants(), fall_back_to_stored_roles=settings.meeting_role_fallback
         ),
+        privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
     )
 
 
@@ -122,7 +142,7 @@ def build_bot(services: Services, session_factory: SessionFactory, registry: Fea
         # comes first: a redelivery ends there, so it neither stores the chat again nor is answered twice.
         middleware=[
             SerialTurnsMiddleware(),
-            TurnPreload(session_factory, dialog_state, receipts),
+            TurnPreload(session_factory, dialog_state, receipts, services.clock),
             RememberPersonalChats(services.conversations),
         ],
     )

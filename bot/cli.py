@@ -1,4 +1,4 @@
-"""``classroom-bot``: run the bot, migrate the database, import the catalogue."""
+"""``classroom-bot``: run the bot, migrate the database, import the catalogue, purge data past its retention."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.app import create_app, freeze_startup_objects
+from bot.assembly import build_services
 from bot.demo_people import DEMO_PEOPLE
 from bot.manifest_package import cmd_manifest_build
 from bot.outbox_cli import add_outbox_commands
@@ -175,6 +176,18 @@ def cmd_catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_privacy_purge(settings: Settings, _args: argparse.Namespace) -> int:
+    """What the daily purge does, now: remove every kind of data past its retention period (``RETENTION_*``)."""
+
+    async def purge(session_factory) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        return await build_services(settings, session_factory, SystemClock()).privacy.purge()
+
+    removed = asyncio.run(_with_database(settings, purge))
+    for kind, count in sorted(removed.items()):
+        print(f"{kind}: {count} removed")
+    return EXIT_OK
+
+
 def _port_number(text: str) -> int:
     try:
         port = int(text)
@@ -234,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--out", type=Path, required=True, help="the .zip file to write")
     package.add_argument("--template-dir", type=Path, help="manifest template folder (default: manifest/)")
     package.set_defaults(handler=cmd_manifest_build)
+
+    privacy = commands.add_parser("privacy", help="data protection").add_subparsers(
+        dest="privacy_command", required=True, metavar="ACTION"
+    )
+    privacy.add_parser(
+        "purge", help="remove every kind of data past its retention period now (the bot also does it daily)"
+    ).set_defaults(handler=cmd_privacy_purge)
 
     add_outbox_commands(commands)
     return parser

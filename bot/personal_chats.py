@@ -3,7 +3,8 @@
 Teams tells the bot about a 1:1 chat when the person installs the app. When that event never reached the bot
 (it was down, or its database was replaced), when the bot thought itself removed from the chat (a 403 from Teams,
 perhaps a minute ago and in another process), or when Teams moved the chat to another service URL, the person's
-next message stores the chat, and what waited for them goes at once (``ConversationService.written_to_in``).
+next message stores the chat, and what waited for them goes at once (``ConversationService.written_to_in``). A
+stranger's chat (nobody we know, nothing waiting for them: someone forgotten at their request, say) is not stored.
 
 Message turns are the hot path, so the stored chat is read in the turn's first database session
 (``TurnPreload`` calls :func:`read_personal_chat`): a chat known as it is costs one read by primary key and no
@@ -21,7 +22,8 @@ from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.conversations import ConversationService, StoredChat, known_as_it_is, stored_chat
+from classroom.clock import Clock
+from classroom.conversations import ConversationService, StoredChat, known_as_it_is, stored_chat, worth_keeping
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.sender import sender_aad_object_id, sender_name
 
@@ -33,6 +35,7 @@ _STORED_CHAT = "classroom.stored_personal_chat"  # turn_state key: the chat as t
 @dataclass(frozen=True)
 class _Read:
     chat: StoredChat | None  # None: the database does not know the chat
+    worth_keeping: bool = True  # for a chat it does not know: whether to store it (``worth_keeping``)
 
 
 def _personal_message(activity: Activity) -> bool:
@@ -44,13 +47,15 @@ def _personal_message(activity: Activity) -> bool:
     )
 
 
-async def read_personal_chat(session: AsyncSession, context: TurnContext) -> None:
+async def read_personal_chat(session: AsyncSession, context: TurnContext, clock: Clock) -> None:
     """In the turn's first session: how the database knows this message's 1:1 chat, for
     :class:`RememberPersonalChats` to compare with the activity."""
     activity = context.activity
     if _personal_message(activity) and sender_aad_object_id(context):
         conversation_id = base_conversation_id(activity.conversation.id)
-        context.turn_state[_STORED_CHAT] = _Read(await stored_chat(session, conversation_id))
+        chat = await stored_chat(session, conversation_id)
+        keep = chat is not None or await worth_keeping(session, sender_aad_object_id(context) or "", clock.now())
+        context.turn_state[_STORED_CHAT] = _Read(chat, keep)
 
 
 class RememberPersonalChats(Middleware):
@@ -66,7 +71,9 @@ class RememberPersonalChats(Middleware):
 
     async def _check(self, context: TurnContext, sender: str) -> None:
         read = context.turn_state.get(_STORED_CHAT)  # absent: not read this turn, so ask the database now
-        if isinstance(read, _Read) and known_as_it_is(read.chat, context.activity.service_url, sender):
+        if isinstance(read, _Read) and (
+            known_as_it_is(read.chat, context.activity.service_url, sender) or not read.worth_keeping
+        ):
             return
         info = conversation_info(context.activity)
         try:

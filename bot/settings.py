@@ -83,6 +83,17 @@ class Settings(BaseSettings):
             raise ValueError("give one duration, such as 1h")
         return value
 
+    # Data protection: how long a "my data" download link works, and how long each kind of data is kept before the
+    # daily purge removes it (days; see classroom/privacy/retention.py for what each kind is).
+    my_data_link_days: int = Field(default=7, ge=1, le=30)
+    retention_closed_enquiries_days: int = Field(default=365, ge=1)
+    retention_finished_notifications_days: int = Field(default=90, ge=1)
+    retention_download_links_days: int = Field(default=1, ge=0)
+    retention_dialog_state_days: int = Field(default=30, ge=1)
+    retention_poll_answers_days: int = Field(default=365, ge=1)
+    retention_audit_entries_days: int = Field(default=2190, ge=30)
+    retention_booking_records_days: int = Field(default=2190, ge=1)
+
     # Entra object ids of the first admins: the coordinator and admin roles on start, unless revoked in Teams.
     admin_aad_object_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_AAD_OBJECT_IDS", "admin_aad_object_ids")

@@ -23,6 +23,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.personal_chats import read_personal_chat
+from classroom.clock import Clock
 from classroom.people import roles_of
 from classroom.receipts import ActivityReceipts, receipt_key
 from dialogs.card_actions import message_answer
@@ -74,10 +75,12 @@ class TurnPreload(Middleware):
         session_factory: async_sessionmaker[AsyncSession],
         dialog_state: ConversationDialogState,
         receipts: ActivityReceipts,
+        clock: Clock,
     ):
         self._session_factory = session_factory
         self._dialog_state = dialog_state
         self._receipts = receipts
+        self._clock = clock
         self.already_taken = 0  # redeliveries this process recognised from their claim
 
     # botbuilder annotates ``logic`` as taking the context, but calls it with none.
@@ -91,7 +94,7 @@ class TurnPreload(Middleware):
                 items = await self._dialog_state.storage.read_in(session, [key])
                 roles = await roles_of(session, sender_aad_object_id(context))
                 if claimed:
-                    await read_personal_chat(session, context)
+                    await read_personal_chat(session, context, self._clock)
                 if receipt is not None:
                     await session.commit()
             self._dialog_state.use_loaded(context, items.get(key))

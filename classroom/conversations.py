@@ -9,17 +9,19 @@ once, in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
-from classroom.outbox import deliver_waiting
-from classroom.people import ensure_person
+from classroom.outbox import anything_waiting, deliver_waiting
+from classroom.people import ensure_person, find_person
+from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
-from storage.models import ConversationRecord
+from storage.models import ConversationRecord, DesignatedConversation
 from storage.upsert import insert_or_ignore, insert_or_update
 
 
@@ -141,6 +143,13 @@ def known_as_it_is(stored: StoredChat | None, service_url: str, person: str | No
     return stored == (True, service_url, person)
 
 
+async def worth_keeping(session: AsyncSession, person: str, now: datetime) -> bool:
+    """Whether a 1:1 chat the database does not know is worth storing from ``person``'s message: only for someone we
+    know, or with something waiting for them. A stranger's message (someone who asked to be forgotten, say) is
+    answered without collecting anything about them."""
+    return await find_person(session, person) is not None or await anything_waiting(session, person, now)
+
+
 class ConversationService:
     """Installs and removals, each in its own transaction."""
 
@@ -169,6 +178,8 @@ class ConversationService:
             stored = await stored_chat(session, info.conversation_id)
             if known_as_it_is(stored, info.service_url, info.user_aad_object_id):
                 return False
+            if stored is None and not await worth_keeping(session, by, self._clock.now()):
+                return False
             await self._installed(session, info, by, by_name)
             return True
 
@@ -176,3 +187,74 @@ class ConversationService:
 
     async def removed(self, conversation_id: str) -> None:
         await in_transaction(self._session_factory, lambda s: forget_conversation(s, conversation_id))
+
+
+class ConversationsData(PersonalData):
+    """A person's 1:1 chat with the bot (its address, so the bot can write to them), other chats' references that
+    name them (who added the bot), and the coordinators' chat they chose. Erasing forgets their 1:1 chat: the bot
+    can no longer write to them until they write again."""
+
+    tables: ClassVar = {
+        "conversations": frozenset({"user_aad_object_id", "reference", "name", "conversation_id"}),
+        "designated_conversations": frozenset({"set_by_aad_object_id"}),
+    }
+    not_personal: ClassVar = {
+        "conversations": frozenset({"tenant_id", "team_id", "conversation_type", "service_url"}),
+        "designated_conversations": frozenset({"conversation_id"}),  # a shared chat, not a person's
+    }
+    erase_order: ClassVar = 90  # after what finds the person's chats through these rows
+
+    async def markers(self, session: AsyncSession, subject: Subject) -> set[str]:
+        rows = await session.scalars(
+            select(ConversationRecord.conversation_id).where(
+                ConversationRecord.user_aad_object_id == subject.aad_object_id,
+                ConversationRecord.conversation_type == "personal",
+            )
+        )
+        return set(rows.all())
+
+    async def export(self, session: AsyncSession, subject: Subject) -> Section | None:
+        chats = (
+            await session.scalars(
+                select(ConversationRecord).where(ConversationRecord.user_aad_object_id == subject.aad_object_id)
+            )
+        ).all()
+        chosen = (
+            await session.scalars(
+                select(DesignatedConversation).where(
+                    DesignatedConversation.set_by_aad_object_id == subject.aad_object_id
+                )
+            )
+        ).all()
+        if not chats and not chosen:
+            return None
+        lines = [f"Our 1:1 chat, known since {c.created_at:%d %b %Y}" for c in chats]
+        lines += [f"You chose the {d.purpose} chat" for d in chosen]
+        data = {
+            "chats": [
+                {"conversation_id": c.conversation_id, "installed": c.installed, "since": c.created_at} for c in chats
+            ],
+            "chats_chosen": [{"purpose": d.purpose, "at": d.set_at} for d in chosen],
+        }
+        return Section("Chats", tuple(lines), data)
+
+    async def erase(self, session: AsyncSession, erasure: Erasure) -> dict[str, int]:
+        aad = erasure.subject.aad_object_id
+        forgotten = await session.execute(
+            delete(ConversationRecord).where(ConversationRecord.user_aad_object_id == aad)
+        )
+        scrubbed = 0
+        for record in (await session.scalars(select(ConversationRecord))).all():
+            if erasure.mentions(record.reference) or erasure.mentions(record.name or ""):
+                record.reference = erasure.scrubbed(record.reference)
+                record.name = None if erasure.mentions(record.name or "") else record.name
+                scrubbed += 1
+        await session.execute(
+            update(DesignatedConversation)
+            .where(DesignatedConversation.set_by_aad_object_id == aad)
+            .values(set_by_aad_object_id=erasure.pseudonym)
+        )
+        counts = {"chats forgotten": int(forgotten.rowcount)}  # type: ignore[attr-defined]
+        if scrubbed:
+            counts["other chats' records cleaned"] = scrubbed
+        return counts

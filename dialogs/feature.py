@@ -17,6 +17,7 @@ from botbuilder.dialogs import Dialog
 
 from classroom.outbox import Notice
 from classroom.periodic import PeriodicJob
+from classroom.privacy.personal_data import PersonalData
 from dialogs.card_actions import CardActionRouter
 from dialogs.cards.base import CardMessage
 from dialogs.routing import CommandRequest, Router
@@ -108,6 +109,8 @@ class Feature:
     jobs: its periodic jobs, built once with the services.
     events: what it does on Teams events.
     fallbacks: what it makes of messages no command matches (asked in feature order).
+    personal_data: how it exports, erases and purges the personal data its tables hold (one per area of data;
+        every table must be covered by some feature's, a test checks it).
     """
 
     name: str
@@ -118,3 +121,4 @@ class Feature:
     jobs: Callable[[Services], Sequence[Job]] = _no_jobs
     events: Events = Events()
     fallbacks: Sequence[Fallback] = ()
+    personal_data: Sequence[PersonalData] = ()

@@ -8,6 +8,7 @@ from typing import Any
 
 from botbuilder.dialogs import Dialog
 
+from classroom.privacy.personal_data import PersonalData
 from dialogs.card_actions import CardActionRouter
 from dialogs.feature import EventHandler, Fallback, Feature, Job, Notification
 from dialogs.routing import Router
@@ -28,12 +29,14 @@ class FeatureRegistry:
         self.on_added: list[EventHandler] = []
         self.on_uninstalled: list[EventHandler] = []
         self.on_members_joined: list[EventHandler] = []
+        self.personal_data: list[PersonalData] = []
         for feature in features:
             self.commands.include(feature.commands)
             self.card_actions.include(feature.card_actions)
             for notification in feature.notifications:
                 self._add_notification(notification)
             self.fallbacks.extend(feature.fallbacks)
+            self.personal_data.extend(feature.personal_data)
             if feature.events.installed:
                 self.on_installed.append(feature.events.installed)
             if feature.events.added:

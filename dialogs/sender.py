@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 
 from classroom.people import PeopleService
+from dialogs.conversation_reference import base_conversation_id
 from storage.models import Role
 
 _TURN_KEY = "classroom.sender_roles"
@@ -55,3 +56,9 @@ class SentByPerson:
     @property
     def sender_name(self) -> str:
         return sender_name(self.turn_context)
+
+    @property
+    def where(self) -> str:
+        """The conversation this came from, as the audit log records it (a channel, not its thread)."""
+        conversation = self.turn_context.activity.conversation
+        return base_conversation_id(conversation.id) if conversation and conversation.id else ""

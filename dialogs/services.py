@@ -16,6 +16,7 @@ from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
+from classroom.privacy.service import PrivacyService
 from dialogs.meeting_participants import MeetingRoles
 
 
@@ -42,3 +43,4 @@ class Services:
     admin: AdminService
     polls: PollService
     meeting_roles: MeetingRoles
+    privacy: PrivacyService

@@ -1,5 +1,6 @@
 """One writer per table: the outbox is written only by ``classroom/outbox/``, conversation records only by
-``classroom/conversations.py``, the record of administration only by ``classroom/admin/``. Everyone else asks them
+``classroom/conversations.py``, the record of administration only by ``classroom/admin/``, the audit log only by
+``classroom/privacy/audit.py``. Everyone else asks them
 (enqueue, replace_copies, remember_conversation ...)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ OWNERS = {
     "OutboxNotification": "classroom/outbox/",
     "ConversationRecord": "classroom/conversations.py",
     "AdminChange": "classroom/admin/",
+    "AuditEntry": "classroom/privacy/audit.py",
 }
 NOT_WRITERS = ("storage/models/", "storage/migrations/")  # where the tables are defined and created
 

@@ -22,7 +22,9 @@ def _command_table() -> dict[str, str]:
         cells = [cell.strip() for cell in line.strip("|").split(" | ")]
         for typed in re.findall(r"`([^`]+)`", cells[0]):
             rows[
-                typed.split(" ")[0] if not typed.startswith(("my ", "roles ", "link ", "unlink ", "poll ")) else typed
+                typed.split(" ")[0]
+                if not typed.startswith(("my ", "roles ", "link ", "unlink ", "poll ", "forget "))
+                else typed
             ] = cells[1]
     return rows
 

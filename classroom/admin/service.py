@@ -21,6 +21,7 @@ from classroom.clock import Clock
 from classroom.coordinators import clear_coordinators_conversation
 from classroom.errors import InvalidInput, NotAllowed
 from classroom.people import ensure_person, find_person, grant_roles, lock_holders, revoke_role, role_holders
+from classroom.privacy.audit import SYSTEM, Actor, record_audit
 from classroom.text import bounded, storable
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import AdminAction, AdminChange, Person, Role
@@ -63,10 +64,13 @@ class AdminService:
         *,
         role: Role | None = None,
         run_code: str | None = None,
+        where: str = "",
     ) -> None:
+        """Record one change in ``admin_changes`` (what ``roles history`` shows) and in the audit log."""
+        now = self._clock.now()
         session.add(
             AdminChange(
-                at=self._clock.now(),
+                at=now,
                 action=action,
                 actor_aad_object_id=actor.aad_object_id if actor else None,
                 actor_name=actor.name if actor else "",
@@ -75,6 +79,17 @@ class AdminService:
                 role=role.value if role else None,
                 run_code=run_code,
             )
+        )
+        details = {"role": role.value} if role else {"run": run_code}
+        actor_is = Actor(actor.aad_object_id, actor.name, where) if actor else Actor(None, BOOTSTRAP, SYSTEM)
+        record_audit(
+            session,
+            now,
+            f"admin.{action.value}",
+            actor_is,
+            subject_aad_object_id=subject.aad_object_id,
+            subject_name=subject.name,
+            **details,
         )
 
     # -- roles -----------------------------------------------------------------------------------------------
@@ -90,7 +105,14 @@ class AdminService:
         return await in_transaction(self._session_factory, unit)
 
     async def change_role(
-        self, actor_aad_object_id: str, subject_aad_object_id: str, subject_name: str, role: Role, *, grant: bool
+        self,
+        actor_aad_object_id: str,
+        subject_aad_object_id: str,
+        subject_name: str,
+        role: Role,
+        *,
+        grant: bool,
+        where: str = "",
     ) -> RoleChange:
         """Grant (``grant``) or revoke ``role``; only admins may. The subject is created (a participant) if new.
 
@@ -120,7 +142,9 @@ class AdminService:
                 changed and not grant and role == Role.COORDINATOR and await clear_coordinators_conversation(session)
             )
             if changed:
-                self._record(session, AdminAction.GRANT if grant else AdminAction.REVOKE, actor, subject, role=role)
+                self._record(
+                    session, AdminAction.GRANT if grant else AdminAction.REVOKE, actor, subject, role=role, where=where
+                )
             return RoleChange(subject.name, subject.aad_object_id, role, grant, changed, coordinators_chat_unset=unset)
 
         return await in_transaction(self._session_factory, unit)
@@ -162,7 +186,14 @@ class AdminService:
         return await in_transaction(self._session_factory, unit)
 
     async def link_trainer(
-        self, actor_aad_object_id: str, subject_aad_object_id: str, subject_name: str, code: str, *, link: bool
+        self,
+        actor_aad_object_id: str,
+        subject_aad_object_id: str,
+        subject_name: str,
+        code: str,
+        *,
+        link: bool,
+        where: str = "",
     ) -> TrainerLinkChange:
         """Link (``link``) or unlink a trainer to the runs ``code`` names (one run, or every run of a course).
         Linking gives the trainer role to someone without it (recorded too).
@@ -192,10 +223,10 @@ class AdminService:
                 (changed if done else unchanged).append(run.code)
                 if done:
                     action = AdminAction.LINK_TRAINER if link else AdminAction.UNLINK_TRAINER
-                    self._record(session, action, actor, subject, run_code=run.code)
+                    self._record(session, action, actor, subject, run_code=run.code, where=where)
             role_granted = False
             if link and changed and await grant_roles(session, subject, [Role.TRAINER]):
-                self._record(session, AdminAction.GRANT, actor, subject, role=Role.TRAINER)
+                self._record(session, AdminAction.GRANT, actor, subject, role=Role.TRAINER, where=where)
                 role_granted = True
             return TrainerLinkChange(
                 subject.name, subject.aad_object_id, link, tuple(changed), tuple(unchanged), role_granted

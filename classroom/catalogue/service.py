@@ -15,10 +15,14 @@ from classroom.catalogue.importer import ImportReport, import_catalogue
 from classroom.catalogue.queries import CourseOverview
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
+from classroom.privacy.audit import CLI, Actor, record_audit
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import Course
 
 _CODES = select(Course.code).order_by(Course.code)
+
+
+CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 
 
 class CatalogueService:
@@ -64,9 +68,25 @@ class CatalogueService:
 
         return await in_transaction(self._session_factory, unit)
 
-    async def import_document(self, document: CatalogueDocument) -> ImportReport:
-        """Upsert a validated catalogue in one transaction (nothing changes if any part is refused)."""
-        return await in_transaction(self._session_factory, lambda s: import_catalogue(s, document))
+    async def import_document(self, document: CatalogueDocument, *, by: Actor = CLI_IMPORT) -> ImportReport:
+        """Upsert a validated catalogue in one transaction (nothing changes if any part is refused); recorded in
+        the audit log with what changed."""
+
+        async def unit(session: AsyncSession) -> ImportReport:
+            report = await import_catalogue(session, document)
+            record_audit(
+                session,
+                self._clock.now(),
+                "catalogue.import",
+                by,
+                courses_created=report.courses_created,
+                courses_updated=report.courses_updated,
+                runs_created=report.runs_created,
+                runs_updated=report.runs_updated,
+            )
+            return report
+
+        return await in_transaction(self._session_factory, unit)
 
     async def import_file(self, path: Path) -> ImportReport:
         """Validate the file completely, then import it in one transaction.

@@ -26,6 +26,7 @@ from classroom.enquiries.submission import DuplicateSubmission, Submitted, creat
 from classroom.enquiries.views import CourseRef, course_refs
 from classroom.people import find_person
 from classroom.periodic import PeriodicJob
+from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import SessionFactory, in_transaction
 
 
@@ -153,6 +154,13 @@ class EnquiryService:
         async def unit(session: AsyncSession) -> None:
             await remember_conversation(session, here)
             await set_coordinators_conversation(session, here.conversation_id, by=by, now=now, members=members)
+            record_audit(
+                session,
+                now,
+                "coordinators.chat_chosen",
+                await named_actor(session, by, here.conversation_id),
+                chat=here.name or here.conversation_type,
+            )
 
         await in_transaction(self._session_factory, unit)
 

@@ -58,8 +58,9 @@ from classroom.enrolment.views import (
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import ensure_person
 from classroom.periodic import PeriodicJob
+from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import in_transaction
-from storage.models import CourseRun, EnrolmentStatus
+from storage.models import CourseRun, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
 
@@ -142,15 +143,30 @@ class EnrolmentService:
         )
 
     async def decide_organisation(
-        self, actor_aad_object_id: str, person_id: int, organisation_id: int | None = None
+        self, actor_aad_object_id: str, person_id: int, organisation_id: int | None = None, *, where: str = ""
     ) -> OrganisationCheckNotice:
         """A coordinator confirms a person's own choice (``organisation_id`` None) or corrects it. Raises
-        NotAllowed (not a coordinator), NotFound, or OrganisationAlreadySettled."""
-        return await self._run(
-            lambda session: decide_organisation(
-                session, actor_aad_object_id, person_id, organisation_id, self._clock.now()
+        NotAllowed (not a coordinator), NotFound, or OrganisationAlreadySettled. Recorded in the audit log."""
+
+        async def unit(session: AsyncSession) -> OrganisationCheckNotice:
+            now = self._clock.now()
+            notice = await decide_organisation(session, actor_aad_object_id, person_id, organisation_id, now)
+            person = await session.get(Person, person_id)
+            organisation = (
+                await session.get(Organisation, person.organisation_id) if person and person.organisation_id else None
             )
-        )
+            record_audit(
+                session,
+                now,
+                "enrolment.organisation_correct" if organisation_id is not None else "enrolment.organisation_confirm",
+                await named_actor(session, actor_aad_object_id, where),
+                subject_aad_object_id=person.aad_object_id if person else None,
+                subject_name=person.name if person else "",
+                organisation=organisation.name if organisation else None,
+            )
+            return notice
+
+        return await self._run(unit)
 
     async def organisation_check(self, actor_aad_object_id: str, person_id: int) -> OrganisationCheckNotice:
         """The coordinators' card about a person's organisation as it stands. Raises NotAllowed, NotFound."""
@@ -258,10 +274,16 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def decide_clash(
-        self, actor_aad_object_id: str, enrolment_id: int, *, accept: bool, round_: int | None = None
+        self,
+        actor_aad_object_id: str,
+        enrolment_id: int,
+        *,
+        accept: bool,
+        round_: int | None = None,
+        where: str = "",
     ) -> EnrolmentView:
         """Accept or decline a clash (``round_``: the request a review card was about); raises NothingToDecide
-        (no such request, or not theirs to decide: alike) or AlreadyDecided."""
+        (no such request, or not theirs to decide: alike) or AlreadyDecided. Recorded in the audit log."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             enrolment = await enrolments.decide_clash(
@@ -274,9 +296,18 @@ class EnrolmentService:
                 round_=round_,
             )
             await session.flush()
-            return await queries.view_of(
-                session, await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
+            loaded, run = await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
+            record_audit(
+                session,
+                self._clock.now(),
+                "enrolment.clash_accept" if accept else "enrolment.clash_decline",
+                await named_actor(session, actor_aad_object_id, where),
+                subject_aad_object_id=loaded.person.aad_object_id,
+                subject_name=loaded.person.name,
+                run=run.code,
+                sessions=[s.position for s in loaded.clash_sessions],
             )
+            return await queries.view_of(session, loaded, run)
 
         return await self._run(unit)
 
@@ -335,6 +366,7 @@ class EnrolmentService:
         ends_at: datetime,
         *,
         was: tuple[datetime, datetime],
+        where: str = "",
     ) -> SessionMove:
         """A coordinator confirms moving a session from ``was`` (the time they were shown); everyone holding a
         place and the run's trainers are told, reminders move, and a clash with the old time is cleared.
@@ -349,9 +381,20 @@ class EnrolmentService:
             run_id = await run_id_for_code(session, run_code)
             await lock_run(session, run_id)
             run = await load_run(session, run_id)
-            return await move_session(
+            moved = await move_session(
                 session, run, position, starts_at, ends_at, self._clock.now(), self.policy, was=was
             )
+            record_audit(
+                session,
+                self._clock.now(),
+                "enrolment.reschedule",
+                await named_actor(session, actor_aad_object_id, where),
+                run=run.code,
+                session_number=position,
+                was=[was[0].isoformat(), was[1].isoformat()],
+                now=[starts_at.isoformat(), ends_at.isoformat()],
+            )
+            return moved
 
         return await self._run(unit)
 

@@ -25,7 +25,7 @@ from classroom.outbox.status import (
     outbox_summary,
     retry_notification,
 )
-from classroom.outbox.waiting import deliver_waiting
+from classroom.outbox.waiting import anything_waiting, deliver_waiting
 
 __all__ = [
     "ENQUEUED_FLAG",
@@ -38,6 +38,7 @@ __all__ = [
     "cancel_by_dedupe_prefix",
     "checked_per_row",
     "dedupe_prefix_params",
+    "anything_waiting",
     "deliver_waiting",
     "enqueue",
     "get_notification",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox.queue import mark_enqueued
@@ -41,6 +41,24 @@ _DELIVER_WAITING = (
         updated_at=_NOW,
     )
 )
+
+
+_WAITING_FOR = (
+    select(OutboxNotification.id)
+    .where(
+        OutboxNotification.status == NotificationStatus.UNDELIVERABLE,
+        OutboxNotification.recipient_aad_object_id == bindparam("recipient"),
+        OutboxNotification.due_at >= bindparam("since", type_=UtcDateTime()),
+        or_(OutboxNotification.expires_at.is_(None), OutboxNotification.expires_at > _NOW),
+    )
+    .limit(1)
+)
+
+
+async def anything_waiting(session: AsyncSession, recipient: str, now: datetime) -> bool:
+    """Whether :func:`deliver_waiting` would make anything due for ``recipient``."""
+    parameters = {"recipient": recipient, "since": now - WAITING_LIMIT, "now": now}
+    return (await session.execute(_WAITING_FOR, parameters)).first() is not None
 
 
 async def deliver_waiting(session: AsyncSession, recipient: str, now: datetime) -> int:

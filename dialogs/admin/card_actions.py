@@ -26,7 +26,7 @@ async def change_role(request: CardActionRequest) -> InvokeResponse:
     name = name[:MAX_NAME] if isinstance(name, str) else ""
     try:
         change = await request.services.admin.change_role(
-            request.sender_id, subject, name, role, grant=request.verb == GRANT
+            request.sender_id, subject, name, role, grant=request.verb == GRANT, where=request.where
         )
     except ClassroomError as error:
         return message_answer(explain(error).replace("**", ""))

@@ -140,7 +140,7 @@ async def role_change(request: CommandRequest) -> None:
         return
     try:
         change = await request.services.admin.change_role(
-            request.sender_id, subject, "", role, grant=words[0].lower() == "grant"
+            request.sender_id, subject, "", role, grant=words[0].lower() == "grant", where=request.where
         )
     except ClassroomError as error:
         await _attempt_say(request, error)
@@ -187,7 +187,7 @@ async def _change_link(request: CommandRequest, *, link: bool) -> None:
         return
     try:
         change = await request.services.admin.link_trainer(
-            request.sender_id, person.aad_object_id, person.name, words[0], link=link
+            request.sender_id, person.aad_object_id, person.name, words[0], link=link, where=request.where
         )
     except NotFound:
         await request.say(f"I don't know {shown_code(words[0])}. Type **courses** to see the codes.")

@@ -1,6 +1,7 @@
 """Enquiries as people see them: asking the training team, coordinators' cards, replies and the daily digest."""
 
 from classroom.enquiries.digest import DIGEST_JOB_NAME
+from classroom.enquiries.privacy import EnquiriesData
 from dialogs.enquiries.card_actions import router as card_actions
 from dialogs.enquiries.commands import router
 from dialogs.enquiries.dialog import EnquiryDialog
@@ -21,4 +22,5 @@ feature = Feature(
     ],
     fallbacks=[offer_enquiry],
     events=Events(members_joined=members_joined),
+    personal_data=[EnquiriesData()],
 )

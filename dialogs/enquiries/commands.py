@@ -56,6 +56,12 @@ def _card_value(request: CommandRequest, key: str) -> str | None:
     phrases=ENQUIRE_PHRASES,
 )
 async def enquire(request: CommandRequest) -> None:
+    if not request.sender_id:  # said now, not after every question (the enquiry could never be sent)
+        await request.say(
+            "Sorry, I can only send enquiries for people signed in to Microsoft Teams, so that the training team can "
+            "answer you here."
+        )
+        return
     prefill: dict[str, str] = {}
     if request.sender_name:
         prefill["name"] = request.sender_name[:200]
@@ -121,7 +127,10 @@ async def answer(request: CommandRequest) -> None:
     first, _, typed = request.args.partition(" ")
     reference = parse_reference(first)
     text = _card_value(request, ANSWER_INPUT) or typed
-    if reference is None or not request.sender_id:
+    if not request.sender_id:
+        await request.say("I can only take answers to enquiries from people signed in to Teams.")
+        return
+    if reference is None:
         await request.say(
             "To write back about an enquiry, type **answer** followed by its reference and your message, for "
             "example **answer ENQ-2026-0042 March would suit us**."

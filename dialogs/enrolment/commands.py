@@ -224,7 +224,7 @@ async def clash(request: CommandRequest) -> None:
     if not aad_object_id:
         return
     accept = words[0].lower() == "accept"
-    decided = request.services.enrolment.decide_clash(aad_object_id, int(words[1]), accept=accept)
+    decided = request.services.enrolment.decide_clash(aad_object_id, int(words[1]), accept=accept, where=request.where)
     done, view = await _attempt(request, "", decided)
     if not done or view is None:
         return
@@ -261,7 +261,7 @@ async def organisation(request: CommandRequest) -> None:
             return
     person_id = positive_id(words[1])
     assert person_id is not None
-    _, note = await decide(request.services.enrolment, aad_object_id, person_id, organisation_id)
+    _, note = await decide(request.services.enrolment, aad_object_id, person_id, organisation_id, request.where)
     await request.say(note)
 
 

@@ -48,7 +48,7 @@ async def decide_clash(request: CardActionRequest) -> InvokeResponse:
     enrolment = request.services.enrolment
     settled: AlreadyDecided | None = None
     try:
-        view = await enrolment.decide_clash(actor, enrolment_id, accept=accept, round_=round_)
+        view = await enrolment.decide_clash(actor, enrolment_id, accept=accept, round_=round_, where=request.where)
     except AlreadyDecided as already:
         settled, note = already, "This was already settled; nothing was changed."
     except NotAllowed as refused:

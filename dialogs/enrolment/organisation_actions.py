@@ -38,12 +38,12 @@ def positive_id(value: Any) -> int | None:
 
 
 async def decide(
-    enrolment: EnrolmentService, actor: str, person_id: int, organisation_id: int | None
+    enrolment: EnrolmentService, actor: str, person_id: int, organisation_id: int | None, where: str = ""
 ) -> tuple[OrganisationCheckNotice | None, str]:
     """Confirm (``organisation_id`` None) or correct; returns the card as it stands (None: not to be shown to
     this person) and the words for the one who pressed."""
     try:
-        notice = await enrolment.decide_organisation(actor, person_id, organisation_id)
+        notice = await enrolment.decide_organisation(actor, person_id, organisation_id, where=where)
     except NotAllowed:
         return None, REFUSAL
     except OrganisationAlreadySettled:
@@ -71,7 +71,9 @@ async def act(request: CardActionRequest) -> InvokeResponse:
         organisation_id = positive_id(request.data.get(ORGANISATION_INPUT))
         if organisation_id is None:
             return message_answer("Choose their organisation from the list first, then press Correct.")
-    notice, note = await decide(request.services.enrolment, request.sender_id, person_id, organisation_id)
+    notice, note = await decide(
+        request.services.enrolment, request.sender_id, person_id, organisation_id, request.where
+    )
     if notice is None:
         return message_answer(note)
     return card_answer(build_organisation_check_card(notice, request.services.zone, note=note).card)

@@ -72,7 +72,7 @@ async def confirm(request: CardActionRequest) -> InvokeResponse:
     enrolment, zone = request.services.enrolment, request.services.zone
     try:
         moved = await enrolment.move_session(
-            aad_object_id, move.run_code, move.position, move.starts_at, move.ends_at, was=move.was
+            aad_object_id, move.run_code, move.position, move.starts_at, move.ends_at, was=move.was, where=request.where
         )
     except SessionChanged as changed:
         return await _confirm_again(request, aad_object_id, move, changed)

@@ -2,6 +2,7 @@
 and the minutely job closing polls whose time is up."""
 
 from classroom.polls.jobs import CLOSING_CRON, CLOSING_JOB, EXPORT_LINKS_CRON, EXPORT_LINKS_JOB
+from classroom.polls.privacy import PollsData
 from dialogs.feature import Feature, Job
 from dialogs.polls.card_actions import router as card_actions
 from dialogs.polls.commands import router
@@ -18,4 +19,5 @@ feature = Feature(
         Job(CLOSING_JOB, CLOSING_CRON, services.polls.closing_job()),
         Job(EXPORT_LINKS_JOB, EXPORT_LINKS_CRON, services.polls.export_links_job()),
     ],
+    personal_data=[PollsData()],
 )

@@ -46,6 +46,7 @@ from storage.models.polls import (
     PollVotePick,
     PreparedPoll,
 )
+from storage.models.privacy import AuditEntry, DataExportLink
 
 __all__ = [
     "Base",
@@ -53,6 +54,7 @@ __all__ = [
     "AdminAction",
     "AdminChange",
     "AnnouncedSessionTime",
+    "AuditEntry",
     "ChatRunLink",
     "BotStateRecord",
     "CalendarLink",
@@ -60,6 +62,7 @@ __all__ = [
     "ConversationRecord",
     "Course",
     "CourseRun",
+    "DataExportLink",
     "DesignatedConversation",
     "Enquiry",
     "EnquiryAction",

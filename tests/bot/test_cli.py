@@ -248,3 +248,10 @@ def test_demo_serves_on_a_free_port_and_stops_cleanly(tmp_path: Path) -> None:
     finally:
         returncode = process.stop(signal.SIGINT)
     assert returncode == 0, process.output()
+
+
+def test_privacy_purge_reports_what_it_removed_by_kind(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["privacy", "purge"]) == 0
+    out = capsys.readouterr().out
+    for kind in ("closed_enquiries", "finished_notifications", "download_links", "dialog_state", "poll_answers"):
+        assert f"{kind}: 0 removed" in out

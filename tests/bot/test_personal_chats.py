@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.personal_chats import RememberPersonalChats
 from classroom.conversations import ConversationInfo
-from storage.models import ConversationRecord, NotificationStatus, OutboxNotification, Person
+from classroom.people import assign_roles
+from storage.models import ConversationRecord, NotificationStatus, OutboxNotification, Person, Role
 from tests.bot.test_turn_preload import PARTICIPANT_AAD, database_use, sqlite_only
 from tests.support.notices import mark, queue_text
 
@@ -52,9 +53,15 @@ async def test_a_message_in_a_chat_the_bot_never_stored_sends_what_waited_for_th
         assert await session.scalar(select(Person.name).where(Person.aad_object_id == PARTICIPANT_AAD)) == "Alex Wilber"
 
 
+async def _known(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    async with session_factory.begin() as session:
+        await assign_roles(session, PARTICIPANT_AAD, [Role.PARTICIPANT], "Alex Wilber")
+
+
 async def test_a_chat_the_bot_thought_it_was_removed_from_is_stored_again(
     quiet_client, activity, session_factory
 ) -> None:
+    await _known(session_factory)
     await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     async with session_factory.begin() as session:  # a 403 from Teams once made the dispatcher forget it
         await session.execute(
@@ -86,7 +93,10 @@ async def test_a_chat_marked_removed_a_moment_ago_is_reachable_again_from_the_ne
 
 
 @sqlite_only
-async def test_a_known_chat_is_read_in_the_turns_one_session_and_never_written(quiet_client, activity) -> None:
+async def test_a_known_chat_is_read_in_the_turns_one_session_and_never_written(
+    quiet_client, activity, session_factory
+) -> None:
+    await _known(session_factory)
     with database_use(quiet_client) as first:
         await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
     with database_use(quiet_client) as second:
@@ -97,6 +107,17 @@ async def test_a_known_chat_is_read_in_the_turns_one_session_and_never_written(q
     assert not any(
         word in statement and "conversations" in statement for statement in second[0] for word in ("INSERT", "UPDATE")
     )
+
+
+async def test_a_strangers_chat_is_answered_and_not_collected(quiet_client, activity, connector, session_factory):  # type: ignore[no-untyped-def]
+    """Nobody we know and nothing waiting for them (someone forgotten at their request, say): they are answered,
+    and neither their chat nor their name is stored, in the turn's one session."""
+    with database_use(quiet_client) as checkouts:
+        await quiet_client.post("/api/messages", json=activity("personal-message", text="help"))
+    assert "help" in str(connector.bodies()[-1]).lower()
+    assert await _chat(session_factory) is None and len(checkouts) == 1
+    async with session_factory() as session:
+        assert await session.scalar(select(Person).where(Person.aad_object_id == PARTICIPANT_AAD)) is None
 
 
 def _message_in_a_chat() -> TurnContext:

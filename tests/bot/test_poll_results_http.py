@@ -164,9 +164,7 @@ async def test_results_in_the_chat_show_counts_and_a_button_never_a_link(client,
 async def test_in_a_one_to_one_chat_the_run_and_its_download_link(client, activity, connector, closed) -> None:  # type: ignore[no-untyped-def]
     await _in_private(client, activity, ZOE, "polls PERMX-A")
     listing = _last_card(connector)
-    assert (
-        "Polls of PERMX-A" in listing["fallbackText"] and "Presume capacity\n1 vote · 50%" in listing["fallbackText"]
-    )
+    assert "Polls of PERMX-A" in listing["fallbackText"] and "Presume capacity\n1 vote · 50%" in listing["fallbackText"]
     await _in_private(client, activity, ZOE, "polls export PERMX-A")
     [link] = _actions(_last_card(connector), "Action.OpenUrl")
     rows = list(csv.DictReader(io.StringIO((await (await _download(client, link["url"])).read()).decode("utf-8-sig"))))

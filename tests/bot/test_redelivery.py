@@ -136,7 +136,7 @@ async def test_a_claim_whose_turn_raised_is_given_up_so_a_redelivery_runs(sessio
         ran.append("again")
 
     for logic in (fails, works, works):
-        other_process = TurnPreload(session_factory, dialog_state, receipts)
+        other_process = TurnPreload(session_factory, dialog_state, receipts, clock)
         activity = Activity(
             type=ActivityTypes.event,
             id="activity-3",

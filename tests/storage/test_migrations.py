@@ -338,3 +338,35 @@ async def test_0017_poll_kinds_both_ways_keeps_single_choice_polls_and_drops_the
     await upgrade(engine)
     again = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
     assert (await polls.answer(again.id, Picks(frozenset({again.options[1].id})), Voter("aad-x", "X"))).view.voters == 1
+
+
+async def test_0018_adds_the_privacy_tables_and_takes_them_away_again(engine: AsyncEngine, clock) -> None:
+    """Down to the revision before: the download links and the audit log go, everything else stays; up again: an
+    audit entry and a download link are stored."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from classroom.privacy.audit import Actor, record_audit
+    from classroom.privacy.export_links import issue_export_link, owner_of_token
+    from storage.engine import create_session_factory
+
+    privacy_tables = {"data_export_links", "audit_entries"}
+
+    async def tables() -> set[str]:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+
+    assert await tables() >= privacy_tables
+    await _migrate(engine, "downgrade", _revision_before("0018"))
+    left = await tables()
+    assert not privacy_tables & left and {"people", "outbox", "admin_changes"} <= left
+
+    await upgrade(engine)
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        token, _expires = await issue_export_link(session, "aad-alex", clock.now(), timedelta(days=7))
+        record_audit(session, clock.now(), "privacy.export", Actor("aad-alex", "Alex Wilber", "a:1"), shown=["x"])
+    async with factory() as session:
+        assert await owner_of_token(session, token, clock.now()) == "aad-alex"
+        assert await session.scalar(text("SELECT count(*) FROM audit_entries")) == 1

@@ -1,0 +1,24 @@
+"""The kinds of data the periodic purge removes once they are older than their period (``RETENTION_*`` settings).
+
+Each feature's ``PersonalData.purge`` reads the period of its kinds by these names.
+"""
+
+from __future__ import annotations
+
+CLOSED_ENQUIRIES = "closed_enquiries"  # enquiries closed this long ago, with their messages
+FINISHED_NOTIFICATIONS = "finished_notifications"  # outbox rows sent, dead, undeliverable or cancelled this long ago
+DOWNLOAD_LINKS = "download_links"  # download links (calendar, my data) expired this long ago
+DIALOG_STATE = "dialog_state"  # a conversation's state untouched this long
+POLL_ANSWERS = "poll_answers"  # who answered what in a named poll closed this long ago (the counts stay)
+AUDIT_ENTRIES = "audit_entries"  # audit log entries this old
+BOOKING_RECORDS = "booking_records"  # anonymised bookings of erased people, after their course's last session
+
+KINDS = (
+    CLOSED_ENQUIRIES,
+    FINISHED_NOTIFICATIONS,
+    DOWNLOAD_LINKS,
+    DIALOG_STATE,
+    POLL_ANSWERS,
+    AUDIT_ENTRIES,
+    BOOKING_RECORDS,
+)
