@@ -38,3 +38,10 @@ class TextNotice(Notice):
     KIND: ClassVar[str] = "text"
     text: str = Field(min_length=1, max_length=20_000)
     format: Literal["plain", "markdown", "xml"] = "plain"
+
+
+class ErasedNotice(Notice):
+    """What a message Teams already shows becomes when the person it was about is erased: the card in people's
+    chats is replaced with this, which says nothing of them."""
+
+    KIND: ClassVar[str] = "outbox.erased"

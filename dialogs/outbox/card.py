@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from classroom.outbox import NotificationView, OutboxSummary
+from classroom.outbox.notice import ErasedNotice
 from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, literal, text
 from dialogs.cards.formatting import plural
 from storage.models import NotificationStatus
@@ -85,3 +86,16 @@ def build_outbox_status_card(summary: OutboxSummary, *, now: datetime, zone: Zon
 def outbox_status_text(summary: OutboxSummary, *, now: datetime, zone: ZoneInfo) -> str:
     """The same report as plain text (the card's fallback; what the command line prints)."""
     return build_outbox_status_card(summary, now=now, zone=zone).fallback_text
+
+
+def build_erased_card(_notice: ErasedNotice, _zone: ZoneInfo) -> CardMessage:
+    """What a message about someone erased at their request becomes in everyone's chat."""
+    return card(
+        [
+            heading("Removed", size="Medium"),
+            text(
+                "This message was about someone who asked us to erase their personal data, so its content has been "
+                "removed. The training team keeps what the law requires, without their name."
+            ),
+        ]
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.conversations import ConversationInfo, remember_conversation
@@ -30,6 +30,8 @@ from storage.models import (
     Enrolment,
     EnrolmentClashSession,
     EnrolmentStatus,
+    NotificationStatus,
+    OutboxNotification,
     Poll,
     PollExportLink,
     PollKind,
@@ -336,6 +338,23 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
             due_at=now,
             dedupe_key=f"about-{who.tag}",
             conversation_key=COORDINATORS_CHAT,
+        )
+        await enqueue(  # ... and a card about them that Teams already shows in the coordinators' chat
+            session,
+            TextNotice(text=f"Clash of {who.name}: {who.enquiry_message}"),
+            due_at=now,
+            dedupe_key=f"shown-{who.tag}",
+            conversation_key=COORDINATORS_CHAT,
+        )
+        await session.execute(
+            update(OutboxNotification)
+            .where(OutboxNotification.dedupe_key == f"shown-{who.tag}")
+            .values(
+                status=NotificationStatus.SENT,
+                activity_id=f"1:{who.tag}-activity",
+                sent_conversation_id=COORDINATORS_CHAT,
+                sent_at=now,
+            )
         )
         session.add(
             AdminChange(

@@ -16,7 +16,17 @@ from classroom.errors import NotAllowed
 from classroom.privacy.audit import Actor
 from classroom.privacy.personal_data import ERASED_NAME
 from classroom.privacy.service import PrivacyService
-from storage.models import Base, CalendarLink, Enrolment, Person, Poll, PollVote, Role
+from storage.models import (
+    Base,
+    CalendarLink,
+    Enrolment,
+    NotificationStatus,
+    OutboxNotification,
+    Person,
+    Poll,
+    PollVote,
+    Role,
+)
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import default_settings
 from tests.support.enrolment import add_person, load_world, world
@@ -100,6 +110,12 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         # the other person's stays.
         anonymous_votes = select(func.count()).select_from(PollVote).join(Poll).where(Poll.anonymous.is_(True))
         assert await session.scalar(anonymous_votes) == 1
+        # The card about them that coordinators already have is replaced in their chat with one that says nothing.
+        shown = await session.scalar(
+            select(OutboxNotification).where(OutboxNotification.dedupe_key == "shown-alexandra")
+        )
+        assert shown is not None and shown.activity_id is not None
+        assert (shown.kind, shown.status, shown.payload) == ("outbox.erased", NotificationStatus.PENDING, {})
 
 
 async def test_an_admin_erases_someone_else_and_nobody_else_may(privacy, session_factory) -> None:

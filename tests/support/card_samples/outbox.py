@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from classroom.outbox import outbox_summary
-from dialogs.outbox.card import build_outbox_status_card
+from classroom.outbox.notice import ErasedNotice
+from dialogs.outbox.card import build_erased_card, build_outbox_status_card
 from storage.models import NotificationStatus
 from tests.support.card_samples import CardSample, SampleContext
 from tests.support.notices import mark, queue_text
@@ -34,4 +35,5 @@ async def samples(context: SampleContext) -> list[CardSample]:
         CardSample(
             "outbox_status/failures", STATUS, build_outbox_status_card(busy, now=context.now, zone=context.zone)
         ),
+        CardSample("outbox/erased", build_erased_card.__name__, build_erased_card(ErasedNotice(), context.zone)),
     ]
