@@ -34,6 +34,7 @@ from storage.models.people import (
     Role,
 )
 from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
+from storage.models.reflection import CpdEntry, Reflection, ReflectionStatus
 
 __all__ = [
     "Base",
@@ -47,6 +48,7 @@ __all__ = [
     "ConversationRecord",
     "Course",
     "CourseRun",
+    "CpdEntry",
     "DesignatedConversation",
     "Enquiry",
     "EnquiryAction",
@@ -73,6 +75,8 @@ __all__ = [
     "PollResults",
     "PollStatus",
     "PollVote",
+    "Reflection",
+    "ReflectionStatus",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",
