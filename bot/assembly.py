@@ -38,6 +38,9 @@ from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
 from classroom.receipts import ActivityReceipts
+from classroom.reflection.policy import ReflectionTiming
+from classroom.reflection.sealing import Sealer, parse_keys
+from classroom.reflection.service import ReflectionService
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
@@ -59,7 +62,14 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         reminder_offsets=parse_durations(settings.reminder_offsets),
         trainer_reminder_offset=parse_duration(settings.trainer_reminder_offset),
         calendar_link_ttl=timedelta(days=settings.calendar_link_days),
+        reflection=ReflectionTiming(
+            delay=parse_duration(settings.reflection_delay),
+            nudge_after=timedelta(days=settings.reflection_nudge_days),
+        ),
     )
+    keys = parse_keys(settings.reflection_keys)
+    if not keys:
+        log.warning("REFLECTION_KEYS is not set: prompts go out, but reflections cannot be saved")
     enquiry_policy = EnquiryPolicy(
         zone=zone, overdue_after=settings.enquiry_overdue_working_days, digest_cron=settings.enquiry_digest_cron
     )
@@ -76,6 +86,7 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
         polls=PollService(session_factory, clock),
+        reflection=ReflectionService(session_factory, clock, zone, Sealer(keys) if keys else None),
     )
 
 

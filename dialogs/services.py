@@ -16,6 +16,7 @@ from classroom.enrolment.service import EnrolmentService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
+from classroom.reflection.service import ReflectionService
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,4 @@ class Services:
     outbox: OutboxService
     admin: AdminService
     polls: PollService
+    reflection: ReflectionService

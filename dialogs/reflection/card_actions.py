@@ -1,0 +1,25 @@
+"""The prompt card's buttons answered in place (``Action.Execute``): the answer replaces the card for the person
+who pressed, and only they see it (it is their 1:1 chat in any case)."""
+
+from __future__ import annotations
+
+from botbuilder.core import InvokeResponse
+
+from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
+from dialogs.reflection import actions
+from dialogs.reflection.parts import OPEN, SAVE, SKIP, card_id
+
+
+async def _pressed(request: CardActionRequest) -> InvokeResponse:
+    enrolment_id, session_id = card_id(request.data.get("enrolment")), card_id(request.data.get("session"))
+    mode = request.data.get("mode")
+    if enrolment_id is None or session_id is None or not isinstance(mode, str):
+        return message_answer(actions.NOT_YOURS)
+    shown = await actions.act(request.services, request.turn_context, mode, enrolment_id, session_id, request.data)
+    return message_answer(shown) if isinstance(shown, str) else card_answer(shown.card)
+
+
+router = CardActionRouter()
+router.verb(SAVE, _pressed)
+router.verb(SKIP, _pressed)
+router.verb(OPEN, _pressed)
