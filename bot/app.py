@@ -18,6 +18,7 @@ from bot.assembly import build_bot, build_renderers, build_services, schedule_jo
 from bot.calendar_routes import add_calendar_routes
 from bot.connector import create_client_session
 from bot.connector.serialization import read_wire
+from bot.cpd_routes import add_cpd_routes
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.features import FEATURES
@@ -165,4 +166,5 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     add_calendar_routes(app, lambda request: request.app[RUNTIME].services.enrolment)
+    add_cpd_routes(app, lambda request: request.app[RUNTIME].services.reflection)
     return app

@@ -4,16 +4,30 @@ retried on transient conflicts; every method that returns someone's words checks
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from classroom.clock import Clock
-from classroom.reflection import cpd, reflections, summary
+from classroom.errors import NotFound
+from classroom.people import find_person
+from classroom.reflection import cpd, documents, export_links, reflections, summary
 from classroom.reflection.errors import ReflectionsNotSetUp
 from classroom.reflection.registration_year import registration_year_at
 from classroom.reflection.sealing import Sealer
 from classroom.reflection.views import CpdEntryView, CpdFields, CpdLogView, PromptView, SessionReflectionSummary
 from classroom.transactions import SessionFactory, in_transaction
+from storage.models import CpdEntry
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    content: bytes
 
 
 class ReflectionService:
@@ -123,6 +137,40 @@ class ReflectionService:
                 now=now,
             ),
         )
+
+    async def issue_export_link(self, aad_object_id: str, year: int) -> tuple[str, datetime] | None:
+        """A fresh download link for the caller's log of ``year`` (token, expiry); None for someone unknown."""
+        now = self._clock.now()
+
+        async def unit(session: AsyncSession) -> tuple[str, datetime] | None:
+            person = await find_person(session, aad_object_id)
+            return None if person is None else await export_links.issue_link(session, person.id, year, now)
+
+        return await in_transaction(self._session_factory, unit)
+
+    async def export_file(self, token: str, kind: str) -> ExportFile:
+        """The Word or CSV file behind a live link. Raises NotFound (unknown, expired or malformed: alike)."""
+        sealer, now = self._sealer, self._clock.now()
+
+        async def unit(session: AsyncSession) -> ExportFile:
+            found = await export_links.resolve(session, token, now)
+            if found is None or kind not in ("docx", "csv"):
+                raise NotFound("no such download")
+            person_id, year = found
+            entries = (
+                await session.scalars(
+                    select(CpdEntry)
+                    .where(CpdEntry.person_id == person_id, CpdEntry.registration_year == year)
+                    .order_by(CpdEntry.activity_date, CpdEntry.id)
+                )
+            ).all()
+            views = [cpd.entry_view(e, sealer) for e in entries]
+            name = f"cpd-{year}-{year + 1}"
+            if kind == "docx":
+                return ExportFile(f"{name}.docx", documents.WORD_TYPE, documents.word_document(year, views))
+            return ExportFile(f"{name}.csv", documents.CSV_TYPE, documents.csv_document(views))
+
+        return await in_transaction(self._session_factory, unit)
 
     async def delete_cpd(self, aad_object_id: str, entry_id: int) -> None:
         await in_transaction(self._session_factory, lambda s: cpd.delete_entry(s, aad_object_id, entry_id))

@@ -9,6 +9,7 @@ from classroom.reflection.sealing import SealBroken
 from dialogs.reflection import actions
 from dialogs.reflection.cards.cpd import build_cpd_entry_card, build_cpd_log_card, build_delete_card
 from dialogs.reflection.cards.summary import build_summary_card
+from dialogs.reflection.links import KINDS, cpd_download_url
 from dialogs.reflection.parts import COMMAND, card_id
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 from storage.models import Role
@@ -66,12 +67,19 @@ async def my_cpd(request: CommandRequest) -> None:
                 "Which registration year? For example **my cpd 2026** (1 December 2026 to 30 November 2027)."
             )
             return
+    service = request.services.reflection
     try:
-        log = await request.services.reflection.cpd_log(aad_object_id, year)
+        log = await service.cpd_log(aad_object_id, year)
+        downloads = None
+        if log.entries:
+            issued = await service.issue_export_link(aad_object_id, log.registration_year)
+            if issued is not None:
+                base = request.services.public_base_url
+                downloads = {kind: cpd_download_url(base, issued[0], kind) for kind in KINDS}
     except (ReflectionsNotSetUp, SealBroken):
         await request.say(actions.NOT_SET_UP)
         return
-    await request.show(build_cpd_log_card(log, request.services.zone))
+    await request.show(build_cpd_log_card(log, request.services.zone, downloads))
 
 
 @router.command(

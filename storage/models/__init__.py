@@ -34,7 +34,7 @@ from storage.models.people import (
     Role,
 )
 from storage.models.polls import ChatRunLink, Poll, PollKind, PollOption, PollResults, PollStatus, PollVote
-from storage.models.reflection import CpdEntry, Reflection, ReflectionStatus
+from storage.models.reflection import CpdEntry, CpdExportLink, Reflection, ReflectionStatus
 
 __all__ = [
     "Base",
@@ -49,6 +49,7 @@ __all__ = [
     "Course",
     "CourseRun",
     "CpdEntry",
+    "CpdExportLink",
     "DesignatedConversation",
     "Enquiry",
     "EnquiryAction",

@@ -71,3 +71,17 @@ class CpdEntry(Base):
     sealed_fields: Mapped[bytes] = mapped_column(LargeBinary)  # JSON of the form's text fields, encrypted
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CpdExportLink(Base):
+    """An expiring, unguessable link to download one person's CPD log for one registration year (Word or CSV). Only
+    the SHA-256 of the token is kept, so a copy of the database yields no working link."""
+
+    __tablename__ = "cpd_export_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    registration_year: Mapped[int]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from classroom.reflection.form import WHAT_SWE_ASKS, form_fields, hours_text
 from classroom.reflection.registration_year import registration_year_label
 from classroom.reflection.views import CpdEntryView, CpdLogView
-from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, literal, submit, text
+from dialogs.cards.base import CardMessage, Element, card, container, facts, heading, literal, open_url, submit, text
 
 MAX_LISTED = 15
 
@@ -26,7 +26,8 @@ def _entry_row(entry: CpdEntryView) -> Element:
     )
 
 
-def build_cpd_log_card(log: CpdLogView, zone: ZoneInfo) -> CardMessage:
+def build_cpd_log_card(log: CpdLogView, zone: ZoneInfo, downloads: dict[str, str] | None = None) -> CardMessage:
+    """``downloads``: kind ("docx", "csv") -> a fresh expiring link to this year's log as that file."""
     minutes = sum(e.minutes for e in log.entries)
     body: list[Element] = [
         heading("Your CPD log", size="Medium"),
@@ -48,7 +49,11 @@ def build_cpd_log_card(log: CpdLogView, zone: ZoneInfo) -> CardMessage:
     if len(log.entries) > MAX_LISTED:
         body.append(text(f"… and {len(log.entries) - MAX_LISTED} more.", subtle=True))
     body.append(text("Only you can see this log.", subtle=True))
-    actions = [submit(f"Year from 1 Dec {y}", "my cpd", str(y)) for y in log.other_years[:3]]
+    actions = []
+    if downloads and log.entries:
+        body.append(text("The download links work for 30 minutes; type **my cpd** for new ones.", subtle=True))
+        actions += [open_url("Download Word", downloads["docx"]), open_url("Download CSV", downloads["csv"])]
+    actions += [submit(f"Year from 1 Dec {y}", "my cpd", str(y)) for y in log.other_years[:3]]
     return card(body, actions or None)
 
 

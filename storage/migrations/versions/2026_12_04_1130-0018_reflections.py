@@ -1,4 +1,4 @@
-"""reflection: ``reflections`` after each session and the ``cpd_entries`` log, their words sealed at rest"""
+"""reflection: ``reflections``, the ``cpd_entries`` log (their words sealed at rest) and ``cpd_export_links``"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -84,8 +84,24 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_cpd_entries_person_id"), "cpd_entries", ["person_id"])
     op.create_index(op.f("ix_cpd_entries_registration_year"), "cpd_entries", ["registration_year"])
+    op.create_table(
+        "cpd_export_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("registration_year", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_cpd_export_links_person_id_people"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cpd_export_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_cpd_export_links_token_hash")),
+    )
+    op.create_index(op.f("ix_cpd_export_links_person_id"), "cpd_export_links", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("cpd_export_links")
     op.drop_table("cpd_entries")
     op.drop_table("reflections")

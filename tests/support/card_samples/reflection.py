@@ -119,7 +119,16 @@ async def samples(context: SampleContext) -> list[CardSample]:
         CardSample("reflection/skipped", build_skipped_card.__name__, build_skipped_card(done)),
         CardSample("cpd/log-empty", build_cpd_log_card.__name__, build_cpd_log_card(CpdLogView(2026, (), 0, ()), zone)),
         CardSample(
-            "cpd/log", build_cpd_log_card.__name__, build_cpd_log_card(CpdLogView(2026, entries, 1, (2025, 2024)), zone)
+            "cpd/log",
+            build_cpd_log_card.__name__,
+            build_cpd_log_card(
+                CpdLogView(2026, entries, 1, (2025, 2024)),
+                zone,
+                {
+                    "docx": f"https://classroom.example.org/cpd/{'A' * 43}.docx",
+                    "csv": f"https://classroom.example.org/cpd/{'A' * 43}.csv",
+                },
+            ),
         ),
         CardSample("cpd/entry", build_cpd_entry_card.__name__, build_cpd_entry_card(entries[0], zone)),
         CardSample("cpd/delete", build_delete_card.__name__, build_delete_card(entries[0])),
