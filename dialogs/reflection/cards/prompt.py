@@ -14,7 +14,7 @@ from classroom.reflection.notices import ReflectionPromptNotice
 from classroom.reflection.questions import MAX_ANSWER_LENGTH
 from classroom.reflection.views import ReflectionState
 from dialogs.cards.base import CardMessage, Element, card, container, execute, heading, submit, text
-from dialogs.cards.formatting import local_date, local_time_range
+from dialogs.cards.formatting import local_time_range
 from dialogs.reflection.parts import COMMAND, OUTCOMES_INPUT, SAVE, SKIP
 
 
@@ -86,7 +86,7 @@ def build_prompt_card(
 ) -> CardMessage:
     answers = state.answers if state else {}
     chosen = state.outcome_ids if state else ()
-    when = f"{local_date(prompt.starts_at, zone)}, {local_time_range(prompt.starts_at, prompt.ends_at, zone)}"
+    when = local_time_range(prompt.starts_at, prompt.ends_at, zone)
     opening = (
         f"A gentle reminder: your reflection on {_title(prompt)} is still waiting"
         if prompt.nudge

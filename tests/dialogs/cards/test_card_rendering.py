@@ -24,6 +24,9 @@ KEY_CARDS = (
     "enrolment/organisation/many",  # a drop-down list of answers
     "poll/live",  # answers as buttons, each in its own ActionSet, with the counts as text
     "poll/final",
+    "reflection/prompt",  # outcomes as a multi-select, then labelled answer boxes; Execute buttons with fallbacks
+    "reflection/identifying-warning",
+    "cpd/log",  # the CPD summary: entries this year, peer reflections, what Social Work England asks
 )
 PAGE = Path(__file__).with_name("card_page.html")
 
