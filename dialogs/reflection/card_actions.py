@@ -7,6 +7,8 @@ from botbuilder.core import InvokeResponse
 
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
 from dialogs.reflection import actions
+from dialogs.reflection.cards.cpd_form import SAVE_CPD
+from dialogs.reflection.cpd_actions import save_cpd
 from dialogs.reflection.parts import OPEN, SAVE, SKIP, card_id
 
 
@@ -19,7 +21,18 @@ async def _pressed(request: CardActionRequest) -> InvokeResponse:
     return message_answer(shown) if isinstance(shown, str) else card_answer(shown.card)
 
 
+async def _save_cpd(request: CardActionRequest) -> InvokeResponse:
+    entry = request.data.get("entry")
+    entry_id = None if entry == 0 else card_id(entry)
+    mode = request.data.get("mode")
+    if (entry != 0 and entry_id is None) or mode not in ("save", "save-anyway"):
+        return message_answer(actions.NOT_YOURS)
+    shown = await save_cpd(request.services, request.turn_context, entry_id, str(mode), request.data)
+    return message_answer(shown) if isinstance(shown, str) else card_answer(shown.card)
+
+
 router = CardActionRouter()
+router.verb(SAVE_CPD, _save_cpd)
 router.verb(SAVE, _pressed)
 router.verb(SKIP, _pressed)
 router.verb(OPEN, _pressed)

@@ -3,12 +3,17 @@ buttons' ``reflection`` fallback, and ``reflections`` for trainers (counts only,
 
 from __future__ import annotations
 
+from typing import Any
+
 from classroom.errors import NotAllowed, NotFound
 from classroom.reflection.errors import ReflectionsNotSetUp
 from classroom.reflection.sealing import SealBroken
+from dialogs.cards.base import CardMessage
 from dialogs.reflection import actions
 from dialogs.reflection.cards.cpd import build_cpd_entry_card, build_cpd_log_card, build_delete_card
+from dialogs.reflection.cards.cpd_form import build_cpd_form_card
 from dialogs.reflection.cards.summary import build_summary_card
+from dialogs.reflection.cpd_actions import NO_ENTRY, entry_values, save_cpd
 from dialogs.reflection.links import KINDS, cpd_download_url
 from dialogs.reflection.parts import COMMAND, card_id
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
@@ -85,22 +90,40 @@ async def my_cpd(request: CommandRequest) -> None:
 @router.command(
     "cpd",
     roles=EVERYONE,
-    usage="cpd ENTRY [delete]",
-    description="One entry of your CPD log, each field ready to copy into Social Work England's form",
+    usage="cpd add | cpd ENTRY [edit|delete]",
+    description="Add other CPD (reading, supervision…); or one entry, each field ready to copy into the form",
     scopes=[PERSONAL],
 )
 async def cpd(request: CommandRequest) -> None:
     aad_object_id = request.sender_id
-    words = request.args.split()
+    words = request.args.lower().split()
+    if not aad_object_id:
+        await request.say(actions.SIGN_IN)
+        return
+    today = request.services.clock.now().astimezone(request.services.zone).date()
+    if words[:1] == ["add"]:
+        if len(words) == 1:
+            await request.show(build_cpd_form_card({}, entry_id=None, today=today))
+        else:
+            await _show(
+                request, await save_cpd(request.services, request.turn_context, None, words[1], _values(request))
+            )
+        return
     entry_id = card_id(words[0].lstrip("#")) if words else None
-    if not aad_object_id or entry_id is None or len(words) > 3:
-        await request.say("Which entry? Type **my cpd** to see your log with each entry's number.")
+    if entry_id is None or len(words) > 3:
+        await request.say("Which entry? Type **my cpd** to see your log with each entry's number, or **cpd add**.")
         return
     service = request.services.reflection
     try:
         if len(words) == 1:
-            await request.show(
-                build_cpd_entry_card(await service.cpd_entry(aad_object_id, entry_id), request.services.zone)
+            entry = await service.cpd_entry(aad_object_id, entry_id)
+            await request.show(build_cpd_entry_card(entry, request.services.zone))
+        elif words[1:] == ["edit"]:
+            entry = await service.cpd_entry(aad_object_id, entry_id)
+            await request.show(build_cpd_form_card(entry_values(entry), entry_id=entry_id, today=today))
+        elif words[1] in ("save", "save-anyway") and len(words) == 2:
+            await _show(
+                request, await save_cpd(request.services, request.turn_context, entry_id, words[1], _values(request))
             )
         elif words[1:] == ["delete"]:
             await request.show(build_delete_card(await service.cpd_entry(aad_object_id, entry_id)))
@@ -108,11 +131,23 @@ async def cpd(request: CommandRequest) -> None:
             await service.delete_cpd(aad_object_id, entry_id)
             await request.say(f"Entry {entry_id} is deleted from your CPD log.")
         else:
-            await request.say("Type **cpd** and an entry's number, or add **delete** to remove it.")
+            await request.say("Type **cpd** and an entry's number, with **edit** or **delete** to change it.")
     except (NotFound, NotAllowed):
-        await request.say("You have no CPD entry with that number. Type **my cpd** to see yours.")
+        await request.say(NO_ENTRY)
     except (ReflectionsNotSetUp, SealBroken):
         await request.say(actions.NOT_SET_UP)
+
+
+def _values(request: CommandRequest) -> dict[str, Any]:
+    value = request.turn_context.activity.value
+    return value if isinstance(value, dict) else {}
+
+
+async def _show(request: CommandRequest, shown: CardMessage | str) -> None:
+    if isinstance(shown, str):
+        await request.say(shown)
+    else:
+        await request.show(shown)
 
 
 @router.command(

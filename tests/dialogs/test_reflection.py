@@ -145,3 +145,43 @@ async def test_nobody_else_can_use_alexs_buttons_and_trainers_see_only_counts(al
     for command in ("my cpd", "cpd 1"):  # her own (empty) log; never Alex's entry
         seen = texts(await zoe.say(command))
         assert all(words not in seen for words in ANSWERS.values())
+
+
+async def test_other_cpd_is_added_edited_and_deleted_with_the_form(alex, session_factory) -> None:
+    [form] = await alex.say("cpd add")
+    assert "Add to your CPD log" in card_text(form)
+    typed = {
+        "cpd_date": "2026-12-10",
+        "cpd_type": "Supervision",
+        "cpd_hours": "1.5",
+        "title": "Group supervision on contact",
+        "description": "Case discussion in the team",
+        "learnt": "Contact plans need the child's view first",
+        "impact": "I ask children about contact before planning it",
+        "peer": "",
+    }
+    answer, _ = await alex.tap(form, "Save entry", inputs={**typed, "description": "Call Mum on 07700 900123"})
+    assert answer is not None
+    warned = _card_message(answer.body.value)
+    assert "a phone number" in card_text(warned)
+    answer, _ = await alex.tap(warned, "Save as it is", inputs=typed)
+    assert answer is not None
+    saved = _card_message(answer.body.value)
+    assert "CPD entry #1" in card_text(saved) and "Supervision (1.5 hours)" in card_text(saved)
+
+    [edit] = await alex.say("cpd 1 edit")
+    _, sent = await alex.tap(
+        edit, "Save entry", inputs={**typed, "peer": "A colleague's view of contact"}, fallback=True
+    )
+    assert "A colleague's view of contact" in texts(sent)
+    [log] = await alex.say("my cpd")
+    assert "With peer reflection: 1" in card_text(log)
+
+    megan = _other(alex, "aad-megan", "Megan Bowen")
+    assert "no CPD entry with that number" in texts(await megan.say("cpd 1"))
+    assert "no CPD entry with that number" in texts(await megan.say("cpd 1 delete confirm"))
+    [asked] = await alex.say("cpd 1 delete")
+    assert "Delete CPD entry #1?" in card_text(asked)
+    [done] = await alex.press("cpd", "1 delete confirm")
+    assert "deleted" in done.text
+    assert "Entries this year: 0" in card_text((await alex.say("my cpd"))[0])

@@ -49,7 +49,7 @@ def build_cpd_log_card(log: CpdLogView, zone: ZoneInfo, downloads: dict[str, str
     if len(log.entries) > MAX_LISTED:
         body.append(text(f"… and {len(log.entries) - MAX_LISTED} more.", subtle=True))
     body.append(text("Only you can see this log.", subtle=True))
-    actions = []
+    actions = [submit("Add other CPD", "cpd", "add")]
     if downloads and log.entries:
         body.append(text("The download links work for 30 minutes; type **my cpd** for new ones.", subtle=True))
         actions += [open_url("Download Word", downloads["docx"]), open_url("Download CSV", downloads["csv"])]
@@ -65,7 +65,14 @@ def build_cpd_entry_card(entry: CpdEntryView, zone: ZoneInfo) -> CardMessage:
     for title, value in form_fields(entry, zone):
         body.append(text(title, weight="Bolder", spacing="Medium"))
         body.append(literal(value) if value else text("(nothing written)", subtle=True))
-    return card(body, [submit("My CPD log", "my cpd"), submit("Delete", "cpd", f"{entry.id} delete")])
+    return card(
+        body,
+        [
+            submit("My CPD log", "my cpd"),
+            submit("Edit", "cpd", f"{entry.id} edit"),
+            submit("Delete", "cpd", f"{entry.id} delete"),
+        ],
+    )
 
 
 def build_delete_card(entry: CpdEntryView) -> CardMessage:

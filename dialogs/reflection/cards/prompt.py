@@ -61,7 +61,7 @@ def _question(key: str, label: str, placeholder: str, answer: str) -> Element:
     return box
 
 
-def _warning(findings: list[Finding]) -> Element:
+def identifying_warning(findings: list[Finding]) -> Element:
     kinds = "; ".join(f"{f.kind} (“{f.excerpt[:60]}”)" for f in findings)
     return container(
         [
@@ -103,7 +103,7 @@ def build_prompt_card(
     if note:
         body.append(text(note, weight="Bolder"))
     if findings:
-        body.append(_warning(findings))
+        body.append(identifying_warning(findings))
     body.extend(_outcomes(prompt, chosen))
     body.extend(_question(q.key, q.label, q.placeholder, answers.get(q.key, "")) for q in prompt.questions)
     save_title = "Save as it is" if findings else "Save to my CPD log"

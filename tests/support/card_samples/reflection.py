@@ -18,6 +18,7 @@ from classroom.reflection.views import (
     SessionReflectionSummary,
 )
 from dialogs.reflection.cards.cpd import build_cpd_entry_card, build_cpd_log_card, build_delete_card
+from dialogs.reflection.cards.cpd_form import build_cpd_form_card
 from dialogs.reflection.cards.prompt import build_prompt_card
 from dialogs.reflection.cards.saved import build_saved_card, build_skipped_card
 from dialogs.reflection.cards.summary import build_summary_card
@@ -132,6 +133,19 @@ async def samples(context: SampleContext) -> list[CardSample]:
         ),
         CardSample("cpd/entry", build_cpd_entry_card.__name__, build_cpd_entry_card(entries[0], zone)),
         CardSample("cpd/delete", build_delete_card.__name__, build_delete_card(entries[0])),
+        CardSample(
+            "cpd/add", build_cpd_form_card.__name__, build_cpd_form_card({}, entry_id=None, today=date(2026, 12, 1))
+        ),
+        CardSample(
+            "cpd/edit-warned",
+            build_cpd_form_card.__name__,
+            build_cpd_form_card(
+                {"title": "Supervision", "description": "Call 07700 900123", "cpd_hours": "1.5"},
+                entry_id=4,
+                today=date(2026, 12, 1),
+                findings=find_identifying_details("Call 07700 900123"),
+            ),
+        ),
         CardSample(
             "reflection/summary-small",
             build_summary_card.__name__,
