@@ -22,7 +22,7 @@ from classroom.reflection.notices import (
     prompt_prefix,
 )
 from classroom.reflection.policy import ReflectionTiming
-from classroom.reflection.questions import DEFAULT_QUESTIONS
+from classroom.reflection.questions import questions_for
 from storage.models import Course, LearningOutcome, Reflection, ReflectionStatus, RunSession
 
 PROMPT_SHELF_LIFE = timedelta(days=14)  # a prompt held up longer than this (a stopped bot) is no longer sent
@@ -54,7 +54,7 @@ async def prompt_notice(
         outcomes=[OutcomePart(id=o.id, text=o.text) for o in outcomes],
         questions=[
             QuestionPart(key=q.key, label=q.label, required=q.required, placeholder=q.placeholder)
-            for q in DEFAULT_QUESTIONS
+            for q in questions_for(course.reflection_questions)
         ],
     )
 

@@ -4,7 +4,8 @@ Gibbs' feelings step; a course may word them its own way (keeping the keys)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 MAX_ANSWER_LENGTH = 2000  # per answer: a chat-sized reflection, and well inside Teams' message size
 
@@ -34,3 +35,10 @@ DEFAULT_QUESTIONS: tuple[Question, ...] = (
     ),
     Question(FEELING, "How did the session leave you feeling? (optional)", required=False),
 )
+
+
+def questions_for(wording: Mapping[str, str] | None) -> tuple[Question, ...]:
+    """The default set, with a course's own wording (from its catalogue file) where it gives one."""
+    if not wording:
+        return DEFAULT_QUESTIONS
+    return tuple(replace(q, label=wording[q.key]) if wording.get(q.key) else q for q in DEFAULT_QUESTIONS)

@@ -1,13 +1,18 @@
-"""reflection: ``reflections``, the ``cpd_entries`` log (their words sealed at rest) and ``cpd_export_links``"""
+"""reflection: reflections, the CPD log (words sealed at rest), its download links, courses' wording of questions"""
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0018"
 down_revision = "0014"
 
 
 def upgrade() -> None:
+    op.add_column(
+        "courses",
+        sa.Column("reflection_questions", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
+    )
     op.create_table(
         "reflections",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -102,6 +107,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("courses") as batch:
+        batch.drop_column("reflection_questions")
     op.drop_table("cpd_export_links")
     op.drop_table("cpd_entries")
     op.drop_table("reflections")
