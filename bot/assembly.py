@@ -86,7 +86,9 @@ def build_services(settings: Settings, session_factory: SessionFactory, clock: C
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
         polls=PollService(session_factory, clock),
-        reflection=ReflectionService(session_factory, clock, zone, Sealer(keys) if keys else None),
+        reflection=ReflectionService(
+            session_factory, clock, zone, Sealer(keys) if keys else None, enrolment_policy.reflection
+        ),
     )
 
 

@@ -70,12 +70,14 @@ async def plan_prompt(
     recipient: str,
     now: datetime,
     timing: ReflectionTiming,
+    due_at: datetime | None = None,
 ) -> int:
     """Queue the prompt (and its nudge) for one session of a confirmed enrolment; returns how many rows were queued.
 
-    Call only for a session the person is expected at (not one of their accepted clash sessions).
+    Call only for a session the person is expected at (not one of their accepted clash sessions). ``due_at``: when
+    a trainer asks for the prompts now (``reflect``), instead of the session's end plus the delay.
     """
-    due = prompt_due(run_session, timing)
+    due = due_at or prompt_due(run_session, timing)
     if due < now - timing.catch_up:
         return 0
     settled = await session.scalar(

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.clock import Clock
 from classroom.errors import NotFound
 from classroom.people import find_person
-from classroom.reflection import cpd, documents, export_links, reflections, summary
+from classroom.reflection import cpd, documents, export_links, on_demand, reflections, summary
 from classroom.reflection.errors import ReflectionsNotSetUp
+from classroom.reflection.on_demand import PromptsSent
+from classroom.reflection.policy import ReflectionTiming
 from classroom.reflection.registration_year import registration_year_at
 from classroom.reflection.sealing import Sealer
 from classroom.reflection.views import CpdEntryView, CpdFields, CpdLogView, PromptView, SessionReflectionSummary
@@ -31,11 +33,19 @@ class ExportFile:
 
 
 class ReflectionService:
-    def __init__(self, session_factory: SessionFactory, clock: Clock, zone: ZoneInfo, sealer: Sealer | None) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        zone: ZoneInfo,
+        sealer: Sealer | None,
+        timing: ReflectionTiming | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._zone = zone
         self._sealer_or_none = sealer
+        self._timing = timing or ReflectionTiming()
 
     @property
     def _sealer(self) -> Sealer:
@@ -85,6 +95,14 @@ class ReflectionService:
         return await in_transaction(
             self._session_factory,
             lambda s: reflections.skip(s, aad_object_id, enrolment_id, session_id, sealer=sealer, now=now),
+        )
+
+    async def prompt_now(self, conversation_id: str, aad_object_id: str) -> PromptsSent:
+        """``reflect`` in a linked chat: the latest begun session's prompt, now, to each participant's 1:1 chat."""
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: on_demand.prompt_now(s, conversation_id, aad_object_id, now=now, timing=self._timing),
         )
 
     async def session_summary(self, aad_object_id: str, run_code: str, position: int) -> SessionReflectionSummary:

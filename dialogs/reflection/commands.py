@@ -16,7 +16,7 @@ from dialogs.reflection.cards.summary import build_summary_card
 from dialogs.reflection.cpd_actions import NO_ENTRY, entry_values, save_cpd
 from dialogs.reflection.links import KINDS, cpd_download_url
 from dialogs.reflection.parts import COMMAND, card_id
-from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
+from dialogs.routing import EVERYONE, GROUP_CHAT, PERSONAL, TEAM, CommandRequest, Router
 from storage.models import Role
 
 router = Router()
@@ -176,3 +176,32 @@ async def reflections(request: CommandRequest) -> None:
         await request.say(actions.NOT_SET_UP)
         return
     await request.show(build_summary_card(summary))
+
+
+@router.command(
+    "reflect",
+    roles=OVERSEERS,
+    description="In a linked session chat: send everyone the reflection prompt now, each in their 1:1 chat",
+    scopes=[GROUP_CHAT, TEAM],
+)
+async def reflect(request: CommandRequest) -> None:
+    if not request.sender_id:
+        await request.say(actions.SIGN_IN)
+        return
+    conversation = request.turn_context.activity.conversation
+    try:
+        sent = await request.services.reflection.prompt_now(conversation.id if conversation else "", request.sender_id)
+    except NotAllowed:
+        await request.say("Only the run's trainers and the training team can send reflection prompts.")
+        return
+    except NotFound as error:
+        await request.say(f"I can't send reflection prompts from here: {error}. Link this chat first (**link CODE**).")
+        return
+    people = "participant" if sent.prompted == 1 else "participants"
+    words = (
+        f"I've sent the reflection prompt for session {sent.session_position} of {sent.session_count} of "
+        f"{sent.run_code} to {sent.prompted} {people}, each in their own chat with me: their answers are private."
+    )
+    if sent.already:
+        words += f" {sent.already} had it already."
+    await request.say(words)

@@ -18,6 +18,7 @@ from classroom.reflection.sealing import new_key
 from dialogs.cards.base import CARD_CONTENT_TYPE
 from dialogs.registry import FeatureRegistry
 from storage.models import Role
+from tests.dialogs.test_polls import say
 from tests.support.bot_harness import LONDON, Conversation, button_titles, card_text, default_settings, texts
 from tests.support.enrolment import (
     MULTI_RUN,
@@ -185,3 +186,22 @@ async def test_other_cpd_is_added_edited_and_deleted_with_the_form(alex, session
     [done] = await alex.press("cpd", "1 delete confirm")
     assert "deleted" in done.text
     assert "Entries this year: 0" in card_text((await alex.say("my cpd"))[0])
+
+
+async def test_reflect_in_the_session_chat_prompts_each_participant_privately(alex, session_factory, clock) -> None:
+    zoe = Conversation(
+        session_factory,
+        clock,
+        aad_object_id=TRAINER_AAD,
+        name="Zoe Rosenfield",
+        conversation_type="groupChat",
+        conversation_id="19:session-chat@thread.v2",
+        settings=SETTINGS,
+    )
+    [linked] = await say(zoe, f"link {MULTI_RUN}")
+    assert "linked to" in linked.text
+    [said] = await say(zoe, "reflect")
+    assert "sent the reflection prompt for session 1 of 4 of PERMX-A to 1 participant" in said.text
+    assert not said.attachments  # nothing of the prompt in the group
+    rows = [r for r in await outbox(session_factory, PROMPT) if r.payload["session_position"] == 1]
+    assert {r.recipient_aad_object_id for r in rows} == {ALEX} and all(r.conversation_key is None for r in rows)
