@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.reflection.cpd import entry_view
 from classroom.reflection.reflections import state_of
 from classroom.reflection.sealing import Sealer
-from storage.models import CpdEntry, Reflection
+from storage.models import CpdEntry, CpdExportLink, Reflection
 
-TABLES = ("reflections", "cpd_entries")
+TABLES = ("reflections", "cpd_entries", "cpd_export_links")
 
 
 async def export_personal_data(
@@ -66,7 +66,9 @@ async def export_personal_data(
 
 
 async def erase_personal_data(session: AsyncSession, person_id: int) -> int:
-    """Delete every reflection and CPD entry of the person; returns how many rows went."""
+    """Delete every reflection and CPD entry of the person, and their download links; returns how many reflections
+    and entries went. (Their prompts still queued are the outbox's: the privacy feature cancels those.)"""
+    await session.execute(delete(CpdExportLink).where(CpdExportLink.person_id == person_id))
     entries = await session.execute(delete(CpdEntry).where(CpdEntry.person_id == person_id))
     reflections = await session.execute(delete(Reflection).where(Reflection.person_id == person_id))
     return int(entries.rowcount) + int(reflections.rowcount)  # type: ignore[attr-defined]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
+from classroom.errors import NotFound
 from classroom.people import find_person
 from classroom.reflection.personal_data import erase_personal_data, export_personal_data
 from classroom.reflection.views import CpdFields
-from storage.models import CpdEntry, Reflection, RunSession
+from storage.models import CpdEntry, CpdExportLink, Reflection, RunSession
 from tests.classroom.reflection.conftest import ALEX, ISAIAH
 from tests.classroom.reflection.test_reflections import ANSWERS, SECRET
 from tests.support.enrolment import MULTI_RUN
@@ -57,6 +59,9 @@ async def test_erasure_deletes_the_persons_rows_and_no_one_elses(
     assert first is not None
     await reflection.save(ALEX, alex_place.id, first, ANSWERS, [], finish=True)
     await reflection.save(ISAIAH, isaiah_place.id, first, ANSWERS, [], finish=True)
+    alex_link = await reflection.issue_export_link(ALEX, 2026)
+    isaiah_link = await reflection.issue_export_link(ISAIAH, 2026)
+    assert alex_link is not None and isaiah_link is not None
     async with session_factory.begin() as session:
         alex = await find_person(session, ALEX)
         assert alex is not None
@@ -65,3 +70,7 @@ async def test_erasure_deletes_the_persons_rows_and_no_one_elses(
         assert await session.scalar(select(func.count()).select_from(Reflection)) == 1
         assert await session.scalar(select(func.count()).select_from(CpdEntry)) == 1
         assert (await export_personal_data(session, alex.id, sealer)) == {"reflections": [], "cpd_entries": []}
+        assert await session.scalar(select(func.count()).select_from(CpdExportLink)) == 1
+    with pytest.raises(NotFound):  # his download link went with his entries
+        await reflection.export_file(alex_link[0], "docx")
+    await reflection.export_file(isaiah_link[0], "docx")
