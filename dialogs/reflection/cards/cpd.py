@@ -81,7 +81,12 @@ def build_delete_card(entry: CpdEntryView) -> CardMessage:
             heading(f"Delete CPD entry #{entry.id}?", size="Medium"),
             literal(entry.fields.title),
             text(
-                "This can't be undone." + (" Your reflection on the course goes with it." if entry.from_course else "")
+                "This can't be undone."
+                + (
+                    " Your answers to the course's prompt stay; saving them again makes a new entry."
+                    if entry.from_course
+                    else ""
+                )
             ),
         ],
         [
