@@ -168,3 +168,10 @@ async def test_a_reflection_in_the_next_registration_year_goes_in_that_year(
     await reflection.save(ALEX, place.id, fourth.id, ANSWERS, [], finish=True)
     assert [e.activity_date for e in (await reflection.cpd_log(ALEX, 2026)).entries] == [FIRST_DAY + timedelta(weeks=3)]
     assert (await reflection.cpd_log(ALEX, 2025)).entries == ()
+
+
+def test_resealing_moves_a_value_to_the_new_key() -> None:
+    old_key, new = new_key(), new_key()
+    sealed = Sealer((old_key,)).seal({"answers": {"covered": SECRET}})
+    resealed = Sealer((new, old_key)).reseal(sealed)
+    assert Sealer((new,)).open(resealed) == {"answers": {"covered": SECRET}}  # the old key is no longer needed
