@@ -18,6 +18,7 @@ from bot.assembly import build_bot, build_renderers, build_services, schedule_jo
 from bot.calendar_routes import add_calendar_routes
 from bot.connector import create_client_session
 from bot.connector.serialization import read_wire
+from bot.cpd_routes import add_cpd_routes
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.features import FEATURES
@@ -169,4 +170,5 @@ def create_app(
     add_calendar_routes(app, lambda request: request.app[RUNTIME].services.enrolment)
     add_poll_export_routes(app, lambda request: request.app[RUNTIME].services.polls)
     add_privacy_routes(app, lambda request: request.app[RUNTIME].services.privacy)
+    add_cpd_routes(app, lambda request: request.app[RUNTIME].services.reflection)
     return app

@@ -42,6 +42,10 @@ from classroom.privacy.personal_data import PersonalData, Retention
 from classroom.privacy.retention import KINDS as RETENTION_KINDS
 from classroom.privacy.service import PrivacyPolicy, PrivacyService
 from classroom.receipts import ActivityReceipts
+from classroom.reflection.policy import ReflectionTiming
+from classroom.reflection.privacy import ReflectionData
+from classroom.reflection.sealing import Sealer, parse_keys
+from classroom.reflection.service import ReflectionService
 from dialogs.dialog_progress import PROGRESS_PROPERTY
 from dialogs.dispatcher import Dispatcher
 from dialogs.feature import Notification
@@ -70,7 +74,14 @@ def build_services(
         reminder_offsets=parse_durations(settings.reminder_offsets),
         trainer_reminder_offset=parse_duration(settings.trainer_reminder_offset),
         calendar_link_ttl=timedelta(days=settings.calendar_link_days),
+        reflection=ReflectionTiming(
+            delay=parse_duration(settings.reflection_delay),
+            nudge_after=timedelta(days=settings.reflection_nudge_days),
+        ),
     )
+    keys = parse_keys(settings.reflection_keys)
+    if not keys:
+        log.warning("REFLECTION_KEYS is not set: prompts go out, but reflections cannot be saved")
     enquiry_policy = EnquiryPolicy(
         zone=zone, overdue_after=settings.enquiry_overdue_working_days, digest_cron=settings.enquiry_digest_cron
     )
@@ -78,6 +89,9 @@ def build_services(
         from bot.features import FEATURES  # here, not at the top: the features import the services' module
 
         personal_data = FeatureRegistry(FEATURES).personal_data
+    sealer = Sealer(keys) if keys else None
+    # Reflections are sealed: their export needs the keys, which only the settings hold.
+    personal_data = [p.sealed_with(sealer) if isinstance(p, ReflectionData) else p for p in personal_data]
     privacy_policy = PrivacyPolicy(
         retention=Retention(
             {kind: timedelta(days=getattr(settings, f"retention_{kind}_days")) for kind in RETENTION_KINDS}
@@ -103,6 +117,7 @@ def build_services(
             ConnectorMeetingParticipants(), fall_back_to_stored_roles=settings.meeting_role_fallback
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
+        reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
     )
 
 

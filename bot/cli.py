@@ -30,6 +30,7 @@ from classroom.clock import SystemClock
 from classroom.demo.catalogue import demo_catalogue
 from classroom.enrolment.organisations import assign_organisation_by_name
 from classroom.people import assign_roles
+from classroom.reflection.sealing import new_key
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade
 
@@ -133,11 +134,32 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+DEMO_KEY_FILE = "reflection.key"
+
+
+def _demo_reflection_keys(settings: Settings) -> str:
+    """REFLECTION_KEYS if set, else the demo's own key in its working folder (made on the first run, owner-only)."""
+    if settings.reflection_keys:
+        return settings.reflection_keys
+    path = Path.cwd() / DEMO_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(new_key() + "\n")
+    return path.read_text().strip()
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Bind first, so the settings (banner, calendar links) carry the real port even when it was 0."""
     sock = _listen(DEMO_HOST, settings.port if args.demo_port is None else args.demo_port)
     try:
-        settings = settings.model_copy(update={"host": DEMO_HOST, "port": sock.getsockname()[1]})
+        settings = settings.model_copy(
+            update={
+                "host": DEMO_HOST,
+                "port": sock.getsockname()[1],
+                "reflection_keys": _demo_reflection_keys(settings),
+            }
+        )
         summary = asyncio.run(_with_database(settings, _seed_demo))
         return _serve(settings, _demo_banner(settings, summary), sock)
     finally:

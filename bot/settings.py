@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from classroom.enrolment.policy import parse_durations
 from classroom.errors import InvalidInput
+from classroom.reflection.sealing import parse_keys
 
 
 class AppType(StrEnum):
@@ -72,14 +73,29 @@ class Settings(BaseSettings):
     # How long a download link for poll answers (CSV) works: it carries people's names and answers.
     poll_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
-    @field_validator("reminder_offsets", "trainer_reminder_offset")
+    # Reflection: each session's prompt goes this long after its end (a duration), one nudge this many days later
+    # if unfinished; REFLECTION_KEYS are the Fernet keys reflections are sealed with (first seals, all open).
+    reflection_delay: str = "15m"
+    reflection_nudge_days: int = Field(default=3, ge=1, le=30)
+    reflection_keys: str = ""
+
+    @field_validator("reflection_keys")
+    @classmethod
+    def _reflection_keys(cls, value: str) -> str:
+        try:
+            parse_keys(value)
+        except InvalidInput as error:
+            raise ValueError(str(error)) from error
+        return value
+
+    @field_validator("reminder_offsets", "trainer_reminder_offset", "reflection_delay")
     @classmethod
     def _durations(cls, value: str, info: ValidationInfo) -> str:
         try:
             offsets = parse_durations(value)
         except InvalidInput as error:
             raise ValueError(str(error)) from error
-        if info.field_name == "trainer_reminder_offset" and len(offsets) != 1:
+        if info.field_name in ("trainer_reminder_offset", "reflection_delay") and len(offsets) != 1:
             raise ValueError("give one duration, such as 1h")
         return value
 

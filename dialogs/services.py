@@ -17,6 +17,7 @@ from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
 from classroom.privacy.service import PrivacyService
+from classroom.reflection.service import ReflectionService
 from dialogs.meeting_participants import MeetingRoles
 
 
@@ -44,3 +45,4 @@ class Services:
     polls: PollService
     meeting_roles: MeetingRoles
     privacy: PrivacyService
+    reflection: ReflectionService

@@ -16,6 +16,8 @@ A file looks like this (every key is described on the ``_…`` models below)::
         duration: Four sessions
         learning_outcomes:
           - understand what permanence is …
+        reflection_questions:          # optional: the reflection prompt's questions in the course's words
+          learnt: What did you learn about permanence today?
         runs:
           - code: PERM4-A
             capacity: 16
@@ -45,7 +47,7 @@ from datetime import UTC, datetime, time
 from datetime import date as Date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -155,6 +157,7 @@ class CourseSpec:
     duration: str
     learning_outcomes: tuple[str, ...]
     description: str = ""
+    reflection_questions: tuple[tuple[str, str], ...] = ()  # (question key, the course's wording)
     prerequisites: str = ""
     delivery: str = DEFAULT_DELIVERY
     outline_url: str | None = None
@@ -329,6 +332,7 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+ReflectionQuestionKey = Literal["covered", "learnt", "impact", "try_first", "peer", "feeling"]
 OptionalText300 = Annotated[str, StringConstraints(max_length=300)]
 
 
@@ -552,6 +556,9 @@ class _Course(_Strict):
     delivery: Text200 = DEFAULT_DELIVERY
     outline_url: HttpLink | None = None
     learning_outcomes: Annotated[list[Text], Field(min_length=1)]
+    # The reflection prompt's questions in the course's own words, by key (covered, learnt, impact, try_first,
+    # peer, feeling); any not given keep the default wording.
+    reflection_questions: dict[ReflectionQuestionKey, Text300] = {}
     runs: list[_Run] = []
 
 
@@ -851,6 +858,7 @@ def _document(model: _CatalogueFile, zone: ZoneInfo, reporter: _Reporter, file: 
                 delivery=course.delivery,
                 outline_url=course.outline_url,
                 learning_outcomes=tuple(course.learning_outcomes),
+                reflection_questions=tuple(course.reflection_questions.items()),
                 runs=tuple(
                     RunSpec(
                         code=run.code,

@@ -297,6 +297,7 @@ async def _apply_course(session: AsyncSession, course: Course, spec: CourseSpec)
         duration=spec.duration,
         outline_url=spec.outline_url,
         delivery=spec.delivery,
+        reflection_questions=dict(spec.reflection_questions) or None,
     )
     outcomes = [{"text": text} for text in spec.learning_outcomes]
     return await _sync_positions(session, course.learning_outcomes, outcomes, LearningOutcome) or changed

@@ -32,7 +32,17 @@ class CatalogueData(PersonalData):
     }
     # What the provider publishes about its courses and customers, and where runs are held.
     not_personal: ClassVar = {
-        "courses": frozenset({"title", "summary", "description", "target_audience", "prerequisites", "outline_url"}),
+        "courses": frozenset(
+            {
+                "title",
+                "summary",
+                "description",
+                "target_audience",
+                "prerequisites",
+                "outline_url",
+                "reflection_questions",
+            }
+        ),
         "learning_outcomes": frozenset({"text"}),
         "course_runs": frozenset({"join_url", "eligible_audience"}),
         "organisations": frozenset({"name"}),

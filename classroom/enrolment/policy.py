@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.errors import InvalidInput
+from classroom.reflection.policy import ReflectionTiming
 
 DEFAULT_REMINDER_OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
 _PART = re.compile(r"(\d+)\s*([dhms])")
@@ -22,6 +23,7 @@ class EnrolmentPolicy:
     reminder_offsets: how long before each session a participant is reminded (latest reminder last).
     trainer_reminder_offset: how long before each session the trainers get theirs, with the roster count.
     calendar_link_ttl: how long an "Add to calendar" link works.
+    reflection: when each session's reflection prompt goes, planned with its reminders.
     """
 
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
@@ -29,6 +31,7 @@ class EnrolmentPolicy:
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
     trainer_reminder_offset: timedelta = timedelta(hours=1)
     calendar_link_ttl: timedelta = timedelta(days=30)
+    reflection: ReflectionTiming = field(default_factory=ReflectionTiming)
 
     def __post_init__(self) -> None:
         if self.offer_hold <= timedelta(0):

@@ -1,4 +1,5 @@
-"""Reminders before every session: one outbox row per confirmed enrolment, session and offset.
+"""Reminders before every session: one outbox row per confirmed enrolment, session and offset; and beside them
+each session's reflection prompt after it ends (``classroom.reflection.planning``).
 
 Planned when a place is confirmed, cancelled with it, and re-planned when a session moves. An offset already
 passed when the place is confirmed gets no reminder (nobody wants "your course is in 7 days" 2 days before).
@@ -23,6 +24,7 @@ from classroom.enrolment.notices import (
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.reflection.planning import cancel_prompts, plan_prompt
 from storage.base import UtcDateTime
 from storage.models import (
     AnnouncedSessionTime,
@@ -86,7 +88,18 @@ async def plan_session_reminders(
 ) -> int:
     """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many."""
     if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
-        return 0  # the trainers accepted that they miss this one
+        return 0  # the trainers accepted that they miss this one: no reminder, no reflection prompt
+    await plan_prompt(
+        session,
+        enrolment_id=enrolment.id,
+        course_id=run.course_id,
+        run_code=run.code,
+        run_session=run_session,
+        session_count=len(run.sessions),
+        recipient=recipient,
+        now=now,
+        timing=policy.reflection,
+    )
     planned = 0
     for offset in policy.reminder_offsets:
         due = reminder_due(run_session.starts_at, offset, policy.zone)
@@ -125,7 +138,8 @@ async def plan_reminders(
 
 
 async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
-    """Cancel the enrolment's reminders not sent yet (all of them, or one session's)."""
+    """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts."""
+    await cancel_prompts(session, enrolment_id, session_id)
     return await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
 
 

@@ -47,6 +47,7 @@ from storage.models.polls import (
     PreparedPoll,
 )
 from storage.models.privacy import AuditEntry, DataExportLink
+from storage.models.reflection import CpdEntry, CpdExportLink, Reflection, ReflectionStatus
 
 __all__ = [
     "Base",
@@ -63,6 +64,8 @@ __all__ = [
     "Course",
     "CourseRun",
     "DataExportLink",
+    "CpdEntry",
+    "CpdExportLink",
     "DesignatedConversation",
     "Enquiry",
     "EnquiryAction",
@@ -92,6 +95,8 @@ __all__ = [
     "PollVote",
     "PollVotePick",
     "PreparedPoll",
+    "Reflection",
+    "ReflectionStatus",
     "Role",
     "RunEligibleOrganisation",
     "RunPrice",

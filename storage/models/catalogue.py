@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, JsonDocument, utcnow
 
 if TYPE_CHECKING:
     from storage.models.people import Organisation
@@ -29,6 +29,9 @@ class Course(Base):
     duration: Mapped[str] = mapped_column(String(100))
     outline_url: Mapped[str | None] = mapped_column(String(2000))
     delivery: Mapped[str] = mapped_column(String(200))
+    # The course's own wording of the reflection questions, by question key (``classroom.reflection.questions``);
+    # None: the default set.
+    reflection_questions: Mapped[dict[str, str] | None] = mapped_column(JsonDocument)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -55,13 +55,14 @@ def playground_installed() -> None:
 
 
 @contextmanager
-def running_demo(workdir: Path) -> Iterator[RunningDemo]:
-    """``classroom-bot demo`` with a database of its own in ``workdir``, stopped after."""
+def running_demo(workdir: Path, settings: dict[str, str] | None = None) -> Iterator[RunningDemo]:
+    """``classroom-bot demo`` with a database of its own in ``workdir``, stopped after; ``settings``: environment
+    variables of the bot's own to run it with (e.g. a shorter reflection delay)."""
     process = ManagedProcess(
         "classroom-bot demo",
         [sys.executable, "-m", "bot.cli", "demo", "--port", "0"],
         cwd=workdir,
-        env=_demo_environment(),
+        env={**_demo_environment(), **(settings or {})},
     )
     try:
         endpoint = process.wait_for_line(r"Bot endpoint : (http://127\.0\.0\.1:\d+/api/messages)", timeout=90)

@@ -370,3 +370,26 @@ async def test_0018_adds_the_privacy_tables_and_takes_them_away_again(engine: As
     async with factory() as session:
         assert await owner_of_token(session, token, clock.now()) == "aad-alex"
         assert await session.scalar(text("SELECT count(*) FROM audit_entries")) == 1
+
+
+async def test_every_catalogue_table_keeps_its_version_triggers_up_and_down(engine: AsyncEngine) -> None:
+    """The catalogue in memory relies on triggers (0015); a later migration that rebuilds a catalogue table (SQLite's
+    batch mode) must not lose them, going up or down."""
+    from sqlalchemy import text
+
+    from storage.models.catalogue_version import CATALOGUE_TABLES
+
+    async def tables_with_triggers() -> set[str]:
+        query = (
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+            if engine.dialect.name == "sqlite"
+            else "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+        )
+        async with engine.connect() as connection:
+            return {row[0] for row in (await connection.execute(text(query))).all()}
+
+    assert set(CATALOGUE_TABLES) <= await tables_with_triggers()
+    await _migrate(engine, "downgrade", "0015")
+    assert set(CATALOGUE_TABLES) <= await tables_with_triggers()
+    await upgrade(engine)
+    assert set(CATALOGUE_TABLES) <= await tables_with_triggers()

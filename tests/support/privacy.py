@@ -16,12 +16,15 @@ from classroom.people import find_person
 from classroom.polls.voters import anonymous_voter_key, new_hmac_key
 from classroom.privacy.audit import Actor, record_audit
 from classroom.privacy.export_links import issue_export_link
+from classroom.reflection.sealing import Sealer, new_key, parse_keys
 from storage.models import (
     AdminAction,
     AdminChange,
     BotStateRecord,
     ChatRunLink,
     CourseRun,
+    CpdEntry,
+    CpdExportLink,
     DesignatedConversation,
     Enquiry,
     EnquiryAction,
@@ -41,6 +44,8 @@ from storage.models import (
     PollVote,
     PollVotePick,
     PreparedPoll,
+    Reflection,
+    ReflectionStatus,
     Role,
     RunTrainer,
 )
@@ -101,6 +106,10 @@ class Someone:
             self.clash_reason,
             self.typed_answer,
         }
+
+
+SEAL_KEY = new_key()  # the key reflections are sealed with in these tests (REFLECTION_KEYS)
+SEALER = Sealer(parse_keys(SEAL_KEY))
 
 
 async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who: Someone, now: datetime) -> None:
@@ -327,6 +336,37 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
                     voter_key=anonymous_voter_key(hmac_key, who.aad),
                 ),
             ]
+        )
+
+        reflection = Reflection(
+            person_id=person.id,
+            run_id=booked.id,
+            session_id=booked.sessions[0].id,
+            status=ReflectionStatus.DONE,
+            sealed_answers=SEALER.seal({"answers": {"learnt": f"{who.enquiry_message} (my reflection)"}}),
+            answered_at=now,
+        )
+        session.add(reflection)
+        await session.flush()
+        session.add(
+            CpdEntry(
+                person_id=person.id,
+                reflection_id=reflection.id,
+                registration_year=2026,
+                activity_date=now.date(),
+                cpd_type="Course",
+                minutes=300,
+                has_peer_reflection=True,
+                sealed_fields=SEALER.seal({"title": "Permanence", "learnt": f"{who.enquiry_message} (my CPD)"}),
+            )
+        )
+        session.add(
+            CpdExportLink(
+                person_id=person.id,
+                registration_year=2026,
+                token_hash=f"{who.tag}-cpd-token-hash".ljust(64, "0"),
+                expires_at=now + timedelta(hours=1),
+            )
         )
 
         await enqueue(

@@ -68,10 +68,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
-            op.execute(f"DROP TRIGGER {table}_catalogue_version ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_catalogue_version ON {table}")
         op.execute("DROP FUNCTION bump_catalogue_version()")
     else:
         for table in TABLES:
             for event in ("inserted", "deleted", "updated"):
-                op.execute(f"DROP TRIGGER {table}_{event}")
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}")
     op.drop_table("catalogue_version")

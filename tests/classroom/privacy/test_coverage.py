@@ -64,5 +64,5 @@ def test_a_new_table_without_privacy_handling_is_caught() -> None:
     metadata = MetaData()
     for table in Base.metadata.tables.values():
         table.to_metadata(metadata)
-    Table("reflections", metadata, Column("author_aad_object_id", String(64)))
-    assert uncovered(metadata) == {"reflections"}
+    Table("diary_notes", metadata, Column("author_aad_object_id", String(64)))
+    assert uncovered(metadata) == {"diary_notes"}

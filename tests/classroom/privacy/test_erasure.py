@@ -19,18 +19,21 @@ from classroom.privacy.service import PrivacyService
 from storage.models import (
     Base,
     CalendarLink,
+    CpdEntry,
+    CpdExportLink,
     Enrolment,
     NotificationStatus,
     OutboxNotification,
     Person,
     Poll,
     PollVote,
+    Reflection,
     Role,
 )
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import default_settings
 from tests.support.enrolment import add_person, load_world, world
-from tests.support.privacy import Someone, seed_everything
+from tests.support.privacy import SEAL_KEY, Someone, seed_everything
 
 ALEX = Someone("alexandra", 41)
 BEA = Someone("beatrix", 42)
@@ -63,20 +66,35 @@ async def privacy(session_factory, clock) -> PrivacyService:
     await add_person(session_factory, PATTI_AAD, "Patti Fernandez", roles=[Role.ADMIN, Role.COORDINATOR])
     for someone in (ALEX, BEA):
         await seed_everything(session_factory, someone, clock.now())
-    return build_services(default_settings(), session_factory, clock).privacy
+    return build_services(default_settings(reflection_keys=SEAL_KEY), session_factory, clock).privacy
 
 
 async def test_seeding_reaches_every_table_that_holds_personal_data(privacy, session_factory) -> None:
     """The erasure test below proves something only if the seed touches every table a feature declares personal."""
     personal = {table for p in privacy.providers for table, columns in p.tables.items() if columns}
     seeded = set(await rows_mentioning(session_factory, ALEX.markers))
-    # These hold only ids and hashes, reached through the people and enrolments rows they point at.
-    assert personal - seeded == {"person_roles", "enrolment_clash_sessions", "calendar_links"}
+    # These hold only ids, hashes and sealed words, reached through the people and enrolments rows they point at
+    # (the erasure test counts their rows).
+    assert personal - seeded == {
+        "person_roles",
+        "enrolment_clash_sessions",
+        "calendar_links",
+        "reflections",
+        "cpd_entries",
+        "cpd_export_links",
+    }
 
 
 async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(privacy, session_factory) -> None:
     before = await privacy.my_data(ALEX.aad)
-    assert {s.title for s in before.sections} >= {"Profile", "Enquiries", "Courses", "Poll answers", "Chats"}
+    assert {s.title for s in before.sections} >= {
+        "Profile",
+        "Enquiries",
+        "Courses",
+        "Poll answers",
+        "Chats",
+        "Reflections and CPD log",
+    }
     bea_before = await rows_mentioning(session_factory, BEA.markers)
     bea_data_before = await privacy.my_data(BEA.aad)
 
@@ -110,6 +128,9 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         # the other person's stays.
         anonymous_votes = select(func.count()).select_from(PollVote).join(Poll).where(Poll.anonymous.is_(True))
         assert await session.scalar(anonymous_votes) == 1
+        # Their reflections and CPD log (sealed, so no walk can read them) are gone; the other person's stay.
+        for table in (Reflection, CpdEntry, CpdExportLink):
+            assert await session.scalar(select(func.count()).select_from(table)) == 1
         # The card about them that coordinators already have is replaced in their chat with one that says nothing.
         shown = await session.scalar(
             select(OutboxNotification).where(OutboxNotification.dedupe_key == "shown-alexandra")

@@ -30,6 +30,9 @@ KEY_CARDS = (
     "poll/confidence_live",  # a 1-5 list per learning outcome, the averages with a chart
     "poll/text_final_launcher",  # the launcher's own copy: frequent words and every answer
     "poll/compose_preview",  # the compose card: every kind of input, the preview and Post
+    "reflection/prompt",  # outcomes as a multi-select, then labelled answer boxes; Execute buttons with fallbacks
+    "reflection/identifying-warning",
+    "cpd/log",  # the CPD summary: entries this year, peer reflections, what Social Work England asks
 )
 PAGE = Path(__file__).with_name("card_page.html")
 

@@ -1,0 +1,123 @@
+"""Planning the reflection prompt of each session of a confirmed enrolment, beside its reminders.
+
+``classroom.enrolment.reminders`` calls these wherever it plans or cancels a session's reminders (a place
+confirmed, a session moved, a clash accepted or cleared, a place given up), so prompts follow every change of a
+place exactly as reminders do: none for a session in the person's accepted clash, none for a withdrawn place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.reflection.notices import (
+    OutcomePart,
+    QuestionPart,
+    ReflectionPromptNotice,
+    nudge_key,
+    prompt_key,
+    prompt_prefix,
+)
+from classroom.reflection.policy import ReflectionTiming
+from classroom.reflection.questions import questions_for
+from storage.models import Course, LearningOutcome, Reflection, ReflectionStatus, RunSession
+
+PROMPT_SHELF_LIFE = timedelta(days=14)  # a prompt held up longer than this (a stopped bot) is no longer sent
+
+
+def prompt_due(run_session: RunSession, timing: ReflectionTiming) -> datetime:
+    """The session's stored end plus the delay (elapsed time: stored times are UTC, so DST changes nothing)."""
+    return run_session.ends_at + timing.delay
+
+
+async def prompt_notice(
+    session: AsyncSession, enrolment_id: int, course_id: int, run_code: str, run_session: RunSession, count: int
+) -> ReflectionPromptNotice:
+    course = await session.get_one(Course, course_id)
+    outcomes = (
+        await session.scalars(
+            select(LearningOutcome).where(LearningOutcome.course_id == course_id).order_by(LearningOutcome.position)
+        )
+    ).all()
+    return ReflectionPromptNotice(
+        enrolment_id=enrolment_id,
+        session_id=run_session.id,
+        course_title=course.title,
+        run_code=run_code,
+        session_position=run_session.position,
+        session_count=count,
+        starts_at=run_session.starts_at,
+        ends_at=run_session.ends_at,
+        outcomes=[OutcomePart(id=o.id, text=o.text) for o in outcomes],
+        questions=[
+            QuestionPart(key=q.key, label=q.label, required=q.required, placeholder=q.placeholder)
+            for q in questions_for(course.reflection_questions)
+        ],
+    )
+
+
+async def plan_prompt(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    course_id: int,
+    run_code: str,
+    run_session: RunSession,
+    session_count: int,
+    recipient: str,
+    now: datetime,
+    timing: ReflectionTiming,
+    due_at: datetime | None = None,
+) -> int:
+    """Queue the prompt (and its nudge) for one session of a confirmed enrolment; returns how many rows were queued.
+
+    Call only for a session the person is expected at (not one of their accepted clash sessions). ``due_at``: when
+    a trainer asks for the prompts now (``reflect``), instead of the session's end plus the delay.
+    """
+    due = due_at or prompt_due(run_session, timing)
+    if due < now - timing.catch_up:
+        return 0
+    settled = await session.scalar(
+        select(Reflection.id).where(
+            Reflection.enrolment_id == enrolment_id,
+            Reflection.session_id == run_session.id,
+            Reflection.status.in_((ReflectionStatus.DONE, ReflectionStatus.SKIPPED)),
+        )
+    )
+    if settled is not None:
+        return 0  # finished or skipped already (a session moved after the person reflected)
+    notice = await prompt_notice(session, enrolment_id, course_id, run_code, run_session, session_count)
+    queued = int(
+        await enqueue(
+            session,
+            notice,
+            due_at=due,
+            dedupe_key=prompt_key(enrolment_id, run_session.id),
+            recipient=recipient,
+            expires_at=due + PROMPT_SHELF_LIFE,
+        )
+    )
+    nudge_due = max(due, now) + timing.nudge_after
+    queued += int(
+        await enqueue(
+            session,
+            notice.model_copy(update={"nudge": True}),
+            due_at=nudge_due,
+            dedupe_key=nudge_key(enrolment_id, run_session.id),
+            recipient=recipient,
+            expires_at=nudge_due + PROMPT_SHELF_LIFE,
+        )
+    )
+    return queued
+
+
+async def cancel_prompts(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
+    """Cancel the prompts and nudges not sent yet (all of the enrolment's, or one session's)."""
+    return await cancel_by_dedupe_prefix(session, prompt_prefix(enrolment_id, session_id))
+
+
+async def cancel_nudge(session: AsyncSession, enrolment_id: int, session_id: int) -> int:
+    return await cancel_by_dedupe_prefix(session, nudge_key(enrolment_id, session_id))
