@@ -12,6 +12,9 @@ DIALOG_STATE = "dialog_state"  # a conversation's state untouched this long
 POLL_ANSWERS = "poll_answers"  # who answered what in a named poll closed this long ago (the counts stay)
 AUDIT_ENTRIES = "audit_entries"  # audit log entries this old
 BOOKING_RECORDS = "booking_records"  # anonymised bookings of erased people, after their course's last session
+# Reflections and CPD entries of someone gone this long: no 1:1 chat with the bot (removed, or never) and nothing
+# written or changed in their log since.
+REFLECTIONS_OF_THE_GONE = "reflections_of_the_gone"
 
 KINDS = (
     CLOSED_ENQUIRIES,
@@ -21,4 +24,5 @@ KINDS = (
     POLL_ANSWERS,
     AUDIT_ENTRIES,
     BOOKING_RECORDS,
+    REFLECTIONS_OF_THE_GONE,
 )

@@ -94,6 +94,7 @@ async def test_each_kind_goes_after_its_period_and_the_rest_stays(services: Serv
     assert removed["closed_enquiries"] == 1 and removed["finished_notifications"] == 1
     assert removed["dialog_state"] == 1 and removed["download_links"] == 1 and removed["audit_entries"] == 2
     assert removed["poll_answers"] == 0 and removed["booking_records"] == 0
+    assert removed["reflections_of_the_gone"] == 0  # both still have their chat with the bot
     assert await _count(session_factory, Enquiry, Enquiry.enquirer_aad_object_id == BEA.aad) == 1
     assert await _count(session_factory, OutboxNotification, OutboxNotification.recipient_aad_object_id == BEA.aad) == 1
     assert await _count(session_factory, BotStateRecord) == 1
@@ -144,3 +145,27 @@ async def test_the_daily_job_runs_once_per_day_across_processes(services: Servic
     assert await run_once_per_period(session_factory, PURGE_JOB, day, job, now=clock.now())
     assert not await run_once_per_period(session_factory, PURGE_JOB, day, job, now=clock.now())
     assert await _count(session_factory, DataExportLink) == 2  # the expired one went; each seeded one stays
+
+
+async def test_reflections_stay_until_their_author_is_long_gone(services: Services, session_factory, clock) -> None:
+    """A reflection is its author's record: kept however old while they can still reach it, and removed only once
+    they have had no chat with the bot, and written nothing in their log, for the whole period."""
+    from storage.models import ConversationRecord, CpdEntry, CpdExportLink, Person, Reflection
+
+    long_ago = clock.now() - timedelta(days=1096)
+    async with session_factory.begin() as session:
+        await session.execute(update(Reflection).values(updated_at=long_ago))  # everyone's log is old
+        await session.execute(update(CpdEntry).values(updated_at=long_ago))
+        await session.execute(  # Alex removed the app long ago; Bea still has it
+            update(ConversationRecord)
+            .where(ConversationRecord.user_aad_object_id == ALEX.aad)
+            .values(installed=False, updated_at=long_ago)
+        )
+    removed = await services.privacy.purge()
+
+    assert removed["reflections_of_the_gone"] == 2  # Alex's reflection and CPD entry
+    async with session_factory() as session:
+        bea = await session.scalar(select(Person.id).where(Person.aad_object_id == BEA.aad))
+    for table in (Reflection, CpdEntry, CpdExportLink):
+        assert await _count(session_factory, table) == 1
+        assert await _count(session_factory, table, table.person_id == bea) == 1
