@@ -201,13 +201,22 @@ async def prepared(request: CommandRequest) -> None:
             return
         await request.say(await preparing.launch(request.services, request.turn_context, prepared_id))
         return
+    await show_prepared(request)
+
+
+async def show_prepared(request: CommandRequest, *, only_if_any: bool = False) -> None:
+    """The polls prepared for this chat's run, each with a Launch button (``only_if_any``: nothing at all, not even a
+    refusal, when there are none or they are not the sender's to see; ``polls`` shows them before the results)."""
     try:
         found = await request.services.polls.prepared_here(_here(request), by=request.sender_id or "")
         link = await request.services.polls.link_of(_here(request))
     except NotLinked:
-        await request.say(replies.NOT_LINKED)
+        if not only_if_any:
+            await request.say(replies.NOT_LINKED)
         return
     except NotAllowed:
-        await request.say(replies.not_allowed("see the prepared polls"))
+        if not only_if_any:
+            await request.say(replies.not_allowed("see the prepared polls"))
         return
-    await request.show(build_prepared_polls_card(found, link.run_code, request.services.zone))
+    if found or not only_if_any:
+        await request.show(build_prepared_polls_card(found, link.run_code, request.services.zone))

@@ -12,7 +12,7 @@ from classroom.errors import NotFound
 from classroom.polls.errors import NotLinked
 from dialogs.conversation_reference import base_conversation_id
 from dialogs.polls.cards.results import build_poll_results_card, build_run_polls_card
-from dialogs.polls.commands import RUNS_POLLS
+from dialogs.polls.commands import RUNS_POLLS, show_prepared
 from dialogs.polls.downloads import ONLY_IN_PRIVATE, download_for, not_yours, run_code_from
 from dialogs.polls.parts import EXPORT_COMMAND, POLLS_COMMAND, RESULTS_COMMAND, RUN_EXPORT_COMMAND, typed_id
 from dialogs.routing import PERSONAL, CommandRequest, Router
@@ -38,9 +38,11 @@ async def _run_code(request: CommandRequest) -> str | None:
     POLLS_COMMAND,
     roles=RUNS_POLLS,
     usage="polls RUN",
-    description="A run's polls with their results, e.g. polls PERM4-A (in a linked chat: its run)",
+    description="A run's polls with their results, e.g. polls PERM4-A (in a linked chat: its run, and those prepared)",
 )
 async def polls(request: CommandRequest) -> None:
+    if not request.args.split() and request.scope != PERSONAL:
+        await show_prepared(request, only_if_any=True)  # in the session's chat: ready to launch, one click each
     code = await _run_code(request)
     if code is None:
         await request.say("Which run? For example **polls PERM4-A**.")

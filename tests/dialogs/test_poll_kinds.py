@@ -278,6 +278,10 @@ async def test_a_trainer_prepares_a_poll_in_their_chat_and_launches_it_in_the_ru
     assert "only for" in texts(await say(alex, "prepared"))
     [listing] = await say(zoe, "prepared")
     assert button_titles(listing) == ["Launch 1"] and "Who decides?" in card_text(listing)
+    ready, results = await say(zoe, "polls")  # in the session's chat: the prepared ones first, then the results
+    assert button_titles(ready) == ["Launch 1"] and card_text(results).startswith("Polls of PERMX-A")
+    [refused] = await say(alex, "polls")  # nothing prepared shown to a participant
+    assert "only for" in texts([refused]) and not refused.attachments
     launched, _ = await zoe.tap(listing, "Launch 1")
     assert launched.body.value == "Launched: its card is in the chat."
     _, poll = await shared_card(session_factory)
