@@ -1,16 +1,13 @@
 """A poll in a group chat, in Microsoft's Teams emulator: Megan Bowen (the demo's trainer) links the chat to PERM4-A
 and posts a single-choice poll; Alex, Isaiah and Lynne answer with the card's buttons, Lynne changes her answer;
 the chat's card shows three voters with the right counts; Alex cannot close it; Megan closes it, and the final card
-and the CSV of answers are right. Then an anonymous poll, whose CSV names nobody.
+and the CSV of answers are right. Then an anonymous rating poll, whose CSV names nobody.
 
 The Playground talks as one person, so each person has a Playground of their own on the same group chat (one id).
 The bot posts the poll's card, and replaces it, where the chat was linked (Megan's Playground, the conversation
 reference it stored); in Teams everyone sees that one message. A voter's Playground is given a copy of the card as
 a message in their chat (not sent to the bot: it does not mention it), so that their button press reaches the bot
-exactly as Teams sends it: an ``adaptiveCard/action`` invoke from them, answered with their own view.
-
-The issue asks for an anonymous *rating* poll; rating is being built in another branch, so the anonymous poll
-here is single choice (its CSV is the point: no names, no emails, no times)."""
+exactly as Teams sends it: an ``adaptiveCard/action`` invoke from them, answered with their own view."""
 
 from __future__ import annotations
 
@@ -183,17 +180,18 @@ async def test_a_poll_in_a_group_chat_from_link_to_csv(
     no_link = await alex.execute(alex.playground.chats.group, copy, "Download answers (CSV)")
     assert str(no_link["value"]).startswith("Sorry, I can't find that poll, or its answers aren't yours to see")
 
-    # An anonymous poll: its CSV says what was answered, and by nobody.
-    await megan.say(chat, "poll anonymous How confident are you now? | Very | A bit | Not yet", mention=True)
+    # An anonymous rating poll: its CSV says what was answered, and by nobody.
+    await megan.say(chat, "poll [rating anonymous] How confident are you now? | Not at all | Very", mention=True)
     anonymous = card(await _card_showing(megan, "How confident are you now?", "No answers yet."))
     assert "Anonymous: nobody" in anonymous["fallbackText"]
-    await _answer(alex, anonymous, "2. A bit")
-    await _answer(lynne, anonymous, "1. Very")
+    await _answer(alex, anonymous, "4")
+    await _answer(lynne, anonymous, "5 · Very")
     live = await _card_showing(megan, "How confident are you now?", "2 people answered.")
     await megan.execute(chat, live, "Close poll")
     final = await _card_showing(megan, "How confident are you now?", "Closed by Megan Bowen")
     rows = await _csv_of(megan, polls_demo, final)
-    assert sorted(r["Answer"] for r in rows) == ["A bit", "Very"]
+    assert sorted(r["Answer"] for r in rows) == ["4 of 5", "5 of 5"]
+    assert {r["Kind"] for r in rows} == {"rating"}
     for row in rows:
         assert row["Anonymous"] == "yes"
         assert (row["Voter name"], row["Voter email"], row["Answered at (Europe/London)"]) == ("", "", "")
