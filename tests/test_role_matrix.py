@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from botbuilder.schema import Activity
+from sqlalchemy import select
 
 from bot.features import FEATURES
 from classroom.admin.service import AdminService
@@ -24,7 +25,7 @@ from classroom.enrolment.service import EnrolmentService
 from dialogs.registry import FeatureRegistry
 from storage.models import Enquiry, EnquiryKind, Role
 from tests.classroom.enrolment.conftest import FIRST_DAY
-from tests.support.bot_harness import Conversation
+from tests.support.bot_harness import Conversation, default_settings
 from tests.support.enrolment import (
     BHCC,
     COORDINATOR_AAD,
@@ -40,6 +41,7 @@ from tests.support.enrolment import (
     world,
 )
 from tests.support.members import teams_member
+from tests.support.privacy import SEAL_KEY
 
 BEA_AAD, BEA_NAME = "aad-bea", "Beatrix Quillfeather"
 BEA_SECRETS = (BEA_NAME, "Bea's court date", "Bea's question about spring")
@@ -110,6 +112,17 @@ COMMANDS: dict[str, Case] = {
     "forget": Case("forget", frozenset({"admin"})),
     "erasure confirm": Case(f"erasure confirm {BEA_AAD}", frozenset({"admin"})),
     "audit": Case("audit", frozenset({"admin"})),
+    "polls": Case(f"polls {MULTI_RUN}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "poll results": Case("poll results {poll}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "poll export": Case("poll export {poll}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "polls export": Case(f"polls export {MULTI_RUN}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "prepared": Case("prepared", frozenset({"trainer_of_run"}) | OVERSEERS, group=True),
+    "reflect": Case("reflect", frozenset({"trainer_of_run"}) | OVERSEERS, group=True),
+    "reflections": Case(f"reflections {MULTI_RUN} 1", frozenset({"trainer_of_run"}) | OVERSEERS),
+    # A reflection is its author's alone: nobody else opens, saves or skips Bea's, whatever their role.
+    "reflection": Case("reflection open {clash} {session}", NOBODY),
+    "my cpd": Case("my cpd", SIGNED_IN),
+    "cpd": Case("cpd add", SIGNED_IN),
     "help": Case("help", ALL),
     "hi": Case("hi", ALL),
     "thanks": Case("thanks", ALL),
@@ -118,7 +131,8 @@ COMMANDS: dict[str, Case] = {
 REFUSED = re.compile(
     r"is only for|only for someone signed in|for someone signed in to Microsoft Teams|Sorry, only|only (?:admins|"
     r"coordinators|trainers|the run's trainers)|can't (?:see|show|decide|do) th|not (?:yours|allowed)|You can only|"
-    r"isn't one of yours|I can't find an enquiry|people signed in|only (?:a|the) run's trainers|that you can decide",
+    r"isn't one of yours|isn't yours|I can't find an enquiry|people signed in|signed in with your work account|"
+    r"only (?:a|the) run's trainers|that you can decide",
     re.IGNORECASE,
 )
 
@@ -150,6 +164,20 @@ async def world_with_bea(session_factory, clock) -> None:
     )
     enrolment = EnrolmentService(session_factory, clock)
     await enrolment.enrol("aad-alex", MULTI_RUN)
+    async with session_factory.begin() as session:
+        from storage.models import CourseRun, PreparedPoll
+
+        run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == MULTI_RUN))
+        session.add(
+            PreparedPoll(
+                run_id=run_id,
+                question="Ready?",
+                draft={"question": "Ready?", "kind": "single_choice", "options": ["Yes", "No"]},
+                prepared_by_aad_object_id=TRAINER_AAD,
+                prepared_by_name="Zoe Rosenfield",
+                prepared_at=clock.now(),
+            )
+        )
     await enrolment.enrol(BEA_AAD, MULTI_RUN, clash=Clash((2,), BEA_SECRETS[1]))
     async with session_factory.begin() as session:
         session.add(
@@ -173,8 +201,16 @@ async def world_with_bea(session_factory, clock) -> None:
 
 def _conversation(session_factory, clock, persona: str, *, group: bool) -> Conversation:  # type: ignore[no-untyped-def]
     aad, name = PERSONAS[persona]
+    settings = default_settings(reflection_keys=SEAL_KEY)  # reflections can be saved (and refused) for real
     if not group:
-        return Conversation(session_factory, clock, aad_object_id=aad, name=name, conversation_id=f"a:{persona}")  # type: ignore[arg-type]
+        return Conversation(
+            session_factory,
+            clock,
+            aad_object_id=aad,  # type: ignore[arg-type]
+            name=name,
+            conversation_id=f"a:{persona}",
+            settings=settings,
+        )
     members = [teams_member(a, n) for a, n in PERSONAS.values() if a]
     return Conversation(
         session_factory,
@@ -184,6 +220,7 @@ def _conversation(session_factory, clock, persona: str, *, group: bool) -> Conve
         conversation_type="groupChat",
         conversation_id="19:session-chat@thread.v2",
         members=members,
+        settings=settings,
     )
 
 
@@ -201,8 +238,14 @@ async def test_who_may_use_each_command_and_who_sees_another_persons_data(
     if case.group:
         [linked] = await _conversation(session_factory, clock, "coordinator", group=True).say(f"link {MULTI_RUN}")
         assert MULTI_RUN in words_of([linked])
+    if "{poll}" in case.typed:  # a poll of the run to ask about
+        coordinator = _conversation(session_factory, clock, "coordinator", group=True)
+        await coordinator.say(f"link {MULTI_RUN}")
+        await coordinator.say("poll Which first? | Capacity | Interests")
     data = await _press_data(session_factory, clock, "clash")
-    typed = case.typed.format(clash=data["enrolment"], person=data["person"])
+    poll = (await _press_data(session_factory, clock, "poll"))["poll"]
+    session = (await _press_data(session_factory, clock, "reflection"))["session"]
+    typed = case.typed.format(clash=data["enrolment"], person=data["person"], poll=poll, session=session)
     # Those to be refused type first: an allowed command may change what it is about (a clash decided, a chat
     # unlinked), and a refusal must be a refusal of the person, not of the state it left.
     order = sorted(PERSONAS, key=lambda p: p in case.allowed)
@@ -222,6 +265,7 @@ class Press:
     data: str  # which of the world's objects the button names (see _press_data)
     allowed: frozenset[str]
     sees_bea: frozenset[str] = NOBODY
+    group: bool = False  # pressed in the group chat linked to the run (posting and launching happen there)
 
 
 CARD_ACTIONS: dict[str, Press] = {
@@ -245,7 +289,18 @@ CARD_ACTIONS: dict[str, Press] = {
     "enrolment.reschedule": Press("move", OVERSEERS),
     "enrolment.reschedule_cancel": Press("nothing", ALL),
     "poll.vote": Press("vote", SIGNED_IN),
+    "poll.answer": Press("ticks", SIGNED_IN),
+    "poll.refresh": Press("poll", ALL),  # the card as this person may see it: the shared view, or their own answer
     "poll.close": Press("poll", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "poll.export": Press("poll", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "poll.compose.preview": Press("compose", ALL),  # shows the typed poll back; posts nothing
+    "poll.compose.post": Press("compose", frozenset({"trainer_of_run"}) | OVERSEERS, group=True),
+    "poll.compose.save": Press("compose", frozenset({"trainer_of_run"}) | OVERSEERS),
+    "poll.prepared.launch": Press("prepared", frozenset({"trainer_of_run"}) | OVERSEERS, group=True),
+    "reflection.open": Press("reflection", NOBODY),  # Bea's reflection: hers alone
+    "reflection.save": Press("reflection", NOBODY),
+    "reflection.skip": Press("reflection", NOBODY),
+    "cpd.save": Press("cpd", SIGNED_IN),  # a new entry in the presser's own log
     "privacy.forget": Press("erasure", frozenset({"admin"})),
     "privacy.cancel": Press("nothing", ALL),
 }
@@ -256,9 +311,10 @@ def test_every_card_action_has_an_entry() -> None:
 
 
 async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
-    from storage.models import Enrolment, Organisation, Person, Poll, PollOption
+    from dialogs.polls import compose
+    from storage.models import Enrolment, Organisation, Person, Poll, PollOption, PreparedPoll, RunSession
 
     async with session_factory() as session:
         bea = await session.scalar(select(Person).where(Person.aad_object_id == BEA_AAD))
@@ -267,6 +323,12 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         organisation = await session.scalar(select(Organisation.id).where(Organisation.name == SOUTHCOAST))
         poll = await session.scalar(select(Poll.id))
         option = await session.scalar(select(PollOption.id).where(PollOption.poll_id == poll))
+        prepared = await session.scalar(select(PreparedPoll.id))
+        ticked = await session.scalar(select(func.max(Poll.id)))
+        tick = await session.scalar(select(func.min(PollOption.id)).where(PollOption.poll_id == ticked))
+        first_session = await session.scalar(
+            select(RunSession.id).where(RunSession.run_id == enrolment.run_id, RunSession.position == 1)
+        )
     session_2 = weekly_session(FIRST_DAY, 2)
     return {
         "nothing": {},
@@ -286,6 +348,19 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         "vote": {"poll": poll, "option": option},
         "poll": {"poll": poll},
         "erasure": {"person": BEA_AAD},
+        "compose": {
+            compose.RUN: MULTI_RUN,
+            compose.QUESTION: "Which first?",
+            compose.KIND: "single_choice",
+            compose.OPTIONS: "A\nB",
+            compose.ANONYMOUS: "false",
+            compose.RESULTS: "live",
+            compose.CHANGEABLE: "true",
+        },
+        "prepared": {"prepared": prepared},
+        "ticks": {"poll": ticked, "picks": str(tick)},
+        "reflection": {"enrolment": enrolment.id, "session": first_session, "mode": "open"},
+        "cpd": {"entry": 0, "mode": "save", "title": "Reading"},
     }[kind]
 
 
@@ -302,12 +377,13 @@ async def test_who_may_press_each_card_button_and_who_sees_another_persons_data(
     coordinator = _conversation(session_factory, clock, "coordinator", group=True)
     await coordinator.say(f"link {MULTI_RUN}")
     await coordinator.say("poll Which first? | Capacity | Interests")
+    await coordinator.say("poll [multiple:2] Which apply? | Court | Leave")  # answered with ticks, not a button
     data = await _press_data(session_factory, clock, press.data)
     # Those to be refused press first: an allowed press may settle what the button is about.
     order = sorted(PERSONAS, key=lambda p: p in press.allowed)
     outcomes = {}
     for persona in order:
-        answer, others = await _conversation(session_factory, clock, persona, group=False).execute(verb, data)
+        answer, others = await _conversation(session_factory, clock, persona, group=press.group).execute(verb, data)
         said = _answer_words(answer) + "\n" + words_of(others)
         outcomes[persona] = (not REFUSED.search(said), any(secret in said for secret in BEA_SECRETS))
     assert {p for p, (allowed, _) in outcomes.items() if allowed} == set(press.allowed), outcomes
