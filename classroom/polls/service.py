@@ -20,6 +20,7 @@ from classroom.polls.links import LinkView
 from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
 from classroom.polls.results import RunPolls
 from classroom.polls.views import PollView
+from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import SessionFactory, in_transaction
 
 DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
@@ -111,10 +112,15 @@ class PollService:
         allowed)."""
         now = self._clock.now()
         ttl = self._export_link_ttl
-        return await in_transaction(
-            self._session_factory,
-            lambda s: exports.issue_link(s, run_code=run_code, poll_id=poll_id, by=by, now=now, ttl=ttl),
-        )
+
+        async def unit(session: AsyncSession) -> ExportLinkIssued:
+            issued = await exports.issue_link(session, run_code=run_code, poll_id=poll_id, by=by, now=now, ttl=ttl)
+            # An export of people's answers is a privileged action: recorded with who asked, for what.
+            actor = await named_actor(session, by, "")
+            record_audit(session, now, "polls.export", actor, poll=poll_id, run=run_code)
+            return issued
+
+        return await in_transaction(self._session_factory, unit)
 
     async def export_file(self, token: str) -> ExportFile:
         """The CSV behind a link. Raises NotFound for unknown, expired or no longer entitled links (alike)."""

@@ -209,3 +209,19 @@ async def test_the_hourly_job_drops_links_expired_over_a_day_ago(polls, voted, s
         await polls.export_links_job()(session)
         left = list(await session.scalars(select(PollExportLink.expires_at)))
     assert left == [recent.expires_at] and old.expires_at not in left
+
+
+async def test_every_export_link_issued_is_in_the_audit_log_and_a_refused_one_is_not(  # type: ignore[no-untyped-def]
+    polls, voted, session_factory
+) -> None:
+    from sqlalchemy import select
+
+    from storage.models import AuditEntry
+
+    named, _anonymous = voted
+    await polls.export_link(poll_id=named.id, by=ZOE.aad_object_id)
+    with pytest.raises(NotFound):
+        await polls.export_link(run_code=MULTI_RUN, by="aad-alex")
+    async with session_factory() as session:
+        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "polls.export"))).all()
+    assert [(e.actor_aad_object_id, e.details["poll"]) for e in entries] == [(ZOE.aad_object_id, named.id)]
