@@ -8,35 +8,22 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from classroom.errors import NotFound, TryAgain
+from bot.downloads import Download, add_download_route
+from classroom.errors import NotFound
 from classroom.reflection.errors import ReflectionsNotSetUp
 from classroom.reflection.service import ReflectionService
 from dialogs.reflection.links import CPD_PATH_PREFIX
 
 CPD_ROUTE = "reflection-cpd-download"
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 _GONE = 'This download link has expired or does not exist. In Teams, type "my cpd" for a new one.\n'
 
 
 def add_cpd_routes(app: web.Application, reflection: Callable[[web.Request], ReflectionService]) -> None:
-    """Serve CPD downloads on ``app``; safe to call twice."""
-    if CPD_ROUTE in app.router.named_resources():
-        return
+    """Serve CPD downloads on ``app``; ``reflection(request)`` gives the running bot's reflection service."""
 
-    async def download(request: web.Request) -> web.Response:
-        try:
-            file = await reflection(request).export_file(request.match_info["token"], request.match_info["kind"])
-        except (NotFound, ReflectionsNotSetUp):
-            return web.Response(status=404, text=_GONE, headers=_PRIVATE)
-        except TryAgain:
-            return web.Response(status=503, text="Busy; please try again.\n", headers={**_PRIVATE, "Retry-After": "2"})
-        return web.Response(
-            body=file.content,
-            headers={
-                **_PRIVATE,
-                "Content-Type": file.content_type,
-                "Content-Disposition": f'attachment; filename="{file.filename}"',
-            },
-        )
+    async def download(request: web.Request) -> Download:
+        file = await reflection(request).export_file(request.match_info["token"], request.match_info["kind"])
+        return Download(file.filename, file.content, file.content_type)
 
-    app.router.add_get(f"{CPD_PATH_PREFIX}{{token}}.{{kind:docx|csv}}", download, name=CPD_ROUTE)
+    path = f"{CPD_PATH_PREFIX}{{token}}.{{kind:docx|csv}}"
+    add_download_route(app, CPD_ROUTE, path, download, gone=_GONE, not_found=(NotFound, ReflectionsNotSetUp))

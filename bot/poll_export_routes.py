@@ -12,12 +12,11 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from classroom.errors import NotFound, TryAgain
+from bot.downloads import Download, add_download_route
 from classroom.polls.service import PollService
 from dialogs.polls.links import EXPORT_PATH_PREFIX
 
 EXPORT_ROUTE = "poll-export"
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 _GONE = (
     "This download link has expired or does not exist. In Teams, press Download answers (CSV) on the poll's card "
     'or type "poll results N" for a new one.\n'
@@ -25,23 +24,10 @@ _GONE = (
 
 
 def add_poll_export_routes(app: web.Application, polls: Callable[[web.Request], PollService]) -> None:
-    """Serve poll answer downloads on ``app``; ``polls(request)`` gives the running bot's poll service. Safe to
-    call twice."""
-    if EXPORT_ROUTE in app.router.named_resources():
-        return
+    """Serve poll answer downloads on ``app``; ``polls(request)`` gives the running bot's poll service."""
 
-    async def export(request: web.Request) -> web.Response:
-        try:
-            file = await polls(request).export_file(request.match_info["token"])
-        except NotFound:
-            return web.Response(status=404, text=_GONE, headers=_PRIVATE)
-        except TryAgain:
-            return web.Response(status=503, text="Busy; please try again.\n", headers={**_PRIVATE, "Retry-After": "2"})
-        return web.Response(
-            body=file.content,
-            content_type="text/csv",
-            charset="utf-8",
-            headers={**_PRIVATE, "Content-Disposition": f'attachment; filename="{file.filename}"'},
-        )
+    async def export(request: web.Request) -> Download:
+        file = await polls(request).export_file(request.match_info["token"])
+        return Download(file.filename, file.content, "text/csv; charset=utf-8")
 
-    app.router.add_get(f"{EXPORT_PATH_PREFIX}{{token}}.csv", export, name=EXPORT_ROUTE)
+    add_download_route(app, EXPORT_ROUTE, f"{EXPORT_PATH_PREFIX}{{token}}.csv", export, gone=_GONE)
