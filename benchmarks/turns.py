@@ -384,7 +384,7 @@ async def _serve_bot(
 class _Bodies:
     """Request bodies with a fresh activity id each, cycling through POOL users and conversations."""
 
-    def __init__(self, scenario: Scenario, service_url: str) -> None:
+    def __init__(self, scenario: Scenario, service_url: str, enquiry_ids: list[int] | None = None) -> None:
         template = json.loads((REFERENCE / f"{scenario.activity}.json").read_text())
         template["serviceUrl"] = service_url
         template["id"] = "@ID@"
@@ -397,13 +397,13 @@ class _Bodies:
             template["value"] = scenario.value
         self._template = json.dumps(template)
         self._run = uuid.uuid4().hex[:8]
-        self._enquiries = scenario.enquiries
+        self._enquiries = enquiry_ids or []  # the seeded enquiries' ids, for "@E@"
 
     def __getitem__(self, i: int) -> bytes:
         n = i % POOL
         body = self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
         if self._enquiries:  # consecutive requests act on different enquiries
-            body = body.replace('"@E@"', str(1 + i % self._enquiries))
+            body = body.replace('"@E@"', str(self._enquiries[i % len(self._enquiries)]))
         return body.encode()
 
 
@@ -575,7 +575,13 @@ class Result:
 
 
 class _Running:
-    """One scenario's bot process and load, measured in several interleaved rounds."""
+    """One scenario's bot process and load, measured in several interleaved rounds.
+
+    Another benchmark may start the bot through its own script (``bot_script``, with ``bot_args`` after
+    this file's), to wrap it."""
+
+    bot_script: str = __file__
+    bot_args: tuple[str, ...] = ()
 
     def __init__(self, scenario: Scenario, services: dict[str, Any], workdir: Path, database_url: str | None) -> None:
         self.scenario = scenario
@@ -599,9 +605,13 @@ class _Running:
             "1" if self.scenario.remember_tokens else "0",
             self.services["service_url"],
             str(self.scenario.enquiries),
+            *self.bot_args,
+            script=self.bot_script,
         )
         authorization = f"Bearer {self.services['token']}" if self.scenario.auth else None
-        self.load = _Load(ready["port"], _Bodies(self.scenario, self.services["service_url"]), authorization)
+        enquiry_ids = await _bench_enquiries(self.url) if self.scenario.enquiries else None
+        bodies = _Bodies(self.scenario, self.services["service_url"], enquiry_ids)
+        self.load = _Load(ready["port"], bodies, authorization)
         await self.load.run(warmup, record=False, at_least=POOL)  # every user and conversation seen once
         # Only one bot is busy at a time, so the provider's requests in this window are this bot's.
         self.token_requests += (await _stats(self.services["stats"]))["token_requests"] - at_start["token_requests"]
@@ -637,17 +647,41 @@ class _Running:
         )
 
 
+BENCH_ENQUIRY = "bench-%"  # the idempotency keys of the enquiries _seed_enquiries submits
+
+
+async def _bench_enquiries(url: str) -> list[int]:
+    """The seeded enquiries' ids (the bot process seeded them; other stored enquiries are not ours to press)."""
+    from sqlalchemy import select
+
+    from storage.engine import create_engine
+    from storage.models import Enquiry
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            statement = select(Enquiry.id).where(Enquiry.idempotency_key.like(BENCH_ENQUIRY)).order_by(Enquiry.id)
+            return list(await connection.scalars(statement))
+    finally:
+        await engine.dispose()
+
+
 async def _assignments_recorded(url: str) -> int:
     """Assignments stored: proof that every d turn wrote what it claims, not only answered 200."""
     from sqlalchemy import func, select
 
     from storage.engine import create_engine
-    from storage.models import EnquiryAction, EnquiryEvent
+    from storage.models import Enquiry, EnquiryAction, EnquiryEvent
 
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            statement = select(func.count()).where(EnquiryEvent.action == EnquiryAction.ASSIGNED)
+            statement = (
+                select(func.count())
+                .select_from(EnquiryEvent)
+                .join(Enquiry, Enquiry.id == EnquiryEvent.enquiry_id)
+                .where(EnquiryEvent.action == EnquiryAction.ASSIGNED, Enquiry.idempotency_key.like(BENCH_ENQUIRY))
+            )
             return int(await connection.scalar(statement) or 0)
     finally:
         await engine.dispose()
