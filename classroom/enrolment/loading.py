@@ -27,7 +27,7 @@ _RUN_OPTIONS = (
     selectinload(CourseRun.prices),
     selectinload(CourseRun.eligible_organisations).joinedload(RunEligibleOrganisation.organisation),
 )
-_ENROLMENT_OPTIONS = (
+ENROLMENT_OPTIONS = (
     joinedload(Enrolment.person).joinedload(Person.organisation),
     joinedload(Enrolment.organisation),
     selectinload(Enrolment.clash_sessions),
@@ -46,6 +46,18 @@ async def load_run(session: AsyncSession, run_id: int) -> CourseRun:
     if run is None:
         raise NotFound(f"no run with id {run_id}")
     return run
+
+
+async def load_runs(session: AsyncSession, run_ids: list[int]) -> list[CourseRun]:
+    """Several runs with their details in one query (and one per detail), in no particular order."""
+    return list(
+        await session.scalars(
+            select(CourseRun)
+            .where(CourseRun.id.in_(set(run_ids)))
+            .options(*_RUN_OPTIONS)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 async def run_id_for_code(session: AsyncSession, run_code: str) -> int:
@@ -89,7 +101,7 @@ async def find_enrolment(session: AsyncSession, run_id: int, person_id: int) -> 
     return await session.scalar(
         select(Enrolment)
         .where(Enrolment.run_id == run_id, Enrolment.person_id == person_id)
-        .options(*_ENROLMENT_OPTIONS)
+        .options(*ENROLMENT_OPTIONS)
         .execution_options(populate_existing=True)
     )
 
@@ -98,7 +110,7 @@ async def load_enrolment(session: AsyncSession, enrolment_id: int) -> Enrolment:
     enrolment = await session.scalar(
         select(Enrolment)
         .where(Enrolment.id == enrolment_id)
-        .options(*_ENROLMENT_OPTIONS)
+        .options(*ENROLMENT_OPTIONS)
         .execution_options(populate_existing=True)
     )
     if enrolment is None:
@@ -115,7 +127,7 @@ async def enrolments_of_run(
             await session.scalars(
                 select(Enrolment)
                 .where(Enrolment.run_id == run_id, Enrolment.status.in_(list(statuses)))
-                .options(*_ENROLMENT_OPTIONS)
+                .options(*ENROLMENT_OPTIONS)
                 .order_by(Enrolment.waitlisted_at, Enrolment.id)
                 .execution_options(populate_existing=True)
             )

@@ -11,10 +11,12 @@ from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
+    ENROLMENT_OPTIONS,
     enrolments_of_run,
     find_enrolment,
     load_person,
     load_run,
+    load_runs,
     places_taken,
     runs_for_code,
     waitlist_length,
@@ -108,27 +110,31 @@ async def current_enrolments(
     session: AsyncSession, aad_object_id: str, now: datetime, code: str | None = None
 ) -> list[EnrolmentView]:
     """The person's places, reviews, offers and waitlist entries on runs not yet finished (optionally for a
-    course or run code), soonest first."""
-    person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
-    if person is None:
+    course or run code), soonest first.
+
+    A fixed number of queries however many places the person has (``my courses`` is a common turn): their
+    enrolments in one, the runs those are on in one (with their details), a count only for a waitlist entry."""
+    person_id = await session.scalar(select(Person.id).where(Person.aad_object_id == aad_object_id))
+    if person_id is None:
         return []
-    statement = select(Enrolment.id, Enrolment.run_id).where(
-        Enrolment.person_id == person.id, Enrolment.status.not_in(list(ENDED))
-    )
+    statement = select(Enrolment).where(Enrolment.person_id == person_id, Enrolment.status.not_in(list(ENDED)))
     if code is not None:
         try:
             run_ids = [run.id for run in await runs_for_code(session, code)]
         except NotFound:
             return []
         statement = statement.where(Enrolment.run_id.in_(run_ids))
-    views = []
-    for _enrolment_id, run_id in (await session.execute(statement)).all():
-        run = await load_run(session, run_id)
-        if _finished(run, now):
-            continue
-        enrolment = await find_enrolment(session, run_id, person.id)
-        if enrolment is not None:
-            views.append(await view_of(session, enrolment, run))
+    enrolments = list(
+        await session.scalars(statement.options(*ENROLMENT_OPTIONS).execution_options(populate_existing=True))
+    )
+    if not enrolments:
+        return []
+    runs = {run.id: run for run in await load_runs(session, [e.run_id for e in enrolments])}
+    views = [
+        await view_of(session, enrolment, runs[enrolment.run_id])
+        for enrolment in enrolments
+        if not _finished(runs[enrolment.run_id], now)
+    ]
     return sorted(views, key=lambda v: (v.run.first_start, v.run.run_code))
 
 

@@ -47,6 +47,7 @@ from classroom.enrolment.views import (
     CalendarFile,
     CalendarLinkIssued,
     EnrolmentView,
+    MyCourses,
     Quote,
     Roster,
     RunChoice,
@@ -337,6 +338,24 @@ class EnrolmentService:
         return await self._run(
             lambda session: queries.current_enrolments(session, aad_object_id, self._clock.now(), code)
         )
+
+    async def my_courses(self, aad_object_id: str) -> MyCourses:
+        """``my courses``: where the person stands on each run not yet finished, and a fresh "Add to calendar"
+        link for each confirmed place, read and issued in one transaction."""
+
+        async def unit(session: AsyncSession) -> MyCourses:
+            now = self._clock.now()
+            views = await queries.current_enrolments(session, aad_object_id, now)
+            links = {}
+            for view in views:
+                if view.status == EnrolmentStatus.CONFIRMED:
+                    token, expires_at = await calendar_links.issue_link(
+                        session, view.id, now, self.policy.calendar_link_ttl
+                    )
+                    links[view.id] = CalendarLinkIssued(token, expires_at)
+            return MyCourses(views, links)
+
+        return await self._run(unit)
 
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))

@@ -168,6 +168,14 @@ class CalendarLinkIssued:
 
 
 @dataclass(frozen=True)
+class MyCourses:
+    """What ``my courses`` shows: the person's current enrolments, and calendar links by enrolment id."""
+
+    enrolments: list[EnrolmentView]
+    calendar_links: dict[int, CalendarLinkIssued]
+
+
+@dataclass(frozen=True)
 class Withdrawal:
     """What giving something up did: what it was, and a link whose calendar cancels the events of a place."""
 

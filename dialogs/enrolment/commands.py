@@ -89,13 +89,9 @@ async def my_courses(request: CommandRequest) -> None:
     if not aad_object_id:
         return
     services = request.services
-    views = await services.enrolment.my_enrolments(aad_object_id)
-    links = {}
-    for view in views:
-        if view.status == EnrolmentStatus.CONFIRMED:
-            issued = await services.enrolment.issue_calendar_link(aad_object_id, view.run.run_code)
-            links[view.id] = calendar_url(services.public_base_url, issued.token)
-    await request.show(build_my_courses_card(views, services.zone, services.clock.now(), links))
+    mine = await services.enrolment.my_courses(aad_object_id)
+    links = {id_: calendar_url(services.public_base_url, link.token) for id_, link in mine.calendar_links.items()}
+    await request.show(build_my_courses_card(mine.enrolments, services.zone, services.clock.now(), links))
 
 
 @router.command(

@@ -28,7 +28,7 @@ async def chat(session_factory, clock) -> Conversation:
 async def test_my_courses_on_a_busy_database_says_so_without_a_traceback(
     chat: Conversation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(chat.services.enrolment, "my_enrolments", _busy)
+    monkeypatch.setattr(chat.services.enrolment, "my_courses", _busy)
     with caplog.at_level(logging.WARNING):
         [reply] = await chat.say("my courses")
     assert reply.text == BUSY
