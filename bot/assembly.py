@@ -98,6 +98,7 @@ def build_services(
         ),
         export_link_ttl=timedelta(days=settings.my_data_link_days),
     )
+    catalogue = CatalogueService(session_factory, clock)
     return Services(
         clock=clock,
         zone=zone,
@@ -105,9 +106,9 @@ def build_services(
         dialog_timeout=timedelta(hours=settings.dialog_timeout_hours),
         people=PeopleService(session_factory),
         conversations=ConversationService(session_factory, clock),
-        catalogue=CatalogueService(session_factory, clock),
+        catalogue=catalogue,
         enquiries=EnquiryService(session_factory, clock, enquiry_policy),
-        enrolment=EnrolmentService(session_factory, clock, enrolment_policy),
+        enrolment=EnrolmentService(session_factory, clock, enrolment_policy, catalogue=catalogue.snapshot),
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),
         polls=PollService(

@@ -18,6 +18,7 @@ from storage.models import Course, CourseRun, RunEligibleOrganisation
 
 @dataclass(frozen=True, slots=True)
 class SessionView:
+    id: int
     position: int
     starts_at: datetime
     ends_at: datetime
@@ -62,11 +63,13 @@ class CourseView:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Every course, by code; ``version`` is the database's catalogue version it was built at."""
+    """Every course, by code, and every run by id with its course; ``version`` is the database's catalogue
+    version it was built at."""
 
     version: int
     courses: tuple[CourseView, ...]
     by_code: dict[str, CourseView]
+    runs_by_id: dict[int, tuple[CourseView, RunView]]
 
 
 _EVERYTHING = select(Course).options(
@@ -83,7 +86,8 @@ _EVERYTHING = select(Course).options(
 async def load_catalogue(session: AsyncSession, version: int) -> Catalogue:
     """Read the whole catalogue (a handful of queries, whatever its size) into plain values."""
     courses = tuple(_course(course) for course in (await session.scalars(_EVERYTHING)).all())
-    return Catalogue(version, courses, {course.code: course for course in courses})
+    runs_by_id = {run.id: (course, run) for course in courses for run in course.runs}
+    return Catalogue(version, courses, {course.code: course for course in courses}, runs_by_id)
 
 
 def _course(course: Course) -> CourseView:
@@ -113,7 +117,7 @@ def _run(run: CourseRun) -> RunView:
         capacity=run.capacity,
         join_url=run.join_url,
         eligible_audience=run.eligible_audience,
-        sessions=tuple(SessionView(s.position, s.starts_at, s.ends_at) for s in run.sessions),
+        sessions=tuple(SessionView(s.id, s.position, s.starts_at, s.ends_at) for s in run.sessions),
         trainer_names=tuple(trainer.name for trainer in run.trainers),
         prices=tuple(PriceView(price.band, price.amount_pence) for price in run.prices),
         eligible_organisations=tuple(e.organisation.name for e in run.eligible_organisations),

@@ -48,18 +48,6 @@ async def load_run(session: AsyncSession, run_id: int) -> CourseRun:
     return run
 
 
-async def load_runs(session: AsyncSession, run_ids: list[int]) -> list[CourseRun]:
-    """Several runs with their details in one query (and one per detail), in no particular order."""
-    return list(
-        await session.scalars(
-            select(CourseRun)
-            .where(CourseRun.id.in_(set(run_ids)))
-            .options(*_RUN_OPTIONS)
-            .execution_options(populate_existing=True)
-        )
-    )
-
-
 async def run_id_for_code(session: AsyncSession, run_code: str) -> int:
     run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == normalise_code(run_code)))
     if run_id is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.views import Catalogue
 from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
@@ -16,7 +17,6 @@ from classroom.enrolment.loading import (
     find_enrolment,
     load_person,
     load_run,
-    load_runs,
     places_taken,
     runs_for_code,
     waitlist_length,
@@ -30,6 +30,7 @@ from classroom.enrolment.views import (
     RunChoice,
     enrolment_view,
     run_details,
+    run_details_of,
 )
 from classroom.enrolment.waitlist import is_open
 from classroom.errors import NotAllowed, NotFound
@@ -107,13 +108,14 @@ async def _other_runs_with_places(
 
 
 async def current_enrolments(
-    session: AsyncSession, aad_object_id: str, now: datetime, code: str | None = None
+    session: AsyncSession, aad_object_id: str, now: datetime, catalogue: Catalogue, code: str | None = None
 ) -> list[EnrolmentView]:
     """The person's places, reviews, offers and waitlist entries on runs not yet finished (optionally for a
     course or run code), soonest first.
 
     A fixed number of queries however many places the person has (``my courses`` is a common turn): their
-    enrolments in one, the runs those are on in one (with their details), a count only for a waitlist entry."""
+    enrolments in one (with the sessions they miss), the runs' details from ``catalogue`` (the catalogue kept in
+    memory, as of this transaction), a count only for a waitlist entry."""
     person_id = await session.scalar(select(Person.id).where(Person.aad_object_id == aad_object_id))
     if person_id is None:
         return []
@@ -129,12 +131,12 @@ async def current_enrolments(
     )
     if not enrolments:
         return []
-    runs = {run.id: run for run in await load_runs(session, [e.run_id for e in enrolments])}
-    views = [
-        await view_of(session, enrolment, runs[enrolment.run_id])
-        for enrolment in enrolments
-        if not _finished(runs[enrolment.run_id], now)
-    ]
+    views = []
+    for enrolment in enrolments:
+        course, run = catalogue.runs_by_id[enrolment.run_id]
+        if run.sessions and run.sessions[-1].ends_at > now:
+            position = await waitlist_position(session, enrolment)
+            views.append(enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position))
     return sorted(views, key=lambda v: (v.run.first_start, v.run.run_code))
 
 

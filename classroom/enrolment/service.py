@@ -13,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import may_oversee, require_coordinator
@@ -89,10 +90,13 @@ class EnrolmentService:
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         policy: EnrolmentPolicy | None = None,
+        catalogue: CatalogueSnapshot | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self.policy = policy or EnrolmentPolicy()
+        # The catalogue kept in memory: the catalogue service's, when the host shares it (one copy per process).
+        self._catalogue = catalogue or CatalogueSnapshot()
 
     async def _run(self, unit: Callable[[AsyncSession], Awaitable[T]]) -> T:
         # A refusal is a decision, not a failure: what the unit did before it (passing a lapsed offer on,
@@ -335,9 +339,13 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def my_enrolments(self, aad_object_id: str, code: str | None = None) -> list[EnrolmentView]:
-        return await self._run(
-            lambda session: queries.current_enrolments(session, aad_object_id, self._clock.now(), code)
-        )
+        return await self._run(lambda session: self._current_enrolments(session, aad_object_id, code))
+
+    async def _current_enrolments(
+        self, session: AsyncSession, aad_object_id: str, code: str | None = None
+    ) -> list[EnrolmentView]:
+        catalogue = await self._catalogue.current(session)
+        return await queries.current_enrolments(session, aad_object_id, self._clock.now(), catalogue, code)
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
         """``my courses``: where the person stands on each run not yet finished, and a fresh "Add to calendar"
@@ -345,7 +353,7 @@ class EnrolmentService:
 
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
-            views = await queries.current_enrolments(session, aad_object_id, now)
+            views = await self._current_enrolments(session, aad_object_id)
             links = {}
             for view in views:
                 if view.status == EnrolmentStatus.CONFIRMED:

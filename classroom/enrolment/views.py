@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from classroom.catalogue.views import CourseView, RunView
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, OrganisationStatus, RunSession
 
 
@@ -208,6 +209,23 @@ def run_details(run: CourseRun) -> RunDetails:
         eligible_organisations=tuple(sorted(e.organisation.name for e in run.eligible_organisations)),
         trainer_names=tuple(t.name for t in run.trainers),
         sessions=tuple(session_time(s) for s in run.sessions),
+    )
+
+
+def run_details_of(course: CourseView, run: RunView) -> RunDetails:
+    """The same as ``run_details``, from the catalogue kept in memory (no query)."""
+    return RunDetails(
+        run_code=run.code,
+        course_code=course.code,
+        course_title=course.title,
+        capacity=run.capacity,
+        join_url=run.join_url,
+        prerequisites=course.prerequisites,
+        outline_url=course.outline_url,
+        eligible_audience=run.eligible_audience,
+        eligible_organisations=tuple(sorted(run.eligible_organisations)),
+        trainer_names=run.trainer_names,
+        sessions=tuple(SessionTime(s.id, s.position, s.starts_at, s.ends_at) for s in run.sessions),
     )
 
 
