@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.app import create_app, freeze_startup_objects
 from bot.assembly import build_services
 from bot.demo_people import DEMO_PEOPLE
-from bot.manifest_package import cmd_manifest_build
 from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
 from classroom.catalogue.file_format import CatalogueFileError
@@ -44,6 +43,12 @@ DEMO_HOST = "127.0.0.1"
 
 class DatabaseUnavailable(Exception):
     pass
+
+
+def _manifest_build(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.manifest_package import cmd_manifest_build  # its schema validator is not for the serving process
+
+    return cmd_manifest_build(settings, args)
 
 
 def _safe_url(url: str) -> str:
@@ -268,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     package.add_argument("--out", type=Path, required=True, help="the .zip file to write")
     package.add_argument("--template-dir", type=Path, help="manifest template folder (default: manifest/)")
-    package.set_defaults(handler=cmd_manifest_build)
+    package.set_defaults(handler=_manifest_build)
 
     privacy = commands.add_parser("privacy", help="data protection").add_subparsers(
         dest="privacy_command", required=True, metavar="ACTION"

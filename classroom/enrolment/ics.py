@@ -11,11 +11,13 @@ round 1 publishes 0 and cancels with 1, round 2 publishes 2 and cancels with 3, 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from classroom.enrolment.views import RunDetails, SessionTime
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//Classroom bot//Enrolment calendar//EN"
 UID_DOMAIN = "classroom-bot"
@@ -68,12 +70,16 @@ def build_cancellation(
 
 
 def _calendar(run: RunDetails, method: str) -> Calendar:
+    from icalendar import Calendar  # here, not at the top: every bot process would carry it (3 MB) for a download
+
     return Calendar.new(prodid=PRODID, method=method, name=f"{run.course_code}: {run.course_title}")
 
 
 def _event(
     run: RunDetails, enrolment_id: int, session: SessionTime, zone: ZoneInfo, now: datetime, number: int
 ) -> Event:
+    from icalendar import Event
+
     return Event.new(
         uid=event_uid(enrolment_id, session.id),
         summary=f"{run.course_title} ({run.run_code}, session {session.position} of {run.session_count})",

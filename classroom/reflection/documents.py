@@ -7,8 +7,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from docx import Document
-
 from classroom.reflection.form import HEADINGS, WHAT_SWE_ASKS, form_fields
 from classroom.reflection.registration_year import registration_year_label
 from classroom.reflection.views import CpdEntryView
@@ -18,6 +16,8 @@ CSV_TYPE = "text/csv"
 
 
 def word_document(year: int, entries: Sequence[CpdEntryView]) -> bytes:
+    from docx import Document  # here, not at the top: every bot process would carry python-docx (7 MB) for it
+
     document = Document()
     document.add_heading("CPD log", level=0)
     document.add_paragraph(f"Registration year {registration_year_label(year)}")
