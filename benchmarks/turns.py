@@ -384,7 +384,9 @@ async def _serve_bot(
 class _Bodies:
     """Request bodies with a fresh activity id each, cycling through POOL users and conversations."""
 
-    def __init__(self, scenario: Scenario, service_url: str, enquiry_ids: list[int] | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, service_url: str, enquiry_ids: list[int] | None = None, pool: int = POOL
+    ) -> None:
         template = json.loads((REFERENCE / f"{scenario.activity}.json").read_text())
         template["serviceUrl"] = service_url
         template["id"] = "@ID@"
@@ -398,9 +400,10 @@ class _Bodies:
         self._template = json.dumps(template)
         self._run = uuid.uuid4().hex[:8]
         self._enquiries = enquiry_ids or []  # the seeded enquiries' ids, for "@E@"
+        self._pool = pool  # distinct users the requests cycle through
 
     def __getitem__(self, i: int) -> bytes:
-        n = i % POOL
+        n = i % self._pool
         body = self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
         if self._enquiries:  # consecutive requests act on different enquiries
             body = body.replace('"@E@"', str(self._enquiries[i % len(self._enquiries)]))
