@@ -24,6 +24,14 @@ from storage.models.enrolment import (
     EnrolmentClashSession,
     EnrolmentStatus,
 )
+from storage.models.meetings import (
+    AttendanceCorrection,
+    AttendanceEvent,
+    AttendanceStatus,
+    Completion,
+    MeetingSession,
+    ParticipantEvent,
+)
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import (
     EvidenceKind,
@@ -50,6 +58,12 @@ from storage.models.privacy import AuditEntry, DataExportLink
 from storage.models.reflection import CpdEntry, CpdExportLink, Reflection, ReflectionStatus
 
 __all__ = [
+    "ParticipantEvent",
+    "MeetingSession",
+    "Completion",
+    "AttendanceStatus",
+    "AttendanceEvent",
+    "AttendanceCorrection",
     "Base",
     "ActivityReceipt",
     "AdminAction",
