@@ -4,7 +4,6 @@
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0020"
 down_revision = "0019"
 
