@@ -35,6 +35,8 @@ from classroom.enquiries.service import EnquiryPolicy, EnquiryService
 from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import TryAgain
+from classroom.meetings.policy import MeetingPolicy
+from classroom.meetings.service import MeetingService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
@@ -118,6 +120,11 @@ def build_services(
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
         reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
+        meetings=MeetingService(
+            session_factory,
+            clock,
+            MeetingPolicy(attended_percent=settings.attendance_share_percent, reflection=enrolment_policy.reflection),
+        ),
     )
 
 

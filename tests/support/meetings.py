@@ -77,7 +77,11 @@ async def load_meeting_world(session_factory: async_sessionmaker[AsyncSession], 
 
 
 async def run_whole_session(
-    meetings: MeetingService, clock, position: int, *, present: dict[str, tuple[float, float]]  # type: ignore[no-untyped-def]
+    meetings: MeetingService,
+    clock,
+    position: int,
+    *,
+    present: dict[str, tuple[float, float]],  # type: ignore[no-untyped-def]
 ) -> None:
     """Session ``position`` from start to end, each person in ``present`` there from minute a to minute b."""
     start, end = session_times(position)
@@ -88,4 +92,3 @@ async def run_whole_session(
         await meetings.participants(GROUP_CHAT, MEETING, LEAVE, who(person), at=at(position, b))
     clock.set(end)
     await meetings.ended(GROUP_CHAT, MEETING, at=end)
-

@@ -250,5 +250,3 @@ async def test_an_event_time_far_from_our_clock_is_not_believed(meetings, clock,
     async with session_factory() as session:
         [meeting] = (await session.scalars(select(MeetingSession))).all()
     assert meeting.started_at == start
-
-
