@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
 from bot.delivery.service import DeliveryService
+from bot.meeting_details import ConnectorMeetingDetails
 from bot.meeting_participants import ConnectorMeetingParticipants
 from bot.personal_chats import RememberPersonalChats
 from bot.serial_turns import SerialTurnsMiddleware
@@ -125,6 +126,7 @@ def build_services(
             clock,
             MeetingPolicy(attended_percent=settings.attendance_share_percent, reflection=enrolment_policy.reflection),
         ),
+        meeting_details=ConnectorMeetingDetails(),
     )
 
 

@@ -3,7 +3,7 @@ where people are. Built once by the host; dialogs never open a database session 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from classroom.polls.service import PollService
 from classroom.privacy.service import PrivacyService
 from classroom.reflection.service import ReflectionService
 from dialogs.meeting_participants import MeetingRoles
+from dialogs.meetings.details import MeetingDetailsSource, NoMeetingDetails
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Services:
     public_base_url: where people's browsers reach the bot (downloads such as "Add to calendar" links).
     dialog_timeout: how long a dialog waits for an answer before it is closed (``DIALOG_TIMEOUT_HOURS``).
     meeting_roles: people's roles in a Teams meeting, asked of Teams (the host plugs in its connector).
+    meeting_details: a meeting's join URL and scheduled times, asked of Teams (the host plugs in its connector).
     """
 
     clock: Clock
@@ -48,3 +50,4 @@ class Services:
     privacy: PrivacyService
     reflection: ReflectionService
     meetings: MeetingService
+    meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)

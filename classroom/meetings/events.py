@@ -114,6 +114,31 @@ async def meeting_started(
     return SessionRef(run_id, run_session.id, run_session.position)
 
 
+@dataclass(frozen=True)
+class MeetingLinked:
+    run_code: str
+    course_title: str
+    session_position: int
+    session_count: int
+
+
+async def link_meeting(
+    session: AsyncSession, here: ConversationInfo, join_url: str, *, at: datetime, now: datetime
+) -> MeetingLinked | None:
+    """Link a meeting chat not linked yet to the run its join URL and scheduled time name (the bot was just added
+    to it); None when it was linked already or names no run."""
+    if await linked_run_id(session, here.conversation_id) is not None:
+        return None
+    run_id = await run_for_chat(session, here, join_url=join_url, at=at, now=now)
+    run_session = await session_at(session, run_id, at) if run_id is not None else None
+    if run_id is None or run_session is None:
+        return None
+    run = await session.get_one(CourseRun, run_id)
+    course = await session.get_one(Course, run.course_id)
+    count = len((await session.scalars(select(RunSession.id).where(RunSession.run_id == run_id))).all())
+    return MeetingLinked(run.code, course.title, run_session.position, count)
+
+
 async def participants_moved(
     session: AsyncSession,
     conversation_id: str,

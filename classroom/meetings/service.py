@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
 from classroom.meetings import corrections, ending, events, reports
-from classroom.meetings.events import Participant, SessionRef
+from classroom.meetings.events import MeetingLinked, Participant, SessionRef
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import SessionRegister, load_register
 from classroom.meetings.reports import RunAttendance
@@ -40,6 +40,14 @@ class MeetingService:
         return await in_transaction(
             self._session_factory,
             lambda s: events.meeting_started(s, here, meeting_id, join_url=join_url, at=when, now=now),
+        )
+
+    async def link_meeting(self, here: ConversationInfo, join_url: str, *, at: datetime | None) -> MeetingLinked | None:
+        """``at``: the meeting's scheduled start (a meeting is often set up days ahead), else now."""
+        now = self._clock.now()
+        when = at if at is not None and at.tzinfo is not None else now
+        return await in_transaction(
+            self._session_factory, lambda s: events.link_meeting(s, here, join_url, at=when, now=now)
         )
 
     async def participants(

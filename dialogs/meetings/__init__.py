@@ -15,6 +15,7 @@ feature = Feature(
     card_actions=card_actions,
     notifications=NOTIFICATIONS,
     events=Events(
+        added=events.added,
         meeting_started=events.meeting_started,
         meeting_ended=events.meeting_ended,
         participants_joined=events.participants_joined,

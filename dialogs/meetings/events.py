@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from classroom.meetings.events import Participant
+from dialogs.cards.formatting import without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.feature import EventRequest
 from dialogs.meeting_participants import MeetingRoleUnavailable, meeting_chat
+from dialogs.meetings.details import MeetingDetailsUnavailable
 from storage.models import ParticipantEvent
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,30 @@ def parse_members(value: dict[str, Any]) -> list[Participant]:
         name = name.strip()[:MAX_NAME] if isinstance(name, str) and name.isprintable() else ""
         found[aad.strip().casefold()] = Participant(aad.strip().casefold(), name)
     return list(found.values())
+
+
+async def added(request: EventRequest) -> None:
+    """The bot was added to a chat: if it is a meeting's, ask Teams for the meeting's join URL and time and link the
+    chat to the run they name. When Teams cannot say, nothing is linked (``link RUN`` still works)."""
+    meeting_id = _meeting_id(request)
+    if meeting_id is None:
+        return
+    try:
+        details = await request.services.meeting_details.details(request.turn_context, meeting_id)
+    except MeetingDetailsUnavailable as error:
+        log.info("meeting details unavailable (%s): no automatic link", error)
+        return
+    if details.join_url is None:
+        return
+    here = conversation_info(request.turn_context.activity)
+    linked = await request.services.meetings.link_meeting(here, details.join_url, at=details.scheduled_start)
+    if linked is None:
+        return
+    await request.turn_context.send_activity(
+        f"This meeting is session {linked.session_position} of {linked.session_count} of "
+        f"{without_markdown(linked.course_title)} (**{linked.run_code}**), so I've linked this chat to that run: "
+        "its trainers can launch polls here, and I'll keep the register when the meeting starts."
+    )
 
 
 async def meeting_started(request: EventRequest) -> None:

@@ -195,3 +195,54 @@ async def test_a_start_with_odd_times_and_urls_falls_back_to_the_clock(
     async with session_factory() as session:
         [recorded] = (await session.scalars(select(MeetingSession))).all()
     assert recorded.started_at == START + timedelta(minutes=3)
+
+
+# -- linking automatically when the bot is added to a meeting's chat -------------------------------------------
+
+
+def _added(activity) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return activity(
+        "conversation-update-members-added-groupchat",
+        conversation=IN_MEETING,
+        channelData=MEETING_DATA,
+        **{"from": ZOE},
+    )
+
+
+async def _linked_run(session_factory) -> int | None:  # type: ignore[no-untyped-def]
+    from storage.models import ChatRunLink
+
+    async with session_factory() as session:
+        link = await session.get(ChatRunLink, MEETING_CHAT)
+        return link.run_id if link else None
+
+
+async def test_added_to_a_meeting_whose_join_url_is_a_runs_the_chat_is_linked(
+    client, activity, connector, session_factory, clock
+) -> None:  # type: ignore[no-untyped-def]
+    await load_poll_world(session_factory)
+    clock.set(START - timedelta(days=1))
+    connector.meetings.add_details(MEETING_ID, "https://teams.microsoft.com/l/meetup-join/test-permx", _at(0), _at(300))
+    await _post(client, _added(activity))
+    assert connector.meetings.details_asked == [MEETING_ID]  # GET /v1/meetings/{meetingId}, the documented call
+    assert await _linked_run(session_factory) is not None
+    words = " ".join(str(b.get("text")) for b in connector.bodies())
+    assert "session 1 of 4" in words and "**PERMX-A**" in words
+
+
+@pytest.mark.parametrize("teams", ["forbidden", "another meeting", "no such run time"])
+async def test_when_teams_cannot_say_or_the_meeting_is_no_runs_nothing_is_linked(
+    teams: str, client, activity, connector, session_factory, clock
+) -> None:  # type: ignore[no-untyped-def]
+    await load_poll_world(session_factory)
+    clock.set(START - timedelta(days=1))
+    url = "https://teams.microsoft.com/l/meetup-join/test-permx"
+    if teams == "forbidden":
+        connector.meetings.fail_next(403)
+        connector.meetings.add_details(MEETING_ID, url, _at(0), _at(300))
+    elif teams == "another meeting":
+        connector.meetings.add_details(MEETING_ID, "https://teams.microsoft.com/l/meetup-join/other", _at(0), _at(300))
+    else:
+        connector.meetings.add_details(MEETING_ID, url, _at(60 * 24 * 3), _at(60 * 24 * 3 + 300))
+    await _post(client, _added(activity))
+    assert await _linked_run(session_factory) is None
