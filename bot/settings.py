@@ -115,6 +115,7 @@ class Settings(BaseSettings):
     retention_audit_entries_days: int = Field(default=2190, ge=30)
     retention_booking_records_days: int = Field(default=2190, ge=1)
     retention_reflections_of_the_gone_days: int = Field(default=1095, ge=30)
+    retention_attendance_events_days: int = Field(default=730, ge=30)
 
     # Entra object ids of the first admins: the coordinator and admin roles on start, unless revoked in Teams.
     admin_aad_object_ids: Annotated[list[str], NoDecode] = Field(

@@ -3,8 +3,8 @@ corrections of their status (and who made them), and their completions.
 
 Export gives the person their own joins and leaves, corrections about them and completions; erasure deletes them
 (a trainer's name on corrections they made becomes the erased placeholder). The purge removes the join and leave
-times of sessions that ended longer ago than the bookings are kept (``booking_records``): the register's outcome
-stays in the completions and corrections.
+times of sessions that ended longer ago than ``RETENTION_ATTENDANCE_EVENTS_DAYS``: the register's outcome stays in
+the completions and corrections.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.privacy.personal_data import ERASED_NAME, Erasure, PersonalData, Retention, Section, Subject
-from classroom.privacy.retention import BOOKING_RECORDS
+from classroom.privacy.retention import ATTENDANCE_EVENTS
 from storage.models import AttendanceCorrection, AttendanceEvent, Completion, CourseRun, RunSession
 
 
@@ -103,7 +103,7 @@ class MeetingsData(PersonalData):
         return {k: v for k, v in counts.items() if v}
 
     async def purge(self, session: AsyncSession, now: datetime, retention: Retention) -> dict[str, int]:
-        before = now - retention.period(BOOKING_RECORDS)
+        before = now - retention.period(ATTENDANCE_EVENTS)
         ended = select(RunSession.id).where(RunSession.ends_at < before)
         result = await session.execute(delete(AttendanceEvent).where(AttendanceEvent.session_id.in_(ended)))
-        return {"attendance_events": int(result.rowcount)}  # type: ignore[attr-defined]
+        return {ATTENDANCE_EVENTS: int(result.rowcount)}  # type: ignore[attr-defined]
