@@ -125,6 +125,7 @@ def build_services(
             session_factory,
             clock,
             MeetingPolicy(attended_percent=settings.attendance_share_percent, reflection=enrolment_policy.reflection),
+            export_link_ttl=timedelta(minutes=settings.attendance_export_link_minutes),
         ),
         meeting_details=ConnectorMeetingDetails(),
     )

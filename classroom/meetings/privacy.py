@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.privacy.personal_data import ERASED_NAME, Erasure, PersonalData, Retention, Section, Subject
 from classroom.privacy.retention import ATTENDANCE_EVENTS
-from storage.models import AttendanceCorrection, AttendanceEvent, Completion, CourseRun, RunSession
+from storage.models import (
+    AttendanceCorrection,
+    AttendanceEvent,
+    AttendanceExportLink,
+    Completion,
+    CourseRun,
+    RunSession,
+)
 
 
 class MeetingsData(PersonalData):
@@ -26,6 +33,7 @@ class MeetingsData(PersonalData):
         "attendance_events": frozenset({"aad_object_id", "name", "at"}),
         "attendance_corrections": frozenset({"person_id", "status", "corrected_by_aad_object_id", "corrected_by_name"}),
         "completions": frozenset({"person_id", "completed_at"}),
+        "attendance_export_links": frozenset({"issued_to_aad_object_id", "token_hash"}),
     }
     not_personal: ClassVar = {"meeting_sessions": frozenset({"meeting_id", "conversation_id"})}
 
@@ -99,6 +107,9 @@ class MeetingsData(PersonalData):
             update(AttendanceCorrection)
             .where(AttendanceCorrection.corrected_by_aad_object_id == subject.aad_object_id)
             .values(corrected_by_aad_object_id=erasure.pseudonym, corrected_by_name=ERASED_NAME)
+        )
+        await session.execute(
+            delete(AttendanceExportLink).where(AttendanceExportLink.issued_to_aad_object_id == subject.aad_object_id)
         )
         return {k: v for k, v in counts.items() if v}
 

@@ -7,24 +7,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
-from classroom.meetings import corrections, ending, events, reports
+from classroom.meetings import corrections, ending, events, exports, reports
 from classroom.meetings.events import MeetingLinked, Participant, SessionRef
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import SessionRegister, load_register
 from classroom.meetings.reports import RunAttendance
+from classroom.periodic import PeriodicJob
+from classroom.polls.exports import ExportFile, ExportLinkIssued
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import AttendanceStatus, ParticipantEvent
 
 TRUSTED_SKEW = timedelta(hours=12)  # an event time further than this from our clock is not believed
+DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
 
 
 class MeetingService:
-    def __init__(self, session_factory: SessionFactory, clock: Clock, policy: MeetingPolicy | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        policy: MeetingPolicy | None = None,
+        *,
+        export_link_ttl: timedelta = DEFAULT_EXPORT_LINK_TTL,
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self.policy = policy or MeetingPolicy()
+        self._export_link_ttl = export_link_ttl
 
     def _when(self, at: datetime | None) -> tuple[datetime, datetime]:
         """(the event's time, now): Teams' time when it is plausible, else ours."""
@@ -102,3 +115,25 @@ class MeetingService:
         return await in_transaction(
             self._session_factory, lambda s: reports.run_attendance(s, run_code, by, now=now, policy=self.policy)
         )
+
+    async def export_link(self, run_code: str, *, by: str) -> ExportLinkIssued:
+        """A download link for the run's attendance (CSV), for ``by`` alone. Raises NotFound (also: not theirs)."""
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: exports.issue_link(s, run_code, by=by, now=now, ttl=self._export_link_ttl),
+        )
+
+    async def export_file(self, token: str) -> ExportFile:
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory, lambda s: exports.export_file(s, token, now=now, policy=self.policy)
+        )
+
+    def export_links_job(self) -> PeriodicJob:
+        """Deletes download links a day after they expired."""
+
+        async def purge(session: AsyncSession) -> None:
+            await exports.purge_expired_links(session, self._clock.now())
+
+        return purge

@@ -12,6 +12,7 @@ from classroom.errors import NotAllowed, NotFound
 from dialogs.cards.formatting import shown_code
 from dialogs.meetings.cards.register import build_register_card
 from dialogs.meetings.cards.report import build_report_card
+from dialogs.meetings.links import export_url
 from dialogs.meetings.parts import ATTENDANCE_COMMAND
 from dialogs.polls.downloads import run_code_from
 from dialogs.routing import PERSONAL, CommandRequest, Router
@@ -60,7 +61,9 @@ async def attendance(request: CommandRequest) -> None:
     try:
         if position is None:
             report = await services.meetings.attendance(code, by=by)
-            await request.show(build_report_card(report, services.zone))
+            issued = await services.meetings.export_link(code, by=by)  # a 1:1 chat: the link is theirs alone
+            url = export_url(services.public_base_url, issued.token)
+            await request.show(build_report_card(report, services.zone, download_url=url))
             return
         register = await services.meetings.register(code, position, by=by)
         report = await services.meetings.attendance(code, by=by)

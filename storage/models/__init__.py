@@ -27,6 +27,7 @@ from storage.models.enrolment import (
 from storage.models.meetings import (
     AttendanceCorrection,
     AttendanceEvent,
+    AttendanceExportLink,
     AttendanceStatus,
     Completion,
     MeetingSession,
@@ -58,6 +59,7 @@ from storage.models.privacy import AuditEntry, DataExportLink
 from storage.models.reflection import CpdEntry, CpdExportLink, Reflection, ReflectionStatus
 
 __all__ = [
+    "AttendanceExportLink",
     "ParticipantEvent",
     "MeetingSession",
     "Completion",

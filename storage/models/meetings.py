@@ -92,3 +92,17 @@ class Completion(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     completed_at: Mapped[datetime]
+
+
+class AttendanceExportLink(Base):
+    """A download link for a run's attendance (CSV): only the token's SHA-256 is kept; whoever it was issued to must
+    still see the run's attendance (a trainer of the run or a coordinator) when it is opened."""
+
+    __tablename__ = "attendance_export_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    issued_to_aad_object_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -246,3 +246,38 @@ async def test_when_teams_cannot_say_or_the_meeting_is_no_runs_nothing_is_linked
         connector.meetings.add_details(MEETING_ID, url, _at(60 * 24 * 3), _at(60 * 24 * 3 + 300))
     await _post(client, _added(activity))
     assert await _linked_run(session_factory) is None
+
+
+# -- the run's attendance as CSV, at an expiring link ---------------------------------------------------------
+
+
+async def test_attendance_in_the_trainers_chat_links_to_a_csv_that_expires(
+    client, activity, connector, meeting, session_factory, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    clock.set(START)
+    await _post(client, event(connector, "meeting-start", conversation=IN_MEETING))
+    join = members((ALEX, "Alex Wilber"), (LYNNE, "Lynne Robbins"))
+    await _post(
+        client, event(connector, "meeting-participant-join", conversation=IN_MEETING, timestamp=_at(0), value=join)
+    )
+    clock.set(END)
+    await _post(client, event(connector, "meeting-end", conversation=IN_MEETING, timestamp=_at(300)))
+    await _say(client, activity, ZOE, "attendance PERMX-A", private=True)
+    [(_path, report)] = _cards(connector, "Attendance · PERMX-A")
+    [link] = [a["url"] for a in report["actions"] if a["type"] == "Action.OpenUrl"]
+    path = urlsplit(link).path
+    assert path.startswith("/exports/attendance/") and path.endswith(".csv")
+    response = await client.get(path)
+    assert response.status == 200 and response.content_type == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
+    content = await response.read()
+    assert content.startswith(b"\xef\xbb\xbf")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Participant,Session 1,Session 2,Session 3,Session 4,Completed"
+    assert "Alex Wilber,attended,absent,absent,absent,no" in lines
+    assert "Isaiah Langer,absent,absent,absent,absent,no" in lines
+    clock.set(END + timedelta(hours=2))  # past ATTENDANCE_EXPORT_LINK_MINUTES (60)
+    assert (await client.get(path)).status == 404
+    assert (await client.get("/exports/attendance/" + "A" * 43 + ".csv")).status == 404

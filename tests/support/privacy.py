@@ -22,6 +22,7 @@ from storage.models import (
     AdminChange,
     AttendanceCorrection,
     AttendanceEvent,
+    AttendanceExportLink,
     AttendanceStatus,
     BotStateRecord,
     ChatRunLink,
@@ -401,6 +402,12 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
                     corrected_at=now,
                 ),
                 Completion(run_id=booked.id, person_id=person.id, completed_at=now),
+                AttendanceExportLink(
+                    run_id=booked.id,
+                    token_hash=f"{who.tag}-attendance-token-hash".ljust(64, "0"),
+                    issued_to_aad_object_id=who.aad,
+                    expires_at=now + timedelta(hours=1),
+                ),
             ]
         )
         await enqueue(

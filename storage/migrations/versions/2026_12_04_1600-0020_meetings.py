@@ -10,6 +10,25 @@ down_revision = "0019"
 
 def upgrade() -> None:
     op.create_table(
+        "attendance_export_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("issued_to_aad_object_id", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["course_runs.id"],
+            name=op.f("fk_attendance_export_links_run_id_course_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance_export_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_attendance_export_links_token_hash")),
+    )
+    with op.batch_alter_table("attendance_export_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attendance_export_links_run_id"), ["run_id"], unique=False)
+    op.create_table(
         "completions",
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -109,6 +128,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("attendance_export_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attendance_export_links_run_id"))
+    op.drop_table("attendance_export_links")
     with op.batch_alter_table("meeting_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_sessions_meeting_id"))
 
