@@ -18,7 +18,7 @@ from classroom.meetings.events import Participant
 from dialogs.cards.formatting import without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.feature import EventRequest
-from dialogs.meeting_participants import MeetingRoleUnavailable, meeting_chat
+from dialogs.meeting_participants import MAX_MEETING_ID
 from dialogs.meetings.details import MeetingDetailsUnavailable
 from storage.models import ParticipantEvent
 
@@ -31,17 +31,26 @@ MAX_JOIN_URL = 2000
 MAX_TIME_TEXT = 40
 
 
-def _meeting_id(request: EventRequest) -> str | None:
+def meeting_id_of(request: EventRequest) -> str | None:
+    """``channelData.meeting.id``, bounded; None when the activity names no usable meeting. (The tenant, which the
+    participant API needs, is not needed here.)"""
     conversation = request.turn_context.activity.conversation
     if conversation is None or not isinstance(conversation.id, str) or not conversation.id:
         return None
-    try:
-        chat = meeting_chat(request.turn_context)
-    except MeetingRoleUnavailable:
-        chat = None
-    if chat is None:
+    channel_data = request.turn_context.activity.channel_data
+    meeting = channel_data.get("meeting") if isinstance(channel_data, dict) else None
+    raw = meeting.get("id") if isinstance(meeting, dict) else None
+    if not isinstance(raw, str):
+        return None
+    meeting_id = raw.strip()
+    return meeting_id if 0 < len(meeting_id) <= MAX_MEETING_ID and meeting_id.isprintable() else None
+
+
+def _meeting_id(request: EventRequest) -> str | None:
+    meeting_id = meeting_id_of(request)
+    if meeting_id is None:
         log.info("meeting event without a usable channelData.meeting.id: ignored")
-    return chat.meeting_id if chat else None
+    return meeting_id
 
 
 def _value(request: EventRequest) -> dict[str, Any]:
@@ -95,7 +104,7 @@ def parse_members(value: dict[str, Any]) -> list[Participant]:
 async def added(request: EventRequest) -> None:
     """The bot was added to a chat: if it is a meeting's, ask Teams for the meeting's join URL and time and link the
     chat to the run they name. When Teams cannot say, nothing is linked (``link RUN`` still works)."""
-    meeting_id = _meeting_id(request)
+    meeting_id = meeting_id_of(request)  # most chats are no meeting's: nothing to log of them
     if meeting_id is None:
         return
     try:
