@@ -13,8 +13,8 @@ leave."""
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
