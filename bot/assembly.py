@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.renderers import Activity, RendererRegistry, default_renderers
 from bot.delivery.service import DeliveryService
+from bot.meeting_details import ConnectorMeetingDetails
 from bot.meeting_participants import ConnectorMeetingParticipants
 from bot.personal_chats import RememberPersonalChats
 from bot.serial_turns import SerialTurnsMiddleware
@@ -35,6 +36,8 @@ from classroom.enquiries.service import EnquiryPolicy, EnquiryService
 from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import TryAgain
+from classroom.meetings.policy import MeetingPolicy
+from classroom.meetings.service import MeetingService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
@@ -119,6 +122,13 @@ def build_services(
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
         reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
+        meetings=MeetingService(
+            session_factory,
+            clock,
+            MeetingPolicy(attended_percent=settings.attendance_share_percent, reflection=enrolment_policy.reflection),
+            export_link_ttl=timedelta(minutes=settings.attendance_export_link_minutes),
+        ),
+        meeting_details=ConnectorMeetingDetails(),
     )
 
 

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     reflection_nudge_days: int = Field(default=3, ge=1, le=30)
     reflection_keys: str = ""
 
+    # Meetings: present for at least this share of a session (per cent) counts as attended; less is "partly".
+    attendance_share_percent: int = Field(default=75, ge=1, le=100)
+    # How long a download link for a run's attendance (CSV) works: it carries people's names.
+    attendance_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
     @field_validator("reflection_keys")
     @classmethod
     def _reflection_keys(cls, value: str) -> str:
@@ -110,6 +115,7 @@ class Settings(BaseSettings):
     retention_audit_entries_days: int = Field(default=2190, ge=30)
     retention_booking_records_days: int = Field(default=2190, ge=1)
     retention_reflections_of_the_gone_days: int = Field(default=1095, ge=30)
+    retention_attendance_events_days: int = Field(default=730, ge=30)
 
     # Entra object ids of the first admins: the coordinator and admin roles on start, unless revoked in Teams.
     admin_aad_object_ids: Annotated[list[str], NoDecode] = Field(

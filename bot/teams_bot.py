@@ -55,6 +55,20 @@ class ClassroomBot(TeamsActivityHandler):
         if any(m.id != bot_id for m in members_added):
             await self._dispatcher.on_members_joined(turn_context)
 
+    # Meeting events: botbuilder 4.17 hands these the raw ``activity.value`` (a dict with PascalCase keys for start
+    # and end; the typed models it names are wrong), so the features read the activity themselves.
+    async def on_teams_meeting_start_event(self, meeting: object, turn_context: TurnContext) -> None:
+        await self._dispatcher.on_meeting_started(turn_context)
+
+    async def on_teams_meeting_end_event(self, meeting: object, turn_context: TurnContext) -> None:
+        await self._dispatcher.on_meeting_ended(turn_context)
+
+    async def on_teams_meeting_participants_join_event(self, meeting: object, turn_context: TurnContext) -> None:
+        await self._dispatcher.on_participants_joined(turn_context)
+
+    async def on_teams_meeting_participants_leave_event(self, meeting: object, turn_context: TurnContext) -> None:
+        await self._dispatcher.on_participants_left(turn_context)
+
     async def on_teams_members_removed(
         self, members_removed: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ) -> None:

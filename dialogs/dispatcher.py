@@ -323,6 +323,18 @@ class Dispatcher:
     async def on_members_joined(self, turn_context: TurnContext) -> None:
         await self._event(turn_context, self.registry.on_members_joined)
 
+    async def on_meeting_started(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_meeting_started)
+
+    async def on_meeting_ended(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_meeting_ended)
+
+    async def on_participants_joined(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_participants_joined)
+
+    async def on_participants_left(self, turn_context: TurnContext) -> None:
+        await self._event(turn_context, self.registry.on_participants_left)
+
     async def _event(self, turn_context: TurnContext, handlers: list[EventHandler]) -> None:
         if not handlers:
             return

@@ -56,7 +56,8 @@ class Job:
 
 @dataclass(frozen=True)
 class EventRequest(SentByPerson):
-    """A Teams event about the conversation (the bot added or removed, later meetings starting or ending)."""
+    """A Teams event about the conversation (the bot added or removed, a meeting starting or ending, people joining
+    or leaving it)."""
 
     services: Services
     roles: frozenset[Role]  # the sender's stored roles
@@ -75,6 +76,13 @@ class Events:
     added: EventHandler | None = None  # the bot joined a team or chat (conversationUpdate; also after an install)
     uninstalled: EventHandler | None = None  # the bot was removed (either way): never write there again
     members_joined: EventHandler | None = None  # people joined a chat or team the bot is in (conversationUpdate)
+    # Teams meeting events in a meeting chat or channel meeting (``application/vnd.microsoft.meeting…``; the
+    # activity's ``value`` is the raw payload, ``channelData.meeting.id`` the meeting). They need the app's
+    # resource-specific consent; Teams sends them only when someone really starts or joins the meeting.
+    meeting_started: EventHandler | None = None  # meetingStart
+    meeting_ended: EventHandler | None = None  # meetingEnd
+    participants_joined: EventHandler | None = None  # meetingParticipantJoin
+    participants_left: EventHandler | None = None  # meetingParticipantLeave
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ class FeatureRegistry:
         self.on_added: list[EventHandler] = []
         self.on_uninstalled: list[EventHandler] = []
         self.on_members_joined: list[EventHandler] = []
+        self.on_meeting_started: list[EventHandler] = []
+        self.on_meeting_ended: list[EventHandler] = []
+        self.on_participants_joined: list[EventHandler] = []
+        self.on_participants_left: list[EventHandler] = []
         self.personal_data: list[PersonalData] = []
         for feature in features:
             self.commands.include(feature.commands)
@@ -45,6 +49,14 @@ class FeatureRegistry:
                 self.on_uninstalled.append(feature.events.uninstalled)
             if feature.events.members_joined:
                 self.on_members_joined.append(feature.events.members_joined)
+            if feature.events.meeting_started:
+                self.on_meeting_started.append(feature.events.meeting_started)
+            if feature.events.meeting_ended:
+                self.on_meeting_ended.append(feature.events.meeting_ended)
+            if feature.events.participants_joined:
+                self.on_participants_joined.append(feature.events.participants_joined)
+            if feature.events.participants_left:
+                self.on_participants_left.append(feature.events.participants_left)
 
     def _add_notification(self, notification: Notification[Any]) -> None:
         kind = notification.kind

@@ -3,7 +3,7 @@ where people are. Built once by the host; dialogs never open a database session 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,12 +13,14 @@ from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryService
 from classroom.enrolment.service import EnrolmentService
+from classroom.meetings.service import MeetingService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
 from classroom.privacy.service import PrivacyService
 from classroom.reflection.service import ReflectionService
 from dialogs.meeting_participants import MeetingRoles
+from dialogs.meetings.details import MeetingDetailsSource, NoMeetingDetails
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Services:
     public_base_url: where people's browsers reach the bot (downloads such as "Add to calendar" links).
     dialog_timeout: how long a dialog waits for an answer before it is closed (``DIALOG_TIMEOUT_HOURS``).
     meeting_roles: people's roles in a Teams meeting, asked of Teams (the host plugs in its connector).
+    meeting_details: a meeting's join URL and scheduled times, asked of Teams (the host plugs in its connector).
     """
 
     clock: Clock
@@ -46,3 +49,5 @@ class Services:
     meeting_roles: MeetingRoles
     privacy: PrivacyService
     reflection: ReflectionService
+    meetings: MeetingService
+    meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)

@@ -121,6 +121,12 @@ COMMANDS: dict[str, Case] = {
     "reflections": Case(f"reflections {MULTI_RUN} 1", frozenset({"trainer_of_run"}) | OVERSEERS),
     # A reflection is its author's alone: nobody else opens, saves or skips Bea's, whatever their role.
     "reflection": Case("reflection open {clash} {session}", NOBODY),
+    # A run's attendance and a session's register name its participants (Bea among them): the run's people only.
+    "attendance": Case(
+        f"attendance {MULTI_RUN} 1",
+        frozenset({"trainer_of_run"}) | OVERSEERS,
+        frozenset({"trainer_of_run"}) | OVERSEERS,
+    ),
     "my cpd": Case("my cpd", SIGNED_IN),
     "cpd": Case("cpd add", SIGNED_IN),
     "help": Case("help", ALL),
@@ -301,6 +307,9 @@ CARD_ACTIONS: dict[str, Press] = {
     "reflection.save": Press("reflection", NOBODY),
     "reflection.skip": Press("reflection", NOBODY),
     "cpd.save": Press("cpd", SIGNED_IN),  # a new entry in the presser's own log
+    "meetings.correct": Press(
+        "register", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"}) | OVERSEERS
+    ),
     "privacy.forget": Press("erasure", frozenset({"admin"})),
     "privacy.cancel": Press("nothing", ALL),
 }
@@ -361,6 +370,7 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         "ticks": {"poll": ticked, "picks": str(tick)},
         "reflection": {"enrolment": enrolment.id, "session": first_session, "mode": "open"},
         "cpd": {"entry": 0, "mode": "save", "title": "Reading"},
+        "register": {"run": MULTI_RUN, "session": 1, f"status-{bea.id}": "attended"},
     }[kind]
 
 

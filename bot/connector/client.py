@@ -58,6 +58,7 @@ _PAGED_MEMBERS = "/v3/conversations/{}/pagedmembers"
 _TEAM = "/v3/teams/{}"
 _TEAM_CHANNELS = "/v3/teams/{}/conversations"
 _MEETING_PARTICIPANT = "/v1/meetings/{}/participants/{}"
+_MEETING = "/v1/meetings/{}"
 
 
 def _path(endpoint: str, *segments: str) -> str:
@@ -244,6 +245,25 @@ class BotConnectorClient:
             service_url,
             path,
             params={"tenantId": tenant_id},
+            audience=audience,
+            timeout_seconds=timeout_seconds,
+            max_body_bytes=max_body_bytes,
+        )
+
+    async def get_meeting_info(
+        self,
+        service_url: str,
+        meeting_id: str,
+        *,
+        audience: str | None = None,
+        timeout_seconds: float | None = None,
+        max_body_bytes: int | None = None,
+    ) -> ConnectorResponse:
+        """``GET /v1/meetings/{meetingId}``: the meeting's details (join URL, scheduled times, title, type)."""
+        return await self.request(
+            "GET",
+            service_url,
+            _path(_MEETING, meeting_id),
             audience=audience,
             timeout_seconds=timeout_seconds,
             max_body_bytes=max_body_bytes,

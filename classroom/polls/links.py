@@ -15,7 +15,7 @@ from classroom.polls.authorisation import require_poll_runner, run_by_code, run_
 from classroom.polls.errors import NotLinked
 from classroom.text import bounded
 from storage.models import ChatRunLink, Course, CourseRun
-from storage.upsert import insert_or_update
+from storage.upsert import insert_or_ignore, insert_or_update
 
 SHARED_CHATS = frozenset({"groupChat", "channel"})
 
@@ -88,3 +88,26 @@ async def unlink_chat(session: AsyncSession, conversation_id: str, *, by: str) -
 async def linked_run(session: AsyncSession, conversation_id: str) -> CourseRun:
     link = await find_link(session, conversation_id)
     return await run_by_id(session, link.run_id)
+
+
+TEAMS_LINKED = "Teams (the meeting's join link)"
+
+
+async def link_automatically(session: AsyncSession, here: ConversationInfo, run_id: int, *, now: datetime) -> None:
+    """Link a meeting chat to the run whose join link the meeting has (matched by the meetings feature); an
+    existing link is kept. Nobody linked it, so no one's id is recorded."""
+    if here.conversation_type not in SHARED_CHATS:
+        return
+    await remember_conversation(session, here)
+    await insert_or_ignore(
+        session,
+        ChatRunLink.__table__,  # type: ignore[arg-type]
+        {
+            "conversation_id": here.conversation_id,
+            "run_id": run_id,
+            "linked_by_aad_object_id": "",
+            "linked_by_name": TEAMS_LINKED,
+            "linked_at": now,
+        },
+        ["conversation_id"],
+    )

@@ -15,6 +15,9 @@ BOOKING_RECORDS = "booking_records"  # anonymised bookings of erased people, aft
 # Reflections and CPD entries of someone gone this long: no 1:1 chat with the bot (removed, or never) and nothing
 # written or changed in their log since.
 REFLECTIONS_OF_THE_GONE = "reflections_of_the_gone"
+# Who joined and left each session's meeting, and when, this long after the session (the register's outcome stays
+# in corrections and completions).
+ATTENDANCE_EVENTS = "attendance_events"
 
 KINDS = (
     CLOSED_ENQUIRIES,
@@ -25,4 +28,5 @@ KINDS = (
     AUDIT_ENTRIES,
     BOOKING_RECORDS,
     REFLECTIONS_OF_THE_GONE,
+    ATTENDANCE_EVENTS,
 )

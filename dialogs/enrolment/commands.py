@@ -12,7 +12,8 @@ import re
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from classroom.errors import ClassroomError
+from classroom.errors import ClassroomError, NotAllowed, NotFound
+from classroom.meetings.reports import RunAttendance
 from dialogs.cards.formatting import shown_code, without_markdown
 from dialogs.enrolment.cards.my_courses import build_my_courses_card
 from dialogs.enrolment.cards.organisation_check import ORGANISATION_INPUT
@@ -201,7 +202,19 @@ async def roster(request: CommandRequest) -> None:
         return
     done, rosters = await _attempt(request, code, request.services.enrolment.rosters(aad_object_id, code))
     if done and rosters is not None:
-        await request.show(build_roster_card(rosters, request.services.zone))
+        attendance = await _attendance(request, [r.run.run_code for r in rosters])
+        await request.show(build_roster_card(rosters, request.services.zone, attendance))
+
+
+async def _attendance(request: CommandRequest, run_codes: list[str]) -> dict[str, RunAttendance]:
+    """The registers of the runs whose attendance the sender may see (meetings decides), for the roster."""
+    found = {}
+    for code in run_codes:
+        try:
+            found[code] = await request.services.meetings.attendance(code, by=request.sender_id or "")
+        except (NotFound, NotAllowed):
+            continue
+    return found
 
 
 @router.command(

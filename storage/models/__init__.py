@@ -24,6 +24,15 @@ from storage.models.enrolment import (
     EnrolmentClashSession,
     EnrolmentStatus,
 )
+from storage.models.meetings import (
+    AttendanceCorrection,
+    AttendanceEvent,
+    AttendanceExportLink,
+    AttendanceStatus,
+    Completion,
+    MeetingSession,
+    ParticipantEvent,
+)
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import (
     EvidenceKind,
@@ -50,6 +59,13 @@ from storage.models.privacy import AuditEntry, DataExportLink
 from storage.models.reflection import CpdEntry, CpdExportLink, Reflection, ReflectionStatus
 
 __all__ = [
+    "AttendanceExportLink",
+    "ParticipantEvent",
+    "MeetingSession",
+    "Completion",
+    "AttendanceStatus",
+    "AttendanceEvent",
+    "AttendanceCorrection",
     "Base",
     "ActivityReceipt",
     "AdminAction",

@@ -20,8 +20,13 @@ from classroom.reflection.sealing import Sealer, new_key, parse_keys
 from storage.models import (
     AdminAction,
     AdminChange,
+    AttendanceCorrection,
+    AttendanceEvent,
+    AttendanceExportLink,
+    AttendanceStatus,
     BotStateRecord,
     ChatRunLink,
+    Completion,
     CourseRun,
     CpdEntry,
     CpdExportLink,
@@ -35,6 +40,7 @@ from storage.models import (
     EnrolmentStatus,
     NotificationStatus,
     OutboxNotification,
+    ParticipantEvent,
     Poll,
     PollExportLink,
     PollKind,
@@ -369,6 +375,41 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
             )
         )
 
+        # The register: a join and a leave of the run's first session, a trainer's correction (about them, and one
+        # they made) and a completion.
+        session.add_all(
+            [
+                AttendanceEvent(
+                    session_id=booked.sessions[0].id,
+                    aad_object_id=who.aad,
+                    name=who.name,
+                    kind=ParticipantEvent.JOIN,
+                    at=booked.sessions[0].starts_at,
+                ),
+                AttendanceEvent(
+                    session_id=booked.sessions[0].id,
+                    aad_object_id=who.aad,
+                    name=who.name,
+                    kind=ParticipantEvent.LEAVE,
+                    at=booked.sessions[0].ends_at,
+                ),
+                AttendanceCorrection(
+                    session_id=booked.sessions[0].id,
+                    person_id=person.id,
+                    status=AttendanceStatus.ATTENDED,
+                    corrected_by_aad_object_id=who.aad,
+                    corrected_by_name=who.name,
+                    corrected_at=now,
+                ),
+                Completion(run_id=booked.id, person_id=person.id, completed_at=now),
+                AttendanceExportLink(
+                    run_id=booked.id,
+                    token_hash=f"{who.tag}-attendance-token-hash".ljust(64, "0"),
+                    issued_to_aad_object_id=who.aad,
+                    expires_at=now + timedelta(hours=1),
+                ),
+            ]
+        )
         await enqueue(
             session, TextNotice(text=f"Hello {who.name}"), due_at=now, dedupe_key=f"to-{who.tag}", recipient=who.aad
         )

@@ -65,6 +65,9 @@ class FakeMeetings:
     _failures: list[tuple[int, Any]] = field(default_factory=list)
     authorize: Callable[[str | None], bool] | None = None  # the Authorization header Teams accepts (None: any)
     _gate: asyncio.Event | None = None
+    # ``GET /v1/meetings/{meetingId}``: each meeting's documented details answer, and who asked for which meeting.
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    details_asked: list[str] = field(default_factory=list)
 
     def add(self, meeting_id: str, *people: dict[str, Any], tenant: str = TENANT) -> None:
         self.meetings[meeting_id] = {p["user"]["aadObjectId"]: p for p in people}
@@ -120,5 +123,35 @@ class FakeMeetings:
             request.headers.get("Authorization"),
         )
 
+    def add_details(self, meeting_id: str, join_url: str, start: str, end: str, *, title: str = "Session") -> None:
+        """The meeting's details as Teams documents them (Meeting apps APIs, "Get meeting details")."""
+        self.details[meeting_id] = {
+            "details": {
+                "id": meeting_id,
+                "msGraphResourceId": "MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZiMi04ZjZhNDQyZTRhZDc=",
+                "scheduledStartTime": start,
+                "scheduledEndTime": end,
+                "joinUrl": join_url,
+                "title": title,
+                "type": "Scheduled",
+            },
+            "conversation": {"isGroup": True, "conversationType": "groupChat", "id": MEETING_CHAT},
+            "organizer": {"id": "29:1organizer", "aadObjectId": "aad-organizer", "tenantId": TENANT},
+        }
+        self.app_added.add(meeting_id)
+
+    async def handle_details(self, request: web.Request) -> web.Response:
+        meeting_id = request.match_info["meeting"]
+        self.details_asked.append(meeting_id)
+        if self._failures:
+            status, body = self._failures.pop(0)
+            return _error(status, f"Scripted{status}", "scripted") if body is None else web.json_response(body)
+        if meeting_id not in self.details:
+            return _error(404, "NotFound", "meeting not found or expired")
+        if meeting_id not in self.app_added:
+            return _error(403, "Forbidden", "the app is not allowed to read this meeting")
+        return web.json_response(self.details[meeting_id])
+
     def install(self, app: web.Application, prefix: str = "") -> None:
         app.router.add_get(prefix + "/v1/meetings/{meeting}/participants/{participant}", self.handle)
+        app.router.add_get(prefix + "/v1/meetings/{meeting}", self.handle_details)

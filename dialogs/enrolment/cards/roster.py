@@ -6,10 +6,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from classroom.enrolment.views import Roster, RosterEntry
+from classroom.meetings.reports import RunAttendance
 from dialogs.cards.base import CardMessage, Element, card, container, heading, literal, text
 from dialogs.cards.formatting import local_time_range
 from dialogs.enrolment.cards.parts import local_moment, run_span, session_label, sessions_words
-from storage.models import EnrolmentStatus
+from storage.models import AttendanceStatus, EnrolmentStatus
 
 
 def _who(entry: RosterEntry) -> str:
@@ -27,8 +28,21 @@ def _confirmed(entry: RosterEntry) -> str:
     return f"{_who(entry)}{missing}"
 
 
-def _by_session(roster: Roster, zone: ZoneInfo) -> Element:
-    """Each session: how many will be there, and who will not (accepted, or still to decide)."""
+def _attended(attendance: RunAttendance | None, position: int) -> str | None:
+    """A held session's register in numbers (``attendance RUN N`` shows and corrects it)."""
+    if attendance is None:
+        return None
+    for run_session, register in attendance.sessions:
+        if run_session.position == position and register.ended_at is not None:
+            return (
+                f"Held: {register.count(AttendanceStatus.ATTENDED)} attended, "
+                f"{register.count(AttendanceStatus.PARTLY)} partly, {register.count(AttendanceStatus.ABSENT)} absent"
+            )
+    return None
+
+
+def _by_session(roster: Roster, zone: ZoneInfo, attendance: RunAttendance | None = None) -> Element:
+    """Each session: how many will be there, and who will not (accepted, or still to decide); once held, who came."""
     run, coming = roster.run, len(roster.confirmed) + len(roster.pending_review)
     lines: list[Element] = []
     for session in run.sessions:
@@ -47,10 +61,12 @@ def _by_session(roster: Roster, zone: ZoneInfo) -> Element:
                 for e in missing
             )
             lines.append(literal(f"Missing: {names}"))
+        if held := _attended(attendance, session.position):
+            lines.append(text(held, subtle=True, spacing="None"))
     return _section("By session", lines)
 
 
-def _run(roster: Roster, zone: ZoneInfo) -> Element:
+def _run(roster: Roster, zone: ZoneInfo, attendance: RunAttendance | None = None) -> Element:
     run = roster.run
     pending: list[Element] = []
     for entry in roster.pending_review:
@@ -62,8 +78,8 @@ def _run(roster: Roster, zone: ZoneInfo) -> Element:
         _section(f"Confirmed ({len(roster.confirmed)})", [literal(_confirmed(e)) for e in roster.confirmed]),
         _section(f"Waiting for a clash decision ({len(roster.pending_review)})", pending),
     ]
-    if run.session_count > 1:
-        sections.append(_by_session(roster, zone))
+    if run.session_count > 1 or attendance is not None:
+        sections.append(_by_session(roster, zone, attendance))
     return container(
         [
             *sections,
@@ -84,7 +100,10 @@ def _run(roster: Roster, zone: ZoneInfo) -> Element:
     )
 
 
-def build_roster_card(rosters: list[Roster], zone: ZoneInfo) -> CardMessage:
+def build_roster_card(
+    rosters: list[Roster], zone: ZoneInfo, attendance: dict[str, RunAttendance] | None = None
+) -> CardMessage:
+    """``attendance``: each run's register (by run code), for sessions already held."""
     body: list[Element] = [heading(f"Roster: {rosters[0].run.course_title}", size="Medium")]
-    body.extend(_run(roster, zone) for roster in rosters)
+    body.extend(_run(roster, zone, (attendance or {}).get(roster.run.run_code)) for roster in rosters)
     return card(body)

@@ -169,3 +169,24 @@ async def test_reflections_stay_until_their_author_is_long_gone(services: Servic
     for table in (Reflection, CpdEntry, CpdExportLink):
         assert await _count(session_factory, table) == 1
         assert await _count(session_factory, table, table.person_id == bea) == 1
+
+
+async def test_join_and_leave_times_go_after_their_period_and_the_register_outcome_stays(  # type: ignore[no-untyped-def]
+    services, session_factory, clock
+):
+    from sqlalchemy import func, select
+
+    from storage.models import AttendanceCorrection, AttendanceEvent, Completion, RunSession
+
+    async with session_factory() as session:
+        session_id = await session.scalar(select(AttendanceEvent.session_id))
+        ended = await session.scalar(select(RunSession.ends_at).where(RunSession.id == session_id))
+    assert ended is not None
+    clock.set(ended + timedelta(days=729))
+    assert (await services.privacy.purge())["attendance_events"] == 0
+    clock.set(ended + timedelta(days=731))
+    assert (await services.privacy.purge())["attendance_events"] == 4  # a join and a leave of each person
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(AttendanceEvent)) == 0
+        assert await session.scalar(select(func.count()).select_from(AttendanceCorrection)) == 2
+        assert await session.scalar(select(func.count()).select_from(Completion)) == 2
