@@ -29,6 +29,7 @@ from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
 from bot.turn_preload import ConversationDialogState, TurnPreload
 from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
+from classroom.certificates.service import CertificateService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryPolicy, EnquiryService
@@ -118,6 +119,7 @@ def build_services(
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
         reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
+        certificates=CertificateService(session_factory, clock, zone),
     )
 
 

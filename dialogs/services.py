@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
+from classroom.certificates.service import CertificateService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryService
@@ -46,3 +47,4 @@ class Services:
     meeting_roles: MeetingRoles
     privacy: PrivacyService
     reflection: ReflectionService
+    certificates: CertificateService
