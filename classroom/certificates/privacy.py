@@ -26,7 +26,7 @@ from storage.models import Certificate, CertificateLink
 
 class CertificateData(PersonalData):
     tables: ClassVar = {
-        "certificates": frozenset({"person_id", "holder_name", "code", "cpd_entry_id"}),
+        "certificates": frozenset({"person_id", "holder_name", "code", "cpd_entry_id", "details"}),
         "certificate_links": frozenset({"certificate_id", "token_hash"}),
     }
     not_personal: ClassVar = {"certificates": frozenset({"course_code", "course_title", "run_code"})}

@@ -18,7 +18,7 @@ NOT_A_CODE = (
     "(for example ABCDE-23456)."
 )
 NO_SUCH_CERTIFICATE = "There is no certificate with that code. Check it against the certificate and try again."
-SIGN_IN = "I can't tell who you are here. Please message me from Microsoft Teams, signed in to your organisation."
+SIGN_IN = "Please use Teams signed in with your work account to see your certificates."
 
 
 @router.command(
@@ -26,6 +26,7 @@ SIGN_IN = "I can't tell who you are here. Please message me from Microsoft Teams
     roles=EVERYONE,
     usage="certificate CODE",
     description="Check a certificate of attendance by the code printed on it",
+    scopes=[PERSONAL],  # in the 1:1 chat: in a group's menu it would push out the trainers' link and poll
 )
 async def certificate(request: CommandRequest) -> None:
     if not request.args.strip():
