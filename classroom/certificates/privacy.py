@@ -3,7 +3,8 @@ the code) and the download links of their PDFs.
 
 Export: every certificate, as printed. Erasure deletes them with their links, so a code that named the person
 afterwards answers "no such certificate" (the anonymised booking the enrolment feature keeps remains the provider's
-record that a place was taken). Purge: download links expired longer ago than the download links' period; the
+record that a place was taken); someone erased who trained a course is taken off the trainers of others'
+certificates. Purge: download links expired longer ago than the download links' period; the
 certificates themselves are their holder's record and stay until they are erased.
 """
 
@@ -73,8 +74,24 @@ class CertificateData(PersonalData):
         mine = select(Certificate.id).where(Certificate.person_id == person_id)
         await session.execute(delete(CertificateLink).where(CertificateLink.certificate_id.in_(mine)))
         result = await session.execute(delete(Certificate).where(Certificate.person_id == person_id))
-        count = int(result.rowcount)  # type: ignore[attr-defined]
-        return {"certificates deleted": count} if count else {}
+        counts = {
+            "certificates deleted": int(result.rowcount),  # type: ignore[attr-defined]
+            "certificates without their name as trainer": await _unname_trainer(session, erasure),
+        }
+        return {what: n for what, n in counts.items() if n}
 
     async def purge(self, session: AsyncSession, now: datetime, retention: Retention) -> dict[str, int]:
         return {DOWNLOAD_LINKS: await purge_expired_links(session, now - retention.period(DOWNLOAD_LINKS))}
+
+
+async def _unname_trainer(session: AsyncSession, erasure: Erasure) -> int:
+    """Other people's certificates keep the course as it was, but no longer name the erased person as a trainer."""
+    changed = 0
+    for row in await session.scalars(select(Certificate)):
+        trainers = list((row.details or {}).get("trainers", []))
+        kept = [name for name in trainers if not erasure.mentions(name)]
+        if kept != trainers:
+            row.details = {**row.details, "trainers": kept}
+            changed += 1
+    await session.flush()
+    return changed
