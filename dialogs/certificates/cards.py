@@ -37,14 +37,7 @@ def build_issued_card(notice: CertificateIssuedNotice, zone: ZoneInfo) -> CardMe
         ),
         text("The hours are in your CPD log too (type **my cpd**).", subtle=True),
     ]
-    fallback = (
-        f"Congratulations! Your certificate of attendance for {notice.course_title} ({notice.run_code}, {dates}) "
-        f"is ready. Type: {MY_CERTIFICATES} {shown(notice.code)}"
-    )
-    return CardMessage(
-        card(body, [submit("Download certificate (PDF)", MY_CERTIFICATES, shown(notice.code), style="positive")]).card,
-        fallback,
-    )
+    return card(body, [submit("Download certificate (PDF)", MY_CERTIFICATES, shown(notice.code), style="positive")])
 
 
 def _row(item: CertificateLinkIssued, zone: ZoneInfo, base_url: str) -> Element:
@@ -57,7 +50,10 @@ def _row(item: CertificateLinkIssued, zone: ZoneInfo, base_url: str) -> Element:
                 f"{view.run_code} · {dates} · {hours_text(view.minutes)} · code {shown(view.code)}",
                 subtle=True,
             ),
-            {"type": "ActionSet", "actions": [open_url("Download PDF", certificate_url(base_url, item.token))]},
+            {
+                "type": "ActionSet",
+                "actions": [open_url(f"Download {view.run_code} (PDF)", certificate_url(base_url, item.token))],
+            },
         ],
         separator=True,
     )
@@ -69,13 +65,12 @@ def build_my_certificates_card(items: list[CertificateLinkIssued], zone: ZoneInf
             heading("Your certificates", size="Medium"),
             text("You have no certificates of attendance yet. You get one when you complete a course."),
         ]
-        return CardMessage(card(body).card, "You have no certificates of attendance yet.")
+        return card(body)
     body = [heading("Your certificates", size="Medium")]
     body.extend(_row(item, zone, base_url) for item in items)
     expires = short_time(min(item.expires_at for item in items), zone)
     body.append(text(f"The download links work until {expires}; type **{MY_CERTIFICATES}** for new ones.", subtle=True))
-    lines = [f"{i.certificate.course_title} ({i.certificate.run_code})" for i in items]
-    return CardMessage(card(body).card, f"Your certificates ({len(items)}): " + "; ".join(lines))
+    return card(body)
 
 
 def build_verified_card(found: VerifiedCertificate, zone: ZoneInfo) -> CardMessage:
@@ -94,8 +89,4 @@ def build_verified_card(found: VerifiedCertificate, zone: ZoneInfo) -> CardMessa
             ]
         ),
     ]
-    fallback = (
-        f"Certificate {shown(found.code)} is valid: awarded to {found.holder_name} for {found.course_title} "
-        f"({found.course_code}, run {found.run_code}), {dates}; issued {local_date(found.issued_at, zone)}."
-    )
-    return CardMessage(card(body).card, fallback)
+    return card(body)
