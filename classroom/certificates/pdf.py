@@ -26,6 +26,13 @@ FONT_DIRS = (
 )
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 FAMILY = "DejaVu"
+# Scripts DejaVu lacks (Chinese, Japanese, Korean…) are written in these when the machine has them
+# (fonts-droid-fallback, fonts-noto-cjk); without them such characters are left out (fpdf2 logs which).
+FALLBACK_FONTS = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
 PRODUCER = "classroom-bot"
 
 
@@ -64,6 +71,12 @@ def render_certificate(view: CertificateView, zone: ZoneInfo) -> bytes:
     pdf.set_producer(PRODUCER)
     pdf.add_font(FAMILY, "", str(regular))
     pdf.add_font(FAMILY, "B", str(bold))
+    fallbacks = []
+    for number, path in enumerate(p for p in FALLBACK_FONTS if p.is_file()):
+        pdf.add_font(f"fallback{number}", "", str(path))
+        fallbacks.append(f"fallback{number}")
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
