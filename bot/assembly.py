@@ -119,7 +119,7 @@ def build_services(
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
         reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
-        certificates=CertificateService(session_factory, clock, zone),
+        certificates=CertificateService(session_factory, clock, zone, sealer),
     )
 
 

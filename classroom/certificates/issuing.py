@@ -4,7 +4,8 @@ For each person it makes, once (the run and person are unique together, so a sec
 - the certificate row, with its own copy of what it shows and a fresh verification code;
 - the congratulations card in their 1:1 chat (an outbox row, in the same transaction);
 - an entry in their CPD log with the hours, made by the reflection feature's own ``cpd.add_entry`` (sealed like
-  every entry), when the caller passes the ``Sealer`` (``REFLECTION_KEYS``); without keys there is no CPD log.
+  every entry): at once when the caller passes the ``Sealer`` (``REFLECTION_KEYS``), otherwise within a minute
+  by the certificate feature's periodic job (``cpd_entries``), which has the keys.
 
 Hours and dates count the sessions the person attended: every session of the run but those a trainer accepted
 they would miss (a confirmed place's clash sessions). Each session counts its real length (``hours``).
@@ -21,15 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from classroom.certificates.codes import new_code, shown
+from classroom.certificates.codes import new_code
+from classroom.certificates.cpd_entries import add_cpd_entry
 from classroom.certificates.hours import minutes_of
 from classroom.certificates.loading import details_of
 from classroom.certificates.notices import CertificateIssuedNotice, issued_key
 from classroom.outbox import enqueue
-from classroom.reflection import cpd
-from classroom.reflection.reflections import COURSE_CPD_TYPE
 from classroom.reflection.sealing import Sealer
-from classroom.reflection.views import CpdFields
 from classroom.text import bounded, clean
 from storage.models import Certificate, Course, CourseRun, Enrolment, EnrolmentStatus, Person
 
@@ -53,7 +52,8 @@ async def issue_certificates(
 
     Idempotent: a person who already has this run's certificate is left as they are (no second card, no second
     CPD entry). Unknown people, and people whose every session was an accepted absence, get none. ``sealer``:
-    the reflection keys, for the CPD entry (without it the entry is left out, with a warning in the log).
+    the reflection keys, to make the CPD entry now (without it the certificate feature's job makes it); ``zone``:
+    where the CPD entry's date is taken (the last session's day).
     """
     run = await session.scalar(
         select(CourseRun)
@@ -112,19 +112,7 @@ async def _issue_one(
     session.add(certificate)
     await session.flush()
     if sealer is not None:
-        entry = await cpd.add_entry(
-            session,
-            person.aad_object_id,
-            activity_date=sessions[-1][1].astimezone(zone).date(),
-            cpd_type=COURSE_CPD_TYPE,
-            minutes=min(minutes, cpd.MAX_MINUTES),
-            fields=_cpd_fields(certificate, len(sessions), outcomes),
-            sealer=sealer,
-            now=now,
-        )
-        certificate.cpd_entry_id = entry.id
-    else:
-        log.warning("certificate %s issued without a CPD entry: no reflection keys were given", certificate.id)
+        await add_cpd_entry(session, certificate, sealer=sealer, zone=zone, now=now)
     await enqueue(
         session,
         CertificateIssuedNotice(
@@ -162,17 +150,3 @@ async def _unused_code(session: AsyncSession) -> str:
         code = new_code()
         if await session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
             return code
-
-
-def _cpd_fields(certificate: Certificate, session_count: int, outcomes: list[str]) -> CpdFields:
-    sessions = "one session" if session_count == 1 else f"{session_count} sessions"
-    return CpdFields(
-        title=certificate.course_title[:200],
-        description=(
-            f"Attended {certificate.course_title} ({certificate.course_code}, run {certificate.run_code}), "
-            f"{sessions} online via Microsoft Teams. Certificate of attendance {shown(certificate.code)}."
-        ),
-        learnt="",
-        impact="",
-        outcomes=tuple(outcomes),
-    )

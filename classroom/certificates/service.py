@@ -5,6 +5,7 @@ when it was issued; listing and downloading are the holder's alone (by their Ent
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -13,13 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.certificates import codes, links
+from classroom.certificates.cpd_entries import add_missing_cpd_entries
 from classroom.certificates.loading import certificates_of, verified_of, view_of
 from classroom.certificates.pdf import render_certificate
 from classroom.certificates.views import CertificateFile, CertificateLinkIssued, CertificateView, VerifiedCertificate
 from classroom.clock import Clock
 from classroom.errors import InvalidInput, NotFound
+from classroom.periodic import PeriodicJob
+from classroom.reflection.sealing import Sealer
 from classroom.transactions import SessionFactory, in_transaction
 from storage.models import Certificate
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 10
 
@@ -31,12 +37,30 @@ class CertificatePolicy:
 
 class CertificateService:
     def __init__(
-        self, session_factory: SessionFactory, clock: Clock, zone: ZoneInfo, policy: CertificatePolicy | None = None
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        zone: ZoneInfo,
+        sealer: Sealer | None = None,
+        policy: CertificatePolicy | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._zone = zone
+        self._sealer = sealer  # the reflection keys, for CPD entries the issuer could not make
         self.policy = policy or CertificatePolicy()
+
+    def cpd_job(self) -> PeriodicJob:
+        """Make the CPD entries of certificates issued without the reflection keys (nothing without keys here)."""
+
+        async def job(session: AsyncSession) -> None:
+            if self._sealer is None:
+                return
+            made = await add_missing_cpd_entries(session, sealer=self._sealer, zone=self._zone, now=self._clock.now())
+            if made:
+                log.info("certificates: %d CPD entries made", made)
+
+        return job
 
     async def verify(self, typed: str) -> VerifiedCertificate:
         """The certificate a typed code names. Raises InvalidInput when it cannot be a code, NotFound when it is

@@ -5,11 +5,15 @@ links, and ``certificate CODE`` for anyone who wants to check one. Issued by ``c
 from classroom.certificates.privacy import CertificateData
 from dialogs.certificates.commands import router
 from dialogs.certificates.notifications import NOTIFICATIONS
-from dialogs.feature import Feature
+from dialogs.feature import Feature, Job
+
+CPD_JOB = "certificates-cpd"  # never rename: the database guards each minute's run by this name
+CPD_CRON = "* * * * *"  # every minute: a certificate issued without the keys reaches the CPD log within a minute
 
 feature = Feature(
     name="certificates",
     commands=router,
     notifications=NOTIFICATIONS,
+    jobs=lambda services: [Job(CPD_JOB, CPD_CRON, services.certificates.cpd_job())],
     personal_data=[CertificateData()],
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, JsonDocument, utcnow
@@ -35,6 +35,9 @@ class Certificate(Base):
     # {"sessions": [[start, end], …] (ISO UTC), "outcomes": [text, …], "trainers": [name, …]}
     details: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     cpd_entry_id: Mapped[int | None] = mapped_column(ForeignKey("cpd_entries.id", ondelete="SET NULL"))
+    # Whether its CPD entry was made (at issue, or by the periodic job when the issuer had no keys); an entry the
+    # holder later deletes is not made again.
+    cpd_recorded: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

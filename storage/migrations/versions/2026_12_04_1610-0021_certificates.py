@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("last_ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("details", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("cpd_entry_id", sa.Integer(), nullable=True),
+        sa.Column("cpd_recorded", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["cpd_entry_id"],
@@ -44,6 +45,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_certificates_person_id"), "certificates", ["person_id"])
     op.create_index(op.f("ix_certificates_run_id"), "certificates", ["run_id"])
+    op.create_index(op.f("ix_certificates_cpd_recorded"), "certificates", ["cpd_recorded"])
     op.create_table(
         "certificate_links",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from classroom.certificates.codes import ALPHABET, LENGTH
 from classroom.certificates.notices import ISSUED, CertificateIssuedNotice
+from classroom.certificates.service import CertificateService
 from classroom.reflection.reflections import COURSE_CPD_TYPE
 from storage.models import (
     Certificate,
@@ -22,7 +23,7 @@ from storage.models import (
     RunSession,
 )
 from tests.classroom.certificates.conftest import ALEX, ISAIAH, PATTI, ids, issue
-from tests.support.enrolment import MULTI_RUN
+from tests.support.enrolment import LONDON, MULTI_RUN
 
 AFTER_THE_LAST_SESSION = datetime(2027, 1, 4, 15, 30, tzinfo=UTC)  # four sessions of 10:00-15:00 from 14 Dec
 
@@ -109,11 +110,23 @@ async def test_a_session_the_trainers_excused_is_left_out_of_dates_and_hours(enr
     assert certificate.minutes == 3 * 5 * 60 and len(certificate.details["sessions"]) == 3
 
 
-async def test_without_reflection_keys_the_certificate_is_issued_without_a_cpd_entry(
-    enrolment, session_factory, clock
+async def test_issued_without_the_keys_the_cpd_entry_comes_from_the_job_once(
+    enrolment, reflection, sealer, session_factory, clock
 ) -> None:
-    await issue(session_factory, ALEX, now=clock.now())
+    await issue(session_factory, ALEX, now=clock.now())  # as the meetings feature may: no keys at hand
     assert await _count(session_factory, Certificate) == 1
+    assert await _count(session_factory, CpdEntry) == 0
+
+    job = CertificateService(session_factory, clock, LONDON, sealer).cpd_job()
+    for _ in range(2):
+        async with session_factory.begin() as session:
+            await job(session)
+    [entry] = (await reflection.cpd_log(ALEX, 2026)).entries
+    assert entry.minutes == 1200 and entry.fields.title == "Permanence in four sessions"
+
+    await reflection.delete_cpd(ALEX, entry.id)  # the holder's log is theirs: a deleted entry is not made again
+    async with session_factory.begin() as session:
+        await job(session)
     assert await _count(session_factory, CpdEntry) == 0
 
 
