@@ -125,3 +125,9 @@ async def test_unknown_and_malformed_codes_say_only_that_there_is_none(alex, ses
 
 async def texts_of(person: Conversation, words: str) -> str:
     return texts(await person.say(words))
+
+
+async def test_help_in_the_one_to_one_chat_lists_both_commands(alex) -> None:
+    said = texts(await alex.say("help"))
+    assert "certificate CODE" in said and "Check a certificate of attendance" in said
+    assert "my certificates" in said and "to download as PDF" in said
