@@ -28,6 +28,7 @@ from classroom.certificates.hours import minutes_of
 from classroom.certificates.loading import details_of
 from classroom.certificates.notices import CertificateIssuedNotice, issued_key
 from classroom.outbox import enqueue
+from classroom.privacy.personal_data import ERASED_NAME
 from classroom.reflection.sealing import Sealer
 from classroom.text import bounded, clean
 from storage.models import Certificate, Course, CourseRun, Enrolment, EnrolmentStatus, Person
@@ -77,8 +78,8 @@ async def issue_certificates(
         if person_id in already:
             continue
         person = await session.get(Person, person_id)
-        if person is None:
-            log.warning("no certificate: person %s does not exist", person_id)
+        if person is None or _erased(person):
+            log.warning("no certificate: person %s does not exist or was erased", person_id)
             continue
         await _issue_one(session, run, person, now=now, sealer=sealer, zone=zone)
 
@@ -130,6 +131,11 @@ async def _issue_one(
         dedupe_key=issued_key(certificate.id),
         recipient=person.aad_object_id,
     )
+
+
+def _erased(person: Person) -> bool:
+    """An anonymised person kept for a booking record (``forget``): a certificate would name nobody."""
+    return person.name == ERASED_NAME and person.aad_object_id.startswith("erased-")
 
 
 async def _excused_sessions(session: AsyncSession, run_id: int, person_id: int) -> set[int]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from classroom.certificates.codes import ALPHABET, LENGTH
 from classroom.certificates.notices import ISSUED, CertificateIssuedNotice
 from classroom.certificates.service import CertificateService
+from classroom.privacy.personal_data import ERASED_NAME
 from classroom.reflection.reflections import COURSE_CPD_TYPE
 from storage.models import (
     Certificate,
@@ -20,6 +21,7 @@ from storage.models import (
     Enrolment,
     EnrolmentClashSession,
     OutboxNotification,
+    Person,
     RunSession,
 )
 from tests.classroom.certificates.conftest import ALEX, ISAIAH, PATTI, ids, issue
@@ -130,11 +132,17 @@ async def test_issued_without_the_keys_the_cpd_entry_comes_from_the_job_once(
     assert await _count(session_factory, CpdEntry) == 0
 
 
-async def test_unknown_people_and_runs_get_nothing_and_break_nothing(enrolment, session_factory, clock) -> None:
+async def test_unknown_or_erased_people_and_unknown_runs_get_nothing_and_break_nothing(
+    enrolment, session_factory, clock
+) -> None:
     from classroom.certificates.issuing import issue_certificates
 
-    run_id, [alex] = await ids(session_factory, ALEX)
+    run_id, [alex, isaiah] = await ids(session_factory, ALEX, ISAIAH)
+    async with session_factory.begin() as session:  # Isaiah was erased; his booking is kept without his name
+        await session.execute(
+            update(Person).where(Person.id == isaiah).values(name=ERASED_NAME, aad_object_id="erased-0001")
+        )
     async with session_factory.begin() as session:
-        await issue_certificates(session, run_id=run_id, person_ids=[alex, 999_999], now=clock.now())
+        await issue_certificates(session, run_id=run_id, person_ids=[alex, isaiah, 999_999], now=clock.now())
         await issue_certificates(session, run_id=999_999, person_ids=[alex], now=clock.now())
     assert await _count(session_factory, Certificate) == 1
