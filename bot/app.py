@@ -17,6 +17,7 @@ from bot.adapter import EdgeAdapter, build_adapter, process_request
 from bot.assembly import build_bot, build_renderers, build_services, schedule_jobs
 from bot.attendance_export_routes import add_attendance_export_routes
 from bot.calendar_routes import add_calendar_routes
+from bot.certificate_routes import add_certificate_routes
 from bot.connector import create_client_session
 from bot.connector.serialization import read_wire
 from bot.cpd_routes import add_cpd_routes
@@ -173,4 +174,5 @@ def create_app(
     add_privacy_routes(app, lambda request: request.app[RUNTIME].services.privacy)
     add_cpd_routes(app, lambda request: request.app[RUNTIME].services.reflection)
     add_attendance_export_routes(app, lambda request: request.app[RUNTIME].services.meetings)
+    add_certificate_routes(app, lambda request: request.app[RUNTIME].services.certificates)
     return app

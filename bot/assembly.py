@@ -30,6 +30,7 @@ from bot.teams_bot import DIALOG_STATE_PROPERTY, ClassroomBot
 from bot.turn_preload import ConversationDialogState, TurnPreload
 from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
+from classroom.certificates.service import CertificateService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryPolicy, EnquiryService
@@ -129,6 +130,7 @@ def build_services(
             export_link_ttl=timedelta(minutes=settings.attendance_export_link_minutes),
         ),
         meeting_details=ConnectorMeetingDetails(),
+        certificates=CertificateService(session_factory, clock, zone, sealer),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dialogs import (
     admin,
     catalogue,
+    certificates,
     enquiries,
     enrolment,
     help,
@@ -27,6 +28,7 @@ FEATURES: tuple[Feature, ...] = (
     polls.feature,  # before admin: a trainer's poll and link, not roles, fill the last places in the chat menus
     reflection.feature,
     meetings.feature,
+    certificates.feature,
     admin.feature,
     privacy.feature,
     help.feature,

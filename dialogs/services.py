@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from classroom.admin.service import AdminService
 from classroom.catalogue.service import CatalogueService
+from classroom.certificates.service import CertificateService
 from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryService
@@ -51,3 +52,4 @@ class Services:
     reflection: ReflectionService
     meetings: MeetingService
     meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)
+    certificates: CertificateService

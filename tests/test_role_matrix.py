@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from bot.features import FEATURES
 from classroom.admin.service import AdminService
+from classroom.certificates.issuing import issue_certificates
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.service import EnrolmentService
 from dialogs.registry import FeatureRegistry
-from storage.models import Enquiry, EnquiryKind, Role
+from storage.models import Certificate, CourseRun, Enquiry, EnquiryKind, Person, Role
 from tests.classroom.enrolment.conftest import FIRST_DAY
 from tests.support.bot_harness import Conversation, default_settings
 from tests.support.enrolment import (
@@ -128,6 +129,10 @@ COMMANDS: dict[str, Case] = {
         frozenset({"trainer_of_run"}) | OVERSEERS,
     ),
     "my cpd": Case("my cpd", SIGNED_IN),
+    # Anyone with a certificate's code may check it: whose it is is what it answers (Bea's name, to everyone).
+    "certificate": Case("certificate {certificate}", ALL, ALL),
+    # The holder's own only: Bea's code typed by anyone else shows none of hers.
+    "my certificates": Case("my certificates {certificate}", SIGNED_IN),
     "cpd": Case("cpd add", SIGNED_IN),
     "help": Case("help", ALL),
     "hi": Case("hi", ALL),
@@ -171,7 +176,7 @@ async def world_with_bea(session_factory, clock) -> None:
     enrolment = EnrolmentService(session_factory, clock)
     await enrolment.enrol("aad-alex", MULTI_RUN)
     async with session_factory.begin() as session:
-        from storage.models import CourseRun, PreparedPoll
+        from storage.models import PreparedPoll
 
         run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == MULTI_RUN))
         session.add(
@@ -185,6 +190,10 @@ async def world_with_bea(session_factory, clock) -> None:
             )
         )
     await enrolment.enrol(BEA_AAD, MULTI_RUN, clash=Clash((2,), BEA_SECRETS[1]))
+    async with session_factory.begin() as session:
+        bea_id = await session.scalar(select(Person.id).where(Person.aad_object_id == BEA_AAD))
+        run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == MULTI_RUN))
+        await issue_certificates(session, run_id=run_id, person_ids=[bea_id], now=clock.now())
     async with session_factory.begin() as session:
         session.add(
             Enquiry(
@@ -251,7 +260,10 @@ async def test_who_may_use_each_command_and_who_sees_another_persons_data(
     data = await _press_data(session_factory, clock, "clash")
     poll = (await _press_data(session_factory, clock, "poll"))["poll"]
     session = (await _press_data(session_factory, clock, "reflection"))["session"]
-    typed = case.typed.format(clash=data["enrolment"], person=data["person"], poll=poll, session=session)
+    certificate = (await _press_data(session_factory, clock, "certificate"))["code"]
+    typed = case.typed.format(
+        clash=data["enrolment"], person=data["person"], poll=poll, session=session, certificate=certificate
+    )
     # Those to be refused type first: an allowed command may change what it is about (a clash decided, a chat
     # unlinked), and a refusal must be a refusal of the person, not of the state it left.
     order = sorted(PERSONAS, key=lambda p: p in case.allowed)
@@ -338,6 +350,7 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         first_session = await session.scalar(
             select(RunSession.id).where(RunSession.run_id == enrolment.run_id, RunSession.position == 1)
         )
+        certificate = await session.scalar(select(Certificate.code).where(Certificate.person_id == bea.id))
     session_2 = weekly_session(FIRST_DAY, 2)
     return {
         "nothing": {},
@@ -371,6 +384,7 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         "reflection": {"enrolment": enrolment.id, "session": first_session, "mode": "open"},
         "cpd": {"entry": 0, "mode": "save", "title": "Reading"},
         "register": {"run": MULTI_RUN, "session": 1, f"status-{bea.id}": "attended"},
+        "certificate": {"code": certificate},
     }[kind]
 
 

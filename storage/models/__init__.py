@@ -14,6 +14,7 @@ from storage.models.catalogue import (
     RunTrainer,
 )
 from storage.models.catalogue_version import CatalogueVersion
+from storage.models.certificates import Certificate, CertificateLink
 from storage.models.conversations import ConversationRecord
 from storage.models.designated_conversations import DesignatedConversation
 from storage.models.enquiries import Enquiry, EnquiryAction, EnquiryCounter, EnquiryEvent, EnquiryKind, EnquiryStatus
@@ -76,6 +77,8 @@ __all__ = [
     "BotStateRecord",
     "CalendarLink",
     "CatalogueVersion",
+    "Certificate",
+    "CertificateLink",
     "ConversationRecord",
     "Course",
     "CourseRun",

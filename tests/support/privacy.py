@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classroom.certificates.issuing import issue_certificates
+from classroom.certificates.links import issue_link as issue_certificate_link
 from classroom.conversations import ConversationInfo, remember_conversation
 from classroom.enrolment.calendar_links import issue_link
 from classroom.outbox import TextNotice, enqueue
@@ -25,6 +27,7 @@ from storage.models import (
     AttendanceExportLink,
     AttendanceStatus,
     BotStateRecord,
+    Certificate,
     ChatRunLink,
     Completion,
     CourseRun,
@@ -121,7 +124,8 @@ SEALER = Sealer(parse_keys(SEAL_KEY))
 async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who: Someone, now: datetime) -> None:
     """Profile and roles, a 1:1 chat with its dialog state, an enquiry with replies, a booking with a clash and a
     calendar link, a waitlist entry, a trainer link, named and anonymous poll answers, a poll and chat link they made,
-    messages to them and about them, role records, audit entries, a download link and a chat they chose."""
+    messages to them and about them, role records, audit entries, a download link, a chat they chose, and a
+    certificate of attendance with its CPD entry and a download link."""
     await add_person(session_factory, who.aad, who.name, roles=[Role.PARTICIPANT, Role.TRAINER])
     async with session_factory.begin() as session:
         person = await find_person(session, who.aad)
@@ -212,6 +216,10 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
             ]
         )
         await session.flush()
+        await issue_certificates(session, run_id=booked.id, person_ids=[person.id], now=now, sealer=SEALER)
+        certificate = await session.scalar(select(Certificate.id).where(Certificate.person_id == person.id))
+        assert certificate is not None
+        await issue_certificate_link(session, certificate, now)
         session.add(EnrolmentClashSession(enrolment_id=booking.id, session_id=booked.sessions[0].id))
         await issue_link(session, booking.id, now, timedelta(days=30))
         session.add(

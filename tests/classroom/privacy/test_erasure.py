@@ -19,6 +19,8 @@ from classroom.privacy.service import PrivacyService
 from storage.models import (
     Base,
     CalendarLink,
+    Certificate,
+    CertificateLink,
     CpdEntry,
     CpdExportLink,
     Enrolment,
@@ -83,6 +85,7 @@ async def test_seeding_reaches_every_table_that_holds_personal_data(privacy, ses
         "cpd_entries",
         "cpd_export_links",
         "completions",
+        "certificate_links",
     }
 
 
@@ -131,7 +134,12 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         anonymous_votes = select(func.count()).select_from(PollVote).join(Poll).where(Poll.anonymous.is_(True))
         assert await session.scalar(anonymous_votes) == 1
         # Their reflections and CPD log (sealed, so no walk can read them) are gone; the other person's stay.
-        for table in (Reflection, CpdEntry, CpdExportLink):
+        for table in (Reflection, CpdExportLink):
+            assert await session.scalar(select(func.count()).select_from(table)) == 1
+        # The other person's CPD log has two entries: their reflection's and their certificate's.
+        assert await session.scalar(select(func.count()).select_from(CpdEntry)) == 2
+        # Their certificate is deleted (its code no longer verifies), with its download link; the other's stay.
+        for table in (Certificate, CertificateLink):
             assert await session.scalar(select(func.count()).select_from(table)) == 1
         # The card about them that coordinators already have is replaced in their chat with one that says nothing.
         shown = await session.scalar(

@@ -91,12 +91,13 @@ async def test_each_kind_goes_after_its_period_and_the_rest_stays(services: Serv
     removed = await services.privacy.purge()
 
     assert set(removed) == set(KINDS)
-    assert removed["closed_enquiries"] == 1 and removed["finished_notifications"] == 1
+    # Alex's notifications: a message and the card of his certificate.
+    assert removed["closed_enquiries"] == 1 and removed["finished_notifications"] == 2
     assert removed["dialog_state"] == 1 and removed["download_links"] == 1 and removed["audit_entries"] == 2
     assert removed["poll_answers"] == 0 and removed["booking_records"] == 0
     assert removed["reflections_of_the_gone"] == 0  # both still have their chat with the bot
     assert await _count(session_factory, Enquiry, Enquiry.enquirer_aad_object_id == BEA.aad) == 1
-    assert await _count(session_factory, OutboxNotification, OutboxNotification.recipient_aad_object_id == BEA.aad) == 1
+    assert await _count(session_factory, OutboxNotification, OutboxNotification.recipient_aad_object_id == BEA.aad) == 2
     assert await _count(session_factory, BotStateRecord) == 1
     assert await _count(session_factory, DataExportLink) == 1
     assert await _count(session_factory, AuditEntry) == 2
@@ -163,12 +164,12 @@ async def test_reflections_stay_until_their_author_is_long_gone(services: Servic
         )
     removed = await services.privacy.purge()
 
-    assert removed["reflections_of_the_gone"] == 2  # Alex's reflection and CPD entry
+    assert removed["reflections_of_the_gone"] == 3  # Alex's reflection and CPD entries (its own, his certificate's)
     async with session_factory() as session:
         bea = await session.scalar(select(Person.id).where(Person.aad_object_id == BEA.aad))
-    for table in (Reflection, CpdEntry, CpdExportLink):
-        assert await _count(session_factory, table) == 1
-        assert await _count(session_factory, table, table.person_id == bea) == 1
+    for table, left in ((Reflection, 1), (CpdEntry, 2), (CpdExportLink, 1)):
+        assert await _count(session_factory, table) == left
+        assert await _count(session_factory, table, table.person_id == bea) == left
 
 
 async def test_join_and_leave_times_go_after_their_period_and_the_register_outcome_stays(  # type: ignore[no-untyped-def]
