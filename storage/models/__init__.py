@@ -24,6 +24,13 @@ from storage.models.enrolment import (
     EnrolmentClashSession,
     EnrolmentStatus,
 )
+from storage.models.evaluation import (
+    EvaluationExportLink,
+    EvaluationPhase,
+    EvaluationRating,
+    EvaluationResponse,
+    EvaluationRunKey,
+)
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import (
     EvidenceKind,
@@ -76,6 +83,11 @@ __all__ = [
     "Enrolment",
     "EnrolmentClashSession",
     "EnrolmentStatus",
+    "EvaluationExportLink",
+    "EvaluationPhase",
+    "EvaluationRating",
+    "EvaluationResponse",
+    "EvaluationRunKey",
     "EvidenceKind",
     "LearningOutcome",
     "NotificationStatus",
