@@ -21,6 +21,7 @@ from bot.connector.serialization import read_wire
 from bot.cpd_routes import add_cpd_routes
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
+from bot.evaluation_routes import add_evaluation_routes
 from bot.features import FEATURES
 from bot.inbound import MalformedActivity, read_activity
 from bot.poll_export_routes import add_poll_export_routes
@@ -171,4 +172,5 @@ def create_app(
     add_poll_export_routes(app, lambda request: request.app[RUNTIME].services.polls)
     add_privacy_routes(app, lambda request: request.app[RUNTIME].services.privacy)
     add_cpd_routes(app, lambda request: request.app[RUNTIME].services.reflection)
+    add_evaluation_routes(app, lambda request: request.app[RUNTIME].services.evaluation)
     return app

@@ -35,6 +35,8 @@ from classroom.enquiries.service import EnquiryPolicy, EnquiryService
 from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import TryAgain
+from classroom.evaluation.policy import BeforeAt, EvaluationTiming
+from classroom.evaluation.service import EvaluationService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
@@ -78,6 +80,11 @@ def build_services(
             delay=parse_duration(settings.reflection_delay),
             nudge_after=timedelta(days=settings.reflection_nudge_days),
         ),
+        evaluation=EvaluationTiming(
+            before_at=BeforeAt(settings.evaluation_before),
+            after_open=timedelta(days=settings.evaluation_after_days),
+            report_delay=timedelta(days=settings.evaluation_report_days),
+        ),
     )
     keys = parse_keys(settings.reflection_keys)
     if not keys:
@@ -118,6 +125,12 @@ def build_services(
         ),
         privacy=PrivacyService(session_factory, clock, personal_data, privacy_policy),
         reflection=ReflectionService(session_factory, clock, zone, sealer, enrolment_policy.reflection),
+        evaluation=EvaluationService(
+            session_factory,
+            clock,
+            enrolment_policy.evaluation,
+            link_ttl=timedelta(minutes=settings.evaluation_export_link_minutes),
+        ),
     )
 
 

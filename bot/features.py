@@ -4,7 +4,19 @@ packages plus one line here (and its service, if it has one, in ``dialogs/servic
 
 from __future__ import annotations
 
-from dialogs import admin, catalogue, enquiries, enrolment, help, outbox, polls, privacy, reflection, welcome
+from dialogs import (
+    admin,
+    catalogue,
+    enquiries,
+    enrolment,
+    evaluation,
+    help,
+    outbox,
+    polls,
+    privacy,
+    reflection,
+    welcome,
+)
 from dialogs.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -14,6 +26,7 @@ FEATURES: tuple[Feature, ...] = (
     enrolment.feature,
     polls.feature,  # before admin: a trainer's poll and link, not roles, fill the last places in the chat menus
     reflection.feature,
+    evaluation.feature,
     admin.feature,
     privacy.feature,
     help.feature,

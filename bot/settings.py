@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator
@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     reflection_delay: str = "15m"
     reflection_nudge_days: int = Field(default=3, ge=1, le=30)
     reflection_keys: str = ""
+
+    # Evaluation: the "before" survey goes when a place is confirmed ("confirmed") or when the first session starts
+    # ("first-session"); the "after" survey can be answered this many days after the last session ends; the report
+    # card goes to the run's trainers and the coordinators this many days after the last session ends; its CSV
+    # download link works this many minutes.
+    evaluation_before: Literal["confirmed", "first-session"] = "confirmed"
+    evaluation_after_days: int = Field(default=14, ge=1, le=90)
+    evaluation_report_days: int = Field(default=7, ge=0, le=90)
+    evaluation_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
     @field_validator("reflection_keys")
     @classmethod

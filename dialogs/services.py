@@ -13,6 +13,7 @@ from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryService
 from classroom.enrolment.service import EnrolmentService
+from classroom.evaluation.service import EvaluationService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
 from classroom.polls.service import PollService
@@ -46,3 +47,4 @@ class Services:
     meeting_roles: MeetingRoles
     privacy: PrivacyService
     reflection: ReflectionService
+    evaluation: EvaluationService
