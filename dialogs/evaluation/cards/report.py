@@ -53,7 +53,7 @@ def measure_text(measure: Measure, min_group: int) -> str:
 def _outcome(result: OutcomeResult, min_group: int) -> Element:
     return container(
         [
-            text(f"{result.number}. {result.text}", weight="Bolder"),
+            text(f"Outcome {result.number}: {result.text}", weight="Bolder"),
             facts(
                 [
                     ("Before vs after", measure_text(result.pre_post, min_group)),

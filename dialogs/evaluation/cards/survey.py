@@ -129,6 +129,14 @@ def _button(title: str, verb: str, survey: SurveyNotice, mode: str, *, style: st
     return execute(title, verb, {**data, "mode": mode}, style=style, fallback=submit(title, SURVEY_COMMAND, args))
 
 
+def _without_inputs(action: Element) -> Element:
+    """Skipping sends no answers, so the required ratings must not hold it up."""
+    action["associatedInputs"] = "none"
+    if isinstance(action.get("fallback"), dict):
+        action["fallback"]["associatedInputs"] = "none"
+    return action
+
+
 def build_survey_card(
     survey: SurveyNotice, zone: ZoneInfo, *, note: str | None = None, typed: dict[str, str] | None = None
 ) -> CardMessage:
@@ -158,7 +166,7 @@ def build_survey_card(
         body,
         [
             _button("Send my answers", ANSWER, survey, "answer", style="positive"),
-            _button("Skip", SKIP, survey, "skip"),
+            _without_inputs(_button("Skip", SKIP, survey, "skip")),
         ],
     )
 
