@@ -31,6 +31,8 @@ from storage.models import (
     EvaluationPhase,
     EvaluationResponse,
     LearningOutcome,
+    NotificationStatus,
+    OutboxNotification,
     RunSession,
 )
 
@@ -137,6 +139,15 @@ async def plan_surveys(
     return queued
 
 
+async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:
+    due = await session.scalar(
+        select(OutboxNotification.due_at).where(
+            OutboxNotification.dedupe_key == key, OutboxNotification.status == NotificationStatus.PENDING
+        )
+    )
+    return due is not None and due <= now
+
+
 async def cancel_surveys(session: AsyncSession, enrolment_id: int) -> int:
     """Cancel the enrolment's surveys not sent yet (a place given up)."""
     return await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
@@ -166,6 +177,8 @@ async def send_after_survey(
     ).all()
     queued = 0
     for enrolment in enrolments:
+        if await _waiting_due(session, survey_key(enrolment.id, EvaluationPhase.AFTER), now):
+            continue  # already on its way (Teams said so twice, or the scheduled time has come)
         queued += await _queue(
             session,
             enrolment_id=enrolment.id,
