@@ -122,6 +122,9 @@ COMMANDS: dict[str, Case] = {
     # A reflection is its author's alone: nobody else opens, saves or skips Bea's, whatever their role.
     "reflection": Case("reflection open {clash} {session}", NOBODY),
     "my cpd": Case("my cpd", SIGNED_IN),
+    "evaluation": Case(f"evaluation {MULTI_RUN}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    # A survey is its participant's alone: nobody else answers or skips Bea's, whatever their role.
+    "survey": Case("survey answer {clash} before", NOBODY),
     "cpd": Case("cpd add", SIGNED_IN),
     "help": Case("help", ALL),
     "hi": Case("hi", ALL),
@@ -301,6 +304,9 @@ CARD_ACTIONS: dict[str, Press] = {
     "reflection.save": Press("reflection", NOBODY),
     "reflection.skip": Press("reflection", NOBODY),
     "cpd.save": Press("cpd", SIGNED_IN),  # a new entry in the presser's own log
+    "evaluation.answer": Press("survey", NOBODY),  # Bea's survey: hers alone
+    "evaluation.skip": Press("survey", NOBODY),
+    "evaluation.export": Press("run", frozenset({"trainer_of_run"}) | OVERSEERS),
     "privacy.forget": Press("erasure", frozenset({"admin"})),
     "privacy.cancel": Press("nothing", ALL),
 }
@@ -361,6 +367,7 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         "ticks": {"poll": ticked, "picks": str(tick)},
         "reflection": {"enrolment": enrolment.id, "session": first_session, "mode": "open"},
         "cpd": {"entry": 0, "mode": "save", "title": "Reading"},
+        "survey": {"enrolment": enrolment.id, "phase": "before", "mode": "answer", "rating-1": "3"},
     }[kind]
 
 
