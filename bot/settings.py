@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     retention_dialog_state_days: int = Field(default=30, ge=1)
     retention_poll_answers_days: int = Field(default=365, ge=1)
     retention_audit_entries_days: int = Field(default=2190, ge=30)
+    retention_evaluation_keys_days: int = Field(default=365, ge=30)
     retention_booking_records_days: int = Field(default=2190, ge=1)
     retention_reflections_of_the_gone_days: int = Field(default=1095, ge=30)
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 from classroom.errors import InvalidInput
 
 MIN_GROUP = 5  # fewer matched pairs (or answers) than this: no breakdown, it could identify people
-KEY_KEPT_FOR = timedelta(days=365)  # after the last session: then the run's key goes and the answers are anonymous
 
 
 class BeforeAt(enum.StrEnum):

@@ -2,7 +2,8 @@
 and the CSV links issued to trainers and coordinators.
 
 While a run's key exists the person's answers are found through their enrolments (export, erase); a year after
-the run's last session the key is dropped, after which the answers are anonymous and kept as statistics.
+the run's last session (``RETENTION_EVALUATION_KEYS_DAYS``) the key is dropped, after which the answers are
+anonymous and kept as statistics.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.evaluation.answers import own_answers
 from classroom.evaluation.exports import purge_links
 from classroom.evaluation.keys import respondent_key
-from classroom.evaluation.policy import KEY_KEPT_FOR
 from classroom.privacy.personal_data import Erasure, PersonalData, Retention, Section, Subject
+from classroom.privacy.retention import DOWNLOAD_LINKS, EVALUATION_KEYS
 from storage.models import (
     CourseRun,
     Enrolment,
@@ -94,19 +95,17 @@ class EvaluationData(PersonalData):
         return {"evaluation answers deleted": deleted} if deleted else {}
 
     async def purge(self, session: AsyncSession, now: datetime, retention: Retention) -> dict[str, int]:
-        """Expired CSV links go; a year after a run's last session its key goes, and its answers are anonymous."""
-        links = await purge_links(session, now)
+        """Expired CSV links go; ``RETENTION_EVALUATION_KEYS_DAYS`` after a run's last session its key goes, and its
+        answers are anonymous."""
+        links = await purge_links(session, now - retention.period(DOWNLOAD_LINKS))
         ended = (
             select(RunSession.run_id)
             .group_by(RunSession.run_id)
-            .having(func.max(RunSession.ends_at) < now - KEY_KEPT_FOR)
+            .having(func.max(RunSession.ends_at) < now - retention.period(EVALUATION_KEYS))
         )
         keys = await session.execute(
             update(EvaluationRunKey)
             .where(EvaluationRunKey.run_id.in_(ended), EvaluationRunKey.hmac_key.is_not(None))
             .values(hmac_key=None)
         )
-        return {
-            "evaluation download links": links,
-            "evaluation keys dropped (answers now anonymous)": int(keys.rowcount),  # type: ignore[attr-defined]
-        }
+        return {DOWNLOAD_LINKS: links, EVALUATION_KEYS: int(keys.rowcount)}  # type: ignore[attr-defined]

@@ -15,6 +15,9 @@ BOOKING_RECORDS = "booking_records"  # anonymised bookings of erased people, aft
 # Reflections and CPD entries of someone gone this long: no 1:1 chat with the bot (removed, or never) and nothing
 # written or changed in their log since.
 REFLECTIONS_OF_THE_GONE = "reflections_of_the_gone"
+# Course evaluation answers stay findable as someone's (through the run's key) this long after the run's last
+# session; then the key goes and the answers are anonymous statistics.
+EVALUATION_KEYS = "evaluation_keys"
 
 KINDS = (
     CLOSED_ENQUIRIES,
@@ -25,4 +28,5 @@ KINDS = (
     AUDIT_ENTRIES,
     BOOKING_RECORDS,
     REFLECTIONS_OF_THE_GONE,
+    EVALUATION_KEYS,
 )

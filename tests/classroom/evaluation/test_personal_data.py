@@ -12,11 +12,13 @@ from classroom.evaluation.answers import SurveyAnswers
 from classroom.evaluation.privacy import EvaluationData
 from classroom.polls.ballots import Ratings
 from classroom.privacy.personal_data import Erasure, Retention, Subject
+from classroom.privacy.retention import DOWNLOAD_LINKS, EVALUATION_KEYS
 from storage.models import EvaluationExportLink, EvaluationPhase, EvaluationResponse, Person
 from tests.classroom.evaluation.conftest import ALEX, FIRST_DAY, ISAIAH, enrolment_id
 from tests.support.enrolment import MULTI_RUN, TRAINER_AAD, weekly_session
 
 LAST_END = weekly_session(FIRST_DAY, 4)[1]
+RETENTION = Retention({DOWNLOAD_LINKS: timedelta(days=1), EVALUATION_KEYS: timedelta(days=365)})
 
 
 async def _subject(session_factory, aad: str) -> Subject:  # type: ignore[no-untyped-def]
@@ -68,11 +70,11 @@ async def test_a_year_after_the_run_the_key_goes_and_the_answers_are_anonymous(
 ) -> None:
     await _answered(enrolment, evaluation, session_factory, clock)
     async with session_factory.begin() as session:
-        kept = await EvaluationData().purge(session, LAST_END + timedelta(days=300), Retention())
-    assert kept["evaluation keys dropped (answers now anonymous)"] == 0
+        kept = await EvaluationData().purge(session, LAST_END + timedelta(days=300), RETENTION)
+    assert kept[EVALUATION_KEYS] == 0
     async with session_factory.begin() as session:
-        purged = await EvaluationData().purge(session, LAST_END + timedelta(days=366), Retention())
-    assert purged["evaluation keys dropped (answers now anonymous)"] == 1
+        purged = await EvaluationData().purge(session, LAST_END + timedelta(days=366), RETENTION)
+    assert purged[EVALUATION_KEYS] == 1
     alex = await _subject(session_factory, ALEX)
     async with session_factory() as session:
         assert await EvaluationData().export(session, alex) is None

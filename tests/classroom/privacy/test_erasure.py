@@ -82,6 +82,7 @@ async def test_seeding_reaches_every_table_that_holds_personal_data(privacy, ses
         "reflections",
         "cpd_entries",
         "cpd_export_links",
+        "evaluation_ratings",  # ratings of a response, under no name: reached through the person's enrolment
     }
 
 
@@ -94,6 +95,7 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         "Poll answers",
         "Chats",
         "Reflections and CPD log",
+        "Course evaluation answers",
     }
     bea_before = await rows_mentioning(session_factory, BEA.markers)
     bea_data_before = await privacy.my_data(BEA.aad)
