@@ -33,10 +33,10 @@ from storage.models import (
     RunSession,
 )
 
-Ratings = dict[str, dict[int, dict[str, int]]]  # respondent key -> outcome number -> item -> rating
+RatingsByKey = dict[str, dict[int, dict[str, int]]]  # respondent key -> outcome number -> item -> rating
 
 
-def _pairs(baseline: Ratings, baseline_item: str, now: Ratings, number: int) -> list[Pair]:
+def _pairs(baseline: RatingsByKey, baseline_item: str, now: RatingsByKey, number: int) -> list[Pair]:
     pairs = []
     for key, by_outcome in now.items():
         after = by_outcome.get(number, {}).get(NOW)
@@ -76,7 +76,7 @@ async def build_report(session: AsyncSession, run: CourseRun, *, min_group: int 
             .options(selectinload(EvaluationResponse.ratings))
         )
     ).all()
-    by_phase: dict[EvaluationPhase, Ratings] = {EvaluationPhase.BEFORE: {}, EvaluationPhase.AFTER: {}}
+    by_phase: dict[EvaluationPhase, RatingsByKey] = {EvaluationPhase.BEFORE: {}, EvaluationPhase.AFTER: {}}
     for response in responses:
         table: dict[int, dict[str, int]] = defaultdict(dict)
         for rating in response.ratings:

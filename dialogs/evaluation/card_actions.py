@@ -8,8 +8,7 @@ from botbuilder.core import InvokeResponse
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
 from dialogs.evaluation import actions
 from dialogs.evaluation.commands import download_card
-from dialogs.evaluation.parts import ANSWER, EXPORT, SKIP
-from dialogs.reflection.parts import card_id
+from dialogs.evaluation.parts import ANSWER, EXPORT, SKIP, card_id
 
 
 async def _pressed(request: CardActionRequest) -> InvokeResponse:

@@ -11,8 +11,7 @@ from dialogs.cards.formatting import short_time
 from dialogs.evaluation import actions
 from dialogs.evaluation.cards.report import build_comparison_card, build_report_card
 from dialogs.evaluation.links import export_url
-from dialogs.evaluation.parts import REPORT_COMMAND, SURVEY_COMMAND
-from dialogs.reflection.parts import card_id
+from dialogs.evaluation.parts import REPORT_COMMAND, SURVEY_COMMAND, card_id
 from dialogs.routing import EVERYONE, PERSONAL, CommandRequest, Router
 from dialogs.services import Services
 from storage.models import Role

@@ -10,7 +10,7 @@ from typing import Any
 
 from classroom.evaluation.answers import SurveyAnswers
 from classroom.polls.ballots import Ratings
-from dialogs.polls.parts import RATING_INPUT, ballot_from_inputs, rating_input
+from dialogs.polls.parts import RATING_INPUT, ballot_from_inputs, rating_input, typed_id
 from storage.models import EvaluationPhase
 
 ANSWER, SKIP, EXPORT = "evaluation.answer", "evaluation.skip", "evaluation.export"
@@ -20,6 +20,15 @@ THEN_INPUT = "then-"
 RELEVANCE, TRAINERS, PACE, RECOMMEND, CHANGE = "relevance", "trainers", "pace", "recommend", "change"
 MAX_TEXT_FROM_CARD = 2_000  # longer is cut here; the domain refuses anything over its limit, saying so
 PHASES = {phase.value: phase for phase in EvaluationPhase}
+
+
+def card_id(value: object) -> int | None:
+    """An id a card sent back or a fallback typed: a positive integer (as a number or digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return typed_id(str(value))
+    return typed_id(value) if isinstance(value, str) else None
 
 
 def now_input(number: int) -> str:
