@@ -23,6 +23,7 @@ from bot.connector.serialization import read_wire
 from bot.cpd_routes import add_cpd_routes
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
+from bot.evaluation_routes import add_evaluation_routes
 from bot.features import FEATURES
 from bot.inbound import MalformedActivity, read_activity
 from bot.poll_export_routes import add_poll_export_routes
@@ -175,4 +176,5 @@ def create_app(
     add_cpd_routes(app, lambda request: request.app[RUNTIME].services.reflection)
     add_attendance_export_routes(app, lambda request: request.app[RUNTIME].services.meetings)
     add_certificate_routes(app, lambda request: request.app[RUNTIME].services.certificates)
+    add_evaluation_routes(app, lambda request: request.app[RUNTIME].services.evaluation)
     return app

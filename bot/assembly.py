@@ -37,6 +37,8 @@ from classroom.enquiries.service import EnquiryPolicy, EnquiryService
 from classroom.enrolment.policy import EnrolmentPolicy, parse_duration, parse_durations
 from classroom.enrolment.service import EnrolmentService
 from classroom.errors import TryAgain
+from classroom.evaluation.policy import BeforeAt, EvaluationTiming
+from classroom.evaluation.service import EvaluationService
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.service import MeetingService
 from classroom.outbox.service import OutboxService
@@ -81,6 +83,11 @@ def build_services(
         reflection=ReflectionTiming(
             delay=parse_duration(settings.reflection_delay),
             nudge_after=timedelta(days=settings.reflection_nudge_days),
+        ),
+        evaluation=EvaluationTiming(
+            before_at=BeforeAt(settings.evaluation_before),
+            after_open=timedelta(days=settings.evaluation_after_days),
+            report_delay=timedelta(days=settings.evaluation_report_days),
         ),
     )
     keys = parse_keys(settings.reflection_keys)
@@ -131,6 +138,12 @@ def build_services(
         ),
         meeting_details=ConnectorMeetingDetails(),
         certificates=CertificateService(session_factory, clock, zone, sealer),
+        evaluation=EvaluationService(
+            session_factory,
+            clock,
+            enrolment_policy.evaluation,
+            link_ttl=timedelta(minutes=settings.evaluation_export_link_minutes),
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator
@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     attendance_share_percent: int = Field(default=75, ge=1, le=100)
     # How long a download link for a run's attendance (CSV) works: it carries people's names.
     attendance_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # Evaluation: the "before" survey goes when a place is confirmed ("confirmed") or when the first session starts
+    # ("first-session"); the "after" survey can be answered this many days after the last session ends; the report
+    # card goes to the run's trainers and the coordinators this many days after the last session ends; its CSV
+    # download link works this many minutes.
+    evaluation_before: Literal["confirmed", "first-session"] = "confirmed"
+    evaluation_after_days: int = Field(default=14, ge=1, le=90)
+    evaluation_report_days: int = Field(default=7, ge=0, le=90)
+    evaluation_export_link_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
     @field_validator("reflection_keys")
     @classmethod
@@ -113,6 +121,7 @@ class Settings(BaseSettings):
     retention_dialog_state_days: int = Field(default=30, ge=1)
     retention_poll_answers_days: int = Field(default=365, ge=1)
     retention_audit_entries_days: int = Field(default=2190, ge=30)
+    retention_evaluation_keys_days: int = Field(default=365, ge=30)
     retention_booking_records_days: int = Field(default=2190, ge=1)
     retention_reflections_of_the_gone_days: int = Field(default=1095, ge=30)
     retention_attendance_events_days: int = Field(default=730, ge=30)

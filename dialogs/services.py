@@ -14,6 +14,7 @@ from classroom.clock import Clock
 from classroom.conversations import ConversationService
 from classroom.enquiries.service import EnquiryService
 from classroom.enrolment.service import EnrolmentService
+from classroom.evaluation.service import EvaluationService
 from classroom.meetings.service import MeetingService
 from classroom.outbox.service import OutboxService
 from classroom.people import PeopleService
@@ -53,3 +54,4 @@ class Services:
     meetings: MeetingService
     meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)
     certificates: CertificateService
+    evaluation: EvaluationService

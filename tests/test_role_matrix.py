@@ -133,6 +133,9 @@ COMMANDS: dict[str, Case] = {
     "certificate": Case("certificate {certificate}", ALL, ALL),
     # The holder's own only: Bea's code typed by anyone else shows none of hers.
     "my certificates": Case("my certificates {certificate}", SIGNED_IN),
+    "evaluation": Case(f"evaluation {MULTI_RUN}", frozenset({"trainer_of_run"}) | OVERSEERS),
+    # A survey is its participant's alone: nobody else answers or skips Bea's, whatever their role.
+    "survey": Case("survey answer {clash} before", NOBODY),
     "cpd": Case("cpd add", SIGNED_IN),
     "help": Case("help", ALL),
     "hi": Case("hi", ALL),
@@ -322,6 +325,9 @@ CARD_ACTIONS: dict[str, Press] = {
     "meetings.correct": Press(
         "register", frozenset({"trainer_of_run"}) | OVERSEERS, frozenset({"trainer_of_run"}) | OVERSEERS
     ),
+    "evaluation.answer": Press("survey", NOBODY),  # Bea's survey: hers alone
+    "evaluation.skip": Press("survey", NOBODY),
+    "evaluation.export": Press("run", frozenset({"trainer_of_run"}) | OVERSEERS),
     "privacy.forget": Press("erasure", frozenset({"admin"})),
     "privacy.cancel": Press("nothing", ALL),
 }
@@ -385,6 +391,7 @@ async def _press_data(session_factory, clock, kind: str) -> dict[str, Any]:  # t
         "cpd": {"entry": 0, "mode": "save", "title": "Reading"},
         "register": {"run": MULTI_RUN, "session": 1, f"status-{bea.id}": "attended"},
         "certificate": {"code": certificate},
+        "survey": {"enrolment": enrolment.id, "phase": "before", "mode": "answer", "rating-1": "3"},
     }[kind]
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from classroom.errors import InvalidInput
+from classroom.evaluation.policy import EvaluationTiming
 from classroom.reflection.policy import ReflectionTiming
 
 DEFAULT_REMINDER_OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
@@ -24,6 +25,7 @@ class EnrolmentPolicy:
     trainer_reminder_offset: how long before each session the trainers get theirs, with the roster count.
     calendar_link_ttl: how long an "Add to calendar" link works.
     reflection: when each session's reflection prompt goes, planned with its reminders.
+    evaluation: when the evaluation's "before" and "after" surveys go, planned with them too.
     """
 
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
@@ -32,6 +34,7 @@ class EnrolmentPolicy:
     trainer_reminder_offset: timedelta = timedelta(hours=1)
     calendar_link_ttl: timedelta = timedelta(days=30)
     reflection: ReflectionTiming = field(default_factory=ReflectionTiming)
+    evaluation: EvaluationTiming = field(default_factory=EvaluationTiming)
 
     def __post_init__(self) -> None:
         if self.offer_hold <= timedelta(0):

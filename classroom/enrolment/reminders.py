@@ -1,5 +1,6 @@
 """Reminders before every session: one outbox row per confirmed enrolment, session and offset; and beside them
-each session's reflection prompt after it ends (``classroom.reflection.planning``).
+each session's reflection prompt after it ends (``classroom.reflection.planning``), and the course evaluation's
+"before" and "after" surveys (``classroom.evaluation.planning``).
 
 Planned when a place is confirmed, cancelled with it, and re-planned when a session moves. An offset already
 passed when the place is confirmed gets no reminder (nobody wants "your course is in 7 days" 2 days before).
@@ -23,6 +24,7 @@ from classroom.enrolment.notices import (
     trainer_reminder_key,
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
+from classroom.evaluation.planning import cancel_surveys, first_session, last_session, plan_surveys
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue
 from classroom.reflection.planning import cancel_prompts, plan_prompt
 from storage.base import UtcDateTime
@@ -85,8 +87,17 @@ async def plan_session_reminders(
     recipient: str,
     now: datetime,
     policy: EnrolmentPolicy,
+    *,
+    surveys: bool = True,
 ) -> int:
-    """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many."""
+    """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many.
+
+    ``surveys``: when the session is the run's first or last, re-plan the evaluation surveys too (a moved session).
+    """
+    if surveys and run_session in (first_session(run.sessions), last_session(run.sessions)):
+        await plan_surveys(
+            session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
+        )
     if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
         return 0  # the trainers accepted that they miss this one: no reminder, no reflection prompt
     await plan_prompt(
@@ -132,14 +143,22 @@ async def plan_reminders(
     """Queue every reminder still ahead for a confirmed enrolment; returns how many were queued."""
     planned = 0
     await remember_announced_times(session, run, now)
+    await plan_surveys(
+        session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
+    )
     for run_session in run.sessions:
-        planned += await plan_session_reminders(session, enrolment, run, run_session, recipient, now, policy)
+        planned += await plan_session_reminders(
+            session, enrolment, run, run_session, recipient, now, policy, surveys=False
+        )
     return planned
 
 
 async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
-    """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts."""
+    """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts
+    (and, for all of them, its evaluation surveys: the place is given up)."""
     await cancel_prompts(session, enrolment_id, session_id)
+    if session_id is None:
+        await cancel_surveys(session, enrolment_id)
     return await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
 
 

@@ -18,6 +18,9 @@ REFLECTIONS_OF_THE_GONE = "reflections_of_the_gone"
 # Who joined and left each session's meeting, and when, this long after the session (the register's outcome stays
 # in corrections and completions).
 ATTENDANCE_EVENTS = "attendance_events"
+# Course evaluation answers stay findable as someone's (through the run's key) this long after the run's last
+# session; then the key goes and the answers are anonymous statistics.
+EVALUATION_KEYS = "evaluation_keys"
 
 KINDS = (
     CLOSED_ENQUIRIES,
@@ -29,4 +32,5 @@ KINDS = (
     BOOKING_RECORDS,
     REFLECTIONS_OF_THE_GONE,
     ATTENDANCE_EVENTS,
+    EVALUATION_KEYS,
 )

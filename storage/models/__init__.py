@@ -33,6 +33,12 @@ from storage.models.meetings import (
     Completion,
     MeetingSession,
     ParticipantEvent,
+from storage.models.evaluation import (
+    EvaluationExportLink,
+    EvaluationPhase,
+    EvaluationRating,
+    EvaluationResponse,
+    EvaluationRunKey,
 )
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import (
@@ -95,6 +101,11 @@ __all__ = [
     "Enrolment",
     "EnrolmentClashSession",
     "EnrolmentStatus",
+    "EvaluationExportLink",
+    "EvaluationPhase",
+    "EvaluationRating",
+    "EvaluationResponse",
+    "EvaluationRunKey",
     "EvidenceKind",
     "LearningOutcome",
     "NotificationStatus",

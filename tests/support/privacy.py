@@ -13,6 +13,7 @@ from classroom.certificates.issuing import issue_certificates
 from classroom.certificates.links import issue_link as issue_certificate_link
 from classroom.conversations import ConversationInfo, remember_conversation
 from classroom.enrolment.calendar_links import issue_link
+from classroom.evaluation.keys import respondent_key, run_key
 from classroom.outbox import TextNotice, enqueue
 from classroom.people import find_person
 from classroom.polls.voters import anonymous_voter_key, new_hmac_key
@@ -41,6 +42,10 @@ from storage.models import (
     Enrolment,
     EnrolmentClashSession,
     EnrolmentStatus,
+    EvaluationExportLink,
+    EvaluationPhase,
+    EvaluationRating,
+    EvaluationResponse,
     NotificationStatus,
     OutboxNotification,
     ParticipantEvent,
@@ -103,6 +108,10 @@ class Someone:
         return f"{self.tag}: half-typed answer to a question"
 
     @property
+    def evaluation_change(self) -> str:
+        return f"{self.tag}: what should change is the length of the breaks"
+
+    @property
     def markers(self) -> set[str]:
         """What must not survive their erasure anywhere."""
         return {
@@ -114,6 +123,7 @@ class Someone:
             self.reply,
             self.clash_reason,
             self.typed_answer,
+            self.evaluation_change,
         }
 
 
@@ -222,6 +232,26 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
         await issue_certificate_link(session, certificate, now)
         session.add(EnrolmentClashSession(enrolment_id=booking.id, session_id=booked.sessions[0].id))
         await issue_link(session, booking.id, now, timedelta(days=30))
+        key = await run_key(session, booked.id)
+        assert key is not None
+        session.add(
+            EvaluationResponse(
+                run_id=booked.id,
+                respondent_key=respondent_key(key, booking.id),
+                phase=EvaluationPhase.AFTER,
+                change_text=who.evaluation_change,
+                answered_at=now,
+                ratings=[
+                    EvaluationRating(position=1, outcome="understand permanence", item="now", rating=4),
+                    EvaluationRating(position=1, outcome="understand permanence", item="then", rating=2),
+                ],
+            )
+        )
+        session.add(
+            EvaluationExportLink(
+                run_id=booked.id, token_hash=f"{who.tag:x<64}"[:64], issued_to_aad_object_id=who.aad, expires_at=now
+            )
+        )
         session.add(
             RunTrainer(
                 run_id=waiting.id, position=100 + who.number, name=who.name, person_id=person.id, linked_in_teams=True

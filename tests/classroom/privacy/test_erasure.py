@@ -86,6 +86,7 @@ async def test_seeding_reaches_every_table_that_holds_personal_data(privacy, ses
         "cpd_export_links",
         "completions",
         "certificate_links",
+        "evaluation_ratings",  # ratings of a response, under no name: reached through the person's enrolment
     }
 
 
@@ -99,6 +100,7 @@ async def test_forget_me_leaves_nothing_of_the_person_and_touches_no_one_else(pr
         "Chats",
         "Reflections and CPD log",
         "Attendance",
+        "Course evaluation answers",
     }
     bea_before = await rows_mentioning(session_factory, BEA.markers)
     bea_data_before = await privacy.my_data(BEA.aad)

@@ -33,6 +33,9 @@ KEY_CARDS = (
     "reflection/prompt",  # outcomes as a multi-select, then labelled answer boxes; Execute buttons with fallbacks
     "reflection/identifying-warning",
     "cpd/log",  # the CPD summary: entries this year, peer reflections, what Social Work England asks
+    "evaluation/after",  # per outcome the polls' 1-5 confidence list, now and thinking back; satisfaction
+    "evaluation/report",  # per outcome pairs, means, change, d_z and g_z; a grouped chart (its FactSet here)
+    "evaluation/report-small-group",  # the small-group notice instead of a breakdown
 )
 PAGE = Path(__file__).with_name("card_page.html")
 

@@ -1,0 +1,191 @@
+"""Planning each participant's "before" and "after" survey, beside their reminders.
+
+``classroom.enrolment.reminders`` calls these wherever it plans or cancels a place's reminders (a place confirmed,
+a session moved, a place given up), so the surveys follow every change of a place as reminders do:
+- "before": when the place is confirmed (or at the first session's start, ``EVALUATION_BEFORE``); none when the
+  first session has already begun (confirmed late);
+- "after": when the last session ends; a moved last session moves it (cancel the waiting row, queue it anew under
+  the same key); ``send_after_survey`` sends it now instead (the last meeting ended early) and is idempotent with
+  the scheduled one: a card already sent is never sent twice;
+- a withdrawn place cancels whatever has not been sent; a phase answered or skipped is never planned again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from classroom.evaluation.keys import respondent_key, run_key
+from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
+from classroom.evaluation.policy import BeforeAt, EvaluationTiming
+from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from storage.models import (
+    Course,
+    CourseRun,
+    Enrolment,
+    EnrolmentStatus,
+    EvaluationPhase,
+    EvaluationResponse,
+    LearningOutcome,
+    NotificationStatus,
+    OutboxNotification,
+    RunSession,
+)
+
+
+def first_session(sessions: Sequence[RunSession]) -> RunSession | None:
+    return min(sessions, key=lambda s: s.starts_at, default=None)
+
+
+def last_session(sessions: Sequence[RunSession]) -> RunSession | None:
+    return max(sessions, key=lambda s: s.ends_at, default=None)
+
+
+async def outcome_items(session: AsyncSession, course_id: int) -> list[OutcomeItem]:
+    outcomes = (
+        await session.scalars(
+            select(LearningOutcome).where(LearningOutcome.course_id == course_id).order_by(LearningOutcome.position)
+        )
+    ).all()
+    return [OutcomeItem(number=n, text=o.text) for n, o in enumerate(outcomes, start=1)]
+
+
+async def settled(session: AsyncSession, run_id: int, enrolment_id: int, phase: EvaluationPhase) -> bool:
+    """Whether this enrolment answered or skipped the phase (or the run's key is gone: the evaluation is over)."""
+    key = await run_key(session, run_id)
+    if key is None:
+        return True
+    found = await session.scalar(
+        select(EvaluationResponse.id).where(
+            EvaluationResponse.run_id == run_id,
+            EvaluationResponse.respondent_key == respondent_key(key, enrolment_id),
+            EvaluationResponse.phase == phase,
+        )
+    )
+    return found is not None
+
+
+async def _queue(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    run: CourseRun,
+    phase: EvaluationPhase,
+    recipient: str,
+    due: datetime,
+    closes_at: datetime,
+) -> bool:
+    """Queue (or re-plan, if still waiting) one survey; False when nothing was queued."""
+    if await settled(session, run.id, enrolment_id, phase):
+        return False
+    items = await outcome_items(session, run.course_id)
+    if not items:
+        return False  # a course without learning outcomes has nothing to evaluate against
+    course = await session.get_one(Course, run.course_id)
+    notice = SurveyNotice(
+        enrolment_id=enrolment_id,
+        phase=phase,
+        course_title=course.title,
+        run_code=run.code,
+        outcomes=items,
+        closes_at=closes_at,
+    )
+    key = survey_key(enrolment_id, phase)
+    await cancel_by_dedupe_prefix(session, key)  # a waiting row is re-planned; a sent one stays sent
+    return await enqueue(session, notice, due_at=due, dedupe_key=key, recipient=recipient, expires_at=closes_at)
+
+
+async def plan_surveys(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    run: CourseRun,
+    recipient: str,
+    now: datetime,
+    timing: EvaluationTiming,
+) -> int:
+    """Plan the "before" and "after" surveys of a confirmed enrolment (``run.sessions`` loaded); returns how many
+    rows were queued."""
+    first, last = first_session(run.sessions), last_session(run.sessions)
+    if first is None or last is None:
+        return 0
+    queued = 0
+    if now < first.starts_at:  # confirmed late: once the course has begun, a "before" is no longer a before
+        due = now if timing.before_at is BeforeAt.CONFIRMED else first.starts_at
+        queued += await _queue(
+            session,
+            enrolment_id=enrolment_id,
+            run=run,
+            phase=EvaluationPhase.BEFORE,
+            recipient=recipient,
+            due=due,
+            closes_at=first.ends_at,
+        )
+    closes = last.ends_at + timing.after_open
+    if now < closes:
+        queued += await _queue(
+            session,
+            enrolment_id=enrolment_id,
+            run=run,
+            phase=EvaluationPhase.AFTER,
+            recipient=recipient,
+            due=last.ends_at,
+            closes_at=closes,
+        )
+    return queued
+
+
+async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:
+    due = await session.scalar(
+        select(OutboxNotification.due_at).where(
+            OutboxNotification.dedupe_key == key, OutboxNotification.status == NotificationStatus.PENDING
+        )
+    )
+    return due is not None and due <= now
+
+
+async def cancel_surveys(session: AsyncSession, enrolment_id: int) -> int:
+    """Cancel the enrolment's surveys not sent yet (a place given up)."""
+    return await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
+
+
+async def send_after_survey(
+    session: AsyncSession, *, run_id: int, now: datetime, timing: EvaluationTiming | None = None
+) -> int:
+    """Send every confirmed participant's "after" survey now: the run's last meeting ended (Teams said so), perhaps
+    before its scheduled end. Idempotent with the scheduled survey and with itself: a survey already sent, answered
+    or skipped is not sent again. Does nothing before the last session has begun (an earlier session's meeting
+    ending is no end of the course). Returns how many were queued."""
+    timing = timing or EvaluationTiming()
+    run = await session.scalar(
+        select(CourseRun).where(CourseRun.id == run_id).options(selectinload(CourseRun.sessions))
+    )
+    last = last_session(run.sessions) if run is not None else None
+    if run is None or last is None or now < last.starts_at:
+        return 0
+    enrolments = (
+        await session.scalars(
+            select(Enrolment)
+            .where(Enrolment.run_id == run_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+            .options(joinedload(Enrolment.person))
+            .order_by(Enrolment.id)
+        )
+    ).all()
+    queued = 0
+    for enrolment in enrolments:
+        if await _waiting_due(session, survey_key(enrolment.id, EvaluationPhase.AFTER), now):
+            continue  # already on its way (Teams said so twice, or the scheduled time has come)
+        queued += await _queue(
+            session,
+            enrolment_id=enrolment.id,
+            run=run,
+            phase=EvaluationPhase.AFTER,
+            recipient=enrolment.person.aad_object_id,
+            due=min(now, last.ends_at),
+            closes_at=max(now, last.ends_at) + timing.after_open,
+        )
+    return queued
