@@ -21,6 +21,7 @@ from classroom.polls.polls import CloseOutcome, VoteOutcome, Voter
 from classroom.polls.results import RunPolls
 from classroom.polls.views import PollView
 from classroom.privacy.audit import named_actor, record_audit
+from classroom.receipts import ActivityReceipts
 from classroom.transactions import SessionFactory, in_transaction
 
 DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
@@ -41,6 +42,7 @@ class PollService:
         self._clock = clock
         self._zone = zone or ZoneInfo("Europe/London")
         self._export_link_ttl = export_link_ttl
+        self._receipts = ActivityReceipts(session_factory, clock)
 
     async def link(self, here: ConversationInfo, run_code: str, *, by: Voter) -> LinkView:
         now = self._clock.now()
@@ -65,9 +67,16 @@ class PollService:
         now = self._clock.now()
         return await in_transaction(self._session_factory, lambda s: polls.vote(s, poll_id, option_id, voter, now=now))
 
-    async def answer(self, poll_id: int, ballot: Ballot, voter: Voter) -> VoteOutcome:
+    async def answer(self, poll_id: int, ballot: Ballot, voter: Voter, *, receipt: str | None = None) -> VoteOutcome:
+        """``receipt``: the claim key of the activity carrying the answer, claimed in the same transaction (raises
+        AlreadyTaken, changing nothing, when it was claimed before: a redelivery)."""
         now = self._clock.now()
-        return await in_transaction(self._session_factory, lambda s: polls.answer(s, poll_id, ballot, voter, now=now))
+
+        async def unit(session: AsyncSession) -> VoteOutcome:
+            await self._receipts.require_claim_in(session, receipt)
+            return await polls.answer(session, poll_id, ballot, voter, now=now)
+
+        return await in_transaction(self._session_factory, unit)
 
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
         now = self._clock.now()
