@@ -69,12 +69,17 @@ class PollService:
 
     async def answer(self, poll_id: int, ballot: Ballot, voter: Voter, *, receipt: str | None = None) -> VoteOutcome:
         """``receipt``: the claim key of the activity carrying the answer, claimed in the same transaction (raises
-        AlreadyTaken, changing nothing, when it was claimed before: a redelivery)."""
+        AlreadyTaken, changing nothing, when it was claimed before: a redelivery). A refused answer (closed,
+        locked, not an option) claims nothing: it changed nothing either."""
         now = self._clock.now()
 
         async def unit(session: AsyncSession) -> VoteOutcome:
+            outcome = await polls.answer(session, poll_id, ballot, voter, now=now)
+            # Claimed last: a redelivery then undoes the vote it repeated. Claimed first, every vote would hold a
+            # written row while it queues for the poll's lock, which on PostgreSQL measured 40% fewer votes a
+            # second at concurrency 32 (benchmarks/polls.py).
             await self._receipts.require_claim_in(session, receipt)
-            return await polls.answer(session, poll_id, ballot, voter, now=now)
+            return outcome
 
         return await in_transaction(self._session_factory, unit)
 
