@@ -97,4 +97,5 @@ async def refresh_card(
         assert runners_view is not None
         runners = PollResultsNotice(poll=runners_view)
         await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due, wake=wake)
-    poll.card_due_at = due
+    if due != poll.card_due_at:  # set only when it moves: the same value would still cost the poll a flush
+        poll.card_due_at = due

@@ -24,6 +24,7 @@ from classroom.polls.errors import AnswerLocked, PollClosed
 from classroom.polls.kinds import Confidence, MultipleChoice, PollDraft, PollKindSpec, Quiz, Rating
 from classroom.polls.links import linked_run
 from classroom.polls.notices import launcher_gets_results, post_card, refresh_card
+from classroom.polls.snapshot import locked_for_answer, save_card_due
 from classroom.polls.views import PollView, poll_view, poll_views
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
@@ -147,7 +148,7 @@ async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Vot
     """Record ``voter``'s answer (one per person per poll), checked against the poll. Raises NotFound, PollClosed
     (with the final results), NotAnOption or AnswerRefused (the answer does not fit; both InvalidInput),
     AnswerLocked (answered, and the poll allows no change)."""
-    poll, code = await lock_poll(session, poll_id)
+    poll, code = await locked_for_answer(session, poll_id)
     if poll.status is PollStatus.CLOSED:
         raise PollClosed(await _view(session, poll, code))
     checked_answer = checked(poll, ballot)
@@ -159,7 +160,9 @@ async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Vot
         raise AnswerLocked(await _view(session, poll, code), answer_text(poll, existing))
     stored = await record_answer(session, poll, key, checked_answer, voter.name, voter.teams_id, existing, now=now)
     shared, runners = await _views(session, poll, code)
+    card_due = poll.card_due_at
     await refresh_card(session, poll, shared, runners, now=now)
+    await save_card_due(session, poll, card_due)
     return VoteOutcome(shared, answer_text(poll, stored), counted=True, changed=existing is not None)
 
 
