@@ -183,7 +183,13 @@ def build_bot(services: Services, session_factory: SessionFactory, registry: Fea
         # comes first: a redelivery ends there, so it neither stores the chat again nor is answered twice.
         middleware=[
             SerialTurnsMiddleware(),
-            TurnPreload(session_factory, dialog_state, receipts, services.clock),
+            TurnPreload(
+                session_factory,
+                dialog_state,
+                receipts,
+                services.clock,
+                claimed_by_handler=registry.card_actions.claims_own_receipt,
+            ),
             RememberPersonalChats(services.conversations),
         ],
     )

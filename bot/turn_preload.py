@@ -26,7 +26,7 @@ from bot.personal_chats import read_personal_chat
 from classroom.clock import Clock
 from classroom.people import roles_of
 from classroom.receipts import ActivityReceipts, receipt_key
-from dialogs.card_actions import message_answer
+from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.state_storage import SqlAlchemyStorage
 
@@ -76,7 +76,11 @@ class TurnPreload(Middleware):
         dialog_state: ConversationDialogState,
         receipts: ActivityReceipts,
         clock: Clock,
+        claimed_by_handler: Callable[[Activity], bool] | None = None,
     ):
+        """``claimed_by_handler``: invokes whose handler claims the activity in its own transaction (a poll vote:
+        ``CardActionRouter.claims_own_receipt``); their key is left in the turn state (``TURN_RECEIPT``)."""
+        self._claimed_by_handler = claimed_by_handler
         self._session_factory = session_factory
         self._dialog_state = dialog_state
         self._receipts = receipts
@@ -99,6 +103,9 @@ class TurnPreload(Middleware):
                     await session.commit()
             self._dialog_state.use_loaded(context, items.get(key))
             keep_sender_roles(context, roles)
+        elif receipt is not None and self._claimed_by_handler is not None and self._claimed_by_handler(activity):
+            context.turn_state[TURN_RECEIPT] = receipt  # the handler claims it, in the transaction of its work
+            claimed = True
         else:
             claimed = receipt is None or await self._receipts.claim(receipt)
         if not claimed:
@@ -115,7 +122,7 @@ class TurnPreload(Middleware):
         self.already_taken += 1
         log.info("activity %s was taken before (by this process before a restart, or another)", context.activity.id)
         if context.activity.type == ActivityTypes.invoke:
-            answer = message_answer("Already received: this was done once and is not done again.")
+            answer = message_answer(ALREADY_RECEIVED)
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
 
 

@@ -52,6 +52,10 @@ def receipt_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
     return hashlib.sha256(f"{channel_id}\n{conversation_id}\n{activity_id}".encode()).hexdigest()
 
 
+class AlreadyTaken(Exception):
+    """The activity was claimed before (a redelivery): its work was done once and is not done again."""
+
+
 class ActivityReceipts:
     """Claims on inbound activities, shared by every bot process through the database."""
 
@@ -66,6 +70,12 @@ class ActivityReceipts:
         values = {"key": key, "expires_at": self._clock.now() + self._keep}
         statement = _claim_statement(session.get_bind().dialect.name)
         return (await session.execute(statement, values)).first() is not None
+
+    async def require_claim_in(self, session: AsyncSession, key: str | None) -> None:
+        """:meth:`claim_in` for work that claims its own activity (``key``; None: nothing to claim); raises
+        AlreadyTaken for a redelivery, so the caller's transaction changes nothing."""
+        if key is not None and not await self.claim_in(session, key):
+            raise AlreadyTaken(key)
 
     async def claim(self, key: str) -> bool:
         """:meth:`claim_in` in a short transaction of its own. It runs before every turn that is not a message, so

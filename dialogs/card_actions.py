@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.schema import AdaptiveCardInvokeResponse
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from msrest.serialization import Model
 
 from dialogs.cards.answers import ANSWER_VERB
@@ -24,6 +24,10 @@ from dialogs.services import Services
 log = logging.getLogger(__name__)
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+ALREADY_RECEIVED = "Already received: this was done once and is not done again."
+# The turn's activity claim (``classroom.receipts``), left in the turn state for a handler that makes it in its own
+# transaction (a verb registered with ``claims_receipt=True``) rather than in one of its own before the turn.
+TURN_RECEIPT = "classroom.turn_receipt"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 
 
@@ -74,29 +78,50 @@ class CardActionRequest(SentByPerson):
 CardActionHandler = Callable[[CardActionRequest], Awaitable[InvokeResponse]]
 
 
+def turn_receipt(turn_context: TurnContext) -> str | None:
+    """The activity's claim key when this turn's handler is to claim it in its own transaction (else None)."""
+    receipt = turn_context.turn_state.get(TURN_RECEIPT)
+    return receipt if isinstance(receipt, str) else None
+
+
+def _action(activity: Activity) -> tuple[str, dict[str, Any]]:
+    """(verb, data) of an ``adaptiveCard/action`` invoke; ("", {}) when it names none."""
+    value = activity.value
+    action = value.get("action") if isinstance(value, dict) else None
+    action = action if isinstance(action, dict) else {}
+    verb = action.get("verb")
+    data = action.get("data")
+    return (verb if isinstance(verb, str) else ""), (data if isinstance(data, dict) else {})
+
+
 @dataclass
 class CardActionRouter:
     handlers: dict[str, CardActionHandler] = field(default_factory=dict)
+    # Verbs whose handler claims the activity in the transaction that does the work (``turn_receipt``): one
+    # transaction a press instead of two, and a press whose work fails leaves no claim behind.
+    receipt_claimed_by_handler: set[str] = field(default_factory=set)
 
-    def verb(self, verb: str, handler: CardActionHandler) -> None:
+    def verb(self, verb: str, handler: CardActionHandler, *, claims_receipt: bool = False) -> None:
         if verb == ANSWER_VERB:
             raise ValueError(f"card action {verb!r} is the answer buttons' own: they go to the question asked")
         if verb in self.handlers:
             raise ValueError(f"card action {verb!r} registered twice")
         self.handlers[verb] = handler
+        if claims_receipt:
+            self.receipt_claimed_by_handler.add(verb)
 
     def include(self, other: CardActionRouter) -> None:
         for verb, handler in other.handlers.items():
-            self.verb(verb, handler)
+            self.verb(verb, handler, claims_receipt=verb in other.receipt_claimed_by_handler)
+
+    def claims_own_receipt(self, activity: Activity) -> bool:
+        """Whether this invoke's handler claims the activity itself (see ``receipt_claimed_by_handler``)."""
+        if activity.name != "adaptiveCard/action":
+            return False
+        return _action(activity)[0] in self.receipt_claimed_by_handler
 
     async def handle(self, turn_context: TurnContext, services: Services) -> InvokeResponse:
-        value = turn_context.activity.value
-        action = value.get("action") if isinstance(value, dict) else None
-        action = action if isinstance(action, dict) else {}
-        verb = action.get("verb")
-        verb = verb if isinstance(verb, str) else ""
-        data = action.get("data")
-        data = data if isinstance(data, dict) else {}
+        verb, data = _action(turn_context.activity)
         handler = self.handlers.get(verb)
         if handler is None:
             log.info("card action with unknown verb %r", verb[:64])

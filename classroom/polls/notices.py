@@ -61,9 +61,11 @@ def next_card_time(last_due: datetime | None, now: datetime) -> datetime:
 
 
 async def post_card(
-    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView, *, now: datetime
+    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView | None, *, now: datetime
 ) -> None:
+    """``runners_view``: needed when the launcher gets a copy of their own (``launcher_gets_results``)."""
     if launcher_gets_results(poll):
+        assert runners_view is not None
         await enqueue(
             session,
             PollResultsNotice(poll=runners_view),
@@ -82,7 +84,7 @@ async def post_card(
 
 
 async def refresh_card(
-    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView, *, now: datetime
+    session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView | None, *, now: datetime
 ) -> None:
     """Every copy of the card will show ``view`` (the launcher's ``runners_view``), no sooner than a second after
     the last update."""
@@ -92,6 +94,8 @@ async def refresh_card(
     notice = PollCardNotice(poll=view)
     await replace_copies(session, card_key_prefix(poll.id), notice, now=now, not_before=due, wake=wake)
     if launcher_gets_results(poll):
+        assert runners_view is not None
         runners = PollResultsNotice(poll=runners_view)
         await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due, wake=wake)
-    poll.card_due_at = due
+    if due != poll.card_due_at:  # set only when it moves: the same value would still cost the poll a flush
+        poll.card_due_at = due

@@ -12,17 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import BindParameter, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from classroom.errors import InvalidInput, NotFound
+from classroom.polls.answer_rows import earlier_answer, record_answer
 from classroom.polls.authorisation import require_poll_runner, run_by_id
-from classroom.polls.ballots import Ballot, Choice, answer_text, checked, same_answer, store
+from classroom.polls.ballots import Ballot, Choice, answer_text, checked, same_answer
 from classroom.polls.errors import AnswerLocked, PollClosed
 from classroom.polls.kinds import Confidence, MultipleChoice, PollDraft, PollKindSpec, Quiz, Rating
 from classroom.polls.links import linked_run
-from classroom.polls.notices import post_card, refresh_card
-from classroom.polls.views import Audience, PollView, poll_view
+from classroom.polls.notices import launcher_gets_results, post_card, refresh_card
+from classroom.polls.snapshot import locked_for_answer, save_card_due
+from classroom.polls.views import PollView, poll_view, poll_views
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
 from storage.models import CourseRun, LearningOutcome, Poll, PollOption, PollStatus, PollVote
@@ -47,40 +50,46 @@ class VoteOutcome:
     changed: bool  # True: an earlier answer was replaced
 
 
-async def lock_poll(session: AsyncSession, poll_id: int) -> Poll:
-    """The poll, locked for the rest of the caller's transaction (see ``classroom.enrolment.locking``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        found = await session.scalar(select(Poll.id).where(Poll.id == poll_id).with_for_update())
-    else:
-        result = await session.execute(
-            update(Poll)
-            .where(Poll.id == poll_id)
-            .values(status=Poll.status)
-            .execution_options(synchronize_session=False)
-        )
-        found = poll_id if result.rowcount else None  # type: ignore[attr-defined]
-    poll = await session.get(Poll, found, populate_existing=True) if found is not None else None
-    if poll is None:
+# Built once (a vote runs them on every turn). The poll comes with its options and its run's code in one statement.
+_POLL_ID: BindParameter[int] = bindparam("poll_id")
+_TAKE_SQLITE_WRITE_LOCK = (
+    update(Poll.__table__).where(Poll.__table__.c.id == _POLL_ID).values(status=Poll.__table__.c.status)  # type: ignore[arg-type]
+)
+_LOCKED_POLL = (
+    select(Poll, CourseRun.code)
+    .join(CourseRun, CourseRun.id == Poll.run_id)
+    .where(Poll.id == _POLL_ID)
+    .options(joinedload(Poll.options))
+    .with_for_update(of=Poll)
+    .execution_options(populate_existing=True)
+)
+
+
+async def lock_poll(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
+    """The poll (with its options) and its run's code, the poll locked for the rest of the caller's transaction
+    (``FOR UPDATE`` on PostgreSQL; on SQLite the database's write lock, taken first: see
+    ``classroom.enrolment.locking``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        await (await session.connection()).execute(_TAKE_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
+    found = (await session.execute(_LOCKED_POLL, {"poll_id": poll_id})).unique().one_or_none()
+    if found is None:
         raise NotFound("no such poll")
-    return poll
+    poll, code = found
+    return poll, code or ""
 
 
 async def _run_code(session: AsyncSession, poll: Poll) -> str:
-    # On every vote: the code alone, not the run with its relationships.
     return await session.scalar(select(CourseRun.code).where(CourseRun.id == poll.run_id)) or ""
 
 
-async def _view(session: AsyncSession, poll: Poll, audience: Audience = Audience.SHARED) -> PollView:
-    return await poll_view(session, poll, await _run_code(session, poll), audience)
+async def _view(session: AsyncSession, poll: Poll, code: str | None = None) -> PollView:
+    """What everyone sees."""
+    return await poll_view(session, poll, code if code is not None else await _run_code(session, poll))
 
 
-async def _views(session: AsyncSession, poll: Poll) -> tuple[PollView, PollView]:
-    """(what everyone sees, what the poll's runners see)."""
-    code = await _run_code(session, poll)
-    return (
-        await poll_view(session, poll, code, Audience.SHARED),
-        await poll_view(session, poll, code, Audience.RUNNER),
-    )
+async def _views(session: AsyncSession, poll: Poll, code: str) -> tuple[PollView, PollView | None]:
+    """(what everyone sees, what the poll's runners see when the launcher gets a copy of their own)."""
+    return await poll_views(session, poll, code, runners=launcher_gets_results(poll))
 
 
 async def _options(session: AsyncSession, run: CourseRun, spec: PollKindSpec) -> list[PollOption]:
@@ -130,7 +139,7 @@ async def launch(
     )
     session.add(poll)
     await session.flush()
-    shared, runners = await _views(session, poll)
+    shared, runners = await _views(session, poll, run.code)
     await post_card(session, poll, shared, runners, now=now)
     return shared
 
@@ -139,29 +148,22 @@ async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Vot
     """Record ``voter``'s answer (one per person per poll), checked against the poll. Raises NotFound, PollClosed
     (with the final results), NotAnOption or AnswerRefused (the answer does not fit; both InvalidInput),
     AnswerLocked (answered, and the poll allows no change)."""
-    poll = await lock_poll(session, poll_id)
+    poll, code = await locked_for_answer(session, poll_id)
     if poll.status is PollStatus.CLOSED:
-        raise PollClosed(await _view(session, poll))
+        raise PollClosed(await _view(session, poll, code))
     checked_answer = checked(poll, ballot)
     key = voter_key(voter.aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
-    existing = await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
+    existing = await earlier_answer(session, poll, key)
     if existing is not None and same_answer(existing, checked_answer):
-        return VoteOutcome(await _view(session, poll), answer_text(poll, existing), counted=False, changed=False)
+        return VoteOutcome(await _view(session, poll, code), answer_text(poll, existing), counted=False, changed=False)
     if existing is not None and not poll.changeable:
-        raise AnswerLocked(await _view(session, poll), answer_text(poll, existing))
-    named = not poll.anonymous
-    vote_row = existing or PollVote(
-        poll_id=poll.id, voter_key=key, voter_name=bounded(voter.name, 200) if named else None
-    )
-    store(vote_row, checked_answer)
-    if named:
-        vote_row.answered_at = now
-        vote_row.teams_user_id = bounded(voter.teams_id, 200) if voter.teams_id else None
-    session.add(vote_row)
-    await session.flush()
-    shared, runners = await _views(session, poll)
+        raise AnswerLocked(await _view(session, poll, code), answer_text(poll, existing))
+    stored = await record_answer(session, poll, key, checked_answer, voter.name, voter.teams_id, existing, now=now)
+    shared, runners = await _views(session, poll, code)
+    card_due = poll.card_due_at
     await refresh_card(session, poll, shared, runners, now=now)
-    return VoteOutcome(shared, answer_text(poll, vote_row), counted=True, changed=existing is not None)
+    await save_card_due(session, poll, card_due)
+    return VoteOutcome(shared, answer_text(poll, stored), counted=True, changed=existing is not None)
 
 
 async def vote(session: AsyncSession, poll_id: int, option_id: int, voter: Voter, *, now: datetime) -> VoteOutcome:
@@ -179,12 +181,14 @@ class CloseOutcome:
 async def close(session: AsyncSession, poll_id: int, *, by: Voter | None, now: datetime) -> CloseOutcome:
     """Close the poll and publish its final results; an anonymous poll's key and voter hashes are destroyed.
     ``by`` None: its timer closes it (nobody to authorise). Raises NotFound, NotAllowed (nothing changes)."""
-    poll = await lock_poll(session, poll_id)
+    poll, code = await lock_poll(session, poll_id)
     run = await run_by_id(session, poll.run_id)
     if by is not None:
         await require_poll_runner(session, run, by.aad_object_id)
     if poll.status is PollStatus.CLOSED:
-        return CloseOutcome(*await _views(session, poll), already_closed=True)
+        shared, runners = await poll_views(session, poll, code, runners=True)
+        assert runners is not None
+        return CloseOutcome(shared, runners, already_closed=True)
     poll.status = PollStatus.CLOSED
     poll.closed_at = now
     poll.closed_by_aad_object_id = by.aad_object_id if by else None
@@ -198,7 +202,8 @@ async def close(session: AsyncSession, poll_id: int, *, by: Voter | None, now: d
             .execution_options(synchronize_session=False)
         )
     await session.flush()
-    shared, runners = await _views(session, poll)
+    shared, runners = await poll_views(session, poll, code, runners=True)
+    assert runners is not None
     await refresh_card(session, poll, shared, runners, now=now)  # the final update, always queued
     return CloseOutcome(shared, runners, already_closed=False)
 
@@ -236,7 +241,7 @@ async def own_view(session: AsyncSession, poll_id: int, aad_object_id: str) -> O
     if poll.anonymous and poll.hmac_key is None:
         return OwnView(view, None)
     key = voter_key(aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
-    mine = await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
+    mine = await earlier_answer(session, poll, key)
     return OwnView(view, answer_text(poll, mine) if mine is not None else None)
 
 

@@ -9,9 +9,12 @@ results are hidden from the chat ("after I close" while open, "to me only" alway
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox import NoticePart
@@ -101,45 +104,69 @@ def results_hidden_from_chat(poll: Poll) -> bool:
     )
 
 
-async def _choice_counts(session: AsyncSession, poll_id: int) -> dict[int, int]:
-    rows = await session.execute(
-        select(PollVote.option_id, func.count())
-        .where(PollVote.poll_id == poll_id, PollVote.option_id.is_not(None))
-        .group_by(PollVote.option_id)
-    )
-    return {option_id: count for option_id, count in rows.all() if option_id is not None}
+# Built once, run on the transaction's connection: a vote reads these on every turn, and both building a statement
+# and the ORM's handling of one cost more than running it. Each is one indexed pass over the poll's votes
+# (``poll_votes (poll_id, voter_key)``), whatever the number of options.
+_VOTES = PollVote.__table__.c
+_PICKS = PollVotePick.__table__.c
+_POLL: BindParameter[int] = bindparam("poll")
+_CHOICE_COUNTS = select(_VOTES.option_id, func.count()).where(_VOTES.poll_id == _POLL).group_by(_VOTES.option_id)
+_PICK_COUNTS = (
+    select(_PICKS.option_id, _PICKS.rating, func.count())
+    .join(PollVote.__table__, _VOTES.id == _PICKS.vote_id)
+    .where(_VOTES.poll_id == _POLL)
+    .group_by(_PICKS.option_id, _PICKS.rating)
+)
+_VOTERS = select(func.count()).select_from(PollVote.__table__).where(_VOTES.poll_id == _POLL)
+_TEXTS = select(_VOTES.text).where(_VOTES.poll_id == _POLL, _VOTES.text.is_not(None)).order_by(_VOTES.id)
+
+
+async def _rows(session: AsyncSession, statement: Select[Any], poll_id: int) -> Sequence[Any]:
+    return (await (await session.connection()).execute(statement, {"poll": poll_id})).all()
+
+
+async def _choice_counts(session: AsyncSession, poll_id: int) -> tuple[dict[int, int], int]:
+    """(votes per option, voters): every vote of a choice poll names one option, so one pass counts both."""
+    rows = await _rows(session, _CHOICE_COUNTS, poll_id)
+    counts = {row[0]: row[1] for row in rows if row[0] is not None}
+    return counts, sum(row[1] for row in rows)
 
 
 async def _pick_counts(session: AsyncSession, poll_id: int) -> dict[tuple[int, int | None], int]:
-    rows = await session.execute(
-        select(PollVotePick.option_id, PollVotePick.rating, func.count())
-        .join(PollVote, PollVote.id == PollVotePick.vote_id)
-        .where(PollVote.poll_id == poll_id)
-        .group_by(PollVotePick.option_id, PollVotePick.rating)
-    )
-    return {(option_id, rating): count for option_id, rating, count in rows.all()}
+    return {(row[0], row[1]): row[2] for row in await _rows(session, _PICK_COUNTS, poll_id)}
+
+
+async def _voters(session: AsyncSession, poll_id: int) -> int:
+    return int((await _rows(session, _VOTERS, poll_id))[0][0] or 0)
 
 
 async def _texts(session: AsyncSession, poll_id: int) -> list[str]:
-    rows = await session.scalars(
-        select(PollVote.text).where(PollVote.poll_id == poll_id, PollVote.text.is_not(None)).order_by(PollVote.id)
-    )
-    return [text for text in rows.all() if text]
+    return [text for (text,) in await _rows(session, _TEXTS, poll_id) if text]
 
 
 async def tally(session: AsyncSession, poll_id: int) -> dict[int, int]:
     """Votes per option id (choices; picks of multiple choice), counted in the caller's transaction."""
-    counts = await _choice_counts(session, poll_id)
+    counts, _voters_counted = await _choice_counts(session, poll_id)
     for (option_id, _rating), count in (await _pick_counts(session, poll_id)).items():
         counts[option_id] = counts.get(option_id, 0) + count
     return counts
 
 
-async def _tallies(session: AsyncSession, poll: Poll) -> list[OptionTally]:
+@dataclass(frozen=True)
+class _Counted:
+    """Everything a poll's views show of its answers, read once for every audience."""
+
+    options: list[OptionTally]
+    voters: int
+    texts: list[str]  # open text: every answer, oldest first (empty unless asked for)
+
+
+async def _counted(session: AsyncSession, poll: Poll, *, texts: bool) -> _Counted:
+    """One aggregate for a choice poll (its voters are the sum); picks and open text also count the voters."""
     closed = poll.status is PollStatus.CLOSED
     if poll.kind is PollKind.CONFIDENCE:
         picks = await _pick_counts(session, poll.id)
-        return [
+        options = [
             OptionTally(
                 id=o.id,
                 text=o.text,
@@ -148,10 +175,19 @@ async def _tallies(session: AsyncSession, poll: Poll) -> list[OptionTally]:
             )
             for o in poll.options
         ]
-    counts = await tally(session, poll.id)
-    return [
+        return _Counted(options, await _voters(session, poll.id), [])
+    if poll.kind is PollKind.MULTIPLE_CHOICE:
+        counts = {o: n for (o, _rating), n in (await _pick_counts(session, poll.id)).items()}
+        voters = await _voters(session, poll.id)
+    elif poll.kind is PollKind.OPEN_TEXT:
+        counts, voters = {}, await _voters(session, poll.id)
+    else:
+        counts, voters = await _choice_counts(session, poll.id)
+    options = [
         OptionTally(id=o.id, text=o.text, votes=counts.get(o.id, 0), correct=closed and o.correct) for o in poll.options
     ]
+    answers = await _texts(session, poll.id) if texts and poll.kind is PollKind.OPEN_TEXT else []
+    return _Counted(options, voters, answers)
 
 
 # The launcher's card lists the latest answers up to these bounds, which keep it under Teams' 28 KB for a card
@@ -161,16 +197,18 @@ ANSWERS_CHARACTERS = 2_000
 REFRESH_USERS_MAX = 60  # Teams keeps automatic per-user views for at most 60 users
 
 
+_RECENT_VOTERS = (
+    select(_VOTES.teams_user_id)
+    .where(_VOTES.poll_id == _POLL, _VOTES.teams_user_id.is_not(None))
+    .order_by(_VOTES.answered_at.desc(), _VOTES.id.desc())
+    .limit(REFRESH_USERS_MAX)
+)
+
+
 async def _recent_voters(session: AsyncSession, poll: Poll) -> list[str]:
     if poll.anonymous:
         return []  # never stored for anonymous polls
-    rows = await session.scalars(
-        select(PollVote.teams_user_id)
-        .where(PollVote.poll_id == poll.id, PollVote.teams_user_id.is_not(None))
-        .order_by(PollVote.answered_at.desc(), PollVote.id.desc())
-        .limit(REFRESH_USERS_MAX)
-    )
-    return [user_id for user_id in rows.all() if user_id]
+    return [user_id for (user_id,) in await _rows(session, _RECENT_VOTERS, poll.id) if user_id]
 
 
 def _latest(texts: list[str]) -> list[str]:
@@ -182,13 +220,10 @@ def _latest(texts: list[str]) -> list[str]:
     return shown
 
 
-async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: Audience = Audience.SHARED) -> PollView:
-    voters = int(await session.scalar(select(func.count()).where(PollVote.poll_id == poll.id)) or 0)
+def _view(poll: Poll, run_code: str, counted: _Counted, audience: Audience, recent_voters: list[str]) -> PollView:
     shown = audience is Audience.RUNNER or not results_hidden_from_chat(poll)
-    options = await _tallies(session, poll)
-    texts = await _texts(session, poll.id) if poll.kind is PollKind.OPEN_TEXT and shown else []
-    if not shown:
-        options = [OptionTally(id=o.id, text=o.text, votes=0) for o in options]
+    options = counted.options if shown else [OptionTally(id=o.id, text=o.text, votes=0) for o in counted.options]
+    texts = counted.texts if shown else []
     return PollView(
         id=poll.id,
         run_code=run_code,
@@ -199,7 +234,7 @@ async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: 
         results=poll.results,
         status=poll.status,
         options=options,
-        voters=voters,
+        voters=counted.voters,
         launched_by_name=poll.launched_by_name,
         launched_at=poll.launched_at,
         closed_by_name=poll.closed_by_name,
@@ -213,5 +248,21 @@ async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: 
         words=[WordCount(word=word, answers=n) for word, n in top_words(texts)],
         answers=_latest(texts) if audience is Audience.RUNNER else [],
         answers_total=len(texts) if audience is Audience.RUNNER else 0,
-        recent_voters=await _recent_voters(session, poll) if audience is Audience.SHARED else [],
+        recent_voters=recent_voters if audience is Audience.SHARED else [],
     )
+
+
+async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: Audience = Audience.SHARED) -> PollView:
+    shown = audience is Audience.RUNNER or not results_hidden_from_chat(poll)
+    counted = await _counted(session, poll, texts=shown)
+    recent = await _recent_voters(session, poll) if audience is Audience.SHARED else []
+    return _view(poll, run_code, counted, audience, recent)
+
+
+async def poll_views(
+    session: AsyncSession, poll: Poll, run_code: str, *, runners: bool
+) -> tuple[PollView, PollView | None]:
+    """(what everyone sees, what the poll's runners see, if ``runners``), from one reading of the answers."""
+    counted = await _counted(session, poll, texts=runners or not results_hidden_from_chat(poll))
+    shared = _view(poll, run_code, counted, Audience.SHARED, await _recent_voters(session, poll))
+    return shared, _view(poll, run_code, counted, Audience.RUNNER, []) if runners else None

@@ -14,6 +14,8 @@ from classroom.polls.ballots import AnswerRefused, Ballot
 from classroom.polls.errors import AnswerLocked, NotAnOption, PollClosed
 from classroom.polls.polls import Voter
 from classroom.polls.views import PollView
+from classroom.receipts import AlreadyTaken
+from dialogs.card_actions import ALREADY_RECEIVED, turn_receipt
 from dialogs.polls import replies
 from dialogs.polls.meeting_role import meeting_role_refusal
 from dialogs.sender import sender_aad_object_id, sender_name
@@ -43,7 +45,9 @@ async def vote(services: Services, turn_context: TurnContext, poll_id: int, ball
     if voter is None:
         return Answer(None, notice=replies.SIGN_IN)
     try:
-        outcome = await services.polls.answer(poll_id, ballot, voter)
+        outcome = await services.polls.answer(poll_id, ballot, voter, receipt=turn_receipt(turn_context))
+    except AlreadyTaken:
+        return Answer(None, notice=ALREADY_RECEIVED)
     except NotFound:
         return Answer(None, notice=replies.NO_SUCH_POLL)
     except NotAnOption:

@@ -99,8 +99,9 @@ async def export(request: CardActionRequest) -> InvokeResponse:
 
 
 router = CardActionRouter()
-router.verb(VOTE, vote)
-router.verb(ANSWER, answer)
+# A vote claims its activity in the vote's own transaction: one transaction a vote.
+router.verb(VOTE, vote, claims_receipt=True)
+router.verb(ANSWER, answer, claims_receipt=True)
 router.verb(CLOSE, close)
 router.verb(EXPORT, export)
 router.verb(REFRESH, refresh)

@@ -7,6 +7,7 @@ Every value is bounded here (so a tampered card cannot send megabytes) and check
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,10 @@ RESULTS = "compose_results"
 CHANGEABLE = "compose_changeable"
 MINUTES = "compose_minutes"
 RUN = "compose_run"  # preparing in the 1:1 chat: the run it is for
+# In the buttons' data, not a field: the card's own random id, so the poll it describes is posted once however often
+# Post is pressed (a double click, a redelivery, a second press on the same card): ``PollService.launch``.
+DRAFT = "compose_draft"
+_DRAFT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 FIELDS = (QUESTION, KIND, OPTIONS, MAX_PICKS, LOW_LABEL, HIGH_LABEL, ANONYMOUS, RESULTS, CHANGEABLE, MINUTES)
 DEFAULTS = {KIND: PollKind.SINGLE_CHOICE.value, ANONYMOUS: "false", RESULTS: "live", CHANGEABLE: "true"}
 
@@ -54,6 +59,18 @@ def form_values(data: Any) -> dict[str, str]:
         if not values[name] and name in DEFAULTS:
             values[name] = DEFAULTS[name]
     return values
+
+
+def new_draft_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def draft_id(data: Any) -> str | None:
+    """The compose card's id from its (untrusted) data: None when missing or not one we could have made."""
+    value = data.get(DRAFT) if isinstance(data, dict) else None
+    if isinstance(value, str) and 16 <= len(value) <= 64 and set(value) <= _DRAFT_ALPHABET:
+        return value
+    return None
 
 
 def _whole_number(value: str, what: str) -> int | None:

@@ -25,6 +25,13 @@ from storage.models.enrolment import (
     EnrolmentClashSession,
     EnrolmentStatus,
 )
+from storage.models.evaluation import (
+    EvaluationExportLink,
+    EvaluationPhase,
+    EvaluationRating,
+    EvaluationResponse,
+    EvaluationRunKey,
+)
 from storage.models.meetings import (
     AttendanceCorrection,
     AttendanceEvent,
@@ -33,12 +40,6 @@ from storage.models.meetings import (
     Completion,
     MeetingSession,
     ParticipantEvent,
-from storage.models.evaluation import (
-    EvaluationExportLink,
-    EvaluationPhase,
-    EvaluationRating,
-    EvaluationResponse,
-    EvaluationRunKey,
 )
 from storage.models.outbox import NotificationStatus, OutboxNotification, PeriodicJobRun
 from storage.models.people import (

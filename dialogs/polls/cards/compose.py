@@ -148,16 +148,28 @@ def _preview(draft: PollDraft) -> list[Element]:
     ]
 
 
-def _buttons(*, can_post: bool, preparing: bool) -> Element:
+def _with_draft(action: Element, draft: str) -> Element:
+    action["data"] = {**action["data"], fields.DRAFT: draft}
+    return action
+
+
+def _buttons(*, can_post: bool, preparing: bool, draft: str) -> Element:
+    """Every button carries the card's id (``draft``), which Preview keeps and Post consumes."""
     if preparing:  # the 1:1 chat: saved for the run, posted later from its chat
         step, title, verb, args = "prepare-preview", "Save for the run", COMPOSE_SAVE, "compose save"
     else:
         step, title, verb, args = "preview", "Post", COMPOSE_POST, "compose post"
-    data = {"prepare": True} if preparing else {}
-    preview = execute("Preview", COMPOSE_PREVIEW, data, fallback=submit("Preview", POLL_COMMAND, f"compose {step}"))
+    data: dict[str, object] = {"prepare": True} if preparing else {}
+    preview = execute(
+        "Preview",
+        COMPOSE_PREVIEW,
+        {**data, fields.DRAFT: draft},
+        fallback=_with_draft(submit("Preview", POLL_COMMAND, f"compose {step}"), draft),
+    )
     actions = [preview]
     if can_post:
-        actions.append(execute(title, verb, {}, style="positive", fallback=submit(title, POLL_COMMAND, args)))
+        fallback = _with_draft(submit(title, POLL_COMMAND, args), draft)
+        actions.append(execute(title, verb, {fields.DRAFT: draft}, style="positive", fallback=fallback))
     return {"type": "ActionSet", "actions": actions}
 
 
@@ -169,10 +181,12 @@ def build_poll_compose_card(
     posted: PollDraft | None = None,
     preparing: bool = False,
     saved_for: str | None = None,
+    draft: str | None = None,
 ) -> CardMessage:
     """The form (``values`` as typed, or the defaults); with ``preview`` the poll it makes and a Post button, with
     ``error`` what is wrong (and no Post); ``posted``: the form is done, its poll is in the chat. ``preparing``:
-    the 1:1 chat's form, which names a run and saves the poll for it (``saved_for``: done, for that run)."""
+    the 1:1 chat's form, which names a run and saves the poll for it (``saved_for``: done, for that run). ``draft``:
+    the card's id, kept from the card pressed (a new card gets a new one)."""
     if posted is not None:
         done = (
             f"Saved for {saved_for}: type prepared in the run's linked chat to launch it."
@@ -196,5 +210,5 @@ def build_poll_compose_card(
     body += _form(values)
     if preview is not None:
         body += _preview(preview)
-    body.append(_buttons(can_post=preview is not None, preparing=preparing))
+    body.append(_buttons(can_post=preview is not None, preparing=preparing, draft=draft or fields.new_draft_id()))
     return card(body)

@@ -1,0 +1,89 @@
+"""The poll as a vote needs it: locked, with its options and its run's code, read in one statement.
+
+A vote runs this on every turn. Loading the poll through the ORM (identity map, eager loading of its options,
+populate-existing) cost more than all the vote's other statements together, and a vote changes nothing of the
+poll but, about once a second, when its card next goes (``card_due_at``). So the row comes back as plain
+columns and becomes a ``Poll`` the session does not track; the caller writes ``card_due_at`` back itself
+(``save_card_due``). Closing, which changes the poll, loads it through the ORM (``polls.lock_poll``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BindParameter, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom.errors import NotFound
+from storage.models import CourseRun, Poll, PollOption
+
+_POLLS = Poll.__table__
+_OPTIONS = PollOption.__table__
+_RUNS = CourseRun.__table__
+_ID: BindParameter[int] = bindparam("poll_id")
+# Every column of the poll a vote reads (checks, voter key, views, card timing): the rest stay unloaded. Options
+# are joined outer: an open-text poll has none, and comes back as one row without one.
+_POLL_COLUMNS = (
+    "id",
+    "run_id",
+    "conversation_id",
+    "kind",
+    "question",
+    "anonymous",
+    "results",
+    "changeable",
+    "status",
+    "hmac_key",
+    "launched_by_aad_object_id",
+    "launched_by_name",
+    "launched_at",
+    "closed_by_name",
+    "closed_at",
+    "card_due_at",
+    "max_picks",
+    "low_label",
+    "high_label",
+    "closes_at",
+)
+_OPTION_COLUMNS = ("id", "position", "text", "correct")
+_SQLITE_WRITE_LOCK = update(_POLLS).where(_POLLS.c.id == _ID).values(status=_POLLS.c.status)  # type: ignore[arg-type]
+_SNAPSHOT = (
+    select(
+        *(_POLLS.c[name] for name in _POLL_COLUMNS),
+        _RUNS.c.code,
+        *(_OPTIONS.c[name].label(f"option_{name}") for name in _OPTION_COLUMNS),
+    )
+    .select_from(
+        _POLLS.join(_RUNS, _RUNS.c.id == _POLLS.c.run_id).outerjoin(_OPTIONS, _OPTIONS.c.poll_id == _POLLS.c.id)
+    )
+    .where(_POLLS.c.id == _ID)
+    .order_by(_OPTIONS.c.position)
+    .with_for_update(of=_POLLS)
+)
+_SAVE_CARD_DUE = update(_POLLS).where(_POLLS.c.id == _ID).values(card_due_at=bindparam("due"))  # type: ignore[arg-type]
+
+
+async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
+    """The poll (not tracked by the session) and its run's code, the poll's row locked for the rest of the
+    caller's transaction (``FOR UPDATE``; on SQLite the database's write lock, taken first, as
+    ``classroom.enrolment.locking`` explains). Raises NotFound."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        await connection.execute(_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
+    rows = (await connection.execute(_SNAPSHOT, {"poll_id": poll_id})).all()
+    if not rows:
+        raise NotFound("no such poll")
+    first = rows[0]._mapping
+    poll = Poll(**{name: first[name] for name in _POLL_COLUMNS})
+    poll.options = [
+        PollOption(poll_id=poll_id, **{name: row._mapping[f"option_{name}"] for name in _OPTION_COLUMNS})
+        for row in rows
+        if row._mapping["option_id"] is not None  # an open-text poll has none
+    ]
+    return poll, first["code"] or ""
+
+
+async def save_card_due(session: AsyncSession, poll: Poll, before: datetime | None) -> None:
+    """Write the poll's ``card_due_at`` when the vote moved it (``notices.refresh_card``)."""
+    if poll.card_due_at != before:
+        await (await session.connection()).execute(_SAVE_CARD_DUE, {"poll_id": poll.id, "due": poll.card_due_at})
