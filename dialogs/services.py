@@ -52,6 +52,6 @@ class Services:
     privacy: PrivacyService
     reflection: ReflectionService
     meetings: MeetingService
-    meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)
     certificates: CertificateService
     evaluation: EvaluationService
+    meeting_details: MeetingDetailsSource = field(default_factory=NoMeetingDetails)
