@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-
 from classroom.certificates.codes import shown
 from classroom.certificates.errors import NoFontForCertificates
 from classroom.certificates.views import CertificateView
@@ -63,6 +61,8 @@ def verification_hint(code: str) -> str:
 
 def render_certificate(view: CertificateView, zone: ZoneInfo) -> bytes:
     regular, bold = font_files()
+    from fpdf import FPDF  # here, not at the top: fpdf2 brings Pillow and fontTools (24 MB) into every process
+
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_creation_date(view.issued_at)
     pdf.set_title(f"Certificate of attendance: {view.course_title}")
