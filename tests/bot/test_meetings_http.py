@@ -230,7 +230,7 @@ async def test_added_to_a_meeting_whose_join_url_is_a_runs_the_chat_is_linked(
     assert "session 1 of 4" in words and "**PERMX-A**" in words
 
 
-@pytest.mark.parametrize("teams", ["forbidden", "another meeting", "no such run time"])
+@pytest.mark.parametrize("teams", ["forbidden", "another meeting", "no such run time", "unreadable", "not https"])
 async def test_when_teams_cannot_say_or_the_meeting_is_no_runs_nothing_is_linked(
     teams: str, client, activity, connector, session_factory, clock
 ) -> None:  # type: ignore[no-untyped-def]
@@ -242,8 +242,13 @@ async def test_when_teams_cannot_say_or_the_meeting_is_no_runs_nothing_is_linked
         connector.meetings.add_details(MEETING_ID, url, _at(0), _at(300))
     elif teams == "another meeting":
         connector.meetings.add_details(MEETING_ID, "https://teams.microsoft.com/l/meetup-join/other", _at(0), _at(300))
-    else:
+    elif teams == "no such run time":
         connector.meetings.add_details(MEETING_ID, url, _at(60 * 24 * 3), _at(60 * 24 * 3 + 300))
+    elif teams == "unreadable":
+        connector.meetings.add_details(MEETING_ID, url, _at(0), _at(300))
+        connector.meetings.details[MEETING_ID]["details"] = ["not", "a", "dict"]
+    else:
+        connector.meetings.add_details(MEETING_ID, url.replace("https://", "http://"), _at(0), _at(300))
     await _post(client, _added(activity))
     assert await _linked_run(session_factory) is None
 
