@@ -133,7 +133,11 @@ def build_services(
         meetings=MeetingService(
             session_factory,
             clock,
-            MeetingPolicy(attended_percent=settings.attendance_share_percent, reflection=enrolment_policy.reflection),
+            MeetingPolicy(
+                attended_percent=settings.attendance_share_percent,
+                reflection=enrolment_policy.reflection,
+                evaluation=enrolment_policy.evaluation,
+            ),
             export_link_ttl=timedelta(minutes=settings.attendance_export_link_minutes),
         ),
         meeting_details=ConnectorMeetingDetails(),

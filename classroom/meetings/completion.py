@@ -1,6 +1,7 @@
 """The "attend every date" rule at the run's end: a participant who attended every session (sessions of an
 accepted clash excepted) has completed the course. Completions are stored once (a replayed end or a later
-correction adds only who newly completed), and the newly completed are handed to the certificates step."""
+correction adds only who newly completed), and each newly completed participant is issued their certificate of
+attendance in the same transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.certificates.issuing import issue_certificates
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import expected_enrolments, load_register, run_sessions
 from storage.models import Completion, EnrolmentStatus, MeetingSession
@@ -52,5 +54,5 @@ async def complete_run(session: AsyncSession, run_id: int, *, now: datetime, pol
         )
         if inserted:
             newly.append(person_id)
-    # lead wires: issue_certificates(session, run_id=run_id, person_ids=newly, now=now)
+    await issue_certificates(session, run_id=run_id, person_ids=newly, now=now)  # each gets theirs, once
     return newly

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.evaluation.planning import send_after_survey
 from classroom.meetings.completion import complete_run
 from classroom.meetings.notices import (
     AttendancePart,
@@ -164,4 +165,6 @@ async def session_ended(
         )
     if run_session.position == max(s.position for s in sessions):
         await complete_run(session, run.id, now=now, policy=policy)
+        # The course is over: the evaluation's "after" survey goes now, not at the scheduled end (never twice).
+        await send_after_survey(session, run_id=run.id, now=now, timing=policy.evaluation)
     return register

@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from classroom.certificates.notices import ISSUED as CERTIFICATE
 from classroom.errors import InvalidInput, NotAllowed
+from classroom.evaluation.notices import SURVEY
 from classroom.meetings.notices import MISSED, STARTED, SUMMARY
 from classroom.meetings.reports import csv_rows
 from classroom.polls.service import PollService
@@ -18,10 +20,12 @@ from storage.models import (
     AttendanceCorrection,
     AttendanceEvent,
     AttendanceStatus,
+    Certificate,
     ChatRunLink,
     Completion,
     MeetingSession,
     NotificationStatus,
+    Person,
 )
 from tests.support.enrolment import outbox
 from tests.support.meetings import (
@@ -196,6 +200,10 @@ async def test_who_attended_every_session_completes_after_the_last(meetings, ses
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Completion)) == 0
     await run_whole_session(meetings, clock, 4, present={ALEX: (0, 300), LYNNE: (0, 60)})
+    # Alex completed: his certificate, with its congratulations in his 1:1 chat.
+    assert await _certificate_holders(session_factory) == [ALEX]
+    [congratulations] = await outbox(session_factory, CERTIFICATE)
+    assert congratulations.recipient_aad_object_id == ALEX
     report = await meetings.attendance(MULTI_RUN, by=TRAINER_AAD)
     assert {line.name: line.completed for line in report.people} == {
         "Alex Wilber": True,
@@ -217,6 +225,33 @@ async def test_who_attended_every_session_completes_after_the_last(meetings, ses
         assert await session.scalar(select(func.count()).select_from(Completion)) == 2
         [correction] = (await session.scalars(select(AttendanceCorrection))).all()
     assert correction.corrected_by_aad_object_id == TRAINER_AAD
+    assert await _certificate_holders(session_factory) == sorted([ALEX, LYNNE])  # hers too, and Alex's only once
+
+
+async def test_the_last_meeting_ending_early_sends_the_evaluation_survey_then(meetings, session_factory, clock) -> None:
+    for position in (1, 2, 3):
+        await run_whole_session(meetings, clock, position, present={ALEX: (0, 300)})
+    start, end = session_times(4)
+    clock.set(start)
+    await meetings.started(chat_info(), MEETING, join_url=JOIN_URL, at=start)
+    early = end - timedelta(hours=1)  # the trainer finished an hour early
+    clock.set(early)
+    await meetings.ended(GROUP_CHAT, MEETING, at=early)
+    after = [s for s in await outbox(session_factory, SURVEY) if s.payload["phase"] == "after"]
+    assert {s.recipient_aad_object_id for s in after} == {ALEX, LYNNE, ISAIAH}  # the confirmed places
+    assert {s.due_at for s in after} == {early}  # not the scheduled end, an hour later
+    await meetings.ended(GROUP_CHAT, MEETING, at=early)  # Teams says it again: nothing more
+    assert len([s for s in await outbox(session_factory, SURVEY) if s.payload["phase"] == "after"]) == 3
+
+
+async def _certificate_holders(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        holders = await session.scalars(
+            select(Person.aad_object_id)
+            .join(Certificate, Certificate.person_id == Person.id)
+            .order_by(Person.aad_object_id)
+        )
+        return list(holders)
 
 
 async def test_only_the_runs_trainers_and_coordinators_see_or_correct_the_register(meetings) -> None:
