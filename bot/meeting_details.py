@@ -20,7 +20,7 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 
 from bot.connector import ConnectorError, ConnectorTimeout, TurnConnectorClient
-from dialogs.meetings.details import MeetingDetails, MeetingDetailsUnavailable
+from dialogs.meeting_details import MeetingDetails, MeetingDetailsUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _url(raw: Any) -> str | None:
 
 
 class ConnectorMeetingDetails:
-    """:class:`~dialogs.meetings.details.MeetingDetailsSource` on the turn's connector client."""
+    """:class:`~dialogs.meeting_details.MeetingDetailsSource` on the turn's connector client."""
 
     def __init__(self, *, timeout: float = TIMEOUT_SECONDS, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self._timeout = timeout

@@ -21,8 +21,8 @@ from classroom.people import PeopleService
 from classroom.polls.service import PollService
 from classroom.privacy.service import PrivacyService
 from classroom.reflection.service import ReflectionService
+from dialogs.meeting_details import MeetingDetailsSource, NoMeetingDetails
 from dialogs.meeting_participants import MeetingRoles
-from dialogs.meetings.details import MeetingDetailsSource, NoMeetingDetails
 
 
 @dataclass(frozen=True)

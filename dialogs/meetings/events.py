@@ -18,8 +18,8 @@ from classroom.meetings.events import Participant
 from dialogs.cards.formatting import without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.feature import EventRequest
+from dialogs.meeting_details import MeetingDetailsUnavailable
 from dialogs.meeting_participants import MAX_MEETING_ID
-from dialogs.meetings.details import MeetingDetailsUnavailable
 from storage.models import ParticipantEvent
 
 log = logging.getLogger(__name__)
