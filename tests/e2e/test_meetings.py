@@ -3,7 +3,8 @@ start in a few minutes; Megan (its trainer) links her group chat to the run. Tea
 that chat as custom activities, which the Playground forwards to the bot verbatim (it raises none itself): the
 meeting starts (the chat gets the start card), Alex and Lynne join, Lynne leaves early, the meeting ends. Megan's
 1:1 chat then gets the session summary: Alex attended, Lynne partly; and ``attendance PERMPLAN-1`` shows Alex
-completed the course. (The certificate half of the issue's walk-through is for the certificates branch.)
+completed the course. Alex's certificate of attendance then reaches his 1:1 chat: he downloads the PDF (read back
+here: it names him and the course) and Lynne checks its code.
 
 The events carry Teams' shape (tests/fixtures/teams-meeting-events) with times around now: the meeting started
 half an hour ago, Lynne left after five minutes. The Playground forwards each custom activity on its own, so
@@ -13,6 +14,7 @@ leave."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import uuid
@@ -23,10 +25,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from bot.demo_people import DEMO_PEOPLE
 from tests.e2e.conftest import connect, running_demo
-from tests.e2e.playground import PlaygroundClient, RunningDemo, actions, card, card_text, playground_as, said, text
+from tests.e2e.playground import (
+    PlaygroundClient,
+    RunningDemo,
+    actions,
+    button,
+    card,
+    card_text,
+    facts,
+    playground_as,
+    said,
+    text,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +48,7 @@ LONDON = ZoneInfo("Europe/London")
 EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "teams-meeting-events"
 PEOPLE = {person.name: person for person in DEMO_PEOPLE}
 RUN = "PERMPLAN-1"
+COURSE_TITLE = "Permanence Planning"
 MEETING_ID = "MCMxOTplMmUtbWVldGluZ3MtbWVnYW4tZ3JvdXBAdGhyZWFkLnYyIzA="
 DELIVERY_WAIT = 60.0
 
@@ -197,3 +212,21 @@ async def test_megan_gets_the_summary_alex_attended_lynne_partly(
     report = card_text((await megan.replies_until(personal, lambda m: "Attendance ·" in said(m)))[-1])
     assert "Completed\nAlex Wilber · 1: attended" in report
     assert "Not yet\nLynne Robbins · 1: partly" in report
+
+    # Alex completed, so his certificate of attendance waits in his 1:1 chat; its PDF names him and the course.
+    chat = alex.playground.chats.personal
+    congratulations = (await alex.replies_until(chat, lambda m: "Congratulations!" in said(m), at_most=20))[-1]
+    code = dict(facts(card(congratulations)))["Verification code"]
+    await alex.press(chat, congratulations, "Download certificate (PDF)")
+    mine = (await alex.replies_until(chat, lambda m: said(m).startswith("Your certificates")))[-1]
+    async with alex.session.get(button(mine, f"Download {RUN} (PDF)")["url"]) as response:
+        assert response.status == 200 and response.content_type == "application/pdf"
+        pdf = PdfReader(io.BytesIO(await response.read()))
+    words = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Alex Wilber" in words and COURSE_TITLE in words and code in words
+
+    # Anyone can check the code: Lynne is told whose certificate it is and for which course, nothing more.
+    lynnes_chat = lynne.playground.chats.personal
+    await lynne.say(lynnes_chat, f"certificate {code}")
+    verified = card_text((await lynne.replies_until(lynnes_chat, lambda m: "certificate" in said(m).lower()))[-1])
+    assert verified.startswith("Valid certificate of attendance") and "Alex Wilber" in verified
