@@ -14,36 +14,16 @@ time, and each field checked; anything unusable is simply absent.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
 
 from bot.connector import ConnectorError, ConnectorTimeout, TurnConnectorClient
-from dialogs.meeting_details import MeetingDetails, MeetingDetailsUnavailable
+from dialogs.meeting_details import MeetingDetails, MeetingDetailsUnavailable, join_url, teams_time
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 5.0
 MAX_BODY_BYTES = 16 * 1024  # the documented answer is about 1 KB
-MAX_JOIN_URL = 2000
-
-
-def _time(raw: Any) -> datetime | None:
-    if not isinstance(raw, str) or len(raw) > 40:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
-
-
-def _url(raw: Any) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    url = raw.strip()
-    return url if 0 < len(url) <= MAX_JOIN_URL and url.startswith("https://") and url.isprintable() else None
 
 
 class ConnectorMeetingDetails:
@@ -75,7 +55,7 @@ class ConnectorMeetingDetails:
         if not isinstance(details, dict):
             raise MeetingDetailsUnavailable("Teams' answer has no details")
         return MeetingDetails(
-            join_url=_url(details.get("joinUrl")),
-            scheduled_start=_time(details.get("scheduledStartTime")),
-            scheduled_end=_time(details.get("scheduledEndTime")),
+            join_url=join_url(details.get("joinUrl")),
+            scheduled_start=teams_time(details.get("scheduledStartTime")),
+            scheduled_end=teams_time(details.get("scheduledEndTime")),
         )

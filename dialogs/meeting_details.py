@@ -5,10 +5,35 @@ the implementation lives on the host's floor (``bot/meeting_details.py``), tests
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
+
+MAX_JOIN_URL = 2000
+MAX_TIME_TEXT = 40
+
+
+def teams_time(raw: Any) -> datetime | None:
+    """An ISO 8601 time with its offset, as Teams sends them (UTC, ``…Z``) in meeting events and details; None for
+    anything else, or a naive time."""
+    if isinstance(raw, datetime):
+        return raw.astimezone(UTC) if raw.tzinfo else None
+    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_TIME_TEXT:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def join_url(raw: Any) -> str | None:
+    """A meeting's join URL from Teams: https, printable and bounded, else None (it is matched, never shown)."""
+    if not isinstance(raw, str):
+        return None
+    url = raw.strip()
+    return url if 0 < len(url) <= MAX_JOIN_URL and url.startswith("https://") and url.isprintable() else None
 
 
 @dataclass(frozen=True)

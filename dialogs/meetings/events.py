@@ -11,14 +11,14 @@ Payloads as botbuilder 4.17 hands them over (``activity.value``): meeting start 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from classroom.meetings.events import Participant
 from dialogs.cards.formatting import without_markdown
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.feature import EventRequest
-from dialogs.meeting_details import MeetingDetailsUnavailable
+from dialogs.meeting_details import MeetingDetailsUnavailable, join_url, teams_time
 from dialogs.meeting_participants import MAX_MEETING_ID
 from storage.models import ParticipantEvent
 
@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 MAX_MEMBERS = 350  # Teams raises participant events for meetings up to this size
 MAX_AAD_OBJECT_ID = 64
 MAX_NAME = 200
-MAX_JOIN_URL = 2000
-MAX_TIME_TEXT = 40
 
 
 def meeting_id_of(request: EventRequest) -> str | None:
@@ -58,28 +56,8 @@ def _value(request: EventRequest) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def parse_time(raw: Any) -> datetime | None:
-    """An ISO 8601 time with its offset (Teams sends UTC, ``…Z``); None for anything else, or a naive time."""
-    if isinstance(raw, datetime):
-        return raw.astimezone(UTC) if raw.tzinfo else None
-    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_TIME_TEXT:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
-
-
-def _join_url(raw: Any) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    url = raw.strip()
-    return url if 0 < len(url) <= MAX_JOIN_URL and url.startswith("https://") and url.isprintable() else None
-
-
 def _activity_time(request: EventRequest) -> datetime | None:
-    return parse_time(request.turn_context.activity.timestamp)
+    return teams_time(request.turn_context.activity.timestamp)
 
 
 def parse_members(value: dict[str, Any]) -> list[Participant]:
@@ -130,9 +108,9 @@ async def meeting_started(request: EventRequest) -> None:
     if meeting_id is None:
         return
     value = _value(request)
-    at = parse_time(value.get("StartTime")) or _activity_time(request)
+    at = teams_time(value.get("StartTime")) or _activity_time(request)
     here = conversation_info(request.turn_context.activity)
-    ref = await request.services.meetings.started(here, meeting_id, join_url=_join_url(value.get("JoinUrl")), at=at)
+    ref = await request.services.meetings.started(here, meeting_id, join_url=join_url(value.get("JoinUrl")), at=at)
     if ref is None:
         log.info("meeting start in a chat linked to no run (or at no session's time): nothing recorded")
 
@@ -141,7 +119,7 @@ async def meeting_ended(request: EventRequest) -> None:
     meeting_id = _meeting_id(request)
     if meeting_id is None:
         return
-    at = parse_time(_value(request).get("EndTime")) or _activity_time(request)
+    at = teams_time(_value(request).get("EndTime")) or _activity_time(request)
     here = base_conversation_id(request.turn_context.activity.conversation.id)
     await request.services.meetings.ended(here, meeting_id, at=at)
 
