@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, Enum, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -56,3 +57,16 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def text_enum(enum_class: type[enum.StrEnum], name: str, *, length: int = 20) -> Enum:
+    """A column of ``enum_class``'s values stored as text with a CHECK constraint (no PostgreSQL enum type, so a
+    new member is a migration that swaps the constraint on both databases alike)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+        name=name,
+    )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 
 
 class AdminAction(enum.StrEnum):
@@ -30,16 +30,7 @@ class AdminChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    action: Mapped[AdminAction] = mapped_column(
-        Enum(
-            AdminAction,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="admin_action",
-        )
-    )
+    action: Mapped[AdminAction] = mapped_column(text_enum(AdminAction, "admin_action"))
     actor_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200), default="")
     subject_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, JsonDocument, utcnow
+from storage.base import Base, JsonDocument, text_enum, utcnow
 
 
 class EnquiryKind(enum.StrEnum):
@@ -31,17 +31,6 @@ class EnquiryAction(enum.StrEnum):
     REOPENED = "reopened"
 
 
-def _enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name=name,
-    )
-
-
 class Enquiry(Base):
     """One enquiry; ``reference`` (ENQ-2026-0042) is what people see and type."""
 
@@ -59,9 +48,9 @@ class Enquiry(Base):
     number: Mapped[int]
     # Names the submission for good (the dialog's own id), so a redelivered or repeated submit adds nothing.
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[EnquiryKind] = mapped_column(_enum(EnquiryKind, "enquiry_kind"))
+    kind: Mapped[EnquiryKind] = mapped_column(text_enum(EnquiryKind, "enquiry_kind"))
     status: Mapped[EnquiryStatus] = mapped_column(
-        _enum(EnquiryStatus, "enquiry_status"), default=EnquiryStatus.AWAITING_REPLY
+        text_enum(EnquiryStatus, "enquiry_status"), default=EnquiryStatus.AWAITING_REPLY
     )
     enquirer_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
     enquirer_name: Mapped[str] = mapped_column(String(200))
@@ -93,7 +82,7 @@ class EnquiryEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiries.id", ondelete="CASCADE"), index=True)
-    action: Mapped[EnquiryAction] = mapped_column(_enum(EnquiryAction, "enquiry_action"))
+    action: Mapped[EnquiryAction] = mapped_column(text_enum(EnquiryAction, "enquiry_action"))
     actor_aad_object_id: Mapped[str] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200))
     text: Mapped[str | None] = mapped_column(Text)

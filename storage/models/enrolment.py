@@ -11,10 +11,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 from storage.models.catalogue import CourseRun, RunSession
 
 if TYPE_CHECKING:
@@ -52,16 +52,7 @@ class Enrolment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    status: Mapped[EnrolmentStatus] = mapped_column(
-        Enum(
-            EnrolmentStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="enrolment_status",
-        )
-    )
+    status: Mapped[EnrolmentStatus] = mapped_column(text_enum(EnrolmentStatus, "enrolment_status"))
     # Bumped each time the row is reused after it ended; part of notification keys, so a new request gets
     # new cards while a replayed one gets none.
     round: Mapped[int] = mapped_column(default=1)

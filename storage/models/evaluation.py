@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 
 
 class EvaluationPhase(enum.StrEnum):
@@ -24,14 +24,7 @@ class EvaluationPhase(enum.StrEnum):
 
 
 def _phase_enum() -> Enum:
-    return Enum(
-        EvaluationPhase,
-        native_enum=False,
-        length=10,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name="evaluation_phase",
-    )
+    return text_enum(EvaluationPhase, "evaluation_phase", length=10)
 
 
 class EvaluationRunKey(Base):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 
 
 class AttendanceStatus(enum.StrEnum):
@@ -26,17 +26,6 @@ class AttendanceStatus(enum.StrEnum):
 class ParticipantEvent(enum.StrEnum):
     JOIN = "join"
     LEAVE = "leave"
-
-
-def _enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name=name,
-    )
 
 
 class MeetingSession(Base):
@@ -64,7 +53,7 @@ class AttendanceEvent(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("run_sessions.id", ondelete="CASCADE"))
     aad_object_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[ParticipantEvent] = mapped_column(_enum(ParticipantEvent, "participant_event"))
+    kind: Mapped[ParticipantEvent] = mapped_column(text_enum(ParticipantEvent, "participant_event"))
     at: Mapped[datetime]
 
 
@@ -78,7 +67,7 @@ class AttendanceCorrection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("run_sessions.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus, "attendance_status"))
+    status: Mapped[AttendanceStatus] = mapped_column(text_enum(AttendanceStatus, "attendance_status"))
     corrected_by_aad_object_id: Mapped[str] = mapped_column(String(64))
     corrected_by_name: Mapped[str] = mapped_column(String(200), default="")
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)

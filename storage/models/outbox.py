@@ -11,10 +11,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, Index, String, Text, false
+from sqlalchemy import CheckConstraint, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, JsonDocument, utcnow
+from storage.base import Base, JsonDocument, text_enum, utcnow
 
 
 class NotificationStatus(enum.StrEnum):
@@ -47,14 +47,7 @@ class OutboxNotification(Base):
     recipient_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     status: Mapped[NotificationStatus] = mapped_column(
-        Enum(
-            NotificationStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="notification_status",
-        ),
+        text_enum(NotificationStatus, "notification_status"),
         default=NotificationStatus.PENDING,
     )
     due_at: Mapped[datetime]

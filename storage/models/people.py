@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -45,16 +45,7 @@ class OrganisationEvidence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(
-        Enum(
-            EvidenceKind,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="evidence_kind",
-        )
-    )
+    kind: Mapped[EvidenceKind] = mapped_column(text_enum(EvidenceKind, "evidence_kind"))
     value: Mapped[str] = mapped_column(String(255))  # lower-case
 
     organisation: Mapped[Organisation] = relationship()
@@ -80,14 +71,7 @@ class Person(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     # None while no organisation is known; see OrganisationStatus.
     organisation_status: Mapped[OrganisationStatus | None] = mapped_column(
-        Enum(
-            OrganisationStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="organisation_status",
-        )
+        text_enum(OrganisationStatus, "organisation_status")
     )
     # The coordinator who confirmed or corrected it (None: by evidence, pending, or set by an administrator).
     organisation_confirmed_by_person_id: Mapped[int | None] = mapped_column(
@@ -115,14 +99,7 @@ class PersonRole(Base):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="role",
-        ),
+        text_enum(Role, "role"),
         primary_key=True,
     )
 

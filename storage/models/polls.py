@@ -11,10 +11,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, JsonDocument, utcnow
+from storage.base import Base, JsonDocument, text_enum, utcnow
 
 
 class PollKind(enum.StrEnum):
@@ -35,17 +35,6 @@ class PollResults(enum.StrEnum):
     LIVE = "live"  # everyone sees the counts as votes arrive
     AFTER_CLOSE = "after_close"  # everyone sees them once the poll closes; the launcher sees them live in 1:1
     LAUNCHER_ONLY = "launcher_only"  # only the launcher sees them, live, in their 1:1 chat
-
-
-def _enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name=name,
-    )
 
 
 class ChatRunLink(Base):
@@ -70,12 +59,12 @@ class Poll(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[str] = mapped_column(String(512), index=True)
-    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    kind: Mapped[PollKind] = mapped_column(text_enum(PollKind, "poll_kind"))
     question: Mapped[str] = mapped_column(String(240))
     anonymous: Mapped[bool]
-    results: Mapped[PollResults] = mapped_column(_enum(PollResults, "poll_results"))
+    results: Mapped[PollResults] = mapped_column(text_enum(PollResults, "poll_results"))
     changeable: Mapped[bool]
-    status: Mapped[PollStatus] = mapped_column(_enum(PollStatus, "poll_status"))
+    status: Mapped[PollStatus] = mapped_column(text_enum(PollStatus, "poll_status"))
     hmac_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # anonymous and open only
     launched_by_aad_object_id: Mapped[str] = mapped_column(String(64))
     launched_by_name: Mapped[str] = mapped_column(String(200), default="")

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, text_enum, utcnow
 
 
 class ReflectionStatus(enum.StrEnum):
@@ -25,14 +25,7 @@ class ReflectionStatus(enum.StrEnum):
 
 
 def _status_enum() -> Enum:
-    return Enum(
-        ReflectionStatus,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-        name="reflection_status",
-    )
+    return text_enum(ReflectionStatus, "reflection_status")
 
 
 class Reflection(Base):
