@@ -1,10 +1,10 @@
 """Launching, answering and closing a poll (by a runner, or by its timer): each a unit of one transaction
 (``PollService`` runs them).
 
-Votes and the close of one poll are serialised on the poll's row (``lock_poll``): a vote either commits before
-the close, and is in the final results the close publishes, or finds the poll closed and is refused with them;
-two votes never count from the same stale tally, so the card's counts are exact and the last update carries
-the newest ones.
+Votes and the close of one poll are serialised on the poll's row (a vote: ``snapshot.locked_for_answer``, the
+close: ``lock_poll``): a vote either commits before the close, and is in the final results the close publishes,
+or finds the poll closed and is refused with them; two votes never count from the same stale tally, so the card's
+counts are exact and the last update carries the newest ones.
 """
 
 from __future__ import annotations

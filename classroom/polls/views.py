@@ -144,14 +144,6 @@ async def _texts(session: AsyncSession, poll_id: int) -> list[str]:
     return [text for (text,) in await _rows(session, _TEXTS, poll_id) if text]
 
 
-async def tally(session: AsyncSession, poll_id: int) -> dict[int, int]:
-    """Votes per option id (choices; picks of multiple choice), counted in the caller's transaction."""
-    counts, _voters_counted = await _choice_counts(session, poll_id)
-    for (option_id, _rating), count in (await _pick_counts(session, poll_id)).items():
-        counts[option_id] = counts.get(option_id, 0) + count
-    return counts
-
-
 @dataclass(frozen=True)
 class _Counted:
     """Everything a poll's views show of its answers, read once for every audience."""

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from dialogs.polls import compose
 from dialogs.polls.parts import COMPOSE_POST, COMPOSE_PREVIEW, VOTE
+from storage.models import ActivityReceipt
 from tests.dialogs.test_polls import QUICK, Chat, say, shared_card
 from tests.support.bot_harness import card_of, card_text
 from tests.support.enrolment import TRAINER_AAD, outbox
@@ -90,3 +92,22 @@ async def test_a_redelivered_vote_after_a_change_does_not_put_the_first_answer_b
     assert "Already received" in again.body.value
     _, poll = await shared_card(session_factory)
     assert [o["votes"] for o in poll["options"]] == [0, 1, 0]
+
+
+async def test_a_vote_claims_its_activity_in_the_votes_own_transaction(chat, zoe, session_factory) -> None:
+    """A refused vote (here: not an option) claims nothing, so its redelivery is checked again, not waved through
+    as "already received"; a counted vote's claim is made with it (no claim of its own before the turn)."""
+    await say(zoe, QUICK)
+    _, poll = await shared_card(session_factory)
+    alex = chat("aad-alex", "Alex Wilber")
+    for _ in range(2):
+        refused, _ = await alex.execute(VOTE, {"poll": poll["id"], "option": 999_999}, activity_id="vote-press-9")
+        assert "isn't one of this poll's options" in refused.body.value
+    counted, _ = await alex.execute(VOTE, {"poll": poll["id"], "option": poll["options"][0]["id"]}, activity_id="p-10")
+    assert "You chose: Presume capacity" in counted.body.value["fallbackText"]
+    async with session_factory() as session:
+        claims = await session.scalar(select(func.count()).select_from(ActivityReceipt))
+    again, _ = await alex.execute(VOTE, {"poll": poll["id"], "option": poll["options"][1]["id"]}, activity_id="p-10")
+    assert "Already received" in again.body.value
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ActivityReceipt)) == claims
