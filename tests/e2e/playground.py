@@ -284,6 +284,20 @@ class PlaygroundClient:
         raise AssertionError(f"none of {at_most} messages was the one expected: {[said(m)[:80] for m in received]}")
 
 
+async def until_enrolled(client: PlaygroundClient, conversation_id: str, *, at_most: int = 4) -> dict[str, Any]:
+    """The "You're enrolled" card, once the evaluation's "before" survey (which the outbox sends beside it, in
+    either order) has come too: what follows in the chat is then what the test looks for."""
+    confirmation, survey, received = None, False, 0
+    while confirmation is None or not survey:
+        received += 1
+        assert received <= at_most, "no confirmation and survey among the messages expected"
+        message = await client.reply(conversation_id)
+        if said(message).startswith("You're enrolled"):
+            confirmation = message
+        survey = survey or said(message).startswith("Before ")
+    return confirmation
+
+
 # --- reading what the bot sent ----------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from tests.e2e.playground import (
     facts,
     playground_as,
     said,
+    until_enrolled,
 )
 
 pytestmark = pytest.mark.e2e
@@ -100,8 +101,7 @@ async def test_enrol_on_the_four_session_course_then_a_reminder_arrives(
 
     answered = await alex.press(chat, question, "I can attend every date")  # a button, not typed
     assert "Your answer: I can attend every date" in answered["value"]["fallbackText"]
-    confirmation = await alex.replies_until(chat, lambda m: said(m).startswith("You're enrolled"), at_most=2)
-    confirmation = confirmation[-1]
+    confirmation = await until_enrolled(alex, chat)  # the evaluation's "before" survey comes too
     confirmed = card_text(confirmation)
     assert confirmed.startswith("You're enrolled: Permanence")
     assert len(SESSION.findall(confirmed)) == 4

@@ -25,6 +25,7 @@ from tests.e2e.playground import (
     card_text,
     playground_as,
     said,
+    until_enrolled,
 )
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +71,7 @@ async def test_alex_downloads_his_data_then_is_forgotten(alex: PlaygroundClient,
     await alex.say(chat, "enrol PERM4")
     question = await alex.reply(chat)
     await alex.press(chat, question, "I can attend every date")
-    await alex.replies_until(chat, lambda m: said(m).startswith("You're enrolled"), at_most=2)
+    await until_enrolled(alex, chat)  # the evaluation's "before" survey comes too
 
     # His data: a summary card, and the complete file at the card's link.
     await alex.say(chat, "my data")
