@@ -4,6 +4,10 @@ Every value comes from a card, so none is trusted: the enrolment must be the sen
 phase open, every outcome rated 1-5 (the polls' confidence scale and rule: ``classroom.polls.ballots.Ratings``),
 satisfaction answers from their short lists, and the free text at most ``CHANGE_MAX`` characters. An answer given
 again within the window replaces the earlier one (one per enrolment and phase).
+
+The enrolment row is locked (``FOR UPDATE``) before the earlier answer is replaced: two presses at once (Send twice,
+or Send and Skip) take turns, the second replacing the first, instead of both deleting nothing and the second
+insert breaking the unique (run, respondent key, phase).
 """
 
 from __future__ import annotations
@@ -77,7 +81,9 @@ async def open_survey(
     now: datetime,
     timing: EvaluationTiming,
 ) -> OpenSurvey:
-    """The sender's own survey, open now. Raises NotAllowed (not theirs, or no place), SurveyClosed."""
+    """The sender's own survey, open now. Raises NotAllowed (not theirs, or no place), SurveyClosed. Holds the
+    enrolment's row lock to the end of the transaction, so one person's answers to it are stored one at a time."""
+    await session.execute(select(Enrolment.id).where(Enrolment.id == enrolment_id).with_for_update())
     enrolment = await session.scalar(
         select(Enrolment)
         .where(Enrolment.id == enrolment_id)
