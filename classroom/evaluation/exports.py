@@ -14,11 +14,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
+from classroom.evaluation.policy import EvaluationTiming
 from classroom.evaluation.report import build_report
 from classroom.evaluation.views import Measure, RunReport
 from classroom.polls.authorisation import may_run_polls, require_poll_runner, run_by_code, run_by_id
@@ -26,6 +28,7 @@ from classroom.polls.exports import hash_token, spreadsheet_safe
 from storage.models import EvaluationExportLink
 
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
+UK = ZoneInfo("Europe/London")  # when the figures are published, as people here read it
 PACE_WORDS = {"too_slow": "too slow", "about_right": "about right", "too_fast": "too fast"}
 
 
@@ -91,6 +94,12 @@ def report_csv(report: RunReport) -> bytes:
     writer.writerow(["Places confirmed", report.confirmed])
     writer.writerow(["Before answers", report.before_answers, "After answers", report.after_answers])
     writer.writerow([])
+    if report.published_at is not None:
+        published = report.published_at.astimezone(UK)
+        writer.writerow(
+            [f'Figures are published on {published:%d/%m/%Y at %H:%M} (UK time), when the "after" survey closes']
+        )
+        return out.getvalue().encode("utf-8-sig")
     writer.writerow(
         [
             "Outcome",
@@ -135,7 +144,7 @@ def report_csv(report: RunReport) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-async def export_file(session: AsyncSession, token: str, *, now: datetime) -> CsvFile:
+async def export_file(session: AsyncSession, token: str, *, now: datetime, timing: EvaluationTiming) -> CsvFile:
     """The CSV behind a live link; NotFound for a malformed, unknown, expired or no-longer-entitled one (alike)."""
     link = None
     if _TOKEN_SHAPE.match(token):
@@ -149,7 +158,7 @@ async def export_file(session: AsyncSession, token: str, *, now: datetime) -> Cs
     run = await run_by_id(session, link.run_id)
     if not await may_run_polls(session, run, link.issued_to_aad_object_id):
         raise NotFound("no such export")
-    report = await build_report(session, run)
+    report = await build_report(session, run, now=now, timing=timing)
     return CsvFile(f"{run.code}-evaluation.csv", report_csv(report))
 
 

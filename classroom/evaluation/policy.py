@@ -21,7 +21,8 @@ class EvaluationTiming:
     """Attributes:
     before_at: when the "before" card goes (``EVALUATION_BEFORE``); never once the first session has begun.
     after_open: how long after the last session ends the "after" card can still be answered (and sent).
-    report_delay: how long after the last session ends the report goes to the trainers and coordinators.
+    report_delay: how long after the last session ends the report goes to the trainers and coordinators; never
+        before ``after_open`` has passed (the report has no figures while answers are still taken).
     """
 
     before_at: BeforeAt = BeforeAt.CONFIRMED

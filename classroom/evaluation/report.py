@@ -4,6 +4,10 @@ Per learning outcome: the matched pairs (respondents who gave both ratings) for 
 then-test ("thinking back to before the course" vs "now", both from the "after" card), each with the figures of
 ``statistics.paired_summary``. A comparison with fewer than ``MIN_GROUP`` matched pairs shows only its n, and the
 satisfaction counts and free text need as many "after" answers: in a small group they could identify people.
+
+While the "after" answers are still being taken (until the last session's end + ``after_open``) they can come and
+change at any time, so two reports a few minutes apart would tell one person's answers apart: until then the report
+gives only how many have answered and when its figures are published (``RunReport.published_at``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from classroom.errors import NotAllowed, NotFound
 from classroom.evaluation.answers import NOW, PACE, RECOMMEND, THEN
 from classroom.evaluation.planning import outcome_items
-from classroom.evaluation.policy import MIN_GROUP
+from classroom.evaluation.policy import MIN_GROUP, EvaluationTiming
 from classroom.evaluation.statistics import Pair, paired_summary
 from classroom.evaluation.views import CourseComparison, Measure, OutcomeResult, RunReport, Satisfaction
 from classroom.polls.authorisation import may_run_polls, require_poll_runner, run_by_code
@@ -51,14 +55,16 @@ def _counts(values: list[str | None], keys: tuple[str, ...]) -> dict[str, int]:
     return {key: counted.get(key, 0) for key in keys}
 
 
-def _satisfaction(after: list[EvaluationResponse]) -> Satisfaction:
+def _satisfaction(after: list[EvaluationResponse], *, carry_changes: bool) -> Satisfaction:
     scale = tuple(str(n) for n in RATING_SCALE)
+    changes = sorted((r.change_text for r in after if r.change_text), key=str.casefold)
     return Satisfaction(
         relevance=_counts([str(r.relevance) if r.relevance else None for r in after], scale),
         trainers=_counts([str(r.trainers) if r.trainers else None for r in after], scale),
         pace=_counts([r.pace for r in after], PACE),
         recommend=_counts([r.recommend for r in after], RECOMMEND),
-        changes=sorted((r.change_text for r in after if r.change_text), key=str.casefold),
+        changes=changes if carry_changes else [],
+        changes_not_carried=0 if carry_changes else len(changes),
     )
 
 
@@ -66,9 +72,21 @@ async def _last_end(session: AsyncSession, run_id: int) -> datetime | None:
     return await session.scalar(select(func.max(RunSession.ends_at)).where(RunSession.run_id == run_id))
 
 
-async def build_report(session: AsyncSession, run: CourseRun, *, min_group: int = MIN_GROUP) -> RunReport:
-    """The report of one run (the caller has checked who may see it)."""
+async def build_report(
+    session: AsyncSession,
+    run: CourseRun,
+    *,
+    now: datetime,
+    timing: EvaluationTiming,
+    min_group: int = MIN_GROUP,
+    carry_changes: bool = True,
+) -> RunReport:
+    """The report of one run as it may be seen ``now`` (the caller has checked who may see it). ``carry_changes``
+    False: the free text is left out (only counted), for a report that is stored (the outbox) rather than shown."""
     course = await session.get_one(Course, run.course_id)
+    last_end = await _last_end(session, run.id)
+    published_at = last_end + timing.after_open if last_end is not None else None
+    withheld = published_at is not None and now < published_at
     responses = (
         await session.scalars(
             select(EvaluationResponse)
@@ -83,6 +101,26 @@ async def build_report(session: AsyncSession, run: CourseRun, *, min_group: int 
             table[rating.position][rating.item] = rating.rating
         by_phase[response.phase][response.respondent_key] = dict(table)
     before, after = by_phase[EvaluationPhase.BEFORE], by_phase[EvaluationPhase.AFTER]
+    confirmed = await session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.run_id == run.id, Enrolment.status == EnrolmentStatus.CONFIRMED
+        )
+    )
+    counted = RunReport(
+        run_code=run.code,
+        course_code=course.code,
+        course_title=course.title,
+        last_session_ends_at=last_end,
+        confirmed=int(confirmed or 0),
+        before_answers=len(before),
+        after_answers=len(after),
+        min_group=min_group,
+        outcomes=[],
+        satisfaction=None,
+        published_at=published_at if withheld else None,
+    )
+    if withheld:
+        return counted
     outcomes = [
         OutcomeResult(
             number=item.number,
@@ -93,33 +131,23 @@ async def build_report(session: AsyncSession, run: CourseRun, *, min_group: int 
         for item in await outcome_items(session, run.course_id)
     ]
     after_answers = [r for r in responses if r.phase is EvaluationPhase.AFTER]
-    confirmed = await session.scalar(
-        select(func.count(Enrolment.id)).where(
-            Enrolment.run_id == run.id, Enrolment.status == EnrolmentStatus.CONFIRMED
-        )
-    )
-    return RunReport(
-        run_code=run.code,
-        course_code=course.code,
-        course_title=course.title,
-        last_session_ends_at=await _last_end(session, run.id),
-        confirmed=int(confirmed or 0),
-        before_answers=len(before),
-        after_answers=len(after),
-        min_group=min_group,
-        outcomes=outcomes,
-        satisfaction=_satisfaction(after_answers) if len(after_answers) >= min_group else None,
-    )
+    enough = len(after_answers) >= min_group
+    satisfaction = _satisfaction(after_answers, carry_changes=carry_changes) if enough else None
+    return counted.model_copy(update={"outcomes": outcomes, "satisfaction": satisfaction})
 
 
-async def run_report(session: AsyncSession, aad_object_id: str, run_code: str) -> RunReport:
+async def run_report(
+    session: AsyncSession, aad_object_id: str, run_code: str, *, now: datetime, timing: EvaluationTiming
+) -> RunReport:
     """For the run's trainers, coordinators and admins. Raises NotFound, NotAllowed."""
     run = await run_by_code(session, run_code)
     await require_poll_runner(session, run, aad_object_id)
-    return await build_report(session, run)
+    return await build_report(session, run, now=now, timing=timing)
 
 
-async def course_comparison(session: AsyncSession, aad_object_id: str, course_code: str) -> CourseComparison:
+async def course_comparison(
+    session: AsyncSession, aad_object_id: str, course_code: str, *, now: datetime, timing: EvaluationTiming
+) -> CourseComparison:
     """Every run of the course the caller may see (coordinators and admins: all; a trainer: their own runs), in
     date order. Raises NotFound, NotAllowed (no run of the course is theirs)."""
     course = await session.scalar(select(Course).where(Course.code == course_code.strip().upper()))
@@ -140,13 +168,15 @@ async def course_comparison(session: AsyncSession, aad_object_id: str, course_co
     return CourseComparison(
         course_code=course.code,
         course_title=course.title,
-        runs=[await build_report(session, run) for run in visible],
+        runs=[await build_report(session, run, now=now, timing=timing) for run in visible],
     )
 
 
-async def report_for_code(session: AsyncSession, aad_object_id: str, code: str) -> RunReport | CourseComparison:
+async def report_for_code(
+    session: AsyncSession, aad_object_id: str, code: str, *, now: datetime, timing: EvaluationTiming
+) -> RunReport | CourseComparison:
     """``evaluation CODE``: a run's report when CODE is a run, the comparison of its runs when it is a course."""
     run = await session.scalar(select(CourseRun.id).where(CourseRun.code == code.strip().upper()))
     if run is not None:
-        return await run_report(session, aad_object_id, code)
-    return await course_comparison(session, aad_object_id, code)
+        return await run_report(session, aad_object_id, code, now=now, timing=timing)
+    return await course_comparison(session, aad_object_id, code, now=now, timing=timing)

@@ -1,7 +1,9 @@
 """The report card at the end of a run: to each of its trainers (1:1) and to the coordinators, once.
 
-A periodic job looks for runs whose last session ended ``report_delay`` ago (time for the "after" answers to
-come in) and queues the report as it stands then, once per run and person (the dedupe key). Runs that ended more
+A periodic job looks for runs whose last session ended ``report_delay`` ago, and never before the "after" survey
+has closed (``after_open``: until then the report has no figures), and queues the report as it stands then, once
+per run and person (the dedupe key). The free text is not carried in the stored card (only counted): outbox rows
+outlive a ``forget me``, so it is read live with ``evaluation RUN``. Runs that ended more
 than ``LOOK_BACK`` before that are left alone, so a first start never floods people with old runs' reports.
 """
 
@@ -25,7 +27,7 @@ LOOK_BACK = timedelta(days=2)
 
 async def queue_due_reports(session: AsyncSession, *, now: datetime, timing: EvaluationTiming) -> int:
     """Queue the report of every run that has just become due; returns how many copies were queued."""
-    latest = now - timing.report_delay
+    latest = now - max(timing.report_delay, timing.after_open)
     last_end = func.max(RunSession.ends_at)
     due_runs = (
         select(RunSession.run_id).group_by(RunSession.run_id).having(last_end <= latest, last_end > latest - LOOK_BACK)
@@ -37,7 +39,8 @@ async def queue_due_reports(session: AsyncSession, *, now: datetime, timing: Eva
     ).all()
     queued = 0
     for run in runs:
-        notice = ReportNotice(report=await build_report(session, run))
+        report = await build_report(session, run, now=now, timing=timing, carry_changes=False)
+        notice = ReportNotice(report=report)
         trainers = await session.scalars(
             select(Person.aad_object_id)
             .join(RunTrainer, RunTrainer.person_id == Person.id)

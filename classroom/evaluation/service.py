@@ -62,7 +62,11 @@ class EvaluationService:
 
     async def report(self, aad_object_id: str, code: str) -> RunReport | CourseComparison:
         """``evaluation RUN`` or ``evaluation COURSE``. Raises NotFound, NotAllowed."""
-        return await in_transaction(self._session_factory, lambda s: report.report_for_code(s, aad_object_id, code))
+        now = self._clock.now()
+        return await in_transaction(
+            self._session_factory,
+            lambda s: report.report_for_code(s, aad_object_id, code, now=now, timing=self.timing),
+        )
 
     async def issue_export_link(self, aad_object_id: str, run_code: str) -> LinkIssued:
         now = self._clock.now()
@@ -73,7 +77,9 @@ class EvaluationService:
 
     async def export_file(self, token: str) -> CsvFile:
         now = self._clock.now()
-        return await in_transaction(self._session_factory, lambda s: exports.export_file(s, token, now=now))
+        return await in_transaction(
+            self._session_factory, lambda s: exports.export_file(s, token, now=now, timing=self.timing)
+        )
 
     async def send_after_survey(self, run_id: int) -> int:
         """The run's last meeting ended (a Teams meeting-end event): every participant's "after" survey now."""

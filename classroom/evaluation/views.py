@@ -59,6 +59,7 @@ class Satisfaction(NoticePart):
     pace: dict[str, int]  # too_slow | about_right | too_fast
     recommend: dict[str, int]  # yes | maybe | no
     changes: list[str]  # what people would change, sorted (not in the order given), as plain text
+    changes_not_carried: int = 0  # free-text answers left out (the scheduled card): read live by ``evaluation RUN``
 
 
 class RunReport(NoticePart):
@@ -71,11 +72,21 @@ class RunReport(NoticePart):
     after_answers: int
     min_group: int
     outcomes: list[OutcomeResult]
-    satisfaction: Satisfaction | None  # None: fewer than ``min_group`` "after" answers
+    satisfaction: Satisfaction | None  # None: fewer than ``min_group`` "after" answers, or not yet published
+    # Set while the "after" answers are still being taken (and can still change): only the counts are given, the
+    # figures are published at this time (the "after" window's close), so no report tells apart one new answer.
+    published_at: datetime | None = None
+
+    @property
+    def withheld(self) -> bool:
+        """The figures are not published yet: the "after" window is still open."""
+        return self.published_at is not None
 
     @property
     def small_group(self) -> bool:
         """Some figure is held back because too few people answered."""
+        if self.withheld:
+            return False
         return self.satisfaction is None or any(not (o.pre_post.shown and o.then_now.shown) for o in self.outcomes)
 
 

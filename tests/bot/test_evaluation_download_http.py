@@ -14,7 +14,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from classroom.evaluation.service import EvaluationService
 from tests.classroom.enrolment.conftest import FIRST_DAY
-from tests.support.enrolment import MULTI_RUN, TRAINER_AAD, load_world, world
+from tests.support.enrolment import MULTI_RUN, TRAINER_AAD, load_world, weekly_session, world
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ async def client(db_url, clock) -> AsyncIterator[TestClient]:
 
 async def test_a_trainers_link_downloads_the_csv_until_it_expires(client, session_factory, clock) -> None:
     await load_world(session_factory, world(FIRST_DAY))
+    clock.set(weekly_session(FIRST_DAY, 4)[1] + timedelta(days=14))  # the "after" survey has closed: the figures
     service = EvaluationService(session_factory, clock, link_ttl=timedelta(minutes=60))
     issued = await service.issue_export_link(TRAINER_AAD, MULTI_RUN)
     response = await client.get(f"/exports/evaluation/{issued.token}.csv")

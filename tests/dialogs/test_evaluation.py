@@ -5,7 +5,7 @@ exactly as typed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -74,8 +74,14 @@ async def test_alex_answers_before_and_after_and_the_trainer_sees_n_and_the_smal
     assert "your answers are saved" in texts(sent)
 
     trainer = alex.as_someone_else(TRAINER_AAD, "Zoe Rosenfield", "conv-zoe")
+    [report] = await trainer.say(f"evaluation {MULTI_RUN}")  # the "after" survey is still open: counts only
+    words = card_text(report)
+    assert "answered before: 1 · answered after: 1" in words
+    assert "Figures are published on Mon 18 Jan 2027, 15:00 GMT" in words and "n = " not in words
+    clock.set(weekly_session(FIRST_DAY, 4)[1] + timedelta(days=14))
     [report] = await trainer.say(f"evaluation {MULTI_RUN}")
     words = card_text(report)
+    assert "Figures are published" not in words
     assert "Before vs after: n = 1 · fewer than 5 matched pairs: not shown" in words
     assert "Then-test vs after: n = 1" in words
     assert "Small group: no breakdown" in words and "could identify someone" in words
@@ -128,3 +134,30 @@ def test_what_people_wrote_is_shown_exactly_as_typed_never_as_markdown() -> None
     chart = next(b for b in blocks(card) if b.get("type") == "Chart.VerticalBar.Grouped")
     assert [series["legend"] for series in chart["data"]] == ["Before", "After"]
     assert chart["fallback"]["type"] == "FactSet"  # clients without charts get the figures as text
+
+
+def test_a_report_while_the_survey_is_open_has_counts_and_the_date_only_and_the_scheduled_one_points_to_the_text() -> (
+    None
+):
+    closes = datetime(2027, 1, 18, 15, 0, tzinfo=UTC)
+    report = RunReport(
+        run_code="PERMX-A",
+        course_code="PERMX",
+        course_title="Permanence",
+        last_session_ends_at=closes - timedelta(days=14),
+        confirmed=6,
+        before_answers=6,
+        after_answers=5,
+        min_group=5,
+        outcomes=[],
+        satisfaction=None,
+        published_at=closes,
+    )
+    words = card_text(_card_message(build_report_card(report, LONDON).card))
+    assert "answered before: 6 · answered after: 5" in words
+    assert "Figures are published on Mon 18 Jan 2027, 15:00 GMT" in words
+    assert "n = " not in words and "Small group" not in words and "Satisfaction" not in words
+    counted = Satisfaction(relevance={}, trainers={}, pace={}, recommend={}, changes=[], changes_not_carried=3)
+    scheduled = report.model_copy(update={"published_at": None, "satisfaction": counted})
+    words = card_text(_card_message(build_report_card(scheduled, LONDON).card))
+    assert "3 people wrote what should change: type evaluation PERMX-A to read it." in words

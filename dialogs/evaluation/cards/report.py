@@ -4,6 +4,7 @@ Numbers only: nobody is named. Per learning outcome, "before vs after" and the t
 "after"), each with its matched pairs n, means, mean change, share improved and the paired effect size (d_z and
 the small-sample corrected g_z, said as such). A Teams grouped bar chart shows the means before and after, with a
 FactSet as its fallback (and the same figures in text below it). What people wrote is shown exactly as typed.
+While the "after" survey is still open the report has only the counts and says when its figures are published.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from classroom.evaluation.exports import PACE_WORDS
 from classroom.evaluation.views import CourseComparison, Measure, OutcomeResult, RunReport, Satisfaction
 from dialogs.cards.base import CardMessage, Element, card, container, execute, facts, heading, literal, submit, text
-from dialogs.cards.formatting import local_date
+from dialogs.cards.formatting import local_date, plural, short_time
 from dialogs.evaluation.parts import EXPORT, REPORT_COMMAND
 
 CHANGES_SHOWN = 20
@@ -88,6 +89,8 @@ def _chart(report: RunReport) -> list[Element]:
 
 
 def _small_group_notice(report: RunReport) -> list[Element]:
+    if report.withheld:
+        return []  # no figures yet at all: the survey-open notice says why
     hidden = [str(o.number) for o in report.outcomes if not (o.pre_post.shown and o.then_now.shown)]
     held = [f"outcome{'s' if len(hidden) > 1 else ''} {', '.join(hidden)}"] if hidden else []
     if report.satisfaction is None:
@@ -108,7 +111,21 @@ def _small_group_notice(report: RunReport) -> list[Element]:
     ]
 
 
-def _satisfaction(satisfaction: Satisfaction) -> list[Element]:
+def published_text(report: RunReport, zone: ZoneInfo) -> str:
+    assert report.published_at is not None
+    return (
+        f'Figures are published on {short_time(report.published_at, zone)}, when the "after" survey closes: '
+        "until then answers can still come in or change, and only how many have answered is shown."
+    )
+
+
+def _withheld_notice(report: RunReport, zone: ZoneInfo) -> list[Element]:
+    if not report.withheld:
+        return []
+    return [container([text("Survey still open", weight="Bolder"), text(published_text(report, zone))])]
+
+
+def _satisfaction(satisfaction: Satisfaction, run_code: str) -> list[Element]:
     def line(counts: dict[str, int]) -> str:
         return " · ".join(f"{PACE_WORDS.get(k, k)}: {v}" for k, v in counts.items())
 
@@ -132,6 +149,9 @@ def _satisfaction(satisfaction: Satisfaction) -> list[Element]:
                 break
             used += len(change)
             body.append(literal(change))
+    if satisfaction.changes_not_carried:
+        wrote = plural(satisfaction.changes_not_carried, "person", "people")
+        body.append(text(f"{wrote} wrote what should change: type evaluation {run_code} to read it.", weight="Bolder"))
     return [container(body, separator=True)]
 
 
@@ -149,13 +169,15 @@ def build_report_card(report: RunReport, zone: ZoneInfo) -> CardMessage:
             f"answered after: {report.after_answers}{ended}",
             subtle=True,
         ),
+        *_withheld_notice(report, zone),
         *_small_group_notice(report),
         *_chart(report),
         *(_outcome(result, report.min_group) for result in report.outcomes),
     ]
     if report.satisfaction is not None:
-        body.extend(_satisfaction(report.satisfaction))
-    body.append(text(EFFECT_SIZES, subtle=True))
+        body.extend(_satisfaction(report.satisfaction, report.run_code))
+    if not report.withheld:
+        body.append(text(EFFECT_SIZES, subtle=True))
     return card(body, [_download(report.run_code)])
 
 
@@ -172,7 +194,9 @@ def build_comparison_card(comparison: CourseComparison, zone: ZoneInfo) -> CardM
             container(
                 [
                     text(f"{report.run_code} · {ended} · answered after: {report.after_answers}", weight="Bolder"),
-                    facts(
+                    text(published_text(report, zone), subtle=True)
+                    if report.withheld
+                    else facts(
                         [(f"Outcome {o.number}", measure_text(o.pre_post, report.min_group)) for o in report.outcomes]
                     ),
                 ],

@@ -29,6 +29,7 @@ from tests.support.enrolment import (
 )
 
 LAST_END = weekly_session(FIRST_DAY, 4)[1]
+CLOSES = LAST_END + timedelta(days=14)  # the "after" survey closes (after_open): the report's figures are published
 FIVE = list(PEOPLE)[:5]
 # Outcome 1 for five people: before, after ("now"), then-test ("thinking back").
 BEFORE, AFTER, THEN = (2, 3, 3, 4, 2), (4, 4, 3, 5, 4), (1, 3, 2, 3, 2)
@@ -38,13 +39,7 @@ RECOMMEND = ("yes", "yes", "maybe", "yes", "yes")
 CHANGES = ('=HYPERLINK("http://evil")', "*More* case law", "", "Shorter breaks", "")
 
 
-async def _answer_all(enrolment, evaluation, session_factory, clock, people) -> None:  # type: ignore[no-untyped-def]
-    for aad in people:
-        await enrolment.enrol(aad, MULTI_RUN)
-    for n, aad in enumerate(people):
-        mine = await enrolment_id(session_factory, aad)
-        await evaluation.answer(aad, mine, EvaluationPhase.BEFORE, SurveyAnswers(now=Ratings({1: BEFORE[n]})))
-    clock.set(LAST_END + timedelta(minutes=10))
+async def _answer_after(evaluation, session_factory, people) -> None:  # type: ignore[no-untyped-def]
     for n, aad in enumerate(people):
         mine = await enrolment_id(session_factory, aad)
         given = SurveyAnswers(
@@ -56,6 +51,20 @@ async def _answer_all(enrolment, evaluation, session_factory, clock, people) -> 
             change=CHANGES[n],
         )
         await evaluation.answer(aad, mine, EvaluationPhase.AFTER, given)
+
+
+async def _answer_all(enrolment, evaluation, session_factory, clock, people, closed=True, after=None) -> None:  # type: ignore[no-untyped-def]
+    """Everyone answers "before" and, just after the last session, "after" (or only the first ``after`` of them);
+    ``closed``: then the clock moves on to the "after" survey's close, when the report has its figures."""
+    for aad in people:
+        await enrolment.enrol(aad, MULTI_RUN)
+    for n, aad in enumerate(people):
+        mine = await enrolment_id(session_factory, aad)
+        await evaluation.answer(aad, mine, EvaluationPhase.BEFORE, SurveyAnswers(now=Ratings({1: BEFORE[n]})))
+    clock.set(LAST_END + timedelta(minutes=10))
+    await _answer_after(evaluation, session_factory, people[:after])
+    if closed:
+        clock.set(CLOSES)
 
 
 async def test_five_matched_pairs_give_the_figures_worked_out_by_hand(
@@ -157,6 +166,53 @@ async def test_only_the_runs_trainers_and_coordinators_see_the_report(enrolment,
         await evaluation.report(COORDINATOR_AAD, "NOSUCH")
 
 
+async def test_while_the_after_survey_is_open_the_report_gives_only_counts_and_when_its_figures_come(
+    enrolment, evaluation, session_factory, clock
+) -> None:
+    await _answer_all(enrolment, evaluation, session_factory, clock, FIVE, closed=False, after=4)
+    fourth = await evaluation.report(TRAINER_AAD, MULTI_RUN)
+    await _answer_after(evaluation, session_factory, FIVE)  # the fifth answers (and the others answer again)
+    clock.set(CLOSES - timedelta(seconds=1))  # the last moment an "after" answer is still taken
+    fifth = await evaluation.report(TRAINER_AAD, MULTI_RUN)
+    assert isinstance(fourth, RunReport) and isinstance(fifth, RunReport)
+    assert (fourth.after_answers, fifth.after_answers) == (4, 5)
+    for report in (fourth, fifth):  # nothing tells the fifth person's answers from the other four's
+        assert report.withheld and report.published_at == CLOSES
+        assert report.outcomes == [] and report.satisfaction is None
+    issued = await evaluation.issue_export_link(TRAINER_AAD, MULTI_RUN)
+    csv_text = (await evaluation.export_file(issued.token)).content.decode("utf-8-sig")
+    assert "Before answers,5,After answers,5" in csv_text
+    assert "Figures are published on 18/01/2027 at 15:00 (UK time)" in csv_text
+    assert "Matched pairs" not in csv_text and "Shorter breaks" not in csv_text and "1.43" not in csv_text
+    comparison = await evaluation.report(COORDINATOR_AAD, MULTI)
+    assert [r.withheld for r in comparison.runs] == [True]  # type: ignore[union-attr]
+
+    clock.set(CLOSES)  # the survey has closed: the figures are published
+    published = await evaluation.report(TRAINER_AAD, MULTI_RUN)
+    assert isinstance(published, RunReport) and not published.withheld
+    assert published.outcomes[0].pre_post.n == 5 and published.satisfaction is not None
+    csv_text = (await evaluation.export_file(issued.token)).content.decode("utf-8-sig")
+    assert "1.43" in csv_text and "Shorter breaks" in csv_text and "Figures are published" not in csv_text
+
+
+async def test_the_scheduled_report_card_counts_what_people_wrote_but_does_not_carry_it(
+    enrolment, evaluation, session_factory, clock
+) -> None:
+    await _answer_all(enrolment, evaluation, session_factory, clock, FIVE)
+    clock.set(CLOSES + timedelta(minutes=15))
+    async with session_factory.begin() as session:
+        await evaluation.reports_job()(session)
+    rows = await outbox(session_factory, REPORT)
+    assert rows
+    for row in rows:
+        satisfaction = row.payload["report"]["satisfaction"]
+        assert satisfaction["changes"] == [] and satisfaction["changes_not_carried"] == 3
+        assert satisfaction["recommend"] == {"yes": 4, "maybe": 1, "no": 0}
+        assert "Shorter breaks" not in str(row.payload) and "case law" not in str(row.payload)
+    live = await evaluation.report(TRAINER_AAD, MULTI_RUN)  # ``evaluation RUN`` reads them live
+    assert live.satisfaction is not None and "Shorter breaks" in live.satisfaction.changes  # type: ignore[union-attr]
+
+
 async def test_a_survey_is_its_owners_alone_and_open_only_in_its_window(
     enrolment, evaluation, session_factory, clock
 ) -> None:
@@ -208,13 +264,14 @@ async def test_answering_again_replaces_and_skipping_withdraws(enrolment, evalua
 async def test_the_report_card_goes_to_the_trainers_and_coordinators_once_after_the_run(
     enrolment, evaluation, session_factory, clock
 ) -> None:
-    await _answer_all(enrolment, evaluation, session_factory, clock, FIVE[:2])
+    await _answer_all(enrolment, evaluation, session_factory, clock, FIVE[:2], closed=False)
     job = evaluation.reports_job()
-    clock.set(LAST_END + timedelta(days=6))
-    async with session_factory.begin() as session:
-        await job(session)
-    assert await outbox(session_factory, REPORT) == []  # not yet: the "after" answers are still coming in
-    clock.set(LAST_END + timedelta(days=7, minutes=15))
+    for not_yet in (timedelta(days=6), timedelta(days=7, minutes=15), timedelta(days=13, hours=23, minutes=59)):
+        clock.set(LAST_END + not_yet)  # report_delay (7 days) has passed, but the "after" survey is still open
+        async with session_factory.begin() as session:
+            await job(session)
+        assert await outbox(session_factory, REPORT) == []
+    clock.set(CLOSES + timedelta(minutes=15))
     for _ in range(2):
         async with session_factory.begin() as session:
             await job(session)

@@ -8,14 +8,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.assembly import build_services
 from classroom.evaluation.answers import SurveyAnswers
+from classroom.evaluation.notices import REPORT
 from classroom.evaluation.privacy import EvaluationData
 from classroom.polls.ballots import Ratings
+from classroom.privacy.audit import Actor as PrivacyActor
 from classroom.privacy.personal_data import Erasure, Retention, Subject
 from classroom.privacy.retention import DOWNLOAD_LINKS, EVALUATION_KEYS
-from storage.models import EvaluationExportLink, EvaluationPhase, EvaluationResponse, Person
-from tests.classroom.evaluation.conftest import ALEX, FIRST_DAY, ISAIAH, enrolment_id
-from tests.support.enrolment import MULTI_RUN, TRAINER_AAD, weekly_session
+from storage.models import EvaluationExportLink, EvaluationPhase, EvaluationResponse, OutboxNotification, Person
+from tests.classroom.evaluation.conftest import ALEX, FIRST_DAY, ISAIAH, PEOPLE, enrolment_id
+from tests.classroom.privacy.test_erasure import rows_mentioning
+from tests.support.bot_harness import default_settings
+from tests.support.enrolment import MULTI_RUN, TRAINER_AAD, outbox, weekly_session
 
 LAST_END = weekly_session(FIRST_DAY, 4)[1]
 RETENTION = Retention({DOWNLOAD_LINKS: timedelta(days=1), EVALUATION_KEYS: timedelta(days=365)})
@@ -79,5 +84,34 @@ async def test_a_year_after_the_run_the_key_goes_and_the_answers_are_anonymous(
     async with session_factory() as session:
         assert await EvaluationData().export(session, alex) is None
         assert len((await session.scalars(select(EvaluationResponse))).all()) == 3  # kept, as statistics
+    clock.set(LAST_END + timedelta(days=366))
     report = await evaluation.report(TRAINER_AAD, MULTI_RUN)
     assert report.outcomes[0].pre_post.n == 1  # type: ignore[union-attr]
+
+
+async def test_after_forget_me_no_outbox_row_holds_what_the_person_wrote(session_factory, clock, enrolment) -> None:
+    """The report card to the trainers and coordinators is stored in the outbox (and kept there once sent); what
+    people wrote is read live by ``evaluation RUN``, never put in that row, so ``forget me`` leaves none of it."""
+    services = build_services(default_settings(), session_factory, clock)
+    five = list(PEOPLE)[:5]
+    wrote = {aad: f"Fewer role plays on day {n}, please" for n, aad in enumerate(five, start=1)}  # nobody named
+    for aad in five:
+        await enrolment.enrol(aad, MULTI_RUN)
+        mine = await enrolment_id(session_factory, aad)
+        await services.evaluation.answer(aad, mine, EvaluationPhase.BEFORE, SurveyAnswers(now=Ratings({1: 2})))
+    clock.set(LAST_END)
+    for aad in five:
+        mine = await enrolment_id(session_factory, aad)
+        given = SurveyAnswers(now=Ratings({1: 4}), then=Ratings({1: 1}), change=wrote[aad])
+        await services.evaluation.answer(aad, mine, EvaluationPhase.AFTER, given)
+    clock.set(LAST_END + services.evaluation.timing.after_open + timedelta(minutes=15))
+    async with session_factory.begin() as session:
+        await services.evaluation.reports_job()(session)
+    assert await outbox(session_factory, REPORT)  # the report card is queued, with the satisfaction counts
+
+    await services.privacy.forget(PrivacyActor(ALEX, PEOPLE[ALEX], "a:alex"), ALEX)
+
+    async with session_factory() as session:
+        payloads = [str(p) for p in (await session.scalars(select(OutboxNotification.payload))).all()]
+    assert not [p for p in payloads if wrote[ALEX] in p]
+    assert await rows_mentioning(session_factory, {wrote[ALEX]}) == {}

@@ -1,6 +1,7 @@
 """Cards of the evaluation: the survey (before, after, after with an answer to fix, the longest text allowed),
-thanks and skipped, the report (a full one, a small group held back, an SD of 0 with no effect size) and the
-comparison of a course's runs."""
+thanks and skipped, the report (a full one, a small group held back, an SD of 0 with no effect size, counts only
+while the "after" survey is open, the scheduled card that counts what people wrote) and the comparison of a course's
+runs (one of them still open)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,15 @@ async def samples(context: SampleContext) -> list[CardSample]:
     before, after = survey(context, EvaluationPhase.BEFORE), survey(context, EvaluationPhase.AFTER)
     survey_card, report_card = build_survey_card.__name__, build_report_card.__name__
     full = report(SEVEN, satisfied=True)
+    still_open = full.model_copy(
+        update={"outcomes": [], "satisfaction": None, "published_at": context.now + timedelta(days=14)}
+    )
+    assert full.satisfaction is not None
+    scheduled = full.model_copy(
+        update={
+            "satisfaction": full.satisfaction.model_copy(update={"changes": [], "changes_not_carried": len(CHANGES)})
+        }
+    )
     return [
         CardSample("evaluation/before", survey_card, build_survey_card(before, zone)),
         CardSample("evaluation/after", survey_card, build_survey_card(after, zone)),
@@ -102,6 +112,8 @@ async def samples(context: SampleContext) -> list[CardSample]:
             report_card,
             build_report_card(report([(2, 3)] * 5, satisfied=True), zone),
         ),
+        CardSample("evaluation/report-survey-open", report_card, build_report_card(still_open, zone)),
+        CardSample("evaluation/report-scheduled", report_card, build_report_card(scheduled, zone)),
         CardSample(
             "evaluation/comparison",
             build_comparison_card.__name__,
@@ -109,7 +121,11 @@ async def samples(context: SampleContext) -> list[CardSample]:
                 CourseComparison(
                     course_code="PERM4",
                     course_title=full.course_title,
-                    runs=[full, report(SEVEN[:3], satisfied=False, code="PERM4-B")],
+                    runs=[
+                        full,
+                        report(SEVEN[:3], satisfied=False, code="PERM4-B"),
+                        still_open.model_copy(update={"run_code": "PERM4-C"}),
+                    ],
                 ),
                 zone,
             ),
