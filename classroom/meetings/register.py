@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from classroom.meetings.presence import Span, present_for, status_for
+from classroom.meetings.sessions import LATE
 from storage.models import (
     AttendanceCorrection,
     AttendanceEvent,
@@ -70,13 +71,22 @@ class SessionRegister:
 
 
 def session_span(run_session: RunSession, meeting: MeetingSession | None, now: datetime) -> Span:
-    start = meeting.started_at if meeting and meeting.started_at else run_session.starts_at
+    """The window presence is measured against: the scheduled session clipped to the meeting as it happened,
+    ``[max(actual start, scheduled start), min(actual end, scheduled end)]``, so a trainer opening the meeting early
+    (up to ``EARLY``) or leaving it open afterwards makes nobody "partly". A meeting started and never ended (its
+    end event lost) counts as running only until the scheduled end plus ``LATE``, not for ever. Without Teams'
+    times, the scheduled ones."""
+    actual_start = meeting.started_at if meeting and meeting.started_at else run_session.starts_at
     if meeting and meeting.ended_at:
-        end = meeting.ended_at
+        actual_end = meeting.ended_at
     elif meeting and meeting.started_at:
-        end = max(now, start)  # live: so far
+        actual_end = min(max(now, actual_start), run_session.ends_at + LATE)  # live: so far, within reason
     else:
-        end = run_session.ends_at
+        actual_end = run_session.ends_at
+    start = max(actual_start, run_session.starts_at)
+    end = min(actual_end, run_session.ends_at)
+    if end <= start:  # the meeting and the schedule do not overlap at all: the meeting as it happened
+        start, end = actual_start, actual_end
     return Span(start, max(start, end))
 
 
