@@ -125,8 +125,8 @@ async def session_ended(
             select(Poll.question)
             .where(
                 Poll.run_id == run.id,
-                Poll.launched_at >= register.span.start,
-                Poll.launched_at <= register.span.end,
+                Poll.launched_at >= min(register.span.start, register.started_at or register.span.start),
+                Poll.launched_at <= max(register.span.end, register.ended_at or register.span.end),
             )
             .order_by(Poll.launched_at)
         )

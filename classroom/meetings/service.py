@@ -101,7 +101,7 @@ class MeetingService:
 
     async def correct(
         self, run_code: str, position: int, statuses: Mapping[int, AttendanceStatus], *, by: str, by_name: str
-    ) -> tuple[SessionRegister, int]:
+    ) -> corrections.Corrected:
         now = self._clock.now()
         return await in_transaction(
             self._session_factory,

@@ -215,11 +215,11 @@ async def test_who_attended_every_session_completes_after_the_last(meetings, ses
     assert ["Lynne Robbins", "attended", "attended", "attended", "partly", "no"] in rows
     # The trainer corrects Lynne's last session (she followed on a colleague's laptop): she completes too.
     lynne = next(line for line in report.people if line.name == "Lynne Robbins")
-    register, changed = await meetings.correct(
+    corrected = await meetings.correct(
         MULTI_RUN, 4, {lynne.person_id: ATTENDED}, by=TRAINER_AAD, by_name="Zoe Rosenfield"
     )
-    assert changed == 1
-    row = next(r for r in register.rows if r.person_id == lynne.person_id)
+    assert corrected.changed == 1 and corrected.withdrawn == ()
+    row = next(r for r in corrected.register.rows if r.person_id == lynne.person_id)
     assert row.status is ATTENDED and row.measured is PARTLY and row.corrected_by == "Zoe Rosenfield"
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Completion)) == 2
