@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from classroom.meetings.outcomes import stored_outcomes
 from classroom.meetings.presence import Span, present_for, status_for
 from classroom.meetings.sessions import LATE
 from storage.models import (
@@ -126,6 +127,8 @@ async def load_register(
         key = event.aad_object_id.casefold()
         events[key].append((event.kind, event.at))
         names[key] = event.name or names.get(key, "")
+    # The join and leave events purged after their retention period: the lines measured at the end stand in.
+    stored = await stored_outcomes(session, run_session.id) if not events and meeting and meeting.ended_at else {}
     corrections: dict[int, AttendanceCorrection] = {}
     for row in (
         await session.scalars(
@@ -143,6 +146,8 @@ async def load_register(
         mine = events.get(key, [])
         present = present_for(mine, span)
         measured = status_for(present, span, share_percent, seen=any(k is ParticipantEvent.JOIN for k, _ in mine))
+        if enrolment.person_id in stored:
+            measured, present = stored[enrolment.person_id].status, stored[enrolment.person_id].present
         correction = corrections.get(enrolment.person_id)
         excused = enrolment.status is EnrolmentStatus.CONFIRMED and any(
             s.id == run_session.id for s in enrolment.clash_sessions
