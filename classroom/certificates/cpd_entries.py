@@ -43,10 +43,17 @@ async def add_cpd_entry(
 
 
 async def add_missing_cpd_entries(session: AsyncSession, *, sealer: Sealer, zone: ZoneInfo, now: datetime) -> int:
-    """Entries for certificates issued without the keys (a batch at a time); how many were made."""
+    """Entries for certificates issued without the keys (a batch at a time); how many were made.
+
+    The rows are claimed as they are read (``FOR UPDATE SKIP LOCKED`` on PostgreSQL): a second run overlapping this
+    one passes over them instead of making their entries twice. SQLite runs one writer at a time and ignores it."""
     waiting = (
         await session.scalars(
-            select(Certificate).where(Certificate.cpd_recorded.is_(False)).order_by(Certificate.id).limit(BATCH)
+            select(Certificate)
+            .where(Certificate.cpd_recorded.is_(False))
+            .order_by(Certificate.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
         )
     ).all()
     for certificate in waiting:

@@ -1,21 +1,29 @@
 """Trainers correct the register (someone's laptop died and they followed on the phone of a colleague; someone
 joined under a guest account): each change is recorded with who made it and when, and the newest counts. After the
-run's last session, a correction can complete someone."""
+run's last session, a correction can complete someone, or take a completion (and its certificate) back."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput
-from classroom.meetings.completion import complete_run, last_session_ended
+from classroom.meetings.completion import last_session_ended, recompute_completions
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import SessionRegister, load_register
 from classroom.meetings.reports import run_and_session
 from classroom.text import bounded
 from storage.models import AttendanceCorrection, AttendanceStatus
+
+
+@dataclass(frozen=True)
+class Corrected:
+    register: SessionRegister  # as it stands after the correction
+    changed: int  # how many statuses changed
+    withdrawn: tuple[str, ...] = ()  # the names of whoever lost their completion (and certificate) by it
 
 
 async def correct_register(
@@ -28,9 +36,9 @@ async def correct_register(
     by_name: str,
     now: datetime,
     policy: MeetingPolicy,
-) -> tuple[SessionRegister, int]:
-    """Apply the trainer's statuses (person id to status; people not on the register are refused); returns the
-    register after it and how many statuses changed. Raises NotFound, NotAllowed, InvalidInput."""
+) -> Corrected:
+    """Apply the trainer's statuses (person id to status; people not on the register are refused). After the last
+    session, completions are recomputed both ways. Raises NotFound, NotAllowed, InvalidInput."""
     run, run_session = await run_and_session(session, run_code, position, by)
     register = await load_register(session, run_session, share_percent=policy.attended_percent, now=now)
     current = {r.person_id: r.status for r in register.rows}
@@ -51,9 +59,12 @@ async def correct_register(
             )
         )
         changed += 1
+    withdrawn: tuple[str, ...] = ()
     if changed:
         await session.flush()
         if await last_session_ended(session, run.id):
-            await complete_run(session, run.id, now=now, policy=policy)
+            recomputed = await recompute_completions(session, run.id, now=now, policy=policy)
+            names = {r.person_id: r.name for r in register.rows}  # whoever can lose one holds a place: a row
+            withdrawn = tuple(names.get(p, "") for p in recomputed.withdrawn)
         register = await load_register(session, run_session, share_percent=policy.attended_percent, now=now)
-    return register, changed
+    return Corrected(register, changed, withdrawn)

@@ -1,6 +1,7 @@
 """What a session's end sets off, once (after ``record_end`` recorded it): the reflection prompts brought forward
 to now, the register's "attend every date" follow-ups (a kind word to each participant who missed without an
-accepted clash), the summary to each trainer's 1:1 chat, and, after the run's last session, completion."""
+accepted clash), the summary to each trainer's 1:1 chat, and, after the run's last session, completion. The measured
+register is stored too, for when its join and leave events are purged."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from classroom.meetings.notices import (
     missed_key,
     summary_key,
 )
+from classroom.meetings.outcomes import Outcome, store_outcomes
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import SessionRegister, expected_enrolments, load_register, run_sessions
 from classroom.outbox import enqueue
@@ -101,6 +103,7 @@ async def session_ended(
     register = await load_register(
         session, run_session, share_percent=policy.attended_percent, now=now, enrolments=enrolments
     )
+    await store_outcomes(session, run_session.id, {r.person_id: Outcome(r.measured, r.present) for r in register.rows})
     await _prompt_now(session, run, run_session, count, enrolments, now=now, policy=policy)
     trainers = await trainer_people(session, run.id)
     trainer_names = [t.name for t in trainers if t.name]
@@ -125,8 +128,8 @@ async def session_ended(
             select(Poll.question)
             .where(
                 Poll.run_id == run.id,
-                Poll.launched_at >= register.span.start,
-                Poll.launched_at <= register.span.end,
+                Poll.launched_at >= min(register.span.start, register.started_at or register.span.start),
+                Poll.launched_at <= max(register.span.end, register.ended_at or register.span.end),
             )
             .order_by(Poll.launched_at)
         )

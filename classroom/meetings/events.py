@@ -81,12 +81,16 @@ async def meeting_started(
     session: AsyncSession, here: ConversationInfo, meeting_id: str, *, join_url: str | None, at: datetime, now: datetime
 ) -> SessionRef | None:
     """Record the session's real start and post the start card to the chat (once). None when the chat is not linked
-    (and the join URL names no run) or no session of the run fits the time."""
+    (and the join URL names no run), no session of the run fits the time, or that session has ended already (the
+    start delivered out of order)."""
     run_id = await run_for_chat(session, here, join_url=join_url, at=at, now=now)
     if run_id is None:
         return None
     run_session = await session_at(session, run_id, at)
     if run_session is None:
+        return None
+    ended = await session.scalar(select(MeetingSession.ended_at).where(MeetingSession.session_id == run_session.id))
+    if ended is not None:  # delivered after the end (or the end was assumed): no start card after it
         return None
     await _ensure_meeting(session, run_session, meeting_id, here.conversation_id)
     await session.execute(

@@ -17,8 +17,8 @@ from storage.models import AttendanceStatus, ParticipantEvent
 
 @dataclass(frozen=True)
 class Span:
-    """The session as it happened: from the meeting's start (else the scheduled start) to its end (else the
-    scheduled end, or now while it runs)."""
+    """The window presence is measured against: the scheduled session clipped to the meeting as it happened (see
+    ``register.session_span``)."""
 
     start: datetime
     end: datetime

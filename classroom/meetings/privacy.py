@@ -1,10 +1,11 @@
-"""The personal data of meetings: when someone joined and left each session (with the name Teams gave), trainers'
-corrections of their status (and who made them), and their completions.
+"""The personal data of meetings: when someone joined and left each session (with the name Teams gave), their status
+and time present as measured at each session's end, trainers' corrections of their status (and who made them), and
+their completions.
 
 Export gives the person their own joins and leaves, corrections about them and completions; erasure deletes them
 (a trainer's name on corrections they made becomes the erased placeholder). The purge removes the join and leave
 times of sessions that ended longer ago than ``RETENTION_ATTENDANCE_EVENTS_DAYS``: the register's outcome stays in
-the completions and corrections.
+the measured outcomes, the corrections and the completions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from storage.models import (
     AttendanceCorrection,
     AttendanceEvent,
     AttendanceExportLink,
+    AttendanceOutcome,
     Completion,
     CourseRun,
     RunSession,
@@ -32,6 +34,7 @@ class MeetingsData(PersonalData):
         "meeting_sessions": frozenset(),
         "attendance_events": frozenset({"aad_object_id", "name", "at"}),
         "attendance_corrections": frozenset({"person_id", "status", "corrected_by_aad_object_id", "corrected_by_name"}),
+        "attendance_outcomes": frozenset({"person_id", "status", "present_seconds"}),
         "completions": frozenset({"person_id", "completed_at"}),
         "attendance_export_links": frozenset({"issued_to_aad_object_id", "token_hash"}),
     }
@@ -49,7 +52,20 @@ class MeetingsData(PersonalData):
         ).all()
         corrections: list[tuple[AttendanceCorrection, int, str]] = []
         completions: list[tuple[Completion, str]] = []
+        outcomes: list[tuple[AttendanceOutcome, int, str]] = []
         if subject.person_id is not None:
+            outcomes = [
+                (o, p, code)
+                for o, p, code in (
+                    await session.execute(
+                        select(AttendanceOutcome, RunSession.position, CourseRun.code)
+                        .join(RunSession, RunSession.id == AttendanceOutcome.session_id)
+                        .join(CourseRun, CourseRun.id == RunSession.run_id)
+                        .where(AttendanceOutcome.person_id == subject.person_id)
+                        .order_by(RunSession.starts_at)
+                    )
+                ).all()
+            ]
             corrections = [
                 (c, p, code)
                 for c, p, code in (
@@ -72,9 +88,13 @@ class MeetingsData(PersonalData):
                     )
                 ).all()
             ]
-        if not events and not corrections and not completions:
+        if not events and not corrections and not completions and not outcomes:
             return None
         lines = [f"{code} session {position}: {e.kind.value} at {e.at.isoformat()}" for e, position, code in events]
+        lines += [
+            f"{code} session {position}: measured {o.status.value}, {o.present_seconds // 60} minutes present"
+            for o, position, code in outcomes
+        ]
         lines += [
             f"{code} session {position}: marked {c.status.value} by a trainer" for c, position, code in corrections
         ]
@@ -83,6 +103,10 @@ class MeetingsData(PersonalData):
             "joins_and_leaves": [
                 {"run": code, "session": position, "event": e.kind.value, "at": e.at, "name": e.name}
                 for e, position, code in events
+            ],
+            "measured": [
+                {"run": code, "session": position, "status": o.status.value, "present_seconds": o.present_seconds}
+                for o, position, code in outcomes
             ],
             "corrections": [
                 {"run": code, "session": position, "status": c.status.value, "at": c.corrected_at}
@@ -103,6 +127,7 @@ class MeetingsData(PersonalData):
                 delete(AttendanceCorrection).where(AttendanceCorrection.person_id == subject.person_id)
             )
             await session.execute(delete(Completion).where(Completion.person_id == subject.person_id))
+            await session.execute(delete(AttendanceOutcome).where(AttendanceOutcome.person_id == subject.person_id))
         await session.execute(
             update(AttendanceCorrection)
             .where(AttendanceCorrection.corrected_by_aad_object_id == subject.aad_object_id)

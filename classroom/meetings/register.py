@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from classroom.meetings.outcomes import stored_outcomes
 from classroom.meetings.presence import Span, present_for, status_for
+from classroom.meetings.sessions import LATE
 from storage.models import (
     AttendanceCorrection,
     AttendanceEvent,
@@ -70,13 +72,22 @@ class SessionRegister:
 
 
 def session_span(run_session: RunSession, meeting: MeetingSession | None, now: datetime) -> Span:
-    start = meeting.started_at if meeting and meeting.started_at else run_session.starts_at
+    """The window presence is measured against: the scheduled session clipped to the meeting as it happened,
+    ``[max(actual start, scheduled start), min(actual end, scheduled end)]``, so a trainer opening the meeting early
+    (up to ``EARLY``) or leaving it open afterwards makes nobody "partly". A meeting started and never ended (its
+    end event lost) counts as running only until the scheduled end plus ``LATE``, not for ever. Without Teams'
+    times, the scheduled ones."""
+    actual_start = meeting.started_at if meeting and meeting.started_at else run_session.starts_at
     if meeting and meeting.ended_at:
-        end = meeting.ended_at
+        actual_end = meeting.ended_at
     elif meeting and meeting.started_at:
-        end = max(now, start)  # live: so far
+        actual_end = min(max(now, actual_start), run_session.ends_at + LATE)  # live: so far, within reason
     else:
-        end = run_session.ends_at
+        actual_end = run_session.ends_at
+    start = max(actual_start, run_session.starts_at)
+    end = min(actual_end, run_session.ends_at)
+    if end <= start:  # the meeting and the schedule do not overlap at all: the meeting as it happened
+        start, end = actual_start, actual_end
     return Span(start, max(start, end))
 
 
@@ -116,6 +127,8 @@ async def load_register(
         key = event.aad_object_id.casefold()
         events[key].append((event.kind, event.at))
         names[key] = event.name or names.get(key, "")
+    # The join and leave events purged after their retention period: the lines measured at the end stand in.
+    stored = await stored_outcomes(session, run_session.id) if not events and meeting and meeting.ended_at else {}
     corrections: dict[int, AttendanceCorrection] = {}
     for row in (
         await session.scalars(
@@ -133,6 +146,8 @@ async def load_register(
         mine = events.get(key, [])
         present = present_for(mine, span)
         measured = status_for(present, span, share_percent, seen=any(k is ParticipantEvent.JOIN for k, _ in mine))
+        if enrolment.person_id in stored:
+            measured, present = stored[enrolment.person_id].status, stored[enrolment.person_id].present
         correction = corrections.get(enrolment.person_id)
         excused = enrolment.status is EnrolmentStatus.CONFIRMED and any(
             s.id == run_session.id for s in enrolment.clash_sessions

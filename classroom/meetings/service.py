@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
-from classroom.meetings import corrections, ending, events, exports, reports
+from classroom.meetings import corrections, ending, events, exports, reports, stale
 from classroom.meetings.events import MeetingLinked, Participant, SessionRef
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.register import SessionRegister, load_register
@@ -101,7 +101,7 @@ class MeetingService:
 
     async def correct(
         self, run_code: str, position: int, statuses: Mapping[int, AttendanceStatus], *, by: str, by_name: str
-    ) -> tuple[SessionRegister, int]:
+    ) -> corrections.Corrected:
         now = self._clock.now()
         return await in_transaction(
             self._session_factory,
@@ -137,3 +137,12 @@ class MeetingService:
             await exports.purge_expired_links(session, self._clock.now())
 
         return purge
+
+    def stale_sessions_job(self) -> PeriodicJob:
+        """Closes sessions whose end event never came, once past their scheduled end plus ``LATE``, and sets off
+        the end's effects for them."""
+
+        async def close(session: AsyncSession) -> None:
+            await stale.close_stale_sessions(session, now=self._clock.now(), policy=self.policy)
+
+        return close

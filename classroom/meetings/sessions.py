@@ -77,12 +77,12 @@ async def run_for_chat(
     session: AsyncSession, here: ConversationInfo, *, join_url: str | None, at: datetime, now: datetime
 ) -> int | None:
     """The chat's linked run; when it has none, the run this meeting's join URL and time name, linked now (the
-    same link ``link RUN`` makes, so polls work there too)."""
+    same link ``link RUN`` makes, so polls work there too). None when the chat could not be linked (a 1:1 chat):
+    nothing is recorded for a chat not linked."""
     run_id = await linked_run_id(session, here.conversation_id)
     if run_id is not None or not join_url:
         return run_id
     run = await run_by_join_url(session, join_url, at)
     if run is None:
         return None
-    await link_automatically(session, here, run.id, now=now)
-    return run.id
+    return run.id if await link_automatically(session, here, run.id, now=now) else None

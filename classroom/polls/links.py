@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.conversations import ConversationInfo, remember_conversation
@@ -93,11 +93,12 @@ async def linked_run(session: AsyncSession, conversation_id: str) -> CourseRun:
 TEAMS_LINKED = "Teams (the meeting's join link)"
 
 
-async def link_automatically(session: AsyncSession, here: ConversationInfo, run_id: int, *, now: datetime) -> None:
+async def link_automatically(session: AsyncSession, here: ConversationInfo, run_id: int, *, now: datetime) -> bool:
     """Link a meeting chat to the run whose join link the meeting has (matched by the meetings feature); an
-    existing link is kept. Nobody linked it, so no one's id is recorded."""
+    existing link is kept. Nobody linked it, so no one's id is recorded. True when the chat is now linked to this
+    run; False when it is no shared chat (not linked) or another link won."""
     if here.conversation_type not in SHARED_CHATS:
-        return
+        return False
     await remember_conversation(session, here)
     await insert_or_ignore(
         session,
@@ -110,4 +111,8 @@ async def link_automatically(session: AsyncSession, here: ConversationInfo, run_
             "linked_at": now,
         },
         ["conversation_id"],
+    )
+    return (
+        await session.scalar(select(ChatRunLink.run_id).where(ChatRunLink.conversation_id == here.conversation_id))
+        == run_id
     )

@@ -7,7 +7,7 @@ from dialogs.feature import Events, Feature, Job
 from dialogs.meetings import events
 from dialogs.meetings.card_actions import router as card_actions
 from dialogs.meetings.commands import router
-from dialogs.meetings.links import EXPORT_LINKS_CRON, EXPORT_LINKS_JOB
+from dialogs.meetings.links import EXPORT_LINKS_CRON, EXPORT_LINKS_JOB, STALE_SESSIONS_CRON, STALE_SESSIONS_JOB
 from dialogs.meetings.notifications import NOTIFICATIONS
 
 feature = Feature(
@@ -22,6 +22,9 @@ feature = Feature(
         participants_joined=events.participants_joined,
         participants_left=events.participants_left,
     ),
-    jobs=lambda services: [Job(EXPORT_LINKS_JOB, EXPORT_LINKS_CRON, services.meetings.export_links_job())],
+    jobs=lambda services: [
+        Job(EXPORT_LINKS_JOB, EXPORT_LINKS_CRON, services.meetings.export_links_job()),
+        Job(STALE_SESSIONS_JOB, STALE_SESSIONS_CRON, services.meetings.stale_sessions_job()),
+    ],
     personal_data=[MeetingsData()],
 )

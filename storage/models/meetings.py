@@ -73,6 +73,18 @@ class AttendanceCorrection(Base):
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AttendanceOutcome(Base):
+    """Each participant's register line as measured when the session ended (before any correction): what the
+    register shows once the join and leave events behind it are purged after their retention period."""
+
+    __tablename__ = "attendance_outcomes"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("run_sessions.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[AttendanceStatus] = mapped_column(text_enum(AttendanceStatus, "attendance_status"))
+    present_seconds: Mapped[int]
+
+
 class Completion(Base):
     """A participant who attended every session of a run (accepted clashes excepted)."""
 

@@ -75,3 +75,35 @@ async def test_the_roster_shows_who_came_to_a_held_session(session_factory, cloc
     roster = _words(await zoe.say(f"roster {MULTI_RUN}"))
     assert "Held: 1 attended, 1 partly, 1 absent" in roster
     assert roster.count("Held:") == 1  # sessions 2-4 are still to come
+
+
+async def test_a_correction_after_the_last_session_says_the_completion_was_withdrawn(session_factory, clock) -> None:
+    from sqlalchemy import select
+
+    from storage.models import Certificate
+
+    await load_meeting_world(session_factory, clock)
+    meetings = MeetingService(session_factory, clock)
+    for position in (1, 2, 3, 4):
+        await run_whole_session(meetings, clock, position, present={ALEX: (0, 300)})
+    async with session_factory() as session:
+        code = await session.scalar(select(Certificate.code))
+    zoe = Conversation(session_factory, clock, aad_object_id=TRAINER_AAD, name="Zoe Rosenfield")
+    assert "Alex Wilber" in _words(await zoe.say(f"certificate {code}"))
+    register = _card(await zoe.say(f"attendance {MULTI_RUN} 3"))
+    alex = next(e["id"] for e in register["body"] if e.get("label") == "Alex Wilber")
+    save = next(a for a in register["actions"] if a["verb"] == "meetings.correct")
+    answer, _ = await zoe.execute(save["verb"], {**save["data"], alex: "absent"})
+    text = answer.body.value["fallbackText"]
+    assert "Completion withdrawn" in text and "Alex Wilber" in text
+    assert "Alex Wilber · 1: attended, 2: attended, 3: absent" in _words(await zoe.say(f"attendance {MULTI_RUN}"))
+    assert "Alex Wilber" not in _words(await zoe.say(f"certificate {code}"))
+
+
+async def test_a_register_card_naming_an_impossible_session_is_out_of_date(session_factory, clock) -> None:
+    zoe = await _held_session(session_factory, clock)
+    register = _card(await zoe.say(f"attendance {MULTI_RUN} 1"))
+    save = next(a for a in register["actions"] if a["verb"] == "meetings.correct")
+    for session in (2**31, 10**30, 0, -1, 1001):
+        answer, _ = await zoe.execute(save["verb"], {**save["data"], "session": session})
+        assert "out of date" in str(answer.body.value)

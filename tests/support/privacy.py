@@ -26,6 +26,7 @@ from storage.models import (
     AttendanceCorrection,
     AttendanceEvent,
     AttendanceExportLink,
+    AttendanceOutcome,
     AttendanceStatus,
     BotStateRecord,
     Certificate,
@@ -440,6 +441,12 @@ async def seed_everything(session_factory: async_sessionmaker[AsyncSession], who
                     corrected_at=now,
                 ),
                 Completion(run_id=booked.id, person_id=person.id, completed_at=now),
+                AttendanceOutcome(
+                    session_id=booked.sessions[0].id,
+                    person_id=person.id,
+                    status=AttendanceStatus.ATTENDED,
+                    present_seconds=18000,
+                ),
                 AttendanceExportLink(
                     run_id=booked.id,
                     token_hash=f"{who.tag}-attendance-token-hash".ljust(64, "0"),

@@ -146,3 +146,31 @@ async def test_unknown_or_erased_people_and_unknown_runs_get_nothing_and_break_n
         await issue_certificates(session, run_id=run_id, person_ids=[alex, isaiah, 999_999], now=clock.now())
         await issue_certificates(session, run_id=999_999, person_ids=[alex], now=clock.now())
     assert await _count(session_factory, Certificate) == 1
+
+
+async def test_two_overlapping_cpd_jobs_make_each_entry_once(
+    enrolment, reflection, sealer, session_factory, db_url, clock
+) -> None:
+    import asyncio
+
+    from storage.engine import create_engine, create_session_factory
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one transaction at a time: no two jobs overlap")
+    await issue(session_factory, ALEX, now=clock.now())  # no keys: the job makes the entry
+    job = CertificateService(session_factory, clock, LONDON, sealer).cpd_job()
+    other_engine = create_engine(db_url)
+    try:
+        other_process = create_session_factory(other_engine)
+
+        async def overlapping() -> None:
+            async with other_process.begin() as session:
+                await job(session)
+
+        async with session_factory.begin() as session:
+            await job(session)  # made, not committed yet: the second run starts meanwhile
+            # It passes the claimed row over at once (without the claim it would wait on the row, then add a twin).
+            await asyncio.wait_for(overlapping(), 10)
+        assert await _count(session_factory, CpdEntry) == 1
+    finally:
+        await other_engine.dispose()

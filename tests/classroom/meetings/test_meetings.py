@@ -103,6 +103,22 @@ async def test_an_unlinked_chat_whose_meeting_is_no_run_records_nothing(session_
     assert await outbox(session_factory, STARTED) == []
 
 
+async def test_a_chat_that_cannot_be_linked_is_not_linked_nor_recorded(session_factory, clock) -> None:
+    await load_meeting_world(session_factory, clock, link=False)
+    from classroom.meetings.service import MeetingService
+
+    meetings = MeetingService(session_factory, clock)
+    start, _ = session_times(2)
+    clock.set(start)
+    personal = chat_info("a:1on1-with-zoe", "personal")  # the join URL is the run's, but a 1:1 chat is no class
+    assert await meetings.link_meeting(personal, JOIN_URL, at=start) is None
+    assert await meetings.started(personal, MEETING, join_url=JOIN_URL, at=start) is None
+    assert await outbox(session_factory, STARTED) == []
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ChatRunLink)) == 0
+        assert await session.scalar(select(func.count()).select_from(MeetingSession)) == 0
+
+
 async def test_the_register_from_joins_and_leaves(meetings, session_factory, clock) -> None:
     start, _end = session_times(1)
     clock.set(start)
@@ -215,11 +231,11 @@ async def test_who_attended_every_session_completes_after_the_last(meetings, ses
     assert ["Lynne Robbins", "attended", "attended", "attended", "partly", "no"] in rows
     # The trainer corrects Lynne's last session (she followed on a colleague's laptop): she completes too.
     lynne = next(line for line in report.people if line.name == "Lynne Robbins")
-    register, changed = await meetings.correct(
+    corrected = await meetings.correct(
         MULTI_RUN, 4, {lynne.person_id: ATTENDED}, by=TRAINER_AAD, by_name="Zoe Rosenfield"
     )
-    assert changed == 1
-    row = next(r for r in register.rows if r.person_id == lynne.person_id)
+    assert corrected.changed == 1 and corrected.withdrawn == ()
+    row = next(r for r in corrected.register.rows if r.person_id == lynne.person_id)
     assert row.status is ATTENDED and row.measured is PARTLY and row.corrected_by == "Zoe Rosenfield"
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Completion)) == 2

@@ -85,6 +85,7 @@ async def test_seeding_reaches_every_table_that_holds_personal_data(privacy, ses
         "cpd_entries",
         "cpd_export_links",
         "completions",
+        "attendance_outcomes",
         "certificate_links",
         "evaluation_ratings",  # ratings of a response, under no name: reached through the person's enrolment
     }
