@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue import queries
@@ -17,10 +16,6 @@ from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.privacy.audit import CLI, Actor, record_audit
 from classroom.transactions import SessionFactory, in_transaction
-from storage.models import Course
-
-_CODES = select(Course.code).order_by(Course.code)
-
 
 CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 
@@ -64,7 +59,7 @@ class CatalogueService:
         """Every course code, in order."""
 
         async def unit(session: AsyncSession) -> list[str]:
-            return list(await session.scalars(_CODES))
+            return sorted(course.code for course in (await self.snapshot.current(session)).courses)
 
         return await in_transaction(self._session_factory, unit)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.enquiries.fields import EnquiryDraft
+from classroom.enquiries.fields import COURSES_MAX, EnquiryDraft
 from classroom.enquiries.notices import queue_coordinator_card
 from classroom.enquiries.references import allocate_number, format_reference
 from classroom.enquiries.views import enquiry_view
@@ -60,7 +60,9 @@ async def create_enquiry(
     existing = await _by_key(session, idempotency_key)
     if existing is not None:
         return _theirs(existing, enquirer_aad_object_id)
-    known_codes = set(await session.scalars(select(Course.code)))
+    # Only the codes it names (at most COURSES_MAX; more is refused anyway): a look-up each, whatever the catalogue.
+    named = [code.upper() for code in draft.course_codes[:COURSES_MAX]]
+    known_codes = set(await session.scalars(select(Course.code).where(Course.code.in_(named)))) if named else set()
     draft = draft.validated(known_codes)
     number = await allocate_number(session, now.year)
     reference = format_reference(now.year, number)
