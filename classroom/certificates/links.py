@@ -6,29 +6,21 @@ As for the calendar and CPD links the token is the only credential (a browser op
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from storage.models import CertificateLink
 
-TOKEN_BYTES = 32
 LINK_TTL = timedelta(hours=1)
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 async def issue_link(
     session: AsyncSession, certificate_id: int, now: datetime, ttl: timedelta = LINK_TTL
 ) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = now + ttl
     session.add(
         CertificateLink(
@@ -41,7 +33,7 @@ async def issue_link(
 
 async def certificate_for_token(session: AsyncSession, token: str, now: datetime) -> int | None:
     """The certificate a live token opens; None for a malformed, unknown or expired one."""
-    if not _TOKEN_SHAPE.match(token):
+    if not well_formed(token):
         return None
     return await session.scalar(
         select(CertificateLink.certificate_id).where(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,15 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from classroom.errors import NotFound
 from classroom.evaluation.policy import EvaluationTiming
 from classroom.evaluation.report import build_report
 from classroom.evaluation.views import Measure, RunReport
 from classroom.polls.authorisation import may_run_polls, require_poll_runner, run_by_code, run_by_id
-from classroom.polls.exports import hash_token, spreadsheet_safe
+from classroom.polls.exports import spreadsheet_safe
 from storage.models import EvaluationExportLink
 
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
 UK = ZoneInfo("Europe/London")  # when the figures are published, as people here read it
 PACE_WORDS = {"too_slow": "too slow", "about_right": "about right", "too_fast": "too fast"}
 
@@ -49,7 +47,7 @@ async def issue_link(
 ) -> LinkIssued:
     run = await run_by_code(session, run_code)
     await require_poll_runner(session, run, aad_object_id)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     session.add(
         EvaluationExportLink(
             run_id=run.id,
@@ -147,7 +145,7 @@ def report_csv(report: RunReport) -> bytes:
 async def export_file(session: AsyncSession, token: str, *, now: datetime, timing: EvaluationTiming) -> CsvFile:
     """The CSV behind a live link; NotFound for a malformed, unknown, expired or no-longer-entitled one (alike)."""
     link = None
-    if _TOKEN_SHAPE.match(token):
+    if well_formed(token):
         link = await session.scalar(
             select(EvaluationExportLink).where(
                 EvaluationExportLink.token_hash == hash_token(token), EvaluationExportLink.expires_at > now

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from classroom.errors import NotAllowed, NotFound
 from classroom.meetings.policy import MeetingPolicy
 from classroom.meetings.reports import csv_rows, run_attendance
 from classroom.polls.authorisation import require_poll_runner, run_by_code
-from classroom.polls.exports import ExportFile, ExportLinkIssued, hash_token, spreadsheet_safe
+from classroom.polls.exports import ExportFile, ExportLinkIssued, spreadsheet_safe
 from storage.models import AttendanceExportLink, CourseRun
 
-TOKEN_BYTES = 32
-TOKEN_LENGTH = 43  # token_urlsafe(32)
 PURGE_AFTER = timedelta(days=1)
 
 
@@ -38,7 +36,7 @@ async def issue_link(
         await require_poll_runner(session, run, by)
     except NotAllowed as refused:
         raise NotFound("no such run") from refused
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     session.add(
         AttendanceExportLink(
             run_id=run.id, token_hash=hash_token(token), issued_to_aad_object_id=by, expires_at=now + ttl
@@ -52,7 +50,7 @@ async def export_file(session: AsyncSession, token: str, *, now: datetime, polic
     """The CSV behind a live link. Raises NotFound for a malformed, unknown or expired token, or one whose person
     may no longer see the run's attendance (all alike)."""
     link = None
-    if len(token) == TOKEN_LENGTH and token.replace("-", "").replace("_", "").isalnum() and token.isascii():
+    if well_formed(token):
         link = await session.scalar(
             select(AttendanceExportLink).where(
                 AttendanceExportLink.token_hash == hash_token(token), AttendanceExportLink.expires_at > now
