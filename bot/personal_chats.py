@@ -7,8 +7,9 @@ next message stores the chat, and what waited for them goes at once (``Conversat
 stranger's chat (nobody we know, nothing waiting for them: someone forgotten at their request, say) is not stored.
 
 Message turns are the hot path, so the stored chat is read in the turn's first database session
-(``TurnPreload`` calls :func:`read_personal_chat`): a chat known as it is costs one read by primary key and no
-session of its own. Nothing is remembered between turns: what the database says is always what decides.
+(``TurnPreload`` reads it with what else a message needs, then calls :func:`note_personal_chat`): a chat known as
+it is costs no statement and no session of its own. Nothing is remembered between turns: what the database says is
+always what decides.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.clock import Clock
-from classroom.conversations import ConversationService, StoredChat, known_as_it_is, stored_chat, worth_keeping
+from classroom.conversations import ConversationService, StoredChat, known_as_it_is
 from dialogs.conversation_reference import base_conversation_id, conversation_info
 from dialogs.sender import sender_aad_object_id, sender_name
 
@@ -47,15 +46,19 @@ def _personal_message(activity: Activity) -> bool:
     )
 
 
-async def read_personal_chat(session: AsyncSession, context: TurnContext, clock: Clock) -> None:
-    """In the turn's first session: how the database knows this message's 1:1 chat, for
-    :class:`RememberPersonalChats` to compare with the activity."""
+def personal_chat_to_read(context: TurnContext) -> str | None:
+    """The 1:1 chat whose stored form the turn's first read should fetch for :func:`note_personal_chat` (None: the
+    message is not a person's 1:1 message, so :class:`RememberPersonalChats` has nothing to compare)."""
     activity = context.activity
     if _personal_message(activity) and sender_aad_object_id(context):
-        conversation_id = base_conversation_id(activity.conversation.id)
-        chat = await stored_chat(session, conversation_id)
-        keep = chat is not None or await worth_keeping(session, sender_aad_object_id(context) or "", clock.now())
-        context.turn_state[_STORED_CHAT] = _Read(chat, keep)
+        return base_conversation_id(activity.conversation.id)
+    return None
+
+
+def note_personal_chat(context: TurnContext, chat: StoredChat | None, worth_keeping: bool) -> None:
+    """In the turn's first read: how the database knows this message's 1:1 chat (``chat``; ``worth_keeping``, see
+    ``classroom.conversations.worth_keeping``), for :class:`RememberPersonalChats` to compare with the activity."""
+    context.turn_state[_STORED_CHAT] = _Read(chat, chat is not None or worth_keeping)
 
 
 class RememberPersonalChats(Middleware):

@@ -20,15 +20,20 @@ from typing import Any
 from botbuilder.core import Middleware, PrivateConversationState, TurnContext
 from botbuilder.core.bot_state import CachedBotState
 from botbuilder.schema import Activity, ActivityTypes
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import BindParameter
 
-from bot.personal_chats import read_personal_chat
+from bot.personal_chats import note_personal_chat, personal_chat_to_read
 from classroom.clock import Clock
-from classroom.people import roles_of
+from classroom.conversations import stored_chat_columns, stored_chat_from, worth_keeping_column
+from classroom.outbox import waiting_since
+from classroom.people import roles_from, stored_roles
 from classroom.receipts import ActivityReceipts, receipt_key
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
-from storage.state_storage import SqlAlchemyStorage
+from storage.base import UtcDateTime
+from storage.state_storage import SqlAlchemyStorage, checked_key, restored, stored_columns
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +70,20 @@ class ConversationDialogState(PrivateConversationState):
         turn_context.turn_state[self._context_service_key] = CachedBotState(item if item is not None else {})
 
 
+_STATE_KEY: BindParameter[str] = bindparam("state_key")
+_SENDER: BindParameter[str] = bindparam("sender")
+_CHAT: BindParameter[str] = bindparam("chat")
+_NOW = bindparam("now", type_=UtcDateTime())
+# Built once. What nearly every message needs, in one statement of one row: each piece read on its own cost a
+# statement's whole overhead (on PostgreSQL a round trip) for a look-up by key that costs the database almost nothing.
+_MESSAGE_NEEDS = select(
+    *stored_columns(_STATE_KEY),
+    stored_roles(_SENDER),
+    *stored_chat_columns(_CHAT),
+    worth_keeping_column(_SENDER, _NOW),
+)
+
+
 class TurnPreload(Middleware):
     """Claims the activity, and for a message loads its dialog state and the sender's roles, in one session. Runs
     after the per-conversation turn lock (``SerialTurnsMiddleware``), so the state read is the one the previous turn
@@ -92,17 +111,7 @@ class TurnPreload(Middleware):
         activity = context.activity
         receipt = _receipt(context)
         if activity.type == ActivityTypes.message:
-            key = self._dialog_state.get_storage_key(context)
-            async with self._session_factory() as session:
-                claimed = receipt is None or await self._receipts.claim_in(session, receipt)
-                items = await self._dialog_state.storage.read_in(session, [key])
-                roles = await roles_of(session, sender_aad_object_id(context))
-                if claimed:
-                    await read_personal_chat(session, context, self._clock)
-                if receipt is not None:
-                    await session.commit()
-            self._dialog_state.use_loaded(context, items.get(key))
-            keep_sender_roles(context, roles)
+            claimed = await self._claim_and_read(context, receipt)
         elif receipt is not None and self._claimed_by_handler is not None and self._claimed_by_handler(activity):
             context.turn_state[TURN_RECEIPT] = receipt  # the handler claims it, in the transaction of its work
             claimed = True
@@ -117,6 +126,30 @@ class TurnPreload(Middleware):
             if receipt is not None:
                 await self._receipts.release(receipt)
             raise
+
+    async def _claim_and_read(self, context: TurnContext, receipt: str | None) -> bool:
+        """A message's claim and :data:`_MESSAGE_NEEDS`, in one session; returns whether it was claimed."""
+        chat = personal_chat_to_read(context)
+        parameters = {
+            "state_key": checked_key(self._dialog_state.get_storage_key(context)),
+            "sender": sender_aad_object_id(context) or "",
+            "chat": chat or "",
+            **waiting_since(_NOW, self._clock.now()),
+        }
+        async with self._session_factory() as session:
+            if receipt is not None and not await self._receipts.claim_in(session, receipt):
+                await session.commit()  # nothing claimed, nothing more to read: the turn ends here
+                return False
+            document, e_tag, roles, installed, service_url, person, worth_keeping = (
+                await session.execute(_MESSAGE_NEEDS, parameters)
+            ).one()
+            if receipt is not None:
+                await session.commit()
+        self._dialog_state.use_loaded(context, restored(document, e_tag))
+        keep_sender_roles(context, roles_from(roles))
+        if chat is not None:
+            note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))
+        return True
 
     async def _taken_before(self, context: TurnContext) -> None:
         self.already_taken += 1

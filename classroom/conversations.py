@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from classroom.clock import Clock
-from classroom.outbox import anything_waiting, deliver_waiting
+from classroom.outbox import anything_waiting, deliver_waiting, waiting_for
 from classroom.people import ensure_person, find_person
 from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
-from storage.models import ConversationRecord, DesignatedConversation
+from storage.models import ConversationRecord, DesignatedConversation, Person
 from storage.upsert import insert_or_ignore, insert_or_update
 
 
@@ -141,6 +142,26 @@ async def stored_chat(session: AsyncSession, conversation_id: str) -> StoredChat
 def known_as_it_is(stored: StoredChat | None, service_url: str, person: str | None) -> bool:
     """Whether the stored chat is ``person``'s and reachable at ``service_url``, so nothing needs storing."""
     return stored == (True, service_url, person)
+
+
+def stored_chat_columns(conversation_id: BindParameter[str]) -> tuple[ScalarSelect[Any], ...]:
+    """:func:`stored_chat` as columns of a caller's one-row read of several things at once (a message turn's first
+    read); :func:`stored_chat_from` reads them."""
+    columns = (ConversationRecord.installed, ConversationRecord.service_url, ConversationRecord.user_aad_object_id)
+    return tuple(
+        select(column).where(ConversationRecord.conversation_id == conversation_id).scalar_subquery()
+        for column in columns
+    )
+
+
+def stored_chat_from(installed: bool | None, service_url: str | None, person: str | None) -> StoredChat | None:
+    """What :func:`stored_chat_columns` read, as :func:`stored_chat` returns it."""
+    return None if installed is None or service_url is None else (bool(installed), service_url, person)
+
+
+def worth_keeping_column(person: BindParameter[str], now: BindParameter[datetime]) -> ColumnElement[bool]:
+    """:func:`worth_keeping` as a column of a caller's one-row read (``now``'s values: ``waiting_since``)."""
+    return or_(exists().where(Person.aad_object_id == person), waiting_for(person, now))
 
 
 async def worth_keeping(session: AsyncSession, person: str, now: datetime) -> bool:

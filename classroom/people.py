@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
@@ -30,6 +31,22 @@ _ROLES = (
     .join_from(PersonRole.__table__, Person.__table__)
     .where(Person.__table__.c.aad_object_id == bindparam("aad_object_id"))
 )
+
+
+def stored_roles(aad_object_id: BindParameter[str]) -> ScalarSelect[str]:
+    """A person's stored roles as one comma-separated column (NULL for none), for a caller's one-row read of
+    several things at once (a message turn's first read); :func:`roles_from` reads it."""
+    return (
+        select(func.aggregate_strings(PersonRole.__table__.c.role, ","))
+        .join_from(PersonRole.__table__, Person.__table__)
+        .where(Person.__table__.c.aad_object_id == aad_object_id)
+        .scalar_subquery()
+    )
+
+
+def roles_from(stored: str | None) -> frozenset[Role]:
+    """What :func:`stored_roles` read, as :func:`roles_of` returns it."""
+    return frozenset(Role(role) for role in stored.split(",")) if stored else frozenset({Role.PARTICIPANT})
 
 
 async def roles_of(session: AsyncSession, aad_object_id: str | None) -> frozenset[Role]:

@@ -18,10 +18,11 @@ from typing import Any, cast
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ScalarSelect, bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.base import utcnow
 from storage.models.bot_state import BotStateRecord
@@ -61,6 +62,25 @@ class ETagConflictError(KeyError):
 _STATE = BotStateRecord.__table__.c
 # Built once: a message turn reads its state with this, and building a statement costs more than running it.
 _READ = select(_STATE.key, _STATE.document, _STATE.e_tag).where(_STATE.key.in_(bindparam("keys", expanding=True)))
+
+
+def stored_columns(key: BindParameter[str]) -> tuple[ScalarSelect[str], ScalarSelect[str]]:
+    """The document and e_tag stored under ``key`` (NULL when nothing is), as columns of a caller's one-row read of
+    several things at once (a message turn's first read, ``bot/turn_preload.py``); :func:`restored` reads them."""
+    return (
+        select(_STATE.document).where(_STATE.key == key).scalar_subquery(),
+        select(_STATE.e_tag).where(_STATE.key == key).scalar_subquery(),
+    )
+
+
+def restored(document: str | None, e_tag: str | None) -> Any:
+    """The item :func:`stored_columns` read, as ``read`` returns it; None when nothing was stored."""
+    return None if document is None or e_tag is None else _restore(document, e_tag)
+
+
+def checked_key(key: str) -> str:
+    """``key`` if the table can hold it (raises as ``read`` does otherwise)."""
+    return _checked_keys([key])[0]
 
 
 class SqlAlchemyStorage(Storage):

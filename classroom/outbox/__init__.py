@@ -25,7 +25,7 @@ from classroom.outbox.status import (
     outbox_summary,
     retry_notification,
 )
-from classroom.outbox.waiting import anything_waiting, deliver_waiting
+from classroom.outbox.waiting import anything_waiting, deliver_waiting, waiting_for, waiting_since
 
 __all__ = [
     "ENQUEUED_FLAG",
@@ -46,4 +46,6 @@ __all__ = [
     "outbox_summary",
     "replace_copies",
     "retry_notification",
+    "waiting_for",
+    "waiting_since",
 ]

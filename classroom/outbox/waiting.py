@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Exists, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from classroom.outbox.queue import mark_enqueued
 from storage.base import UtcDateTime
@@ -43,16 +44,32 @@ _DELIVER_WAITING = (
 )
 
 
-_WAITING_FOR = (
-    select(OutboxNotification.id)
-    .where(
-        OutboxNotification.status == NotificationStatus.UNDELIVERABLE,
-        OutboxNotification.recipient_aad_object_id == bindparam("recipient"),
-        OutboxNotification.due_at >= bindparam("since", type_=UtcDateTime()),
-        or_(OutboxNotification.expires_at.is_(None), OutboxNotification.expires_at > _NOW),
+def _waiting_for(recipient: BindParameter[str], since: BindParameter[datetime], now: BindParameter[datetime]) -> Select:
+    return (
+        select(OutboxNotification.id)
+        .where(
+            OutboxNotification.status == NotificationStatus.UNDELIVERABLE,
+            OutboxNotification.recipient_aad_object_id == recipient,
+            OutboxNotification.due_at >= since,
+            or_(OutboxNotification.expires_at.is_(None), OutboxNotification.expires_at > now),
+        )
+        .limit(1)
     )
-    .limit(1)
-)
+
+
+_WAITING_FOR = _waiting_for(bindparam("recipient"), bindparam("since", type_=UtcDateTime()), _NOW)
+
+
+def waiting_for(recipient: BindParameter[str], now: BindParameter[datetime]) -> Exists:
+    """Whether :func:`deliver_waiting` would make anything due, as a condition for a caller's own read (``now``
+    bound to a time: :func:`waiting_since` gives the parameters)."""
+    since = bindparam(f"{now.key}_waiting_since", type_=UtcDateTime())
+    return _waiting_for(recipient, since, now).exists()
+
+
+def waiting_since(now: BindParameter[datetime], at: datetime) -> dict[str, datetime]:
+    """The parameter values of :func:`waiting_for` at time ``at``."""
+    return {now.key: at, f"{now.key}_waiting_since": at - WAITING_LIMIT}
 
 
 async def anything_waiting(session: AsyncSession, recipient: str, now: datetime) -> bool:

@@ -10,7 +10,9 @@ from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 
 from bot.adapter import invoke_body_json
+from bot.connector.serialization import to_wire
 from dialogs.card_actions import card_answer, message_answer
+from dialogs.cards.messages import card_activity
 from tests.support.card_samples import CardSample, build_card_samples
 
 
@@ -53,3 +55,13 @@ def test_botbuilders_copy_of_the_answer_leaves_the_card_alone(samples: list[Card
     assert copied.value is not answer  # botbuilder's copy still happens around it
     assert copied.value.body.value is card
     assert json.loads(invoke_body_json(copied.value.body)) == _stock(answer.body)
+
+
+def test_botbuilders_copy_of_a_card_message_leaves_the_card_alone(samples: list[CardSample]) -> None:
+    """Cards sent as messages are shared by the copy too, and go to Teams exactly as msrest would write them."""
+    for sample in samples:
+        activity = card_activity(sample.message)
+        copied = copy.deepcopy(activity)
+        assert copied is not activity
+        assert copied.attachments[0].content is sample.message.card, sample.name
+        assert to_wire(copied) == json.loads(json.dumps(serializer_helper(activity))), sample.name
