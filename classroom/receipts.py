@@ -15,7 +15,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,9 +67,13 @@ class ActivityReceipts:
     async def claim_in(self, session: AsyncSession, key: str) -> bool:
         """Claim the activity ``key`` names in the caller's transaction (which must commit before the turn runs);
         True for its first delivery, False for a redelivery."""
+        return await session.run_sync(lambda synchronous: self.claim_on(synchronous.connection(), key))
+
+    def claim_on(self, connection: Connection, key: str) -> bool:
+        """:meth:`claim_in` on the connection of a caller's transaction, from synchronous code (``run_sync``): a plain
+        insert, without the session's ORM statement handling, which cost more than the insert itself."""
         values = {"key": key, "expires_at": self._clock.now() + self._keep}
-        statement = _claim_statement(session.get_bind().dialect.name)
-        return (await session.execute(statement, values)).first() is not None
+        return connection.execute(_claim_statement(connection.dialect.name), values).first() is not None
 
     async def require_claim_in(self, session: AsyncSession, key: str | None) -> None:
         """:meth:`claim_in` for work that claims its own activity (``key``; None: nothing to claim); raises
