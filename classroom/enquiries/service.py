@@ -27,6 +27,7 @@ from classroom.enquiries.views import CourseRef, course_refs
 from classroom.people import find_person
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
+from classroom.receipts import ActivityReceipts
 from classroom.transactions import SessionFactory, in_transaction
 
 
@@ -56,6 +57,7 @@ class EnquiryService:
         self._session_factory = session_factory
         self._clock = clock
         self.policy = policy or EnquiryPolicy()
+        self._receipts = ActivityReceipts(session_factory, clock)
 
     # -- enquirers ------------------------------------------------------------------------------------------
 
@@ -111,29 +113,53 @@ class EnquiryService:
     async def coordinator_list(self, aad_object_id: str, which: CoordinatorFilter) -> EnquiryList:
         return await in_transaction(self._session_factory, lambda s: queries.coordinator_list(s, aad_object_id, which))
 
-    async def assign_to_self(self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None) -> ActionOutcome:
-        return await self._act(actions.assign_to_self, enquiry_id, actor, idempotency_key)
+    # ``receipt``: the claim key of the activity carrying the press, claimed in the action's own transaction (raises
+    # AlreadyTaken, changing nothing, for a redelivery), so a press costs one transaction, not two. Claimed last: a
+    # refused press (not a coordinator, already done) claims nothing, as it changed nothing.
 
-    async def close(self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None) -> ActionOutcome:
-        return await self._act(actions.close, enquiry_id, actor, idempotency_key)
+    async def assign_to_self(
+        self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None, receipt: str | None = None
+    ) -> ActionOutcome:
+        return await self._act(actions.assign_to_self, enquiry_id, actor, idempotency_key, receipt)
 
-    async def reopen(self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None) -> ActionOutcome:
-        return await self._act(actions.reopen, enquiry_id, actor, idempotency_key)
+    async def close(
+        self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None, receipt: str | None = None
+    ) -> ActionOutcome:
+        return await self._act(actions.close, enquiry_id, actor, idempotency_key, receipt)
 
-    async def reply(self, enquiry_id: int, actor: Actor, text: str, *, idempotency_key: str | None) -> ActionOutcome:
-        now = self._clock.now()
-        return await in_transaction(
-            self._session_factory,
-            lambda s: actions.reply(s, enquiry_id, actor, text, now=now, idempotency_key=idempotency_key),
-        )
+    async def reopen(
+        self, enquiry_id: int, actor: Actor, *, idempotency_key: str | None, receipt: str | None = None
+    ) -> ActionOutcome:
+        return await self._act(actions.reopen, enquiry_id, actor, idempotency_key, receipt)
 
-    async def _act(
-        self, action: actions.CoordinatorAction, enquiry_id: int, actor: Actor, idempotency_key: str | None
+    async def reply(
+        self, enquiry_id: int, actor: Actor, text: str, *, idempotency_key: str | None, receipt: str | None = None
     ) -> ActionOutcome:
         now = self._clock.now()
-        return await in_transaction(
-            self._session_factory, lambda s: action(s, enquiry_id, actor, now=now, idempotency_key=idempotency_key)
-        )
+
+        async def unit(session: AsyncSession) -> ActionOutcome:
+            outcome = await actions.reply(session, enquiry_id, actor, text, now=now, idempotency_key=idempotency_key)
+            await self._receipts.require_claim_in(session, receipt)
+            return outcome
+
+        return await in_transaction(self._session_factory, unit)
+
+    async def _act(
+        self,
+        action: actions.CoordinatorAction,
+        enquiry_id: int,
+        actor: Actor,
+        idempotency_key: str | None,
+        receipt: str | None,
+    ) -> ActionOutcome:
+        now = self._clock.now()
+
+        async def unit(session: AsyncSession) -> ActionOutcome:
+            outcome = await action(session, enquiry_id, actor, now=now, idempotency_key=idempotency_key)
+            await self._receipts.require_claim_in(session, receipt)
+            return outcome
+
+        return await in_transaction(self._session_factory, unit)
 
     async def coordinators_chat(self) -> CoordinatorsChat | None:
         """The shared coordinators' conversation, if one is chosen and the bot is still there."""

@@ -17,7 +17,15 @@ from botbuilder.core import InvokeResponse
 from classroom.enquiries.actions import ActionOutcome, Actor, AlreadyDone
 from classroom.enquiries.service import EnquiryService
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
+from classroom.receipts import AlreadyTaken
+from dialogs.card_actions import (
+    ALREADY_RECEIVED,
+    CardActionRequest,
+    CardActionRouter,
+    card_answer,
+    message_answer,
+    turn_receipt,
+)
 from dialogs.enquiries.cards.coordinator import build_enquiry_card
 from dialogs.enquiries.cards.parts import ASSIGN, CLOSE, REOPEN, REPLY, REPLY_INPUT
 from dialogs.idempotency import activity_key
@@ -37,14 +45,21 @@ def _enquiry_id(data: dict[str, Any]) -> int | None:
 
 
 async def _apply(
-    enquiries: EnquiryService, verb: str, enquiry_id: int, actor: Actor, data: dict[str, Any], key: str | None
+    enquiries: EnquiryService,
+    verb: str,
+    enquiry_id: int,
+    actor: Actor,
+    data: dict[str, Any],
+    key: str | None,
+    receipt: str | None,
 ) -> tuple[ActionOutcome, str]:
     if verb == REPLY:
         text = data.get(REPLY_INPUT)
-        outcome = await enquiries.reply(enquiry_id, actor, text if isinstance(text, str) else "", idempotency_key=key)
+        typed = text if isinstance(text, str) else ""
+        outcome = await enquiries.reply(enquiry_id, actor, typed, idempotency_key=key, receipt=receipt)
         return outcome, f"Your reply is on its way to {outcome.view.enquirer_name or 'the enquirer'}."
     action = {ASSIGN: enquiries.assign_to_self, CLOSE: enquiries.close, REOPEN: enquiries.reopen}[verb]
-    return await action(enquiry_id, actor, idempotency_key=key), NOTICES[verb]
+    return await action(enquiry_id, actor, idempotency_key=key, receipt=receipt), NOTICES[verb]
 
 
 async def act(request: CardActionRequest) -> InvokeResponse:
@@ -58,7 +73,10 @@ async def act(request: CardActionRequest) -> InvokeResponse:
     key = activity_key(request.turn_context, request.verb)
     enquiries, zone = request.services.enquiries, request.services.zone
     try:
-        outcome, notice = await _apply(enquiries, request.verb, enquiry_id, actor, request.data, key)
+        receipt = turn_receipt(request.turn_context)
+        outcome, notice = await _apply(enquiries, request.verb, enquiry_id, actor, request.data, key, receipt)
+    except AlreadyTaken:
+        return message_answer(ALREADY_RECEIVED)
     except NotAllowed:
         return message_answer(REFUSAL)
     except NotFound:
@@ -72,4 +90,4 @@ async def act(request: CardActionRequest) -> InvokeResponse:
 
 router = CardActionRouter()
 for _verb in (ASSIGN, REPLY, CLOSE, REOPEN):
-    router.verb(_verb, act)
+    router.verb(_verb, act, claims_receipt=True)

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from botbuilder.core import InvokeResponse
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from classroom.coordinators import coordinators_conversation, set_coordinators_conversation
 from classroom.enquiries.notices import EnquiryCardNotice
 from dialogs.enquiries.cards.coordinator import build_enquiry_card
 from storage.models import (
+    ActivityReceipt,
     Enquiry,
     EnquiryAction,
     EnquiryEvent,
@@ -250,6 +251,30 @@ async def test_a_redelivered_reply_is_sent_once(adele: Conversation, enquiry, se
     assert len(replies) == 1
     copy, _ = await coordinators_copy(session_factory)
     assert copy.status is NotificationStatus.SENT  # nothing changed the second time: nothing to update
+
+
+async def test_a_press_claims_its_activity_in_the_actions_own_transaction(
+    adele: Conversation, alex: Conversation, enquiry, session_factory
+) -> None:
+    """A refused press claims nothing, so its redelivery is checked again (and refused again), not waved through as
+    "already received"; a press that acts claims its activity with the action, and its redelivery changes nothing."""
+
+    async def claims() -> int:
+        async with session_factory() as session:
+            return int(await session.scalar(select(func.count()).select_from(ActivityReceipt)) or 0)
+
+    before = await claims()
+    for _ in range(2):
+        refused, _ = await alex.execute("enquiry.assign", {"enquiry": enquiry.id}, activity_id="press-1")
+        assert answer_message(refused).startswith("Sorry, only coordinators")
+    assert await claims() == before
+    done, _ = await adele.execute("enquiry.assign", {"enquiry": enquiry.id}, activity_id="press-2")
+    assert "It's assigned to you." in answer_card(done)["fallbackText"]
+    assert await claims() == before + 1
+    again, _ = await adele.execute("enquiry.close", {"enquiry": enquiry.id}, activity_id="press-2")
+    assert answer_message(again).startswith("Already received")
+    assert await events(session_factory, enquiry.id) == [EnquiryAction.CREATED, EnquiryAction.ASSIGNED]
+    assert await claims() == before + 1
 
 
 async def test_an_empty_reply_is_refused_without_touching_the_card(
