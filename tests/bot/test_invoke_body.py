@@ -7,7 +7,7 @@ import json
 
 import pytest
 from botbuilder.core.serializer_helper import serializer_helper
-from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ConversationAccount
 
 from bot.adapter import invoke_body_json
 from bot.connector.serialization import to_wire
@@ -65,3 +65,5 @@ def test_botbuilders_copy_of_a_card_message_leaves_the_card_alone(samples: list[
         assert copied is not activity
         assert copied.attachments[0].content is sample.message.card, sample.name
         assert to_wire(copied) == json.loads(json.dumps(serializer_helper(activity))), sample.name
+        copied.conversation = ConversationAccount(id="19:elsewhere")  # as botbuilder addresses its copy
+        assert activity.conversation is None
