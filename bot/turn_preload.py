@@ -7,8 +7,9 @@ raised is given up, so a redelivery runs it.
 
 A message also reads the conversation's dialog state (is a question in progress?), the sender's roles (what may
 they do?) and, in a 1:1 chat, how the database knows that chat (``bot/personal_chats.py``). Read separately, each
-costs a session, a pooled connection and, on SQLite, several hops to the driver's thread; together with the claim
-they cost one. Other activities load what they need when they need it.
+cost a session, a pooled connection and a statement's whole overhead; here they are one statement after the claim,
+in one transaction that messages arriving at the same moment share (``storage/shared_transactions.py``). Other
+activities load what they need when they need it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from classroom.receipts import ActivityReceipts, receipt_key
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
+from storage.shared_transactions import SharedTransactions
 from storage.state_storage import SqlAlchemyStorage, checked_key, restored, stored_columns
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class TurnPreload(Middleware):
         self._dialog_state = dialog_state
         self._receipts = receipts
         self._clock = clock
+        self._shared = SharedTransactions(session_factory)  # messages arriving together share their first transaction
         self.already_taken = 0  # redeliveries this process recognised from their claim
 
     # botbuilder annotates ``logic`` as taking the context, but calls it with none.
@@ -129,7 +132,8 @@ class TurnPreload(Middleware):
             raise
 
     async def _claim_and_read(self, context: TurnContext, receipt: str | None) -> bool:
-        """A message's claim and :data:`_MESSAGE_NEEDS`, in one session; returns whether it was claimed."""
+        """A message's claim and :data:`_MESSAGE_NEEDS`, in one transaction (shared with messages arriving at the
+        same moment); returns whether it was claimed."""
         chat = personal_chat_to_read(context)
         parameters = {
             "state_key": checked_key(self._dialog_state.get_storage_key(context)),
@@ -146,10 +150,7 @@ class TurnPreload(Middleware):
                 return None  # nothing claimed, nothing more to read: the turn ends here
             return connection.execute(_MESSAGE_NEEDS, parameters).one()
 
-        async with self._session_factory() as session:
-            read = await session.run_sync(claim_and_read)
-            if receipt is not None:
-                await session.commit()
+        read = await self._shared.run(claim_and_read)
         if read is None:
             return False
         document, e_tag, roles, installed, service_url, person, worth_keeping = tuple(read)
@@ -158,6 +159,11 @@ class TurnPreload(Middleware):
         if chat is not None:
             note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))
         return True
+
+    @property
+    def transactions(self) -> int:
+        """The transactions messages' claims and first reads took (fewer than the messages when they come together)."""
+        return self._shared.transactions
 
     async def _taken_before(self, context: TurnContext) -> None:
         self.already_taken += 1

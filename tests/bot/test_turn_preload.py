@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import RUNTIME
 from bot.assembly import turn_error_handler
-from bot.turn_preload import ConversationDialogState
-from classroom.people import assign_roles
-from storage.models import Role
+from bot.turn_preload import ConversationDialogState, TurnPreload
+from classroom.people import PeopleService, assign_roles
+from classroom.receipts import ActivityReceipts
+from dialogs.sender import sender_roles
+from storage.models import ActivityReceipt, Role
 from storage.models.bot_state import BotStateRecord
 from storage.state_storage import SqlAlchemyStorage
 from tests.support.catalogue import load_demo_catalogue
@@ -144,3 +147,40 @@ async def test_a_turn_that_failed_before_loading_its_state_is_still_apologised_f
     await turn_error_handler(dialog_state)(context, RuntimeError("failed early"))
     assert "something went wrong" in adapter.activity_buffer[-1].text
     assert not [r for r in caplog.records if "could not apologise" in r.getMessage()]
+
+
+async def test_messages_arriving_together_share_their_first_transaction(session_factory, clock) -> None:
+    """Each message is claimed and read with its own state and roles, in one transaction for all that arrive at once;
+    a redelivery among them is recognised there too."""
+    async with session_factory.begin() as session:
+        await assign_roles(session, "aad-trainer", [Role.TRAINER], "Megan Bowen")
+    receipts = ActivityReceipts(session_factory, clock)
+    preload = TurnPreload(session_factory, ConversationDialogState(SqlAlchemyStorage(session_factory)), receipts, clock)
+    seen: dict[str, frozenset[Role]] = {}
+
+    def message(n: int, activity_id: str) -> TurnContext:
+        activity = Activity(
+            type=ActivityTypes.message,
+            id=activity_id,
+            text="help",
+            channel_id="msteams",
+            service_url="https://smba.example/",
+            conversation=ConversationAccount(id=f"a:chat-{n}", conversation_type="personal"),
+            from_property=ChannelAccount(id=f"29:user-{n}", aad_object_id="aad-trainer" if n == 0 else f"aad-{n}"),
+            recipient=ChannelAccount(id="28:bot"),
+        )
+        return TurnContext(TestAdapter(), activity)
+
+    async def turn(context: TurnContext) -> None:
+        async def logic() -> None:
+            seen[context.activity.id] = await sender_roles(context, PeopleService(session_factory))
+
+        await preload.on_turn(context, logic)
+
+    contexts = [message(n, f"activity-{n}") for n in range(6)] + [message(1, "activity-1")]  # the last: a redelivery
+    await asyncio.gather(*(turn(context) for context in contexts))
+    assert preload.transactions == 1
+    assert sorted(seen) == [f"activity-{n}" for n in range(6)] and preload.already_taken == 1
+    assert seen["activity-0"] == {Role.TRAINER} and seen["activity-3"] == {Role.PARTICIPANT}
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ActivityReceipt)) == 6

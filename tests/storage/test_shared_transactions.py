@@ -1,0 +1,72 @@
+"""Units of turns that arrive together share one transaction; each gets its own result, and a failure keeps nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from storage.models import ActivityReceipt
+from storage.shared_transactions import SharedTransactions
+
+EXPIRES = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def _claim(key: str):  # type: ignore[no-untyped-def]
+    def unit(session: Session) -> str:
+        session.connection().execute(insert(ActivityReceipt.__table__).values(key=key, expires_at=EXPIRES))
+        return key
+
+    return unit
+
+
+def _fail(session: Session) -> None:
+    raise RuntimeError("this unit fails")
+
+
+async def _keys(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        return sorted(await session.scalars(select(ActivityReceipt.key)))
+
+
+async def test_units_started_together_share_one_transaction_and_each_gets_its_result(session_factory) -> None:
+    shared = SharedTransactions(session_factory)
+    results = await asyncio.gather(*(shared.run(_claim(f"k{n}")) for n in range(5)))
+    assert results == [f"k{n}" for n in range(5)]
+    assert shared.transactions == 1
+    assert await _keys(session_factory) == [f"k{n}" for n in range(5)]  # committed when run returned
+    assert await shared.run(_claim("later")) == "later"  # one arriving after the batch gets a transaction of its own
+    assert shared.transactions == 2
+
+
+async def test_a_failing_unit_fails_its_whole_batch_and_keeps_nothing(session_factory) -> None:
+    shared = SharedTransactions(session_factory)
+    outcomes = await asyncio.gather(shared.run(_claim("a")), shared.run(_fail), return_exceptions=True)
+    assert all(isinstance(outcome, RuntimeError) for outcome in outcomes)
+    assert await _keys(session_factory) == []
+    assert await shared.run(_claim("b")) == "b"  # the next batch is unaffected
+    assert await _keys(session_factory) == ["b"]
+
+
+async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_factory) -> None:
+    shared = SharedTransactions(session_factory)
+    cancelled = asyncio.ensure_future(shared.run(_claim("gone")))
+    kept = asyncio.ensure_future(shared.run(_claim("kept")))
+    await asyncio.sleep(0)  # both have joined the batch, which has not run yet
+    cancelled.cancel()
+    assert await kept == "kept"
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert await _keys(session_factory) == ["kept"]
+
+
+async def test_a_batch_of_a_classroom_commits_every_claim_once(session_factory) -> None:
+    """Three hundred turns at once (a poll's burst): every unit runs once, in far fewer transactions."""
+    shared = SharedTransactions(session_factory)
+    await asyncio.gather(*(shared.run(_claim(f"voter-{n:03d}")) for n in range(300)))
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ActivityReceipt)) == 300
+    assert shared.transactions == 1
