@@ -364,7 +364,9 @@ async def _serve_bot(
     elif kind == "edge":
         app = _edge_app()
     else:
-        await _seed_database(database_url, service_url, enquiries)
+        # Seeded by a child, as a deployment migrates before the bot serves: the bot then finds its schema current
+        # and never loads Alembic or the seeding code, so its memory is what it would be in production.
+        subprocess.run([sys.executable, __file__, "_seed", database_url, service_url, str(enquiries)], check=True)
         app = _our_app(database_url, auth_settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -831,6 +833,9 @@ def _invalid(result: Result) -> bool:
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "_services":
         asyncio.run(_services())
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_seed":
+        asyncio.run(_seed_database(sys.argv[2], sys.argv[3], int(sys.argv[4])))
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
         kind, database_url, auth, remember = sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5] == "1"

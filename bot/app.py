@@ -36,7 +36,7 @@ from dialogs.feature import Feature
 from dialogs.registry import FeatureRegistry
 from dialogs.services import Services
 from storage.engine import create_engine, create_session_factory
-from storage.migrate import upgrade
+from storage.migrate import bring_to_head
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     client_session = create_client_session()  # one keep-alive pool for every outbound call
     try:
-        await upgrade(engine)
+        await bring_to_head(engine)
         session_factory = create_session_factory(engine)
         services = build_services(settings, session_factory, app[CLOCK])
         await services.admin.bootstrap(settings.admin_aad_object_ids)
