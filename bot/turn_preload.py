@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from botbuilder.core import Middleware, PrivateConversationState, TurnContext
@@ -32,6 +33,7 @@ from classroom.conversations import stored_chat_columns, stored_chat_from, worth
 from classroom.outbox import waiting_since
 from classroom.people import roles_from, stored_roles
 from classroom.receipts import ActivityReceipts, receipt_key
+from classroom.transactions import in_transaction
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
@@ -83,7 +85,7 @@ _MESSAGE_NEEDS = select(
     *stored_columns(_STATE_KEY),
     stored_roles(_SENDER),
     *stored_chat_columns(_CHAT),
-    worth_keeping_column(_SENDER, _NOW),
+    worth_keeping_column(_CHAT, _SENDER, _NOW),
 )
 
 
@@ -107,7 +109,8 @@ class TurnPreload(Middleware):
         self._dialog_state = dialog_state
         self._receipts = receipts
         self._clock = clock
-        self._shared = SharedTransactions(session_factory)  # messages arriving together share their first transaction
+        # Activities arriving together share their claim's transaction (a message's first read too).
+        self._shared = SharedTransactions(partial(in_transaction, session_factory))
         self.already_taken = 0  # redeliveries this process recognised from their claim
 
     # botbuilder annotates ``logic`` as taking the context, but calls it with none.
@@ -120,7 +123,7 @@ class TurnPreload(Middleware):
             context.turn_state[TURN_RECEIPT] = receipt  # the handler claims it, in the transaction of its work
             claimed = True
         else:
-            claimed = receipt is None or await self._receipts.claim(receipt)
+            claimed = receipt is None or await self._shared.run(partial(self._claim, receipt))
         if not claimed:
             await self._taken_before(context)
             return
@@ -130,6 +133,9 @@ class TurnPreload(Middleware):
             if receipt is not None:
                 await self._receipts.release(receipt)
             raise
+
+    def _claim(self, receipt: str, session: Session) -> bool:
+        return self._receipts.claim_on(session.connection(), receipt)
 
     async def _claim_and_read(self, context: TurnContext, receipt: str | None) -> bool:
         """A message's claim and :data:`_MESSAGE_NEEDS`, in one transaction (shared with messages arriving at the

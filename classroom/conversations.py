@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, case, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
@@ -159,9 +159,13 @@ def stored_chat_from(installed: bool | None, service_url: str | None, person: st
     return None if installed is None or service_url is None else (bool(installed), service_url, person)
 
 
-def worth_keeping_column(person: BindParameter[str], now: BindParameter[datetime]) -> ColumnElement[bool]:
-    """:func:`worth_keeping` as a column of a caller's one-row read (``now``'s values: ``waiting_since``)."""
-    return or_(exists().where(Person.aad_object_id == person), waiting_for(person, now))
+def worth_keeping_column(
+    conversation_id: BindParameter[str], person: BindParameter[str], now: BindParameter[datetime]
+) -> ColumnElement[bool]:
+    """:func:`worth_keeping` as a column of a caller's one-row read (``now``'s values: ``waiting_since``), asked only
+    when the chat is not stored (true at once for one that is: the question is then moot)."""
+    stored = exists().where(ConversationRecord.conversation_id == conversation_id)
+    return case((stored, true()), else_=or_(exists().where(Person.aad_object_id == person), waiting_for(person, now)))
 
 
 async def worth_keeping(session: AsyncSession, person: str, now: datetime) -> bool:

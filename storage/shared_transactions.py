@@ -16,19 +16,22 @@ is not run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 SyncUnit = Callable[[Session], T]
+# Runs ``unit(session)`` in a transaction that commits when it returns (``classroom.transactions.in_transaction``,
+# which also runs it again after a transient conflict: safe, since a batch's units touch only the database).
+TransactionRunner = Callable[[Callable[[AsyncSession], Awaitable[Any]]], Awaitable[Any]]
 
 
 class SharedTransactions:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, transaction: TransactionRunner) -> None:
+        self._transaction = transaction
         self._waiting: list[tuple[SyncUnit[Any], asyncio.Future[Any]]] = []
         self._running: set[asyncio.Task[None]] = set()  # held so a batch's task is not collected mid-way
         self.transactions = 0  # batches committed or failed, for tests and benchmarks
@@ -54,10 +57,12 @@ class SharedTransactions:
         if not batch:
             return
         self.transactions += 1
+
+        async def units(session: AsyncSession) -> list[Any]:
+            return await session.run_sync(lambda synchronous: [unit(synchronous) for unit, _ in batch])
+
         try:
-            async with self._session_factory() as session:
-                results = await session.run_sync(lambda synchronous: [unit(synchronous) for unit, _ in batch])
-                await session.commit()
+            results = await self._transaction(units)
         except BaseException as error:
             for _, future in batch:
                 if not future.done():

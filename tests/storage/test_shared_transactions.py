@@ -27,13 +27,21 @@ def _fail(session: Session) -> None:
     raise RuntimeError("this unit fails")
 
 
+def _shared(session_factory) -> SharedTransactions:  # type: ignore[no-untyped-def]
+    async def transaction(unit):  # type: ignore[no-untyped-def]
+        async with session_factory.begin() as session:
+            return await unit(session)
+
+    return SharedTransactions(transaction)
+
+
 async def _keys(session_factory) -> list[str]:  # type: ignore[no-untyped-def]
     async with session_factory() as session:
         return sorted(await session.scalars(select(ActivityReceipt.key)))
 
 
 async def test_units_started_together_share_one_transaction_and_each_gets_its_result(session_factory) -> None:
-    shared = SharedTransactions(session_factory)
+    shared = _shared(session_factory)
     results = await asyncio.gather(*(shared.run(_claim(f"k{n}")) for n in range(5)))
     assert results == [f"k{n}" for n in range(5)]
     assert shared.transactions == 1
@@ -43,7 +51,7 @@ async def test_units_started_together_share_one_transaction_and_each_gets_its_re
 
 
 async def test_a_failing_unit_fails_its_whole_batch_and_keeps_nothing(session_factory) -> None:
-    shared = SharedTransactions(session_factory)
+    shared = _shared(session_factory)
     outcomes = await asyncio.gather(shared.run(_claim("a")), shared.run(_fail), return_exceptions=True)
     assert all(isinstance(outcome, RuntimeError) for outcome in outcomes)
     assert await _keys(session_factory) == []
@@ -52,7 +60,7 @@ async def test_a_failing_unit_fails_its_whole_batch_and_keeps_nothing(session_fa
 
 
 async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_factory) -> None:
-    shared = SharedTransactions(session_factory)
+    shared = _shared(session_factory)
     cancelled = asyncio.ensure_future(shared.run(_claim("gone")))
     kept = asyncio.ensure_future(shared.run(_claim("kept")))
     await asyncio.sleep(0)  # both have joined the batch, which has not run yet
@@ -65,7 +73,7 @@ async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_
 
 async def test_a_batch_of_a_classroom_commits_every_claim_once(session_factory) -> None:
     """Three hundred turns at once (a poll's burst): every unit runs once, in far fewer transactions."""
-    shared = SharedTransactions(session_factory)
+    shared = _shared(session_factory)
     await asyncio.gather(*(shared.run(_claim(f"voter-{n:03d}")) for n in range(300)))
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(ActivityReceipt)) == 300
