@@ -38,7 +38,7 @@ def _course_entry(overview: CourseOverview, zone: ZoneInfo) -> Element:
     )
 
 
-list_cards = KeptCards()  # every course list kept, for this process
+list_cards = KeptCards(16)  # the course lists kept, for this process (one per places-left state, mostly)
 
 
 def build_course_list_card(
