@@ -27,6 +27,8 @@ Scenarios:
             those would pile up behind Teams' 50 messages/s, so the benchmark would measure the backlog.)
     d-install  installationUpdate "add": upserts the conversation and the person, answers the welcome card
     d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
+    d-details-typed  the same details card asked for in words: "course PERM4"
+    c-courses        our bot answering "courses": the course list (every course, its next run, places left)
     c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
             (the same token, as Teams reuses its tokens), the reply signed with a token from its token endpoint
     c-auth-full      c-auth with the validated-token cache off: botbuilder's full validation on every request
@@ -107,6 +109,10 @@ SCENARIOS = {
         value={"verb": "course", "args": "PERM4"},
         description="our bot: card button (details card)",
     ),
+    "d-details-typed": Scenario(
+        "d-details-typed", "ours", "personal-message", "course PERM4", description="our bot: course PERM4 (typed)"
+    ),
+    "c-courses": Scenario("c-courses", "ours", "personal-message", "courses", description="our bot: courses (list)"),
     "c-auth": Scenario("c-auth", "ours", "personal-message", "help", auth=True, description="c with auth on"),
     "d-auth": Scenario(
         "d-auth",

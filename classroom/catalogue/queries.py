@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.snapshot import catalogue_version
-from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView, load_catalogue
+from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView
 from classroom.errors import NotFound
-from storage.models import Enrolment, Organisation, OrganisationStatus, Person
+from storage.models import CatalogueVersion, Enrolment, Organisation, OrganisationStatus, Person
 from storage.models.enrolment import HOLDS_PLACE
+from storage.models.people import SETTLED_ORGANISATION
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class CourseOverview:
     course: CourseView
     upcoming_runs: list[RunOverview]
     viewer: ViewerBand | None = None  # None: we do not know who is looking, or their organisation
+    # False: someone we know is looking whose organisation is not settled (none yet, or their own choice waiting
+    # for a coordinator), so evidence from Teams might settle it and change the price shown.
+    viewer_settled: bool = True
 
     @property
     def next_run(self) -> RunOverview | None:
@@ -61,9 +66,57 @@ async def seats_held_on(session: AsyncSession, run_ids: list[int]) -> dict[int, 
     return {run_id: count for run_id, count in rows.all()}
 
 
-async def _catalogue(session: AsyncSession, catalogue: Catalogue | None) -> Catalogue:
-    """The caller's copy of the catalogue, or (no copy kept) the catalogue read now."""
-    return catalogue if catalogue is not None else await load_catalogue(session, await catalogue_version(session))
+@dataclass(frozen=True)
+class _Live:
+    """What a turn reads fresh: places taken on the runs it shows, and who is looking."""
+
+    held: dict[int, int]
+    viewer: ViewerBand | None = None
+    viewer_settled: bool = True
+
+
+_HELD_ON = (
+    select(Enrolment.run_id, func.count().label("held"))
+    .where(Enrolment.run_id.in_(bindparam("run_ids", expanding=True)), Enrolment.status.in_(_HELD))
+    .group_by(Enrolment.run_id)
+    .subquery("held_on")
+)
+# One statement, one row per run with places taken (or one row of NULLs): the catalogue version (so checking the
+# copy kept in memory costs no statement of its own), the viewer's organisation and band, and the counts.
+_LIVE = (
+    select(
+        CatalogueVersion.version,
+        Person.id.label("person_id"),
+        Person.organisation_status,
+        Organisation.name,
+        Organisation.price_band,
+        _HELD_ON.c.run_id,
+        _HELD_ON.c.held,
+    )
+    .select_from(CatalogueVersion)
+    .outerjoin(Person, Person.aad_object_id == bindparam("viewer"))
+    .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+    .outerjoin(_HELD_ON, true())
+    .where(CatalogueVersion.id == 1)
+)
+
+
+async def _live(session: AsyncSession, run_ids: list[int], viewer: str | None) -> tuple[int, _Live]:
+    """The catalogue version and, in the same statement, places taken on ``run_ids`` and the viewer's band."""
+    # On the session's connection (Core, not the ORM): nothing here is an entity, and it runs on most turns.
+    connection = await session.connection()
+    rows = (await connection.execute(_LIVE, {"run_ids": run_ids, "viewer": viewer})).all()
+    if not rows:  # no version row (a database emptied by hand): count on their own
+        return 0, _Live(await seats_held_on(session, run_ids))
+    first = rows[0]
+    held = {row.run_id: row.held for row in rows if row.run_id is not None}
+    if first.person_id is None:
+        return first.version, _Live(held)
+    band = None
+    if first.name is not None:
+        band = ViewerBand(first.name, first.price_band, first.organisation_status != OrganisationStatus.PENDING)
+    settled = first.name is not None and first.organisation_status in SETTLED_ORGANISATION
+    return first.version, _Live(held, band, settled)
 
 
 def _upcoming_runs(course: CourseView, now: datetime) -> list[RunView]:
@@ -72,23 +125,26 @@ def _upcoming_runs(course: CourseView, now: datetime) -> list[RunView]:
     return sorted(runs, key=lambda run: run.sessions[0].starts_at)
 
 
-async def _overviews(session: AsyncSession, courses: list[CourseView], now: datetime) -> list[CourseOverview]:
-    """The courses with their upcoming runs and places left (one count over the runs shown)."""
-    upcoming = {course.code: _upcoming_runs(course, now) for course in courses}
-    held = await seats_held_on(session, [run.id for runs in upcoming.values() for run in runs])
-    return [
-        CourseOverview(
-            course,
-            [
-                RunOverview(run, run.sessions[0], run.sessions[-1], max(0, run.capacity - held.get(run.id, 0)))
-                for run in upcoming[course.code]
-            ],
-        )
-        for course in courses
-    ]
+def _overview(course: CourseView, runs: list[RunView], held: dict[int, int]) -> CourseOverview:
+    return CourseOverview(course, [_run_overview(run, held) for run in runs])
 
 
-def _in_listing_order(overviews: list[CourseOverview], now: datetime) -> list[CourseOverview]:
+def _run_overview(run: RunView, held: dict[int, int]) -> RunOverview:
+    return RunOverview(run, run.sessions[0], run.sessions[-1], max(0, run.capacity - held.get(run.id, 0)))
+
+
+async def _overviews(
+    session: AsyncSession, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
+) -> list[CourseOverview]:
+    """The courses ``pick`` chooses from the catalogue, with their upcoming runs and places left, in listing order
+    (one statement: the counts over the runs shown, and the catalogue's freshness)."""
+
+    async def read(catalogue: Catalogue) -> tuple[int, list[CourseOverview]]:
+        upcoming = [(course, _upcoming_runs(course, now)) for course in pick(catalogue)]
+        version, live = await _live(session, [run.id for _, runs in upcoming for run in runs], None)
+        return version, [_overview(course, runs, live.held) for course, runs in upcoming]
+
+    _catalogue, overviews = await snapshot.checked(session, read)
     # Courses with a run coming up first (soonest first), then the rest by title.
     return sorted(
         overviews,
@@ -97,17 +153,9 @@ def _in_listing_order(overviews: list[CourseOverview], now: datetime) -> list[Co
 
 
 async def list_courses(
-    session: AsyncSession, now: datetime, catalogue: Catalogue | None = None
+    session: AsyncSession, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
-    courses = list((await _catalogue(session, catalogue)).courses)
-    return _in_listing_order(await _overviews(session, courses, now), now)
-
-
-_VIEWER_BAND = (
-    select(Organisation.name, Organisation.price_band, Person.organisation_status)
-    .join(Person, Person.organisation_id == Organisation.id)
-    .where(Person.aad_object_id == bindparam("aad_object_id"))
-)
+    return await _overviews(session, snapshot or CatalogueSnapshot(), now, lambda catalogue: list(catalogue.courses))
 
 
 async def course_by_code(
@@ -115,21 +163,26 @@ async def course_by_code(
     code: str,
     now: datetime,
     viewer_aad_object_id: str | None = None,
-    catalogue: Catalogue | None = None,
+    snapshot: CatalogueSnapshot | None = None,
 ) -> CourseOverview:
     """A course with everything its details card shows, and the viewer's price band when we know their
-    organisation; raises NotFound for an unknown code."""
+    organisation (``viewer_settled`` False: we know them, but not for certain where they work); raises NotFound
+    for an unknown code. One statement when the catalogue kept is current."""
     normalised = code.strip().upper()
-    course = (await _catalogue(session, catalogue)).by_code.get(normalised)
-    if course is None:
+
+    async def read(catalogue: Catalogue) -> tuple[int, CourseOverview | None]:
+        course = catalogue.by_code.get(normalised)
+        runs = _upcoming_runs(course, now) if course is not None else []
+        version, live = await _live(session, [run.id for run in runs], viewer_aad_object_id)
+        if course is None:
+            return version, None
+        overview = _overview(course, runs, live.held)
+        return version, CourseOverview(overview.course, overview.upcoming_runs, live.viewer, live.viewer_settled)
+
+    _catalogue, found = await (snapshot or CatalogueSnapshot()).checked(session, read)
+    if found is None:
         raise NotFound(f"no course with code {normalised}")
-    viewer = None
-    if viewer_aad_object_id:
-        band = (await session.execute(_VIEWER_BAND, {"aad_object_id": viewer_aad_object_id})).first()
-        if band is not None:
-            viewer = ViewerBand(band.name, band.price_band, band.organisation_status != OrganisationStatus.PENDING)
-    [overview] = await _overviews(session, [course], now)
-    return CourseOverview(overview.course, overview.upcoming_runs, viewer)
+    return found
 
 
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -147,15 +200,18 @@ def search_words(query: str) -> list[str]:
 
 
 async def search_courses(
-    session: AsyncSession, query: str, now: datetime, catalogue: Catalogue | None = None
+    session: AsyncSession, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
     """Courses where every word of the query appears in the code, title, texts or an outcome."""
     words = search_words(query)
     if not words:
         return []
-    found = [
-        course
-        for course in (await _catalogue(session, catalogue)).courses
-        if all(any(word in text for text in course.searchable) for word in words)
-    ]
-    return _in_listing_order(await _overviews(session, found, now), now)
+
+    def matching(catalogue: Catalogue) -> list[CourseView]:
+        return [
+            course
+            for course in catalogue.courses
+            if all(any(word in text for text in course.searchable) for word in words)
+        ]
+
+    return await _overviews(session, snapshot or CatalogueSnapshot(), now, matching)

@@ -30,7 +30,7 @@ class CatalogueService:
         """Every course with its upcoming runs, those with a run coming up first."""
 
         async def unit(session: AsyncSession) -> list[CourseOverview]:
-            return await queries.list_courses(session, self._clock.now(), await self.snapshot.current(session))
+            return await queries.list_courses(session, self._clock.now(), self.snapshot)
 
         return await in_transaction(self._session_factory, unit)
 
@@ -39,8 +39,7 @@ class CatalogueService:
         organisation; raises NotFound for an unknown code."""
 
         async def unit(session: AsyncSession) -> CourseOverview:
-            catalogue = await self.snapshot.current(session)
-            return await queries.course_by_code(session, code, self._clock.now(), viewer_aad_object_id, catalogue)
+            return await queries.course_by_code(session, code, self._clock.now(), viewer_aad_object_id, self.snapshot)
 
         return await in_transaction(self._session_factory, unit)
 
@@ -50,8 +49,7 @@ class CatalogueService:
             return []
 
         async def unit(session: AsyncSession) -> list[CourseOverview]:
-            catalogue = await self.snapshot.current(session)
-            return await queries.search_courses(session, query, self._clock.now(), catalogue)
+            return await queries.search_courses(session, query, self._clock.now(), self.snapshot)
 
         return await in_transaction(self._session_factory, unit)
 

@@ -1,15 +1,20 @@
 """The catalogue kept in memory, rebuilt only when the database says it changed.
 
 Every course card reads the whole catalogue, which changes a few times a year and is read on nearly every
-turn. Each process keeps one :class:`~classroom.catalogue.views.Catalogue` and, per request, reads the
+turn. Each process keeps one :class:`~classroom.catalogue.views.Catalogue` and checks it against the
 database's catalogue version (one row by primary key, bumped by triggers on every change by anyone: migration
 0015); only a different number makes it read the catalogue again. So a process never shows a catalogue older
 than the transaction it answers in, and several processes need no message to each other.
+
+The check costs no statement of its own on the busy paths: :meth:`CatalogueSnapshot.checked` reads the version
+in the same statement as what the turn reads live anyway (places left, the viewer's price band).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.catalogue.views import Catalogue, load_catalogue
 from storage.models import CatalogueVersion
 
+T = TypeVar("T")
+LiveRead = Callable[[Catalogue], Awaitable[tuple[int, T]]]
+
 _VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)
+# Rebuilds within one request before its live read is taken as it is: only a catalogue changing faster than it
+# can be read gets there, and then the answer is as fresh as the one a separate version read would have given.
+_REBUILDS = 3
 
 
 async def catalogue_version(session: AsyncSession) -> int:
@@ -35,7 +46,22 @@ class CatalogueSnapshot:
 
     async def current(self, session: AsyncSession) -> Catalogue:
         """The catalogue as of ``session``'s transaction."""
-        version = await catalogue_version(session)
+        return await self._at(session, await catalogue_version(session))
+
+    async def checked(self, session: AsyncSession, read: LiveRead[T]) -> tuple[Catalogue, T]:
+        """``read(catalogue)`` with this process's copy: a read of what changes by the minute for that copy's
+        courses and runs, which returns the database's catalogue version *from the same statement*. When that
+        is not the copy's version, the copy is rebuilt and the read repeated, so what is returned is the
+        catalogue and the live read made for it, as of ``session``'s transaction."""
+        catalogue = self._catalogue or await self.current(session)
+        for _rebuild in range(_REBUILDS):
+            version, value = await read(catalogue)
+            if version == catalogue.version:
+                return catalogue, value
+            catalogue = await self._at(session, version)
+        return catalogue, (await read(catalogue))[1]
+
+    async def _at(self, session: AsyncSession, version: int) -> Catalogue:
         cached = self._catalogue
         if cached is not None and cached.version == version:
             return cached

@@ -37,11 +37,12 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.outbox import cancel_by_dedupe_prefix, enqueue, replace_copies
 from storage.models import EvidenceKind, Organisation, OrganisationEvidence, OrganisationStatus, Person
 from storage.models.enrolment import ENDED, Enrolment
+from storage.models.people import SETTLED_ORGANISATION
 
 MAX_EMAIL = 320
 MAX_TENANT_ID = 64
 _EMAIL = re.compile(r"[^@\s]{1,64}@([a-z0-9.-]{1,253})")
-CONFIRMED = frozenset({OrganisationStatus.EVIDENCE, OrganisationStatus.COORDINATOR})
+CONFIRMED = SETTLED_ORGANISATION
 
 
 @dataclass(frozen=True)

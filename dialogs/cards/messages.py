@@ -16,7 +16,8 @@ class _CardActivity(Activity):
     botbuilder copies an activity before addressing it (setting its conversation, sender, recipient...), so that the
     sender's object is left as it was; setting attributes needs only a shallow copy. The deep copy went through the
     card (a few KB, hundreds of objects) and every one of the activity's fifty fields: a fifth of a help turn's CPU.
-    The card is never changed after it is built.
+    A card is never changed after it is built (a card that changes is copied first, and catalogue cards are shared
+    between turns: ``dialogs/catalogue/cards/kept_cards.py``).
     """
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _CardActivity:

@@ -43,10 +43,12 @@ async def show_course(request: CommandRequest) -> None:
         return
     # Whoever else is in a group chat or channel sees this card: the asker's organisation and price stay private.
     viewer = request.sender_id if request.scope == PERSONAL else None
-    if viewer:  # their price is shown first: settle their organisation from Teams' evidence first
-        await settle_organisation(request.services.enrolment, request.turn_context, viewer)
+    catalogue = request.services.catalogue
     try:
-        overview = await request.services.catalogue.course(code, viewer)
+        overview = await catalogue.course(code, viewer)
+        if viewer and not overview.viewer_settled:  # their price is shown first: settle it from Teams' evidence
+            await settle_organisation(request.services.enrolment, request.turn_context, viewer)
+            overview = await catalogue.course(code, viewer)
     except NotFound:
         await request.say(
             f"I can't find a course with the code {shown_code(code, 'you typed')}. Type **courses** to see every code, "

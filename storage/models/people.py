@@ -59,6 +59,10 @@ class OrganisationStatus(enum.StrEnum):
     PENDING = "pending"  # they chose it themselves; a coordinator has yet to confirm it
 
 
+# Settled: nothing more to look for (their own choice still waits for a coordinator).
+SETTLED_ORGANISATION = frozenset({OrganisationStatus.EVIDENCE, OrganisationStatus.COORDINATOR})
+
+
 class Person(Base):
     """Someone the bot has met, identified by their Entra (Azure AD) object id."""
 

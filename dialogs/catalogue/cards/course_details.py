@@ -19,6 +19,7 @@ from dialogs.cards.base import (
     text,
 )
 from dialogs.cards.formatting import local_time_range, pounds
+from dialogs.catalogue.cards.kept_cards import KeptCards
 
 
 def _prices(run: RunView, viewer: ViewerBand | None) -> list[Element]:
@@ -56,7 +57,23 @@ def _run_section(entry: RunOverview, zone: ZoneInfo, multi_session: bool, viewer
     return container(items, separator=True)
 
 
+details_cards = KeptCards()  # every course card kept, for this process
+
+
 def build_course_details_card(overview: CourseOverview, zone: ZoneInfo) -> CardMessage:
+    """The course's card, kept by everything it shows (see ``kept_cards``): the course, the runs coming up and
+    their places left, the viewer's band, the time zone."""
+    runs = tuple(entry.run for entry in overview.upcoming_runs)
+    key = (
+        id(overview.course),
+        tuple((id(entry.run), entry.places_left) for entry in overview.upcoming_runs),
+        overview.viewer,
+        zone,
+    )
+    return details_cards.card(key, (overview.course, *runs), lambda: _details_card(overview, zone))
+
+
+def _details_card(overview: CourseOverview, zone: ZoneInfo) -> CardMessage:
     course = overview.course
     multi_session = any(len(r.run.sessions) > 1 for r in overview.upcoming_runs)
     body: list[Element] = [

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from classroom.catalogue.queries import CourseOverview
 from dialogs.cards.base import CardMessage, Element, card, container, heading, submit, text
 from dialogs.cards.formatting import local_date, plural
+from dialogs.catalogue.cards.kept_cards import KeptCards
 
 
 def _course_entry(overview: CourseOverview, zone: ZoneInfo) -> Element:
@@ -37,9 +38,29 @@ def _course_entry(overview: CourseOverview, zone: ZoneInfo) -> Element:
     )
 
 
+list_cards = KeptCards(16)  # the course lists kept, for this process (one per places-left state, mostly)
+
+
 def build_course_list_card(
     overviews: list[CourseOverview], zone: ZoneInfo, *, title: str = "Our courses", intro: str | None = None
 ) -> CardMessage:
+    """The list, kept by everything it shows (see ``kept_cards``): each course, its next run and places left
+    there, how many more runs, the words around it, the time zone."""
+    nexts = [o.next_run.run if o.next_run else None for o in overviews]
+    key = (
+        tuple(
+            (id(o.course), id(run), o.next_run.places_left if o.next_run else 0, len(o.upcoming_runs))
+            for o, run in zip(overviews, nexts, strict=True)
+        ),
+        title,
+        intro,
+        zone,
+    )
+    holds = (*(o.course for o in overviews), *nexts)
+    return list_cards.card(key, holds, lambda: _list_card(overviews, zone, title, intro))
+
+
+def _list_card(overviews: list[CourseOverview], zone: ZoneInfo, title: str, intro: str | None) -> CardMessage:
     body: list[Element] = [heading(title)]
     if intro:
         body.append(text(intro))

@@ -1,0 +1,94 @@
+"""What a course card reads fresh on every turn (places left, the viewer's band, and whether the catalogue kept in
+memory is current) comes in one statement: checking the catalogue's version rides on the read of the counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from classroom.catalogue.queries import ViewerBand
+from classroom.catalogue.service import CatalogueService
+from classroom.enrolment.organisations import choose_organisation
+from classroom.enrolment.service import EnrolmentService
+from storage.models import Organisation
+from tests.support.enrolment import DOWNLAND, MULTI, MULTI_RUN, add_person, load_world, world
+
+FIRST_DAY = date(2026, 12, 14)
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+
+
+async def test_a_course_and_the_course_list_each_read_one_statement(engine, session_factory, clock) -> None:
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    catalogue = CatalogueService(session_factory, clock)
+    await catalogue.course(MULTI)  # the first request builds the copy kept in memory
+
+    with statements(engine) as course_reads:
+        overview = await catalogue.course(MULTI, "aad-alex")
+    with statements(engine) as list_reads:
+        listing = await catalogue.courses()
+    with statements(engine) as search_reads:
+        await catalogue.search("permanence")
+
+    assert (len(course_reads), len(list_reads), len(search_reads)) == (1, 1, 1)
+    assert overview.viewer == ViewerBand(DOWNLAND, 2) and overview.viewer_settled
+    assert [o.upcoming_runs[0].places_left for o in listing] == [3, 1]
+    assert catalogue.snapshot.builds == 1
+
+
+async def test_places_left_are_counted_on_every_request(session_factory, clock) -> None:
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber")
+    catalogue = CatalogueService(session_factory, clock)
+    assert (await catalogue.course(MULTI)).upcoming_runs[0].places_left == 3
+    await EnrolmentService(session_factory, clock).enrol("aad-alex", MULTI_RUN)
+    assert (await catalogue.course(MULTI)).upcoming_runs[0].places_left == 2
+    assert [o.upcoming_runs[0].places_left for o in await catalogue.courses()][0] == 2
+
+
+@pytest.mark.parametrize(
+    ("organisation", "pending", "viewer", "settled"),
+    [
+        (DOWNLAND, False, ViewerBand(DOWNLAND, 2), True),  # confirmed
+        (DOWNLAND, True, ViewerBand(DOWNLAND, 2, confirmed=False), False),  # their own word, waiting
+        (None, False, None, False),  # we know them, not where they work: evidence may settle it
+    ],
+)
+async def test_what_the_card_knows_of_the_viewer(
+    session_factory, clock, organisation, pending, viewer, settled
+) -> None:
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", None if pending else organisation)
+    if pending:
+        async with session_factory.begin() as session:
+            chosen = await session.scalar(select(Organisation.id).where(Organisation.name == organisation))
+            await choose_organisation(session, "aad-alex", chosen, clock.now())
+    overview = await CatalogueService(session_factory, clock).course(MULTI, "aad-alex")
+    assert (overview.viewer, overview.viewer_settled) == (viewer, settled)
+
+
+async def test_someone_we_have_not_met_and_a_group_chat_see_every_band(session_factory, clock) -> None:
+    await load_world(session_factory, world(FIRST_DAY))
+    catalogue = CatalogueService(session_factory, clock)
+    for viewer in ("aad-stranger", None):
+        overview = await catalogue.course(MULTI, viewer)
+        assert (overview.viewer, overview.viewer_settled) == (None, True)
