@@ -92,7 +92,9 @@ def _serve_recording(args: list[str], statements_file: str) -> None:
     signal.signal(signal.SIGUSR1, lambda *_: recording.__setitem__(0, False))
     kind, database_url, auth, remember = args[0], args[1], json.loads(args[2]), args[3] == "1"
     try:
-        asyncio.run(turns._serve_bot(kind, database_url, auth, remember, args[4], int(args[5])))
+        from bot.event_loop import run  # the loop the bot serves on in production
+
+        run(turns._serve_bot(kind, database_url, auth, remember, args[4], int(args[5])))
     finally:
         # Explained here, where the statements' parameters still have their types, on this process's database.
         found = asyncio.run(_full_scans(database_url, [(s, p, n) for s, (p, n) in seen.items()]))

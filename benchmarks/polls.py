@@ -416,7 +416,9 @@ def main() -> int:
         asyncio.run(_services())
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
-        asyncio.run(_serve_bot(sys.argv[2], sys.argv[3]))
+        from bot.event_loop import run  # the loop the bot serves on in production
+
+        run(_serve_bot(sys.argv[2], sys.argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per side (default 8)")

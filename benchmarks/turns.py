@@ -10,6 +10,10 @@ raw HTTP/1.1 keep-alive sockets, so the client is not the bottleneck) posts Team
 Playground's ``personal-message.json``, a fresh activity id each, spread over 256 users/conversations) at
 concurrency 32 for a fixed time after a warm-up, and records each request's latency.
 
+Our bot and our edge run on the event loop the bot serves on in production (``bot/event_loop.py``: uvloop); stock
+botbuilder and the bare handler on asyncio's own, as botbuilder's samples run. Our bot's database is seeded by a
+child process before it starts, as a deployment migrates before the bot serves.
+
 Scenarios:
 
     a       bare aiohttp handler: json.loads of the same body, answer 201
@@ -372,7 +376,11 @@ async def _serve_bot(
     else:
         # Seeded by a child, as a deployment migrates before the bot serves: the bot then finds its schema current
         # and never loads Alembic or the seeding code, so its memory is what it would be in production.
-        subprocess.run([sys.executable, __file__, "_seed", database_url, service_url, str(enquiries)], check=True)
+        seeding = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "_seed", database_url, service_url, str(enquiries)
+        )
+        if await seeding.wait() != 0:
+            raise RuntimeError("seeding the benchmark's database failed")
         app = _our_app(database_url, auth_settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -845,7 +853,15 @@ def main() -> int:
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
         kind, database_url, auth, remember = sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5] == "1"
-        asyncio.run(_serve_bot(kind, database_url, auth, remember, sys.argv[6], int(sys.argv[7])))
+        # Our bot and edge on the loop the bot serves on in production (bot/event_loop.py: uvloop); stock botbuilder
+        # and the bare handler on asyncio's, as botbuilder's samples run.
+        serve = _serve_bot(kind, database_url, auth, remember, sys.argv[6], int(sys.argv[7]))
+        if kind in ("ours", "edge"):
+            from bot.event_loop import run
+
+            run(serve)
+        else:
+            asyncio.run(serve)
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per scenario (default 8)")

@@ -24,6 +24,7 @@ from bot.cpd_routes import add_cpd_routes
 from bot.delivery.config import DeliverySettings
 from bot.delivery.service import DeliveryService
 from bot.evaluation_routes import add_evaluation_routes
+from bot.event_loop import loop_name
 from bot.features import FEATURES
 from bot.inbound import MalformedActivity, read_activity
 from bot.poll_export_routes import add_poll_export_routes
@@ -86,7 +87,8 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         delivery.add_periodic_job(PURGE_JOB, PURGE_CRON, pipeline.receipts.purge_job())
         app[RUNTIME] = BotRuntime(engine, services, adapter, pipeline.bot, delivery)
         await delivery.start()
-        log.info("classroom bot ready on database %s", engine.url.render_as_string(hide_password=True))
+        database = engine.url.render_as_string(hide_password=True)
+        log.info("classroom bot ready on database %s, event loop %s", database, loop_name())
         try:
             yield
         finally:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.app import create_app, freeze_startup_objects
 from bot.assembly import build_services
 from bot.demo_people import DEMO_PEOPLE
+from bot.event_loop import new_event_loop
 from bot.outbox_cli import add_outbox_commands
 from bot.settings import Settings
 from classroom.catalogue.file_format import CatalogueFileError
@@ -120,6 +121,7 @@ def _serve(settings: Settings, banner: str | None = None, sock: socket.socket | 
         shutdown_timeout=10,
         print=(lambda _line: print(banner, flush=True)) if banner else print,
         access_log=None,
+        loop=new_event_loop(),
     )
     return EXIT_OK
 

@@ -240,6 +240,7 @@ def test_demo_serves_on_a_free_port_and_stops_cleanly(tmp_path: Path) -> None:
         process.wait_for_line(r"Press Ctrl\+C", timeout=30)  # the banner is printed once the server is listening
         banner = process.output()
         assert port != 0
+        assert "classroom bot ready on database" in banner and ", event loop uvloop" in banner  # bot/event_loop.py
         assert f"Bot endpoint : http://127.0.0.1:{port}/api/messages" in banner, banner
         assert f"agentsplayground -e http://127.0.0.1:{port}/api/messages" in banner and "Alex Wilber" in banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
