@@ -147,15 +147,24 @@ async def waitlist_length(session: AsyncSession, run_id: int) -> int:
 
 async def waitlist_position(session: AsyncSession, enrolment: Enrolment) -> int | None:
     """1 for the next person to be offered a place; None when not on the waitlist."""
-    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
+    return await waitlist_position_of(
+        session, enrolment.run_id, enrolment.id, enrolment.status, enrolment.waitlisted_at
+    )
+
+
+async def waitlist_position_of(
+    session: AsyncSession, run_id: int, enrolment_id: int, status: EnrolmentStatus, waitlisted_at: datetime | None
+) -> int | None:
+    """:func:`waitlist_position` of an enrolment read as plain values."""
+    if status != EnrolmentStatus.WAITLISTED or waitlisted_at is None:
         return None
     ahead = await session.scalar(
         select(func.count(Enrolment.id)).where(
-            Enrolment.run_id == enrolment.run_id,
+            Enrolment.run_id == run_id,
             Enrolment.status == EnrolmentStatus.WAITLISTED,
             or_(
-                Enrolment.waitlisted_at < enrolment.waitlisted_at,
-                and_(Enrolment.waitlisted_at == enrolment.waitlisted_at, Enrolment.id < enrolment.id),
+                Enrolment.waitlisted_at < waitlisted_at,
+                and_(Enrolment.waitlisted_at == waitlisted_at, Enrolment.id < enrolment_id),
             ),
         )
     )

@@ -354,13 +354,9 @@ class EnrolmentService:
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
             views = await self._current_enrolments(session, aad_object_id)
-            links = {}
-            for view in views:
-                if view.status == EnrolmentStatus.CONFIRMED:
-                    token, expires_at = await calendar_links.issue_link(
-                        session, view.id, now, self.policy.calendar_link_ttl
-                    )
-                    links[view.id] = CalendarLinkIssued(token, expires_at)
+            confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
+            issued = await calendar_links.issue_links(session, confirmed, now, self.policy.calendar_link_ttl)
+            links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
             return MyCourses(views, links)
 
         return await self._run(unit)
