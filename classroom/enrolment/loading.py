@@ -134,6 +134,20 @@ async def places_taken(session: AsyncSession, run_id: int) -> int:
     )
 
 
+async def enrolment_counts(session: AsyncSession, run_ids: list[int]) -> dict[int, dict[EnrolmentStatus, int]]:
+    """How many enrolments each run has, by status, in one grouped count (``places_taken`` and ``waitlist_length``
+    of several runs at once)."""
+    rows = await session.execute(
+        select(Enrolment.run_id, Enrolment.status, func.count(Enrolment.id))
+        .where(Enrolment.run_id.in_(run_ids))
+        .group_by(Enrolment.run_id, Enrolment.status)
+    )
+    counts: dict[int, dict[EnrolmentStatus, int]] = {}
+    for run_id, status, count in rows.all():
+        counts.setdefault(run_id, {})[status] = int(count)
+    return counts
+
+
 async def waitlist_length(session: AsyncSession, run_id: int) -> int:
     return int(
         await session.scalar(

@@ -13,10 +13,12 @@ from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
+    enrolment_counts,
     enrolments_of_run,
     find_enrolment,
     load_person,
     load_run,
+    normalise_code,
     places_taken,
     runs_for_code,
     waitlist_length,
@@ -54,19 +56,30 @@ def _finished(run: CourseRun, now: datetime) -> bool:
     return not run.sessions or run.sessions[-1].ends_at <= now
 
 
-async def open_runs(session: AsyncSession, code: str, now: datetime) -> list[RunChoice]:
-    """The runs a course or run code names that still take enrolments, soonest first.
+async def open_runs(session: AsyncSession, code: str, now: datetime, catalogue: Catalogue) -> list[RunChoice]:
+    """The runs a course or run code names that still take enrolments, soonest first: their details from
+    ``catalogue`` (kept in memory, as of this transaction), their places and waitlists in one grouped count.
 
     Raises:
         NotFound: no course or run has that code.
     """
+    normalised = normalise_code(code)
+    # As ``runs_for_code``: the course's runs, and a run by its own code.
+    named = [(c, run) for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
+    if not named:
+        raise NotFound(f"no course or run with code {normalised}")
+    open_ = sorted(
+        ((c, run) for c, run in named if run.sessions and run.sessions[0].starts_at > now),  # as ``is_open``
+        key=lambda pair: (pair[1].sessions[0].starts_at, pair[1].code),  # soonest first
+    )
+    if not open_:
+        return []
+    counts = await enrolment_counts(session, [run.id for _, run in open_])
     choices = []
-    for run in await runs_for_code(session, code):
-        if is_open(run, now):
-            taken = await places_taken(session, run.id)
-            choices.append(
-                RunChoice(run_details(run), max(0, run.capacity - taken), await waitlist_length(session, run.id))
-            )
+    for c, run in open_:
+        taken = sum(n for status, n in counts.get(run.id, {}).items() if status in HOLDS_PLACE)
+        waiting = counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0)
+        choices.append(RunChoice(run_details_of(c, run), max(0, run.capacity - taken), waiting))
     return choices
 
 

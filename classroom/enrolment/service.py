@@ -58,7 +58,7 @@ from classroom.enrolment.views import (
     run_details,
 )
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from classroom.people import ensure_person
+from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import in_transaction
@@ -112,7 +112,7 @@ class EnrolmentService:
         """Make sure we know the person (created as a participant on first contact)."""
 
         async def unit(session: AsyncSession) -> None:
-            await ensure_person(session, aad_object_id, name)
+            await meet(session, aad_object_id, name)  # someone we know costs one read
 
         await self._run(unit)
 
@@ -179,7 +179,11 @@ class EnrolmentService:
 
     async def open_runs(self, code: str) -> list[RunChoice]:
         """Runs of a course (or the run) that take enrolments. Raises NotFound for an unknown code."""
-        return await self._run(lambda session: queries.open_runs(session, code, self._clock.now()))
+
+        async def unit(session: AsyncSession) -> list[RunChoice]:
+            return await queries.open_runs(session, code, self._clock.now(), await self._catalogue.current(session))
+
+        return await self._run(unit)
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
