@@ -62,3 +62,12 @@ async def test_two_places_cost_one_read_and_one_insert(service, session_factory)
     inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
     assert len(enrolment_reads) == 1 and len(inserts) == 1, seen
     assert not [s for s in seen if "person_roles" in s], seen  # no roles loaded with the person
+
+
+async def test_taking_a_place_loads_its_run_once(service, session_factory) -> None:
+    """The view of the new place takes the run's details from the catalogue kept in memory, not a second load."""
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    with statements(session_factory) as seen:
+        view = await service.enrol(ALEX, MULTI_RUN)
+    assert view.status == EnrolmentStatus.CONFIRMED and [s.position for s in view.run.sessions] == [1, 2, 3, 4]
+    assert len([s for s in seen if "FROM run_sessions" in s]) == 1, seen
