@@ -33,6 +33,14 @@ Scenarios:
     d-card  our bot answering a card button (Action.Submit {verb: course, args: <code>}: course details card)
     d-details-typed  the same details card asked for in words: "course PERM4"
     c-courses        our bot answering "courses": the course list (every course, its next run, places left)
+    c-my-courses  "my courses" typed: each user holds places on two demo runs (PERM4-A, PERMPLAN-1: seeded through
+            the enrolment service, the runs made roomy enough), so the card lists both with their next dates and
+            calendar links
+    d-enrol  the enrolment steps, each user (known, organisation confirmed, as in c-my-courses, but with no places)
+            going round: "enrol PERMPLAN-2" (the terms card asking to confirm),
+            pressing its "Confirm my place" (an Action.Execute answer invoke: the place taken, the reminders and
+            the survey queued, the question card answered, the confirmation card sent), then "withdraw
+            PERMPLAN-2 confirm" (the place given up), so the run never fills; cpu/turn is the mean of the three
     c-auth, d-auth   c and d with authentication on: a channel token minted by the fake provider on every request
             (the same token, as Teams reuses its tokens), the reply signed with a token from its token endpoint
     c-auth-full      c-auth with the validated-token cache off: botbuilder's full validation on every request
@@ -75,6 +83,23 @@ COORDINATORS_CHANNEL = "19:bench-coordinators@thread.tacv2"
 ASSIGN_ACTION = {
     "action": {"type": "Action.Execute", "title": "Assign to me", "verb": "enquiry.assign", "data": {"enquiry": "@E@"}}
 }
+MY_RUNS = ("PERM4-A", "PERMPLAN-1")  # c-my-courses: every user holds a place on each
+ENROL_RUN = "PERMPLAN-2"  # d-enrol: one session, so its terms card asks "Confirm my place" / "No thanks"
+# The terms card's "Confirm my place" (dialogs.cards.answers); naming no question, as a card from before questions
+# were named, so the press is taken by whichever question of the enrol dialog is in progress: the terms'.
+CONFIRM_PLACE = {
+    "action": {"type": "Action.Execute", "title": "Confirm my place", "verb": "answer", "data": {"args": "confirm"}}
+}
+BENCH_ORGANISATION = "Brighton & Hove City Council"  # PERM4-A is open to its staff only
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn of a scenario whose users go round several turns (``Scenario.cycle``)."""
+
+    activity: str  # reference file
+    text: str | None = None
+    value: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +113,12 @@ class Scenario:
     remember_tokens: bool = True
     enquiries: int = 0  # enquiries seeded (with coordinators and their channel) for the card-action scenarios
     description: str = ""
+    # Each user's turns go round these in order, instead of repeating (activity, text, value).
+    cycle: tuple[Step, ...] = ()
+    # Every user known, working for BENCH_ORGANISATION (confirmed), and holding a place on each of ``enrolments``;
+    # every run then has room for every user.
+    participants: bool = False
+    enrolments: tuple[str, ...] = ()
 
 
 SCENARIOS = {
@@ -117,6 +148,27 @@ SCENARIOS = {
         "d-details-typed", "ours", "personal-message", "course PERM4", description="our bot: course PERM4 (typed)"
     ),
     "c-courses": Scenario("c-courses", "ours", "personal-message", "courses", description="our bot: courses (list)"),
+    "c-my-courses": Scenario(
+        "c-my-courses",
+        "ours",
+        "personal-message",
+        "my courses",
+        participants=True,
+        enrolments=MY_RUNS,
+        description="our bot: my courses (two places each)",
+    ),
+    "d-enrol": Scenario(
+        "d-enrol",
+        "ours",
+        "personal-message",
+        cycle=(
+            Step("personal-message", f"enrol {ENROL_RUN}"),
+            Step("card-action-execute-invoke", value=CONFIRM_PLACE),
+            Step("personal-message", f"withdraw {ENROL_RUN} confirm"),
+        ),
+        participants=True,
+        description="our bot: enrol, confirm, withdraw (mean)",
+    ),
     "c-auth": Scenario("c-auth", "ours", "personal-message", "help", auth=True, description="c with auth on"),
     "d-auth": Scenario(
         "d-auth",
@@ -320,7 +372,35 @@ async def _seed_enquiries(session_factory: Any, service_url: str, count: int) ->
         await enquiries.submit(draft, enquirer=aad, idempotency_key=f"bench-{e}")
 
 
-async def _seed_database(url: str, service_url: str = "", enquiries: int = 0) -> None:
+async def _seed_enrolments(session_factory: Any, runs: tuple[str, ...]) -> None:
+    """Every benchmark user, working for ``BENCH_ORGANISATION`` (confirmed), holding a place on each of ``runs``."""
+    from classroom.clock import SystemClock
+    from classroom.enrolment.organisations import assign_organisation_by_name
+    from classroom.enrolment.service import EnrolmentService
+    from classroom.people import ensure_person
+
+    async with session_factory.begin() as session:
+        for n in range(POOL):
+            await ensure_person(session, _aad(n), f"Participant {n}")
+            await assign_organisation_by_name(session, _aad(n), BENCH_ORGANISATION)
+    enrolment = EnrolmentService(session_factory, SystemClock())
+    for n in range(POOL):
+        for run in runs:
+            await enrolment.enrol(_aad(n), run)
+
+
+def _roomy(document: Any) -> Any:
+    """The catalogue with room on every run for every benchmark user (the demo's runs hold 16 or 18)."""
+    from dataclasses import replace
+
+    courses = tuple(
+        replace(course, runs=tuple(replace(run, capacity=max(run.capacity, 2 * POOL)) for run in course.runs))
+        for course in document.courses
+    )
+    return replace(document, courses=courses)
+
+
+async def _seed_database(url: str, service_url: str = "", enquiries: int = 0, scenario: str = "") -> None:
     from datetime import date
 
     from classroom.catalogue.importer import import_catalogue
@@ -328,14 +408,20 @@ async def _seed_database(url: str, service_url: str = "", enquiries: int = 0) ->
     from storage.engine import create_engine, create_session_factory
     from storage.migrate import upgrade
 
+    seeding = SCENARIOS.get(scenario)
     engine = create_engine(url)
     try:
         await upgrade(engine)
         session_factory = create_session_factory(engine)
+        catalogue = demo_catalogue(date.today())
+        if seeding is not None and seeding.participants:
+            catalogue = _roomy(catalogue)
         async with session_factory.begin() as session:
-            await import_catalogue(session, demo_catalogue(date.today()))
+            await import_catalogue(session, catalogue)
         if enquiries:
             await _seed_enquiries(session_factory, service_url, enquiries)
+        if seeding is not None and seeding.participants:
+            await _seed_enrolments(session_factory, seeding.enrolments)
     finally:
         await engine.dispose()
 
@@ -356,6 +442,7 @@ async def _serve_bot(
     remember_tokens: bool,
     service_url: str,
     enquiries: int,
+    scenario: str = "",
 ) -> None:
     import logging
 
@@ -377,7 +464,7 @@ async def _serve_bot(
         # Seeded by a child, as a deployment migrates before the bot serves: the bot then finds its schema current
         # and never loads Alembic or the seeding code, so its memory is what it would be in production.
         seeding = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "_seed", database_url, service_url, str(enquiries)
+            sys.executable, __file__, "_seed", database_url, service_url, str(enquiries), scenario
         )
         if await seeding.wait() != 0:
             raise RuntimeError("seeding the benchmark's database failed")
@@ -403,24 +490,33 @@ class _Bodies:
     def __init__(
         self, scenario: Scenario, service_url: str, enquiry_ids: list[int] | None = None, pool: int = POOL
     ) -> None:
-        template = json.loads((REFERENCE / f"{scenario.activity}.json").read_text())
+        steps = scenario.cycle or (Step(scenario.activity, scenario.text, scenario.value),)
+        self._templates = [self._template(step, service_url) for step in steps]
+        self._run = uuid.uuid4().hex[:8]
+        self._enquiries = enquiry_ids or []  # the seeded enquiries' ids, for "@E@"
+        self._pool = pool  # distinct users the requests cycle through
+
+    @staticmethod
+    def _template(step: Step, service_url: str) -> str:
+        template = json.loads((REFERENCE / f"{step.activity}.json").read_text())
         template["serviceUrl"] = service_url
         template["id"] = "@ID@"
         template["conversation"]["id"] = "a:bench-conversation-@N@"
         template["from"]["id"] = "29:bench-user-@N@"
         template["from"]["aadObjectId"] = "00000000-0000-0000-0000-@AAD@"
-        if scenario.text is not None:
-            template["text"] = scenario.text
-        if scenario.value is not None:
-            template["value"] = scenario.value
-        self._template = json.dumps(template)
-        self._run = uuid.uuid4().hex[:8]
-        self._enquiries = enquiry_ids or []  # the seeded enquiries' ids, for "@E@"
-        self._pool = pool  # distinct users the requests cycle through
+        if step.text is not None:
+            template["text"] = step.text
+        if step.value is not None:
+            template["value"] = step.value
+        return json.dumps(template)
 
     def __getitem__(self, i: int) -> bytes:
         n = i % self._pool
-        body = self._template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
+        # A cycle's users each go round its steps in order (request i is user n's (i // pool)-th turn), each starting
+        # at another step, so any stretch of requests holds every step alike. The first round, the warm-up's, finds
+        # some users out of step (a press with no question open): they are in step from the second on.
+        template = self._templates[(i // self._pool + n) % len(self._templates)]
+        body = template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
         if self._enquiries:  # consecutive requests act on different enquiries
             body = body.replace('"@E@"', str(self._enquiries[i % len(self._enquiries)]))
         return body.encode()
@@ -625,6 +721,7 @@ class _Running:
             self.services["service_url"],
             str(self.scenario.enquiries),
             *self.bot_args,
+            self.scenario.key,  # last: a wrapping script reads its own arguments where they were
             script=self.bot_script,
         )
         authorization = f"Bearer {self.services['token']}" if self.scenario.auth else None
@@ -849,13 +946,14 @@ def main() -> int:
         asyncio.run(_services())
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_seed":
-        asyncio.run(_seed_database(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        asyncio.run(_seed_database(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]))
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
         kind, database_url, auth, remember = sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5] == "1"
+        scenario = sys.argv[8] if len(sys.argv) > 8 else ""
         # Our bot and edge on the loop the bot serves on in production (bot/event_loop.py: uvloop); stock botbuilder
         # and the bare handler on asyncio's, as botbuilder's samples run.
-        serve = _serve_bot(kind, database_url, auth, remember, sys.argv[6], int(sys.argv[7]))
+        serve = _serve_bot(kind, database_url, auth, remember, sys.argv[6], int(sys.argv[7]), scenario)
         if kind in ("ours", "edge"):
             from bot.event_loop import run
 

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from classroom.clock import Clock
 from classroom.outbox import anything_waiting, deliver_waiting, waiting_for
-from classroom.people import ensure_person, find_person
+from classroom.people import Met, find_person, meet
 from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
@@ -182,17 +182,20 @@ class ConversationService:
         self._session_factory = session_factory
         self._clock = clock
 
-    async def _installed(self, session: AsyncSession, info: ConversationInfo, by: str | None, by_name: str) -> None:
+    async def _installed(
+        self, session: AsyncSession, info: ConversationInfo, by: str | None, by_name: str
+    ) -> Met | None:
         await remember_conversation(session, info)
-        if by:
-            await ensure_person(session, by, by_name)
+        met = await meet(session, by, by_name) if by else None
         if info.conversation_type == "personal" and info.user_aad_object_id:
             await deliver_waiting(session, info.user_aad_object_id, self._clock.now())
+        return met
 
-    async def installed(self, info: ConversationInfo, *, by: str | None, by_name: str = "") -> None:
+    async def installed(self, info: ConversationInfo, *, by: str | None, by_name: str = "") -> Met | None:
         """The bot was added to a conversation (or met there again): keep its reference, know who added it, and
-        in a person's 1:1 chat send what waited for it."""
-        await in_transaction(self._session_factory, lambda s: self._installed(s, info, by, by_name))
+        in a person's 1:1 chat send what waited for it. Returns who added it as now stored (their name and roles,
+        for the welcome), None when the activity names nobody."""
+        return await in_transaction(self._session_factory, lambda s: self._installed(s, info, by, by_name))
 
     async def written_to_in(self, info: ConversationInfo, *, by: str, by_name: str = "") -> bool:
         """``by`` wrote to the bot in their 1:1 chat ``info``: if we do not know that chat as it is (Teams' install

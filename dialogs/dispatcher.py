@@ -338,12 +338,6 @@ class Dispatcher:
     async def _event(self, turn_context: TurnContext, handlers: list[EventHandler]) -> None:
         if not handlers:
             return
-        request = EventRequest(
-            turn_context,
-            self.services,
-            await self.roles(turn_context),
-            conversation_scope(turn_context),
-            self.registry.commands,
-        )
+        request = EventRequest(turn_context, self.services, conversation_scope(turn_context), self.registry.commands)
         for handler in handlers:
             await handler(request)

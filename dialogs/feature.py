@@ -21,7 +21,7 @@ from classroom.privacy.personal_data import PersonalData
 from dialogs.card_actions import CardActionRouter
 from dialogs.cards.base import CardMessage
 from dialogs.routing import CommandRequest, Router
-from dialogs.sender import SentByPerson
+from dialogs.sender import SentByPerson, sender_roles
 from dialogs.services import Services
 from storage.models import Role
 
@@ -60,9 +60,13 @@ class EventRequest(SentByPerson):
     or leaving it)."""
 
     services: Services
-    roles: frozenset[Role]  # the sender's stored roles
     scope: str
     commands: Router  # every feature's commands
+
+    async def roles(self) -> frozenset[Role]:
+        """The sender's stored roles, read when first asked for in the turn (most events never ask, and an install
+        learns them in its own transaction: ``dialogs.sender.keep_sender_roles``)."""
+        return await sender_roles(self.turn_context, self.services.people)
 
 
 EventHandler = Callable[[EventRequest], Awaitable[None]]

@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CalendarLink
@@ -33,6 +33,22 @@ async def issue_link(session: AsyncSession, enrolment_id: int, now: datetime, tt
     session.add(CalendarLink(enrolment_id=enrolment_id, token_hash=hash_token(token), expires_at=expires_at))
     await session.flush()
     return token, expires_at
+
+
+async def issue_links(
+    session: AsyncSession, enrolment_ids: list[int], now: datetime, ttl: timedelta
+) -> dict[int, tuple[str, datetime]]:
+    """:func:`issue_link` for several enrolments at once, in one statement (``my courses`` issues one a place)."""
+    if not enrolment_ids:
+        return {}
+    expires_at = now + ttl
+    tokens = {enrolment_id: secrets.token_urlsafe(TOKEN_BYTES) for enrolment_id in enrolment_ids}
+    rows = [
+        {"enrolment_id": enrolment_id, "token_hash": hash_token(token), "expires_at": expires_at, "created_at": now}
+        for enrolment_id, token in tokens.items()
+    ]
+    await session.execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}
 
 
 async def enrolment_id_for_token(session: AsyncSession, token: str, now: datetime) -> int | None:

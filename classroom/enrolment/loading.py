@@ -134,6 +134,20 @@ async def places_taken(session: AsyncSession, run_id: int) -> int:
     )
 
 
+async def enrolment_counts(session: AsyncSession, run_ids: list[int]) -> dict[int, dict[EnrolmentStatus, int]]:
+    """How many enrolments each run has, by status, in one grouped count (``places_taken`` and ``waitlist_length``
+    of several runs at once)."""
+    rows = await session.execute(
+        select(Enrolment.run_id, Enrolment.status, func.count(Enrolment.id))
+        .where(Enrolment.run_id.in_(run_ids))
+        .group_by(Enrolment.run_id, Enrolment.status)
+    )
+    counts: dict[int, dict[EnrolmentStatus, int]] = {}
+    for run_id, status, count in rows.all():
+        counts.setdefault(run_id, {})[status] = int(count)
+    return counts
+
+
 async def waitlist_length(session: AsyncSession, run_id: int) -> int:
     return int(
         await session.scalar(
@@ -147,15 +161,24 @@ async def waitlist_length(session: AsyncSession, run_id: int) -> int:
 
 async def waitlist_position(session: AsyncSession, enrolment: Enrolment) -> int | None:
     """1 for the next person to be offered a place; None when not on the waitlist."""
-    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
+    return await waitlist_position_of(
+        session, enrolment.run_id, enrolment.id, enrolment.status, enrolment.waitlisted_at
+    )
+
+
+async def waitlist_position_of(
+    session: AsyncSession, run_id: int, enrolment_id: int, status: EnrolmentStatus, waitlisted_at: datetime | None
+) -> int | None:
+    """:func:`waitlist_position` of an enrolment read as plain values."""
+    if status != EnrolmentStatus.WAITLISTED or waitlisted_at is None:
         return None
     ahead = await session.scalar(
         select(func.count(Enrolment.id)).where(
-            Enrolment.run_id == enrolment.run_id,
+            Enrolment.run_id == run_id,
             Enrolment.status == EnrolmentStatus.WAITLISTED,
             or_(
-                Enrolment.waitlisted_at < enrolment.waitlisted_at,
-                and_(Enrolment.waitlisted_at == enrolment.waitlisted_at, Enrolment.id < enrolment.id),
+                Enrolment.waitlisted_at < waitlisted_at,
+                and_(Enrolment.waitlisted_at == waitlisted_at, Enrolment.id < enrolment_id),
             ),
         )
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.views import Catalogue
@@ -12,15 +13,17 @@ from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
-    ENROLMENT_OPTIONS,
+    enrolment_counts,
     enrolments_of_run,
     find_enrolment,
     load_person,
     load_run,
+    normalise_code,
     places_taken,
     runs_for_code,
     waitlist_length,
     waitlist_position,
+    waitlist_position_of,
 )
 from classroom.enrolment.views import (
     EnrolmentView,
@@ -28,13 +31,24 @@ from classroom.enrolment.views import (
     Roster,
     RosterEntry,
     RunChoice,
+    RunDetails,
+    SessionTime,
     enrolment_view,
     run_details,
     run_details_of,
 )
 from classroom.enrolment.waitlist import is_open
 from classroom.errors import NotAllowed, NotFound
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Person
+from storage.models import (
+    CourseRun,
+    Enrolment,
+    EnrolmentClashSession,
+    EnrolmentStatus,
+    Organisation,
+    OrganisationStatus,
+    Person,
+    RunSession,
+)
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
 
@@ -42,19 +56,30 @@ def _finished(run: CourseRun, now: datetime) -> bool:
     return not run.sessions or run.sessions[-1].ends_at <= now
 
 
-async def open_runs(session: AsyncSession, code: str, now: datetime) -> list[RunChoice]:
-    """The runs a course or run code names that still take enrolments, soonest first.
+async def open_runs(session: AsyncSession, code: str, now: datetime, catalogue: Catalogue) -> list[RunChoice]:
+    """The runs a course or run code names that still take enrolments, soonest first: their details from
+    ``catalogue`` (kept in memory, as of this transaction), their places and waitlists in one grouped count.
 
     Raises:
         NotFound: no course or run has that code.
     """
+    normalised = normalise_code(code)
+    # As ``runs_for_code``: the course's runs, and a run by its own code.
+    named = [(c, run) for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
+    if not named:
+        raise NotFound(f"no course or run with code {normalised}")
+    open_ = sorted(
+        ((c, run) for c, run in named if run.sessions and run.sessions[0].starts_at > now),  # as ``is_open``
+        key=lambda pair: (pair[1].sessions[0].starts_at, pair[1].code),  # soonest first
+    )
+    if not open_:
+        return []
+    counts = await enrolment_counts(session, [run.id for _, run in open_])
     choices = []
-    for run in await runs_for_code(session, code):
-        if is_open(run, now):
-            taken = await places_taken(session, run.id)
-            choices.append(
-                RunChoice(run_details(run), max(0, run.capacity - taken), await waitlist_length(session, run.id))
-            )
+    for c, run in open_:
+        taken = sum(n for status, n in counts.get(run.id, {}).items() if status in HOLDS_PLACE)
+        waiting = counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0)
+        choices.append(RunChoice(run_details_of(c, run), max(0, run.capacity - taken), waiting))
     return choices
 
 
@@ -107,6 +132,44 @@ async def _other_runs_with_places(
     return tuple(choices)
 
 
+# Built once: a person's enrolments on runs not ended, with what their views show (their name and organisation
+# standing, the enrolment's organisation, who reviewed it), and one row per session they miss (none: one row with
+# no session). Plain rows, not ORM objects: "my courses" is a common turn, and this is all it reads.
+_ENROLMENTS, _PEOPLE = Enrolment.__table__.c, Person.__table__.c
+_REVIEWER = Person.__table__.alias("reviewer")
+_MISSED = EnrolmentClashSession.__table__
+_MISSED_SESSION = RunSession.__table__
+_CURRENT = (
+    select(
+        _ENROLMENTS.id,
+        _ENROLMENTS.run_id,
+        _ENROLMENTS.status,
+        _ENROLMENTS.waitlisted_at,
+        _ENROLMENTS.price_band,
+        _ENROLMENTS.price_pence,
+        _ENROLMENTS.offer_expires_at,
+        _ENROLMENTS.clash_reason,
+        _PEOPLE.name,
+        _PEOPLE.organisation_status,
+        Organisation.__table__.c.name.label("organisation_name"),
+        _REVIEWER.c.name.label("reviewer_name"),
+        _MISSED_SESSION.c.id.label("session_id"),
+        _MISSED_SESSION.c.position,
+        _MISSED_SESSION.c.starts_at,
+        _MISSED_SESSION.c.ends_at,
+    )
+    .select_from(
+        Enrolment.__table__.join(Person.__table__, _PEOPLE.id == _ENROLMENTS.person_id)
+        .outerjoin(Organisation.__table__, Organisation.__table__.c.id == _ENROLMENTS.organisation_id)
+        .outerjoin(_REVIEWER, _REVIEWER.c.id == _ENROLMENTS.reviewed_by_person_id)
+        .outerjoin(_MISSED, _MISSED.c.enrolment_id == _ENROLMENTS.id)
+        .outerjoin(_MISSED_SESSION, _MISSED_SESSION.c.id == _MISSED.c.session_id)
+    )
+    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"), _ENROLMENTS.status.not_in(list(ENDED)))
+    .order_by(_ENROLMENTS.id, _MISSED_SESSION.c.position)
+)
+
+
 async def current_enrolments(
     session: AsyncSession, aad_object_id: str, now: datetime, catalogue: Catalogue, code: str | None = None
 ) -> list[EnrolmentView]:
@@ -114,30 +177,47 @@ async def current_enrolments(
     course or run code), soonest first.
 
     A fixed number of queries however many places the person has (``my courses`` is a common turn): their
-    enrolments in one (with the sessions they miss), the runs' details from ``catalogue`` (the catalogue kept in
+    enrolments with what their views show in one, the runs' details from ``catalogue`` (the catalogue kept in
     memory, as of this transaction), a count only for a waitlist entry."""
-    person_id = await session.scalar(select(Person.id).where(Person.aad_object_id == aad_object_id))
-    if person_id is None:
-        return []
-    statement = select(Enrolment).where(Enrolment.person_id == person_id, Enrolment.status.not_in(list(ENDED)))
+    statement = _CURRENT
     if code is not None:
         try:
             run_ids = [run.id for run in await runs_for_code(session, code)]
         except NotFound:
             return []
-        statement = statement.where(Enrolment.run_id.in_(run_ids))
-    enrolments = list(
-        await session.scalars(statement.options(*ENROLMENT_OPTIONS).execution_options(populate_existing=True))
-    )
-    if not enrolments:
-        return []
+        statement = statement.where(_ENROLMENTS.run_id.in_(run_ids))
+    rows = (await session.execute(statement, {"aad_object_id": aad_object_id})).all()
+    missed: dict[int, list[SessionTime]] = {}
+    for row in rows:
+        sessions = missed.setdefault(row.id, [])
+        if row.session_id is not None:
+            sessions.append(SessionTime(row.session_id, row.position, row.starts_at, row.ends_at))
     views = []
-    for enrolment in enrolments:
-        course, run = catalogue.runs_by_id[enrolment.run_id]
+    for row in {row.id: row for row in rows}.values():
+        course, run = catalogue.runs_by_id[row.run_id]
         if run.sessions and run.sessions[-1].ends_at > now:
-            position = await waitlist_position(session, enrolment)
-            views.append(enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position))
+            position = await waitlist_position_of(session, row.run_id, row.id, row.status, row.waitlisted_at)
+            views.append(_view(row, run_details_of(course, run), position, tuple(missed[row.id])))
     return sorted(views, key=lambda v: (v.run.first_start, v.run.run_code))
+
+
+def _view(row: Any, run: RunDetails, position: int | None, missed: tuple[SessionTime, ...]) -> EnrolmentView:
+    """``enrolment_view`` of a row of ``_CURRENT``."""
+    return EnrolmentView(
+        id=row.id,
+        run=run,
+        status=row.status,
+        person_name=row.name,
+        organisation_name=row.organisation_name,
+        price_band=row.price_band,
+        price_pence=row.price_pence,
+        waitlist_position=position,
+        offer_expires_at=row.offer_expires_at,
+        clash_sessions=missed,
+        clash_reason=row.clash_reason,
+        reviewed_by=row.reviewer_name,
+        organisation_confirmed=row.organisation_status != OrganisationStatus.PENDING,
+    )
 
 
 async def rosters(session: AsyncSession, actor_aad_object_id: str, code: str, now: datetime) -> list[Roster]:

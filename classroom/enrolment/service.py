@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
@@ -27,6 +27,7 @@ from classroom.enrolment.loading import (
     load_person,
     load_run,
     run_id_for_code,
+    waitlist_position,
 )
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import ClashReviewNotice, OrganisationCheckNotice, WaitlistOfferNotice
@@ -55,18 +56,26 @@ from classroom.enrolment.views import (
     SessionMove,
     SessionMovePreview,
     Withdrawal,
+    enrolment_view,
     run_details,
+    run_details_of,
 )
 from classroom.errors import InvalidInput, NotAllowed, NotFound
-from classroom.people import ensure_person
+from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import in_transaction
-from storage.models import CourseRun, EnrolmentStatus, Organisation, Person
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
 
 CALENDAR_STATUSES = frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW})
+# A person's enrolment on a run, as plain values: all a calendar link needs (its id and status).
+_PLACE = (
+    select(Enrolment.id, Enrolment.status)
+    .join(Person, Person.id == Enrolment.person_id)
+    .where(Enrolment.run_id == bindparam("run_id"), Person.aad_object_id == bindparam("aad_object_id"))
+)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -112,7 +121,7 @@ class EnrolmentService:
         """Make sure we know the person (created as a participant on first contact)."""
 
         async def unit(session: AsyncSession) -> None:
-            await ensure_person(session, aad_object_id, name)
+            await meet(session, aad_object_id, name)  # someone we know costs one read
 
         await self._run(unit)
 
@@ -179,7 +188,11 @@ class EnrolmentService:
 
     async def open_runs(self, code: str) -> list[RunChoice]:
         """Runs of a course (or the run) that take enrolments. Raises NotFound for an unknown code."""
-        return await self._run(lambda session: queries.open_runs(session, code, self._clock.now()))
+
+        async def unit(session: AsyncSession) -> list[RunChoice]:
+            return await queries.open_runs(session, code, self._clock.now(), await self._catalogue.current(session))
+
+        return await self._run(unit)
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
@@ -204,11 +217,17 @@ class EnrolmentService:
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
             )
             await session.flush()
-            return await queries.view_of(
-                session, await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
-            )
+            return await self._view(session, enrolment.id)
 
         return await self._run(unit)
+
+    async def _view(self, session: AsyncSession, enrolment_id: int) -> EnrolmentView:
+        """The enrolment as changed in this transaction, with its run's details from the catalogue kept in memory
+        (an enrolment changes nothing of the run's, so the run is not loaded again)."""
+        enrolment = await load_enrolment(session, enrolment_id)
+        course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
+        position = await waitlist_position(session, enrolment)
+        return enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position)
 
     async def accept_offer(self, aad_object_id: str, run_code: str) -> EnrolmentView:
         """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ..."""
@@ -219,9 +238,7 @@ class EnrolmentService:
                 session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy
             )
             await session.flush()
-            return await queries.view_of(
-                session, await load_enrolment(session, enrolment.id), await load_run(session, enrolment.run_id)
-            )
+            return await self._view(session, enrolment.id)
 
         return await self._run(unit)
 
@@ -354,13 +371,9 @@ class EnrolmentService:
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
             views = await self._current_enrolments(session, aad_object_id)
-            links = {}
-            for view in views:
-                if view.status == EnrolmentStatus.CONFIRMED:
-                    token, expires_at = await calendar_links.issue_link(
-                        session, view.id, now, self.policy.calendar_link_ttl
-                    )
-                    links[view.id] = CalendarLinkIssued(token, expires_at)
+            confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
+            issued = await calendar_links.issue_links(session, confirmed, now, self.policy.calendar_link_ttl)
+            links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
             return MyCourses(views, links)
 
         return await self._run(unit)
@@ -430,12 +443,12 @@ class EnrolmentService:
 
         async def unit(session: AsyncSession) -> CalendarLinkIssued:
             run_id = await run_id_for_code(session, run_code)
-            person = await load_person(session, aad_object_id)
-            enrolment = await find_enrolment(session, run_id, person.id)
-            if enrolment is None or enrolment.status not in CALENDAR_STATUSES:
+            found = (await session.execute(_PLACE, {"run_id": run_id, "aad_object_id": aad_object_id})).first()
+            if found is None or found.status not in CALENDAR_STATUSES:
+                await load_person(session, aad_object_id)  # someone we have not met: NotFound, as before
                 raise NoEnrolment(f"you have no place on {run_code.upper()}")
             token, expires_at = await calendar_links.issue_link(
-                session, enrolment.id, self._clock.now(), self.policy.calendar_link_ttl
+                session, found.id, self._clock.now(), self.policy.calendar_link_ttl
             )
             return CalendarLinkIssued(token, expires_at)
 

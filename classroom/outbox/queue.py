@@ -19,7 +19,7 @@ from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
 from storage.base import UtcDateTime, utcnow
 from storage.models import NotificationStatus, OutboxNotification
-from storage.upsert import insert_for
+from storage.upsert import dialect_insert
 
 # Set on the session when a row was queued; the host wakes its dispatcher after that session commits.
 ENQUEUED_FLAG = "outbox.enqueued"
@@ -76,28 +76,57 @@ async def enqueue(
         "due_at": due_at,
         "next_attempt_at": due_at,
         "expires_at": expires_at,
+        "now": utcnow(),
     }
-    statement = insert_for(session, OutboxNotification).values(**values)
-    revived = {name: statement.excluded[name] for name in values if name != "dedupe_key"}
+    statement = _enqueue_statement(session.get_bind().dialect.name)
+    queued = (await session.execute(statement, values)).first() is not None
+    if queued:
+        mark_enqueued(session)
+    return queued
+
+
+_ENQUEUED_COLUMNS = (
+    "dedupe_key",
+    "kind",
+    "conversation_key",
+    "recipient_aad_object_id",
+    "payload",
+    "status",
+    "due_at",
+    "next_attempt_at",
+    "expires_at",
+)
+_ENQUEUE_STATEMENTS: dict[str, Any] = {}
+
+
+def _enqueue_statement(dialect: str) -> Any:
+    """:func:`enqueue`'s upsert for ``dialect``, built once (building it, with its ``excluded`` alias of every
+    column, cost more than running it) and run with each row's values as parameters."""
+    built = _ENQUEUE_STATEMENTS.get(dialect)
+    if built is not None:
+        return built
+    table = OutboxNotification.__table__
+    now = bindparam("now", type_=UtcDateTime())
+    columns: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _ENQUEUED_COLUMNS}
+    statement = dialect_insert(dialect, table).values({**columns, "created_at": now, "updated_at": now})
+    revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
     # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet.
     revived.update(
-        superseded_attempts=OutboxNotification.attempts,
+        superseded_attempts=table.c.attempts,
         activity_id=None,
         sent_conversation_id=None,
         lease_owner=None,
         lease_expires_at=None,
         last_error=None,
-        updated_at=utcnow(),
+        updated_at=now,
     )
-    statement = statement.on_conflict_do_update(
+    built = statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_=revived,
-        where=OutboxNotification.status == NotificationStatus.CANCELLED,
-    ).returning(OutboxNotification.id)
-    queued = (await session.execute(statement)).first() is not None
-    if queued:
-        mark_enqueued(session)
-    return queued
+        where=table.c.status == NotificationStatus.CANCELLED,
+    ).returning(table.c.id)
+    _ENQUEUE_STATEMENTS[dialect] = built
+    return built
 
 
 def mark_enqueued(session: AsyncSession) -> None:

@@ -3,24 +3,32 @@ install, and never write again where it was removed."""
 
 from __future__ import annotations
 
+from classroom.people import Met
 from dialogs.cards.messages import card_activity
 from dialogs.conversation_reference import conversation_info
 from dialogs.feature import EventRequest
+from dialogs.sender import keep_sender_roles
 from dialogs.welcome.card import build_welcome_card
 
 
-async def remember(request: EventRequest) -> None:
+async def _remember(request: EventRequest) -> Met | None:
     info = conversation_info(request.turn_context.activity)
-    await request.services.conversations.installed(info, by=request.sender_id, by_name=request.sender_name)
+    return await request.services.conversations.installed(info, by=request.sender_id, by_name=request.sender_name)
+
+
+async def remember(request: EventRequest) -> None:
+    await _remember(request)
 
 
 async def welcome(request: EventRequest) -> None:
     """Remember the conversation, then greet whoever installed the app with what they can do here."""
-    await remember(request)
-    name = request.sender_name
-    if not name and request.sender_id:  # installationUpdate carries no name; we may know it
-        name = await request.services.people.name_of(request.sender_id)
-    await request.turn_context.send_activity(card_activity(build_welcome_card(name, request.roles, request.scope)))
+    met = await _remember(request)
+    if met is not None:  # who they are, as the install's own transaction left them: nothing more to read
+        keep_sender_roles(request.turn_context, met.roles)
+    # installationUpdate carries no name; we may know it
+    name = request.sender_name or (met.name if met is not None else "")
+    roles = await request.roles()
+    await request.turn_context.send_activity(card_activity(build_welcome_card(name, roles, request.scope)))
 
 
 async def forget(request: EventRequest) -> None:

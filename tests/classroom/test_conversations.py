@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.conversations import ConversationInfo, ConversationService
 from classroom.outbox.waiting import WAITING_LIMIT
-from storage.models import ConversationRecord, NotificationStatus, OutboxNotification
+from classroom.people import Met, assign_roles
+from storage.models import ConversationRecord, NotificationStatus, OutboxNotification, Person, Role
 from tests.support.notices import mark, queue_text
 
 ADELE = "aad-adele"
@@ -84,3 +85,18 @@ async def test_writing_to_the_bot_stores_a_chat_it_did_not_know_as_it_is(session
     async with session_factory() as session:
         record = await session.scalar(select(ConversationRecord).where(ConversationRecord.conversation_id == "a:adele"))
     assert record is not None and record.service_url == "http://b" and record.installed
+
+
+async def test_an_install_returns_the_installer_as_stored(session_factory, clock) -> None:
+    conversations = ConversationService(session_factory, clock)
+    first = await conversations.installed(chat(), by=ADELE, by_name="Adele Vance")
+    assert first == Met("Adele Vance", frozenset({Role.PARTICIPANT}))
+    async with session_factory.begin() as session:
+        await assign_roles(session, ADELE, [Role.TRAINER])
+    again = await conversations.installed(chat("19:group", kind="groupChat"), by=ADELE)  # no name: the stored one
+    assert again == Met("Adele Vance", frozenset({Role.PARTICIPANT, Role.TRAINER}))
+    renamed = await conversations.installed(chat(), by=ADELE, by_name="Adele Smith")
+    assert renamed is not None and renamed.name == "Adele Smith"
+    async with session_factory() as session:
+        assert (await session.scalar(select(Person.name).where(Person.aad_object_id == ADELE))) == "Adele Smith"
+    assert await conversations.installed(chat("19:other", kind="groupChat"), by=None) is None

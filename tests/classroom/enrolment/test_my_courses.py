@@ -1,0 +1,73 @@
+"""``my courses``: where the person stands on each run, read in one query however many places they hold, with a
+calendar link issued for each confirmed place in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from classroom.enrolment.enrolments import Clash
+from storage.models import EnrolmentStatus
+from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
+from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
+
+
+@contextmanager
+def statements(session_factory: async_sessionmaker[AsyncSession]) -> Iterator[list[str]]:
+    engine = session_factory.kw["bind"].sync_engine
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+async def test_every_kind_of_place_as_the_person_sees_it(service) -> None:
+    pending = await service.enrol(ALEX, MULTI_RUN, clash=Clash((2, 4), "Court dates"))
+    await service.decide_clash(TRAINER_AAD, pending.id, accept=True)
+    await service.enrol(PATTI, ONE_DAY_RUN)  # its only place
+    await service.join_waitlist(LYNNE, ONE_DAY_RUN)
+    await service.join_waitlist(ALEX, ONE_DAY_RUN)
+
+    mine = await service.my_courses(ALEX)
+    multi, one_day = sorted(mine.enrolments, key=lambda v: v.run.run_code != MULTI_RUN)
+    assert multi.run.run_code == MULTI_RUN and multi.status == EnrolmentStatus.CONFIRMED
+    assert multi.missed_positions == {2, 4} and [s.position for s in multi.clash_sessions] == [2, 4]
+    assert multi.clash_reason == "Court dates" and multi.reviewed_by == "Zoe Rosenfield"
+    assert multi.person_name == "Alex Wilber" and multi.organisation_name == BHCC and multi.organisation_confirmed
+    assert multi.price_pence is not None and multi.waitlist_position is None
+    assert one_day.status == EnrolmentStatus.WAITLISTED and one_day.waitlist_position == 2
+    assert one_day.clash_sessions == () and one_day.reviewed_by is None
+    assert set(mine.calendar_links) == {multi.id}  # a link for the confirmed place only
+    assert await service.my_enrolments(ALEX, MULTI_RUN) == [multi]
+
+
+async def test_two_places_cost_one_read_and_one_insert(service, session_factory) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    with statements(session_factory) as seen:
+        mine = await service.my_courses(ALEX)
+    assert len(mine.enrolments) == 2 and len(mine.calendar_links) == 2
+    enrolment_reads = [s for s in seen if "FROM enrolments" in s]
+    inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
+    assert len(enrolment_reads) == 1 and len(inserts) == 1, seen
+    assert not [s for s in seen if "person_roles" in s], seen  # no roles loaded with the person
+
+
+async def test_taking_a_place_loads_its_run_once(service, session_factory) -> None:
+    """The view of the new place takes the run's details from the catalogue kept in memory, not a second load."""
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    with statements(session_factory) as seen:
+        view = await service.enrol(ALEX, MULTI_RUN)
+    assert view.status == EnrolmentStatus.CONFIRMED and [s.position for s in view.run.sessions] == [1, 2, 3, 4]
+    assert len([s for s in seen if "FROM run_sessions" in s]) == 1, seen
