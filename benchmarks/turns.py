@@ -517,8 +517,12 @@ class _Bodies:
         # some users out of step (a press with no question open): they are in step from the second on.
         template = self._templates[(i // self._pool + n) % len(self._templates)]
         body = template.replace("@ID@", f"{self._run}-{i}").replace("@N@", str(n)).replace("@AAD@", f"{n:012d}")
-        if self._enquiries:  # consecutive requests act on different enquiries
-            body = body.replace('"@E@"', str(self._enquiries[i % len(self._enquiries)]))
+        if self._enquiries:
+            # Consecutive requests act on different enquiries, and each pass over the users shifts who presses which,
+            # so a user's next press on the same enquiry is thousands of requests away: requests answered out of
+            # order (a slow one overtaken) can never make someone assign to themselves what they already hold.
+            enquiry = (i + i // self._pool) % len(self._enquiries)
+            body = body.replace('"@E@"', str(self._enquiries[enquiry]))
         return body.encode()
 
 
