@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
 from classroom.periodic import PeriodicJob
-from classroom.polls import exports, links, polls, prepared, results
-from classroom.polls.ballots import Ballot
+from classroom.polls import exports, links, notices, polls, prepared, results
+from classroom.polls.ballots import Ballot, Choice
 from classroom.polls.exports import ExportFile, ExportLinkIssued
 from classroom.polls.jobs import purge_export_links
 from classroom.polls.kinds import PollDraft
@@ -76,8 +76,7 @@ class PollService:
         return await in_transaction(self._session_factory, unit)
 
     async def vote(self, poll_id: int, option_id: int, voter: Voter) -> VoteOutcome:
-        now = self._clock.now()
-        return await in_transaction(self._session_factory, lambda s: polls.vote(s, poll_id, option_id, voter, now=now))
+        return await self.answer(poll_id, Choice(option_id), voter)
 
     async def answer(self, poll_id: int, ballot: Ballot, voter: Voter, *, receipt: str | None = None) -> VoteOutcome:
         """``receipt``: the claim key of the activity carrying the answer, claimed in the same transaction (raises
@@ -92,7 +91,13 @@ class PollService:
             await self._receipts.require_claim_in(session, receipt)
             return outcome
 
-        return await in_transaction(self._session_factory, unit)
+        outcome = await in_transaction(self._session_factory, unit)
+        if outcome.counted:
+            # Only once the vote has committed: a card drawn before that is then sent again (``card_changed``).
+            await in_transaction(
+                self._session_factory, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
+            )
+        return outcome
 
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:
         now = self._clock.now()

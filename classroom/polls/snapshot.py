@@ -1,15 +1,17 @@
-"""The poll as a vote needs it: locked, with its options and its run's code, read in one statement.
+"""The poll as a vote needs it: locked against its close, with its options and its run's code, in one statement.
 
 A vote runs this on every turn. Loading the poll through the ORM (identity map, eager loading of its options,
 populate-existing) cost more than all the vote's other statements together, and a vote changes nothing of the
-poll but, about once a second, when its card next goes (``card_due_at``). So the row comes back as plain
-columns and becomes a ``Poll`` the session does not track; the caller writes ``card_due_at`` back itself
-(``save_card_due``). Closing, which changes the poll, loads it through the ORM (``polls.lock_poll``).
+poll. So the row comes back as plain columns and becomes a ``Poll`` the session does not track. Closing, which
+changes the poll, loads it through the ORM (``polls.lock_poll``).
+
+On PostgreSQL the lock is shared (``FOR KEY SHARE``): votes for one poll do not wait for each other, while the
+close (``FOR UPDATE``) waits for every vote in flight and a vote arriving meanwhile waits for the close, then
+finds the poll closed. SQLite has one writer at a time anyway: there a vote takes the database's write lock
+first (as ``classroom.enrolment.locking`` explains).
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from sqlalchemy import BindParameter, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +41,6 @@ _POLL_COLUMNS = (
     "launched_at",
     "closed_by_name",
     "closed_at",
-    "card_due_at",
     "max_picks",
     "low_label",
     "high_label",
@@ -58,15 +59,13 @@ _SNAPSHOT = (
     )
     .where(_POLLS.c.id == _ID)
     .order_by(_OPTIONS.c.position)
-    .with_for_update(of=_POLLS)
+    .with_for_update(of=_POLLS, read=True, key_share=True)
 )
-_SAVE_CARD_DUE = update(_POLLS).where(_POLLS.c.id == _ID).values(card_due_at=bindparam("due"))  # type: ignore[arg-type]
 
 
 async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
-    """The poll (not tracked by the session) and its run's code, the poll's row locked for the rest of the
-    caller's transaction (``FOR UPDATE``; on SQLite the database's write lock, taken first, as
-    ``classroom.enrolment.locking`` explains). Raises NotFound."""
+    """The poll (not tracked by the session) and its run's code, the poll's row locked against its close for the
+    rest of the caller's transaction (``FOR KEY SHARE``; on SQLite the database's write lock). Raises NotFound."""
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         await connection.execute(_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
@@ -81,9 +80,3 @@ async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, 
         if row._mapping["option_id"] is not None  # an open-text poll has none
     ]
     return poll, first["code"] or ""
-
-
-async def save_card_due(session: AsyncSession, poll: Poll, before: datetime | None) -> None:
-    """Write the poll's ``card_due_at`` when the vote moved it (``notices.refresh_card``)."""
-    if poll.card_due_at != before:
-        await (await session.connection()).execute(_SAVE_CARD_DUE, {"poll_id": poll.id, "due": poll.card_due_at})
