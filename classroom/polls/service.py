@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo
@@ -30,6 +30,18 @@ DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
 DRAFT_CLAIMS_KEPT = timedelta(days=30)
 
 
+def _one_statement_sessions(session_factory: SessionFactory) -> SessionFactory:
+    """Sessions for a unit of one statement: on PostgreSQL the statement commits on its own (AUTOCOMMIT), which
+    spares a vote two round trips (BEGIN, COMMIT); elsewhere the usual sessions."""
+    bind = session_factory.kw.get("bind")
+    if type(session_factory) is not async_sessionmaker or not isinstance(bind, AsyncEngine):
+        return session_factory
+    if bind.dialect.name != "postgresql":
+        return session_factory
+    options = {name: value for name, value in session_factory.kw.items() if name != "bind"}
+    return async_sessionmaker(bind.execution_options(isolation_level="AUTOCOMMIT"), **options)
+
+
 class PollService:
     """``zone``: the time zone of times in exports; ``export_link_ttl``: how long a download link works."""
 
@@ -42,6 +54,7 @@ class PollService:
         export_link_ttl: timedelta = DEFAULT_EXPORT_LINK_TTL,
     ) -> None:
         self._session_factory = session_factory
+        self._one_statement = _one_statement_sessions(session_factory)
         self._clock = clock
         self._zone = zone or ZoneInfo("Europe/London")
         self._export_link_ttl = export_link_ttl
@@ -95,7 +108,7 @@ class PollService:
         if outcome.counted:
             # Only once the vote has committed: a card drawn before that is then sent again (``card_changed``).
             await in_transaction(
-                self._session_factory, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
+                self._one_statement, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
             )
         return outcome
 
