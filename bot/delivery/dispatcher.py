@@ -439,6 +439,9 @@ class OutboxDispatcher:
             reply = await call()
         except Exception as error:  # noqa: BLE001 - no answer (timeout, refused, reset, no token): retried
             return None, self._policy.after_error(error, claim.tries, self._rng)
+        finally:
+            if replacing is not None:
+                self._limiter.replaced(replacing)
         self.stats.by_status[reply.status] = self.stats.by_status.get(reply.status, 0) + 1
         decision = self._policy.after_reply(reply, claim.tries, self._rng)
         if reply.status == 429:
