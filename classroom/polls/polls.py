@@ -1,8 +1,8 @@
 """Launching, answering and closing a poll (by a runner, or by its timer): each a unit of one transaction
 (``PollService`` runs them).
 
-Each vote and the close of a poll take the poll's row lock: votes a shared one (``snapshot.locked_for_answer``:
-on PostgreSQL votes for one poll do not wait for each other), the close an exclusive one (``lock_poll``). So a
+Each vote and the close of a poll take the poll's lock: votes a shared one (``snapshot.locked_for_answer``: on
+PostgreSQL votes for one poll do not wait for each other), the close an exclusive one (``lock_poll``). So a
 vote either commits before the close, and is in the final results the close publishes, or finds the poll closed
 and is refused with them. A vote writes nothing shared with other votes: the card is drawn from the tallies when
 it is sent, and the vote only makes it due again once it has committed (``notices.card_changed``).
@@ -25,7 +25,7 @@ from classroom.polls.errors import AnswerLocked, PollClosed
 from classroom.polls.kinds import Confidence, MultipleChoice, PollDraft, PollKindSpec, Quiz, Rating
 from classroom.polls.links import linked_run
 from classroom.polls.notices import launcher_gets_results, post_card, refresh_card
-from classroom.polls.snapshot import locked_for_answer
+from classroom.polls.snapshot import locked_for_answer, poll_gate
 from classroom.polls.views import PollView, poll_view, poll_views
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
@@ -68,10 +68,12 @@ _LOCKED_POLL = (
 
 async def lock_poll(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
     """The poll (with its options) and its run's code, the poll locked for the rest of the caller's transaction
-    (``FOR UPDATE`` on PostgreSQL; on SQLite the database's write lock, taken first: see
-    ``classroom.enrolment.locking``)."""
+    (on PostgreSQL ``snapshot.poll_gate`` exclusively, then the row ``FOR UPDATE``; on SQLite the database's write
+    lock, taken first: see ``classroom.enrolment.locking``)."""
     if session.get_bind().dialect.name != "postgresql":
         await (await session.connection()).execute(_TAKE_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
+    else:
+        await poll_gate(session, poll_id)  # after the votes in flight, before the ones that come meanwhile
     found = (await session.execute(_LOCKED_POLL, {"poll_id": poll_id})).unique().one_or_none()
     if found is None:
         raise NotFound("no such poll")

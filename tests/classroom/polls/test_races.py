@@ -265,3 +265,33 @@ async def test_one_persons_two_presses_at_once_count_once(poll, polls, session_f
     )
     assert first.counted and not isinstance(changed, BaseException) and changed.counted and changed.changed
     assert [o.votes for o in (await polls.poll(poll.id)).options] == [1, 0, 1]
+
+
+async def test_votes_that_keep_coming_do_not_keep_the_close_waiting(poll, polls, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """Voters changing their answers again and again, with always some vote in flight (more voters than pooled
+    connections): the close still comes next (the votes after it wait for it and are refused), and what it
+    publishes is what stays counted. With row locks alone the close waited for as long as the votes came."""
+    everyone = 32
+    voted: set[int] = set()
+    all_voted = asyncio.Event()
+
+    async def keep_voting(n: int) -> None:
+        voter = Voter(f"aad-busy-{n}", f"Busy {n}")
+        for i in range(10_000):
+            try:
+                await polls.vote(poll.id, poll.options[(n + i) % 3].id, voter)
+            except PollClosed:
+                return
+            voted.add(n)
+            if len(voted) == everyone:
+                all_voted.set()
+
+    voters = [asyncio.create_task(keep_voting(n)) for n in range(everyone)]
+    try:
+        await asyncio.wait_for(all_voted.wait(), NOT_BLOCKED * 3)
+        closed = await asyncio.wait_for(polls.close(poll.id, by=ZOE), NOT_BLOCKED)
+    finally:
+        await asyncio.wait_for(asyncio.gather(*voters), NOT_BLOCKED * 3)
+    after = await polls.poll(poll.id)
+    assert closed.view.voters == after.voters == everyone  # nothing counted after the close
+    assert [o.votes for o in closed.view.options] == [o.votes for o in after.options]
