@@ -236,6 +236,36 @@ async def _burst(
     return latencies, statuses, expected
 
 
+async def _lock_waits(database_url: str) -> list[int]:
+    """PostgreSQL: how many of the bot's transactions wait for a lock, sampled every 20 ms until cancelled."""
+    from sqlalchemy import text
+
+    from storage.engine import create_engine
+
+    samples: list[int] = []
+    engine = create_engine(database_url)
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    try:
+        async with engine.connect() as connection:
+            while True:
+                samples.append(int(await connection.scalar(waiting) or 0))
+                await connection.commit()
+                await asyncio.sleep(0.02)
+    except asyncio.CancelledError:
+        return samples
+    finally:
+        await engine.dispose()
+
+
+async def _stopped(sampling: asyncio.Task[list[int]] | None) -> list[int]:
+    if sampling is None:
+        return []
+    sampling.cancel()
+    return await sampling
+
+
 async def _tally(database_url: str, poll_id: int) -> tuple[dict[int, int], int]:
     from sqlalchemy import func, select
 
@@ -371,7 +401,12 @@ async def _measure(
     print(echo_run.line(), flush=True)
     print(vote_run.line(), flush=True)
 
+    cpu_before, wall_before = turns._cpu_seconds(ours_process.pid), time.perf_counter()
+    sampling = asyncio.create_task(_lock_waits(url)) if args.database_url else None
     latencies, statuses, expected = await _burst(ours["port"], service_url, ours["burst"])
+    waits = await _stopped(sampling)
+    burst_cpu = turns._cpu_seconds(ours_process.pid) - cpu_before  # the bot's CPU over the burst: is it the bound?
+    burst_wall = time.perf_counter() - wall_before
     burst_started = time.perf_counter()
     updates = await _settled(services["stats"], expected, ours["burst"]["options"])
     tally, voters = await _tally(url, ours["burst"]["poll"])
@@ -388,7 +423,10 @@ async def _measure(
         f"max {max(latencies) * 1000:.1f} ms; database tally {sorted(tally.values())} expected "
         f"{sorted(v for v in expected.values() if v)} ({voters} voters); card updates {len(times)}, most in one "
         f"second {most}, smallest gap {min(gaps) if gaps else float('nan'):.3f} s; last card exact: {card_exact}; "
-        f"settled {time.perf_counter() - burst_started:.1f} s after the burst" + (f"  NON-2XX {bad}" if bad else ""),
+        f"settled {time.perf_counter() - burst_started:.1f} s after the burst; the bot's CPU {burst_cpu:.2f} s in "
+        f"the burst's {burst_wall:.2f} s"
+        + (f"; votes waiting for a lock: mean {sum(waits) / len(waits):.1f}, most {max(waits)}" if waits else "")
+        + (f"  NON-2XX {bad}" if bad else ""),
         flush=True,
     )
     database = "postgresql" if args.database_url else "sqlite"

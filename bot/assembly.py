@@ -243,7 +243,7 @@ def build_renderers(registry: FeatureRegistry, zone: ZoneInfo) -> RendererRegist
     """The outbox's renderers: plain text, and every feature's notification kinds (times shown in ``zone``)."""
     renderers = default_renderers()
     for kind, notification in registry.notifications.items():
-        renderers.register(kind, _card_renderer(notification, zone))
+        renderers.register(kind, _card_renderer(notification, zone), fresh=notification.fresh)
     return renderers
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.dialogs import Dialog
 
-from classroom.outbox import Notice
+from classroom.outbox import FreshPayload, Notice
 from classroom.periodic import PeriodicJob
 from classroom.privacy.personal_data import PersonalData
 from dialogs.card_actions import CardActionRouter
@@ -30,10 +30,13 @@ N = TypeVar("N", bound=Notice)
 
 @dataclass(frozen=True)
 class Notification(Generic[N]):
-    """How the outbox shows one kind of notice: ``card(notice, zone)`` when it is sent (times in ``zone``)."""
+    """How the outbox shows one kind of notice: ``card(notice, zone)`` when it is sent (times in ``zone``).
+    ``fresh``: the payload as it is now, drawn from the database just before it is sent (a live card that
+    changes too often for every change to rewrite its row); the stored payload when None."""
 
     notice: type[N]
     card: Callable[[N, ZoneInfo], CardMessage]
+    fresh: FreshPayload | None = None
 
     @property
     def kind(self) -> str:

@@ -323,8 +323,9 @@ class OutboxDispatcher:
         if isinstance(target, Unreachable):
             await self._record(claim, Decision(Verdict.UNDELIVERABLE, str(target)), None, None)
             return
+        payload = await self._payload(claim)
         try:
-            activity = self._renderers.render(claim.kind, claim.payload)
+            activity = self._renderers.render(claim.kind, payload)
             size = len(json.dumps(activity).encode())
             if size > MAX_ACTIVITY_BYTES:
                 raise RenderError(f"the rendered message is {size} bytes; Teams takes at most ~100 KB")
@@ -333,6 +334,19 @@ class OutboxDispatcher:
             return
         # Once a request may be on the wire, finish it (and record it) even if we are being stopped.
         await self._shielded(self._send(claim, target, activity))
+
+    async def _payload(self, claim: ClaimedNotification) -> dict[str, Any]:
+        """The row's payload, or, for a kind drawn when sent, the one read now: after the claim committed, so a
+        change committed before then is in it, and a change after finds the row being sent and asks again."""
+        fresh = self._renderers.fresh(claim.kind)
+        if fresh is None:
+            return claim.payload
+        try:
+            async with self._session_factory() as session:
+                return await fresh(session, claim.payload)
+        except Exception:
+            log.exception("could not draw notification %s afresh; sending its stored payload", claim.id)
+            return claim.payload
 
     async def _shielded(self, work: Awaitable[T]) -> T:
         task: asyncio.Task[T] = asyncio.ensure_future(work)
@@ -425,6 +439,9 @@ class OutboxDispatcher:
             reply = await call()
         except Exception as error:  # noqa: BLE001 - no answer (timeout, refused, reset, no token): retried
             return None, self._policy.after_error(error, claim.tries, self._rng)
+        finally:
+            if replacing is not None:
+                self._limiter.replaced(replacing)
         self.stats.by_status[reply.status] = self.stats.by_status.get(reply.status, 0) + 1
         decision = self._policy.after_reply(reply, claim.tries, self._rng)
         if reply.status == 429:

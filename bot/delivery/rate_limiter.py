@@ -166,6 +166,12 @@ class RateLimiter:
                     self._replaced_at[replacing] = now
                 return
 
+    def replaced(self, message: str) -> None:
+        """A replacement of ``message`` was answered just now: its next waits ``message_gap`` from here, not only
+        from when this one was admitted, since a loaded process may put a request on the wire well after that
+        (and Teams counts when requests arrive)."""
+        self._replaced_at[message] = max(self._replaced_at.get(message, 0.0), self._timer.monotonic())
+
     def _app_wait(self, now: float) -> float:
         return max(self._app_next - self._app_slack - now, _wait_for(self.limits.app, self._app, now, 0.0))
 

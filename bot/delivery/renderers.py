@@ -4,12 +4,17 @@ Each notification kind has one renderer, ``payload -> activity dict``. This modu
 feature's kinds are added at start-up from its ``Feature.notifications`` (``bot.assembly.build_renderers``),
 drawn with the feature's card builders. A renderer that cannot render raises ``RenderError``: the row is
 dead with that reason, since rendering the same payload again would fail again.
+
+A kind may also have a ``fresh`` step: the payload read anew from the database just before the row is sent, for a
+live card whose changes do not each rewrite its row (a poll's counts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from classroom.outbox import FreshPayload
 
 Activity = dict[str, Any]
 Renderer = Callable[[dict[str, Any]], Activity]
@@ -24,11 +29,22 @@ class RenderError(Exception):
 class RendererRegistry:
     def __init__(self) -> None:
         self._renderers: dict[str, Renderer] = {}
+        self._fresh: dict[str, FreshPayload] = {}
 
-    def register(self, kind: str, renderer: Renderer, *, replace: bool = False) -> None:
+    def register(
+        self, kind: str, renderer: Renderer, *, replace: bool = False, fresh: FreshPayload | None = None
+    ) -> None:
         if kind in self._renderers and not replace:
             raise ValueError(f"a renderer for {kind!r} is already registered")
         self._renderers[kind] = renderer
+        if fresh is not None:
+            self._fresh[kind] = fresh
+        else:
+            self._fresh.pop(kind, None)
+
+    def fresh(self, kind: str) -> FreshPayload | None:
+        """The kind's step that reads its payload anew before it is sent, if it has one."""
+        return self._fresh.get(kind)
 
     @property
     def kinds(self) -> frozenset[str]:

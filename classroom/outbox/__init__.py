@@ -11,12 +11,15 @@ from classroom.outbox.notice import Notice, NoticePart, TextNotice
 from classroom.outbox.queue import (
     ENQUEUED_FLAG,
     HAS_DEDUPE_PREFIX,
+    FreshPayload,
     cancel_by_dedupe_prefix,
     checked_per_row,
     dedupe_prefix_params,
     enqueue,
+    last_sent,
     mark_enqueued,
     replace_copies,
+    resend_copies,
 )
 from classroom.outbox.status import (
     NotificationView,
@@ -30,6 +33,7 @@ from classroom.outbox.waiting import anything_waiting, deliver_waiting, waiting_
 __all__ = [
     "ENQUEUED_FLAG",
     "HAS_DEDUPE_PREFIX",
+    "FreshPayload",
     "Notice",
     "NoticePart",
     "NotificationView",
@@ -41,10 +45,12 @@ __all__ = [
     "anything_waiting",
     "deliver_waiting",
     "enqueue",
+    "last_sent",
     "get_notification",
     "mark_enqueued",
     "outbox_summary",
     "replace_copies",
+    "resend_copies",
     "retry_notification",
     "waiting_for",
     "waiting_since",

@@ -9,10 +9,24 @@ makes retried requests and replayed Teams activities harmless.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Update, and_, bindparam, case, false, or_, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Update,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import InvalidInput
@@ -241,6 +255,78 @@ def _replace_copies_statement() -> Update:
 
 # Built once: live cards change on every button pressed, and building this costs more than running it.
 _REPLACE_COPIES = _replace_copies_statement()
+
+
+def _stale_copies_statement() -> Update:
+    outbox = OutboxNotification.__table__.c
+    status, now = outbox.status, bindparam("now", type_=UtcDateTime())
+    later = bindparam("later", type_=UtcDateTime())
+    # A copy not sent yet, or whose next send is already asked for, will be drawn afresh anyway: left alone, so
+    # the many changes between two sends do not all write (and wait for each other on) the same rows.
+    sending = and_(status == NotificationStatus.SENDING, outbox.changed_while_sending.is_(False))
+    teams_has_it = and_(
+        or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
+        outbox.activity_id.is_not(None),
+        outbox.sent_conversation_id.is_not(None),
+    )
+    # Sent within the gap: the next send waits for the gap from now (so it is at least that long after the last).
+    due = case((outbox.sent_at > bindparam("recent", type_=UtcDateTime()), later), else_=now)
+
+    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case((teams_has_it, value), else_=otherwise)
+
+    return (
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]
+        .where(HAS_DEDUPE_PREFIX, checked_per_row(or_(sending, teams_has_it)))
+        .values(
+            changed_while_sending=status == NotificationStatus.SENDING,
+            status=when_teams_has_it(NotificationStatus.PENDING, status),
+            due_at=when_teams_has_it(due, later),  # a copy on the wire: sent again a gap from now (``_MARK_SENT``)
+            next_attempt_at=when_teams_has_it(due, outbox.next_attempt_at),
+            superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
+            last_error=when_teams_has_it(None, outbox.last_error),
+            lease_owner=when_teams_has_it(None, outbox.lease_owner),
+            lease_expires_at=when_teams_has_it(None, outbox.lease_expires_at),
+            updated_at=now,
+        )
+    )
+
+
+_STALE_COPIES = _stale_copies_statement()
+
+
+_LAST_SENT = select(func.max(OutboxNotification.__table__.c.sent_at)).where(HAS_DEDUPE_PREFIX)
+
+
+async def last_sent(session: AsyncSession, key_prefix: str) -> datetime | None:
+    """When a copy of the message (dedupe keys starting with ``key_prefix``) was last sent, if ever."""
+    return await session.scalar(_LAST_SENT, dedupe_prefix_params(key_prefix))
+
+
+# A notice kind's step that reads its payload anew when it is sent (given the stored one): see ``resend_copies``.
+FreshPayload = Callable[[AsyncSession, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def resend_copies(session: AsyncSession, key_prefix: str, *, now: datetime, gap: timedelta) -> int:
+    """Every copy of one message (dedupe keys starting with ``key_prefix``) is sent again, its payload drawn afresh
+    when it goes (the kind's renderer has a ``fresh`` step: ``bot.delivery.renderers``), at most once per ``gap``.
+
+    For a live card whose content changes many times a second (a poll's counts): the change itself is not
+    written, only that the copies Teams has are out of date, once per send. Copies not sent yet, or already due
+    again, are left as they are (they will be drawn afresh), so most calls write nothing. Call it after the
+    change committed: a copy claimed before that is then either drawn after it, or found being sent here and sent
+    again. Returns how many copies were made due again.
+    """
+    parameters = {
+        "now": now,
+        "later": now + gap,
+        "recent": now - gap,
+        **dedupe_prefix_params(key_prefix),
+    }
+    copies = int((await session.execute(_STALE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
+    if copies:
+        mark_enqueued(session)
+    return copies
 
 
 async def replace_copies(

@@ -1,42 +1,58 @@
 """One person's answer row: found by its voter key, and written (a first answer, or a change).
 
-A vote does this on every turn, so the answers of one option or words (single choice, quiz, rating, open text)
-are read and written with statements built once, on the transaction's connection, without the ORM's unit of
-work; answers with picks (multiple choice, confidence) keep their rows of picks through the ORM. Either way the
-caller holds the poll's lock (``polls.lock_poll``), so one person's two presses never write at once, and the
-unique key (poll, voter key) still refuses a second row.
+A vote does this on every turn, so answers are read and written with statements built once, on the
+transaction's connection, without the ORM's unit of work (answers with picks, multiple choice and confidence,
+keep theirs in ``poll_vote_picks``).
+
+Votes for one poll run side by side on PostgreSQL (``snapshot.locked_for_answer`` only keeps the close out), so
+one person's two presses at once are kept apart here: an earlier answer is read ``FOR UPDATE`` (the second
+press waits for the first, then sees what it wrote), and a first answer is inserted ``ON CONFLICT DO NOTHING``
+(the unique key (poll, voter key) makes the second press wait for the first; it then inserts nothing, and the
+caller reads the answer the first press stored, as if it had been there all along).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BindParameter, bindparam, insert, select, update
+from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.polls.ballots import CheckedAnswer, store
+from classroom.polls.ballots import CheckedAnswer
 from classroom.text import bounded
-from storage.models import Poll, PollKind, PollVote
+from storage.models import Poll, PollKind, PollVote, PollVotePick
+from storage.upsert import dialect_insert
 
 WITH_PICKS = frozenset({PollKind.MULTIPLE_CHOICE, PollKind.CONFIDENCE})
 NAME_MAX = 200
 
 _VOTES = PollVote.__table__.c
+_PICKS = PollVotePick.__table__.c
 _POLL: BindParameter[int] = bindparam("poll")
 _KEY: BindParameter[str] = bindparam("key")
-_EARLIER = select(_VOTES.id, _VOTES.option_id, _VOTES.text).where(_VOTES.poll_id == _POLL, _VOTES.voter_key == _KEY)
-_FIRST = insert(PollVote.__table__).values(  # type: ignore[arg-type]
-    poll_id=_POLL,
-    voter_key=_KEY,
-    voter_name=bindparam("name"),
-    option_id=bindparam("option_id"),
-    text=bindparam("text"),
-    answered_at=bindparam("answered_at"),
-    teams_user_id=bindparam("teams_user_id"),
-)
+_VOTE: BindParameter[int] = bindparam("vote")
+_PEEK = select(_VOTES.id, _VOTES.option_id, _VOTES.text).where(_VOTES.poll_id == _POLL, _VOTES.voter_key == _KEY)
+_EARLIER = _PEEK.with_for_update(of=PollVote.__table__)
+_EARLIER_PICKS = select(_PICKS.option_id, _PICKS.rating).where(_PICKS.vote_id == _VOTE).order_by(_PICKS.option_id)
+_FIRST_VALUES = {
+    "poll_id": _POLL,
+    "voter_key": _KEY,
+    "voter_name": bindparam("name"),
+    "option_id": bindparam("option_id"),
+    "text": bindparam("text"),
+    "answered_at": bindparam("answered_at"),
+    "teams_user_id": bindparam("teams_user_id"),
+}
+_FIRST = {
+    dialect: dialect_insert(dialect, PollVote.__table__)
+    .values(**_FIRST_VALUES)
+    .on_conflict_do_nothing(index_elements=["poll_id", "voter_key"])
+    .returning(_VOTES.id)
+    for dialect in ("sqlite", "postgresql")
+}
 _CHANGE = (
     update(PollVote.__table__)  # type: ignore[arg-type]
-    .where(_VOTES.id == bindparam("vote"))
+    .where(_VOTES.id == _VOTE)
     .values(
         option_id=bindparam("option_id"),
         text=bindparam("text"),
@@ -44,17 +60,37 @@ _CHANGE = (
         teams_user_id=bindparam("teams_user_id"),
     )
 )
+_DROP_PICKS = delete(PollVotePick.__table__).where(_PICKS.vote_id == _VOTE)  # type: ignore[arg-type]
+_ADD_PICK = insert(PollVotePick.__table__).values(  # type: ignore[arg-type]
+    vote_id=_VOTE, option_id=bindparam("option_id"), rating=bindparam("rating")
+)
 
 
-async def earlier_answer(session: AsyncSession, poll: Poll, key: str) -> PollVote | None:
-    """The answer already stored under ``key`` (with its picks), or None. For the kinds without picks it is a
-    plain copy of the row, not one the session tracks."""
-    if poll.kind in WITH_PICKS:
-        return await session.scalar(select(PollVote).where(PollVote.poll_id == poll.id, PollVote.voter_key == key))
-    found = (await (await session.connection()).execute(_EARLIER, {"poll": poll.id, "key": key})).first()
+def _answer(
+    poll: Poll,
+    key: str,
+    vote_id: int | None,
+    option_id: int | None,
+    text: str | None,
+    picks: list[tuple[int, int | None]],
+) -> PollVote:
+    """A plain copy of an answer (not one the session tracks)."""
+    vote = PollVote(id=vote_id, poll_id=poll.id, voter_key=key, option_id=option_id, text=text)
+    vote.picks = [PollVotePick(vote_id=vote_id, option_id=o, rating=r) for o, r in picks]
+    return vote
+
+
+async def earlier_answer(session: AsyncSession, poll: Poll, key: str, *, lock: bool = True) -> PollVote | None:
+    """The answer already stored under ``key`` (with its picks), or None; with ``lock``, its row stays locked
+    (PostgreSQL) for the rest of the caller's transaction."""
+    connection = await session.connection()
+    found = (await connection.execute(_EARLIER if lock else _PEEK, {"poll": poll.id, "key": key})).first()
     if found is None:
         return None
-    return PollVote(id=found.id, poll_id=poll.id, voter_key=key, option_id=found.option_id, text=found.text)
+    picks: list[tuple[int, int | None]] = []
+    if poll.kind in WITH_PICKS:
+        picks = [(o, r) for o, r in await connection.execute(_EARLIER_PICKS, {"vote": found.id})]
+    return _answer(poll, key, found.id, found.option_id, found.text, picks)
 
 
 async def record_answer(
@@ -67,33 +103,31 @@ async def record_answer(
     earlier: PollVote | None,
     *,
     now: datetime,
-) -> PollVote:
+) -> PollVote | None:
     """Store ``answer`` under ``key``: a new row, or ``earlier`` (from ``earlier_answer``) changed. A named poll
     keeps the voter's name, when they answered and their Teams id (for per-user card views); an anonymous one
-    none of them. Returns the answer as stored."""
+    none of them. Returns the answer as stored; None when ``earlier`` was None but the same person's other press
+    stored a first answer meanwhile (nothing was written: read it with ``earlier_answer`` and decide again)."""
     named = not poll.anonymous
-    answered_at = now if named else None
-    teams_user_id = bounded(teams_id, NAME_MAX) if named and teams_id else None
-    if poll.kind in WITH_PICKS:
-        vote = earlier or PollVote(
-            poll_id=poll.id, voter_key=key, voter_name=bounded(voter_name, NAME_MAX) if named else None
-        )
-        store(vote, answer)
-        if named:
-            vote.answered_at, vote.teams_user_id = answered_at, teams_user_id
-        session.add(vote)
-        await session.flush()
-        return vote
     values = {
         "option_id": answer.option_id,
         "text": answer.text,
-        "answered_at": answered_at,
-        "teams_user_id": teams_user_id,
+        "answered_at": now if named else None,
+        "teams_user_id": bounded(teams_id, NAME_MAX) if named and teams_id else None,
     }
     connection = await session.connection()
     if earlier is None:
         name = bounded(voter_name, NAME_MAX) if named else None
-        await connection.execute(_FIRST, {"poll": poll.id, "key": key, "name": name, **values})
+        first = _FIRST[connection.dialect.name]
+        vote_id = (await connection.execute(first, {"poll": poll.id, "key": key, "name": name, **values})).scalar()
+        if vote_id is None:
+            return None
     else:
-        await connection.execute(_CHANGE, {"vote": earlier.id, **values})
-    return PollVote(poll_id=poll.id, voter_key=key, option_id=answer.option_id, text=answer.text)
+        vote_id = earlier.id
+        await connection.execute(_CHANGE, {"vote": vote_id, **values})
+        if poll.kind in WITH_PICKS:
+            await connection.execute(_DROP_PICKS, {"vote": vote_id})
+    if answer.picks:
+        picks = [{"vote": vote_id, "option_id": o, "rating": r} for o, r in answer.picks]
+        await connection.execute(_ADD_PICK, picks)
+    return _answer(poll, key, vote_id, answer.option_id, answer.text, list(answer.picks))

@@ -1,9 +1,11 @@
 """The poll's shared card in the chat, as an outbox row (``polls.card``, dedupe key ``poll-card:<id>:chat``).
 
-The row stays the card's record after it is sent (with Teams' message id); each vote and the close replace it
-in place (``classroom.outbox.replace_copies``). Updates are coalesced: the card is replaced at most once a
-second (``card_due_at`` on the poll keeps when it next goes), and every change until then joins that update,
-so a burst of votes is one update with the newest counts. Closing always queues a final update.
+The row stays the card's record after it is sent (with Teams' message id). A vote does not rewrite it: hundreds
+of votes a second would each wait for the one before on that row. The card is drawn from the tallies when it
+is sent (``fresh_card``, the notice kinds' ``fresh`` step in the dispatcher), and a vote, once committed, only
+makes the copies Teams has due again (``card_changed``), at most one update a second; every vote until that
+update goes joins it, so a burst of votes is one update with the newest counts. Closing writes the final card
+into the row (``refresh_card``) and always queues a final update.
 
 When the chat does not see everything (results "after I close" or "to me only", and the answers of an open-text
 poll), the launcher also gets the poll with every result in their 1:1 chat (``polls.results``, dedupe key
@@ -13,13 +15,14 @@ poll), the launcher also gets the poll with every result in their 1:1 chat (``po
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.outbox import Notice, enqueue, replace_copies
-from classroom.polls.views import PollView
-from storage.models import Poll, PollKind, PollResults
+from classroom.outbox import Notice, enqueue, last_sent, replace_copies, resend_copies
+from classroom.polls.views import PollView, poll_views
+from storage.models import CourseRun, Poll, PollKind, PollResults
 
 CARD = "polls.card"
 RESULTS = "polls.results"
@@ -46,18 +49,8 @@ def results_key_prefix(poll_id: int) -> str:
     return f"poll-results:{poll_id}:"
 
 
-def launcher_gets_results(poll: Poll) -> bool:
+def launcher_gets_results(poll: Poll | PollView) -> bool:
     return poll.results is not PollResults.LIVE or poll.kind is PollKind.OPEN_TEXT
-
-
-def next_card_time(last_due: datetime | None, now: datetime) -> datetime:
-    """When the card's next update may go: now, unless one went (or goes) less than a second before; a change
-    while an update waits joins it."""
-    if last_due is None:
-        return now
-    if now < last_due:
-        return last_due
-    return max(now, last_due + CARD_GAP)
 
 
 async def post_card(
@@ -80,22 +73,47 @@ async def post_card(
         dedupe_key=f"{card_key_prefix(poll.id)}chat",
         conversation_key=poll.conversation_id,
     )
-    poll.card_due_at = now
 
 
 async def refresh_card(
     session: AsyncSession, poll: Poll, view: PollView, runners_view: PollView | None, *, now: datetime
 ) -> None:
     """Every copy of the card will show ``view`` (the launcher's ``runners_view``), no sooner than a second after
-    the last update."""
-    due = next_card_time(poll.card_due_at, now)
-    # A change joining an update already scheduled: the dispatchers were woken when it was, and wait for it.
-    wake = not (due == poll.card_due_at and due > now)
-    notice = PollCardNotice(poll=view)
-    await replace_copies(session, card_key_prefix(poll.id), notice, now=now, not_before=due, wake=wake)
+    the last update (the close: its final card, in the rows)."""
+    last = await last_sent(session, card_key_prefix(poll.id))
+    due = now if last is None else max(now, last + CARD_GAP)
+    await replace_copies(session, card_key_prefix(poll.id), PollCardNotice(poll=view), now=now, not_before=due)
     if launcher_gets_results(poll):
         assert runners_view is not None
         runners = PollResultsNotice(poll=runners_view)
-        await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due, wake=wake)
-    if due != poll.card_due_at:  # set only when it moves: the same value would still cost the poll a flush
-        poll.card_due_at = due
+        await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due)
+
+
+async def card_changed(session: AsyncSession, view: PollView, *, now: datetime) -> None:
+    """After a vote committed: every copy of the poll's card Teams has goes again, drawn afresh, no sooner than
+    a second after its last update (``classroom.outbox.resend_copies``); copies already due are left alone."""
+    await resend_copies(session, card_key_prefix(view.id), now=now, gap=CARD_GAP)
+    if launcher_gets_results(view):
+        await resend_copies(session, results_key_prefix(view.id), now=now, gap=CARD_GAP)
+
+
+async def _fresh(session: AsyncSession, payload: dict[str, Any], *, runners: bool) -> dict[str, Any]:
+    poll = await session.get(Poll, int(payload["poll"]["id"]))
+    if poll is None:
+        return payload  # deleted meanwhile: the row's own copy is all there is
+    code = await session.scalar(select(CourseRun.code).where(CourseRun.id == poll.run_id)) or ""
+    shared, runners_view = await poll_views(session, poll, code, runners=runners)
+    if runners:
+        assert runners_view is not None
+        return PollResultsNotice(poll=runners_view).payload()
+    return PollCardNotice(poll=shared).payload()
+
+
+async def fresh_card(session: AsyncSession, payload: dict[str, Any]) -> dict[str, Any]:
+    """The shared card's payload as it is now (the dispatcher draws it when the card is sent)."""
+    return await _fresh(session, payload, runners=False)
+
+
+async def fresh_results(session: AsyncSession, payload: dict[str, Any]) -> dict[str, Any]:
+    """The launcher's copy's payload as it is now."""
+    return await _fresh(session, payload, runners=True)

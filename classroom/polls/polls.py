@@ -1,10 +1,11 @@
 """Launching, answering and closing a poll (by a runner, or by its timer): each a unit of one transaction
 (``PollService`` runs them).
 
-Votes and the close of one poll are serialised on the poll's row (a vote: ``snapshot.locked_for_answer``, the
-close: ``lock_poll``): a vote either commits before the close, and is in the final results the close publishes,
-or finds the poll closed and is refused with them; two votes never count from the same stale tally, so the card's
-counts are exact and the last update carries the newest ones.
+Each vote and the close of a poll take the poll's lock: votes a shared one (``snapshot.locked_for_answer``: on
+PostgreSQL votes for one poll do not wait for each other), the close an exclusive one (``lock_poll``). So a
+vote either commits before the close, and is in the final results the close publishes, or finds the poll closed
+and is refused with them. A vote writes nothing shared with other votes: the card is drawn from the tallies when
+it is sent, and the vote only makes it due again once it has committed (``notices.card_changed``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from classroom.polls.errors import AnswerLocked, PollClosed
 from classroom.polls.kinds import Confidence, MultipleChoice, PollDraft, PollKindSpec, Quiz, Rating
 from classroom.polls.links import linked_run
 from classroom.polls.notices import launcher_gets_results, post_card, refresh_card
-from classroom.polls.snapshot import locked_for_answer, save_card_due
+from classroom.polls.snapshot import locked_for_answer, poll_gate
 from classroom.polls.views import PollView, poll_view, poll_views
 from classroom.polls.voters import new_hmac_key, voter_key
 from classroom.text import bounded
@@ -67,10 +68,12 @@ _LOCKED_POLL = (
 
 async def lock_poll(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
     """The poll (with its options) and its run's code, the poll locked for the rest of the caller's transaction
-    (``FOR UPDATE`` on PostgreSQL; on SQLite the database's write lock, taken first: see
-    ``classroom.enrolment.locking``)."""
+    (on PostgreSQL ``snapshot.poll_gate`` exclusively, then the row ``FOR UPDATE``; on SQLite the database's write
+    lock, taken first: see ``classroom.enrolment.locking``)."""
     if session.get_bind().dialect.name != "postgresql":
         await (await session.connection()).execute(_TAKE_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
+    else:
+        await poll_gate(session, poll_id)  # after the votes in flight, before the ones that come meanwhile
     found = (await session.execute(_LOCKED_POLL, {"poll_id": poll_id})).unique().one_or_none()
     if found is None:
         raise NotFound("no such poll")
@@ -154,16 +157,20 @@ async def answer(session: AsyncSession, poll_id: int, ballot: Ballot, voter: Vot
     checked_answer = checked(poll, ballot)
     key = voter_key(voter.aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
     existing = await earlier_answer(session, poll, key)
-    if existing is not None and same_answer(existing, checked_answer):
-        return VoteOutcome(await _view(session, poll, code), answer_text(poll, existing), counted=False, changed=False)
-    if existing is not None and not poll.changeable:
-        raise AnswerLocked(await _view(session, poll, code), answer_text(poll, existing))
-    stored = await record_answer(session, poll, key, checked_answer, voter.name, voter.teams_id, existing, now=now)
-    shared, runners = await _views(session, poll, code)
-    card_due = poll.card_due_at
-    await refresh_card(session, poll, shared, runners, now=now)
-    await save_card_due(session, poll, card_due)
-    return VoteOutcome(shared, answer_text(poll, stored), counted=True, changed=existing is not None)
+    while True:
+        if existing is not None and same_answer(existing, checked_answer):
+            return VoteOutcome(
+                await _view(session, poll, code), answer_text(poll, existing), counted=False, changed=False
+            )
+        if existing is not None and not poll.changeable:
+            raise AnswerLocked(await _view(session, poll, code), answer_text(poll, existing))
+        stored = await record_answer(session, poll, key, checked_answer, voter.name, voter.teams_id, existing, now=now)
+        if stored is not None:
+            break
+        existing = await earlier_answer(session, poll, key)  # their other press stored a first answer meanwhile
+    return VoteOutcome(
+        await _view(session, poll, code), answer_text(poll, stored), counted=True, changed=existing is not None
+    )
 
 
 async def vote(session: AsyncSession, poll_id: int, option_id: int, voter: Voter, *, now: datetime) -> VoteOutcome:
@@ -241,7 +248,7 @@ async def own_view(session: AsyncSession, poll_id: int, aad_object_id: str) -> O
     if poll.anonymous and poll.hmac_key is None:
         return OwnView(view, None)
     key = voter_key(aad_object_id, anonymous=poll.anonymous, hmac_key=poll.hmac_key)
-    mine = await earlier_answer(session, poll, key)
+    mine = await earlier_answer(session, poll, key, lock=False)
     return OwnView(view, answer_text(poll, mine) if mine is not None else None)
 
 

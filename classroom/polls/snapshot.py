@@ -1,17 +1,23 @@
-"""The poll as a vote needs it: locked, with its options and its run's code, read in one statement.
+"""The poll as a vote needs it: locked against its close, with its options and its run's code, in one statement.
 
 A vote runs this on every turn. Loading the poll through the ORM (identity map, eager loading of its options,
 populate-existing) cost more than all the vote's other statements together, and a vote changes nothing of the
-poll but, about once a second, when its card next goes (``card_due_at``). So the row comes back as plain
-columns and becomes a ``Poll`` the session does not track; the caller writes ``card_due_at`` back itself
-(``save_card_due``). Closing, which changes the poll, loads it through the ORM (``polls.lock_poll``).
+poll. So the row comes back as plain columns and becomes a ``Poll`` the session does not track. Closing, which
+changes the poll, loads it through the ORM (``polls.lock_poll``).
+
+On PostgreSQL the lock is shared: votes for one poll do not wait for each other, while the close (exclusive) waits
+for every vote in flight, and a vote arriving meanwhile waits for the close, then finds the poll closed. It is
+a transaction-level advisory lock on the poll's id (``poll_gate``), taken before the poll is read, because the
+lock manager queues a vote behind a close already waiting; with row locks alone (the vote ``FOR KEY SHARE``, the
+close ``FOR UPDATE``) votes arriving all the time kept the close waiting for as long as they came (10 s and
+counting at 32 voters voting again and again). The row is still read ``FOR KEY SHARE``, which is what the
+close's ``FOR UPDATE`` waits for should anything else lock the poll. SQLite has one writer at a time anyway:
+there a vote takes the database's write lock first (as ``classroom.enrolment.locking`` explains).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import BindParameter, bindparam, select, update
+from sqlalchemy import BindParameter, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
@@ -39,13 +45,15 @@ _POLL_COLUMNS = (
     "launched_at",
     "closed_by_name",
     "closed_at",
-    "card_due_at",
     "max_picks",
     "low_label",
     "high_label",
     "closes_at",
 )
 _OPTION_COLUMNS = ("id", "position", "text", "correct")
+# The advisory locks' first key: these locks are about polls (the second key is the poll's id).
+POLL_GATE = 14
+_SHARED_GATE = select(func.pg_advisory_xact_lock_shared(POLL_GATE, _ID))
 _SQLITE_WRITE_LOCK = update(_POLLS).where(_POLLS.c.id == _ID).values(status=_POLLS.c.status)  # type: ignore[arg-type]
 _SNAPSHOT = (
     select(
@@ -58,18 +66,16 @@ _SNAPSHOT = (
     )
     .where(_POLLS.c.id == _ID)
     .order_by(_OPTIONS.c.position)
-    .with_for_update(of=_POLLS)
+    .with_for_update(of=_POLLS, read=True, key_share=True)
 )
-_SAVE_CARD_DUE = update(_POLLS).where(_POLLS.c.id == _ID).values(card_due_at=bindparam("due"))  # type: ignore[arg-type]
 
 
 async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, str]:
-    """The poll (not tracked by the session) and its run's code, the poll's row locked for the rest of the
-    caller's transaction (``FOR UPDATE``; on SQLite the database's write lock, taken first, as
-    ``classroom.enrolment.locking`` explains). Raises NotFound."""
+    """The poll (not tracked by the session) and its run's code, the poll locked against its close for the rest of
+    the caller's transaction (the shared ``poll_gate``; on SQLite the database's write lock). Raises NotFound."""
     connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        await connection.execute(_SQLITE_WRITE_LOCK, {"poll_id": poll_id})
+    gate = _SHARED_GATE if connection.dialect.name == "postgresql" else _SQLITE_WRITE_LOCK
+    await connection.execute(gate, {"poll_id": poll_id})
     rows = (await connection.execute(_SNAPSHOT, {"poll_id": poll_id})).all()
     if not rows:
         raise NotFound("no such poll")
@@ -83,7 +89,12 @@ async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, 
     return poll, first["code"] or ""
 
 
-async def save_card_due(session: AsyncSession, poll: Poll, before: datetime | None) -> None:
-    """Write the poll's ``card_due_at`` when the vote moved it (``notices.refresh_card``)."""
-    if poll.card_due_at != before:
-        await (await session.connection()).execute(_SAVE_CARD_DUE, {"poll_id": poll.id, "due": poll.card_due_at})
+_GATE = select(func.pg_advisory_xact_lock(POLL_GATE, _ID))
+
+
+async def poll_gate(session: AsyncSession, poll_id: int) -> None:
+    """PostgreSQL: take the poll's lock exclusively for the rest of the caller's transaction (the close), after every
+    vote in flight and before any vote that comes later. Elsewhere nothing (SQLite has one writer at a time)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_GATE, {"poll_id": poll_id})

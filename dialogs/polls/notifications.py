@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from classroom.polls.notices import PollCardNotice, PollResultsNotice
+from classroom.polls.notices import PollCardNotice, PollResultsNotice, fresh_card, fresh_results
 from dialogs.cards.base import CardMessage
 from dialogs.feature import Notification
 from dialogs.polls.cards.poll import build_poll_card
@@ -19,4 +19,8 @@ def _launchers_card(notice: PollResultsNotice, zone: ZoneInfo) -> CardMessage:
     return build_poll_card(notice.poll, zone, for_launcher=True)
 
 
-NOTIFICATIONS = (Notification(PollCardNotice, _shared_card), Notification(PollResultsNotice, _launchers_card))
+# Drawn from the tallies when sent: votes do not rewrite the cards' rows (``classroom.polls.notices``).
+NOTIFICATIONS = (
+    Notification(PollCardNotice, _shared_card, fresh=fresh_card),
+    Notification(PollResultsNotice, _launchers_card, fresh=fresh_results),
+)

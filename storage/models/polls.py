@@ -50,8 +50,8 @@ class ChatRunLink(Base):
 
 
 class Poll(Base):
-    """One poll launched in a linked chat; ``card_due_at`` is when its shared card is next (or last) replaced,
-    which keeps the card's updates at least a second apart."""
+    """One poll launched in a linked chat. ``card_due_at`` is no longer written (the card's updates are spaced from
+    their outbox rows' ``sent_at``: ``classroom.polls.notices``); the column stays until a migration drops it."""
 
     __tablename__ = "polls"
     __table_args__ = (CheckConstraint("status = 'open' OR closed_at IS NOT NULL", name="closed_has_time"),)

@@ -204,3 +204,21 @@ async def test_replacements_of_one_message_are_a_second_apart_others_only_keep_t
     assert [b - a >= 1.0 - EPSILON for a, b in itertools.pairwise(sent["card-2"])] == [True, True]
     assert sent["new"][0] - 0.9 < 0.1  # a new message is not held back by the cards' gap
     assert_windows_hold([*sent["card-1"], *sent["card-2"], *sent["new"]], TEAMS_CONVERSATION_WINDOWS)
+
+
+async def test_a_replacement_answered_late_holds_the_next_a_gap_after_its_answer() -> None:
+    """A loaded process may put an admitted request on the wire late; Teams counts arrivals, so the next
+    replacement of the message waits a gap from when the last was answered."""
+    timer = VirtualTimer()
+    limiter = RateLimiter(timer=timer)
+    sent: list[float] = []
+
+    async def updates() -> None:
+        await limiter.acquire("chat", replacing="card-1")
+        await timer.sleep(0.4)  # admitted at 0, on the wire and answered only at 0.4
+        limiter.replaced("card-1")
+        await limiter.acquire("chat", replacing="card-1")
+        sent.append(timer.monotonic())
+
+    await timer.run([updates()])
+    assert sent[0] >= 1.4 - EPSILON

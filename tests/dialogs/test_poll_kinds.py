@@ -11,7 +11,7 @@ from dialogs.polls.parts import ANSWER, PICKS_INPUT, TEXT_INPUT, rating_input
 from tests.dialogs.test_polls import RENDERERS, Chat, say, shared_card
 from tests.support.bot_harness import button_titles, card_text, texts
 from tests.support.enrolment import TRAINER_AAD, outbox
-from tests.support.polls import load_poll_world
+from tests.support.polls import as_sent, load_poll_world
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ async def test_open_text_shows_words_to_the_room_and_every_answer_to_the_launche
     shown = card_text((await shared_card(session_factory))[0])
     assert "child (2)" in shown and "Ask the child" not in shown
     [row] = await outbox(session_factory, RESULTS, status=None)
-    launchers = RENDERERS.render(row.kind, row.payload)["attachments"][0]["content"]
+    launchers = RENDERERS.render(row.kind, await as_sent(session_factory, row))["attachments"][0]["content"]
     assert "Ask the child" in launchers["fallbackText"] and "only you see it" in launchers["fallbackText"]
     assert "Send my answer" not in launchers["fallbackText"]  # the launcher's copy only closes
 

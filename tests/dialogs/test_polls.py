@@ -19,7 +19,7 @@ from dialogs.registry import FeatureRegistry
 from tests.dialogs.test_enquiry_notifications import texts_by_element
 from tests.support.bot_harness import BOT, LONDON, Conversation, button_titles, card_text, texts
 from tests.support.enrolment import COORDINATOR_AAD, MULTI_RUN, OTHER_TRAINER_AAD, TRAINER_AAD, delivered, outbox
-from tests.support.polls import GROUP_CHAT, load_poll_world
+from tests.support.polls import GROUP_CHAT, as_sent, load_poll_world
 
 QUICK = "poll Which principle comes first? | Presume capacity | Support to decide | Best interests"
 RENDERERS = build_renderers(FeatureRegistry(FEATURES), LONDON)
@@ -55,15 +55,17 @@ async def say(person: Conversation, words: str) -> list[Activity]:
 
 
 async def shared_card(session_factory) -> tuple[Activity, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """The newest poll card in the outbox, rendered as the dispatcher would post it (and its payload)."""
+    """The newest poll card in the outbox, rendered as the dispatcher would post it now (and its payload, drawn
+    from the tallies as the dispatcher draws it)."""
     rows = await outbox(session_factory, CARD, status=None)
     assert rows, "no poll card was queued"
     row = rows[-1]
-    content = RENDERERS.render(row.kind, row.payload)["attachments"][0]["content"]
+    payload = await as_sent(session_factory, row)
+    content = RENDERERS.render(row.kind, payload)["attachments"][0]["content"]
     card = Activity(
         type=ActivityTypes.message, attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=content)]
     )
-    return card, row.payload["poll"]
+    return card, payload["poll"]
 
 
 @pytest.fixture

@@ -152,15 +152,27 @@ async def outbox(
         return list((await session.scalars(statement)).all())
 
 
-async def delivered(session_factory: async_sessionmaker[AsyncSession], kind: str, recipient: str | None = None) -> int:
-    """Mark the pending notifications of ``kind`` (to ``recipient``, or anyone) sent, each with a Teams message id,
-    as the dispatcher leaves them: copies Teams has, which a change of the card must replace. Returns how many."""
+async def delivered(
+    session_factory: async_sessionmaker[AsyncSession],
+    kind: str,
+    recipient: str | None = None,
+    *,
+    at: datetime | None = None,
+) -> int:
+    """Mark the pending notifications of ``kind`` (to ``recipient``, or anyone) sent (``at`` that time), each with a
+    Teams message id, as the dispatcher leaves them: copies Teams has, which a change of the card must replace.
+    Returns how many."""
     rows = await outbox(session_factory, kind, recipient=recipient)
     async with session_factory.begin() as session:
         for row in rows:
             await session.execute(
                 update(OutboxNotification)
                 .where(OutboxNotification.id == row.id)
-                .values(status=NotificationStatus.SENT, activity_id=f"msg-{row.id}", sent_conversation_id="a:chat")
+                .values(
+                    status=NotificationStatus.SENT,
+                    activity_id=f"msg-{row.id}",
+                    sent_conversation_id="a:chat",
+                    sent_at=at,
+                )
             )
     return len(rows)

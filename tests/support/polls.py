@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from classroom.conversations import ConversationInfo
 from classroom.polls.kinds import PollDraft, PollSettings, SingleChoice
 from classroom.polls.polls import Voter
-from storage.models import Base
+from storage.models import Base, OutboxNotification
 from tests.support.enrolment import (
     COORDINATOR_AAD,
     MULTI_RUN,
@@ -76,3 +76,12 @@ def shows(value: Any, needle: str) -> bool:
         raw = bytes(value)
         return needle in raw.hex() or needle.encode() in raw
     return needle in str(value)
+
+
+async def as_sent(session_factory: async_sessionmaker[AsyncSession], row: OutboxNotification) -> dict[str, Any]:
+    """A poll card's payload as the dispatcher sends it now: drawn afresh from the tallies (votes do not rewrite the
+    card's row; ``classroom.polls.notices``)."""
+    from classroom.polls.notices import CARD, fresh_card, fresh_results
+
+    async with session_factory() as session:
+        return await (fresh_card if row.kind == CARD else fresh_results)(session, row.payload)

@@ -25,7 +25,7 @@ from classroom.receipts import AlreadyTaken
 from storage.engine import create_engine, create_session_factory
 from storage.models import PollVote, PollVotePick
 from tests.support.enrolment import outbox
-from tests.support.polls import GROUP_CHAT, MULTI_RUN, ZOE, chat_info, draft
+from tests.support.polls import GROUP_CHAT, MULTI_RUN, ZOE, as_sent, chat_info, draft
 
 
 async def _recount(session_factory, poll_id: int) -> tuple[int, dict[int, int]]:  # type: ignore[no-untyped-def]
@@ -45,8 +45,9 @@ def _shown(view: PollView) -> tuple[int, dict[int, int]]:
 
 
 async def _card(session_factory, kind: str = CARD) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The card as the dispatcher sends it now (drawn from the tallies: votes do not rewrite its row)."""
     [row] = await outbox(session_factory, kind, status=None)
-    return row.payload["poll"]
+    return (await as_sent(session_factory, row))["poll"]
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ async def test_every_vote_returns_and_queues_counts_equal_to_a_recount(linked, s
         clock.advance(timedelta(seconds=1))
         outcome = await linked.vote(poll.id, option, Voter(f"aad-{who}", f"Voter {who}", f"29:{who}"))
         assert _shown(outcome.view) == await _recount(session_factory, poll.id)
-        assert await _card(session_factory) == outcome.view.model_dump(mode="json")  # the card queued is the same
+        assert await _card(session_factory) == outcome.view.model_dump(mode="json")  # the card sent is the same
     assert _shown(await linked.poll(poll.id)) == (4, {a: 2, b: 1, c: 1})
     assert (await linked.poll(poll.id)).recent_voters == ["29:1", "29:3", "29:4", "29:2"]  # newest first
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from classroom.errors import InvalidInput, NotAllowed, NotFound
+from classroom.outbox.claims import OutboxStore, Outcome
 from classroom.polls.errors import AnswerLocked, NotAnOption, NotLinked, PollClosed
 from classroom.polls.kinds import PollDraft, SingleChoice
 from classroom.polls.notices import CARD
@@ -26,6 +27,7 @@ from tests.support.polls import (
     OPTIONS,
     QUESTION,
     ZOE,
+    as_sent,
     chat_info,
     draft,
 )
@@ -163,22 +165,53 @@ async def test_the_card_is_replaced_in_place_at_most_once_a_second_and_always_at
     linked, session_factory, clock
 ) -> None:
     poll = await linked.launch(GROUP_CHAT, draft(), by=ZOE)
-    assert await delivered(session_factory, CARD) == 1  # Teams has the card now
     start = clock.now()
+    assert await delivered(session_factory, CARD, at=start) == 1  # Teams has the card now
     clock.advance(timedelta(seconds=5))
     await linked.vote(poll.id, poll.options[0].id, ALEX_V)
     [row] = await card_rows(session_factory)
     assert (row.status, row.due_at) == (NotificationStatus.PENDING, start + timedelta(seconds=5))  # at once
-    await delivered(session_factory, CARD)
+    await delivered(session_factory, CARD, at=clock.now())
     clock.advance(timedelta(milliseconds=200))
     await linked.vote(poll.id, poll.options[1].id, ISAIAH_V)
     clock.advance(timedelta(milliseconds=300))
     await linked.vote(poll.id, poll.options[1].id, LYNNE_V)
-    [row] = await card_rows(session_factory)  # one row, one update, with the newest counts
-    assert row.due_at == start + timedelta(seconds=6)  # a second after the last update, not sooner
+    [row] = await card_rows(session_factory)  # one row, one update, with the newest counts when it goes
+    # a second after the change that made it due (the last update went less than a second before it), not sooner
+    assert row.due_at == start + timedelta(seconds=6, milliseconds=200)
     assert row.next_attempt_at == row.due_at
-    assert [o["votes"] for o in row.payload["poll"]["options"]] == [1, 2, 0]
+    assert [o["votes"] for o in (await as_sent(session_factory, row))["poll"]["options"]] == [1, 2, 0]
     clock.advance(timedelta(milliseconds=100))
     await linked.close(poll.id, by=ZOE)
     [row] = await card_rows(session_factory)  # the close joins the update already waiting
-    assert row.due_at == start + timedelta(seconds=6) and row.payload["poll"]["status"] == "closed"
+    assert row.due_at == start + timedelta(seconds=6, milliseconds=200) and row.payload["poll"]["status"] == "closed"
+
+
+async def test_the_final_card_goes_a_second_after_the_last_update(linked, session_factory, clock) -> None:
+    poll = await linked.launch(GROUP_CHAT, draft(), by=ZOE)
+    await linked.vote(poll.id, poll.options[0].id, ALEX_V)
+    await delivered(session_factory, CARD, at=clock.now())
+    clock.advance(timedelta(milliseconds=400))
+    await linked.close(poll.id, by=ZOE)
+    [row] = await card_rows(session_factory)
+    assert (row.status, row.payload["poll"]["status"]) == (NotificationStatus.PENDING, "closed")
+    assert row.due_at == clock.now() + timedelta(milliseconds=600)
+
+
+async def test_a_vote_committed_after_the_card_was_drawn_sends_the_card_again(linked, session_factory, clock) -> None:
+    """The dispatcher draws the card from the tallies once it has claimed it; a vote committed after that finds
+    the card being sent and makes it go again (a second later), so the last update always has every vote."""
+    poll = await linked.launch(GROUP_CHAT, draft(), by=ZOE)
+    await delivered(session_factory, CARD, at=clock.now())
+    clock.advance(timedelta(seconds=5))
+    await linked.vote(poll.id, poll.options[0].id, ALEX_V)
+    store = OutboxStore(session_factory, "dispatcher-1")
+    [claim] = await store.claim(clock.now(), 10)
+    [row] = await card_rows(session_factory)
+    assert (await as_sent(session_factory, row))["poll"]["voters"] == 1  # drawn: what goes to Teams now
+    await linked.vote(poll.id, poll.options[1].id, ISAIAH_V)  # committed after the card was drawn
+    sent = Outcome(claim, NotificationStatus.SENT, clock.now(), activity_id="msg-1", conversation_id="a:chat")
+    assert await store.record([sent]) == [True]
+    [row] = await card_rows(session_factory)
+    assert (row.status, row.due_at) == (NotificationStatus.PENDING, clock.now() + timedelta(seconds=1))
+    assert (await as_sent(session_factory, row))["poll"]["voters"] == 2

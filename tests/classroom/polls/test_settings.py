@@ -20,7 +20,7 @@ from classroom.polls.service import PollService
 from storage.engine import create_engine, create_session_factory
 from storage.models import PollResults, PollStatus
 from tests.support.enrolment import outbox
-from tests.support.polls import GROUP_CHAT, MULTI_RUN, OPTIONS, QUESTION, ZOE, chat_info
+from tests.support.polls import GROUP_CHAT, MULTI_RUN, OPTIONS, QUESTION, ZOE, as_sent, chat_info
 
 ALEX = Voter("aad-alex", "Alex Wilber")
 
@@ -43,10 +43,11 @@ async def test_results_after_close_are_hidden_from_the_chat_until_then_and_live_
     assert not outcome.view.results_shown and [o.votes for o in outcome.view.options] == [0, 0, 0]
     assert outcome.view.voters == 1 and outcome.chosen == "Presume capacity"  # the voter still sees their answer
     [chat_card] = await outbox(session_factory, CARD, status=None)
-    assert [o["votes"] for o in chat_card.payload["poll"]["options"]] == [0, 0, 0]  # not even queued
+    sent = await as_sent(session_factory, chat_card)
+    assert [o["votes"] for o in sent["poll"]["options"]] == [0, 0, 0]  # not even sent
     [mine] = await outbox(session_factory, RESULTS, status=None)
     assert mine.recipient_aad_object_id == ZOE.aad_object_id and mine.conversation_key is None
-    assert [o["votes"] for o in mine.payload["poll"]["options"]] == [1, 0, 0]
+    assert [o["votes"] for o in (await as_sent(session_factory, mine))["poll"]["options"]] == [1, 0, 0]
     closed = await linked.close(poll.id, by=ZOE)
     assert closed.view.results_shown and [o.votes for o in closed.view.options] == [1, 0, 0]
     [chat_card] = await outbox(session_factory, CARD, status=None)
