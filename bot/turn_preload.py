@@ -123,7 +123,9 @@ class TurnPreload(Middleware):
             context.turn_state[TURN_RECEIPT] = receipt  # the handler claims it, in the transaction of its work
             claimed = True
         else:
-            claimed = receipt is None or await self._shared.run(partial(self._claim, receipt))
+            claimed = receipt is None or await self._shared.run(
+                partial(self._claim, receipt), abandoned=partial(self._give_up, receipt)
+            )
         if not claimed:
             await self._taken_before(context)
             return
@@ -133,6 +135,11 @@ class TurnPreload(Middleware):
             if receipt is not None:
                 await self._receipts.release(receipt)
             raise
+
+    async def _give_up(self, receipt: str | None, claimed: object) -> None:
+        """A turn cancelled while its claim committed never runs: give the claim up, so Teams' redelivery does."""
+        if receipt is not None and claimed not in (None, False):
+            await self._receipts.release(receipt)
 
     def _claim(self, receipt: str, session: Session) -> bool:
         return self._receipts.claim_on(session.connection(), receipt)
@@ -156,7 +163,7 @@ class TurnPreload(Middleware):
                 return None  # nothing claimed, nothing more to read: the turn ends here
             return connection.execute(_MESSAGE_NEEDS, parameters).one()
 
-        read = await self._shared.run(claim_and_read)
+        read = await self._shared.run(claim_and_read, abandoned=partial(self._give_up, receipt))
         if read is None:
             return False
         document, e_tag, roles, installed, service_url, person, worth_keeping = tuple(read)

@@ -17,7 +17,7 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_file(url: str | URL) -> str | None:
+def sqlite_file(url: str | URL) -> str | None:
     """The database file of a plain SQLite file URL; None for other databases, in-memory or URI-style ones."""
     parsed = make_url(url)
     database = parsed.database or ""
@@ -35,7 +35,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     restarted server does not fail the next turn (see :func:`_ping_when_idle`).
     """
     if is_sqlite(url):
-        database = _sqlite_file(url)
+        database = sqlite_file(url)
         if database is not None:
             kwargs.setdefault("async_creator", loop_thread_creator(database, **kwargs.pop("connect_args", {})))
             kwargs.setdefault("pool_size", 1)
@@ -93,6 +93,6 @@ def _ping_when_idle(engine: AsyncEngine, after: float) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: services hand loaded objects to dialogs after the transaction ends.
-    if _sqlite_file(engine.url) is not None:  # one connection: see storage/sqlite_on_loop.py
+    if sqlite_file(engine.url) is not None:  # one connection: see storage/sqlite_on_loop.py
         return LoopThreadSessionMaker(engine, class_=LoopThreadSession, expire_on_commit=False)
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import create_engine
+from storage.engine import create_engine, is_sqlite, sqlite_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -75,10 +75,13 @@ class MigrationFailed(RuntimeError):
 
 async def bring_to_head(engine: AsyncEngine) -> bool:
     """Migrate the database behind ``engine`` to :data:`HEAD` unless it is there already, in a child process so that
-    Alembic never loads into this one; returns whether it migrated. Raises MigrationFailed (with the child's last
-    words) when the upgrade failed."""
+    Alembic never loads into this one (in this one for an in-memory database); returns whether it migrated. Raises
+    MigrationFailed (with the child's last words) when the upgrade failed."""
     if await current_revision(engine) == HEAD:
         return False
+    if is_sqlite(engine.url) and sqlite_file(engine.url) is None:
+        await upgrade(engine)  # an in-memory database: a child would migrate its own, not this process's
+        return True
     environment = {**os.environ, _URL_VARIABLE: engine.url.render_as_string(hide_password=False)}
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "storage.migrate", env=environment, stderr=asyncio.subprocess.PIPE

@@ -8,15 +8,18 @@ pass of the event loop can share that wrapping: the first schedules the transact
 others join it, and each gets its own unit's result once it commits.
 
 Units are synchronous functions of the session (run through ``run_sync``), so a batch runs start to finish
-without handing the loop over between them. One failing unit fails the whole batch, and nothing of it is kept:
-every turn in it gets the error, as each would have had its own. A unit whose turn was cancelled while waiting
-is not run.
+without handing the loop over between them. A unit that fails fails its batch's transaction, and nothing of it is
+kept; then each unit runs again in a transaction of its own, so only the failing one's turn gets the error. A unit
+whose turn was cancelled while waiting is not run; one cancelled after its transaction began is undone by the
+``abandoned`` step its turn gave (a claim given up), since nobody is left to act on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,21 +30,32 @@ SyncUnit = Callable[[Session], T]
 # Runs ``unit(session)`` in a transaction that commits when it returns (``classroom.transactions.in_transaction``,
 # which also runs it again after a transient conflict: safe, since a batch's units touch only the database).
 TransactionRunner = Callable[[Callable[[AsyncSession], Awaitable[Any]]], Awaitable[Any]]
+Abandoned = Callable[[T], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Waiting:
+    unit: SyncUnit[Any]
+    future: asyncio.Future[Any]
+    abandoned: Abandoned[Any] | None
 
 
 class SharedTransactions:
     def __init__(self, transaction: TransactionRunner) -> None:
         self._transaction = transaction
-        self._waiting: list[tuple[SyncUnit[Any], asyncio.Future[Any]]] = []
+        self._waiting: list[_Waiting] = []
         self._running: set[asyncio.Task[None]] = set()  # held so a batch's task is not collected mid-way
-        self.transactions = 0  # batches committed or failed, for tests and benchmarks
+        self.transactions = 0  # transactions run (fewer than the units when they come together), for tests
 
-    async def run(self, unit: SyncUnit[T]) -> T:
+    async def run(self, unit: SyncUnit[T], *, abandoned: Abandoned[T] | None = None) -> T:
         """``unit``'s result, from a transaction it may share with units of other turns; committed when this
-        returns."""
+        returns. ``abandoned(result)`` undoes what the unit committed when its turn was cancelled meanwhile (after
+        the transaction began: nobody is left to act on the result)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._waiting.append((unit, future))
+        self._waiting.append(_Waiting(unit, future, abandoned))
         if len(self._waiting) == 1:
             loop.call_soon(self._start)  # after every turn already scheduled in this pass has joined
         return await future
@@ -53,23 +67,50 @@ class SharedTransactions:
 
     async def _run_batch(self) -> None:
         batch, self._waiting = self._waiting, []
-        batch = [(unit, future) for unit, future in batch if not future.done()]
+        batch = [waiting for waiting in batch if not waiting.future.done()]  # a turn cancelled while waiting
         if not batch:
             return
+        try:
+            results = await self._run(batch)
+        except Exception as error:  # noqa: BLE001 - handed to the turns, whatever it is
+            if len(batch) == 1:
+                _fail(batch[0], error)
+                return
+            # One unit's error (bad data in one activity, say) must not fail the turns it happened to share a
+            # transaction with: nothing of the batch was kept, so each runs again on its own.
+            for waiting in batch:
+                try:
+                    [result] = await self._run([waiting])
+                except Exception as own:  # noqa: BLE001 - handed to its turn
+                    _fail(waiting, own)
+                else:
+                    await self._hand_over(waiting, result)
+            return
+        except BaseException as error:  # cancelled (shutting down): every turn of the batch learns it
+            for waiting in batch:
+                _fail(waiting, error)
+            raise
+        for waiting, result in zip(batch, results, strict=True):
+            await self._hand_over(waiting, result)
+
+    async def _run(self, batch: list[_Waiting]) -> list[Any]:
         self.transactions += 1
 
         async def units(session: AsyncSession) -> list[Any]:
-            return await session.run_sync(lambda synchronous: [unit(synchronous) for unit, _ in batch])
+            return await session.run_sync(lambda synchronous: [waiting.unit(synchronous) for waiting in batch])
 
-        try:
-            results = await self._transaction(units)
-        except BaseException as error:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            if not isinstance(error, Exception):
-                raise
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+        return list(await self._transaction(units))
+
+    async def _hand_over(self, waiting: _Waiting, result: Any) -> None:
+        if not waiting.future.done():
+            waiting.future.set_result(result)
+        elif waiting.future.cancelled() and waiting.abandoned is not None:
+            try:
+                await waiting.abandoned(result)
+            except Exception:
+                log.exception("could not undo the work of a turn cancelled while it was committed")
+
+
+def _fail(waiting: _Waiting, error: BaseException) -> None:
+    if not waiting.future.done():
+        waiting.future.set_exception(error)

@@ -50,6 +50,7 @@ from bot.delivery.targets import (
 )
 from classroom.clock import Clock, SystemClock
 from classroom.outbox.claims import ClaimedNotification, OutboxStore, Outcome
+from classroom.transactions import in_transaction
 from storage.models import NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,12 @@ class OutboxDispatcher:
         if isinstance(target, Unreachable):
             await self._record(claim, Decision(Verdict.UNDELIVERABLE, str(target)), None, None)
             return
-        payload = await self._payload(claim)
+        try:
+            payload = await self._payload(claim)
+        except Exception as error:  # the database, for a moment: the stored payload may be long out of date
+            log.exception("could not draw notification %s afresh; trying again later", claim.id)
+            await self._record(claim, self._policy.after_error(error, claim.tries, self._rng), None, None)
+            return
         try:
             activity = self._renderers.render(claim.kind, payload)
             size = len(json.dumps(activity).encode())
@@ -337,16 +343,12 @@ class OutboxDispatcher:
 
     async def _payload(self, claim: ClaimedNotification) -> dict[str, Any]:
         """The row's payload, or, for a kind drawn when sent, the one read now: after the claim committed, so a
-        change committed before then is in it, and a change after finds the row being sent and asks again."""
+        change committed before then is in it, and a change after finds the row being sent and asks again. A draw
+        that fails raises: the row's stored payload (a live poll card's is the launch card) is never sent instead."""
         fresh = self._renderers.fresh(claim.kind)
         if fresh is None:
             return claim.payload
-        try:
-            async with self._session_factory() as session:
-                return await fresh(session, claim.payload)
-        except Exception:
-            log.exception("could not draw notification %s afresh; sending its stored payload", claim.id)
-            return claim.payload
+        return await in_transaction(self._session_factory, lambda session: fresh(session, claim.payload))
 
     async def _shielded(self, work: Awaitable[T]) -> T:
         task: asyncio.Task[T] = asyncio.ensure_future(work)

@@ -3,6 +3,7 @@ transient conflicts; who may act is decided inside it from the caller's Entra ob
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from classroom.privacy.audit import named_actor, record_audit
 from classroom.receipts import ActivityReceipts, receipt_key
 from classroom.transactions import SessionFactory, in_transaction
 
+log = logging.getLogger(__name__)
 DEFAULT_EXPORT_LINK_TTL = timedelta(hours=1)
 # A compose card posted stays posted this long (its claim is an activity receipt: no personal data in it). Its
 # answer replaces the Post button at once; this covers presses of a copy of the card left elsewhere.
@@ -116,9 +118,12 @@ class PollService:
         if outcome.counted and not marked:
             # Only once the vote has committed (PostgreSQL: votes do not wait for each other, nor for a claim of the
             # card): a card drawn before that is then found being sent, and sent again (``card_changed``).
-            await in_transaction(
-                self._one_statement, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
-            )
+            try:
+                await in_transaction(
+                    self._one_statement, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
+                )
+            except Exception:  # the vote is stored: the voter is told so; the next vote or the close redraws the card
+                log.exception("poll %s: vote counted, but its card could not be marked for an update", poll_id)
         return outcome
 
     async def close(self, poll_id: int, *, by: Voter) -> CloseOutcome:

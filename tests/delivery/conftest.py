@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.dispatcher import DispatcherConfig, OutboxDispatcher
 from bot.delivery.rate_limiter import RateLimiter, RateLimits
-from bot.delivery.renderers import default_renderers
+from bot.delivery.renderers import RendererRegistry, default_renderers
 from bot.delivery.retry_policy import RetryPolicy
 from tests.delivery.helpers import connector_client
 from tests.support.throttling_connector import ThrottlingConnector
@@ -37,12 +37,15 @@ async def make_dispatcher(
     made: list[OutboxDispatcher] = []
 
     async def make(
-        config: DispatcherConfig = TEST_CONFIG, policy: RetryPolicy = FAST_RETRIES, limits: RateLimits | None = None
+        config: DispatcherConfig = TEST_CONFIG,
+        policy: RetryPolicy = FAST_RETRIES,
+        limits: RateLimits | None = None,
+        renderers: RendererRegistry | None = None,
     ) -> OutboxDispatcher:
         dispatcher = OutboxDispatcher(
             session_factory,
             connector_client(http, timeout=REQUEST_TIMEOUT),
-            default_renderers(),
+            renderers or default_renderers(),
             RateLimiter(limits or RateLimits()),
             policy=policy,
             config=config,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.renderers import RendererRegistry, render_text
 from bot.delivery.wake_on_commit import wake_on_commit
 from classroom.outbox import enqueue
 from classroom.outbox.claims import ClaimedNotification
@@ -332,3 +333,29 @@ async def test_a_notification_past_its_expiry_is_not_sent_and_says_why(
     assert throttling_connector.delivered_texts() == Counter({"starts tomorrow": 1})
     late = rows["starts in 1 hour"]
     assert late.status is NotificationStatus.DEAD and late.last_error.startswith("expired at ")
+
+
+async def test_a_notification_that_cannot_be_drawn_afresh_is_tried_again_never_sent_stale(
+    session_factory, throttling_connector: ThrottlingConnector, make_dispatcher: MakeDispatcher
+) -> None:
+    """A kind drawn when sent (a live poll card) whose draw fails is tried again later: its stored payload may be
+    long out of date (a live poll card's is the launch card), so it is never sent instead."""
+    await store_conversations(session_factory, [conversation("c-1", throttling_connector.service_url)])
+    await queue_texts(session_factory, [("c-1", "stored text")])
+    draws = 0
+
+    async def fresh(_session: AsyncSession, payload: dict) -> dict:  # type: ignore[type-arg]
+        nonlocal draws
+        draws += 1
+        if draws == 1:
+            raise RuntimeError("the database, for a moment")
+        return {**payload, "text": "drawn afresh"}
+
+    renderers = RendererRegistry()
+    renderers.register("text", render_text, fresh=fresh)
+    dispatcher = await make_dispatcher(renderers=renderers)
+    await dispatcher.start()
+    await asyncio.wait_for(dispatcher.drained(), DRAIN_BOUND)
+    assert throttling_connector.delivered_texts() == Counter({"drawn afresh": 1})
+    row = (await outbox(session_factory))["stored text"]
+    assert row.status is NotificationStatus.SENT and draws == 2

@@ -61,3 +61,13 @@ async def test_a_failed_upgrade_is_reported_with_the_childs_reason(db_url: str) 
         assert await current_revision(engine) == "9999"
     finally:
         await engine.dispose()
+
+
+async def test_an_in_memory_database_is_migrated_in_this_process() -> None:
+    """A child process would migrate an in-memory database of its own; this process's would stay empty."""
+    engine = create_engine("sqlite+aiosqlite:///:memory:")
+    try:
+        assert await bring_to_head(engine) is True
+        assert await current_revision(engine) == HEAD
+    finally:
+        await engine.dispose()

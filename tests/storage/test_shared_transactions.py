@@ -50,13 +50,43 @@ async def test_units_started_together_share_one_transaction_and_each_gets_its_re
     assert shared.transactions == 2
 
 
-async def test_a_failing_unit_fails_its_whole_batch_and_keeps_nothing(session_factory) -> None:
+async def test_a_failing_unit_fails_only_its_own_turn(session_factory) -> None:
+    """The batch's transaction keeps nothing of it; then each unit runs on its own, so the others still commit."""
     shared = _shared(session_factory)
-    outcomes = await asyncio.gather(shared.run(_claim("a")), shared.run(_fail), return_exceptions=True)
-    assert all(isinstance(outcome, RuntimeError) for outcome in outcomes)
-    assert await _keys(session_factory) == []
-    assert await shared.run(_claim("b")) == "b"  # the next batch is unaffected
-    assert await _keys(session_factory) == ["b"]
+    outcomes = await asyncio.gather(
+        shared.run(_claim("a")), shared.run(_fail), shared.run(_claim("b")), return_exceptions=True
+    )
+    assert outcomes[0] == "a" and isinstance(outcomes[1], RuntimeError) and outcomes[2] == "b"
+    assert await _keys(session_factory) == ["a", "b"]
+    assert shared.transactions == 4  # the batch, then each unit on its own
+
+
+async def test_a_turn_cancelled_after_its_transaction_began_has_its_work_undone(session_factory) -> None:
+    """Nobody is left to act on what its unit committed (a claim: the turn would never run, and Teams' redelivery
+    would be taken for done), so its ``abandoned`` step undoes it; the other turns of the batch get their results."""
+    began, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_transaction(unit):  # type: ignore[no-untyped-def]
+        began.set()
+        await go_on.wait()  # the database, slow for a moment
+        async with session_factory.begin() as session:
+            return await unit(session)
+
+    undone: list[str] = []
+
+    async def undo(key: str) -> None:
+        undone.append(key)
+
+    shared = SharedTransactions(slow_transaction)
+    cancelled = asyncio.ensure_future(shared.run(_claim("gone"), abandoned=undo))
+    kept = asyncio.ensure_future(shared.run(_claim("kept"), abandoned=undo))
+    await began.wait()
+    cancelled.cancel()
+    go_on.set()
+    assert await kept == "kept"
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert undone == ["gone"]
 
 
 async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_factory) -> None:

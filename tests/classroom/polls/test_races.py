@@ -295,3 +295,18 @@ async def test_votes_that_keep_coming_do_not_keep_the_close_waiting(poll, polls,
     after = await polls.poll(poll.id)
     assert closed.view.voters == after.voters == everyone  # nothing counted after the close
     assert [o.votes for o in closed.view.options] == [o.votes for o in after.options]
+
+
+async def test_a_counted_vote_stands_when_its_card_cannot_be_marked_for_an_update(  # type: ignore[no-untyped-def]
+    poll, polls, monkeypatch
+) -> None:
+    """On PostgreSQL the card is marked due after the vote commits; if that fails, the voter still hears that their
+    vote counted (it did), rather than an error inviting a redelivery that would find it and change nothing."""
+
+    async def fails(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("classroom.polls.service.notices.card_changed", fails)
+    outcome = await polls.vote(poll.id, poll.options[0].id, ALEX)
+    assert outcome.counted and outcome.view.voters == 1
+    assert [o.votes for o in (await polls.poll(poll.id)).options] == [1, 0, 0]
