@@ -3,14 +3,10 @@ memory is current) comes in one statement: checking the catalogue's version ride
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import select
 
 from classroom.catalogue.queries import ViewerBand
 from classroom.catalogue.service import CatalogueService
@@ -18,22 +14,9 @@ from classroom.enrolment.organisations import choose_organisation
 from classroom.enrolment.service import EnrolmentService
 from storage.models import Organisation
 from tests.support.enrolment import DOWNLAND, MULTI, MULTI_RUN, add_person, load_world, world
+from tests.support.statements import statements
 
 FIRST_DAY = date(2026, 12, 14)
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
 
 
 async def test_a_course_and_the_course_list_each_read_one_statement(engine, session_factory, clock) -> None:

@@ -3,34 +3,15 @@ shows the places left now and the asker's own price; and the turn reads the aske
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from classroom.enrolment.service import EnrolmentService
 from dialogs.catalogue.cards import course_details, course_list
 from tests.support.bot_harness import PARTICIPANT_AAD, Conversation, card_text
 from tests.support.enrolment import BHCC, DOWNLAND, MULTI, MULTI_RUN, add_person, load_world, world
+from tests.support.statements import statements
 
 FIRST_DAY = date(2026, 12, 14)
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
 
 
 async def test_a_course_card_reads_the_askers_organisation_once(engine, session_factory, clock) -> None:
