@@ -224,33 +224,48 @@ def _replace_copies_statement() -> Update:
         status == NotificationStatus.SENDING,
         status == NotificationStatus.UNDELIVERABLE,
     )
-    teams_has_it = and_(
-        or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
-        outbox.activity_id.is_not(None),
-        outbox.sent_conversation_id.is_not(None),
-    )
-
-    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
-        return case((teams_has_it, value), else_=otherwise)
-
+    teams_has_it = _teams_has_it()
     return (
         update(OutboxNotification.__table__)  # type: ignore[arg-type]
         .where(HAS_DEDUPE_PREFIX, checked_per_row(or_(unsent, teams_has_it)))
         .values(
             payload=bindparam("payload"),
-            changed_while_sending=status == NotificationStatus.SENDING,
-            status=when_teams_has_it(NotificationStatus.PENDING, status),
             # A copy on the wire keeps, in due_at, when its replacement may go (claims._MARK_SENT reads it).
             due_at=case((teams_has_it, due), (status == NotificationStatus.SENDING, due), else_=outbox.due_at),
-            next_attempt_at=when_teams_has_it(due, outbox.next_attempt_at),
-            # Fresh tries for the replacement; attempts itself keeps counting claims (the claim token).
-            superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
-            last_error=when_teams_has_it(None, outbox.last_error),
-            lease_owner=when_teams_has_it(None, outbox.lease_owner),
-            lease_expires_at=when_teams_has_it(None, outbox.lease_expires_at),
-            updated_at=now,
+            **_due_again(teams_has_it, due, now),
         )
     )
+
+
+def _teams_has_it() -> ColumnElement[bool]:
+    """The copy is in the chat (sent, or given up on after it was), so a change replaces it there."""
+    outbox = OutboxNotification.__table__.c
+    return and_(
+        or_(outbox.status == NotificationStatus.SENT, outbox.status == NotificationStatus.DEAD),
+        outbox.activity_id.is_not(None),
+        outbox.sent_conversation_id.is_not(None),
+    )
+
+
+def _due_again(teams_has_it: ColumnElement[bool], due: ColumnElement[Any], now: Any) -> dict[str, Any]:
+    """The values that make a copy Teams has due again at ``due`` as a replacement, and mark one on the wire as
+    changed while it was being sent (so it is sent again)."""
+    outbox = OutboxNotification.__table__.c
+
+    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case((teams_has_it, value), else_=otherwise)
+
+    return {
+        "changed_while_sending": outbox.status == NotificationStatus.SENDING,
+        "status": when_teams_has_it(NotificationStatus.PENDING, outbox.status),
+        "next_attempt_at": when_teams_has_it(due, outbox.next_attempt_at),
+        # Fresh tries for the replacement; attempts itself keeps counting claims (the claim token).
+        "superseded_attempts": when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
+        "last_error": when_teams_has_it(None, outbox.last_error),
+        "lease_owner": when_teams_has_it(None, outbox.lease_owner),
+        "lease_expires_at": when_teams_has_it(None, outbox.lease_expires_at),
+        "updated_at": now,
+    }
 
 
 # Built once: live cards change on every button pressed, and building this costs more than running it.
@@ -264,30 +279,16 @@ def _stale_copies_statement() -> Update:
     # A copy not sent yet, or whose next send is already asked for, will be drawn afresh anyway: left alone, so
     # the many changes between two sends do not all write (and wait for each other on) the same rows.
     sending = and_(status == NotificationStatus.SENDING, outbox.changed_while_sending.is_(False))
-    teams_has_it = and_(
-        or_(status == NotificationStatus.SENT, status == NotificationStatus.DEAD),
-        outbox.activity_id.is_not(None),
-        outbox.sent_conversation_id.is_not(None),
-    )
+    teams_has_it = _teams_has_it()
     # Sent within the gap: the next send waits for the gap from now (so it is at least that long after the last).
     due = case((outbox.sent_at > bindparam("recent", type_=UtcDateTime()), later), else_=now)
-
-    def when_teams_has_it(value: Any, otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
-        return case((teams_has_it, value), else_=otherwise)
-
     return (
         update(OutboxNotification.__table__)  # type: ignore[arg-type]
         .where(HAS_DEDUPE_PREFIX, checked_per_row(or_(sending, teams_has_it)))
         .values(
-            changed_while_sending=status == NotificationStatus.SENDING,
-            status=when_teams_has_it(NotificationStatus.PENDING, status),
-            due_at=when_teams_has_it(due, later),  # a copy on the wire: sent again a gap from now (``_MARK_SENT``)
-            next_attempt_at=when_teams_has_it(due, outbox.next_attempt_at),
-            superseded_attempts=when_teams_has_it(outbox.attempts, outbox.superseded_attempts),
-            last_error=when_teams_has_it(None, outbox.last_error),
-            lease_owner=when_teams_has_it(None, outbox.lease_owner),
-            lease_expires_at=when_teams_has_it(None, outbox.lease_expires_at),
-            updated_at=now,
+            # A copy on the wire: sent again a gap from now (``_MARK_SENT``).
+            due_at=case((teams_has_it, due), else_=later),
+            **_due_again(teams_has_it, due, now),
         )
     )
 
