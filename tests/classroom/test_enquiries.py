@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from classroom.coordinators import (
     ChatMember,
@@ -46,6 +46,7 @@ from tests.support.enquiries import (
     store_conversations,
     submitted,
 )
+from tests.support.races import postgres_only, race
 
 ADELE = Actor(COORDINATOR_AAD, COORDINATOR_NAME)
 PATTI = Actor(SECOND_COORDINATOR_AAD, "Patti Fernandez")
@@ -446,39 +447,11 @@ async def test_lists_for_coordinators_and_for_the_enquirer(session_factory, cloc
 # -- under concurrency (PostgreSQL: SQLite runs one transaction at a time, so there is no race to lose) --------
 
 
-def _postgres_only(db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one transaction at a time: there is no race to lose")
-
-
-async def _someone_waits_for_a_lock(engine) -> None:  # type: ignore[no-untyped-def]
-    # Another backend waiting on a lock shows in pg_locks; there is no event to await across connections.
-    async with engine.connect() as connection:
-        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        while not await connection.scalar(waiting):  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
-async def _race(session_factory, engine, first, second):  # type: ignore[no-untyped-def]
-    """Run ``second`` in its own transaction while ``first``'s transaction holds the enquiry; commit ``first``
-    once ``second`` waits for it; return what ``second`` returned (or raised)."""
-
-    async def run_second():  # type: ignore[no-untyped-def]
-        async with session_factory.begin() as session:
-            return await second(session)
-
-    async with session_factory.begin() as session:
-        await first(session)
-        racer = asyncio.create_task(run_second())
-        await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
-    return (await asyncio.gather(racer, return_exceptions=True))[0]
-
-
 async def test_the_enquirer_writing_back_while_a_close_commits_reopens_it(session_factory, engine, clock, db_url):  # type: ignore[no-untyped-def]
-    _postgres_only(db_url)
+    postgres_only(db_url)
     enquiry = await submitted(session_factory, clock.now())
     later = clock.now() + timedelta(hours=1)
-    outcome = await _race(
+    _, outcome = await race(
         session_factory,
         engine,
         lambda session: close(session, enquiry.id, ADELE, now=clock.now()),
@@ -500,7 +473,7 @@ async def test_the_same_action_delivered_twice_at_once_is_recorded_once(  # type
     session_factory, engine, clock, db_url, action
 ):
     """Two processes get the same Teams activity at once: the second finds it recorded and changes nothing."""
-    _postgres_only(db_url)
+    postgres_only(db_url)
     enquiry = await submitted(session_factory, clock.now())
     async with session_factory.begin() as session:
         await assign_to_self(session, enquiry.id, PATTI, now=clock.now())
@@ -515,7 +488,7 @@ async def test_the_same_action_delivered_twice_at_once_is_recorded_once(  # type
             return assign_to_self(session, enquiry.id, ADELE, now=now, idempotency_key=key)
         return close(session, enquiry.id, ADELE, now=now, idempotency_key=key)
 
-    second = await _race(session_factory, engine, act, act)
+    _, second = await race(session_factory, engine, act, act)
     assert not isinstance(second, BaseException), second
     assert second.changed is False
     assert await count(session_factory, EnquiryEvent, EnquiryEvent.idempotency_key == "same-1") == 1
@@ -525,9 +498,9 @@ async def test_the_same_action_delivered_twice_at_once_is_recorded_once(  # type
 
 
 async def test_two_coordinators_assigning_at_once_are_applied_in_turn(session_factory, engine, clock, db_url):  # type: ignore[no-untyped-def]
-    _postgres_only(db_url)
+    postgres_only(db_url)
     enquiry = await submitted(session_factory, clock.now())
-    second = await _race(
+    _, second = await race(
         session_factory,
         engine,
         lambda session: assign_to_self(session, enquiry.id, ADELE, now=clock.now()),

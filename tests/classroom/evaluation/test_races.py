@@ -4,10 +4,8 @@ breaking the unique (run, respondent key, phase) with an error."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from classroom.evaluation import answers
 from classroom.evaluation.answers import SurveyAnswers
@@ -15,29 +13,7 @@ from classroom.polls.ballots import Ratings
 from storage.models import EvaluationPhase, EvaluationRating, EvaluationResponse
 from tests.classroom.evaluation.conftest import ALEX, enrolment_id
 from tests.support.enrolment import MULTI_RUN
-
-
-async def _someone_waits_for_a_lock(engine) -> None:  # type: ignore[no-untyped-def]
-    # Another backend waiting on a lock shows in pg_locks; there is no event to await across connections.
-    async with engine.connect() as connection:
-        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        while not await connection.scalar(waiting):  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
-async def _race(session_factory, engine, first, second):  # type: ignore[no-untyped-def]
-    """``second`` in its own transaction while ``first``'s is open; ``first`` commits once ``second`` waits for it.
-    Returns what ``second`` returned or raised."""
-
-    async def run_second():  # type: ignore[no-untyped-def]
-        async with session_factory.begin() as session:
-            return await second(session)
-
-    async with session_factory.begin() as session:
-        await first(session)
-        racer = asyncio.create_task(run_second())
-        await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
-    return (await asyncio.gather(racer, return_exceptions=True))[0]
+from tests.support.races import race
 
 
 @pytest.fixture
@@ -53,7 +29,7 @@ async def test_send_and_skip_at_once_the_skip_waits_and_withdraws_the_answer(
 ) -> None:
     given = SurveyAnswers(now=Ratings({1: 2}))
     now, timing, before = clock.now(), evaluation.timing, EvaluationPhase.BEFORE
-    second = await _race(
+    _, second = await race(
         session_factory,
         engine,
         lambda s: answers.answer(s, ALEX, alexs_place, before, given, now=now, timing=timing),
@@ -69,7 +45,7 @@ async def test_send_pressed_twice_at_once_keeps_one_answer_the_second(
     alexs_place, evaluation, session_factory, engine, clock
 ) -> None:
     now, timing, before = clock.now(), evaluation.timing, EvaluationPhase.BEFORE
-    second = await _race(
+    _, second = await race(
         session_factory,
         engine,
         lambda s: answers.answer(

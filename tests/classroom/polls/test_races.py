@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from classroom.polls import polls as units
 from classroom.polls.errors import PollClosed
@@ -18,41 +18,14 @@ from storage.engine import create_engine, create_session_factory
 from storage.models import NotificationStatus, PollVote
 from tests.support.enrolment import delivered, outbox
 from tests.support.polls import GROUP_CHAT, MULTI_RUN, ZOE, as_sent, chat_info, draft
+from tests.support.races import postgres_only, race, someone_waits_for_a_lock
 
 ALEX = Voter("aad-alex", "Alex Wilber")
 
 
-def _postgres_only(db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one transaction at a time: there is no race to lose")
-
-
-async def _someone_waits_for_a_lock(engine) -> None:  # type: ignore[no-untyped-def]
-    # Another backend waiting on a lock shows in pg_locks; there is no event to await across connections.
-    async with engine.connect() as connection:
-        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        while not await connection.scalar(waiting):  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
-async def _race(session_factory, engine, first, second):  # type: ignore[no-untyped-def]
-    """``second`` in its own transaction while ``first``'s holds the poll; ``first`` commits once ``second`` waits
-    for it. Returns (what ``first`` returned, what ``second`` returned or raised)."""
-
-    async def run_second():  # type: ignore[no-untyped-def]
-        async with session_factory.begin() as session:
-            return await second(session)
-
-    async with session_factory.begin() as session:
-        done = await first(session)
-        racer = asyncio.create_task(run_second())
-        await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
-    return done, (await asyncio.gather(racer, return_exceptions=True))[0]
-
-
 @pytest.fixture
 async def poll(polls, db_url):  # type: ignore[no-untyped-def]
-    _postgres_only(db_url)
+    postgres_only(db_url)
     await polls.link(chat_info(), MULTI_RUN, by=ZOE)
     return await polls.launch(GROUP_CHAT, draft(), by=ZOE)
 
@@ -66,7 +39,7 @@ async def test_a_vote_committing_while_the_close_waits_is_in_the_final_results(
     poll, session_factory, engine, clock
 ) -> None:
     option = poll.options[0].id
-    vote, closed = await _race(
+    vote, closed = await race(
         session_factory,
         engine,
         lambda s: units.vote(s, poll.id, option, ALEX, now=clock.now()),
@@ -81,7 +54,7 @@ async def test_a_vote_waiting_while_the_close_commits_is_refused_with_the_final_
     poll, session_factory, engine, clock
 ) -> None:
     option = poll.options[0].id
-    closed, vote = await _race(
+    closed, vote = await race(
         session_factory,
         engine,
         lambda s: units.close(s, poll.id, by=ZOE, now=clock.now()),
@@ -149,11 +122,11 @@ async def test_a_multiple_choice_vote_racing_the_close_is_counted_with_its_picks
     from classroom.polls.ballots import Picks
     from classroom.polls.kinds import MultipleChoice, PollDraft
 
-    _postgres_only(db_url)
+    postgres_only(db_url)
     await polls.link(chat_info(), MULTI_RUN, by=ZOE)
     poll = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
     picks = Picks(frozenset({poll.options[0].id, poll.options[2].id}))
-    vote, closed = await _race(
+    vote, closed = await race(
         session_factory,
         engine,
         lambda s: units.answer(s, poll.id, picks, ALEX, now=clock.now()),
@@ -161,7 +134,7 @@ async def test_a_multiple_choice_vote_racing_the_close_is_counted_with_its_picks
     )
     assert vote.counted and [o.votes for o in closed.view.options] == [1, 0, 1] and closed.view.voters == 1
     other = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
-    closed, late = await _race(
+    closed, late = await race(
         session_factory,
         engine,
         lambda s: units.close(s, other.id, by=ZOE, now=clock.now()),
@@ -177,12 +150,12 @@ async def test_a_vote_racing_the_timer_is_counted_before_it_closes_or_refused(
 
     from classroom.polls.kinds import PollDraft, PollSettings, SingleChoice
 
-    _postgres_only(db_url)
+    postgres_only(db_url)
     await polls.link(chat_info(), MULTI_RUN, by=ZOE)
     timed = PollDraft("Which?", SingleChoice(("a", "b")), PollSettings(closes_after_minutes=1))
     first = await polls.launch(GROUP_CHAT, timed, by=ZOE)
     clock.advance(timedelta(minutes=1))
-    vote, closed = await _race(
+    vote, closed = await race(
         session_factory,
         engine,
         lambda s: units.vote(s, first.id, first.options[0].id, ALEX, now=clock.now()),
@@ -191,7 +164,7 @@ async def test_a_vote_racing_the_timer_is_counted_before_it_closes_or_refused(
     assert vote.counted and closed == 1 and (await polls.poll(first.id)).voters == 1
     second = await polls.launch(GROUP_CHAT, timed, by=ZOE)
     clock.advance(timedelta(minutes=1))
-    closed, late = await _race(
+    closed, late = await race(
         session_factory,
         engine,
         lambda s: units.close_due_polls(s, now=clock.now()),
@@ -236,7 +209,7 @@ async def test_the_close_waits_for_every_vote_in_flight_and_counts_them_all(
         async with session_factory.begin() as second:
             await asyncio.wait_for(vote_in(second, 2, isaiah), NOT_BLOCKED)  # beside the first, not after it
             closing = asyncio.create_task(close())
-            await asyncio.wait_for(_someone_waits_for_a_lock(engine), 30)
+            await asyncio.wait_for(someone_waits_for_a_lock(engine), 30)
         # the second vote committed; the close still waits for the first
     closed = await closing
     assert [o.votes for o in closed.view.options] == [1, 0, 1] and closed.view.voters == 2
@@ -248,7 +221,7 @@ async def test_one_persons_two_presses_at_once_count_once(poll, polls, session_f
     """Votes no longer queue on the poll: the unique key (poll, voter) keeps the second press of a first answer
     waiting for the first, which it then finds (the same answer: not counted again; another: a change)."""
     same = poll.options[0].id
-    first, again = await _race(
+    first, again = await race(
         session_factory,
         engine,
         lambda s: units.vote(s, poll.id, same, ALEX, now=clock.now()),
@@ -257,7 +230,7 @@ async def test_one_persons_two_presses_at_once_count_once(poll, polls, session_f
     assert first.counted and not isinstance(again, BaseException) and not again.counted
     assert (await polls.poll(poll.id)).voters == 1
     isaiah = Voter("aad-isaiah", "Isaiah Langer")
-    first, changed = await _race(
+    first, changed = await race(
         session_factory,
         engine,
         lambda s: units.vote(s, poll.id, poll.options[1].id, isaiah, now=clock.now()),
