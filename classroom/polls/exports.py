@@ -14,10 +14,7 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from classroom.errors import NotFound
 from classroom.polls.answers import kind_as_text
 from classroom.polls.authorisation import run_by_code, run_by_id
@@ -32,8 +30,6 @@ from classroom.polls.ballots import answer_text
 from classroom.polls.results import entitled_run
 from storage.models import CourseRun, Person, Poll, PollExportLink, PollVote
 
-TOKEN_BYTES = 32
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
 PURGE_AFTER = timedelta(days=1)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,10 +44,6 @@ class ExportLinkIssued:
 class ExportFile:
     filename: str
     content: bytes  # UTF-8 with a byte-order mark
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 async def issue_link(
@@ -76,7 +68,7 @@ async def issue_link(
             run = None
     entitled = await entitled_run(session, run, by)
     assert by is not None  # entitled_run refuses nobody-in-particular
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = now + ttl
     session.add(
         PollExportLink(
@@ -103,7 +95,7 @@ async def export_file(session: AsyncSession, token: str, *, now: datetime, zone:
     """The CSV behind a live link. Raises NotFound for a malformed, unknown or expired token, or one whose person
     may no longer see the run's answers (all alike)."""
     link = None
-    if _TOKEN_SHAPE.match(token):
+    if well_formed(token):
         link = await session.scalar(
             select(PollExportLink).where(
                 PollExportLink.token_hash == hash_token(token), PollExportLink.expires_at > now

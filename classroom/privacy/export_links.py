@@ -3,28 +3,19 @@ bits in the URL, only their SHA-256 stored, so a copy of the database yields no 
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from storage.models import DataExportLink
-
-TOKEN_BYTES = 32
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 async def issue_export_link(
     session: AsyncSession, aad_object_id: str, now: datetime, ttl: timedelta
 ) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = now + ttl
     session.add(DataExportLink(aad_object_id=aad_object_id, token_hash=hash_token(token), expires_at=expires_at))
     await session.flush()
@@ -33,7 +24,7 @@ async def issue_export_link(
 
 async def owner_of_token(session: AsyncSession, token: str, now: datetime) -> str | None:
     """Whose data a live token opens; None for a malformed, unknown or expired token."""
-    if not _TOKEN_SHAPE.match(token):
+    if not well_formed(token):
         return None
     return await session.scalar(
         select(DataExportLink.aad_object_id).where(

@@ -6,30 +6,22 @@ as a SHA-256, and short-lived (the document holds the person's reflections). Unk
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from storage.models import CpdExportLink
 
-TOKEN_BYTES = 32
 LINK_TTL = timedelta(minutes=30)
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 async def issue_link(
     session: AsyncSession, person_id: int, registration_year: int, now: datetime
 ) -> tuple[str, datetime]:
     await session.execute(delete(CpdExportLink).where(CpdExportLink.expires_at < now))  # no stale links kept
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = now + LINK_TTL
     session.add(
         CpdExportLink(
@@ -46,7 +38,7 @@ async def issue_link(
 
 async def resolve(session: AsyncSession, token: str, now: datetime) -> tuple[int, int] | None:
     """(person id, registration year) of a live token; None for a malformed, unknown or expired one."""
-    if not _TOKEN_SHAPE.match(token):
+    if not well_formed(token):
         return None
     row = (
         await session.execute(
