@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, literal_column, null, select, union_all
+from sqlalchemy import BindParameter, Executable, bindparam, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox import NoticePart
@@ -121,7 +121,7 @@ _VOTERS = select(func.count()).select_from(PollVote.__table__).where(_VOTES.poll
 _TEXTS = select(_VOTES.text).where(_VOTES.poll_id == _POLL, _VOTES.text.is_not(None)).order_by(_VOTES.id)
 
 
-async def _rows(session: AsyncSession, statement: Select[Any], poll_id: int) -> Sequence[Any]:
+async def _rows(session: AsyncSession, statement: Executable, poll_id: int) -> Sequence[Any]:
     return (await (await session.connection()).execute(statement, {"poll": poll_id})).all()
 
 
@@ -204,29 +204,29 @@ async def _recent_voters(session: AsyncSession, poll: Poll) -> list[str]:
 
 
 # A named choice poll's shared view (what every vote answers with) in one statement: the counts per option (part
-# 0), then the latest voters' Teams ids, newest first (part 1). Two indexed passes over the poll's votes, one
-# round trip instead of two.
-_RECENT = _RECENT_VOTERS.add_columns(_VOTES.answered_at, _VOTES.id).subquery()
+# 0: option, votes), then the latest voters' Teams ids (part 1: Teams id, rank, newest first). Two indexed passes
+# over the poll's votes, one round trip instead of two; only whole numbers and the ids come back.
+_RECENT = (
+    select(
+        _VOTES.teams_user_id,
+        func.row_number().over(order_by=(_VOTES.answered_at.desc(), _VOTES.id.desc())).label("rank"),
+    )
+    .where(_VOTES.poll_id == _POLL, _VOTES.teams_user_id.is_not(None))
+    .order_by(_VOTES.answered_at.desc(), _VOTES.id.desc())
+    .limit(REFRESH_USERS_MAX)
+    .subquery()
+)
 _COUNTS_AND_RECENT = union_all(
     select(
         literal_column("0").label("part"),
-        _VOTES.option_id,
+        _VOTES.option_id.label("number"),
         func.count().label("votes"),
         null().label("user_id"),
-        null().label("answered_at"),
-        null().label("vote_id"),
     )
     .where(_VOTES.poll_id == _POLL)
     .group_by(_VOTES.option_id),
-    select(
-        literal_column("1"),
-        null(),
-        null(),
-        _RECENT.c.teams_user_id,
-        _RECENT.c.answered_at,
-        _RECENT.c.id,
-    ),
-).order_by(literal_column("part"), literal_column("answered_at").desc(), literal_column("vote_id").desc())
+    select(literal_column("1"), _RECENT.c.rank, null(), _RECENT.c.teams_user_id),
+).order_by(literal_column("part"), literal_column("number"))
 _CHOICE_KINDS = frozenset({PollKind.SINGLE_CHOICE, PollKind.QUIZ, PollKind.RATING})
 
 
@@ -235,7 +235,7 @@ async def _choice_view_rows(session: AsyncSession, poll: Poll) -> tuple[_Counted
     counts: dict[int, int] = {}
     voters = 0
     recent: list[str] = []
-    for part, option_id, votes, user_id, _answered_at, _vote_id in await _rows(session, _COUNTS_AND_RECENT, poll.id):
+    for part, option_id, votes, user_id in await _rows(session, _COUNTS_AND_RECENT, poll.id):
         if part == 0:
             voters += votes
             if option_id is not None:
