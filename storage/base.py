@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Enum, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
@@ -70,3 +70,16 @@ def text_enum(enum_class: type[enum.StrEnum], name: str, *, length: int = 20) ->
         create_constraint=True,
         name=name,
     )
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+def read_only_copy(model: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """An instance of ``model`` holding ``values`` (columns, and relationships as plain lists), made as the ORM makes
+    the objects it loads: without the change events its constructor fires per attribute. For a hot path that reads
+    rows as plain columns and hands them on as models (a vote's poll and answer); no session tracks it, and
+    changing it changes nothing stored."""
+    instance: ModelT = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(values)
+    return instance

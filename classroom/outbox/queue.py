@@ -10,6 +10,7 @@ makes retried requests and replayed Teams activities harmless.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -290,6 +291,7 @@ def _stale_copies_statement() -> Update:
             due_at=case((teams_has_it, due), else_=later),
             **_due_again(teams_has_it, due, now),
         )
+        .returning(outbox.status, outbox.next_attempt_at)
     )
 
 
@@ -308,7 +310,16 @@ async def last_sent(session: AsyncSession, key_prefix: str) -> datetime | None:
 FreshPayload = Callable[[AsyncSession, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-async def resend_copies(session: AsyncSession, key_prefix: str, *, now: datetime, gap: timedelta) -> int:
+@dataclass(frozen=True)
+class ResentCopies:
+    """What ``resend_copies`` did: how many copies it made due again, and the earliest time any of them can be
+    drawn (None when none was made due, or one is on the wire and goes again once its send is recorded)."""
+
+    copies: int
+    drawn_from: datetime | None
+
+
+async def resend_copies(session: AsyncSession, key_prefix: str, *, now: datetime, gap: timedelta) -> ResentCopies:
     """Every copy of one message (dedupe keys starting with ``key_prefix``) is sent again, its payload drawn afresh
     when it goes (the kind's renderer has a ``fresh`` step: ``bot.delivery.renderers``), at most once per ``gap``.
 
@@ -316,7 +327,8 @@ async def resend_copies(session: AsyncSession, key_prefix: str, *, now: datetime
     written, only that the copies Teams has are out of date, once per send. Copies not sent yet, or already due
     again, are left as they are (they will be drawn afresh), so most calls write nothing. Call it after the
     change committed: a copy claimed before that is then either drawn after it, or found being sent here and sent
-    again. Returns how many copies were made due again.
+    again. Returns how many copies were made due again, and from when they can be drawn: until then (the caller's
+    transaction committed) a later change needs no call of its own, as every copy made due is drawn after it.
     """
     parameters = {
         "now": now,
@@ -324,10 +336,12 @@ async def resend_copies(session: AsyncSession, key_prefix: str, *, now: datetime
         "recent": now - gap,
         **dedupe_prefix_params(key_prefix),
     }
-    copies = int((await session.execute(_STALE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
-    if copies:
-        mark_enqueued(session)
-    return copies
+    rows = (await (await session.connection()).execute(_STALE_COPIES, parameters)).all()
+    if not rows:
+        return ResentCopies(0, None)
+    mark_enqueued(session)
+    on_the_wire = any(status != NotificationStatus.PENDING or due is None for status, due in rows)
+    return ResentCopies(len(rows), None if on_the_wire else min(due for _status, due in rows))
 
 
 async def replace_copies(

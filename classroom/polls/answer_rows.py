@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.polls.ballots import CheckedAnswer
 from classroom.text import bounded
+from storage.base import read_only_copy
 from storage.models import Poll, PollKind, PollVote, PollVotePick
 from storage.upsert import dialect_insert
 
@@ -75,9 +76,9 @@ def _answer(
     picks: list[tuple[int, int | None]],
 ) -> PollVote:
     """A plain copy of an answer (not one the session tracks)."""
-    vote = PollVote(id=vote_id, poll_id=poll.id, voter_key=key, option_id=option_id, text=text)
-    vote.picks = [PollVotePick(vote_id=vote_id, option_id=o, rating=r) for o, r in picks]
-    return vote
+    rows = [read_only_copy(PollVotePick, {"vote_id": vote_id, "option_id": o, "rating": r}) for o, r in picks]
+    values = {"id": vote_id, "poll_id": poll.id, "voter_key": key, "option_id": option_id, "text": text}
+    return read_only_copy(PollVote, {**values, "picks": rows})
 
 
 async def earlier_answer(session: AsyncSession, poll: Poll, key: str, *, lock: bool = True) -> PollVote | None:

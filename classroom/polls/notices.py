@@ -89,12 +89,59 @@ async def refresh_card(
         await replace_copies(session, results_key_prefix(poll.id), runners, now=now, not_before=due)
 
 
-async def card_changed(session: AsyncSession, view: PollView, *, now: datetime) -> None:
+# How long before a card's update is due a vote still marks the card itself (room for a dispatcher's clock running
+# a little ahead of this process's).
+DRAW_MARGIN = timedelta(milliseconds=250)
+_WAITING_KEPT = 1_000  # polls remembered per process (a few are live at once)
+
+
+class WaitingUpdates:
+    """One process's memory of the poll card updates its votes made due, and from when each is drawn.
+
+    A vote marks the card changed after it committed (``card_changed``), and the copy Teams has goes again, drawn
+    from the tallies, a second after its last update. Until that update is drawn, every vote committed before it
+    is in it anyway: such votes skip the statement (at hundreds of votes a second, most votes). A poll card has
+    one copy per key prefix (its dedupe key), so the one update due is the whole card. What is remembered is only
+    noted once the marking transaction committed (``note``), and drops ``DRAW_MARGIN`` before the draw."""
+
+    def __init__(self) -> None:
+        self._drawn_from: dict[str, datetime] = {}
+
+    def waiting(self, prefix: str, now: datetime) -> bool:
+        drawn_from = self._drawn_from.get(prefix)
+        return drawn_from is not None and now < drawn_from - DRAW_MARGIN
+
+    def note(self, marked: dict[str, datetime | None]) -> None:
+        if len(self._drawn_from) > _WAITING_KEPT:
+            self._drawn_from.clear()
+        for prefix, drawn_from in marked.items():
+            if drawn_from is None:
+                self._drawn_from.pop(prefix, None)
+            else:
+                self._drawn_from[prefix] = drawn_from
+
+
+def _card_prefixes(view: PollView) -> list[str]:
+    return [card_key_prefix(view.id), *([results_key_prefix(view.id)] if launcher_gets_results(view) else [])]
+
+
+def update_waiting(view: PollView, waiting: WaitingUpdates, now: datetime) -> bool:
+    """Whether every copy of the poll's card is to be drawn afresh later by an update ``waiting`` knows of."""
+    return all(waiting.waiting(prefix, now) for prefix in _card_prefixes(view))
+
+
+async def card_changed(
+    session: AsyncSession, view: PollView, *, now: datetime, waiting: WaitingUpdates | None = None
+) -> dict[str, datetime | None]:
     """After a vote committed: every copy of the poll's card Teams has goes again, drawn afresh, no sooner than
-    a second after its last update (``classroom.outbox.resend_copies``); copies already due are left alone."""
-    await resend_copies(session, card_key_prefix(view.id), now=now, gap=CARD_GAP)
-    if launcher_gets_results(view):
-        await resend_copies(session, results_key_prefix(view.id), now=now, gap=CARD_GAP)
+    a second after its last update (``classroom.outbox.resend_copies``); copies already due are left alone.
+    ``waiting``: updates this process knows are due later, which need no marking. Returns, per key prefix marked,
+    when its update will be drawn (for ``WaitingUpdates.note`` once the caller's transaction committed)."""
+    marked: dict[str, datetime | None] = {}
+    for prefix in _card_prefixes(view):
+        if waiting is None or not waiting.waiting(prefix, now):
+            marked[prefix] = (await resend_copies(session, prefix, now=now, gap=CARD_GAP)).drawn_from
+    return marked
 
 
 async def _fresh(session: AsyncSession, payload: dict[str, Any], *, runners: bool) -> dict[str, Any]:

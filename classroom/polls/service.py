@@ -4,7 +4,7 @@ transient conflicts; who may act is decided inside it from the caller's Entra ob
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -62,6 +62,7 @@ class PollService:
         self._export_link_ttl = export_link_ttl
         self._receipts = ActivityReceipts(session_factory, clock)
         self._drafts = ActivityReceipts(session_factory, clock, keep=DRAFT_CLAIMS_KEPT)
+        self._waiting_updates = notices.WaitingUpdates()
 
     async def link(self, here: ConversationInfo, run_code: str, *, by: Voter) -> LinkView:
         now = self._clock.now()
@@ -100,9 +101,12 @@ class PollService:
         now = self._clock.now()
 
         marked = False
+        waiting = self._waiting_updates
+        drawn: dict[str, datetime | None] = {}
 
         async def unit(session: AsyncSession) -> VoteOutcome:
-            nonlocal marked
+            nonlocal marked, drawn
+            drawn = {}  # what an attempt rolled back marked is not noted
             outcome = await polls.answer(session, poll_id, ballot, voter, now=now)
             # Claimed last, in the same transaction: a redelivery rolls back the vote it repeated. (Claimed first,
             # PostgreSQL took no more votes a second at concurrency 32, and p99 latency was higher.)
@@ -111,16 +115,24 @@ class PollService:
             if marked:
                 # SQLite: this vote holds the database's write lock until it commits, so no dispatcher can claim
                 # the card in between; saying so here spares a transaction.
-                await notices.card_changed(session, outcome.view, now=now)
+                drawn = await notices.card_changed(session, outcome.view, now=now, waiting=waiting)
             return outcome
 
         outcome = await in_transaction(self._session_factory, unit)
+        waiting.note(drawn)  # committed
         if outcome.counted and not marked:
             # Only once the vote has committed (PostgreSQL: votes do not wait for each other, nor for a claim of the
-            # card): a card drawn before that is then found being sent, and sent again (``card_changed``).
+            # card): a card drawn before that is then found being sent, and sent again (``card_changed``). An
+            # update this process made due, not drawn yet, takes this vote without a transaction.
+            marked_at = self._clock.now()
+            if notices.update_waiting(outcome.view, waiting, marked_at):
+                return outcome
             try:
-                await in_transaction(
-                    self._one_statement, lambda s: notices.card_changed(s, outcome.view, now=self._clock.now())
+                waiting.note(
+                    await in_transaction(
+                        self._one_statement,
+                        lambda s: notices.card_changed(s, outcome.view, now=marked_at, waiting=waiting),
+                    )
                 )
             except Exception:  # the vote is stored: the voter is told so; the next vote or the close redraws the card
                 log.exception("poll %s: vote counted, but its card could not be marked for an update", poll_id)

@@ -21,6 +21,7 @@ from sqlalchemy import BindParameter, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
+from storage.base import read_only_copy
 from storage.models import CourseRun, Poll, PollOption
 
 _POLLS = Poll.__table__
@@ -80,9 +81,11 @@ async def locked_for_answer(session: AsyncSession, poll_id: int) -> tuple[Poll, 
     if not rows:
         raise NotFound("no such poll")
     first = rows[0]._mapping
-    poll = Poll(**{name: first[name] for name in _POLL_COLUMNS})
-    poll.options = [
-        PollOption(poll_id=poll_id, **{name: row._mapping[f"option_{name}"] for name in _OPTION_COLUMNS})
+    poll = read_only_copy(Poll, {name: first[name] for name in _POLL_COLUMNS})
+    poll.__dict__["options"] = [
+        read_only_copy(
+            PollOption, {"poll_id": poll_id, **{name: row._mapping[f"option_{name}"] for name in _OPTION_COLUMNS}}
+        )
         for row in rows
         if row._mapping["option_id"] is not None  # an open-text poll has none
     ]

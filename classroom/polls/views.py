@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Executable, bindparam, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.outbox import NoticePart
@@ -121,7 +121,7 @@ _VOTERS = select(func.count()).select_from(PollVote.__table__).where(_VOTES.poll
 _TEXTS = select(_VOTES.text).where(_VOTES.poll_id == _POLL, _VOTES.text.is_not(None)).order_by(_VOTES.id)
 
 
-async def _rows(session: AsyncSession, statement: Select[Any], poll_id: int) -> Sequence[Any]:
+async def _rows(session: AsyncSession, statement: Executable, poll_id: int) -> Sequence[Any]:
     return (await (await session.connection()).execute(statement, {"poll": poll_id})).all()
 
 
@@ -203,6 +203,57 @@ async def _recent_voters(session: AsyncSession, poll: Poll) -> list[str]:
     return [user_id for (user_id,) in await _rows(session, _RECENT_VOTERS, poll.id) if user_id]
 
 
+# A named choice poll's shared view (what every vote answers with) in one statement: the counts per option (part
+# 0: option, votes), then the latest voters' Teams ids (part 1: Teams id, rank, newest first). Two indexed passes
+# over the poll's votes, one round trip instead of two; only whole numbers and the ids come back.
+_RECENT = (
+    select(
+        _VOTES.teams_user_id,
+        func.row_number().over(order_by=(_VOTES.answered_at.desc(), _VOTES.id.desc())).label("rank"),
+    )
+    .where(_VOTES.poll_id == _POLL, _VOTES.teams_user_id.is_not(None))
+    .order_by(_VOTES.answered_at.desc(), _VOTES.id.desc())
+    .limit(REFRESH_USERS_MAX)
+    .subquery()
+)
+_COUNTS_AND_RECENT = union_all(
+    select(
+        literal_column("0").label("part"),
+        _VOTES.option_id.label("number"),
+        func.count().label("votes"),
+        null().label("user_id"),
+    )
+    .where(_VOTES.poll_id == _POLL)
+    .group_by(_VOTES.option_id),
+    select(literal_column("1"), _RECENT.c.rank, null(), _RECENT.c.teams_user_id),
+).order_by(literal_column("part"), literal_column("number"))
+_CHOICE_KINDS = frozenset({PollKind.SINGLE_CHOICE, PollKind.QUIZ, PollKind.RATING})
+
+
+async def _choice_view_rows(session: AsyncSession, poll: Poll) -> tuple[_Counted, list[str]]:
+    """``_counted`` and ``_recent_voters`` of a named choice poll, from one statement."""
+    counts: dict[int, int] = {}
+    voters = 0
+    recent: list[str] = []
+    for part, option_id, votes, user_id in await _rows(session, _COUNTS_AND_RECENT, poll.id):
+        if part == 0:
+            voters += votes
+            if option_id is not None:
+                counts[option_id] = votes
+        elif user_id:
+            recent.append(user_id)
+    closed = poll.status is PollStatus.CLOSED
+    options = [
+        OptionTally(id=o.id, text=o.text, votes=counts.get(o.id, 0), correct=closed and o.correct) for o in poll.options
+    ]
+    return _Counted(options, voters, []), recent
+
+
+def _one_read(poll: Poll) -> bool:
+    """Whether the shared view's counts and latest voters come from one statement (``_choice_view_rows``)."""
+    return poll.kind in _CHOICE_KINDS and not poll.anonymous
+
+
 def _latest(texts: list[str]) -> list[str]:
     shown: list[str] = []
     for answer in reversed(texts):
@@ -245,6 +296,9 @@ def _view(poll: Poll, run_code: str, counted: _Counted, audience: Audience, rece
 
 
 async def poll_view(session: AsyncSession, poll: Poll, run_code: str, audience: Audience = Audience.SHARED) -> PollView:
+    if audience is Audience.SHARED and _one_read(poll):
+        counted, recent = await _choice_view_rows(session, poll)
+        return _view(poll, run_code, counted, audience, recent)
     shown = audience is Audience.RUNNER or not results_hidden_from_chat(poll)
     counted = await _counted(session, poll, texts=shown)
     recent = await _recent_voters(session, poll) if audience is Audience.SHARED else []
@@ -255,6 +309,10 @@ async def poll_views(
     session: AsyncSession, poll: Poll, run_code: str, *, runners: bool
 ) -> tuple[PollView, PollView | None]:
     """(what everyone sees, what the poll's runners see, if ``runners``), from one reading of the answers."""
-    counted = await _counted(session, poll, texts=runners or not results_hidden_from_chat(poll))
-    shared = _view(poll, run_code, counted, Audience.SHARED, await _recent_voters(session, poll))
+    if _one_read(poll):
+        counted, recent = await _choice_view_rows(session, poll)  # a choice poll's views hold no texts
+    else:
+        counted = await _counted(session, poll, texts=runners or not results_hidden_from_chat(poll))
+        recent = await _recent_voters(session, poll)
+    shared = _view(poll, run_code, counted, Audience.SHARED, recent)
     return shared, _view(poll, run_code, counted, Audience.RUNNER, []) if runners else None
