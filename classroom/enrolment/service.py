@@ -64,7 +64,7 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
-from classroom.transactions import in_transaction
+from classroom.transactions import in_transaction, read_sessions
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
@@ -107,6 +107,7 @@ class EnrolmentService:
         # The catalogue kept in memory: the catalogue service's, when the host shares it (one copy per process).
         self._catalogue = catalogue or CatalogueSnapshot()
         self._recent_links = calendar_links.RecentLinks()
+        self._reads = read_sessions(session_factory)
 
     async def _run(self, unit: Callable[[AsyncSession], Awaitable[T]]) -> T:
         # A refusal is a decision, not a failure: what the unit did before it (passing a lapsed offer on,
@@ -367,8 +368,8 @@ class EnrolmentService:
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
         """``my courses``: where the person stands on each run not yet finished, and an "Add to calendar" link
-        for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``), read and
-        issued in one transaction."""
+        for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``). Reads and
+        at most one insert, so on PostgreSQL each statement commits on its own (``read_sessions``)."""
 
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
@@ -379,7 +380,7 @@ class EnrolmentService:
             links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
             return MyCourses(views, links)
 
-        return await self._run(unit)
+        return await in_transaction(self._reads, unit)
 
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))
