@@ -54,7 +54,7 @@ def serialized_reference(activity: Activity) -> dict[str, Any]:
         elif type(value) is not str:
             value = None
         if value is None:
-            return reference.serialize()  # type: ignore[no-any-return]
+            return reference.serialize()
         wire[description["key"]] = value
     return wire
 
