@@ -83,17 +83,6 @@ async def test_help_reads_once_and_writes_no_state(quiet_client, activity, conne
 
 
 @sqlite_only
-async def test_an_install_is_claimed_in_the_transaction_that_stores_it(quiet_client, activity, connector) -> None:
-    """One checkout an install: its activity's claim, the conversation and the installer, then the welcome card."""
-    with database_use(quiet_client) as checkouts:
-        response = await quiet_client.post("/api/messages", json=activity("installation-update-add"))
-    assert response.status < 300 and len(connector.bodies()) == 1
-    [statements] = checkouts
-    assert any("INSERT INTO activity_receipts" in s for s in statements)
-    assert any("INSERT INTO conversations" in s for s in statements)
-
-
-@sqlite_only
 async def test_a_coordinator_sees_coordinator_commands_from_the_preloaded_roles(
     quiet_client, activity, connector, session_factory
 ) -> None:
