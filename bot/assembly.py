@@ -192,7 +192,7 @@ def build_bot(services: Services, session_factory: SessionFactory, registry: Fea
                 dialog_state,
                 receipts,
                 services.clock,
-                claimed_by_handler=registry.card_actions.claims_own_receipt,
+                claimed_by_handler=registry.claims_own_receipt,
             ),
             RememberPersonalChats(services.conversations),
         ],

@@ -102,8 +102,9 @@ class TurnPreload(Middleware):
         clock: Clock,
         claimed_by_handler: Callable[[Activity], bool] | None = None,
     ):
-        """``claimed_by_handler``: invokes whose handler claims the activity in its own transaction (a poll vote:
-        ``CardActionRouter.claims_own_receipt``); their key is left in the turn state (``TURN_RECEIPT``)."""
+        """``claimed_by_handler``: activities other than messages whose handler claims the activity in its own
+        transaction (a poll vote, an install: ``FeatureRegistry.claims_own_receipt``); their key is left in the turn
+        state (``TURN_RECEIPT``)."""
         self._claimed_by_handler = claimed_by_handler
         self._session_factory = session_factory
         self._dialog_state = dialog_state

@@ -20,6 +20,7 @@ from classroom.clock import Clock
 from classroom.outbox import anything_waiting, deliver_waiting, waiting_for
 from classroom.people import Met, find_person, meet
 from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
+from classroom.receipts import ActivityReceipts
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
 from storage.models import ConversationRecord, DesignatedConversation, Person
@@ -180,6 +181,7 @@ class ConversationService:
 
     def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
         self._session_factory = session_factory
+        self._receipts = ActivityReceipts(session_factory, clock)
         self._clock = clock
 
     async def _installed(
@@ -191,11 +193,21 @@ class ConversationService:
             await deliver_waiting(session, info.user_aad_object_id, self._clock.now())
         return met
 
-    async def installed(self, info: ConversationInfo, *, by: str | None, by_name: str = "") -> Met | None:
+    async def installed(
+        self, info: ConversationInfo, *, by: str | None, by_name: str = "", receipt: str | None = None
+    ) -> Met | None:
         """The bot was added to a conversation (or met there again): keep its reference, know who added it, and
         in a person's 1:1 chat send what waited for it. Returns who added it as now stored (their name and roles,
-        for the welcome), None when the activity names nobody."""
-        return await in_transaction(self._session_factory, lambda s: self._installed(s, info, by, by_name))
+        for the welcome), None when the activity names nobody.
+
+        ``receipt``: the claim key of the install's activity, claimed in this same transaction (one transaction an
+        install, not two); raises AlreadyTaken, changing nothing, for a redelivery."""
+
+        async def unit(session: AsyncSession) -> Met | None:
+            await self._receipts.require_claim_in(session, receipt)
+            return await self._installed(session, info, by, by_name)
+
+        return await in_transaction(self._session_factory, unit)
 
     async def written_to_in(self, info: ConversationInfo, *, by: str, by_name: str = "") -> bool:
         """``by`` wrote to the bot in their 1:1 chat ``info``: if we do not know that chat as it is (Teams' install

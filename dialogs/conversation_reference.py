@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
+from msrest.serialization import Model
 
 from classroom.conversations import ConversationInfo
 
@@ -20,9 +23,44 @@ def base_conversation_id(conversation_id: str) -> str:
     return conversation_id.split(";messageid=", 1)[0]
 
 
+_PLAIN_TYPES = {"str": str, "bool": bool}
+
+
+def _plain(model: Model) -> dict[str, Any] | None:
+    """msrest's JSON for a model whose set fields are all text or booleans (every account Teams sends); None for
+    any other shape, which msrest then serialises."""
+    out: dict[str, Any] = {}
+    for attr, description in model._attribute_map.items():
+        value = getattr(model, attr, None)
+        if value is None:
+            continue
+        if type(value) is not _PLAIN_TYPES.get(description["type"]):
+            return None
+        out[description["key"]] = value
+    return out
+
+
+def serialized_reference(activity: Activity) -> dict[str, Any]:
+    """``TurnContext.get_conversation_reference(activity).serialize()``, a fresh dict (the live activity stays
+    untouched), without msrest's generic walk, which cost more than the install's database work on SQLite."""
+    reference = TurnContext.get_conversation_reference(activity)
+    wire: dict[str, Any] = {}
+    for attr, description in reference._attribute_map.items():
+        value = getattr(reference, attr, None)
+        if value is None:
+            continue
+        if isinstance(value, Model):
+            value = _plain(value)
+        elif type(value) is not str:
+            value = None
+        if value is None:
+            return reference.serialize()
+        wire[description["key"]] = value
+    return wire
+
+
 def conversation_info(activity: Activity) -> ConversationInfo:
-    # Serialise first: the reference shares objects with the live activity, which must stay untouched.
-    reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference = serialized_reference(activity)
     conversation_id = base_conversation_id(activity.conversation.id)
     reference["conversation"]["id"] = conversation_id
     if tenant_id(activity):

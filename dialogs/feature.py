@@ -80,6 +80,9 @@ class Events:
     """What a feature does when Teams tells the bot something happened in a conversation."""
 
     installed: EventHandler | None = None  # the app was installed here (installationUpdate "add")
+    # ``installed`` claims the activity itself (``card_actions.turn_receipt``) in the transaction of its work, as a
+    # card action registered with ``claims_receipt`` does; honoured only when it is the one handler of installs.
+    installed_claims_receipt: bool = False
     added: EventHandler | None = None  # the bot joined a team or chat (conversationUpdate; also after an install)
     uninstalled: EventHandler | None = None  # the bot was removed (either way): never write there again
     members_joined: EventHandler | None = None  # people joined a chat or team the bot is in (conversationUpdate)

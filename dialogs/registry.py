@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from botbuilder.dialogs import Dialog
+from botbuilder.schema import Activity, ActivityTypes
 
 from classroom.privacy.personal_data import PersonalData
 from dialogs.card_actions import CardActionRouter
@@ -15,6 +16,7 @@ from dialogs.routing import Router
 from dialogs.services import Services
 
 MAX_KIND_LENGTH = 64  # the outbox's kind column
+INSTALL_ACTIONS = ("add", "add-upgrade")  # installationUpdate actions botbuilder routes to on_installation_update_add
 
 
 class FeatureRegistry:
@@ -34,6 +36,7 @@ class FeatureRegistry:
         self.on_participants_joined: list[EventHandler] = []
         self.on_participants_left: list[EventHandler] = []
         self.personal_data: list[PersonalData] = []
+        installs_claimed: list[bool] = []
         for feature in features:
             self.commands.include(feature.commands)
             self.card_actions.include(feature.card_actions)
@@ -43,6 +46,7 @@ class FeatureRegistry:
             self.personal_data.extend(feature.personal_data)
             if feature.events.installed:
                 self.on_installed.append(feature.events.installed)
+                installs_claimed.append(feature.events.installed_claims_receipt)
             if feature.events.added:
                 self.on_added.append(feature.events.added)
             if feature.events.uninstalled:
@@ -57,6 +61,16 @@ class FeatureRegistry:
                 self.on_participants_joined.append(feature.events.participants_joined)
             if feature.events.participants_left:
                 self.on_participants_left.append(feature.events.participants_left)
+        # An install's one handler may claim its activity in the transaction of its work; with several, the claim
+        # is made before them, as for any other activity.
+        self.install_claimed_by_handler = installs_claimed == [True]
+
+    def claims_own_receipt(self, activity: Activity) -> bool:
+        """Whether this activity's handler claims it itself (``card_actions.turn_receipt``), in the transaction of
+        its work, rather than the turn before it runs."""
+        if activity.type == ActivityTypes.installation_update:
+            return self.install_claimed_by_handler and activity.action in INSTALL_ACTIONS
+        return self.card_actions.claims_own_receipt(activity)
 
     def _add_notification(self, notification: Notification[Any]) -> None:
         kind = notification.kind

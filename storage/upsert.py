@@ -32,13 +32,27 @@ async def insert_or_ignore(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+# Upsert statements by (dialect, table, conflict columns, updated columns): building one anew on every call cost
+# more than running it (``excluded`` builds an alias of the table, column by column).
+_UPSERTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _upsert(dialect: str, table: Table, conflict_columns: list[str], update_columns: list[str]) -> Any:
+    key = (dialect, table, tuple(conflict_columns), tuple(update_columns))
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert = dialect_insert(dialect, table)
+        statement = insert.on_conflict_do_update(
+            index_elements=conflict_columns,
+            set_={column: insert.excluded[column] for column in update_columns},
+        )
+        _UPSERTS[key] = statement
+    return statement
+
+
 async def insert_or_update(
     session: AsyncSession, table: Table, values: dict[str, Any], conflict_columns: list[str], update_columns: list[str]
 ) -> None:
     """Insert a row, or update ``update_columns`` of the existing one."""
-    statement = insert_for(session, table).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=conflict_columns,
-        set_={column: statement.excluded[column] for column in update_columns},
-    )
-    await session.execute(statement)
+    statement = _upsert(session.get_bind().dialect.name, table, conflict_columns, update_columns)
+    await session.execute(statement, values)

@@ -15,7 +15,7 @@ from classroom.catalogue.queries import CourseOverview
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.privacy.audit import CLI, Actor, record_audit
-from classroom.transactions import SessionFactory, in_transaction
+from classroom.transactions import SessionFactory, in_transaction, read_sessions
 
 CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 
@@ -23,6 +23,7 @@ CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 class CatalogueService:
     def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
         self._session_factory = session_factory
+        self._reads = read_sessions(session_factory)  # browsing, searching and look-ups only read
         self._clock = clock
         self.snapshot = CatalogueSnapshot()  # this process's copy, checked against the database per request
 
@@ -32,7 +33,7 @@ class CatalogueService:
         async def unit(session: AsyncSession) -> list[CourseOverview]:
             return await queries.list_courses(session, self._clock.now(), self.snapshot)
 
-        return await in_transaction(self._session_factory, unit)
+        return await in_transaction(self._reads, unit)
 
     async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
         """One course with everything its details card shows, with the viewer's price band when we know their
@@ -41,7 +42,7 @@ class CatalogueService:
         async def unit(session: AsyncSession) -> CourseOverview:
             return await queries.course_by_code(session, code, self._clock.now(), viewer_aad_object_id, self.snapshot)
 
-        return await in_transaction(self._session_factory, unit)
+        return await in_transaction(self._reads, unit)
 
     async def search(self, query: str) -> list[CourseOverview]:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
@@ -51,7 +52,7 @@ class CatalogueService:
         async def unit(session: AsyncSession) -> list[CourseOverview]:
             return await queries.search_courses(session, query, self._clock.now(), self.snapshot)
 
-        return await in_transaction(self._session_factory, unit)
+        return await in_transaction(self._reads, unit)
 
     async def codes(self) -> list[str]:
         """Every course code, in order."""
@@ -59,7 +60,7 @@ class CatalogueService:
         async def unit(session: AsyncSession) -> list[str]:
             return sorted(course.code for course in (await self.snapshot.current(session)).courses)
 
-        return await in_transaction(self._session_factory, unit)
+        return await in_transaction(self._reads, unit)
 
     async def import_document(self, document: CatalogueDocument, *, by: Actor = CLI_IMPORT) -> ImportReport:
         """Upsert a validated catalogue in one transaction (nothing changes if any part is refused); recorded in

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CalendarLink
@@ -20,6 +21,10 @@ from storage.models import CalendarLink
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
 PURGE_AFTER = timedelta(days=1)
+# A link ``my courses`` showed is shown again for this long (at most half its life), rather than a new one stored on
+# every view: a view costs a read, not a write, and the table does not grow with views.
+REUSE_FOR = timedelta(days=1)
+RECENT_LINKS = 4096  # links each process remembers (one per confirmed place viewed lately)
 
 
 def hash_token(token: str) -> str:
@@ -49,6 +54,50 @@ async def issue_links(
     ]
     await session.execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
     return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}
+
+
+class RecentLinks:
+    """The links this process issued for ``my courses`` lately, by enrolment, so a view soon after shows the same
+    link. Only the process holds the tokens (the database keeps their hashes): after a restart, or on another
+    replica, a view issues new ones."""
+
+    def __init__(self, capacity: int = RECENT_LINKS) -> None:
+        self._capacity = capacity
+        self._links: OrderedDict[int, tuple[str, datetime]] = OrderedDict()
+
+    def reusable(self, enrolment_id: int, now: datetime, ttl: timedelta) -> tuple[str, datetime] | None:
+        link = self._links.get(enrolment_id)
+        if link is None or link[1] - now <= ttl - min(REUSE_FOR, ttl / 2):
+            return None
+        return link
+
+    def keep(self, links: dict[int, tuple[str, datetime]]) -> None:
+        for enrolment_id, link in links.items():
+            self._links[enrolment_id] = link
+            self._links.move_to_end(enrolment_id)
+        while len(self._links) > self._capacity:
+            self._links.popitem(last=False)
+
+
+_STORED_AND_LIVE = select(CalendarLink.token_hash).where(
+    CalendarLink.token_hash.in_(bindparam("hashes", expanding=True)), CalendarLink.expires_at > bindparam("now")
+)
+
+
+async def links_for_view(
+    session: AsyncSession, enrolment_ids: list[int], now: datetime, ttl: timedelta, recent: RecentLinks
+) -> dict[int, tuple[str, datetime]]:
+    """A link for each enrolment: the one shown lately when it is still stored (a person's data erased drops it)
+    and has most of its life ahead, else a new one (:func:`issue_links`)."""
+    candidates = {i: link for i in enrolment_ids if (link := recent.reusable(i, now, ttl)) is not None}
+    links: dict[int, tuple[str, datetime]] = {}
+    if candidates:
+        hashes = {hash_token(token): i for i, (token, _expires) in candidates.items()}
+        for stored in await session.scalars(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
+            links[hashes[stored]] = candidates[hashes[stored]]
+    issued = await issue_links(session, [i for i in enrolment_ids if i not in links], now, ttl)
+    recent.keep(issued)
+    return {i: links.get(i) or issued[i] for i in enrolment_ids}
 
 
 async def enrolment_id_for_token(session: AsyncSession, token: str, now: datetime) -> int | None:

@@ -64,7 +64,7 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
-from classroom.transactions import in_transaction
+from classroom.transactions import in_transaction, read_sessions
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
@@ -106,6 +106,8 @@ class EnrolmentService:
         self.policy = policy or EnrolmentPolicy()
         # The catalogue kept in memory: the catalogue service's, when the host shares it (one copy per process).
         self._catalogue = catalogue or CatalogueSnapshot()
+        self._recent_links = calendar_links.RecentLinks()
+        self._reads = read_sessions(session_factory)
 
     async def _run(self, unit: Callable[[AsyncSession], Awaitable[T]]) -> T:
         # A refusal is a decision, not a failure: what the unit did before it (passing a lapsed offer on,
@@ -365,18 +367,20 @@ class EnrolmentService:
         return await queries.current_enrolments(session, aad_object_id, self._clock.now(), catalogue, code)
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
-        """``my courses``: where the person stands on each run not yet finished, and a fresh "Add to calendar"
-        link for each confirmed place, read and issued in one transaction."""
+        """``my courses``: where the person stands on each run not yet finished, and an "Add to calendar" link
+        for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``). Reads and
+        at most one insert, so on PostgreSQL each statement commits on its own (``read_sessions``)."""
 
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
             views = await self._current_enrolments(session, aad_object_id)
             confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
-            issued = await calendar_links.issue_links(session, confirmed, now, self.policy.calendar_link_ttl)
+            ttl = self.policy.calendar_link_ttl
+            issued = await calendar_links.links_for_view(session, confirmed, now, ttl, self._recent_links)
             links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
             return MyCourses(views, links)
 
-        return await self._run(unit)
+        return await in_transaction(self._reads, unit)
 
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))

@@ -70,6 +70,21 @@ async def test_a_redelivered_invoke_elsewhere_is_answered_without_running(
     assert body["type"] == "application/vnd.microsoft.activity.message" and "Already received" in body["value"]
 
 
+async def test_a_redelivered_install_is_welcomed_once_and_stored_once(
+    app_factory, activity, connector, session_factory
+) -> None:
+    """An install claims its activity in the transaction that stores it: a redelivery elsewhere changes nothing and
+    sends no second welcome."""
+    install = activity("installation-update-add")
+    async with app_factory() as first, app_factory() as second:
+        assert (await first.post("/api/messages", json=install)).status < 300
+        assert (await second.post("/api/messages", json=install)).status < 300
+    assert len(connector.bodies()) == 1, connector.bodies()
+    async with session_factory() as session:
+        claims = (await session.execute(select(ActivityReceipt))).scalars().all()
+    assert len(claims) == 1
+
+
 async def test_distinct_activities_each_run(client, activity, connector) -> None:
     for _ in range(3):
         await client.post("/api/messages", json=activity("personal-message", text="help"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 
 from classroom.catalogue.queries import ViewerBand
 from classroom.catalogue.service import CatalogueService
@@ -75,3 +75,26 @@ async def test_someone_we_have_not_met_and_a_group_chat_see_every_band(session_f
     for viewer in ("aad-stranger", None):
         overview = await catalogue.course(MULTI, viewer)
         assert (overview.viewer, overview.viewer_settled) == (None, True)
+
+
+async def test_on_postgresql_browsing_costs_no_begin_or_commit(engine, session_factory, clock) -> None:
+    """Look-ups only read, so on PostgreSQL their statement commits on its own (two round trips fewer a turn);
+    SQLite keeps its transaction, which is what gives its statements one snapshot."""
+    await load_world(session_factory, world(FIRST_DAY))
+    catalogue = CatalogueService(session_factory, clock)
+    await catalogue.course(MULTI)
+    levels: list[object] = []
+
+    def on_begin(connection: Connection) -> None:
+        levels.append(connection.get_execution_options().get("isolation_level"))
+
+    event.listen(engine.sync_engine, "begin", on_begin)
+    try:
+        await catalogue.course(MULTI)
+        await catalogue.courses()
+        await catalogue.search("permanence")
+        await catalogue.codes()
+    finally:
+        event.remove(engine.sync_engine, "begin", on_begin)
+    expected = "AUTOCOMMIT" if engine.dialect.name == "postgresql" else None
+    assert levels == [expected] * 4

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from classroom.enrolment.calendar_links import REUSE_FOR
 from classroom.enrolment.enrolments import Clash
-from storage.models import EnrolmentStatus
+from storage.models import CalendarLink, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
 
@@ -52,9 +54,9 @@ async def test_every_kind_of_place_as_the_person_sees_it(service) -> None:
 
 
 async def test_two_places_cost_one_read_and_one_insert(service, session_factory) -> None:
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
     await service.enrol(ALEX, MULTI_RUN)
     await service.enrol(ALEX, ONE_DAY_RUN)
-    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
     with statements(session_factory) as seen:
         mine = await service.my_courses(ALEX)
     assert len(mine.enrolments) == 2 and len(mine.calendar_links) == 2
@@ -71,3 +73,53 @@ async def test_taking_a_place_loads_its_run_once(service, session_factory) -> No
         view = await service.enrol(ALEX, MULTI_RUN)
     assert view.status == EnrolmentStatus.CONFIRMED and [s.position for s in view.run.sessions] == [1, 2, 3, 4]
     assert len([s for s in seen if "FROM run_sessions" in s]) == 1, seen
+
+
+async def test_a_view_soon_after_shows_the_same_links_and_writes_nothing(service, session_factory, clock) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    first = await service.my_courses(ALEX)
+    clock.advance(timedelta(hours=1))
+    with statements(session_factory) as seen:
+        again = await service.my_courses(ALEX)
+    assert again.calendar_links == first.calendar_links and len(again.calendar_links) == 2
+    assert not [s for s in seen if s.lstrip().upper().startswith("INSERT")], seen
+    for link in again.calendar_links.values():
+        assert (await service.calendar_file(link.token)).content  # still a working link
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(CalendarLink)) == 2
+
+
+async def test_a_link_past_its_reuse_or_no_longer_stored_is_issued_anew(service, session_factory, clock) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    first = await service.my_courses(ALEX)
+    clock.advance(REUSE_FOR)
+    later = await service.my_courses(ALEX)
+    [(enrolment_id, link)] = later.calendar_links.items()
+    assert link.token != first.calendar_links[enrolment_id].token
+    assert link.expires_at == clock.now() + service.policy.calendar_link_ttl
+    async with session_factory.begin() as session:  # as erasing the person's data does
+        await session.execute(delete(CalendarLink))
+    anew = await service.my_courses(ALEX)
+    assert anew.calendar_links[enrolment_id].token != link.token
+    assert (await service.calendar_file(anew.calendar_links[enrolment_id].token)).content
+
+
+async def test_on_postgresql_my_courses_costs_no_begin_or_commit(service, session_factory) -> None:
+    """Reads and at most one insert: on PostgreSQL each statement commits on its own (two round trips fewer)."""
+    await service.enrol(ALEX, MULTI_RUN)
+    engine = session_factory.kw["bind"].sync_engine
+    levels: list[object] = []
+
+    def on_begin(connection: Any) -> None:
+        levels.append(connection.get_execution_options().get("isolation_level"))
+
+    event.listen(engine, "begin", on_begin)
+    try:
+        first = await service.my_courses(ALEX)  # issues the link
+        again = await service.my_courses(ALEX)  # shows it again
+    finally:
+        event.remove(engine, "begin", on_begin)
+    assert again.calendar_links == first.calendar_links and len(first.calendar_links) == 1
+    expected = "AUTOCOMMIT" if engine.dialect.name == "postgresql" else None
+    assert levels == [expected] * 2
