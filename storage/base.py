@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, Enum, MetaData
+from sqlalchemy import JSON, DateTime, Enum, MetaData, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -79,7 +79,7 @@ def read_only_copy(model: type[ModelT], values: dict[str, Any]) -> ModelT:
     """An instance of ``model`` holding ``values`` (columns, and relationships as plain lists), made as the ORM makes
     the objects it loads: without the change events its constructor fires per attribute. For a hot path that reads
     rows as plain columns and hands them on as models (a vote's poll and answer); no session tracks it, and
-    changing it changes nothing stored."""
-    instance: ModelT = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    changing it changes nothing stored. Back-references (an option's ``poll``) are not set: nothing reads them there."""
+    instance = cast(ModelT, inspect(model).class_manager.new_instance())
     instance.__dict__.update(values)
     return instance

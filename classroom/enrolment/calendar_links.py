@@ -79,7 +79,7 @@ class RecentLinks:
             self._links.popitem(last=False)
 
 
-_STORED_AND_LIVE = select(CalendarLink.token_hash).where(
+_STORED_AND_LIVE = select(CalendarLink.token_hash, CalendarLink.enrolment_id).where(
     CalendarLink.token_hash.in_(bindparam("hashes", expanding=True)), CalendarLink.expires_at > bindparam("now")
 )
 
@@ -93,8 +93,9 @@ async def links_for_view(
     links: dict[int, tuple[str, datetime]] = {}
     if candidates:
         hashes = {hash_token(token): i for i, (token, _expires) in candidates.items()}
-        for stored in await session.scalars(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
-            links[hashes[stored]] = candidates[hashes[stored]]
+        for stored, enrolment_id in await session.execute(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
+            if hashes[stored] == enrolment_id:  # still this place's link
+                links[enrolment_id] = candidates[enrolment_id]
     issued = await issue_links(session, [i for i in enrolment_ids if i not in links], now, ttl)
     recent.keep(issued)
     return {i: links.get(i) or issued[i] for i in enrolment_ids}

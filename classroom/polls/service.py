@@ -114,8 +114,9 @@ class PollService:
             marked = outcome.counted and session.get_bind().dialect.name == "sqlite"
             if marked:
                 # SQLite: this vote holds the database's write lock until it commits, so no dispatcher can claim
-                # the card in between; saying so here spares a transaction.
-                drawn = await notices.card_changed(session, outcome.view, now=now, waiting=waiting)
+                # the card in between; saying so here spares a transaction. Asked at this moment, not when the vote
+                # began: it may have waited for the connection while the update it would join was drawn.
+                drawn = await notices.card_changed(session, outcome.view, now=self._clock.now(), waiting=waiting)
             return outcome
 
         outcome = await in_transaction(self._session_factory, unit)

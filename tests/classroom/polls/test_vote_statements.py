@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import classroom.polls.service as service_module
 from classroom.polls.ballots import Choice
 from classroom.polls.notices import CARD, DRAW_MARGIN
 from classroom.polls.polls import Voter
@@ -72,3 +73,33 @@ async def test_the_last_update_carries_the_last_vote_whatever_was_left_out(polls
     [row] = await outbox(session_factory, CARD)
     sent = (await as_sent(session_factory, row))["poll"]
     assert sent["voters"] == 10 and {o["id"]: o["votes"] for o in sent["options"]} == {a: 8, b: 2, c: 0}
+
+
+async def test_a_vote_that_waited_past_the_draw_marks_the_card(polls, session_factory, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A vote that began well before the waiting update's draw, but reached the database after it (it waited for the
+    connection, or for another process's lock), is not in that update: it marks the card again."""
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    first = poll.options[0].id
+    await delivered(session_factory, CARD, at=clock.now())
+    clock.advance(timedelta(milliseconds=100))
+    await polls.vote(poll.id, first, Voter("aad-v0", "V0", "29:v0"))  # the card's update is due a second later
+    [row] = await outbox(session_factory, CARD)
+    drawn_at = row.next_attempt_at
+    clock.set(drawn_at - 2 * DRAW_MARGIN)  # the next vote begins well before the draw
+    real_answer = service_module.polls.answer
+    drawn: list[int] = []
+
+    async def reached_after_the_draw(session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        clock.set(drawn_at + timedelta(milliseconds=10))  # meanwhile the dispatcher draws and sends the update
+        [due] = await outbox(session_factory, CARD)
+        drawn.append((await as_sent(session_factory, due))["poll"]["voters"])
+        await delivered(session_factory, CARD, at=clock.now())
+        return await real_answer(session, *args, **kwargs)
+
+    monkeypatch.setattr(service_module.polls, "answer", reached_after_the_draw)
+    await polls.vote(poll.id, first, Voter("aad-v1", "V1", "29:v1"))
+    assert drawn == [1]  # the update went without this vote...
+    [again] = await outbox(session_factory, CARD)  # ...so the card is due once more, with it
+    assert again.next_attempt_at is not None and again.next_attempt_at > drawn_at
+    assert (await as_sent(session_factory, again))["poll"]["voters"] == 2
