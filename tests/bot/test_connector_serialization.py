@@ -21,7 +21,8 @@ from botbuilder.schema import (
     Mention,
     TextFormatTypes,
 )
-from msrest import Serializer
+from msrest import Deserializer, Serializer
+from msrest.exceptions import DeserializationError
 
 from bot.connector import serialization
 from bot.connector.serialization import CLIENT_MODELS, read_wire, to_wire
@@ -245,3 +246,34 @@ def test_malformed_activities_fail_as_msrest_fails(data: dict[str, object]) -> N
         Activity().deserialize(data)
     with pytest.raises(type(stock.value)):
         read_wire(Activity, data)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-23T09:00:00.1234567Z",
+        "2026-11-23T10:00:00.123+01:00",
+        "2026-11-24T00:00:00Z",
+        "2026-11-24T00:00:00-05:30",
+        "2026-11-24T00:00:00",  # no offset: msrest's
+        "2026-02-30T00:00:00Z",  # no such day: msrest refuses it
+        "yesterday",
+    ],
+)
+def test_timestamps_read_like_msrest(value: str) -> None:
+    try:
+        expected: object = Deserializer.deserialize_iso(value)
+    except DeserializationError:
+        with pytest.raises(DeserializationError):
+            serialization._timestamp(value)
+        return
+    assert serialization._timestamp(value) == expected
+
+
+def test_teams_timestamps_are_read_without_msrest(monkeypatch: pytest.MonkeyPatch) -> None:
+    def msrest(_value: str) -> None:
+        raise AssertionError("read by msrest")
+
+    monkeypatch.setattr(serialization.Deserializer, "deserialize_iso", msrest)
+    read = read_wire(Activity, {"type": "message", "timestamp": "2026-11-23T09:00:00.1234567Z"})
+    assert read.timestamp == datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC)
