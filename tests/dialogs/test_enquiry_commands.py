@@ -453,3 +453,5 @@ async def test_help_shows_enquiry_commands_by_role(alex: Conversation, adele: Co
     assert "enquire [CODE]:" in listing and "my enquiries:" in listing and "enquiries [open" not in listing
     [reply] = await adele.say("help")
     assert "enquiries [open|mine|unassigned]:" in card_text(reply) and "coordinators [here]:" in card_text(reply)
+    [reply] = await alex.say("help")  # cards are kept per roles and scope: Alex's again, not Adele's
+    assert card_text(reply) == listing
