@@ -26,6 +26,7 @@ from classroom.enrolment.errors import (
 )
 from classroom.enrolment.loading import (
     find_enrolment,
+    load_actor,
     load_enrolment,
     load_person,
     load_run,
@@ -175,7 +176,7 @@ async def decide_clash(
     await lock_run(session, run_id)
     run = await load_run(session, run_id)
     try:
-        actor = await load_person(session, actor_aad_object_id)
+        actor = await load_actor(session, actor_aad_object_id)
     except NotFound as error:
         raise NothingToDecide() from error
     if not may_oversee(run, actor):

@@ -16,6 +16,7 @@ from classroom.enrolment.loading import (
     enrolment_counts,
     enrolments_of_run,
     find_enrolment,
+    load_actor,
     load_person,
     load_run,
     normalise_code,
@@ -181,9 +182,9 @@ async def current_enrolments(
     memory, as of this transaction), a count only for a waitlist entry."""
     statement = _CURRENT
     if code is not None:
-        try:
-            run_ids = [run.id for run in await runs_for_code(session, code)]
-        except NotFound:
+        normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
+        run_ids = [run.id for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
+        if not run_ids:
             return []
         statement = statement.where(_ENROLMENTS.run_id.in_(run_ids))
     rows = (await session.execute(statement, {"aad_object_id": aad_object_id})).all()
@@ -230,7 +231,7 @@ async def rosters(session: AsyncSession, actor_aad_object_id: str, code: str, no
     """
     runs = await runs_for_code(session, code)
     try:
-        actor = await load_person(session, actor_aad_object_id)
+        actor = await load_actor(session, actor_aad_object_id)
     except NotFound as error:
         raise NotAllowed("only a run's trainers and coordinators can see its roster") from error
     visible = [run for run in runs if may_oversee(run, actor)]

@@ -23,6 +23,7 @@ from classroom.enrolment.ics import build_calendar, build_cancellation
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
     find_enrolment,
+    load_actor,
     load_enrolment,
     load_person,
     load_run,
@@ -65,7 +66,7 @@ from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import in_transaction
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person
+from storage.models import Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ def _utc(moment: datetime) -> datetime:
 
 async def _require_coordinator(session: AsyncSession, aad_object_id: str) -> None:
     try:
-        actor = await load_person(session, aad_object_id)
+        actor = await load_actor(session, aad_object_id)
     except NotFound as error:
         raise NotAllowed("only coordinators can do this") from error
     require_coordinator(actor)
@@ -277,19 +278,16 @@ class EnrolmentService:
             now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
             try:
-                previous = await withdrawals.withdraw(
+                withdrawn = await withdrawals.withdraw(
                     session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
                 )
             except NotFound as error:
                 raise NoEnrolment(str(error)) from error
-            code = await session.scalar(select(CourseRun.code).where(CourseRun.id == run_id)) or run_code
+            code, previous = withdrawn.run_code, withdrawn.previous
             if previous not in CALENDAR_STATUSES:
                 return Withdrawal(code, previous)
-            person = await load_person(session, aad_object_id)
-            enrolment = await find_enrolment(session, run_id, person.id)
-            assert enrolment is not None  # just withdrawn
             token, expires_at = await calendar_links.issue_link(
-                session, enrolment.id, now, self.policy.calendar_link_ttl
+                session, withdrawn.enrolment_id, now, self.policy.calendar_link_ttl
             )
             return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
@@ -344,7 +342,7 @@ class EnrolmentService:
             try:
                 enrolment = await load_enrolment(session, enrolment_id)
                 run = await load_run(session, enrolment.run_id)
-                actor = await load_person(session, actor_aad_object_id)
+                actor = await load_actor(session, actor_aad_object_id)
             except NotFound as error:
                 raise NothingToDecide() from error
             if not may_oversee(run, actor):

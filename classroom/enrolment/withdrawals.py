@@ -6,6 +6,7 @@ Like ``enrolments``, it takes the caller's session, locks the run first, and nev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,16 @@ from storage.models import CourseRun, EnrolmentStatus
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    """What was given up: the status it had, the enrolment's id and the run's code (so the caller need not read
+    them again)."""
+
+    previous: EnrolmentStatus
+    enrolment_id: int
+    run_code: str
+
+
 async def withdraw(
     session: AsyncSession,
     aad_object_id: str,
@@ -37,8 +48,9 @@ async def withdraw(
     policy: EnrolmentPolicy,
     only: frozenset[EnrolmentStatus] | None = None,
     reason: str | None = None,
-) -> EnrolmentStatus:
-    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had.
+) -> Withdrawn:
+    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had (with the
+    enrolment's id and the run's code).
 
     A freed place is offered to the next person waiting, and the person's pending reminders are cancelled.
     Giving up a place (or a place under review) tells the run's trainers and the coordinators, with the
@@ -88,7 +100,7 @@ async def withdraw(
             capacity=run.capacity,
         )
         await _tell_overseers(session, run, notice, withdrawn_key(enrolment.id, enrolment.round), now)
-    return previous
+    return Withdrawn(previous, enrolment.id, run.code)
 
 
 async def _tell_overseers(session: AsyncSession, run: CourseRun, notice: Notice, key: str, now: datetime) -> None:
