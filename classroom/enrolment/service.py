@@ -7,6 +7,7 @@ person may do from the database; nothing a card sends back is trusted beyond nam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -202,15 +203,22 @@ class EnrolmentService:
 
         return await self._run(unit)
 
-    async def enrol(self, aad_object_id: str, run_code: str, *, clash: Clash | None = None) -> EnrolmentView:
-        """Take a place (or a place pending review, with a clash). See ``enrolments.enrol`` for refusals."""
-        return await self._change(aad_object_id, run_code, clash=clash, waitlist=False)
+    async def enrol(
+        self, aad_object_id: str, run_code: str, *, clash: Clash | None = None, calendar_link: bool = False
+    ) -> EnrolmentView:
+        """Take a place (or a place pending review, with a clash). See ``enrolments.enrol`` for refusals.
+
+        ``calendar_link``: a place confirmed comes with a fresh "Add to calendar" link (``view.calendar_link``),
+        issued in the same transaction (what the person is shown next has one)."""
+        return await self._change(aad_object_id, run_code, clash=clash, waitlist=False, calendar_link=calendar_link)
 
     async def join_waitlist(self, aad_object_id: str, run_code: str) -> EnrolmentView:
         """Join a full run's waitlist (or take the place that came free meanwhile, as an offer)."""
-        return await self._change(aad_object_id, run_code, clash=None, waitlist=True)
+        return await self._change(aad_object_id, run_code, clash=None, waitlist=True, calendar_link=False)
 
-    async def _change(self, aad_object_id: str, run_code: str, *, clash: Clash | None, waitlist: bool) -> EnrolmentView:
+    async def _change(
+        self, aad_object_id: str, run_code: str, *, clash: Clash | None, waitlist: bool, calendar_link: bool
+    ) -> EnrolmentView:
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
@@ -218,20 +226,28 @@ class EnrolmentService:
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id)
+            return await self._view(session, enrolment.id, calendar_link=calendar_link)
 
         return await self._run(unit)
 
-    async def _view(self, session: AsyncSession, enrolment_id: int) -> EnrolmentView:
+    async def _view(self, session: AsyncSession, enrolment_id: int, *, calendar_link: bool) -> EnrolmentView:
         """The enrolment as changed in this transaction, with its run's details from the catalogue kept in memory
-        (an enrolment changes nothing of the run's, so the run is not loaded again)."""
+        (an enrolment changes nothing of the run's, so the run is not loaded again); with ``calendar_link``, for a
+        confirmed place a fresh "Add to calendar" link (issued here rather than in a transaction of its own)."""
         enrolment = await load_enrolment(session, enrolment_id)
         course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
         position = await waitlist_position(session, enrolment)
-        return enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position)
+        view = enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position)
+        if not calendar_link or view.status != EnrolmentStatus.CONFIRMED:
+            return view
+        token, expires_at = await calendar_links.issue_link(
+            session, enrolment.id, self._clock.now(), self.policy.calendar_link_ttl
+        )
+        return replace(view, calendar_link=CalendarLinkIssued(token, expires_at))
 
-    async def accept_offer(self, aad_object_id: str, run_code: str) -> EnrolmentView:
-        """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ..."""
+    async def accept_offer(self, aad_object_id: str, run_code: str, *, calendar_link: bool = False) -> EnrolmentView:
+        """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ...
+        ``calendar_link``: as ``enrol``."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             run_id = await run_id_for_code(session, run_code)
@@ -239,7 +255,7 @@ class EnrolmentService:
                 session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id)
+            return await self._view(session, enrolment.id, calendar_link=calendar_link)
 
         return await self._run(unit)
 

@@ -60,6 +60,8 @@ class EnrolmentView:
     reviewed_by: str | None = None
     # False while their organisation (so the price band) waits for a coordinator: the price is to be confirmed.
     organisation_confirmed: bool = True
+    # A fresh "Add to calendar" link, issued with a place just confirmed (in the same transaction).
+    calendar_link: CalendarLinkIssued | None = None
 
     @property
     def missed_positions(self) -> frozenset[int]:

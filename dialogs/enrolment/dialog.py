@@ -381,7 +381,7 @@ class EnrolDialog(ResumableDialog):
                 clash = Clash(positions, text(step.result).strip())
                 view = await self._enrolment.enrol(aad_object_id, run_code, clash=clash)
             else:
-                view = await self._enrolment.enrol(aad_object_id, run_code)
+                view = await self._enrolment.enrol(aad_object_id, run_code, calendar_link=True)
         except CourseFull as full:
             if full.already_waitlisted:
                 return await self._stop(step, explain(full, run_code))
