@@ -199,7 +199,8 @@ class EnrolmentService:
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
             run_id = await run_id_for_code(session, run_code)
-            return await queries.quote(session, aad_object_id, run_id, self._clock.now())
+            catalogue = await self._catalogue.current(session)
+            return await queries.quote(session, aad_object_id, run_id, self._clock.now(), catalogue)
 
         return await self._run(unit)
 
