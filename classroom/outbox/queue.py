@@ -111,30 +111,19 @@ _ENQUEUED_COLUMNS = (
     "next_attempt_at",
     "expires_at",
 )
-_ENQUEUE_STATEMENTS: dict[tuple[str, int | None], Any] = {}
+_ENQUEUE_STATEMENTS: dict[str, Any] = {}
 
 
-def _enqueue_statement(dialect: str, rows: int | None = None) -> Any:
-    """:func:`enqueue`'s upsert for ``dialect`` (and :func:`enqueue_many`'s for ``rows`` rows, whose parameters begin
-    with ``r0_``, ``r1_``...), built once (building it, with its ``excluded`` alias of every column, cost more than
-    running it) and run with each row's values as parameters."""
-    built = _ENQUEUE_STATEMENTS.get((dialect, rows))
+def _enqueue_statement(dialect: str) -> Any:
+    """:func:`enqueue`'s upsert for ``dialect``, built once (building it, with its ``excluded`` alias of every
+    column, cost more than running it) and run with each row's values as parameters."""
+    built = _ENQUEUE_STATEMENTS.get(dialect)
     if built is not None:
         return built
     table = OutboxNotification.__table__
     now = bindparam("now", type_=UtcDateTime())
-
-    def row(n: int | None) -> dict[str, Any]:
-        columns = {
-            name: bindparam(name if n is None else f"r{n}_{name}", type_=table.c[name].type)
-            for name in _ENQUEUED_COLUMNS
-        }
-        return {**columns, "created_at": now, "updated_at": now}
-
-    if rows is None:
-        statement = dialect_insert(dialect, table).values(row(None))
-    else:
-        statement = dialect_insert(dialect, table).values([row(n) for n in range(rows)])
+    columns: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _ENQUEUED_COLUMNS}
+    statement = dialect_insert(dialect, table).values({**columns, "created_at": now, "updated_at": now})
     revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
     # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet.
     revived.update(
@@ -151,7 +140,7 @@ def _enqueue_statement(dialect: str, rows: int | None = None) -> Any:
         set_=revived,
         where=table.c.status == NotificationStatus.CANCELLED,
     ).returning(table.c.id)
-    _ENQUEUE_STATEMENTS[(dialect, rows)] = built
+    _ENQUEUE_STATEMENTS[dialect] = built
     return built
 
 
@@ -167,16 +156,19 @@ class Queued:
     expires_at: datetime | None = None
 
 
-MAX_ROWS_PER_STATEMENT = 32  # a statement is built once per row count, so at most this many are kept
-
-
 async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
-    """:func:`enqueue` for several rows in one statement (a confirmed place queues a dozen reminders and prompts);
-    returns how many were queued (new, or revived from cancelled). Each row behaves as if enqueued on its own."""
+    """:func:`enqueue` for several rows at once (a confirmed place queues a dozen reminders, prompts and surveys);
+    returns how many were queued (new, or revived from cancelled). Each row behaves as if enqueued on its own.
+
+    One call of :func:`enqueue`'s statement with every row's parameters (an executemany), not a statement of many
+    VALUES: SQLAlchemy compiles a multi-row VALUES afresh on every call (it cannot cache one), which cost more
+    than the separate statements it saved. Measured on 7 rows: about half the CPU of 7 ``enqueue`` calls."""
+    if not rows:
+        return 0
     for row in rows:
         _validate(row.dedupe_key, row.due_at, row.conversation_key, row.recipient, row.expires_at)
     if len({row.dedupe_key for row in rows}) != len(rows):
-        # One statement may not touch a row twice (PostgreSQL refuses): one at a time, the later a no-op.
+        # Were the rows ever sent as one statement, it could not touch a row twice: one at a time instead.
         queued = 0
         for row in rows:
             queued += await enqueue(
@@ -189,25 +181,24 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
                 expires_at=row.expires_at,
             )
         return queued
-    dialect, now, queued = session.get_bind().dialect.name, utcnow(), 0
-    for start in range(0, len(rows), MAX_ROWS_PER_STATEMENT):
-        chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
-        values: dict[str, Any] = {"now": now}
-        for n, row in enumerate(chunk):
-            values.update(
-                {
-                    f"r{n}_dedupe_key": row.dedupe_key,
-                    f"r{n}_kind": row.notice.KIND,
-                    f"r{n}_conversation_key": row.conversation_key,
-                    f"r{n}_recipient_aad_object_id": row.recipient,
-                    f"r{n}_payload": row.notice.payload(),
-                    f"r{n}_status": NotificationStatus.PENDING,
-                    f"r{n}_due_at": row.due_at,
-                    f"r{n}_next_attempt_at": row.due_at,
-                    f"r{n}_expires_at": row.expires_at,
-                }
-            )
-        queued += len((await session.execute(_enqueue_statement(dialect, len(chunk)), values)).all())
+    now = utcnow()
+    values = [
+        {
+            "dedupe_key": row.dedupe_key,
+            "kind": row.notice.KIND,
+            "conversation_key": row.conversation_key,
+            "recipient_aad_object_id": row.recipient,
+            "payload": row.notice.payload(),
+            "status": NotificationStatus.PENDING,
+            "due_at": row.due_at,
+            "next_attempt_at": row.due_at,
+            "expires_at": row.expires_at,
+            "now": now,
+        }
+        for row in rows
+    ]
+    statement = _enqueue_statement(session.get_bind().dialect.name)
+    queued = len((await session.execute(statement, values)).all())
     if queued:
         mark_enqueued(session)
     return queued

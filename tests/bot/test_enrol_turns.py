@@ -60,15 +60,16 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(every_terms, "FROM run_sessions") and not _with(every_terms, "FROM run_prices")
     assert len(every_terms) <= 13, terms
 
-    # Confirming: one transaction takes the place, queues every reminder, prompt and survey in one INSERT and
-    # issues the calendar link; nobody's roles are read (nothing here depends on them).
+    # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
+    # outcomes and the run's evaluation key read once for them) and issues the calendar link; nobody's roles are
+    # read (nothing here depends on them).
     [place] = [c for c in confirm if _with(c, "UPDATE enrolments")]
-    assert len(_with(place, "INSERT INTO outbox")) == 1
-    assert _with(place, "INSERT INTO calendar_links")
+    assert _with(place, "INSERT INTO outbox") and _with(place, "INSERT INTO calendar_links")
     assert len(_with(place, "FROM learning_outcomes")) == 1
+    assert len(_with(place, "FROM evaluation_run_keys")) == 1
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
-    assert sum(map(len, confirm)) <= 30, confirm
+    assert sum(map(len, confirm)) <= 36, confirm  # 6 of them the outbox rows, one statement run for all
 
     # Withdrawing: the person, the run and the enrolment read once each.
     [given_up] = [c for c in withdraw if _with(c, "UPDATE enrolments")]
