@@ -30,7 +30,6 @@ from classroom.enrolment.loading import (
     load_enrolment,
     load_person,
     load_run,
-    places_taken,
     waitlist_length,
     waitlist_position,
 )
@@ -52,7 +51,7 @@ from classroom.enrolment.reminders import plan_reminders, remember_announced_tim
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
-from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
+from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places, offer_places
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
@@ -112,10 +111,10 @@ async def enrol(
             raise OfferExpired(f"the place offered to you on {run.code} was held until a time now passed")
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 
-    await offer_free_places(session, run, now, policy)  # people already waiting come first
+    _offered, taken = await offer_places(session, run, now, policy)  # people already waiting come first
     if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:  # they were first in line
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
-    if run.capacity - await places_taken(session, run.id) > 0:
+    if run.capacity - taken > 0:
         enrolment = await _claim_row(session, enrolment, run, person)
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 

@@ -22,7 +22,7 @@ from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import cancel_reminders
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
-from classroom.enrolment.waitlist import offer_free_places
+from classroom.enrolment.waitlist import offer_places
 from classroom.errors import InvalidInput
 from classroom.outbox import Notice, enqueue
 from storage.models import CourseRun, EnrolmentStatus
@@ -84,8 +84,9 @@ async def withdraw(
         await settle_offer_cards(session, enrolment, run, person.organisation, "declined", now)
     await session.flush()
     offered: list[int] = []
+    taken: int | None = None  # counted by the offers, when a place came free
     if previous in HOLDS_PLACE:
-        offered = await offer_free_places(session, run, now, policy)
+        offered, taken = await offer_places(session, run, now, policy)
     if previous in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW):
         notice = WithdrawnNotice(
             run=RunNotice.of(run),
@@ -96,7 +97,7 @@ async def withdraw(
             reason=reason,
             withdrawn_at=now,
             offered_to_waitlist=bool(offered),
-            places_left=max(0, run.capacity - await places_taken(session, run.id)),
+            places_left=max(0, run.capacity - (await places_taken(session, run.id) if taken is None else taken)),
             capacity=run.capacity,
         )
         await _tell_overseers(session, run, notice, withdrawn_key(enrolment.id, enrolment.round), now)
