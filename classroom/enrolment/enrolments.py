@@ -240,7 +240,7 @@ async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: Co
     """The person's row for this run: new, or an ended one reopened as a new round."""
     if enrolment is None:
         enrolment = Enrolment(
-            run_id=run.id, person_id=person.id, status=EnrolmentStatus.WAITLISTED, round=1, clash_sessions=[]
+            run_id=run.id, person=person, status=EnrolmentStatus.WAITLISTED, round=1, clash_sessions=[]
         )
         session.add(enrolment)
         await session.flush()
@@ -256,8 +256,9 @@ async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: Co
 
 
 def _record_terms(enrolment: Enrolment, run: CourseRun, organisation: Organisation) -> None:
-    # The organisation and price the person saw and agreed to.
-    enrolment.organisation_id = organisation.id
+    # The organisation and price the person saw and agreed to (the relationship set, not only its key: what is in
+    # memory stays what is stored, for the view built from it).
+    enrolment.organisation = organisation
     enrolment.price_band = organisation.price_band
     enrolment.price_pence = price_for(run, organisation)
 

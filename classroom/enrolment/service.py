@@ -58,7 +58,7 @@ from classroom.enrolment.views import (
     SessionMove,
     SessionMovePreview,
     Withdrawal,
-    enrolment_view,
+    enrolment_view_with,
     run_details,
     run_details_of,
 )
@@ -227,18 +227,23 @@ class EnrolmentService:
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id, calendar_link=calendar_link)
+            return await self._view(session, enrolment, calendar_link=calendar_link)
 
         return await self._run(unit)
 
-    async def _view(self, session: AsyncSession, enrolment_id: int, *, calendar_link: bool) -> EnrolmentView:
-        """The enrolment as changed in this transaction, with its run's details from the catalogue kept in memory
-        (an enrolment changes nothing of the run's, so the run is not loaded again); with ``calendar_link``, for a
-        confirmed place a fresh "Add to calendar" link (issued here rather than in a transaction of its own)."""
-        enrolment = await load_enrolment(session, enrolment_id)
+    async def _view(self, session: AsyncSession, enrolment: Enrolment, *, calendar_link: bool) -> EnrolmentView:
+        """The enrolment as changed in this transaction, built from what is in memory: the enrolment as the change
+        left it (flushed), its person, organisation and reviewer from the session (read by the change already, so
+        looked up without a statement), its run's details from the catalogue kept in memory (an enrolment changes
+        nothing of the run's); with ``calendar_link``, for a confirmed place a fresh "Add to calendar" link (issued
+        here rather than in a transaction of its own)."""
+        person = await session.get_one(Person, enrolment.person_id)
+        organisation = await session.get(Organisation, enrolment.organisation_id) if enrolment.organisation_id else None
+        reviewer_id = enrolment.reviewed_by_person_id
+        reviewer = await session.get(Person, reviewer_id) if reviewer_id is not None else None
         course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
         position = await waitlist_position(session, enrolment)
-        view = enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position)
+        view = enrolment_view_with(enrolment, run_details_of(course, run), person, organisation, reviewer, position)
         if not calendar_link or view.status != EnrolmentStatus.CONFIRMED:
             return view
         token, expires_at = await calendar_links.issue_link(
@@ -256,7 +261,7 @@ class EnrolmentService:
                 session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id, calendar_link=calendar_link)
+            return await self._view(session, enrolment, calendar_link=calendar_link)
 
         return await self._run(unit)
 
