@@ -79,6 +79,10 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
         assert len(_with(step, "GROUP BY enrolments.run_id, enrolments.status")) == 1, step
         assert not [s for s in step if s.startswith("SELECT count(enrolments.id)")], step
 
+    # The run is loaded without counting its places (the steps count them once, above).
+    for step in (place, withdraw[-1]):
+        assert not _with(step, "FROM course_runs", "count(enrolments.id)"), step
+
     # Withdrawing: the person, the run and the enrolment read once each.
     [given_up] = [c for c in withdraw if _with(c, "UPDATE enrolments")]
     assert len(_with(given_up, "FROM people", "people.aad_object_id =")) == 1
