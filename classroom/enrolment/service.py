@@ -7,7 +7,7 @@ person may do from the database; nothing a card sends back is trusted beyond nam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -80,6 +80,16 @@ _PLACE = (
 )
 
 
+@dataclass(frozen=True)
+class EnrolmentStart:
+    """What :meth:`EnrolmentService.begin` read: the runs open for enrolment, what we know of the person's
+    organisation (None when no run is open), and ``unknown`` when the code names no course or run."""
+
+    runs: list[RunChoice]
+    standing: OrganisationStanding | None
+    unknown: NotFound | None = None
+
+
 def _utc(moment: datetime) -> datetime:
     # Aware datetimes sharing one tzinfo compare by wall clock, not by instant: in UTC every comparison is true.
     if moment.tzinfo is None:
@@ -126,6 +136,23 @@ class EnrolmentService:
             await meet(session, aad_object_id, name)  # someone we know costs one read
 
         await self._run(unit)
+
+    async def begin(self, aad_object_id: str, name: str, code: str) -> EnrolmentStart:
+        """``enrol CODE``'s first reads in one transaction: meet the person (as :meth:`meet`), the runs the code
+        names that take enrolments (as :meth:`open_runs`) and what we know of their organisation (as
+        :meth:`organisation_standing`). A code naming nothing is ``unknown`` rather than raised, so the person is
+        met all the same."""
+
+        async def unit(session: AsyncSession) -> EnrolmentStart:
+            await meet(session, aad_object_id, name)
+            try:
+                catalogue = await self._catalogue.current(session)
+                runs = await queries.open_runs(session, code, self._clock.now(), catalogue)
+            except NotFound as error:
+                return EnrolmentStart([], None, unknown=error)
+            return EnrolmentStart(runs, await standing_by_id(session, aad_object_id) if runs else None)
+
+        return await self._run(unit)
 
     async def needs_organisation(self, aad_object_id: str) -> bool:
         async def unit(session: AsyncSession) -> bool:

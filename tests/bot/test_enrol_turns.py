@@ -59,6 +59,9 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     # The terms: the run's dates, prices and organisations from the catalogue kept in memory, not read again.
     assert not _with(every_terms, "FROM run_sessions") and not _with(every_terms, "FROM run_prices")
     assert len(every_terms) <= 13, terms
+    # Meeting the person, the runs the code names and their organisation in one transaction: the activity's claim
+    # and the dialog's state, those reads, the quote, the state written.
+    assert len(terms) == 4, terms
 
     # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
     # outcomes and the run's evaluation key read once for them) and issues the calendar link; nobody's roles are
