@@ -26,6 +26,7 @@ from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
+from classroom.enrolment.organisations import OrganisationStanding
 from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
 from classroom.errors import ClassroomError
 from dialogs.answer_prompt import AnswerPrompt
@@ -241,6 +242,7 @@ class EnrolDialog(ResumableDialog):
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None  # checked in the first step
         known = step.context.turn_state.pop(_STANDING, None)
+        known = known if isinstance(known, OrganisationStanding) else None
         standing = await settle_organisation(self._enrolment, step.context, aad_object_id, known)
         assert standing is not None  # met in the first step
         if standing.organisation is not None:
