@@ -25,8 +25,10 @@ from classroom.enrolment.notices import (
     trainer_reminder_key,
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
-from classroom.evaluation.planning import cancel_surveys, first_session, last_session, survey_rows
-from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue, enqueue_many
+from classroom.evaluation.notices import survey_prefix
+from classroom.evaluation.planning import first_session, last_session, survey_rows
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, cancel_by_dedupe_prefixes, enqueue, enqueue_many
+from classroom.reflection.notices import prompt_prefix
 from classroom.reflection.planning import cancel_prompts, prompt_rows
 from storage.base import UtcDateTime
 from storage.models import (
@@ -183,13 +185,15 @@ async def plan_reminders(
     return await enqueue_many(session, rows)
 
 
-async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
+async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> None:
     """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts
     (and, for all of them, its evaluation surveys: the place is given up)."""
+    if session_id is None:  # the place given up: its reminders, prompts and surveys in one statement run
+        prefixes = [reminder_prefix(enrolment_id), prompt_prefix(enrolment_id), survey_prefix(enrolment_id)]
+        await cancel_by_dedupe_prefixes(session, prefixes)
+        return
     await cancel_prompts(session, enrolment_id, session_id)
-    if session_id is None:
-        await cancel_surveys(session, enrolment_id)
-    return await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
+    await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
 
 
 async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: EnrolmentPolicy) -> int:

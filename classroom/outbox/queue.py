@@ -274,6 +274,30 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _cancel_by_prefix_statement() -> Update:
+    outbox = OutboxNotification.__table__.c
+    unsent = or_(outbox.status == NotificationStatus.PENDING, outbox.status == NotificationStatus.UNDELIVERABLE)
+    return (
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]  # the table: a Core executemany
+        .where(HAS_DEDUPE_PREFIX, checked_per_row(unsent), outbox.activity_id.is_(None))
+        .values(status=NotificationStatus.CANCELLED, updated_at=bindparam("now", type_=UtcDateTime()))
+    )
+
+
+# :func:`cancel_by_dedupe_prefix`'s statement on the table, run once for several prefixes (an executemany).
+_CANCEL_BY_PREFIX = _cancel_by_prefix_statement()
+
+
+async def cancel_by_dedupe_prefixes(session: AsyncSession, prefixes: Sequence[str]) -> None:
+    """:func:`cancel_by_dedupe_prefix` for each of ``prefixes``, in one run of one statement (a place given up
+    cancels its reminders, prompts and surveys). How many were cancelled is not returned: drivers do not all count
+    the rows of an executemany."""
+    if not prefixes:
+        return
+    now = utcnow()
+    await session.execute(_CANCEL_BY_PREFIX, [{**dedupe_prefix_params(prefix), "now": now} for prefix in prefixes])
+
+
 def _replace_copies_statement() -> Update:
     outbox = OutboxNotification.__table__.c
     status, now = outbox.status, bindparam("now", type_=UtcDateTime())
