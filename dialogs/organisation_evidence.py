@@ -18,13 +18,20 @@ from dialogs.members import sender_listing
 
 
 async def settle_organisation(
-    enrolment: EnrolmentService, turn_context: TurnContext, aad_object_id: str
+    enrolment: EnrolmentService,
+    turn_context: TurnContext,
+    aad_object_id: str,
+    known: OrganisationStanding | None = None,
 ) -> OrganisationStanding | None:
-    """What we know of the person's organisation after looking at the evidence; None for someone we have not met."""
-    try:
-        standing = await enrolment.organisation_standing(aad_object_id)
-    except NotFound:
-        return None
+    """What we know of the person's organisation after looking at the evidence; None for someone we have not met.
+    ``known``: the standing read earlier in this turn (not read again)."""
+    if known is not None:
+        standing = known
+    else:
+        try:
+            standing = await enrolment.organisation_standing(aad_object_id)
+        except NotFound:
+            return None
     if standing.confirmed:
         return standing
     listed = await sender_listing(turn_context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from classroom.catalogue.views import RunView
 from classroom.enrolment.errors import NotEligible, OrganisationNeeded, OrganisationUnconfirmed
 from storage.models import CourseRun, Organisation, OrganisationStatus, Person
 
@@ -23,21 +24,38 @@ def check_eligibility(run: CourseRun, person: Person) -> Organisation:
     """
     organisation = organisation_of(person)
     allowed = {link.organisation_id for link in run.eligible_organisations}
-    if allowed and organisation.id not in allowed:
-        names = sorted(link.organisation.name for link in run.eligible_organisations)
-        audience = run.eligible_audience or ", ".join(names)
+    if allowed:
+        names = [link.organisation.name for link in run.eligible_organisations]
+        _check_limited(run.code, run.eligible_audience, names, organisation.id in allowed, person, organisation)
+    return organisation
+
+
+def check_eligibility_of(run: RunView, person: Person) -> Organisation:
+    """``check_eligibility`` for a run of the catalogue kept in memory, which names its organisations: a name is
+    unique, so it names one organisation."""
+    organisation = organisation_of(person)
+    names = run.eligible_organisations
+    if names:
+        _check_limited(run.code, run.eligible_audience, list(names), organisation.name in names, person, organisation)
+    return organisation
+
+
+def _check_limited(
+    code: str, audience: str, names: list[str], member: bool, person: Person, organisation: Organisation
+) -> None:
+    """A run limited to the organisations ``names``; ``member``: whether the person's organisation is one."""
+    names = sorted(names)
+    if not member:
         raise NotEligible(
-            f"{run.code} is only open to {audience}. It is limited to staff of {_join(names)}, and we have you "
-            f"down as working for {organisation.name}."
+            f"{code} is only open to {audience or ', '.join(names)}. It is limited to staff of {_join(names)}, and "
+            f"we have you down as working for {organisation.name}."
         )
-    if allowed and person.organisation_status == OrganisationStatus.PENDING:
-        names = sorted(link.organisation.name for link in run.eligible_organisations)
+    if person.organisation_status == OrganisationStatus.PENDING:
         raise OrganisationUnconfirmed(
-            f"{run.code} is only open to staff of {_join(names)}."
+            f"{code} is only open to staff of {_join(names)}."
             f" The training team has yet to confirm that you work for {organisation.name}; I'll message you here "
             "as soon as they have, and you can enrol then. Nothing has been booked or held meanwhile."
         )
-    return organisation
 
 
 def organisation_confirmed(person: Person) -> bool:
@@ -45,7 +63,7 @@ def organisation_confirmed(person: Person) -> bool:
     return person.organisation_status != OrganisationStatus.PENDING
 
 
-def price_for(run: CourseRun, organisation: Organisation) -> int | None:
+def price_for(run: CourseRun | RunView, organisation: Organisation) -> int | None:
     """Pence per place for the organisation's price band (Tier 1-5); None when the run has no such price."""
     return next((p.amount_pence for p in run.prices if p.band == organisation.price_band), None)
 

@@ -26,10 +26,10 @@ from classroom.enrolment.errors import (
 )
 from classroom.enrolment.loading import (
     find_enrolment,
+    load_actor,
     load_enrolment,
     load_person,
     load_run,
-    places_taken,
     waitlist_length,
     waitlist_position,
 )
@@ -51,7 +51,7 @@ from classroom.enrolment.reminders import plan_reminders, remember_announced_tim
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import clash_reviewers
 from classroom.enrolment.session_moves import announce_run_sessions
-from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places
+from classroom.enrolment.waitlist import is_open, lapse_offer, offer_free_places, offer_places
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person, RunSession
@@ -111,10 +111,10 @@ async def enrol(
             raise OfferExpired(f"the place offered to you on {run.code} was held until a time now passed")
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 
-    await offer_free_places(session, run, now, policy)  # people already waiting come first
+    _offered, taken = await offer_places(session, run, now, policy)  # people already waiting come first
     if enrolment is not None and enrolment.status == EnrolmentStatus.OFFERED:  # they were first in line
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
-    if run.capacity - await places_taken(session, run.id) > 0:
+    if run.capacity - taken > 0:
         enrolment = await _claim_row(session, enrolment, run, person)
         return await _take_place(session, enrolment, run, organisation, clash, clash_sessions, now, policy)
 
@@ -175,7 +175,7 @@ async def decide_clash(
     await lock_run(session, run_id)
     run = await load_run(session, run_id)
     try:
-        actor = await load_person(session, actor_aad_object_id)
+        actor = await load_actor(session, actor_aad_object_id)
     except NotFound as error:
         raise NothingToDecide() from error
     if not may_oversee(run, actor):
@@ -240,7 +240,7 @@ async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: Co
     """The person's row for this run: new, or an ended one reopened as a new round."""
     if enrolment is None:
         enrolment = Enrolment(
-            run_id=run.id, person_id=person.id, status=EnrolmentStatus.WAITLISTED, round=1, clash_sessions=[]
+            run_id=run.id, person=person, status=EnrolmentStatus.WAITLISTED, round=1, clash_sessions=[]
         )
         session.add(enrolment)
         await session.flush()
@@ -256,8 +256,9 @@ async def _claim_row(session: AsyncSession, enrolment: Enrolment | None, run: Co
 
 
 def _record_terms(enrolment: Enrolment, run: CourseRun, organisation: Organisation) -> None:
-    # The organisation and price the person saw and agreed to.
-    enrolment.organisation_id = organisation.id
+    # The organisation and price the person saw and agreed to (the relationship set, not only its key: what is in
+    # memory stays what is stored, for the view built from it).
+    enrolment.organisation = organisation
     enrolment.price_band = organisation.price_band
     enrolment.price_pence = price_for(run, organisation)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from classroom.errors import NotFound
 from storage.models import (
@@ -27,11 +28,15 @@ _RUN_OPTIONS = (
     selectinload(CourseRun.prices),
     selectinload(CourseRun.eligible_organisations).joinedload(RunEligibleOrganisation.organisation),
 )
+# A person's roles are read only where they decide what someone may do (``load_actor``); elsewhere they are not
+# loaded (``Person.roles`` is selectin-loaded by default: one more query per person), and reading them without
+# loading them fails loudly (no lazy load on the event loop) rather than answering from nothing.
+_WITHOUT_ROLES = lazyload(Person.roles)
 ENROLMENT_OPTIONS = (
-    joinedload(Enrolment.person).joinedload(Person.organisation),
+    joinedload(Enrolment.person).options(joinedload(Person.organisation), _WITHOUT_ROLES),
     joinedload(Enrolment.organisation),
     selectinload(Enrolment.clash_sessions),
-    joinedload(Enrolment.reviewed_by),
+    joinedload(Enrolment.reviewed_by).options(_WITHOUT_ROLES),
 )
 
 
@@ -74,10 +79,20 @@ async def runs_for_code(session: AsyncSession, code: str) -> list[CourseRun]:
 
 
 async def load_person(session: AsyncSession, aad_object_id: str) -> Person:
+    """The person with their organisation, without their roles (see ``load_actor``)."""
+    return await _load_person(session, aad_object_id, _WITHOUT_ROLES)
+
+
+async def load_actor(session: AsyncSession, aad_object_id: str) -> Person:
+    """The person with their organisation and their roles: someone whose roles decide what they may do."""
+    return await _load_person(session, aad_object_id, selectinload(Person.roles))
+
+
+async def _load_person(session: AsyncSession, aad_object_id: str, roles: Any) -> Person:
     person = await session.scalar(
         select(Person)
         .where(Person.aad_object_id == aad_object_id)
-        .options(joinedload(Person.organisation))
+        .options(joinedload(Person.organisation), roles)
         .execution_options(populate_existing=True)
     )
     if person is None:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.coordinators import is_coordinator, notify_coordinators
 from classroom.enrolment.eligibility import price_for
-from classroom.enrolment.loading import load_person, load_run
+from classroom.enrolment.loading import load_actor, load_person, load_run
 from classroom.enrolment.notices import (
     OrganisationCheckNotice,
     OrganisationDecidedNotice,
@@ -195,7 +195,7 @@ async def decide_organisation(
     """
     if not await is_coordinator(session, actor_aad_object_id):
         raise NotAllowed("only coordinators can confirm or correct someone's organisation")
-    actor = await load_person(session, actor_aad_object_id)
+    actor = await load_actor(session, actor_aad_object_id)
     # Locked: two coordinators pressing at once decide one after the other (the second finds it settled).
     person = await session.scalar(
         select(Person).where(Person.id == person_id).with_for_update().execution_options(populate_existing=True)

@@ -8,20 +8,18 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.views import Catalogue
+from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.enrolment.authorisation import may_oversee
-from classroom.enrolment.eligibility import check_eligibility, organisation_confirmed, price_for
+from classroom.enrolment.eligibility import check_eligibility_of, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
     enrolment_counts,
     enrolments_of_run,
     find_enrolment,
+    load_actor,
     load_person,
-    load_run,
     normalise_code,
-    places_taken,
     runs_for_code,
-    waitlist_length,
     waitlist_position,
     waitlist_position_of,
 )
@@ -37,7 +35,6 @@ from classroom.enrolment.views import (
     run_details,
     run_details_of,
 )
-from classroom.enrolment.waitlist import is_open
 from classroom.errors import NotAllowed, NotFound
 from storage.models import (
     CourseRun,
@@ -87,48 +84,75 @@ async def view_of(session: AsyncSession, enrolment: Enrolment, run: CourseRun) -
     return enrolment_view(enrolment, run_details(run), waitlist_position=await waitlist_position(session, enrolment))
 
 
-async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: datetime) -> Quote:
+async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: datetime, catalogue: Catalogue) -> Quote:
     """What enrolling on the run would mean for this person: price, places, and any place they hold already.
+
+    The run's details (dates, prices, who may enrol) come from ``catalogue``, the catalogue kept in memory as of
+    this transaction; the person, their enrolment and the places taken are read live. Nothing is held: the
+    enrolment itself checks everything again under the run's lock.
 
     Raises:
         EnrolmentClosed, OrganisationNeeded, NotEligible.
     """
-    run = await load_run(session, run_id)
+    found = catalogue.runs_by_id.get(run_id)
+    if found is None:  # removed since its id was read
+        raise NotFound(f"no run with id {run_id}")
+    course, run = found
     person = await load_person(session, aad_object_id)
-    if not is_open(run, now):
+    if not _open(run, now):
         raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
+    details = run_details_of(course, run)
     existing = await find_enrolment(session, run.id, person.id)
-    existing_view = await view_of(session, existing, run) if existing and existing.status not in ENDED else None
-    organisation = check_eligibility(run, person)
-    places_left = max(0, run.capacity - await places_taken(session, run.id))
+    existing_view = None
+    if existing and existing.status not in ENDED:
+        existing_view = enrolment_view(existing, details, waitlist_position=await waitlist_position(session, existing))
+    organisation = check_eligibility_of(run, person)
+    counts = await enrolment_counts(session, [run.id])
+    places_left = max(0, run.capacity - _taken(counts, run.id))
     return Quote(
-        run=run_details(run),
+        run=details,
         organisation_name=organisation.name,
         price_band=organisation.price_band,
         price_pence=price_for(run, organisation),
         places_left=places_left,
-        waitlist_length=await waitlist_length(session, run.id),
+        waitlist_length=counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0),
         existing=existing_view,
-        other_runs=await _other_runs_with_places(session, run, person, now) if places_left == 0 else (),
+        other_runs=await _other_runs_with_places(session, course, run, person, now) if places_left == 0 else (),
         organisation_confirmed=organisation_confirmed(person),
     )
 
 
+def _open(run: RunView, now: datetime) -> bool:
+    return bool(run.sessions) and run.sessions[0].starts_at > now  # as ``waitlist.is_open``
+
+
+def _taken(counts: dict[int, dict[EnrolmentStatus, int]], run_id: int) -> int:
+    return sum(n for status, n in counts.get(run_id, {}).items() if status in HOLDS_PLACE)
+
+
 async def _other_runs_with_places(
-    session: AsyncSession, full: CourseRun, person: Person, now: datetime
+    session: AsyncSession, course: CourseView, full: RunView, person: Person, now: datetime
 ) -> tuple[RunChoice, ...]:
-    """The course's other runs still taking enrolments that have places and are open to the person."""
-    choices = []
-    for run in await runs_for_code(session, full.course.code):
-        if run.id == full.id or not is_open(run, now):
+    """The course's other runs still taking enrolments that have places and are open to the person, soonest
+    first (as ``runs_for_code`` orders them)."""
+    candidates = []
+    for run in course.runs:
+        if run.id == full.id or not _open(run, now):
             continue
         try:
-            check_eligibility(run, person)
+            check_eligibility_of(run, person)
         except EnrolmentRefused:
             continue
-        taken = await places_taken(session, run.id)
+        candidates.append(run)
+    if not candidates:
+        return ()
+    counts = await enrolment_counts(session, [run.id for run in candidates])
+    choices = []
+    for run in sorted(candidates, key=lambda r: (r.sessions[0].starts_at, r.code)):
+        taken = _taken(counts, run.id)
         if taken < run.capacity:
-            choices.append(RunChoice(run_details(run), run.capacity - taken, await waitlist_length(session, run.id)))
+            waiting = counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0)
+            choices.append(RunChoice(run_details_of(course, run), run.capacity - taken, waiting))
     return tuple(choices)
 
 
@@ -181,9 +205,9 @@ async def current_enrolments(
     memory, as of this transaction), a count only for a waitlist entry."""
     statement = _CURRENT
     if code is not None:
-        try:
-            run_ids = [run.id for run in await runs_for_code(session, code)]
-        except NotFound:
+        normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
+        run_ids = [run.id for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
+        if not run_ids:
             return []
         statement = statement.where(_ENROLMENTS.run_id.in_(run_ids))
     rows = (await session.execute(statement, {"aad_object_id": aad_object_id})).all()
@@ -230,7 +254,7 @@ async def rosters(session: AsyncSession, actor_aad_object_id: str, code: str, no
     """
     runs = await runs_for_code(session, code)
     try:
-        actor = await load_person(session, actor_aad_object_id)
+        actor = await load_actor(session, actor_aad_object_id)
     except NotFound as error:
         raise NotAllowed("only a run's trainers and coordinators can see its roster") from error
     visible = [run for run in runs if may_oversee(run, actor)]

@@ -8,6 +8,7 @@ passed when the place is confirmed gets no reminder (nobody wants "your course i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, literal, select
@@ -24,9 +25,11 @@ from classroom.enrolment.notices import (
     trainer_reminder_key,
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
-from classroom.evaluation.planning import cancel_surveys, first_session, last_session, plan_surveys
-from classroom.outbox import cancel_by_dedupe_prefix, enqueue
-from classroom.reflection.planning import cancel_prompts, plan_prompt
+from classroom.evaluation.notices import survey_prefix
+from classroom.evaluation.planning import first_session, last_session, survey_rows
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, cancel_by_dedupe_prefixes, enqueue, enqueue_many
+from classroom.reflection.notices import prompt_prefix
+from classroom.reflection.planning import cancel_prompts, prompt_rows
 from storage.base import UtcDateTime
 from storage.models import (
     AnnouncedSessionTime,
@@ -34,6 +37,7 @@ from storage.models import (
     Enrolment,
     EnrolmentClashSession,
     EnrolmentStatus,
+    LearningOutcome,
     Person,
     RunSession,
     RunTrainer,
@@ -90,17 +94,34 @@ async def plan_session_reminders(
     *,
     surveys: bool = True,
 ) -> int:
-    """Queue the reminders still ahead for one session of a confirmed enrolment; returns how many.
+    """Queue the reminders still ahead for one session of a confirmed enrolment, and its reflection prompt; returns
+    how many rows were queued.
 
     ``surveys``: when the session is the run's first or last, re-plan the evaluation surveys too (a moved session).
     """
+    rows: list[Queued] = []
     if surveys and run_session in (first_session(run.sessions), last_session(run.sessions)):
-        await plan_surveys(
+        rows += await survey_rows(
             session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
         )
+    rows += await _session_rows(session, enrolment, run, run_session, recipient, now, policy, None)
+    return await enqueue_many(session, rows)
+
+
+async def _session_rows(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    run: CourseRun,
+    run_session: RunSession,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+    outcomes: Sequence[LearningOutcome] | None,
+) -> list[Queued]:
+    """One session's reflection prompt and reminders still ahead, as rows to queue."""
     if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
-        return 0  # the trainers accepted that they miss this one: no reminder, no reflection prompt
-    await plan_prompt(
+        return []  # the trainers accepted that they miss this one: no reminder, no reflection prompt
+    rows = await prompt_rows(
         session,
         enrolment_id=enrolment.id,
         course_id=run.course_id,
@@ -110,8 +131,8 @@ async def plan_session_reminders(
         recipient=recipient,
         now=now,
         timing=policy.reflection,
+        outcomes=outcomes,
     )
-    planned = 0
     for offset in policy.reminder_offsets:
         due = reminder_due(run_session.starts_at, offset, policy.zone)
         if due <= now:
@@ -121,15 +142,16 @@ async def plan_session_reminders(
             session=SessionNotice.of(run_session, len(run.sessions)),
             offset_seconds=int(offset.total_seconds()),
         )
-        planned += await enqueue(
-            session,
-            notice,
-            due_at=due,
-            dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
-            recipient=recipient,
-            expires_at=run_session.starts_at,
+        rows.append(
+            Queued(
+                notice,
+                due_at=due,
+                dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
+                recipient=recipient,
+                expires_at=run_session.starts_at,
+            )
         )
-    return planned
+    return rows
 
 
 async def plan_reminders(
@@ -140,26 +162,38 @@ async def plan_reminders(
     now: datetime,
     policy: EnrolmentPolicy,
 ) -> int:
-    """Queue every reminder still ahead for a confirmed enrolment; returns how many were queued."""
-    planned = 0
+    """Queue every reminder still ahead for a confirmed enrolment, with its reflection prompts and evaluation
+    surveys; returns how many rows were queued. The course's learning outcomes are read once, and every row is
+    queued in one statement."""
     await remember_announced_times(session, run, now)
-    await plan_surveys(
-        session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
+    outcomes = (
+        await session.scalars(
+            select(LearningOutcome).where(LearningOutcome.course_id == run.course_id).order_by(LearningOutcome.position)
+        )
+    ).all()
+    rows = await survey_rows(
+        session,
+        enrolment_id=enrolment.id,
+        run=run,
+        recipient=recipient,
+        now=now,
+        timing=policy.evaluation,
+        outcomes=outcomes,
     )
     for run_session in run.sessions:
-        planned += await plan_session_reminders(
-            session, enrolment, run, run_session, recipient, now, policy, surveys=False
-        )
-    return planned
+        rows += await _session_rows(session, enrolment, run, run_session, recipient, now, policy, outcomes)
+    return await enqueue_many(session, rows)
 
 
-async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:
+async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> None:
     """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts
     (and, for all of them, its evaluation surveys: the place is given up)."""
+    if session_id is None:  # the place given up: its reminders, prompts and surveys in one statement run
+        prefixes = [reminder_prefix(enrolment_id), prompt_prefix(enrolment_id), survey_prefix(enrolment_id)]
+        await cancel_by_dedupe_prefixes(session, prefixes)
+        return
     await cancel_prompts(session, enrolment_id, session_id)
-    if session_id is None:
-        await cancel_surveys(session, enrolment_id)
-    return await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
+    await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
 
 
 async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: EnrolmentPolicy) -> int:

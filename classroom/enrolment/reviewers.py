@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from storage.models import CourseRun, Person, PersonRole, Role
+
+# Whom to tell, not what they may do: their roles are not read (``loading.load_actor`` reads them).
+_WITHOUT_ROLES = lazyload(Person.roles)
 
 
 async def linked_trainers(session: AsyncSession, run: CourseRun) -> list[Person]:
@@ -13,7 +17,13 @@ async def linked_trainers(session: AsyncSession, run: CourseRun) -> list[Person]
     trainer_ids = {t.person_id for t in run.trainers if t.person_id is not None}
     if not trainer_ids:
         return []
-    return list((await session.scalars(select(Person).where(Person.id.in_(trainer_ids)).order_by(Person.id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(Person).where(Person.id.in_(trainer_ids)).order_by(Person.id).options(_WITHOUT_ROLES)
+            )
+        ).all()
+    )
 
 
 async def clash_reviewers(session: AsyncSession, run: CourseRun) -> list[Person]:
@@ -22,4 +32,4 @@ async def clash_reviewers(session: AsyncSession, run: CourseRun) -> list[Person]
     if trainers:
         return trainers
     coordinators = select(Person).join(PersonRole).where(PersonRole.role == Role.COORDINATOR).distinct()
-    return list((await session.scalars(coordinators.order_by(Person.id))).all())
+    return list((await session.scalars(coordinators.order_by(Person.id).options(_WITHOUT_ROLES))).all())

@@ -7,6 +7,7 @@ person may do from the database; nothing a card sends back is trusted beyond nam
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from classroom.enrolment.ics import build_calendar, build_cancellation
 from classroom.enrolment.jobs import enrolment_housekeeping
 from classroom.enrolment.loading import (
     find_enrolment,
+    load_actor,
     load_enrolment,
     load_person,
     load_run,
@@ -56,7 +58,7 @@ from classroom.enrolment.views import (
     SessionMove,
     SessionMovePreview,
     Withdrawal,
-    enrolment_view,
+    enrolment_view_with,
     run_details,
     run_details_of,
 )
@@ -65,7 +67,7 @@ from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
 from classroom.transactions import in_transaction, read_sessions
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, Person
+from storage.models import Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
 
@@ -78,6 +80,16 @@ _PLACE = (
 )
 
 
+@dataclass(frozen=True)
+class EnrolmentStart:
+    """What :meth:`EnrolmentService.begin` read: the runs open for enrolment, what we know of the person's
+    organisation (None when no run is open), and ``unknown`` when the code names no course or run."""
+
+    runs: list[RunChoice]
+    standing: OrganisationStanding | None
+    unknown: NotFound | None = None
+
+
 def _utc(moment: datetime) -> datetime:
     # Aware datetimes sharing one tzinfo compare by wall clock, not by instant: in UTC every comparison is true.
     if moment.tzinfo is None:
@@ -87,7 +99,7 @@ def _utc(moment: datetime) -> datetime:
 
 async def _require_coordinator(session: AsyncSession, aad_object_id: str) -> None:
     try:
-        actor = await load_person(session, aad_object_id)
+        actor = await load_actor(session, aad_object_id)
     except NotFound as error:
         raise NotAllowed("only coordinators can do this") from error
     require_coordinator(actor)
@@ -126,6 +138,23 @@ class EnrolmentService:
             await meet(session, aad_object_id, name)  # someone we know costs one read
 
         await self._run(unit)
+
+    async def begin(self, aad_object_id: str, name: str, code: str) -> EnrolmentStart:
+        """``enrol CODE``'s first reads in one transaction: meet the person (as :meth:`meet`), the runs the code
+        names that take enrolments (as :meth:`open_runs`) and what we know of their organisation (as
+        :meth:`organisation_standing`). A code naming nothing is ``unknown`` rather than raised, so the person is
+        met all the same."""
+
+        async def unit(session: AsyncSession) -> EnrolmentStart:
+            await meet(session, aad_object_id, name)
+            try:
+                catalogue = await self._catalogue.current(session)
+                runs = await queries.open_runs(session, code, self._clock.now(), catalogue)
+            except NotFound as error:
+                return EnrolmentStart([], None, unknown=error)
+            return EnrolmentStart(runs, await standing_by_id(session, aad_object_id) if runs else None)
+
+        return await self._run(unit)
 
     async def needs_organisation(self, aad_object_id: str) -> bool:
         async def unit(session: AsyncSession) -> bool:
@@ -199,19 +228,27 @@ class EnrolmentService:
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
             run_id = await run_id_for_code(session, run_code)
-            return await queries.quote(session, aad_object_id, run_id, self._clock.now())
+            catalogue = await self._catalogue.current(session)
+            return await queries.quote(session, aad_object_id, run_id, self._clock.now(), catalogue)
 
         return await self._run(unit)
 
-    async def enrol(self, aad_object_id: str, run_code: str, *, clash: Clash | None = None) -> EnrolmentView:
-        """Take a place (or a place pending review, with a clash). See ``enrolments.enrol`` for refusals."""
-        return await self._change(aad_object_id, run_code, clash=clash, waitlist=False)
+    async def enrol(
+        self, aad_object_id: str, run_code: str, *, clash: Clash | None = None, calendar_link: bool = False
+    ) -> EnrolmentView:
+        """Take a place (or a place pending review, with a clash). See ``enrolments.enrol`` for refusals.
+
+        ``calendar_link``: a place confirmed comes with a fresh "Add to calendar" link (``view.calendar_link``),
+        issued in the same transaction (what the person is shown next has one)."""
+        return await self._change(aad_object_id, run_code, clash=clash, waitlist=False, calendar_link=calendar_link)
 
     async def join_waitlist(self, aad_object_id: str, run_code: str) -> EnrolmentView:
         """Join a full run's waitlist (or take the place that came free meanwhile, as an offer)."""
-        return await self._change(aad_object_id, run_code, clash=None, waitlist=True)
+        return await self._change(aad_object_id, run_code, clash=None, waitlist=True, calendar_link=False)
 
-    async def _change(self, aad_object_id: str, run_code: str, *, clash: Clash | None, waitlist: bool) -> EnrolmentView:
+    async def _change(
+        self, aad_object_id: str, run_code: str, *, clash: Clash | None, waitlist: bool, calendar_link: bool
+    ) -> EnrolmentView:
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
@@ -219,20 +256,33 @@ class EnrolmentService:
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id)
+            return await self._view(session, enrolment, calendar_link=calendar_link)
 
         return await self._run(unit)
 
-    async def _view(self, session: AsyncSession, enrolment_id: int) -> EnrolmentView:
-        """The enrolment as changed in this transaction, with its run's details from the catalogue kept in memory
-        (an enrolment changes nothing of the run's, so the run is not loaded again)."""
-        enrolment = await load_enrolment(session, enrolment_id)
+    async def _view(self, session: AsyncSession, enrolment: Enrolment, *, calendar_link: bool) -> EnrolmentView:
+        """The enrolment as changed in this transaction, built from what is in memory: the enrolment as the change
+        left it (flushed), its person, organisation and reviewer from the session (read by the change already, so
+        looked up without a statement), its run's details from the catalogue kept in memory (an enrolment changes
+        nothing of the run's); with ``calendar_link``, for a confirmed place a fresh "Add to calendar" link (issued
+        here rather than in a transaction of its own)."""
+        person = await session.get_one(Person, enrolment.person_id)
+        organisation = await session.get(Organisation, enrolment.organisation_id) if enrolment.organisation_id else None
+        reviewer_id = enrolment.reviewed_by_person_id
+        reviewer = await session.get(Person, reviewer_id) if reviewer_id is not None else None
         course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
         position = await waitlist_position(session, enrolment)
-        return enrolment_view(enrolment, run_details_of(course, run), waitlist_position=position)
+        view = enrolment_view_with(enrolment, run_details_of(course, run), person, organisation, reviewer, position)
+        if not calendar_link or view.status != EnrolmentStatus.CONFIRMED:
+            return view
+        token, expires_at = await calendar_links.issue_link(
+            session, enrolment.id, self._clock.now(), self.policy.calendar_link_ttl
+        )
+        return replace(view, calendar_link=CalendarLinkIssued(token, expires_at))
 
-    async def accept_offer(self, aad_object_id: str, run_code: str) -> EnrolmentView:
-        """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ..."""
+    async def accept_offer(self, aad_object_id: str, run_code: str, *, calendar_link: bool = False) -> EnrolmentView:
+        """Take the place held for the person, attending every date. Raises OfferNotOpen, OfferExpired, ...
+        ``calendar_link``: as ``enrol``."""
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             run_id = await run_id_for_code(session, run_code)
@@ -240,7 +290,7 @@ class EnrolmentService:
                 session, aad_object_id, run_id, now=self._clock.now(), policy=self.policy
             )
             await session.flush()
-            return await self._view(session, enrolment.id)
+            return await self._view(session, enrolment, calendar_link=calendar_link)
 
         return await self._run(unit)
 
@@ -279,19 +329,16 @@ class EnrolmentService:
             now = self._clock.now()
             run_id = await run_id_for_code(session, run_code)
             try:
-                previous = await withdrawals.withdraw(
+                withdrawn = await withdrawals.withdraw(
                     session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
                 )
             except NotFound as error:
                 raise NoEnrolment(str(error)) from error
-            code = await session.scalar(select(CourseRun.code).where(CourseRun.id == run_id)) or run_code
+            code, previous = withdrawn.run_code, withdrawn.previous
             if previous not in CALENDAR_STATUSES:
                 return Withdrawal(code, previous)
-            person = await load_person(session, aad_object_id)
-            enrolment = await find_enrolment(session, run_id, person.id)
-            assert enrolment is not None  # just withdrawn
             token, expires_at = await calendar_links.issue_link(
-                session, enrolment.id, now, self.policy.calendar_link_ttl
+                session, withdrawn.enrolment_id, now, self.policy.calendar_link_ttl
             )
             return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
@@ -346,7 +393,7 @@ class EnrolmentService:
             try:
                 enrolment = await load_enrolment(session, enrolment_id)
                 run = await load_run(session, enrolment.run_id)
-                actor = await load_person(session, actor_aad_object_id)
+                actor = await load_actor(session, actor_aad_object_id)
             except NotFound as error:
                 raise NothingToDecide() from error
             if not may_oversee(run, actor):

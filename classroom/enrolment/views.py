@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from classroom.catalogue.views import CourseView, RunView
-from storage.models import CourseRun, Enrolment, EnrolmentStatus, OrganisationStatus, RunSession
+from storage.models import CourseRun, Enrolment, EnrolmentStatus, Organisation, OrganisationStatus, Person, RunSession
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class EnrolmentView:
     reviewed_by: str | None = None
     # False while their organisation (so the price band) waits for a coordinator: the price is to be confirmed.
     organisation_confirmed: bool = True
+    # A fresh "Add to calendar" link, issued with a place just confirmed (in the same transaction).
+    calendar_link: CalendarLinkIssued | None = None
 
     @property
     def missed_positions(self) -> frozenset[int]:
@@ -231,18 +233,33 @@ def run_details_of(course: CourseView, run: RunView) -> RunDetails:
 
 def enrolment_view(enrolment: Enrolment, run: RunDetails, *, waitlist_position: int | None = None) -> EnrolmentView:
     """Needs the enrolment's person, organisation, clash sessions and reviewer loaded."""
+    return enrolment_view_with(
+        enrolment, run, enrolment.person, enrolment.organisation, enrolment.reviewed_by, waitlist_position
+    )
+
+
+def enrolment_view_with(
+    enrolment: Enrolment,
+    run: RunDetails,
+    person: Person,
+    organisation: Organisation | None,
+    reviewer: Person | None,
+    waitlist_position: int | None,
+) -> EnrolmentView:
+    """:func:`enrolment_view` with the enrolment's person, organisation and reviewer given (an enrolment changed in
+    memory: a foreign key set does not change the relationship already loaded); needs its clash sessions."""
     return EnrolmentView(
         id=enrolment.id,
         run=run,
         status=enrolment.status,
-        person_name=enrolment.person.name,
-        organisation_name=enrolment.organisation.name if enrolment.organisation else None,
+        person_name=person.name,
+        organisation_name=organisation.name if organisation else None,
         price_band=enrolment.price_band,
         price_pence=enrolment.price_pence,
         waitlist_position=waitlist_position,
         offer_expires_at=enrolment.offer_expires_at,
         clash_sessions=tuple(session_time(s) for s in enrolment.clash_sessions),
         clash_reason=enrolment.clash_reason,
-        reviewed_by=enrolment.reviewed_by.name if enrolment.reviewed_by else None,
-        organisation_confirmed=enrolment.person.organisation_status != OrganisationStatus.PENDING,
+        reviewed_by=reviewer.name if reviewer else None,
+        organisation_confirmed=person.organisation_status != OrganisationStatus.PENDING,
     )

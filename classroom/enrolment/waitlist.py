@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.enrolment.loading import enrolments_of_run, load_run, places_taken
+from classroom.enrolment.loading import enrolment_counts, enrolments_of_run, load_run, places_taken
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import OfferLapsedNotice, RunNotice, offer_key, offer_lapsed_key
 from classroom.enrolment.offer_cards import offer_notice, settle_offer_cards
@@ -19,6 +19,7 @@ from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import remember_announced_times
 from classroom.outbox import enqueue
 from storage.models import CourseRun, Enrolment, EnrolmentStatus, RunSession
+from storage.models.enrolment import HOLDS_PLACE
 
 
 def is_open(run: CourseRun, now: datetime) -> bool:
@@ -30,9 +31,20 @@ async def offer_free_places(session: AsyncSession, run: CourseRun, now: datetime
     """Offer each free place to the next person waiting; returns the enrolment ids offered a place."""
     if not is_open(run, now):
         return []
-    free = run.capacity - await places_taken(session, run.id)
-    if free <= 0:
-        return []
+    return (await offer_places(session, run, now, policy))[0]
+
+
+async def offer_places(
+    session: AsyncSession, run: CourseRun, now: datetime, policy: EnrolmentPolicy
+) -> tuple[list[int], int]:
+    """:func:`offer_free_places`, also returning the places taken once the offers are made (so the caller need not
+    count them again): places held and people waiting in one grouped count, the waitlist read only when someone
+    is waiting and a place is free. The places are counted even when the run no longer takes enrolments."""
+    counts = (await enrolment_counts(session, [run.id])).get(run.id, {})
+    taken = sum(counts.get(status, 0) for status in HOLDS_PLACE)
+    free = run.capacity - taken
+    if not is_open(run, now) or free <= 0 or not counts.get(EnrolmentStatus.WAITLISTED):
+        return [], taken
     waiting = await enrolments_of_run(session, run.id, {EnrolmentStatus.WAITLISTED})
     if waiting:
         await remember_announced_times(session, run, now)  # so a later move reaches the people offered
@@ -51,7 +63,7 @@ async def offer_free_places(session: AsyncSession, run: CourseRun, now: datetime
         )
         offered.append(enrolment.id)
     await session.flush()
-    return offered
+    return offered, taken + len(offered)  # an offer holds a place
 
 
 async def lapse_offer(session: AsyncSession, enrolment: Enrolment, run: CourseRun, now: datetime) -> None:

@@ -6,6 +6,7 @@ Like ``enrolments``, it takes the caller's session, locks the run first, and nev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +22,21 @@ from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.reminders import cancel_reminders
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
-from classroom.enrolment.waitlist import offer_free_places
+from classroom.enrolment.waitlist import offer_places
 from classroom.errors import InvalidInput
 from classroom.outbox import Notice, enqueue
 from storage.models import CourseRun, EnrolmentStatus
 from storage.models.enrolment import ENDED, HOLDS_PLACE
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What was given up: the status it had, the enrolment's id and the run's code (so the caller need not read
+    them again)."""
+
+    previous: EnrolmentStatus
+    enrolment_id: int
+    run_code: str
 
 
 async def withdraw(
@@ -37,8 +48,9 @@ async def withdraw(
     policy: EnrolmentPolicy,
     only: frozenset[EnrolmentStatus] | None = None,
     reason: str | None = None,
-) -> EnrolmentStatus:
-    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had.
+) -> Withdrawn:
+    """Give up a place, a place under review, an offer or a waitlist entry; returns the status it had (with the
+    enrolment's id and the run's code).
 
     A freed place is offered to the next person waiting, and the person's pending reminders are cancelled.
     Giving up a place (or a place under review) tells the run's trainers and the coordinators, with the
@@ -72,8 +84,9 @@ async def withdraw(
         await settle_offer_cards(session, enrolment, run, person.organisation, "declined", now)
     await session.flush()
     offered: list[int] = []
+    taken: int | None = None  # counted by the offers, when a place came free
     if previous in HOLDS_PLACE:
-        offered = await offer_free_places(session, run, now, policy)
+        offered, taken = await offer_places(session, run, now, policy)
     if previous in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING_REVIEW):
         notice = WithdrawnNotice(
             run=RunNotice.of(run),
@@ -84,11 +97,11 @@ async def withdraw(
             reason=reason,
             withdrawn_at=now,
             offered_to_waitlist=bool(offered),
-            places_left=max(0, run.capacity - await places_taken(session, run.id)),
+            places_left=max(0, run.capacity - (await places_taken(session, run.id) if taken is None else taken)),
             capacity=run.capacity,
         )
         await _tell_overseers(session, run, notice, withdrawn_key(enrolment.id, enrolment.round), now)
-    return previous
+    return Withdrawn(previous, enrolment.id, run.code)
 
 
 async def _tell_overseers(session: AsyncSession, run: CourseRun, notice: Notice, key: str, now: datetime) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from classroom.evaluation.keys import respondent_key, run_key
 from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
-from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue, enqueue_many
 from storage.models import (
     Course,
     CourseRun,
@@ -110,33 +110,85 @@ async def plan_surveys(
 ) -> int:
     """Plan the "before" and "after" surveys of a confirmed enrolment (``run.sessions`` loaded); returns how many
     rows were queued."""
+    rows = await survey_rows(session, enrolment_id=enrolment_id, run=run, recipient=recipient, now=now, timing=timing)
+    return await enqueue_many(session, rows)
+
+
+async def survey_rows(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    run: CourseRun,
+    recipient: str,
+    now: datetime,
+    timing: EvaluationTiming,
+    outcomes: Sequence[LearningOutcome] | None = None,
+) -> list[Queued]:
+    """What :func:`plan_surveys` queues, for the caller to queue in this transaction with its other rows
+    (``enqueue_many``); a survey still waiting is cancelled here, so queueing it again re-plans it. ``outcomes``:
+    the course's learning outcomes in order, when the caller has read them."""
     first, last = first_session(run.sessions), last_session(run.sessions)
     if first is None or last is None:
-        return 0
-    queued = 0
+        return []
+    wanted: list[tuple[EvaluationPhase, datetime, datetime]] = []  # phase, due, closes at
     if now < first.starts_at:  # confirmed late: once the course has begun, a "before" is no longer a before
-        due = now if timing.before_at is BeforeAt.CONFIRMED else first.starts_at
-        queued += await _queue(
-            session,
-            enrolment_id=enrolment_id,
-            run=run,
-            phase=EvaluationPhase.BEFORE,
-            recipient=recipient,
-            due=due,
-            closes_at=first.ends_at,
+        wanted.append(
+            (EvaluationPhase.BEFORE, now if timing.before_at is BeforeAt.CONFIRMED else first.starts_at, first.ends_at)
         )
     closes = last.ends_at + timing.after_open
     if now < closes:
-        queued += await _queue(
-            session,
-            enrolment_id=enrolment_id,
-            run=run,
-            phase=EvaluationPhase.AFTER,
+        wanted.append((EvaluationPhase.AFTER, last.ends_at, closes))
+    if not wanted:
+        return []
+    settled_phases = await _settled_phases(session, run.id, enrolment_id)
+    wanted = [w for w in wanted if w[0] not in settled_phases]
+    if not wanted:
+        return []
+    if outcomes is None:
+        items = await outcome_items(session, run.course_id)
+    else:
+        items = [OutcomeItem(number=n, text=o.text) for n, o in enumerate(outcomes, start=1)]
+    if not items:
+        return []  # a course without learning outcomes has nothing to evaluate against
+    course = await session.get_one(Course, run.course_id)
+    # A waiting row is re-planned; a sent one stays sent. Both phases: their common prefix, in one statement.
+    if len(wanted) == len(EvaluationPhase):
+        await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
+    else:
+        for phase, _, _ in wanted:
+            await cancel_by_dedupe_prefix(session, survey_key(enrolment_id, phase))
+    return [
+        Queued(
+            SurveyNotice(
+                enrolment_id=enrolment_id,
+                phase=phase,
+                course_title=course.title,
+                run_code=run.code,
+                outcomes=items,
+                closes_at=closes_at,
+            ),
+            due_at=due,
+            dedupe_key=survey_key(enrolment_id, phase),
             recipient=recipient,
-            due=last.ends_at,
-            closes_at=closes,
+            expires_at=closes_at,
         )
-    return queued
+        for phase, due, closes_at in wanted
+    ]
+
+
+async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int) -> frozenset[EvaluationPhase]:
+    """The phases this enrolment answered or skipped (every phase once the run's key is gone: it is over); as
+    :func:`settled` for each phase, in one read."""
+    key = await run_key(session, run_id)
+    if key is None:
+        return frozenset(EvaluationPhase)
+    found = await session.scalars(
+        select(EvaluationResponse.phase).where(
+            EvaluationResponse.run_id == run_id,
+            EvaluationResponse.respondent_key == respondent_key(key, enrolment_id),
+        )
+    )
+    return frozenset(found.all())
 
 
 async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:

@@ -9,7 +9,7 @@ makes retried requests and replayed Teams activities harmless.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,6 +144,66 @@ def _enqueue_statement(dialect: str) -> Any:
     return built
 
 
+@dataclass(frozen=True)
+class Queued:
+    """One row for :func:`enqueue_many`: the arguments :func:`enqueue` takes."""
+
+    notice: Notice
+    due_at: datetime
+    dedupe_key: str
+    conversation_key: str | None = None
+    recipient: str | None = None
+    expires_at: datetime | None = None
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
+    """:func:`enqueue` for several rows at once (a confirmed place queues a dozen reminders, prompts and surveys);
+    returns how many were queued (new, or revived from cancelled). Each row behaves as if enqueued on its own.
+
+    One call of :func:`enqueue`'s statement with every row's parameters (an executemany), not a statement of many
+    VALUES: SQLAlchemy compiles a multi-row VALUES afresh on every call (it cannot cache one), which cost more
+    than the separate statements it saved. Measured on 7 rows: about half the CPU of 7 ``enqueue`` calls."""
+    if not rows:
+        return 0
+    for row in rows:
+        _validate(row.dedupe_key, row.due_at, row.conversation_key, row.recipient, row.expires_at)
+    if len({row.dedupe_key for row in rows}) != len(rows):
+        # Were the rows ever sent as one statement, it could not touch a row twice: one at a time instead.
+        queued = 0
+        for row in rows:
+            queued += await enqueue(
+                session,
+                row.notice,
+                due_at=row.due_at,
+                dedupe_key=row.dedupe_key,
+                conversation_key=row.conversation_key,
+                recipient=row.recipient,
+                expires_at=row.expires_at,
+            )
+        return queued
+    now = utcnow()
+    values = [
+        {
+            "dedupe_key": row.dedupe_key,
+            "kind": row.notice.KIND,
+            "conversation_key": row.conversation_key,
+            "recipient_aad_object_id": row.recipient,
+            "payload": row.notice.payload(),
+            "status": NotificationStatus.PENDING,
+            "due_at": row.due_at,
+            "next_attempt_at": row.due_at,
+            "expires_at": row.expires_at,
+            "now": now,
+        }
+        for row in rows
+    ]
+    statement = _enqueue_statement(session.get_bind().dialect.name)
+    queued = len((await session.execute(statement, values)).all())
+    if queued:
+        mark_enqueued(session)
+    return queued
+
+
 def mark_enqueued(session: AsyncSession) -> None:
     """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``)."""
     session.info[ENQUEUED_FLAG] = True
@@ -212,6 +272,30 @@ async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
         dedupe_prefix_params(prefix),
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _cancel_by_prefix_statement() -> Update:
+    outbox = OutboxNotification.__table__.c
+    unsent = or_(outbox.status == NotificationStatus.PENDING, outbox.status == NotificationStatus.UNDELIVERABLE)
+    return (
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]  # the table: a Core executemany
+        .where(HAS_DEDUPE_PREFIX, checked_per_row(unsent), outbox.activity_id.is_(None))
+        .values(status=NotificationStatus.CANCELLED, updated_at=bindparam("now", type_=UtcDateTime()))
+    )
+
+
+# :func:`cancel_by_dedupe_prefix`'s statement on the table, run once for several prefixes (an executemany).
+_CANCEL_BY_PREFIX = _cancel_by_prefix_statement()
+
+
+async def cancel_by_dedupe_prefixes(session: AsyncSession, prefixes: Sequence[str]) -> None:
+    """:func:`cancel_by_dedupe_prefix` for each of ``prefixes``, in one run of one statement (a place given up
+    cancels its reminders, prompts and surveys). How many were cancelled is not returned: drivers do not all count
+    the rows of an executemany."""
+    if not prefixes:
+        return
+    now = utcnow()
+    await session.execute(_CANCEL_BY_PREFIX, [{**dedupe_prefix_params(prefix), "now": now} for prefix in prefixes])
 
 
 def _replace_copies_statement() -> Update:

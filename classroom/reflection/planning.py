@@ -7,12 +7,13 @@ place exactly as reminders do: none for a session in the person's accepted clash
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.outbox import cancel_by_dedupe_prefix, enqueue
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue_many
 from classroom.reflection.notices import (
     OutcomePart,
     QuestionPart,
@@ -34,14 +35,22 @@ def prompt_due(run_session: RunSession, timing: ReflectionTiming) -> datetime:
 
 
 async def prompt_notice(
-    session: AsyncSession, enrolment_id: int, course_id: int, run_code: str, run_session: RunSession, count: int
+    session: AsyncSession,
+    enrolment_id: int,
+    course_id: int,
+    run_code: str,
+    run_session: RunSession,
+    count: int,
+    outcomes: Sequence[LearningOutcome] | None = None,
 ) -> ReflectionPromptNotice:
+    """``outcomes``: the course's learning outcomes in order, when the caller has read them."""
     course = await session.get_one(Course, course_id)
-    outcomes = (
-        await session.scalars(
-            select(LearningOutcome).where(LearningOutcome.course_id == course_id).order_by(LearningOutcome.position)
-        )
-    ).all()
+    if outcomes is None:
+        outcomes = (
+            await session.scalars(
+                select(LearningOutcome).where(LearningOutcome.course_id == course_id).order_by(LearningOutcome.position)
+            )
+        ).all()
     return ReflectionPromptNotice(
         enrolment_id=enrolment_id,
         session_id=run_session.id,
@@ -77,9 +86,40 @@ async def plan_prompt(
     Call only for a session the person is expected at (not one of their accepted clash sessions). ``due_at``: when
     a trainer asks for the prompts now (``reflect``), instead of the session's end plus the delay.
     """
+    rows = await prompt_rows(
+        session,
+        enrolment_id=enrolment_id,
+        course_id=course_id,
+        run_code=run_code,
+        run_session=run_session,
+        session_count=session_count,
+        recipient=recipient,
+        now=now,
+        timing=timing,
+        due_at=due_at,
+    )
+    return await enqueue_many(session, rows)
+
+
+async def prompt_rows(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    course_id: int,
+    run_code: str,
+    run_session: RunSession,
+    session_count: int,
+    recipient: str,
+    now: datetime,
+    timing: ReflectionTiming,
+    due_at: datetime | None = None,
+    outcomes: Sequence[LearningOutcome] | None = None,
+) -> list[Queued]:
+    """What :func:`plan_prompt` queues, for the caller to queue in this transaction with its other rows
+    (``enqueue_many``). ``outcomes``: the course's learning outcomes in order, when the caller has read them."""
     due = due_at or prompt_due(run_session, timing)
     if due < now - timing.catch_up:
-        return 0
+        return []
     settled = await session.scalar(
         select(Reflection.id).where(
             Reflection.enrolment_id == enrolment_id,
@@ -88,30 +128,25 @@ async def plan_prompt(
         )
     )
     if settled is not None:
-        return 0  # finished or skipped already (a session moved after the person reflected)
-    notice = await prompt_notice(session, enrolment_id, course_id, run_code, run_session, session_count)
-    queued = int(
-        await enqueue(
-            session,
+        return []  # finished or skipped already (a session moved after the person reflected)
+    notice = await prompt_notice(session, enrolment_id, course_id, run_code, run_session, session_count, outcomes)
+    nudge_due = max(due, now) + timing.nudge_after
+    return [
+        Queued(
             notice,
             due_at=due,
             dedupe_key=prompt_key(enrolment_id, run_session.id),
             recipient=recipient,
             expires_at=due + PROMPT_SHELF_LIFE,
-        )
-    )
-    nudge_due = max(due, now) + timing.nudge_after
-    queued += int(
-        await enqueue(
-            session,
+        ),
+        Queued(
             notice.model_copy(update={"nudge": True}),
             due_at=nudge_due,
             dedupe_key=nudge_key(enrolment_id, run_session.id),
             recipient=recipient,
             expires_at=nudge_due + PROMPT_SHELF_LIFE,
-        )
-    )
-    return queued
+        ),
+    ]
 
 
 async def cancel_prompts(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> int:

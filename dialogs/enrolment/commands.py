@@ -176,7 +176,7 @@ async def offer(request: CommandRequest) -> None:
         return
     enrolment = request.services.enrolment
     if action == "accept":  # the offer showed the dates and the price: taking it asks nothing more
-        done, view = await _attempt(request, code, enrolment.accept_offer(aad_object_id, code))
+        done, view = await _attempt(request, code, enrolment.accept_offer(aad_object_id, code, calendar_link=True))
         if done and view is not None:
             await request.show(await enrolment_result(request.services, aad_object_id, view))
         return

@@ -85,7 +85,7 @@ async def answer_offer(request: CardActionRequest) -> InvokeResponse:
     note = None
     try:
         if request.verb == OFFER_ACCEPT:
-            view = await enrolment.accept_offer(person, code)
+            view = await enrolment.accept_offer(person, code, calendar_link=True)
             await request.turn_context.send_activity(card_activity(await enrolment_result(services, person, view)))
         else:
             await enrolment.decline_offer(person, code)

@@ -26,8 +26,9 @@ from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH, Clash
 from classroom.enrolment.errors import CourseFull
+from classroom.enrolment.organisations import OrganisationStanding
 from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
-from classroom.errors import ClassroomError, NotFound
+from classroom.errors import ClassroomError
 from dialogs.answer_prompt import AnswerPrompt
 from dialogs.cards.base import CardMessage
 from dialogs.cards.formatting import without_markdown
@@ -51,6 +52,7 @@ from storage.models import EnrolmentStatus
 ENROL_DIALOG = "enrol"
 _STEPS = f"{ENROL_DIALOG}.steps"
 _CHOICE_PROMPT = "enrol.choice"
+_STANDING = f"{ENROL_DIALOG}.standing"  # turn state: the organisation standing read with the runs
 _SESSIONS_PROMPT = "enrol.sessions"
 _REASON_PROMPT = "enrol.reason"
 _NUMBER = re.compile(r"\d{1,3}")
@@ -211,11 +213,12 @@ class EnrolDialog(ResumableDialog):
                 "Which course? Type **enrol** and its code, for example **enrol PERM4**. "
                 "Type **courses** to see every code.",
             )
-        await self._enrolment.meet(aad_object_id, name)
-        try:
-            runs = await self._enrolment.open_runs(code)
-        except NotFound as error:
-            return await self._stop(step, explain(error, code))
+        start = await self._enrolment.begin(aad_object_id, name, code)
+        if start.unknown is not None:
+            return await self._stop(step, explain(start.unknown, code))
+        runs = start.runs
+        # For the next step when it follows in this turn (one run); a later turn reads the standing afresh.
+        step.context.turn_state[_STANDING] = start.standing
         if not runs:
             return await self._stop(
                 step,
@@ -238,7 +241,9 @@ class EnrolDialog(ResumableDialog):
         step.values["run_code"] = step.result
         aad_object_id, _ = _caller(step)
         assert aad_object_id is not None  # checked in the first step
-        standing = await settle_organisation(self._enrolment, step.context, aad_object_id)
+        known = step.context.turn_state.pop(_STANDING, None)
+        known = known if isinstance(known, OrganisationStanding) else None
+        standing = await settle_organisation(self._enrolment, step.context, aad_object_id, known)
         assert standing is not None  # met in the first step
         if standing.organisation is not None:
             return await step.next(None)
@@ -381,7 +386,7 @@ class EnrolDialog(ResumableDialog):
                 clash = Clash(positions, text(step.result).strip())
                 view = await self._enrolment.enrol(aad_object_id, run_code, clash=clash)
             else:
-                view = await self._enrolment.enrol(aad_object_id, run_code)
+                view = await self._enrolment.enrol(aad_object_id, run_code, calendar_link=True)
         except CourseFull as full:
             if full.already_waitlisted:
                 return await self._stop(step, explain(full, run_code))

@@ -14,7 +14,8 @@ async def enrolment_result(services: Services, aad_object_id: str, view: Enrolme
     enrolment = services.enrolment
     calendar_link = None
     if view.status == EnrolmentStatus.CONFIRMED:
-        link = await enrolment.issue_calendar_link(aad_object_id, view.run.run_code)
+        # Issued with the place when it was just taken; else a fresh one now.
+        link = view.calendar_link or await enrolment.issue_calendar_link(aad_object_id, view.run.run_code)
         calendar_link = calendar_url(services.public_base_url, link.token)
     policy = enrolment.policy
     return build_enrolment_result_card(

@@ -121,19 +121,23 @@ class AnnouncedSessionTime(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-# Places taken on a run, loaded with every run, so the catalogue can show places left without enrolment
-# queries of its own. Added here because it needs the enrolments table.
+# Places taken on a run, as a column of the run read only where a query asks for it (``undefer``): counted with
+# every run loaded, it was a count of the run's enrolments in every enrolment step, under the run's lock, that
+# nothing read (the catalogue counts places left for itself, ``catalogue.queries.seats_held_on``). Added here
+# because it needs the enrolments table.
 CourseRun.__mapper__.add_property(
     "seats_held",
     column_property(
         select(func.count(Enrolment.id))
         .where(Enrolment.run_id == CourseRun.id, Enrolment.status.in_([s.value for s in HOLDS_PLACE]))
         .correlate_except(Enrolment)
-        .scalar_subquery()
+        .scalar_subquery(),
+        deferred=True,
     ),
 )
 
 
 def seats_held(run: CourseRun) -> int:
-    """Places taken on ``run`` when it was loaded (confirmed, under review, or offered to the waitlist)."""
+    """Places taken on ``run`` when it was loaded with ``undefer`` (confirmed, under review, or offered to the
+    waitlist)."""
     return int(cast(Any, run).seats_held or 0)

@@ -14,9 +14,11 @@ from classroom.enquiries.views import EnquiryView
 from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import (
     ENQUEUED_FLAG,
+    Queued,
     cancel_by_dedupe_prefix,
     deliver_waiting,
     enqueue,
+    enqueue_many,
     get_notification,
     outbox_summary,
     replace_copies,
@@ -24,6 +26,7 @@ from classroom.outbox import (
 )
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
 from tests.support.notices import mark, notice_of
+from tests.support.statements import statements
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -329,3 +332,54 @@ async def test_prefix_lookups_find_rows_by_the_key_not_by_status(engine, session
     dedupe_index = "sqlite_autoindex_outbox_1" if engine.dialect.name == "sqlite" else "uq_outbox_dedupe_key"
     assert dedupe_index in plan
     assert "ix_outbox_status_next_attempt_at" not in plan
+
+
+async def test_enqueue_many_queues_each_row_as_enqueue_would(engine, session_factory) -> None:
+    """A new key is queued, a key still waiting is left as it was, a cancelled one is planned again, a sent one is
+    never queued again: as one ``enqueue`` each, and nothing but those inserts (a confirmed place queues a dozen)."""
+    async with session_factory.begin() as session:
+        assert await queue(session, "k:waiting", payload={"text": "first"})
+        assert await queue(session, "k:cancelled")
+        assert await queue(session, "k:sent")
+        await cancel_by_dedupe_prefix(session, "k:cancelled")
+        await mark(session, "k:sent", NotificationStatus.SENT)
+    later = DUE + timedelta(hours=1)
+    batch = [
+        Queued(notice_of("text", {"text": key}), due_at=later, dedupe_key=key, recipient="aad-1", expires_at=None)
+        for key in ("k:new", "k:waiting", "k:cancelled", "k:sent")
+    ]
+    async with session_factory.begin() as session:
+        with statements(engine) as seen:
+            assert await enqueue_many(session, batch) == 2  # the new one and the cancelled one
+        assert session.info[ENQUEUED_FLAG] is True
+    assert len(seen) == 4 and all(s.lstrip().startswith("INSERT INTO outbox") for s in seen)
+    by_key = {row.dedupe_key: row for row in await rows(session_factory)}
+    assert (by_key["k:new"].status, by_key["k:new"].due_at, by_key["k:new"].payload) == (
+        NotificationStatus.PENDING,
+        later,
+        {"text": "k:new"},
+    )
+    assert by_key["k:new"].recipient_aad_object_id == "aad-1"
+    assert (by_key["k:cancelled"].status, by_key["k:cancelled"].due_at) == (NotificationStatus.PENDING, later)
+    assert (by_key["k:waiting"].payload, by_key["k:waiting"].due_at) == ({"text": "first"}, DUE)  # unchanged
+    assert by_key["k:sent"].status is NotificationStatus.SENT
+
+
+async def test_enqueue_many_with_a_key_twice_queues_it_once(session_factory) -> None:
+    rows_ = [
+        Queued(notice_of("text", {"text": str(n)}), due_at=DUE, dedupe_key="k:twice", recipient="a") for n in (1, 2)
+    ]
+    async with session_factory.begin() as session:
+        assert await enqueue_many(session, rows_) == 1
+        assert await enqueue_many(session, []) == 0
+    [row] = await rows(session_factory)
+    assert row.payload == {"text": "1"}
+
+
+async def test_enqueue_many_refuses_an_invalid_row_and_queues_none(session_factory) -> None:
+    good = Queued(notice_of("text", {"text": "ok"}), due_at=DUE, dedupe_key="k:ok", recipient="a")
+    bad = Queued(notice_of("text", {"text": "bad"}), due_at=DUE.replace(tzinfo=None), dedupe_key="k:bad", recipient="a")
+    async with session_factory.begin() as session:
+        with pytest.raises(InvalidInput):
+            await enqueue_many(session, [good, bad])
+    assert await rows(session_factory) == []

@@ -1,0 +1,97 @@
+"""The enrolment steps over HTTP, as a participant goes through them: ``enrol CODE`` (the terms card), "Confirm my
+place" (an ``Action.Execute`` answer) and ``withdraw CODE confirm``; each in few statements and transactions
+(benchmarks/turns.py ``d-enrol`` runs the same three turns)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from classroom.enrolment.organisations import assign_organisation_by_name
+from classroom.people import ensure_person
+from tests.bot.test_turn_preload import database_use, sqlite_only
+from tests.support.catalogue import load_demo_catalogue
+
+PARTICIPANT = "00000000-0000-0000-0000-0000000000020"  # the sender in the captured activities
+RUN = "PERMPLAN-2"  # one session: its terms card asks "Confirm my place" / "No thanks"
+CONFIRM_PLACE = {
+    "action": {"type": "Action.Execute", "title": "Confirm my place", "verb": "answer", "data": {"args": "confirm"}}
+}
+
+
+async def _step(client: TestClient, body: dict[str, Any]) -> list[list[str]]:
+    """The statements of one turn, grouped by pooled connection checkout (a transaction each)."""
+    with database_use(client) as checkouts:
+        response = await client.post("/api/messages", json=body)
+    assert response.status in (200, 201)
+    if os.environ.get("ENROL_STATEMENTS"):  # to see them: ENROL_STATEMENTS=1 pytest -s
+        print(body.get("text") or "confirm", [len(c) for c in checkouts])
+        for checkout in checkouts:
+            print("\n".join(["  ---", *("    " + " ".join(s.split())[:200] for s in checkout)]))
+    return checkouts
+
+
+def _with(statements: list[str], *words: str) -> list[str]:
+    return [s for s in statements if all(word in s for word in words)]
+
+
+@sqlite_only
+async def test_enrolling_confirming_and_withdrawing_take_few_statements(
+    quiet_client, activity: Callable[..., dict[str, Any]], connector, session_factory, clock
+) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    async with session_factory.begin() as session:
+        await ensure_person(session, PARTICIPANT, "Alex Wilber")
+        await assign_organisation_by_name(session, PARTICIPANT, "Brighton & Hove City Council")
+    await quiet_client.post("/api/messages", json=activity("personal-message", text="hello"))
+    for _round in range(2):  # the second time round, the person's enrolment row is reopened (as in the benchmark)
+        terms = await _step(quiet_client, activity("personal-message", text=f"enrol {RUN}"))
+        assert "Confirm my place" in str(connector.bodies()[-1])
+        confirm = await _step(quiet_client, activity("card-action-execute-invoke", value=CONFIRM_PLACE))
+        assert "calendar" in str(connector.bodies()[-1]).lower()
+        withdraw = await _step(quiet_client, activity("personal-message", text=f"withdraw {RUN} confirm"))
+        assert "cancelled" in str(connector.bodies()[-1])
+
+    every_terms = [s for c in terms for s in c]
+    # The terms: the run's dates, prices and organisations from the catalogue kept in memory, not read again.
+    assert not _with(every_terms, "FROM run_sessions") and not _with(every_terms, "FROM run_prices")
+    assert len(every_terms) <= 13, terms
+    # Meeting the person, the runs the code names and their organisation in one transaction: the activity's claim
+    # and the dialog's state, those reads, the quote, the state written.
+    assert len(terms) == 4, terms
+
+    # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
+    # outcomes and the run's evaluation key read once for them) and issues the calendar link; nobody's roles are
+    # read (nothing here depends on them).
+    [place] = [c for c in confirm if _with(c, "UPDATE enrolments")]
+    assert _with(place, "INSERT INTO outbox") and _with(place, "INSERT INTO calendar_links")
+    assert len(_with(place, "FROM learning_outcomes")) == 1
+    assert len(_with(place, "FROM evaluation_run_keys")) == 1
+    assert not _with(place, "FROM person_roles")
+    assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
+    assert sum(map(len, confirm)) <= 32, confirm  # 6 of them the outbox rows, one statement run for all
+
+    # The confirmation is built from the enrolment the change left in memory, not read again.
+    assert len(_with(place, "FROM enrolment_clash_sessions")) == 1, place
+
+    # Places held and people waiting counted once, in one grouped count, in both steps.
+    for step in (place, withdraw[-1]):
+        assert len(_with(step, "GROUP BY enrolments.run_id, enrolments.status")) == 1, step
+        assert not [s for s in step if s.startswith("SELECT count(enrolments.id)")], step
+
+    # The run is loaded without counting its places (the steps count them once, above).
+    for step in (place, withdraw[-1]):
+        assert not _with(step, "FROM course_runs", "count(enrolments.id)"), step
+
+    # Withdrawing: the person, the run and the enrolment read once each.
+    [given_up] = [c for c in withdraw if _with(c, "UPDATE enrolments")]
+    assert len(_with(given_up, "FROM people", "people.aad_object_id =")) == 1
+    assert len(_with(given_up, "FROM course_runs", "course_runs.capacity")) == 1
+    assert len(_with(given_up, "FROM enrolments", "enrolments.person_id =")) == 1
+    assert not _with(given_up, "FROM person_roles", "person_roles.person_id IN")
+    # Its reminders, reflection prompts and surveys cancelled in one statement run (an executemany).
+    assert len(_with(given_up, "UPDATE outbox")) == 1, given_up
+    assert sum(map(len, withdraw)) <= 22, withdraw
