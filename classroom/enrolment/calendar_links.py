@@ -7,19 +7,15 @@ cancellation of the place's events instead.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.download_tokens import hash_token, new_token, well_formed
 from storage.models import CalendarLink
 
-TOKEN_BYTES = 32
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32)
 PURGE_AFTER = timedelta(days=1)
 # A link ``my courses`` showed is shown again for this long (at most half its life), rather than a new one stored on
 # every view: a view costs a read, not a write, and the table does not grow with views.
@@ -27,13 +23,9 @@ REUSE_FOR = timedelta(days=1)
 RECENT_LINKS = 4096  # links each process remembers (one per confirmed place viewed lately)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 async def issue_link(session: AsyncSession, enrolment_id: int, now: datetime, ttl: timedelta) -> tuple[str, datetime]:
     """A new token for the enrolment's calendar and when it expires."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = now + ttl
     session.add(CalendarLink(enrolment_id=enrolment_id, token_hash=hash_token(token), expires_at=expires_at))
     await session.flush()
@@ -47,7 +39,7 @@ async def issue_links(
     if not enrolment_ids:
         return {}
     expires_at = now + ttl
-    tokens = {enrolment_id: secrets.token_urlsafe(TOKEN_BYTES) for enrolment_id in enrolment_ids}
+    tokens = {enrolment_id: new_token() for enrolment_id in enrolment_ids}
     rows = [
         {"enrolment_id": enrolment_id, "token_hash": hash_token(token), "expires_at": expires_at, "created_at": now}
         for enrolment_id, token in tokens.items()
@@ -103,7 +95,7 @@ async def links_for_view(
 
 async def enrolment_id_for_token(session: AsyncSession, token: str, now: datetime) -> int | None:
     """The enrolment a live token belongs to; None for a malformed, unknown or expired token."""
-    if not _TOKEN_SHAPE.match(token):
+    if not well_formed(token):
         return None
     return await session.scalar(
         select(CalendarLink.enrolment_id).where(

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from classroom.enrolment.calendar_links import hash_token
+from classroom.download_tokens import hash_token
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import NoEnrolment
 from classroom.enrolment.service import EnrolmentService
