@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from classroom.evaluation.keys import respondent_key, run_key
 from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
-from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue, enqueue_many
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue
 from storage.models import (
     Course,
     CourseRun,
@@ -99,21 +99,6 @@ async def _queue(
     return await enqueue(session, notice, due_at=due, dedupe_key=key, recipient=recipient, expires_at=closes_at)
 
 
-async def plan_surveys(
-    session: AsyncSession,
-    *,
-    enrolment_id: int,
-    run: CourseRun,
-    recipient: str,
-    now: datetime,
-    timing: EvaluationTiming,
-) -> int:
-    """Plan the "before" and "after" surveys of a confirmed enrolment (``run.sessions`` loaded); returns how many
-    rows were queued."""
-    rows = await survey_rows(session, enrolment_id=enrolment_id, run=run, recipient=recipient, now=now, timing=timing)
-    return await enqueue_many(session, rows)
-
-
 async def survey_rows(
     session: AsyncSession,
     *,
@@ -124,9 +109,10 @@ async def survey_rows(
     timing: EvaluationTiming,
     outcomes: Sequence[LearningOutcome] | None = None,
 ) -> list[Queued]:
-    """What :func:`plan_surveys` queues, for the caller to queue in this transaction with its other rows
-    (``enqueue_many``); a survey still waiting is cancelled here, so queueing it again re-plans it. ``outcomes``:
-    the course's learning outcomes in order, when the caller has read them."""
+    """The "before" and "after" surveys of a confirmed enrolment (``run.sessions`` loaded), for the caller to queue
+    in this transaction with its other rows (``enqueue_many``); a survey still waiting is cancelled here, so
+    queueing it again re-plans it. ``outcomes``: the course's learning outcomes in order, when the caller has read
+    them."""
     first, last = first_session(run.sessions), last_session(run.sessions)
     if first is None or last is None:
         return []
@@ -198,11 +184,6 @@ async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:
         )
     )
     return due is not None and due <= now
-
-
-async def cancel_surveys(session: AsyncSession, enrolment_id: int) -> int:
-    """Cancel the enrolment's surveys not sent yet (a place given up)."""
-    return await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
 
 
 async def send_after_survey(

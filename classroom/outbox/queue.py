@@ -245,35 +245,6 @@ def dedupe_prefix_params(prefix: str) -> dict[str, str]:
     return {"prefix_first": prefix, "prefix_after": after, "prefix_like": _escape_like(prefix) + "%"}
 
 
-async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
-    """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``: pending ones, and ones
-    waiting for the person's chat (which would otherwise go out, as they were, once they install the app).
-
-    For features that re-plan (a session moved: cancel ``"reminder:run-7:"`` and enqueue the new ones).
-    Rows already being sent are left alone: they may be on the wire; so are pending replacements of
-    messages Teams already has (they carry an ``activity_id``). Returns how many were cancelled.
-    """
-    if not prefix:
-        raise InvalidInput("an empty prefix would cancel everything")
-    result = await session.execute(
-        update(OutboxNotification)
-        .where(
-            HAS_DEDUPE_PREFIX,
-            checked_per_row(
-                or_(
-                    OutboxNotification.status == NotificationStatus.PENDING,
-                    OutboxNotification.status == NotificationStatus.UNDELIVERABLE,
-                )
-            ),
-            OutboxNotification.activity_id.is_(None),
-        )
-        .values(status=NotificationStatus.CANCELLED, updated_at=utcnow())
-        .execution_options(synchronize_session=False),
-        dedupe_prefix_params(prefix),
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def _cancel_by_prefix_statement() -> Update:
     outbox = OutboxNotification.__table__.c
     unsent = or_(outbox.status == NotificationStatus.PENDING, outbox.status == NotificationStatus.UNDELIVERABLE)
@@ -284,8 +255,22 @@ def _cancel_by_prefix_statement() -> Update:
     )
 
 
-# :func:`cancel_by_dedupe_prefix`'s statement on the table, run once for several prefixes (an executemany).
+# Built once; on the table, so that several prefixes can run it as one executemany (``cancel_by_dedupe_prefixes``).
 _CANCEL_BY_PREFIX = _cancel_by_prefix_statement()
+
+
+async def cancel_by_dedupe_prefix(session: AsyncSession, prefix: str) -> int:
+    """Cancel every not-yet-sent notification whose dedupe key starts with ``prefix``: pending ones, and ones
+    waiting for the person's chat (which would otherwise go out, as they were, once they install the app).
+
+    For features that re-plan (a session moved: cancel ``"reminder:run-7:"`` and enqueue the new ones).
+    Rows already being sent are left alone: they may be on the wire; so are pending replacements of
+    messages Teams already has (they carry an ``activity_id``). Returns how many were cancelled.
+    """
+    if not prefix:
+        raise InvalidInput("an empty prefix would cancel everything")
+    result = await session.execute(_CANCEL_BY_PREFIX, {**dedupe_prefix_params(prefix), "now": utcnow()})
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def cancel_by_dedupe_prefixes(session: AsyncSession, prefixes: Sequence[str]) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, text_enum, utcnow
 from storage.models.catalogue import CourseRun, RunSession
@@ -119,25 +119,3 @@ class AnnouncedSessionTime(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-# Places taken on a run, as a column of the run read only where a query asks for it (``undefer``): counted with
-# every run loaded, it was a count of the run's enrolments in every enrolment step, under the run's lock, that
-# nothing read (the catalogue counts places left for itself, ``catalogue.queries.seats_held_on``). Added here
-# because it needs the enrolments table.
-CourseRun.__mapper__.add_property(
-    "seats_held",
-    column_property(
-        select(func.count(Enrolment.id))
-        .where(Enrolment.run_id == CourseRun.id, Enrolment.status.in_([s.value for s in HOLDS_PLACE]))
-        .correlate_except(Enrolment)
-        .scalar_subquery(),
-        deferred=True,
-    ),
-)
-
-
-def seats_held(run: CourseRun) -> int:
-    """Places taken on ``run`` when it was loaded with ``undefer`` (confirmed, under review, or offered to the
-    waitlist)."""
-    return int(cast(Any, run).seats_held or 0)
