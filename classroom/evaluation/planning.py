@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from classroom.evaluation.keys import respondent_key, run_key
 from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
-from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue_many
 from storage.models import (
     Course,
     CourseRun,
@@ -54,51 +54,6 @@ async def outcome_items(session: AsyncSession, course_id: int) -> list[OutcomeIt
     return [OutcomeItem(number=n, text=o.text) for n, o in enumerate(outcomes, start=1)]
 
 
-async def settled(session: AsyncSession, run_id: int, enrolment_id: int, phase: EvaluationPhase) -> bool:
-    """Whether this enrolment answered or skipped the phase (or the run's key is gone: the evaluation is over)."""
-    key = await run_key(session, run_id)
-    if key is None:
-        return True
-    found = await session.scalar(
-        select(EvaluationResponse.id).where(
-            EvaluationResponse.run_id == run_id,
-            EvaluationResponse.respondent_key == respondent_key(key, enrolment_id),
-            EvaluationResponse.phase == phase,
-        )
-    )
-    return found is not None
-
-
-async def _queue(
-    session: AsyncSession,
-    *,
-    enrolment_id: int,
-    run: CourseRun,
-    phase: EvaluationPhase,
-    recipient: str,
-    due: datetime,
-    closes_at: datetime,
-) -> bool:
-    """Queue (or re-plan, if still waiting) one survey; False when nothing was queued."""
-    if await settled(session, run.id, enrolment_id, phase):
-        return False
-    items = await outcome_items(session, run.course_id)
-    if not items:
-        return False  # a course without learning outcomes has nothing to evaluate against
-    course = await session.get_one(Course, run.course_id)
-    notice = SurveyNotice(
-        enrolment_id=enrolment_id,
-        phase=phase,
-        course_title=course.title,
-        run_code=run.code,
-        outcomes=items,
-        closes_at=closes_at,
-    )
-    key = survey_key(enrolment_id, phase)
-    await cancel_by_dedupe_prefix(session, key)  # a waiting row is re-planned; a sent one stays sent
-    return await enqueue(session, notice, due_at=due, dedupe_key=key, recipient=recipient, expires_at=closes_at)
-
-
 async def survey_rows(
     session: AsyncSession,
     *,
@@ -124,6 +79,22 @@ async def survey_rows(
     closes = last.ends_at + timing.after_open
     if now < closes:
         wanted.append((EvaluationPhase.AFTER, last.ends_at, closes))
+    return await _rows(
+        session, enrolment_id=enrolment_id, run=run, wanted=wanted, recipient=recipient, outcomes=outcomes
+    )
+
+
+async def _rows(
+    session: AsyncSession,
+    *,
+    enrolment_id: int,
+    run: CourseRun,
+    wanted: list[tuple[EvaluationPhase, datetime, datetime]],
+    recipient: str,
+    outcomes: Sequence[LearningOutcome] | None,
+) -> list[Queued]:
+    """The rows of the ``wanted`` surveys (phase, due, closes at) not answered or skipped yet; a survey still waiting
+    is cancelled, so queueing it again re-plans it."""
     if not wanted:
         return []
     settled_phases = await _settled_phases(session, run.id, enrolment_id)
@@ -163,8 +134,7 @@ async def survey_rows(
 
 
 async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int) -> frozenset[EvaluationPhase]:
-    """The phases this enrolment answered or skipped (every phase once the run's key is gone: it is over); as
-    :func:`settled` for each phase, in one read."""
+    """The phases this enrolment answered or skipped (every phase once the run's key is gone: it is over)."""
     key = await run_key(session, run_id)
     if key is None:
         return frozenset(EvaluationPhase)
@@ -212,13 +182,15 @@ async def send_after_survey(
     for enrolment in enrolments:
         if await _waiting_due(session, survey_key(enrolment.id, EvaluationPhase.AFTER), now):
             continue  # already on its way (Teams said so twice, or the scheduled time has come)
-        queued += await _queue(
+        closes_at = max(now, last.ends_at) + timing.after_open
+        wanted = [(EvaluationPhase.AFTER, min(now, last.ends_at), closes_at)]
+        rows = await _rows(
             session,
             enrolment_id=enrolment.id,
             run=run,
-            phase=EvaluationPhase.AFTER,
+            wanted=wanted,
             recipient=enrolment.person.aad_object_id,
-            due=min(now, last.ends_at),
-            closes_at=max(now, last.ends_at) + timing.after_open,
+            outcomes=None,
         )
+        queued += await enqueue_many(session, rows)
     return queued
