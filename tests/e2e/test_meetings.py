@@ -118,9 +118,9 @@ async def _enrol(client: PlaygroundClient) -> None:
 
 def _starting_in_a_few_minutes() -> tuple[datetime, datetime]:
     start = (datetime.now(LONDON) + timedelta(minutes=2)).replace(second=0, microsecond=0)
-    if start.hour >= 22:  # a session is one date: keep it on today's
-        start = start.replace(hour=22, minute=0)
-    return start, start + timedelta(hours=1)
+    # A session is one date: late in the evening it ends by midnight, shorter than an hour. (Moving its start back
+    # to 22:00, as this did, put it in the past after 22:00, and the move was refused.)
+    return start, min(start + timedelta(hours=1), start.replace(hour=23, minute=59))
 
 
 def _iso(moment: datetime) -> str:
