@@ -37,7 +37,7 @@ from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentit
 from msrest.serialization import Model
 
 from bot.auth import AuthConfig, AuthenticationError, EdgeBotFrameworkAuthentication, KeySetRegistry, KeySetUnavailable
-from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory
+from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory, wire_json
 from bot.connector.serialization import fast_wire, shallow_wire
 from bot.settings import Settings
 
@@ -59,7 +59,7 @@ class TurnOutcome:
     def response(self) -> web.Response:
         if self.body is None:
             return web.Response(status=self.status)
-        return web.Response(status=self.status, body=self.body, content_type="application/json")
+        return web.Response(status=self.status, body=self.body, content_type="application/json", charset="utf-8")
 
 
 class RedeliveryGuard:
@@ -252,10 +252,10 @@ def invoke_body_json(body: object) -> bytes:
         shallow = shallow_wire(body)
         if shallow is not None:
             with contextlib.suppress(TypeError):  # a model or a datetime inside the free-form part
-                return json.dumps(shallow).encode("utf-8")
+                return wire_json.dumps(shallow)
         wire = fast_wire(body)
         if wire is not None:
-            return json.dumps(wire).encode("utf-8")
+            return wire_json.dumps(wire)
     # serializer_helper is annotated to take a Model, yet botbuilder's own CloudAdapter hands it
     # InvokeResponse.body (any object, None included: it returns None for None), just as we do here.
     return json.dumps(serializer_helper(cast(Model, body))).encode("utf-8")

@@ -20,10 +20,10 @@ clean and cannot nest deeply, so only the named fields are checked.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from bot.connector import wire_json
 from classroom.text import bounded, storable
 from storage.models import ConversationRecord, OutboxNotification, Person
 
@@ -59,7 +59,7 @@ class MalformedActivity(ValueError):
 def read_activity(raw: bytes) -> dict[str, Any]:
     """The activity in ``raw`` (a request body), cleaned and checked; raises :class:`MalformedActivity`."""
     try:
-        body = json.loads(raw)
+        body = wire_json.loads(raw)
     except RecursionError:
         raise MalformedActivity(f"the body nests more than {MAX_DEPTH} levels") from None
     except ValueError:  # UnicodeDecodeError included

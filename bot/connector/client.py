@@ -24,7 +24,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +32,7 @@ import aiohttp
 from botbuilder.schema import Activity, ConversationParameters
 from yarl import URL
 
+from bot.connector import wire_json
 from bot.connector.credentials import EdgeCredentialsFactory
 from bot.connector.errors import ConnectorResponseTooLarge, ConnectorTimeout, ConnectorTransportError
 from bot.connector.response import ConnectorResponse, parse_retry_after
@@ -347,6 +347,6 @@ def _parse_body(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        return wire_json.loads(raw)
+    except (ValueError, RecursionError):
         return raw.decode("utf-8", "replace")

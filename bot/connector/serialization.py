@@ -18,7 +18,6 @@ responses are parsed with msrest's deserializer (:func:`from_wire`), which is wh
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 from collections.abc import Callable
 from enum import Enum
@@ -27,6 +26,8 @@ from typing import Any
 from botframework.connector import models as _models
 from msrest import Deserializer, Serializer
 from msrest.serialization import Model
+
+from bot.connector import wire_json
 
 CLIENT_MODELS: dict[str, type] = {name: value for name, value in vars(_models).items() if isinstance(value, type)}
 _SERIALIZER = Serializer(CLIENT_MODELS)
@@ -145,7 +146,7 @@ _FREE_FORM = frozenset({"object", "{object}", "[object]"})
 def shallow_wire(model: Model) -> dict[str, Any] | None:
     """:func:`fast_wire` without walking free-form ("object") fields, which are passed through as they are.
 
-    For answers that carry a whole card: ``json.dumps`` of the result writes the card in C instead of a Python
+    For answers that carry a whole card: the result is written to JSON in C (``wire_json``) instead of a Python
     walk over every element, and raises TypeError when a free-form field holds something that is not plain
     JSON (a model, a datetime); use :func:`fast_wire` then. None where the fast path does not apply at all.
     """
@@ -170,7 +171,7 @@ def to_wire(model: Model | dict[str, Any], model_type: str = "Activity") -> dict
 
 def dumps(payload: Any) -> bytes:
     """Compact UTF-8 JSON, as sent on the wire."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return wire_json.dumps(payload)
 
 
 _readers: dict[type[Model], dict[str, tuple[str, str]]] = {}
