@@ -38,17 +38,23 @@ from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
 from storage.shared_transactions import SharedTransactions
-from storage.state_storage import SqlAlchemyStorage, checked_key, restored, stored_columns
+from storage.state_storage import SqlAlchemyStorage, checked_key, document_of, restored, stored_columns
 
 log = logging.getLogger(__name__)
 
 
 class ConversationDialogState(PrivateConversationState):
-    """Each person's dialog state in a conversation, loaded at most once per turn.
+    """Each person's dialog state in a conversation, loaded at most once per turn, and compared by its document.
 
     botbuilder's ``BotState.load`` reads the storage again whenever the cached state is *empty*, that is on
     every property access in a conversation with no question in progress; here a loaded state, empty or
     not, is kept for the rest of the turn (``force=True`` still re-reads).
+
+    botbuilder tells a changed state by walking it with jsonpickle when it is loaded, again at the end of the turn,
+    again to write it and once more after: four walks of a dialog stack for a turn that changes it. Here the
+    state's fingerprint is the document the storage keeps (:func:`~storage.state_storage.document_of`): the one
+    read is the fingerprint on load, and at the end one walk gives the document to compare and, if it changed,
+    to write.
     """
 
     def __init__(self, storage: SqlAlchemyStorage) -> None:
@@ -60,19 +66,41 @@ class ConversationDialogState(PrivateConversationState):
             key = self.get_storage_key(turn_context)
             self.use_loaded(turn_context, (await self.storage.read([key])).get(key))
 
+    async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
+        cached = self.get_cached_state(turn_context)
+        if cached is None:
+            return
+        document = document_of(cached.state)
+        if force or document != cached.hash:
+            key = self.get_storage_key(turn_context)
+            await self.storage.write({key: cached.state}, documents={key: document})
+            cached.hash = document
+
     async def delete(self, turn_context: TurnContext) -> None:
         """Forget the stored state, loaded this turn or not (botbuilder's ``delete`` fails on state never loaded,
         which is where the turn error handler calls it after a turn that failed early)."""
         turn_context.turn_state.pop(self._context_service_key, None)
         await self.storage.delete([self.get_storage_key(turn_context)])
 
-    def use_loaded(self, turn_context: TurnContext, item: dict[str, Any] | None) -> None:
-        """Take ``item`` (as the storage read it; None when nothing is stored) as this turn's state.
+    def use_loaded(self, turn_context: TurnContext, item: dict[str, Any] | None, document: str | None = None) -> None:
+        """Take ``item`` (as the storage read it; None when nothing is stored) as this turn's state; ``document``:
+        the document it was restored from, where the caller has it.
 
         Nothing stored counts as ``{}`` from the start: botbuilder hashes None, so an untouched empty state
         would look changed and be written at the end of every turn.
         """
-        turn_context.turn_state[self._context_service_key] = CachedBotState(item if item is not None else {})
+        turn_context.turn_state[self._context_service_key] = _StoredState(item if item is not None else {}, document)
+
+
+class _StoredState(CachedBotState):
+    """A turn's state whose fingerprint (``hash``) is its stored document (``ConversationDialogState``)."""
+
+    def __init__(self, state: dict[str, Any], document: str | None) -> None:
+        self.state = state
+        self.hash = document if document is not None else document_of(state)
+
+    def compute_hash(self, obj: object) -> str:
+        return document_of(obj)
 
 
 _STATE_KEY: BindParameter[str] = bindparam("state_key")
@@ -168,7 +196,7 @@ class TurnPreload(Middleware):
         if read is None:
             return False
         document, e_tag, roles, installed, service_url, person, worth_keeping = tuple(read)
-        self._dialog_state.use_loaded(context, restored(document, e_tag))
+        self._dialog_state.use_loaded(context, restored(document, e_tag), document)
         keep_sender_roles(context, roles_from(roles))
         if chat is not None:
             note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))

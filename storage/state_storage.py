@@ -78,6 +78,12 @@ def restored(document: str | None, e_tag: str | None) -> Any:
     return None if document is None or e_tag is None else _restore(document, e_tag)
 
 
+def document_of(value: object) -> str:
+    """The document ``write`` stores for ``value`` (without its e_tag): two values with the same document are the same
+    state, so a turn's state whose document is still the one it read has nothing to write."""
+    return _serialise(value)
+
+
 def checked_key(key: str) -> str:
     """``key`` if the table can hold it (raises as ``read`` does otherwise)."""
     return _checked_keys([key])[0]
@@ -113,8 +119,9 @@ class SqlAlchemyStorage(Storage):
         rows = (await session.execute(_READ, {"keys": wanted})).all()
         return {row.key: _restore(row.document, row.e_tag) for row in rows}
 
-    async def write(self, changes: Mapping[str, object]) -> None:
-        """Store every item of ``changes`` in one transaction, honouring each item's e_tag.
+    async def write(self, changes: Mapping[str, object], documents: Mapping[str, str] | None = None) -> None:
+        """Store every item of ``changes`` in one transaction, honouring each item's e_tag. ``documents``: items'
+        :func:`document_of`, where the caller has it already (it costs a walk of the whole item).
 
         Raises:
             ETagConflictError: an item carried an e_tag that no longer matches the stored one; nothing of
@@ -130,7 +137,8 @@ class SqlAlchemyStorage(Storage):
         keys = sorted(_checked_keys(changes.keys()))
         pending = [(key, changes[key], _expected_e_tag(key, changes[key])) for key in keys]
         # Serialise before opening the transaction so it stays short.
-        documents = {key: _serialise(value) for key, value, _ in pending}
+        known = documents or {}
+        stored = {key: known[key] if key in known else _serialise(value) for key, value, _ in pending}
         new_e_tags: dict[str, str] = {}
         async with self._session_factory() as session, session.begin():
             dialect = session.get_bind().dialect.name
@@ -138,12 +146,12 @@ class SqlAlchemyStorage(Storage):
             for key, _, expected in pending:
                 new_e_tag = uuid.uuid4().hex
                 if expected is None:
-                    await session.execute(_upsert(dialect, key, documents[key], new_e_tag, now))
+                    await session.execute(_upsert(dialect, key, stored[key], new_e_tag, now))
                 else:
                     result = await session.execute(
                         update(BotStateRecord)
                         .where(BotStateRecord.key == key, BotStateRecord.e_tag == expected)
-                        .values(document=documents[key], e_tag=new_e_tag, updated_at=now)
+                        .values(document=stored[key], e_tag=new_e_tag, updated_at=now)
                         .execution_options(synchronize_session=False)
                     )
                     if cast(CursorResult[Any], result).rowcount == 0:

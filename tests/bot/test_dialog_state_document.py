@@ -1,0 +1,67 @@
+"""A turn's dialog state is told changed by its stored document: walked once at the end of a turn, not four times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from jsonpickle.pickler import Pickler
+from sqlalchemy import select
+
+from classroom.enrolment.organisations import assign_organisation_by_name
+from classroom.people import ensure_person
+from storage.models.bot_state import BotStateRecord
+from storage.state_storage import document_of, restored
+from tests.bot.test_enrol_turns import CONFIRM_PLACE, PARTICIPANT, RUN
+from tests.bot.test_turn_preload import sqlite_only
+from tests.support.catalogue import load_demo_catalogue
+
+
+@contextmanager
+def _walks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """The non-empty values jsonpickle walks (``Pickler.flatten``) while inside."""
+    walked: list[object] = []
+    flatten = Pickler.flatten
+
+    def counting(self: Pickler, obj: object, *args: Any, **kwargs: Any) -> Any:
+        if obj:
+            walked.append(obj)
+        return flatten(self, obj, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Pickler, "flatten", counting)
+        yield walked
+
+
+async def _documents(session_factory) -> list[tuple[str, str]]:
+    async with session_factory() as session:
+        return [tuple(row) for row in await session.execute(select(BotStateRecord.document, BotStateRecord.e_tag))]
+
+
+@sqlite_only
+async def test_a_dialog_in_progress_is_walked_once_a_turn_and_its_document_is_its_fingerprint(
+    quiet_client, activity: Callable[..., dict[str, Any]], connector, session_factory, clock, monkeypatch
+) -> None:
+    await load_demo_catalogue(session_factory, clock)
+    async with session_factory.begin() as session:
+        await ensure_person(session, PARTICIPANT, "Alex Wilber")
+        await assign_organisation_by_name(session, PARTICIPANT, "Brighton & Hove City Council")
+
+    with _walks(monkeypatch) as walked:  # the terms dialog starts: the state changes and is written
+        await quiet_client.post("/api/messages", json=activity("personal-message", text=f"enrol {RUN}"))
+    assert "Confirm my place" in str(connector.bodies()[-1])
+    assert len(walked) == 1, walked  # botbuilder walked it three times: to see it changed, to write it, and after
+
+    # The document read back is the state's fingerprint: restoring and writing it again gives the same document,
+    # so a turn that leaves a dialog as it was writes nothing.
+    [(document, e_tag)] = await _documents(session_factory)
+    assert document_of(restored(document, e_tag)) == document
+
+    with _walks(monkeypatch) as walked:  # the answer ends the dialog (the state read by the invoke, then written)
+        await quiet_client.post("/api/messages", json=activity("card-action-execute-invoke", value=CONFIRM_PLACE))
+    assert "calendar" in str(connector.bodies()[-1]).lower()
+    assert len(walked) <= 2, walked
+    [(after, _)] = await _documents(session_factory)
+    assert after != document
