@@ -211,3 +211,95 @@ async def test_a_vote_alone_goes_at_once(polls, session_factory, votes) -> None:
         _together(*(polls.vote(poll.id, poll.options[0].id, v) for v in _voters(votes))), 10
     )
     assert all(o.counted for o in outcomes) and (await polls.poll(poll.id)).voters == votes
+
+
+# -- the queue itself (``VoteBatches``), with recorders that only note what they were given ----------------------
+
+
+class _Recorders:
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.running = 0
+        self.most_running = 0
+        self.release = asyncio.Event()
+        self.then_saw_answers: list[bool] = []
+        self.futures: dict[str, asyncio.Future[Any]] = {}
+
+    async def one(self, poll_id: int, vote: Any) -> Any:
+        [result], _then = await self.many(poll_id, [vote])
+        return result
+
+    async def many(self, _poll_id: int, votes: Any) -> Any:
+        voters = [v.voter.aad_object_id for v in votes]
+        self.batches.append(voters)
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        await self.release.wait()
+        self.running -= 1
+
+        async def then() -> None:
+            await _settle()  # the voters' turns run on while this step does
+            self.then_saw_answers.append(all(self.futures[voter].done() for voter in voters))
+
+        return [v.voter.aad_object_id for v in votes], then
+
+
+def _pending(aad: str, receipt: str | None = None) -> Any:
+    from datetime import UTC, datetime
+
+    from classroom.polls.answers_together import PendingVote
+
+    return PendingVote(Choice(1), Voter(aad, aad), receipt, datetime.now(UTC))
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_votes_wait_for_a_free_batch_and_go_together() -> None:
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()
+    batches = VoteBatches(recorders.one, recorders.many, in_flight=2)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(3)]
+    await _settle()
+    second = [asyncio.ensure_future(batches.answer(1, _pending(f"b{n}"))) for n in range(2)]
+    await _settle()
+    third = [asyncio.ensure_future(batches.answer(1, _pending(f"c{n}"))) for n in range(4)]
+    other_poll = asyncio.ensure_future(batches.answer(2, _pending("z")))  # another poll's votes do not wait
+    await _settle()
+    assert recorders.batches == [["a0", "a1", "a2"], ["b0", "b1"], ["z"]]  # two of poll 1 at once, the third waits
+    recorders.futures = {f"a{n}": f for n, f in enumerate(first)} | {f"b{n}": f for n, f in enumerate(second)}
+    recorders.futures |= {f"c{n}": f for n, f in enumerate(third)} | {"z": other_poll}
+    recorders.release.set()
+    assert await asyncio.gather(*first, *second, *third, other_poll) == [
+        *(f"a{n}" for n in range(3)),
+        *(f"b{n}" for n in range(2)),
+        *(f"c{n}" for n in range(4)),
+        "z",
+    ]
+    assert recorders.batches[3] == [f"c{n}" for n in range(4)]  # the votes that waited went together
+    assert recorders.most_running == 3  # two of poll 1, one of poll 2
+    for _ in range(50):
+        if len(recorders.then_saw_answers) == 3:
+            break
+        await asyncio.sleep(0)
+    assert recorders.then_saw_answers == [True] * 3  # the voters had their answers while the next step ran
+
+
+async def test_a_voters_next_press_waits_for_the_batch_holding_their_last() -> None:
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()
+    batches = VoteBatches(recorders.one, recorders.many, in_flight=2)
+    first = asyncio.ensure_future(batches.answer(1, _pending("alex", "r1")))
+    await _settle()
+    again = asyncio.ensure_future(batches.answer(1, _pending("alex", "r2")))
+    redelivered = asyncio.ensure_future(batches.answer(1, _pending("sam", "r1")))
+    other = asyncio.ensure_future(batches.answer(1, _pending("kim", "r3")))
+    await _settle()
+    assert recorders.batches == [["alex"], ["kim"]]  # room for a second batch, but not for alex's next press
+    recorders.release.set()
+    await asyncio.gather(first, again, redelivered, other)
+    assert recorders.batches[2:] == [["alex", "sam"]]
