@@ -17,12 +17,14 @@ committed does.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from classroom.polls.answers_together import PendingVote, VoteResult
 from classroom.polls.polls import VoteOutcome
 
+log = logging.getLogger(__name__)
 BATCH_MAX = 100  # votes in one transaction (a bound on its length, and on the statements' parameters)
 
 RecordOne = Callable[[int, PendingVote], Awaitable[VoteOutcome]]
@@ -131,8 +133,11 @@ class VoteBatches:
             return
         for w, result in zip(batch, results, strict=True):
             _hand_over(w, result)
-        if then is not None:
-            await then()  # the voters have their answers; this batch's place is held until it is done
+        if then is not None:  # the voters have their answers; this batch's place is held until it is done
+            try:
+                await then()
+            except Exception:
+                log.exception("poll %s: the step after a batch of votes failed", poll_id)
 
 
 def _names(batch: list[_Waiting]) -> set[str]:
