@@ -50,7 +50,7 @@ def _one_statement_sessions(session_factory: SessionFactory) -> SessionFactory:
 def _batches_at_once(session_factory: SessionFactory) -> int:
     """Batches of votes for one poll recorded at once (``vote_batches``): on PostgreSQL two (they do not wait for
     each other, and one is sent while the other waits for the database: 10–30% more votes a second at concurrency
-    32 than one; three, no more); elsewhere one (SQLite has one connection)."""
+    32 than one, in 3 noisy pairs; three: no better in one run); elsewhere one (SQLite has one connection)."""
     bind = session_factory.kw.get("bind")
     return 2 if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql" else 1
 
