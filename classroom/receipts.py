@@ -75,6 +75,19 @@ class ActivityReceipts:
         values = {"key": key, "expires_at": self._clock.now() + self._keep}
         return connection.execute(_claim_statement(connection.dialect.name), values).first() is not None
 
+    async def claim_all_in(self, session: AsyncSession, keys: list[str]) -> set[str]:
+        """:meth:`claim_in` of several activities in one statement; the keys claimed now (the others: redeliveries)."""
+        if not keys:
+            return set()
+        connection = await session.connection()
+        expires_at = self._clock.now() + self._keep
+        rows = [{"key": key, "expires_at": expires_at} for key in sorted(set(keys))]
+        return {key for (key,) in await connection.execute(_claim_statement(connection.dialect.name), rows)}
+
+    async def unclaim_in(self, session: AsyncSession, key: str) -> None:
+        """Give up a claim made earlier in the caller's transaction (its work was refused after all)."""
+        await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
+
     async def require_claim_in(self, session: AsyncSession, key: str | None) -> None:
         """:meth:`claim_in` for work that claims its own activity (``key``; None: nothing to claim); raises
         AlreadyTaken for a redelivery, so the caller's transaction changes nothing."""

@@ -13,6 +13,8 @@ caller reads the answer the first press stored, as if it had been there all alon
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BindParameter, bindparam, delete, insert, select, update
@@ -61,6 +63,25 @@ _CHANGE = (
         teams_user_id=bindparam("teams_user_id"),
     )
 )
+# Several voters at once (``earlier_answers``, ``record_answers``): each a statement for all of them.
+_EARLIER_ALL = (
+    select(_VOTES.id, _VOTES.voter_key, _VOTES.option_id, _VOTES.text)
+    .where(_VOTES.poll_id == _POLL, _VOTES.voter_key.in_(bindparam("keys", expanding=True)))
+    .order_by(_VOTES.id)
+    .with_for_update(of=PollVote.__table__)
+)
+_EARLIER_PICKS_ALL = (
+    select(_PICKS.vote_id, _PICKS.option_id, _PICKS.rating)
+    .where(_PICKS.vote_id.in_(bindparam("votes", expanding=True)))
+    .order_by(_PICKS.vote_id, _PICKS.option_id)
+)
+_FIRSTS = {
+    dialect: dialect_insert(dialect, PollVote.__table__)
+    .values(**_FIRST_VALUES)
+    .on_conflict_do_nothing(index_elements=["poll_id", "voter_key"])
+    .returning(_VOTES.id, _VOTES.voter_key)
+    for dialect in ("sqlite", "postgresql")
+}
 _DROP_PICKS = delete(PollVotePick.__table__).where(_PICKS.vote_id == _VOTE)  # type: ignore[arg-type]
 _ADD_PICK = insert(PollVotePick.__table__).values(  # type: ignore[arg-type]
     vote_id=_VOTE, option_id=bindparam("option_id"), rating=bindparam("rating")
@@ -94,6 +115,16 @@ async def earlier_answer(session: AsyncSession, poll: Poll, key: str, *, lock: b
     return _answer(poll, key, found.id, found.option_id, found.text, picks)
 
 
+def _values(poll: Poll, answer: CheckedAnswer, teams_id: str | None, now: datetime) -> dict[str, object]:
+    named = not poll.anonymous
+    return {
+        "option_id": answer.option_id,
+        "text": answer.text,
+        "answered_at": now if named else None,
+        "teams_user_id": bounded(teams_id, NAME_MAX) if named and teams_id else None,
+    }
+
+
 async def record_answer(
     session: AsyncSession,
     poll: Poll,
@@ -110,12 +141,7 @@ async def record_answer(
     none of them. Returns the answer as stored; None when ``earlier`` was None but the same person's other press
     stored a first answer meanwhile (nothing was written: read it with ``earlier_answer`` and decide again)."""
     named = not poll.anonymous
-    values = {
-        "option_id": answer.option_id,
-        "text": answer.text,
-        "answered_at": now if named else None,
-        "teams_user_id": bounded(teams_id, NAME_MAX) if named and teams_id else None,
-    }
+    values = _values(poll, answer, teams_id, now)
     connection = await session.connection()
     if earlier is None:
         name = bounded(voter_name, NAME_MAX) if named else None
@@ -132,3 +158,70 @@ async def record_answer(
         picks = [{"vote": vote_id, "option_id": o, "rating": r} for o, r in answer.picks]
         await connection.execute(_ADD_PICK, picks)
     return _answer(poll, key, vote_id, answer.option_id, answer.text, list(answer.picks))
+
+
+async def earlier_answers(session: AsyncSession, poll: Poll, keys: Sequence[str]) -> dict[str, PollVote]:
+    """``earlier_answer`` (locked) of several voters at once, by voter key: one statement, and one for their picks.
+    Their rows are locked in id order (two transactions locking some of the same rows wait, not deadlock)."""
+    if not keys:
+        return {}
+    connection = await session.connection()
+    found = (await connection.execute(_EARLIER_ALL, {"poll": poll.id, "keys": list(keys)})).all()
+    picks: dict[int, list[tuple[int, int | None]]] = {row.id: [] for row in found}
+    if poll.kind in WITH_PICKS and found:
+        for vote_id, option_id, rating in await connection.execute(_EARLIER_PICKS_ALL, {"votes": list(picks)}):
+            picks[vote_id].append((option_id, rating))
+    return {
+        row.voter_key: _answer(poll, row.voter_key, row.id, row.option_id, row.text, picks[row.id]) for row in found
+    }
+
+
+@dataclass(frozen=True)
+class AnswerWrite:
+    """One voter's answer to store with others (``record_answers``): what ``record_answer`` takes."""
+
+    key: str
+    answer: CheckedAnswer
+    voter_name: str
+    teams_id: str | None
+    earlier: PollVote | None
+    now: datetime
+
+
+async def record_answers(session: AsyncSession, poll: Poll, writes: Sequence[AnswerWrite]) -> list[PollVote | None]:
+    """``record_answer`` for several voters (each key once) at once: their first answers in one statement (in key
+    order), their changes in one, their picks in one or two. Each result as ``record_answer``'s: None when that
+    voter's other press stored a first answer meanwhile (nothing was written for them)."""
+    connection = await session.connection()
+    named = not poll.anonymous
+    firsts = sorted((w for w in writes if w.earlier is None), key=lambda w: w.key)
+    ids: dict[str, int] = {}
+    if firsts:
+        rows = [
+            {
+                "poll": poll.id,
+                "key": w.key,
+                "name": bounded(w.voter_name, NAME_MAX) if named else None,
+                **_values(poll, w.answer, w.teams_id, w.now),
+            }
+            for w in firsts
+        ]
+        ids = {key: vote_id for vote_id, key in await connection.execute(_FIRSTS[connection.dialect.name], rows)}
+    changes = [w for w in writes if w.earlier is not None]
+    if changes:
+        rows = [{"vote": w.earlier.id, **_values(poll, w.answer, w.teams_id, w.now)} for w in changes if w.earlier]
+        await connection.execute(_CHANGE, rows)
+        if poll.kind in WITH_PICKS:
+            await connection.execute(_DROP_PICKS, [{"vote": w.earlier.id} for w in changes if w.earlier])
+    stored: list[PollVote | None] = []
+    picks: list[dict[str, object]] = []
+    for w in writes:
+        vote_id = w.earlier.id if w.earlier is not None else ids.get(w.key)
+        if vote_id is None:
+            stored.append(None)
+            continue
+        picks += [{"vote": vote_id, "option_id": o, "rating": r} for o, r in w.answer.picks]
+        stored.append(_answer(poll, w.key, vote_id, w.answer.option_id, w.answer.text, list(w.answer.picks)))
+    if picks:
+        await connection.execute(_ADD_PICK, picks)
+    return stored

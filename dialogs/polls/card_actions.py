@@ -12,6 +12,7 @@ from botbuilder.core import InvokeResponse
 from classroom.errors import NotFound
 from dialogs.card_actions import CardActionRequest, CardActionRouter, card_answer, message_answer
 from dialogs.polls import actions, composing, preparing, replies
+from dialogs.polls.answer_cards import answer_card
 from dialogs.polls.cards.poll import build_poll_card
 from dialogs.polls.cards.results import build_poll_results_card, build_run_polls_card
 from dialogs.polls.downloads import download_for, not_yours, run_code_from
@@ -36,10 +37,8 @@ OUT_OF_DATE = "Sorry, that card is out of date."
 def _answer(request: CardActionRequest, answer: actions.Answer) -> InvokeResponse:
     if answer.view is None:
         return message_answer(answer.notice or OUT_OF_DATE)
-    card = build_poll_card(
-        answer.view, request.services.zone, chosen=answer.chosen, notice=answer.notice, typed=request.data
-    )
-    return card_answer(card.card)
+    zone = request.services.zone
+    return card_answer(answer_card(answer.view, zone, chosen=answer.chosen, notice=answer.notice, typed=request.data))
 
 
 async def vote(request: CardActionRequest) -> InvokeResponse:
