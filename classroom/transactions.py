@@ -3,8 +3,8 @@
 A conflict (SQLite busy or locked, a PostgreSQL deadlock or serialisation failure) means the transaction was
 rolled back and nothing of it was kept, so running the whole unit again is safe and gives the same answer the
 request would have had a moment later. Units must therefore touch only the database. Every service runs its
-transactions through :func:`in_transaction`; reads use it too, so a read that meets a locked SQLite file waits
-and retries like a write.
+transactions through :func:`in_transaction`; reads use it too (or :func:`in_read`, the same on a plain connection
+for the busiest reads), so a read that meets a locked SQLite file waits and retries like a write.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from classroom.errors import TryAgain
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SessionFactory = async_sessionmaker[AsyncSession]
 Unit = Callable[[AsyncSession], Awaitable[T]]
+Read = Callable[[AsyncConnection], Awaitable[T]]
 
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 POSTGRES_RETRYABLE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
@@ -85,10 +87,46 @@ async def in_transaction(
     Raises:
         TryAgain: still conflicting after ``attempts`` tries (nothing was changed).
     """
+    return await _retrying(partial(_once, session_factory, unit, commit_on), attempts)
+
+
+async def in_read(session_factory: SessionFactory, read: Read[T], *, attempts: int = DEFAULT_ATTEMPTS) -> T:
+    """Run ``read(connection)`` on one of the engine's pooled connections, with no ORM session; retried as
+    :func:`in_transaction` retries.
+
+    For the busiest reads, whose rows are Core rows and which need no entity: an ORM session (its transaction,
+    identity map and their bookkeeping) cost more CPU than the statement. The connection is the one sessions of
+    ``session_factory`` would get (on PostgreSQL, from :func:`read_sessions`: each statement commits on its own);
+    nothing is committed at the end, since nothing was written. A factory bound to something other than an
+    engine (a test's connection) gets a session's connection instead.
+    """
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return await in_transaction(
+            session_factory, lambda session: _on_session_connection(session, read), attempts=attempts
+        )
+    return await _retrying(partial(_read_once, bind, read), attempts)
+
+
+async def _on_session_connection(session: AsyncSession, read: Read[T]) -> T:
+    return await read(await session.connection())
+
+
+async def _read_once(engine: AsyncEngine, read: Read[T]) -> T:
+    # Closed here rather than by ``async with``, whose exit closes in a task of its own (see
+    # storage/sqlite_on_loop.py: the one SQLite connection would stay out of the pool until that task runs).
+    connection = await engine.connect()
+    try:
+        return await read(connection)
+    finally:
+        await connection.close()
+
+
+async def _retrying(once: Callable[[], Awaitable[T]], attempts: int) -> T:
     attempt = 1
     while True:
         try:
-            return await _once(session_factory, unit, commit_on)
+            return await once()
         except Exception as error:
             if not is_transient(error):
                 raise

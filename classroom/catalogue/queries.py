@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.snapshot import CatalogueSnapshot, Database
 from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView
 from classroom.errors import NotFound
 from storage.models import CatalogueVersion, Enrolment, Organisation, OrganisationStatus, Person
@@ -54,7 +54,7 @@ class CourseOverview:
 _HELD = sorted(HOLDS_PLACE)
 
 
-async def seats_held_on(session: AsyncSession, run_ids: list[int]) -> dict[int, int]:
+async def seats_held_on(session: Database, run_ids: list[int]) -> dict[int, int]:
     """Places taken (confirmed, under review, or offered to the waitlist) on each of ``run_ids``, one count."""
     if not run_ids:
         return {}
@@ -101,10 +101,10 @@ _LIVE = (
 )
 
 
-async def _live(session: AsyncSession, run_ids: list[int], viewer: str | None) -> tuple[int, _Live]:
+async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tuple[int, _Live]:
     """The catalogue version and, in the same statement, places taken on ``run_ids`` and the viewer's band."""
     # On the session's connection (Core, not the ORM): nothing here is an entity, and it runs on most turns.
-    connection = await session.connection()
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
     rows = (await connection.execute(_LIVE, {"run_ids": run_ids, "viewer": viewer})).all()
     if not rows:  # no version row (a database emptied by hand): count on their own
         return 0, _Live(await seats_held_on(session, run_ids))
@@ -134,7 +134,7 @@ def _run_overview(run: RunView, held: dict[int, int]) -> RunOverview:
 
 
 async def _overviews(
-    session: AsyncSession, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
+    session: Database, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
 ) -> list[CourseOverview]:
     """The courses ``pick`` chooses from the catalogue, with their upcoming runs and places left, in listing order
     (one statement: the counts over the runs shown, and the catalogue's freshness)."""
@@ -153,13 +153,13 @@ async def _overviews(
 
 
 async def list_courses(
-    session: AsyncSession, now: datetime, snapshot: CatalogueSnapshot | None = None
+    session: Database, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
     return await _overviews(session, snapshot or CatalogueSnapshot(), now, lambda catalogue: list(catalogue.courses))
 
 
 async def course_by_code(
-    session: AsyncSession,
+    session: Database,
     code: str,
     now: datetime,
     viewer_aad_object_id: str | None = None,
@@ -200,7 +200,7 @@ def search_words(query: str) -> list[str]:
 
 
 async def search_courses(
-    session: AsyncSession, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
+    session: Database, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
     """Courses where every word of the query appears in the code, title, texts or an outcome."""
     words = search_words(query)

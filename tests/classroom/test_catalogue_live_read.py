@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Connection, event, select
+from sqlalchemy.orm import Session
 
 from classroom.catalogue.queries import ViewerBand
 from classroom.catalogue.service import CatalogueService
@@ -36,6 +37,33 @@ async def test_a_course_and_the_course_list_each_read_one_statement(engine, sess
     assert overview.viewer == ViewerBand(DOWNLAND, 2) and overview.viewer_settled
     assert [o.upcoming_runs[0].places_left for o in listing] == [3, 1]
     assert catalogue.snapshot.builds == 1
+
+
+async def test_browsing_opens_no_orm_session_once_the_catalogue_is_kept(session_factory, clock) -> None:
+    """The reads of the busy paths are Core rows on a plain connection (``classroom.transactions.in_read``): an ORM
+    session's transaction and bookkeeping cost more than their one statement. Only reading the catalogue whole
+    (a rebuild) uses the ORM."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    catalogue = CatalogueService(session_factory, clock)
+    sessions: list[Session] = []
+
+    def on_begin(session: Session, *_: object) -> None:
+        sessions.append(session)
+
+    event.listen(Session, "after_begin", on_begin)
+    try:
+        await catalogue.course(MULTI)  # the first request builds the copy kept in memory: through the ORM
+        built = len(sessions)
+        overview = await catalogue.course(MULTI, "aad-alex")
+        listing = await catalogue.courses()
+        found = await catalogue.search("permanence")
+        codes = await catalogue.codes()
+    finally:
+        event.remove(Session, "after_begin", on_begin)
+    assert built == 1 and len(sessions) == 1
+    assert overview.viewer == ViewerBand(DOWNLAND, 2) and [o.upcoming_runs[0].places_left for o in listing] == [3, 1]
+    assert MULTI in [o.course.code for o in found] and MULTI in codes
 
 
 async def test_places_left_are_counted_on_every_request(session_factory, clock) -> None:
