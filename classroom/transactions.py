@@ -3,8 +3,8 @@
 A conflict (SQLite busy or locked, a PostgreSQL deadlock or serialisation failure) means the transaction was
 rolled back and nothing of it was kept, so running the whole unit again is safe and gives the same answer the
 request would have had a moment later. Units must therefore touch only the database. Every service runs its
-transactions through :func:`in_transaction`; reads use it too, so a read that meets a locked SQLite file waits
-and retries like a write.
+transactions through :func:`in_transaction`; reads use it too (or :func:`in_read`, the same on a plain connection
+for the busiest reads), so a read that meets a locked SQLite file waits and retries like a write.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -33,11 +34,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SessionFactory = async_sessionmaker[AsyncSession]
 Unit = Callable[[AsyncSession], Awaitable[T]]
+Read = Callable[[AsyncConnection], Awaitable[T]]
 
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 POSTGRES_RETRYABLE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 DEFAULT_ATTEMPTS = 8
-_BACKOFF = 0.01  # seconds: the first retry waits up to this, each next one up to twice as long (at most 2 s)
+# Backoff before attempt n + 1: a random wait up to FIRST_WAIT * 2 ** (n - 1) seconds, at most LONGEST_WAIT.
+FIRST_WAIT, LONGEST_WAIT = 0.01, 2.0
+BUSY = "the database is busy; please try again in a moment"
 
 
 def is_transient(error: BaseException) -> bool:
@@ -91,31 +95,67 @@ async def in_transaction(
     Raises:
         TryAgain: still conflicting after ``attempts`` tries (nothing was changed).
     """
-    # The first try runs on its own: nearly every transaction commits at once, and setting up tenacity's loop cost
-    # more than a short transaction's statements. After a conflict, the loop runs the other attempts, its waits
-    # one step further on (as if it had run the first try itself).
+    return await _retrying(partial(_once, session_factory, unit, commit_on), attempts)
+
+
+async def in_read(session_factory: SessionFactory, read: Read[T], *, attempts: int = DEFAULT_ATTEMPTS) -> T:
+    """Run ``read(connection)`` on one of the engine's pooled connections, with no ORM session; retried as
+    :func:`in_transaction` retries.
+
+    For the busiest reads, whose rows are Core rows and which need no entity: an ORM session (its transaction,
+    identity map and their bookkeeping) cost more CPU than the statement. The connection is the one sessions of
+    ``session_factory`` would get (on PostgreSQL, from :func:`read_sessions`: each statement commits on its own);
+    nothing is committed at the end, since nothing was written. A factory bound to something other than an
+    engine (a test's connection) gets a session's connection instead.
+    """
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return await in_transaction(
+            session_factory, lambda session: _on_session_connection(session, read), attempts=attempts
+        )
+    return await _retrying(partial(_read_once, bind, read), attempts)
+
+
+async def _on_session_connection(session: AsyncSession, read: Read[T]) -> T:
+    return await read(await session.connection())
+
+
+async def _read_once(engine: AsyncEngine, read: Read[T]) -> T:
+    # Closed here rather than by ``async with``, whose exit closes in a task of its own (see
+    # storage/sqlite_on_loop.py: the one SQLite connection would stay out of the pool until that task runs).
+    connection = await engine.connect()
     try:
-        return await _once(session_factory, unit, commit_on)
+        return await read(connection)
+    finally:
+        await connection.close()
+
+
+async def _retrying(once: Callable[[], Awaitable[T]], attempts: int) -> T:
+    # The first try runs on its own: nearly every transaction commits at once, and setting up tenacity's loop cost
+    # more than a short read (0.05-0.08 ms a call). After a conflict, tenacity runs the other attempts, its waits
+    # one step further on, as if it had run the first try itself.
+    try:
+        return await once()
     except Exception as error:
         if not is_transient(error):
             raise
         conflict = error
     log.info("transient database conflict (attempt 1): %s", conflict)
     if attempts <= 1:
-        raise TryAgain("the database is busy; please try again in a moment") from conflict
-    await asyncio.sleep(random.uniform(0, _BACKOFF))  # noqa: S311 - jitter, not a secret
+        raise TryAgain(BUSY) from conflict
+    await asyncio.sleep(random.uniform(0, FIRST_WAIT))  # noqa: S311 - jitter, not a secret
     retrying = AsyncRetrying(
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(attempts - 1),
-        wait=wait_random_exponential(multiplier=2 * _BACKOFF, max=2),
+        wait=wait_random_exponential(multiplier=2 * FIRST_WAIT, max=LONGEST_WAIT),
         before_sleep=_log_conflict,
     )
     try:
         async for attempt in retrying:
             with attempt:
-                return await _once(session_factory, unit, commit_on)
+                return await once()
     except RetryError as exhausted:
-        raise TryAgain("the database is busy; please try again in a moment") from exhausted.last_attempt.exception()
+        raise TryAgain(BUSY) from exhausted.last_attempt.exception()
     raise AssertionError("unreachable: tenacity either returns, raises or gives up")
 
 

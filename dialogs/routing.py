@@ -9,6 +9,7 @@ routing, ``help`` and the app manifest's command lists. A command may also be ty
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
@@ -125,6 +126,12 @@ def plain_words(text: str) -> str:
     return _matchable(text).rstrip(_CLOSING_PUNCTUATION).lower()
 
 
+# Messages whose reading is kept (``Router.recognise``): people send the same few commands over and over. Longer
+# messages (questions in people's own words, rarely the same twice) are read each time.
+RECOGNISED_KEPT = 512
+RECOGNISED_LONGEST = 200
+
+
 def _phrase(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{pattern})[{re.escape(_CLOSING_PUNCTUATION)}]*", re.IGNORECASE)
 
@@ -133,6 +140,8 @@ def _phrase(pattern: str) -> re.Pattern[str]:
 class Router:
     commands: dict[str, Command] = field(default_factory=dict)
     _names: dict[str, Command] = field(default_factory=dict, repr=False)  # every name and alias, lower case
+    # What recent messages were read as (least recently used last out); forgotten when a command is added.
+    _recognised: OrderedDict[str, Invocation | None] = field(default_factory=OrderedDict, repr=False)
 
     def command(
         self,
@@ -173,6 +182,7 @@ class Router:
                 raise ValueError(f"{word!r} names both {self._names[word].name!r} and {command.name!r}")
         self.commands[command.name] = command
         self._names.update(dict.fromkeys((command.name, *command.aliases), command))
+        self._recognised.clear()
 
     def include(self, other: Router) -> None:
         for command in other.commands.values():
@@ -184,7 +194,23 @@ class Router:
         In order: the whole message is a name or an alias ("my courses", "bookings?"); a command's phrase matches
         the whole message ("cancel my place on PERM4"); the message starts with a name or an alias, the longest
         first ("my courses" before "my"), and the rest are its arguments, exactly as typed.
+
+        A message read recently is not read again: the router does not change once built (adding a command
+        forgets every reading), so the same text always means the same invocation, and an invocation is
+        immutable, so one can be shared by every turn that sent that text.
         """
+        if len(text) > RECOGNISED_LONGEST:
+            return self._recognise(text)
+        kept = self._recognised
+        if text in kept:
+            kept.move_to_end(text)
+            return kept[text]
+        invocation = kept[text] = self._recognise(text)
+        if len(kept) > RECOGNISED_KEPT:
+            kept.popitem(last=False)
+        return invocation
+
+    def _recognise(self, text: str) -> Invocation | None:
         said = _matchable(text)
         whole = self._names.get(plain_words(said))
         if whole is not None:

@@ -31,8 +31,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     SQLite file: one connection whose statements run on the event loop's thread (see
     ``storage/sqlite_on_loop.py``), foreign keys on, WAL so the CLI can read while the bot writes.
-    PostgreSQL: a connection idle for ``ping_after_idle`` seconds is pinged when taken from the pool, so a
-    restarted server does not fail the next turn (see :func:`_ping_when_idle`).
+    PostgreSQL: a pool of ``POOL_SIZE`` connections kept open, with no overflow (see ``POOL_SIZE``); a connection
+    idle for ``ping_after_idle`` seconds is pinged when taken from the pool, so a restarted server does not fail
+    the next turn (see :func:`_ping_when_idle`).
     """
     if is_sqlite(url):
         database = sqlite_file(url)
@@ -54,12 +55,20 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     ping_after_idle = kwargs.pop("ping_after_idle", PING_AFTER_IDLE)
-    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine, ping_after_idle)
     return engine
 
+
+# PostgreSQL connections per process, all kept open once opened; a turn beyond them waits for one (a turn holds one
+# for a statement or a short transaction). The pool was 10 plus 10 "overflow" connections, the same 20 at most,
+# but SQLAlchemy closes an overflow connection as soon as it is returned while the pool is full: under a burst
+# (32 turns at once in benchmarks/turns.py) about one turn in six opened a connection (TLS attempt, start-up,
+# asyncpg's type set-up, every statement prepared again) and closed it, a third of a course card turn's CPU.
+POOL_SIZE = 20
 
 # A server restart takes longer than this, so every connection that was in the pool when it went down has been
 # idle at least this long when it is next taken, and is pinged first.

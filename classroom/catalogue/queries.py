@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.snapshot import CatalogueSnapshot, Database
 from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView
 from classroom.errors import NotFound
 from storage.models import CatalogueVersion, Enrolment, Organisation, OrganisationStatus, Person
@@ -54,7 +56,7 @@ class CourseOverview:
 _HELD = sorted(HOLDS_PLACE)
 
 
-async def seats_held_on(session: AsyncSession, run_ids: list[int]) -> dict[int, int]:
+async def seats_held_on(session: Database, run_ids: list[int]) -> dict[int, int]:
     """Places taken (confirmed, under review, or offered to the waitlist) on each of ``run_ids``, one count."""
     if not run_ids:
         return {}
@@ -75,37 +77,63 @@ class _Live:
     viewer_settled: bool = True
 
 
-_HELD_ON = (
-    select(Enrolment.run_id, func.count().label("held"))
-    .where(Enrolment.run_id.in_(bindparam("run_ids", expanding=True)), Enrolment.status.in_(_HELD))
-    .group_by(Enrolment.run_id)
-    .subquery("held_on")
-)
-# One statement, one row per run with places taken (or one row of NULLs): the catalogue version (so checking the
-# copy kept in memory costs no statement of its own), the viewer's organisation and band, and the counts.
-_LIVE = (
-    select(
-        CatalogueVersion.version,
-        Person.id.label("person_id"),
-        Person.organisation_status,
-        Organisation.name,
-        Organisation.price_band,
-        _HELD_ON.c.run_id,
-        _HELD_ON.c.held,
+# Runs whose ids are bound one by one (``run_0``, ``run_1``…): a statement per number of runs, each compiled once.
+# An IN over a list bound as one expanding parameter is rewritten for its length on every execution, a fifth of
+# the statement's CPU on this path (more runs than this, rare: that one statement).
+RUNS_BOUND_ONE_BY_ONE = 32
+# The statuses holding a place, bound one by one too (``held_0``…: a literal list is an expanding parameter).
+_HELD_PARAMETERS = {f"held_{i}": status for i, status in enumerate(_HELD)}
+
+
+@cache
+def _live_statement(runs: int) -> Select[Any]:
+    """One statement, one row per run with places taken (or one row of NULLs): the catalogue version (so checking
+    the copy kept in memory costs no statement of its own), the viewer's organisation and band, and the counts
+    over ``runs`` runs."""
+    if runs > RUNS_BOUND_ONE_BY_ONE:
+        on_runs: ColumnElement[bool] = Enrolment.run_id.in_(bindparam("run_ids", expanding=True))
+    elif runs == 0:
+        on_runs = false()
+    else:
+        on_runs = Enrolment.run_id.in_([bindparam(f"run_{i}", type_=Integer()) for i in range(runs)])
+    statuses = [bindparam(name, value, type_=Enrolment.status.type) for name, value in _HELD_PARAMETERS.items()]
+    held_on = (
+        select(Enrolment.run_id, func.count().label("held"))
+        .where(on_runs, Enrolment.status.in_(statuses))
+        .group_by(Enrolment.run_id)
+        .subquery("held_on")
     )
-    .select_from(CatalogueVersion)
-    .outerjoin(Person, Person.aad_object_id == bindparam("viewer"))
-    .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-    .outerjoin(_HELD_ON, true())
-    .where(CatalogueVersion.id == 1)
-)
+    return (
+        select(
+            CatalogueVersion.version,
+            Person.id.label("person_id"),
+            Person.organisation_status,
+            Organisation.name,
+            Organisation.price_band,
+            held_on.c.run_id,
+            held_on.c.held,
+        )
+        .select_from(CatalogueVersion)
+        .outerjoin(Person, Person.aad_object_id == bindparam("viewer"))
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .outerjoin(held_on, true())
+        .where(CatalogueVersion.id == 1)
+    )
 
 
-async def _live(session: AsyncSession, run_ids: list[int], viewer: str | None) -> tuple[int, _Live]:
+def _live_parameters(run_ids: list[int], viewer: str | None) -> dict[str, Any]:
+    if len(run_ids) > RUNS_BOUND_ONE_BY_ONE:
+        return {"run_ids": run_ids, "viewer": viewer}
+    parameters: dict[str, Any] = {f"run_{i}": run_id for i, run_id in enumerate(run_ids)}
+    parameters["viewer"] = viewer
+    return parameters
+
+
+async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tuple[int, _Live]:
     """The catalogue version and, in the same statement, places taken on ``run_ids`` and the viewer's band."""
     # On the session's connection (Core, not the ORM): nothing here is an entity, and it runs on most turns.
-    connection = await session.connection()
-    rows = (await connection.execute(_LIVE, {"run_ids": run_ids, "viewer": viewer})).all()
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
+    rows = (await connection.execute(_live_statement(len(run_ids)), _live_parameters(run_ids, viewer))).all()
     if not rows:  # no version row (a database emptied by hand): count on their own
         return 0, _Live(await seats_held_on(session, run_ids))
     first = rows[0]
@@ -134,7 +162,7 @@ def _run_overview(run: RunView, held: dict[int, int]) -> RunOverview:
 
 
 async def _overviews(
-    session: AsyncSession, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
+    session: Database, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
 ) -> list[CourseOverview]:
     """The courses ``pick`` chooses from the catalogue, with their upcoming runs and places left, in listing order
     (one statement: the counts over the runs shown, and the catalogue's freshness)."""
@@ -153,13 +181,13 @@ async def _overviews(
 
 
 async def list_courses(
-    session: AsyncSession, now: datetime, snapshot: CatalogueSnapshot | None = None
+    session: Database, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
     return await _overviews(session, snapshot or CatalogueSnapshot(), now, lambda catalogue: list(catalogue.courses))
 
 
 async def course_by_code(
-    session: AsyncSession,
+    session: Database,
     code: str,
     now: datetime,
     viewer_aad_object_id: str | None = None,
@@ -200,7 +228,7 @@ def search_words(query: str) -> list[str]:
 
 
 async def search_courses(
-    session: AsyncSession, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
+    session: Database, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
     """Courses where every word of the query appears in the code, title, texts or an outcome."""
     words = search_words(query)

@@ -1,12 +1,12 @@
 """``CatalogueService``: what people browse, search and look up, and the catalogue import, each in its own
-transaction."""
+transaction (browsing on a plain connection: ``classroom.transactions.in_read``)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue import queries
 from classroom.catalogue.file_format import CatalogueDocument, load_catalogue
@@ -15,7 +15,7 @@ from classroom.catalogue.queries import CourseOverview
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.privacy.audit import CLI, Actor, record_audit
-from classroom.transactions import SessionFactory, in_transaction, read_sessions
+from classroom.transactions import SessionFactory, in_read, in_transaction, read_sessions
 
 CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 
@@ -30,37 +30,38 @@ class CatalogueService:
     async def courses(self) -> list[CourseOverview]:
         """Every course with its upcoming runs, those with a run coming up first."""
 
-        async def unit(session: AsyncSession) -> list[CourseOverview]:
-            return await queries.list_courses(session, self._clock.now(), self.snapshot)
+        async def read(connection: AsyncConnection) -> list[CourseOverview]:
+            return await queries.list_courses(connection, self._clock.now(), self.snapshot)
 
-        return await in_transaction(self._reads, unit)
+        return await in_read(self._reads, read)
 
     async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
         """One course with everything its details card shows, with the viewer's price band when we know their
         organisation; raises NotFound for an unknown code."""
 
-        async def unit(session: AsyncSession) -> CourseOverview:
-            return await queries.course_by_code(session, code, self._clock.now(), viewer_aad_object_id, self.snapshot)
+        async def read(connection: AsyncConnection) -> CourseOverview:
+            now = self._clock.now()
+            return await queries.course_by_code(connection, code, now, viewer_aad_object_id, self.snapshot)
 
-        return await in_transaction(self._reads, unit)
+        return await in_read(self._reads, read)
 
     async def search(self, query: str) -> list[CourseOverview]:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
         if not queries.search_words(query):
             return []
 
-        async def unit(session: AsyncSession) -> list[CourseOverview]:
-            return await queries.search_courses(session, query, self._clock.now(), self.snapshot)
+        async def read(connection: AsyncConnection) -> list[CourseOverview]:
+            return await queries.search_courses(connection, query, self._clock.now(), self.snapshot)
 
-        return await in_transaction(self._reads, unit)
+        return await in_read(self._reads, read)
 
     async def codes(self) -> list[str]:
         """Every course code, in order."""
 
-        async def unit(session: AsyncSession) -> list[str]:
-            return sorted(course.code for course in (await self.snapshot.current(session)).courses)
+        async def read(connection: AsyncConnection) -> list[str]:
+            return sorted(course.code for course in (await self.snapshot.current(connection)).courses)
 
-        return await in_transaction(self._reads, unit)
+        return await in_read(self._reads, read)
 
     async def import_document(self, document: CatalogueDocument, *, by: Actor = CLI_IMPORT) -> ImportReport:
         """Upsert a validated catalogue in one transaction (nothing changes if any part is refused); recorded in

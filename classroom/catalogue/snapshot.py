@@ -17,12 +17,14 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue.views import Catalogue, load_catalogue
 from storage.models import CatalogueVersion
 
 T = TypeVar("T")
+# Where the catalogue is read: a session, or (the busy paths, ``CatalogueService``) a plain connection.
+Database = AsyncSession | AsyncConnection
 LiveRead = Callable[[Catalogue], Awaitable[tuple[int, T]]]
 
 _VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)
@@ -31,8 +33,8 @@ _VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)
 _REBUILDS = 3
 
 
-async def catalogue_version(session: AsyncSession) -> int:
-    return int(await session.scalar(_VERSION) or 0)
+async def catalogue_version(database: Database) -> int:
+    return int(await database.scalar(_VERSION) or 0)
 
 
 class CatalogueSnapshot:
@@ -44,11 +46,11 @@ class CatalogueSnapshot:
         self._building = asyncio.Lock()
         self.builds = 0  # how often it was read whole (for tests and benchmarks)
 
-    async def current(self, session: AsyncSession) -> Catalogue:
+    async def current(self, session: Database) -> Catalogue:
         """The catalogue as of ``session``'s transaction."""
         return await self._at(session, await catalogue_version(session))
 
-    async def checked(self, session: AsyncSession, read: LiveRead[T]) -> tuple[Catalogue, T]:
+    async def checked(self, session: Database, read: LiveRead[T]) -> tuple[Catalogue, T]:
         """``read(catalogue)`` with this process's copy: a read of what changes by the minute for that copy's
         courses and runs, which returns the database's catalogue version *from the same statement*. When that
         is not the copy's version, the copy is rebuilt and the read repeated, so what is returned is the
@@ -61,13 +63,24 @@ class CatalogueSnapshot:
             catalogue = await self._at(session, version)
         return catalogue, (await read(catalogue))[1]
 
-    async def _at(self, session: AsyncSession, version: int) -> Catalogue:
+    async def _at(self, session: Database, version: int) -> Catalogue:
         cached = self._catalogue
         if cached is not None and cached.version == version:
             return cached
         async with self._building:  # many turns at once after a change: one of them reads it
             cached = self._catalogue
             if cached is None or cached.version != version:
-                cached = self._catalogue = await load_catalogue(session, version)
+                cached = self._catalogue = await _load(session, version)
                 self.builds += 1
         return cached
+
+
+async def _load(database: Database, version: int) -> Catalogue:
+    if isinstance(database, AsyncSession):
+        return await load_catalogue(database, version)
+    # A plain connection: an ORM session on it for the rebuild only, in the connection's transaction.
+    session = AsyncSession(bind=database)
+    try:
+        return await load_catalogue(session, version)
+    finally:
+        await session.close()

@@ -7,6 +7,7 @@ RichTextBlock TextRun, which Teams shows literally, so nobody can inject links, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -22,8 +23,9 @@ class CardMessage:
     card: dict[str, Any]
     fallback_text: str
 
-    @property
+    @cached_property
     def summary(self) -> str:
+        """The fallback's first line (worked out once: kept catalogue cards are shown many times)."""
         return self.fallback_text.splitlines()[0] if self.fallback_text else ""
 
     def message_json(self) -> dict[str, Any]:

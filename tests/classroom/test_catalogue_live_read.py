@@ -7,12 +7,15 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Connection, event, select
+from sqlalchemy.orm import Session
 
+from classroom.catalogue import queries
 from classroom.catalogue.queries import ViewerBand
 from classroom.catalogue.service import CatalogueService
+from classroom.catalogue.snapshot import catalogue_version
 from classroom.enrolment.organisations import choose_organisation
 from classroom.enrolment.service import EnrolmentService
-from storage.models import Organisation
+from storage.models import CourseRun, Organisation
 from tests.support.enrolment import DOWNLAND, MULTI, MULTI_RUN, add_person, load_world, world
 from tests.support.statements import statements
 
@@ -38,6 +41,33 @@ async def test_a_course_and_the_course_list_each_read_one_statement(engine, sess
     assert catalogue.snapshot.builds == 1
 
 
+async def test_browsing_opens_no_orm_session_once_the_catalogue_is_kept(session_factory, clock) -> None:
+    """The reads of the busy paths are Core rows on a plain connection (``classroom.transactions.in_read``): an ORM
+    session's transaction and bookkeeping cost more than their one statement. Only reading the catalogue whole
+    (a rebuild) uses the ORM."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    catalogue = CatalogueService(session_factory, clock)
+    sessions: list[Session] = []
+
+    def on_begin(session: Session, *_: object) -> None:
+        sessions.append(session)
+
+    event.listen(Session, "after_begin", on_begin)
+    try:
+        await catalogue.course(MULTI)  # the first request builds the copy kept in memory: through the ORM
+        built = len(sessions)
+        overview = await catalogue.course(MULTI, "aad-alex")
+        listing = await catalogue.courses()
+        found = await catalogue.search("permanence")
+        codes = await catalogue.codes()
+    finally:
+        event.remove(Session, "after_begin", on_begin)
+    assert built == 1 and len(sessions) == 1
+    assert overview.viewer == ViewerBand(DOWNLAND, 2) and [o.upcoming_runs[0].places_left for o in listing] == [3, 1]
+    assert MULTI in [o.course.code for o in found] and MULTI in codes
+
+
 async def test_places_left_are_counted_on_every_request(session_factory, clock) -> None:
     await load_world(session_factory, world(FIRST_DAY))
     await add_person(session_factory, "aad-alex", "Alex Wilber")
@@ -46,6 +76,27 @@ async def test_places_left_are_counted_on_every_request(session_factory, clock) 
     await EnrolmentService(session_factory, clock).enrol("aad-alex", MULTI_RUN)
     assert (await catalogue.course(MULTI)).upcoming_runs[0].places_left == 2
     assert [o.upcoming_runs[0].places_left for o in await catalogue.courses()][0] == 2
+
+
+async def test_places_are_counted_however_many_runs_are_shown(engine, session_factory, clock) -> None:
+    """Run ids are bound one by one up to ``RUNS_BOUND_ONE_BY_ONE`` (a statement for each number of runs), as one
+    list beyond it: the counts, the version and the viewer are the same either way, and with no run at all."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    await EnrolmentService(session_factory, clock).enrol("aad-alex", MULTI_RUN)
+    async with session_factory() as session:
+        run_id = await session.scalar(select(CourseRun.id).where(CourseRun.code == MULTI_RUN))
+        version = await catalogue_version(session)
+    assert run_id is not None
+    unknown = [run_id + 1000 + n for n in range(queries.RUNS_BOUND_ONE_BY_ONE + 5)]
+    connection = await engine.connect()
+    try:
+        for shown in ([run_id], [*unknown[:3], run_id], [*unknown, run_id], unknown[:2], []):
+            read_version, live = await queries._live(connection, shown, "aad-alex")
+            assert read_version == version and live.viewer == ViewerBand(DOWNLAND, 2)
+            assert live.held == ({run_id: 1} if run_id in shown else {})
+    finally:
+        await connection.close()
 
 
 @pytest.mark.parametrize(

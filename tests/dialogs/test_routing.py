@@ -77,3 +77,27 @@ def test_unlisted_commands_are_routed_but_not_shown(router: Router) -> None:
     router.command("hi", roles=EVERYONE, description="d", listed=False)(_nothing)
     assert router.recognise("hi") is not None
     assert "hi" not in [command.name for command in router.visible_to(set(), "personal")]
+
+
+def test_a_message_read_again_is_not_read_again_until_a_command_is_added(router: Router) -> None:
+    """Readings are kept (``Router.recognise``): the same text is the same invocation, until the router changes."""
+    first = router.recognise("course PERM4")
+    assert first is not None and first.command.name == "course" and first.args == "PERM4"
+    assert router.recognise("course PERM4") is first  # kept, not read again
+    assert router.recognise("course perm4") is not first  # another text, another reading (arguments as typed)
+    assert router.recognise("enquiries") is None
+    router.command("enquiries", roles=EVERYONE, description="d")(_nothing)
+    found = router.recognise("enquiries")  # what was read before the command came is forgotten
+    assert found is not None and found.command.name == "enquiries"
+    assert router.recognise("course PERM4") is not first and router.recognise("course PERM4") == first
+
+
+def test_only_a_bounded_number_of_short_messages_are_kept(router: Router) -> None:
+    from dialogs import routing
+
+    for n in range(routing.RECOGNISED_KEPT + 50):
+        router.recognise(f"course C{n}")
+    assert len(router._recognised) == routing.RECOGNISED_KEPT
+    long = "course " + "x" * routing.RECOGNISED_LONGEST
+    found = router.recognise(long)
+    assert found is not None and found.args == "x" * routing.RECOGNISED_LONGEST and long not in router._recognised

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from classroom.people import assign_roles, roles_of
-from storage.engine import create_engine, create_session_factory
+from storage.engine import POOL_SIZE, create_engine, create_session_factory
 from storage.models import Person, Role
 
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the SQLite case of db_url
@@ -55,7 +55,7 @@ async def test_postgres_and_in_memory_engines_keep_their_pools() -> None:
     postgres = create_engine("postgresql+asyncpg://postgres@127.0.0.1:9/unused")  # never connects
     memory = create_engine("sqlite+aiosqlite:///:memory:")
     try:
-        assert postgres.pool.size() == 10
+        assert postgres.pool.size() == POOL_SIZE
         assert not isinstance(memory.pool, AsyncAdaptedQueuePool) or memory.pool.size() != 1
         for engine in (postgres, memory):
             assert type(create_session_factory(engine)) is async_sessionmaker
