@@ -44,7 +44,7 @@ async def issue_links(
         {"enrolment_id": enrolment_id, "token_hash": hash_token(token), "expires_at": expires_at, "created_at": now}
         for enrolment_id, token in tokens.items()
     ]
-    await session.execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    await (await session.connection()).execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
     return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}
 
 
@@ -85,7 +85,8 @@ async def links_for_view(
     links: dict[int, tuple[str, datetime]] = {}
     if candidates:
         hashes = {hash_token(token): i for i, (token, _expires) in candidates.items()}
-        for stored, enrolment_id in await session.execute(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
+        connection = await session.connection()  # a plain statement: no ORM handling needed
+        for stored, enrolment_id in await connection.execute(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
             if hashes[stored] == enrolment_id:  # still this place's link
                 links[enrolment_id] = candidates[enrolment_id]
     issued = await issue_links(session, [i for i in enrolment_ids if i not in links], now, ttl)

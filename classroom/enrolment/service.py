@@ -420,7 +420,7 @@ class EnrolmentService:
 
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
-            views = await self._current_enrolments(session, aad_object_id)
+            views = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue)
             confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
             ttl = self.policy.calendar_link_ttl
             issued = await calendar_links.links_for_view(session, confirmed, now, ttl, self._recent_links)

@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.enrolment.calendar_links import REUSE_FOR
 from classroom.enrolment.enrolments import Clash
-from storage.models import CalendarLink, EnrolmentStatus
+from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
-from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
+from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
 
 
 @contextmanager
@@ -64,6 +64,21 @@ async def test_two_places_cost_one_read_and_one_insert(service, session_factory)
     inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
     assert len(enrolment_reads) == 1 and len(inserts) == 1, seen
     assert not [s for s in seen if "person_roles" in s], seen  # no roles loaded with the person
+
+
+async def test_the_catalogue_version_is_read_with_the_places(service, session_factory) -> None:
+    """The catalogue kept in memory is checked by the statement that reads the places, not one of its own; a
+    change to the catalogue by anyone is still seen by the next view."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    with statements(session_factory) as seen:
+        [view] = (await service.my_courses(ALEX)).enrolments
+    assert not [s for s in seen if "catalogue_version" in s and "FROM enrolments" not in s], seen
+    assert len([s for s in seen if "FROM enrolments" in s]) == 1, seen
+    async with session_factory.begin() as session:  # someone else's plain UPDATE
+        await session.execute(update(Course).where(Course.code == MULTI).values(title="Renamed by hand"))
+    [renamed] = (await service.my_courses(ALEX)).enrolments
+    assert view.run.course_title != "Renamed by hand" and renamed.run.course_title == "Renamed by hand"
 
 
 async def test_taking_a_place_loads_its_run_once(service, session_factory) -> None:
