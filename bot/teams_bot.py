@@ -50,11 +50,14 @@ class ClassroomBot(TeamsActivityHandler):
         if turn_context.activity.name == "adaptiveCard/action":
             # Here, not in on_adaptive_card_invoke: botbuilder 4.17 serialises that answer twice (HTTP 500).
             answer = await self._dispatcher.on_card_action(turn_context)
-            if answer and not turn_context.turn_state.get(TurnContext._INVOKE_RESPONSE_KEY):
-                # Sent here as ``ActivityHandler.on_turn`` would send it (which then sends nothing more), in an
-                # activity that is cheap to copy.
+            key = TurnContext._INVOKE_RESPONSE_KEY
+            if answer and not turn_context.turn_state.get(key):
+                # Sent here as ``ActivityHandler.on_turn`` would send it, in an activity that is cheap to copy. The
+                # adapter keeps the answer in the turn state, so ``on_turn`` sends nothing more (an adapter that
+                # does not, as botbuilder's TestAdapter, gets it kept here).
                 reply = _InvokeResponseActivity(value=answer, type=ActivityTypes.invoke_response)
                 await turn_context.send_activity(reply)
+                turn_context.turn_state.setdefault(key, reply)
             return answer
         return await super().on_invoke_activity(turn_context)
 
