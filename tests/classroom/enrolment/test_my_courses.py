@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classroom.enrolment.calendar_links import REUSE_FOR
+from classroom.enrolment.calendar_links import REUSE_FOR, RecentLinks
 from classroom.enrolment.enrolments import Clash
+from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.service import EnrolmentService
 from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
@@ -103,6 +105,41 @@ async def test_a_view_soon_after_shows_the_same_links_and_writes_nothing(service
         assert (await service.calendar_file(link.token)).content  # still a working link
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(CalendarLink)) == 2
+
+
+async def test_a_view_soon_after_is_one_statement(service, session_factory, clock) -> None:
+    """Whether the links shown lately are still stored is read with the places, not in a statement of its own."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    first = await service.my_courses(ALEX)
+    clock.advance(timedelta(hours=1))
+    with statements(session_factory) as seen:
+        again = await service.my_courses(ALEX)
+    assert again.calendar_links == first.calendar_links
+    assert len(seen) == 1 and "FROM enrolments" in seen[0], seen
+
+
+async def test_another_processs_link_for_the_place_does_not_stop_this_ones_being_shown_again(
+    service, session_factory, clock
+) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    first = await service.my_courses(ALEX)
+    other = await EnrolmentService(session_factory, clock, EnrolmentPolicy()).my_courses(ALEX)  # another replica
+    assert other.calendar_links != first.calendar_links  # it holds no token of ours, so it issues its own
+    clock.advance(timedelta(hours=1))
+    assert (await service.my_courses(ALEX)).calendar_links == first.calendar_links
+
+
+def test_recent_links_forget_the_oldest_and_whose_they_were(clock) -> None:
+    recent, now, ttl = RecentLinks(capacity=2), clock.now(), timedelta(days=30)
+    link = ("t", now + ttl)
+    recent.keep({1: ("t1", link[1]), 2: ("t2", link[1])}, "alex")
+    recent.keep({3: ("t3", link[1])}, "patti")  # the oldest, Alex's place 1, is forgotten
+    assert sorted(recent.reusable_hashes("alex", now, ttl).values()) == [2]
+    assert sorted(recent.reusable_hashes("patti", now, ttl).values()) == [3]
+    recent.keep({4: ("t4", link[1]), 5: ("t5", link[1])}, "lynne")
+    assert recent.reusable_hashes("alex", now, ttl) == {} and recent.reusable_hashes("patti", now, ttl) == {}
+    assert recent.reusable_hashes("alex", now + REUSE_FOR, ttl) == {}
 
 
 async def test_a_link_past_its_reuse_or_no_longer_stored_is_issued_anew(service, session_factory, clock) -> None:
