@@ -118,7 +118,7 @@ def build_services(
         people=PeopleService(session_factory),
         conversations=ConversationService(session_factory, clock),
         catalogue=catalogue,
-        enquiries=EnquiryService(session_factory, clock, enquiry_policy),
+        enquiries=EnquiryService(session_factory, clock, enquiry_policy, catalogue=catalogue.snapshot),
         enrolment=EnrolmentService(session_factory, clock, enrolment_policy, catalogue=catalogue.snapshot),
         outbox=OutboxService(session_factory, clock),
         admin=AdminService(session_factory, clock),

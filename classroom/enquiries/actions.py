@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import is_coordinator
 from classroom.enquiries.fields import parse_reply
 from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards
@@ -114,7 +115,7 @@ async def _apply(
     """The enquiry as ``statement`` left it (locked, and changed if it changes it), or None when its conditions
     did not hold (then nothing changed)."""
     parameters = {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
-    return (await session.execute(statement, {**parameters, **which})).one_or_none()
+    return (await (await session.connection()).execute(statement, {**parameters, **which})).one_or_none()
 
 
 async def _set(session: AsyncSession, enquiry_id: int, values: dict[str, Any]) -> Row[Any]:
@@ -141,11 +142,14 @@ async def _record(
         "idempotency_key": idempotency_key,
         "at": now,
     }
-    return int((await session.execute(_RECORD, event)).inserted_primary_key[0])  # type: ignore[attr-defined]
+    inserted = (await (await session.connection()).execute(_RECORD, event)).inserted_primary_key
+    return int(inserted[0])  # type: ignore[index]
 
 
-async def _changed(session: AsyncSession, enquiry: Row[Any], now: datetime) -> ActionOutcome:
-    view = await enquiry_view(session, enquiry)
+async def _changed(
+    session: AsyncSession, enquiry: Row[Any], now: datetime, catalogue: CatalogueSnapshot | None = None
+) -> ActionOutcome:
+    view = await enquiry_view(session, enquiry, catalogue)
     await refresh_cards(session, view, now=now)  # every copy the coordinators have shows the change
     return ActionOutcome(view, True)
 
@@ -206,28 +210,48 @@ class _Change:
 
 
 async def _coordinator_action(
-    session: AsyncSession, change: _Change, enquiry_id: int, actor: Actor, now: datetime, idempotency_key: str | None
+    session: AsyncSession,
+    change: _Change,
+    enquiry_id: int,
+    actor: Actor,
+    now: datetime,
+    idempotency_key: str | None,
+    catalogue: CatalogueSnapshot | None,
 ) -> ActionOutcome:
     enquiry = await _apply(session, change.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
     if enquiry is None:
         return await _refused(session, enquiry_id, actor, idempotency_key, change.refusal)
     await _record(session, enquiry.id, change.action, actor, now, idempotency_key=idempotency_key)
-    return await _changed(session, enquiry, now)
+    return await _changed(session, enquiry, now, catalogue)
 
 
 class CoordinatorAction(Protocol):
-    """assign_to_self, close, reopen: a coordinator's button with nothing to add."""
+    """assign_to_self, close, reopen: a coordinator's button with nothing to add. ``catalogue``: this process's
+    copy of the catalogue, for the card's course titles (else they are read)."""
 
     async def __call__(
-        self, session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None
+        self,
+        session: AsyncSession,
+        enquiry_id: int,
+        actor: Actor,
+        *,
+        now: datetime,
+        idempotency_key: str | None,
+        catalogue: CatalogueSnapshot | None = None,
     ) -> ActionOutcome: ...
 
 
 async def assign_to_self(
-    session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
+    session: AsyncSession,
+    enquiry_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+    catalogue: CatalogueSnapshot | None = None,
 ) -> ActionOutcome:
     change = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
 
 
 async def reply(
@@ -270,17 +294,29 @@ async def reply(
 
 
 async def close(
-    session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
+    session: AsyncSession,
+    enquiry_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+    catalogue: CatalogueSnapshot | None = None,
 ) -> ActionOutcome:
     change = _Change(_CLOSE, EnquiryAction.CLOSED, _closed_already)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
 
 
 async def reopen(
-    session: AsyncSession, enquiry_id: int, actor: Actor, *, now: datetime, idempotency_key: str | None = None
+    session: AsyncSession,
+    enquiry_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+    catalogue: CatalogueSnapshot | None = None,
 ) -> ActionOutcome:
     change = _Change(_REOPEN, EnquiryAction.REOPENED, _open_already)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key)
+    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
 
 
 async def enquirer_writes(

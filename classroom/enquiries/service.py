@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.conversations import ConversationInfo, remember_conversation
 from classroom.coordinators import (
@@ -53,10 +54,20 @@ class CoordinatorsChat:
 
 
 class EnquiryService:
-    def __init__(self, session_factory: SessionFactory, clock: Clock, policy: EnquiryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        clock: Clock,
+        policy: EnquiryPolicy | None = None,
+        *,
+        catalogue: CatalogueSnapshot | None = None,
+    ) -> None:
+        """``catalogue``: this process's copy of the catalogue (shared with the other services), for the course
+        titles on the coordinators' card a button press answers with."""
         self._session_factory = session_factory
         self._clock = clock
         self.policy = policy or EnquiryPolicy()
+        self._catalogue = catalogue or CatalogueSnapshot()
         self._receipts = ActivityReceipts(session_factory, clock)
 
     # -- enquirers ------------------------------------------------------------------------------------------
@@ -155,7 +166,9 @@ class EnquiryService:
         now = self._clock.now()
 
         async def unit(session: AsyncSession) -> ActionOutcome:
-            outcome = await action(session, enquiry_id, actor, now=now, idempotency_key=idempotency_key)
+            outcome = await action(
+                session, enquiry_id, actor, now=now, idempotency_key=idempotency_key, catalogue=self._catalogue
+            )
             await self._receipts.require_claim_in(session, receipt)
             return outcome
 

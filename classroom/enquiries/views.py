@@ -13,8 +13,18 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.views import Catalogue
 from classroom.outbox import NoticePart
-from storage.models import Course, Enquiry, EnquiryAction, EnquiryEvent, EnquiryKind, EnquiryStatus
+from storage.models import (
+    CatalogueVersion,
+    Course,
+    Enquiry,
+    EnquiryAction,
+    EnquiryEvent,
+    EnquiryKind,
+    EnquiryStatus,
+)
 
 HISTORY_SHOWN = 6  # the latest events on a card; older ones are counted, not shown
 EVENT_TEXT_SHOWN = 300  # a card is at most 28 KB, its plain-text fallback included
@@ -85,14 +95,52 @@ _LATEST_EVENTS = (
 )
 
 
+# The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``): the courses' titles
+# then come from the catalogue kept in memory, without a statement of their own.
+_LATEST_EVENTS_AT_VERSION = _LATEST_EVENTS.add_columns(
+    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery()
+)
+
+
 async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef]:
-    titles = dict((await session.execute(_COURSE_TITLES, {"codes": codes})).all())
+    if not codes:
+        return []
+    titles = dict((await (await session.connection()).execute(_COURSE_TITLES, {"codes": codes})).all())
     return [CourseRef(code=code, title=titles.get(code, "")) for code in codes]
 
 
-async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> EnquiryView:
-    """The view of an enquiry (a loaded one, or its row as an UPDATE returned it)."""
-    latest = (await session.execute(_LATEST_EVENTS, {"enquiry_id": enquiry.id})).all()
+def _refs_in(catalogue: Catalogue, codes: list[str]) -> list[CourseRef]:
+    """:func:`course_refs` from the catalogue kept in memory (every course, by code)."""
+    courses = catalogue.by_code
+    return [CourseRef(code=code, title=course.title if (course := courses.get(code)) else "") for code in codes]
+
+
+async def _history_and_courses(
+    session: AsyncSession, enquiry: Enquiry | Row[Any], catalogue: CatalogueSnapshot | None
+) -> tuple[list[Any], list[CourseRef]]:
+    """The enquiry's latest events (with the count of all) and its courses' titles. Given ``catalogue`` (this
+    process's copy of the catalogue), the titles come from it, checked against the version read with the events;
+    an enquiry with no event yet has no version to check by, so its titles are read."""
+    connection = await session.connection()
+    codes = list(enquiry.course_codes)
+    if catalogue is None or not codes:
+        latest = list((await connection.execute(_LATEST_EVENTS, {"enquiry_id": enquiry.id})).all())
+        return latest, await course_refs(session, codes)
+
+    async def read(copy: Catalogue) -> tuple[int, list[Any]]:
+        rows = list((await connection.execute(_LATEST_EVENTS_AT_VERSION, {"enquiry_id": enquiry.id})).all())
+        return (int(rows[0][5] or 0) if rows else copy.version), rows
+
+    copy, latest = await catalogue.checked(session, read)
+    return latest, (_refs_in(copy, codes) if latest else await course_refs(session, codes))
+
+
+async def enquiry_view(
+    session: AsyncSession, enquiry: Enquiry | Row[Any], catalogue: CatalogueSnapshot | None = None
+) -> EnquiryView:
+    """The view of an enquiry (a loaded one, or its row as an UPDATE returned it). ``catalogue``: this process's
+    copy of the catalogue, for the courses' titles (else they are read)."""
+    latest, courses = await _history_and_courses(session, enquiry, catalogue)
     total = latest[0][4] if latest else 0
     return EnquiryView(
         id=enquiry.id,
@@ -103,7 +151,7 @@ async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> En
         enquirer_email=enquiry.enquirer_email,
         organisation=enquiry.organisation,
         job_role=enquiry.job_role,
-        courses=await course_refs(session, list(enquiry.course_codes)),
+        courses=courses,
         message=enquiry.message,
         created_at=enquiry.created_at,
         participants=enquiry.participants,
@@ -114,7 +162,7 @@ async def enquiry_view(session: AsyncSession, enquiry: Enquiry | Row[Any]) -> En
         closed_at=enquiry.closed_at,
         events=[
             EventView(action=action, actor_name=cut(actor, NAME_SHOWN) or "", at=at, text=cut(text, EVENT_TEXT_SHOWN))
-            for action, actor, at, text, _total in reversed(latest)
+            for action, actor, at, text, *_counts in reversed(latest)
         ],
         earlier_events=total - len(latest),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.download_tokens import hash_token, new_token, well_formed
@@ -44,18 +44,21 @@ async def issue_links(
         {"enrolment_id": enrolment_id, "token_hash": hash_token(token), "expires_at": expires_at, "created_at": now}
         for enrolment_id, token in tokens.items()
     ]
-    await session.execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    await (await session.connection()).execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
     return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}
 
 
 class RecentLinks:
     """The links this process issued for ``my courses`` lately, by enrolment, so a view soon after shows the same
     link. Only the process holds the tokens (the database keeps their hashes): after a restart, or on another
-    replica, a view issues new ones."""
+    replica, a view issues new ones. Each link is remembered with whom it was shown to (``holder``), so a view can
+    check the holder's links in the statement that reads their places (:func:`stored_link_of`)."""
 
     def __init__(self, capacity: int = RECENT_LINKS) -> None:
         self._capacity = capacity
         self._links: OrderedDict[int, tuple[str, datetime]] = OrderedDict()
+        self._holders: dict[int, str] = {}  # enrolment id -> whom its link was shown to
+        self._held: dict[str, set[int]] = {}  # holder -> their enrolments with a link here
 
     def reusable(self, enrolment_id: int, now: datetime, ttl: timedelta) -> tuple[str, datetime] | None:
         link = self._links.get(enrolment_id)
@@ -63,12 +66,34 @@ class RecentLinks:
             return None
         return link
 
-    def keep(self, links: dict[int, tuple[str, datetime]]) -> None:
+    def reusable_hashes(self, holder: str, now: datetime, ttl: timedelta) -> dict[str, int]:
+        """The hashes of ``holder``'s links that may be shown again, each with its enrolment id."""
+        hashes = {}
+        for enrolment_id in self._held.get(holder, ()):
+            link = self.reusable(enrolment_id, now, ttl)
+            if link is not None:
+                hashes[hash_token(link[0])] = enrolment_id
+        return hashes
+
+    def keep(self, links: dict[int, tuple[str, datetime]], holder: str = "") -> None:
         for enrolment_id, link in links.items():
             self._links[enrolment_id] = link
             self._links.move_to_end(enrolment_id)
+            self._hold(enrolment_id, holder)
         while len(self._links) > self._capacity:
-            self._links.popitem(last=False)
+            enrolment_id, _link = self._links.popitem(last=False)
+            self._hold(enrolment_id, None)
+
+    def _hold(self, enrolment_id: int, holder: str | None) -> None:
+        previous = self._holders.pop(enrolment_id, None)
+        if previous is not None:
+            held = self._held[previous]
+            held.discard(enrolment_id)
+            if not held:
+                del self._held[previous]
+        if holder:
+            self._holders[enrolment_id] = holder
+            self._held.setdefault(holder, set()).add(enrolment_id)
 
 
 _STORED_AND_LIVE = select(CalendarLink.token_hash, CalendarLink.enrolment_id).where(
@@ -76,20 +101,48 @@ _STORED_AND_LIVE = select(CalendarLink.token_hash, CalendarLink.enrolment_id).wh
 )
 
 
+def stored_link_of(enrolment_id: ColumnElement[int]) -> ScalarSelect[str]:
+    """For a statement reading enrolments: the hash of the enrolment's link among ``link_hashes`` (those of
+    :meth:`RecentLinks.reusable_hashes`) when it is still stored and live at ``links_now``, else NULL."""
+    return (
+        select(CalendarLink.token_hash)
+        .where(
+            CalendarLink.enrolment_id == enrolment_id,
+            CalendarLink.token_hash.in_(bindparam("link_hashes", expanding=True)),
+            CalendarLink.expires_at > bindparam("links_now"),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 async def links_for_view(
-    session: AsyncSession, enrolment_ids: list[int], now: datetime, ttl: timedelta, recent: RecentLinks
+    session: AsyncSession,
+    enrolment_ids: list[int],
+    now: datetime,
+    ttl: timedelta,
+    recent: RecentLinks,
+    *,
+    holder: str = "",
+    still_stored: set[int] | None = None,
 ) -> dict[int, tuple[str, datetime]]:
     """A link for each enrolment: the one shown lately when it is still stored (a person's data erased drops it)
-    and has most of its life ahead, else a new one (:func:`issue_links`)."""
+    and has most of its life ahead, else a new one (:func:`issue_links`).
+
+    ``still_stored``: the enrolments whose link shown lately the caller found stored and live, reading the
+    holder's places (:func:`stored_link_of`); None to look here."""
     candidates = {i: link for i in enrolment_ids if (link := recent.reusable(i, now, ttl)) is not None}
     links: dict[int, tuple[str, datetime]] = {}
-    if candidates:
+    if still_stored is not None:
+        links = {i: link for i, link in candidates.items() if i in still_stored}
+    elif candidates:
         hashes = {hash_token(token): i for i, (token, _expires) in candidates.items()}
-        for stored, enrolment_id in await session.execute(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
+        connection = await session.connection()  # a plain statement: no ORM handling needed
+        for stored, enrolment_id in await connection.execute(_STORED_AND_LIVE, {"hashes": list(hashes), "now": now}):
             if hashes[stored] == enrolment_id:  # still this place's link
                 links[enrolment_id] = candidates[enrolment_id]
     issued = await issue_links(session, [i for i in enrolment_ids if i not in links], now, ttl)
-    recent.keep(issued)
+    recent.keep(issued, holder)
     return {i: links.get(i) or issued[i] for i in enrolment_ids}
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.enrolment.authorisation import may_oversee
+from classroom.enrolment.calendar_links import stored_link_of
 from classroom.enrolment.eligibility import check_eligibility_of, organisation_confirmed, price_for
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
@@ -37,6 +39,7 @@ from classroom.enrolment.views import (
 )
 from classroom.errors import NotAllowed, NotFound
 from storage.models import (
+    CatalogueVersion,
     CourseRun,
     Enrolment,
     EnrolmentClashSession,
@@ -189,8 +192,19 @@ _CURRENT = (
         .outerjoin(_MISSED, _MISSED.c.enrolment_id == _ENROLMENTS.id)
         .outerjoin(_MISSED_SESSION, _MISSED_SESSION.c.id == _MISSED.c.session_id)
     )
-    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"), _ENROLMENTS.status.not_in(list(ENDED)))
+    # Each ended status a plain parameter of the statement built once, not a list expanded on every execution.
+    .where(
+        _PEOPLE.aad_object_id == bindparam("aad_object_id"),
+        and_(*(_ENROLMENTS.status != status for status in sorted(ENDED))),
+    )
     .order_by(_ENROLMENTS.id, _MISSED_SESSION.c.position)
+)
+# The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``) and whether the
+# calendar link shown lately for the place is still stored (``calendar_links.stored_link_of``): "my courses" reads
+# neither in a statement of its own.
+_CURRENT_AT_VERSION = _CURRENT.add_columns(
+    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery().label("catalogue_version"),
+    stored_link_of(_ENROLMENTS.id).label("stored_link"),
 )
 
 
@@ -210,7 +224,38 @@ async def current_enrolments(
         if not run_ids:
             return []
         statement = statement.where(_ENROLMENTS.run_id.in_(run_ids))
-    rows = (await session.execute(statement, {"aad_object_id": aad_object_id})).all()
+    rows = (await (await session.connection()).execute(statement, {"aad_object_id": aad_object_id})).all()
+    return await _views_of(session, rows, catalogue, now)
+
+
+async def all_current_enrolments(
+    session: AsyncSession,
+    aad_object_id: str,
+    now: datetime,
+    snapshot: CatalogueSnapshot,
+    link_hashes: dict[str, int] | None = None,
+) -> tuple[list[EnrolmentView], set[int]]:
+    """:func:`current_enrolments` for every code, checking ``snapshot`` (the catalogue kept in memory) against the
+    catalogue version read in the same statement as the enrolments (``CatalogueSnapshot.checked``), instead of in
+    a statement of its own. With no enrolment there is no version, and nothing taken from the catalogue either.
+
+    ``link_hashes``: the hashes of calendar links shown lately (``RecentLinks.reusable_hashes``), each with its
+    enrolment's id; also returned: the enrolments whose link among them is still stored and live."""
+    hashes = link_hashes or {}
+    parameters = {"aad_object_id": aad_object_id, "link_hashes": list(hashes), "links_now": now}
+
+    async def read(catalogue: Catalogue) -> tuple[int, list[Row[Any]]]:
+        connection = await session.connection()
+        rows = list((await connection.execute(_CURRENT_AT_VERSION, parameters)).all())
+        return (int(rows[0].catalogue_version or 0) if rows else catalogue.version), rows
+
+    catalogue, rows = await snapshot.checked(session, read)
+    stored = {row.id for row in rows if row.stored_link is not None and hashes.get(row.stored_link) == row.id}
+    return await _views_of(session, rows, catalogue, now), stored
+
+
+async def _views_of(session: AsyncSession, rows: Any, catalogue: Catalogue, now: datetime) -> list[EnrolmentView]:
+    """The views of rows of ``_CURRENT`` on runs not yet finished, soonest first."""
     missed: dict[int, list[SessionTime]] = {}
     for row in rows:
         sessions = missed.setdefault(row.id, [])

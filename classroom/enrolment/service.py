@@ -415,15 +415,19 @@ class EnrolmentService:
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
         """``my courses``: where the person stands on each run not yet finished, and an "Add to calendar" link
-        for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``). Reads and
-        at most one insert, so on PostgreSQL each statement commits on its own (``read_sessions``)."""
+        for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``). One read
+        (the places, the catalogue's version and whether the links shown lately are still stored) and at most one
+        insert, so on PostgreSQL each statement commits on its own (``read_sessions``)."""
 
         async def unit(session: AsyncSession) -> MyCourses:
             now = self._clock.now()
-            views = await self._current_enrolments(session, aad_object_id)
-            confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
             ttl = self.policy.calendar_link_ttl
-            issued = await calendar_links.links_for_view(session, confirmed, now, ttl, self._recent_links)
+            hashes = self._recent_links.reusable_hashes(aad_object_id, now, ttl)
+            views, stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue, hashes)
+            confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
+            issued = await calendar_links.links_for_view(
+                session, confirmed, now, ttl, self._recent_links, holder=aad_object_id, still_stored=stored
+            )
             links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
             return MyCourses(views, links)
 

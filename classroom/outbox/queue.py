@@ -439,7 +439,7 @@ async def replace_copies(
     """
     due = now if not_before is None else max(now, not_before)
     parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
-    copies = int((await session.execute(_REPLACE_COPIES, parameters)).rowcount)  # type: ignore[attr-defined]
+    copies = int((await (await session.connection()).execute(_REPLACE_COPIES, parameters)).rowcount)
     if copies and wake:
         mark_enqueued(session)  # wake the dispatchers when this commits
     return copies

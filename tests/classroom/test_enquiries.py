@@ -7,8 +7,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import (
     ChatMember,
     NotOnlyCoordinators,
@@ -23,6 +24,7 @@ from classroom.enquiries.submission import create_enquiry
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.outbox import ENQUEUED_FLAG
 from storage.models import (
+    Course,
     Enquiry,
     EnquiryAction,
     EnquiryCounter,
@@ -405,6 +407,36 @@ async def test_a_copy_being_sent_follows_with_the_change_and_the_dispatcher_is_w
     assert on_the_wire.status is NotificationStatus.SENDING and on_the_wire.changed_while_sending is True
     assert on_the_wire.payload["enquiry"]["status"] == "closed"
     assert cards[SECOND_COORDINATOR_AAD].status is NotificationStatus.PENDING
+
+
+async def test_a_press_takes_the_course_titles_from_the_catalogue_kept_in_memory(session_factory, clock) -> None:
+    """Given this process's copy of the catalogue, the card's course titles cost no statement of their own (its
+    version is read with the history); a title changed by anyone is still on the next card."""
+    enquiry = await submitted(session_factory, clock.now())
+    catalogue = CatalogueSnapshot()
+    engine = session_factory.kw["bind"].sync_engine
+    seen: list[str] = []
+
+    def on_statement(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    async with session_factory.begin() as session:  # the copy is built on first use
+        await assign_to_self(session, enquiry.id, ADELE, now=clock.now(), catalogue=catalogue)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        async with session_factory.begin() as session:
+            outcome = await assign_to_self(session, enquiry.id, PATTI, now=clock.now(), catalogue=catalogue)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+    assert [c.code for c in outcome.view.courses] == ["PERM4"] and outcome.view.courses[0].title
+    assert not [s for s in seen if "FROM courses" in s or s.lstrip().startswith("SELECT catalogue_version")], seen
+    async with session_factory.begin() as session:  # someone else's plain UPDATE
+        await session.execute(update(Course).where(Course.code == "PERM4").values(title="Renamed by hand"))
+    async with session_factory.begin() as session:
+        again = await assign_to_self(session, enquiry.id, ADELE, now=clock.now(), catalogue=catalogue)
+    assert [c.title for c in again.view.courses] == ["Renamed by hand"]
+    cards = await outbox(session_factory)
+    assert {c.payload["enquiry"]["courses"][0]["title"] for c in cards} == {"Renamed by hand"}
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:

@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from classroom.enrolment.calendar_links import REUSE_FOR
+from classroom.enrolment.calendar_links import REUSE_FOR, RecentLinks
 from classroom.enrolment.enrolments import Clash
-from storage.models import CalendarLink, EnrolmentStatus
+from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.service import EnrolmentService
+from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
-from tests.support.enrolment import BHCC, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
+from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
 
 
 @contextmanager
@@ -66,6 +68,21 @@ async def test_two_places_cost_one_read_and_one_insert(service, session_factory)
     assert not [s for s in seen if "person_roles" in s], seen  # no roles loaded with the person
 
 
+async def test_the_catalogue_version_is_read_with_the_places(service, session_factory) -> None:
+    """The catalogue kept in memory is checked by the statement that reads the places, not one of its own; a
+    change to the catalogue by anyone is still seen by the next view."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    with statements(session_factory) as seen:
+        [view] = (await service.my_courses(ALEX)).enrolments
+    assert not [s for s in seen if "catalogue_version" in s and "FROM enrolments" not in s], seen
+    assert len([s for s in seen if "FROM enrolments" in s]) == 1, seen
+    async with session_factory.begin() as session:  # someone else's plain UPDATE
+        await session.execute(update(Course).where(Course.code == MULTI).values(title="Renamed by hand"))
+    [renamed] = (await service.my_courses(ALEX)).enrolments
+    assert view.run.course_title != "Renamed by hand" and renamed.run.course_title == "Renamed by hand"
+
+
 async def test_taking_a_place_loads_its_run_once(service, session_factory) -> None:
     """The view of the new place takes the run's details from the catalogue kept in memory, not a second load."""
     await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
@@ -88,6 +105,41 @@ async def test_a_view_soon_after_shows_the_same_links_and_writes_nothing(service
         assert (await service.calendar_file(link.token)).content  # still a working link
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(CalendarLink)) == 2
+
+
+async def test_a_view_soon_after_is_one_statement(service, session_factory, clock) -> None:
+    """Whether the links shown lately are still stored is read with the places, not in a statement of its own."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    first = await service.my_courses(ALEX)
+    clock.advance(timedelta(hours=1))
+    with statements(session_factory) as seen:
+        again = await service.my_courses(ALEX)
+    assert again.calendar_links == first.calendar_links
+    assert len(seen) == 1 and "FROM enrolments" in seen[0], seen
+
+
+async def test_another_processs_link_for_the_place_does_not_stop_this_ones_being_shown_again(
+    service, session_factory, clock
+) -> None:
+    await service.enrol(ALEX, MULTI_RUN)
+    first = await service.my_courses(ALEX)
+    other = await EnrolmentService(session_factory, clock, EnrolmentPolicy()).my_courses(ALEX)  # another replica
+    assert other.calendar_links != first.calendar_links  # it holds no token of ours, so it issues its own
+    clock.advance(timedelta(hours=1))
+    assert (await service.my_courses(ALEX)).calendar_links == first.calendar_links
+
+
+def test_recent_links_forget_the_oldest_and_whose_they_were(clock) -> None:
+    recent, now, ttl = RecentLinks(capacity=2), clock.now(), timedelta(days=30)
+    link = ("t", now + ttl)
+    recent.keep({1: ("t1", link[1]), 2: ("t2", link[1])}, "alex")
+    recent.keep({3: ("t3", link[1])}, "patti")  # the oldest, Alex's place 1, is forgotten
+    assert sorted(recent.reusable_hashes("alex", now, ttl).values()) == [2]
+    assert sorted(recent.reusable_hashes("patti", now, ttl).values()) == [3]
+    recent.keep({4: ("t4", link[1]), 5: ("t5", link[1])}, "lynne")
+    assert recent.reusable_hashes("alex", now, ttl) == {} and recent.reusable_hashes("patti", now, ttl) == {}
+    assert recent.reusable_hashes("alex", now + REUSE_FOR, ttl) == {}
 
 
 async def test_a_link_past_its_reuse_or_no_longer_stored_is_issued_anew(service, session_factory, clock) -> None:
