@@ -5,6 +5,7 @@ option, a redelivery; a closed poll refuses them all; anonymous ones keep no vot
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -303,3 +304,126 @@ async def test_a_voters_next_press_waits_for_the_batch_holding_their_last() -> N
     recorders.release.set()
     await asyncio.gather(first, again, redelivered, other)
     assert recorders.batches[2:] == [["alex", "sam"]]
+
+
+async def test_a_batch_failing_after_its_claims_is_logged_and_each_vote_recorded_alone(  # type: ignore[no-untyped-def]
+    polls, session_factory, monkeypatch, caplog
+) -> None:
+    """The batch claimed its activities and wrote its answers, then failed: all of it rolled back, so the votes
+    recorded again alone are not taken for redeliveries of themselves; and the failure is logged."""
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    real = together_module.record_answers
+    calls: list[int] = []
+
+    async def fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        await real(*args, **kwargs)
+        raise RuntimeError("a bug after the batch's writes")
+
+    monkeypatch.setattr(together_module, "record_answers", fails)
+    caplog.set_level(logging.ERROR, logger="classroom.polls.vote_batches")
+    keys = [f"alone-{n}" for n in range(4)]
+    option = Choice(poll.options[0].id)
+    pairs = zip(_voters(4), keys, strict=True)
+    outcomes = await _together(*(polls.answer(poll.id, option, v, receipt=k) for v, k in pairs))
+    assert calls == [1]
+    assert all(isinstance(o, VoteOutcome) and o.counted for o in outcomes), outcomes
+    assert (await polls.poll(poll.id)).voters == 4
+    assert await _receipts(session_factory, keys) == set(keys)
+    [logged] = [r for r in caplog.records if "recording each alone" in r.getMessage()]
+    assert logged.getMessage() == f"poll {poll.id}: batch of 4 failed; recording each alone"
+    assert logged.exc_info is not None and "a bug after the batch's writes" in str(logged.exc_info[1])
+
+
+async def test_a_batch_out_of_retries_tells_each_vote_to_try_again() -> None:
+    """TryAgain (the database stayed busy through every retry) goes to each vote of the batch at once: none is
+    recorded again alone (each would retry as long again, one after another, with the votes behind it waiting)."""
+    from classroom.errors import TryAgain
+    from classroom.polls.vote_batches import VoteBatches
+
+    alone: list[str] = []
+    busy = [True]
+
+    async def one(_poll: int, vote: Any) -> Any:
+        alone.append(vote.voter.aad_object_id)
+        return vote.voter.aad_object_id
+
+    async def many(_poll: int, votes: Any) -> Any:
+        if busy[0]:
+            busy[0] = False
+            raise TryAgain("the database is busy; please try again in a moment")
+        return [v.voter.aad_object_id for v in votes], None
+
+    batches = VoteBatches(one, many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(5)]
+    await _settle()
+    later = [asyncio.ensure_future(batches.answer(1, _pending(f"b{n}"))) for n in range(2)]
+    results = await asyncio.gather(*first, *later, return_exceptions=True)
+    assert all(isinstance(r, TryAgain) for r in results[:5]), results
+    assert len({id(r) for r in results[:5]}) == 5  # each turn raises its own
+    assert results[5:] == ["b0", "b1"]  # the votes behind it went next, together
+    assert alone == []
+
+
+async def test_a_fault_in_a_batch_fails_its_votes_only(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A fault of the queue's own while a batch ends (here: a result missing) fails that batch's votes, is logged,
+    and the votes waiting behind it are still recorded."""
+    from classroom.polls.vote_batches import VoteBatches
+
+    release = asyncio.Event()
+    seen: list[list[str]] = []
+
+    async def one(_poll: int, vote: Any) -> Any:
+        return vote.voter.aad_object_id
+
+    async def many(_poll: int, votes: Any) -> Any:
+        voters = [v.voter.aad_object_id for v in votes]
+        seen.append(voters)
+        await release.wait()
+        return (voters[:-1] if len(seen) == 1 else voters), None  # the first batch's results are one short
+
+    caplog.set_level(logging.ERROR, logger="classroom.polls.vote_batches")
+    batches = VoteBatches(one, many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(3)]
+    await _settle()
+    behind = [asyncio.ensure_future(batches.answer(1, _pending(f"b{n}"))) for n in range(2)]
+    await _settle()
+    release.set()
+    results = await asyncio.wait_for(asyncio.gather(*first, *behind, return_exceptions=True), 5)
+    assert results[:2] == ["a0", "a1"] and isinstance(results[2], ValueError), results  # the votes not yet answered
+    assert results[3:] == ["b0", "b1"]
+    assert seen == [["a0", "a1", "a2"], ["b0", "b1"]]
+    assert [r.getMessage() for r in caplog.records] == ["poll 1: a batch of 3 votes failed"]
+
+
+async def test_aclose_waits_for_the_batches_being_recorded() -> None:
+    """At shutdown the batches being recorded, the step after them and the votes waiting behind them finish
+    before ``aclose`` returns (then the engine may go)."""
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()
+    batches = VoteBatches(recorders.one, recorders.many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(3)]
+    await _settle()
+    behind = asyncio.ensure_future(batches.answer(1, _pending("b0")))
+    recorders.futures = {f"a{n}": f for n, f in enumerate(first)} | {"b0": behind}
+    closing = asyncio.ensure_future(batches.aclose())
+    await _settle()
+    assert not closing.done()
+    recorders.release.set()
+    await asyncio.wait_for(closing, 5)
+    assert all(f.done() for f in [*first, behind])
+    assert recorders.then_saw_answers == [True]  # the step after the batch ran before aclose returned
+
+
+async def test_aclose_cancels_what_outlasts_its_timeout() -> None:
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()  # never released
+    batches = VoteBatches(recorders.one, recorders.many)
+    votes = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(2)]
+    await _settle()
+    await asyncio.wait_for(batches.aclose(grace=0.05), 5)
+    results = await asyncio.gather(*votes, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results), results
