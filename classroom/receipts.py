@@ -23,6 +23,7 @@ from classroom.clock import Clock
 from classroom.periodic import PeriodicJob
 from classroom.transactions import SessionFactory, in_transaction, is_transient
 from storage.models import ActivityReceipt
+from storage.padding import padded
 from storage.upsert import dialect_insert
 
 KEEP_RECEIPTS = timedelta(hours=24)
@@ -81,7 +82,7 @@ class ActivityReceipts:
             return set()
         connection = await session.connection()
         expires_at = self._clock.now() + self._keep
-        rows = [{"key": key, "expires_at": expires_at} for key in sorted(set(keys))]
+        rows = padded([{"key": key, "expires_at": expires_at} for key in sorted(set(keys))])  # a repeat: no claim
         return {key for (key,) in await connection.execute(_claim_statement(connection.dialect.name), rows)}
 
     async def unclaim_in(self, session: AsyncSession, key: str) -> None:

@@ -427,3 +427,31 @@ async def test_aclose_cancels_what_outlasts_its_timeout() -> None:
     await asyncio.wait_for(batches.aclose(grace=0.05), 5)
     results = await asyncio.gather(*votes, return_exceptions=True)
     assert all(isinstance(r, asyncio.CancelledError) for r in results), results
+
+
+async def test_batches_of_any_size_run_a_few_statement_texts(polls, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """Batch sizes 2..40 give at most 6 texts per statement (padded to powers of two), not one per size: asyncpg
+    keeps 100 prepared statements per connection, and the statements every turn runs must stay among them."""
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    engine = session_factory.kw["bind"]
+    texts: set[str] = set()
+    for size in range(2, 41):
+        poll = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+        a, b, c = (o.id for o in poll.options)
+        voters = _voters(size, f"s{size}-")
+        with statements(engine) as seen:
+            for n, picks in enumerate([{a, b}, {c}]):  # first answers, then changes (their picks read first)
+                outcomes = await _together(
+                    *(
+                        polls.answer(poll.id, Picks(frozenset(picks)), v, receipt=f"s{size}-{n}-{i}")
+                        for i, v in enumerate(voters)
+                    )
+                )
+                assert all(isinstance(o, VoteOutcome) and o.counted for o in outcomes), outcomes
+        texts.update(seen)
+        assert [o.votes for o in (await polls.poll(poll.id)).options] == [0, 0, size]
+    kinds: dict[str, int] = {}
+    for text in texts:
+        kind = " ".join(text.split()[:4])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    assert max(kinds.values()) <= 6, sorted(kinds.items(), key=lambda kv: -kv[1])
