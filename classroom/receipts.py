@@ -48,6 +48,10 @@ def _claim_statement(dialect: str) -> Any:
     return statement
 
 
+def _unclaim(key: str) -> Any:
+    return delete(ActivityReceipt).where(ActivityReceipt.key == key)
+
+
 def receipt_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
     """A fixed-length key for one activity, whatever the length of its ids."""
     return hashlib.sha256(f"{channel_id}\n{conversation_id}\n{activity_id}".encode()).hexdigest()
@@ -87,7 +91,7 @@ class ActivityReceipts:
 
     async def unclaim_in(self, session: AsyncSession, key: str) -> None:
         """Give up a claim made earlier in the caller's transaction (its work was refused after all)."""
-        await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
+        await session.execute(_unclaim(key))
 
     async def require_claim_in(self, session: AsyncSession, key: str | None) -> None:
         """:meth:`claim_in` for work that claims its own activity (``key``; None: nothing to claim); raises
@@ -110,10 +114,7 @@ class ActivityReceipts:
     async def release(self, key: str) -> None:
         """Give up a claim whose turn failed without an answer, so a redelivery runs it again."""
 
-        async def unit(session: AsyncSession) -> None:
-            await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
-
-        await in_transaction(self._session_factory, unit)
+        await in_transaction(self._session_factory, lambda session: self.unclaim_in(session, key))
 
     def purge_job(self) -> PeriodicJob:
         """Delete the receipts past their time (schedule it as ``PURGE_JOB``)."""

@@ -59,7 +59,6 @@ class VoteBatches:
         self._in_flight: dict[int, int] = {}  # polls' batches being recorded
         self._voting: dict[int, set[str]] = {}  # per poll, the voters and activities of the batches being recorded
         self._running: set[asyncio.Task[None]] = set()  # held so a batch's task is not collected mid-way
-        self.batches = 0  # transactions run for batches of more than one vote, for tests
 
     async def answer(self, poll_id: int, vote: PendingVote) -> VoteOutcome:
         """``vote``'s outcome once it is committed (raises its refusal), recorded with the votes around it."""
@@ -150,7 +149,6 @@ class VoteBatches:
             _hand_over(waiting, outcome)
 
     async def _together(self, poll_id: int, batch: list[_Waiting]) -> None:
-        self.batches += 1
         try:
             results, then = await self._record_many(poll_id, [w.vote for w in batch])
         except Exception as error:  # nothing of the batch was kept
