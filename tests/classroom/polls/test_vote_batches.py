@@ -455,3 +455,63 @@ async def test_batches_of_any_size_run_a_few_statement_texts(polls, session_fact
         kind = " ".join(text.split()[:4])
         kinds[kind] = kinds.get(kind, 0) + 1
     assert max(kinds.values()) <= 6, sorted(kinds.items(), key=lambda kv: -kv[1])
+
+
+async def test_one_activity_in_a_batch_here_and_alone_elsewhere_counts_once(  # type: ignore[no-untyped-def]
+    polls, session_factory, db_url, clock, caplog
+) -> None:
+    """A redelivery recorded alone in another process while this one records it in a batch: the two claim in
+    opposite orders, so they can deadlock; PostgreSQL rolls one back, it is run again, and the vote counts once
+    (the other finds the claim: a redelivery)."""
+    from classroom.errors import TryAgain
+    from classroom.polls import polls as units
+    from classroom.polls.answers_together import PendingVote, answer_together
+    from classroom.receipts import ActivityReceipts
+    from classroom.transactions import in_transaction
+    from storage.engine import create_engine, create_session_factory
+    from tests.support.races import postgres_only, someone_waits_for_a_lock
+
+    postgres_only(db_url)
+    caplog.set_level(logging.INFO, logger="classroom.transactions")
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    option = poll.options[0].id
+    alex, sam = _voters(2)
+    engine = session_factory.kw["bind"]
+    elsewhere = create_engine(engine.url.render_as_string(hide_password=False))
+    receipts = ActivityReceipts(session_factory, clock)
+    written = asyncio.Event()
+    batch_waits = asyncio.Event()
+    attempts: list[str] = []
+
+    async def alone(session: Any) -> Any:  # the other process: writes the answer, claims last
+        attempts.append("alone")
+        outcome = await units.answer(session, poll.id, Choice(option), alex, now=clock.now())
+        if len(attempts) == 1:
+            written.set()
+            await batch_waits.wait()  # the batch has claimed and waits for alex's row
+        await receipts.require_claim_in(session, "same-activity")
+        return outcome
+
+    async def batch(session: Any) -> Any:  # this process: claims first, then writes
+        votes = [
+            PendingVote(Choice(option), alex, "same-activity", clock.now()),
+            PendingVote(Choice(option), sam, "sam-activity", clock.now()),
+        ]
+        return await answer_together(session, poll.id, votes, receipts)
+
+    try:
+        other = asyncio.ensure_future(in_transaction(create_session_factory(elsewhere), alone))
+        await asyncio.wait_for(written.wait(), 10)
+        here = asyncio.ensure_future(in_transaction(session_factory, batch))
+        await asyncio.wait_for(someone_waits_for_a_lock(engine), 30)
+        batch_waits.set()
+        there, [alex_here, sam_here] = await asyncio.wait_for(asyncio.gather(other, here, return_exceptions=True), 30)
+    finally:
+        await elsewhere.dispose()
+    assert [r for r in caplog.records if "deadlock" in r.getMessage()]  # the orders did collide, and were retried
+    assert not isinstance(there, TryAgain) and not isinstance(alex_here, TryAgain)
+    assert isinstance(there, AlreadyTaken) != isinstance(alex_here, AlreadyTaken), (there, alex_here)
+    assert isinstance(sam_here, VoteOutcome) and sam_here.counted
+    assert [o.votes for o in (await polls.poll(poll.id)).options] == [2, 0, 0]
+    assert await _receipts(session_factory, ["same-activity", "sam-activity"]) == {"same-activity", "sam-activity"}
