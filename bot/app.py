@@ -92,7 +92,10 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await delivery.stop()
+            try:
+                await services.polls.aclose()  # votes being recorded finish before the engine goes
+            finally:
+                await delivery.stop()
     finally:
         await client_session.close()
         await engine.dispose()

@@ -23,6 +23,7 @@ from classroom.clock import Clock
 from classroom.periodic import PeriodicJob
 from classroom.transactions import SessionFactory, in_transaction, is_transient
 from storage.models import ActivityReceipt
+from storage.padding import padded
 from storage.upsert import dialect_insert
 
 KEEP_RECEIPTS = timedelta(hours=24)
@@ -45,6 +46,10 @@ def _claim_statement(dialect: str) -> Any:
         )
         _claim_statements[dialect] = statement
     return statement
+
+
+def _unclaim(key: str) -> Any:
+    return delete(ActivityReceipt).where(ActivityReceipt.key == key)
 
 
 def receipt_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -81,12 +86,12 @@ class ActivityReceipts:
             return set()
         connection = await session.connection()
         expires_at = self._clock.now() + self._keep
-        rows = [{"key": key, "expires_at": expires_at} for key in sorted(set(keys))]
+        rows = padded([{"key": key, "expires_at": expires_at} for key in sorted(set(keys))])  # a repeat: no claim
         return {key for (key,) in await connection.execute(_claim_statement(connection.dialect.name), rows)}
 
     async def unclaim_in(self, session: AsyncSession, key: str) -> None:
         """Give up a claim made earlier in the caller's transaction (its work was refused after all)."""
-        await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
+        await session.execute(_unclaim(key))
 
     async def require_claim_in(self, session: AsyncSession, key: str | None) -> None:
         """:meth:`claim_in` for work that claims its own activity (``key``; None: nothing to claim); raises
@@ -109,10 +114,7 @@ class ActivityReceipts:
     async def release(self, key: str) -> None:
         """Give up a claim whose turn failed without an answer, so a redelivery runs it again."""
 
-        async def unit(session: AsyncSession) -> None:
-            await session.execute(delete(ActivityReceipt).where(ActivityReceipt.key == key))
-
-        await in_transaction(self._session_factory, unit)
+        await in_transaction(self._session_factory, lambda session: self.unclaim_in(session, key))
 
     def purge_job(self) -> PeriodicJob:
         """Delete the receipts past their time (schedule it as ``PURGE_JOB``)."""

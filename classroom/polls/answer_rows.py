@@ -24,6 +24,7 @@ from classroom.polls.ballots import CheckedAnswer
 from classroom.text import bounded
 from storage.base import read_only_copy
 from storage.models import Poll, PollKind, PollVote, PollVotePick
+from storage.padding import padded
 from storage.upsert import dialect_insert
 
 WITH_PICKS = frozenset({PollKind.MULTIPLE_CHOICE, PollKind.CONFIDENCE})
@@ -166,10 +167,10 @@ async def earlier_answers(session: AsyncSession, poll: Poll, keys: Sequence[str]
     if not keys:
         return {}
     connection = await session.connection()
-    found = (await connection.execute(_EARLIER_ALL, {"poll": poll.id, "keys": list(keys)})).all()
+    found = (await connection.execute(_EARLIER_ALL, {"poll": poll.id, "keys": padded(keys)})).all()
     picks: dict[int, list[tuple[int, int | None]]] = {row.id: [] for row in found}
     if poll.kind in WITH_PICKS and found:
-        for vote_id, option_id, rating in await connection.execute(_EARLIER_PICKS_ALL, {"votes": list(picks)}):
+        for vote_id, option_id, rating in await connection.execute(_EARLIER_PICKS_ALL, {"votes": padded(list(picks))}):
             picks[vote_id].append((option_id, rating))
     return {
         row.voter_key: _answer(poll, row.voter_key, row.id, row.option_id, row.text, picks[row.id]) for row in found
@@ -206,7 +207,8 @@ async def record_answers(session: AsyncSession, poll: Poll, writes: Sequence[Ans
             }
             for w in firsts
         ]
-        ids = {key: vote_id for vote_id, key in await connection.execute(_FIRSTS[connection.dialect.name], rows)}
+        firsts_statement = _FIRSTS[connection.dialect.name]  # a repeated row conflicts: nothing more is stored
+        ids = {key: vote_id for vote_id, key in await connection.execute(firsts_statement, padded(rows))}
     changes = [w for w in writes if w.earlier is not None]
     if changes:
         rows = [{"vote": w.earlier.id, **_values(poll, w.answer, w.teams_id, w.now)} for w in changes if w.earlier]

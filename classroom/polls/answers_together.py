@@ -10,8 +10,13 @@ vote alone is told the tallies after the votes committed before it).
 The rules are a vote alone's: a refusal (closed, not an option, a refused answer, an answer locked) claims and
 writes nothing; a redelivery (its activity claimed before) writes nothing; the same answer again is claimed and
 not counted. Activities are claimed before the answers are written (a vote alone claims last and rolls back), so
-a redelivery's answer is never written. Each voter comes once in a batch (``vote_batches`` keeps a second press
-for the next one), so the votes of a batch do not depend on each other.
+a redelivery's answer is never written. The two orders differ: when one activity is redelivered to two processes
+at once and one records it in a batch, the other alone, the batch can hold the claim while waiting for the voter's
+row and the vote alone hold the row while waiting for the claim. PostgreSQL then reports a deadlock after about a
+second, rolls one back and ``in_transaction`` runs it again, finding the other's claim (a redelivery: nothing more
+is written). Rare and resolved, so the orders stay: the batch cannot roll back one vote of its own, and a vote
+alone claiming first was slower (``PollService._answer_alone``). Each voter comes once in a batch
+(``vote_batches`` keeps a second press for the next one), so the votes of a batch do not depend on each other.
 """
 
 from __future__ import annotations

@@ -77,6 +77,10 @@ class PollService:
         at_once = _batches_at_once(session_factory)
         self._votes = VoteBatches(self._answer_alone, self._answer_together, in_flight=at_once)
 
+    async def aclose(self) -> None:
+        """At shutdown, before the engine is disposed: the votes being recorded together finish (``VoteBatches``)."""
+        await self._votes.aclose()
+
     async def link(self, here: ConversationInfo, run_code: str, *, by: Voter) -> LinkView:
         now = self._clock.now()
         return await in_transaction(

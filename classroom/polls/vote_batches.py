@@ -9,9 +9,10 @@ for nothing, and under load the batches grow with the load. A batch of one is re
 
 Each voter (and each activity) is in a batch once: a second press waits for the next batch, so it sees the first.
 When a batch fails (not a refusal: those are each vote's own result), nothing of it was kept, and each of its
-votes is recorded again alone, so only the failing one's turn gets the error. A vote whose turn was cancelled
-before its batch began is left out; one cancelled after stays recorded, as a vote alone cancelled after it
-committed does.
+votes is recorded again alone, so only the failing one's turn gets the error (the failure is logged). A batch
+that ran out of retries (the database stayed busy: TryAgain) is not: each of its votes is told to try again. A
+vote whose turn was cancelled before its batch began is left out; one cancelled after stays recorded, as a vote
+alone cancelled after it committed does. At shutdown ``aclose`` lets the batches being recorded finish.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from classroom.errors import TryAgain
 from classroom.polls.answers_together import PendingVote, VoteResult
 from classroom.polls.polls import VoteOutcome
+from classroom.transactions import is_transient
 
 log = logging.getLogger(__name__)
 BATCH_MAX = 100  # votes in one transaction (a bound on its length, and on the statements' parameters)
+CLOSE_GRACE = 10.0  # seconds ``aclose`` waits for the batches being recorded at shutdown
 
 RecordOne = Callable[[int, PendingVote], Awaitable[VoteOutcome]]
 # A batch's results, and what to do once its votes have been answered (None: nothing).
@@ -55,7 +59,6 @@ class VoteBatches:
         self._in_flight: dict[int, int] = {}  # polls' batches being recorded
         self._voting: dict[int, set[str]] = {}  # per poll, the voters and activities of the batches being recorded
         self._running: set[asyncio.Task[None]] = set()  # held so a batch's task is not collected mid-way
-        self.batches = 0  # transactions run for batches of more than one vote, for tests
 
     async def answer(self, poll_id: int, vote: PendingVote) -> VoteOutcome:
         """``vote``'s outcome once it is committed (raises its refusal), recorded with the votes around it."""
@@ -66,6 +69,24 @@ class VoteBatches:
             self._starting.add(poll_id)
             loop.call_soon(self._start, poll_id)  # after every vote already scheduled in this pass has joined
         return await future
+
+    async def aclose(self, grace: float = CLOSE_GRACE) -> None:
+        """At shutdown, before the database's engine is disposed: wait (``grace`` seconds at most) for the batches
+        being recorded, the steps after them (the card's mark) and the batches of the votes waiting behind them;
+        then cancel what is left (its votes are told)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while (self._running or self._starting) and loop.time() < deadline:
+            if self._running:
+                await asyncio.wait(set(self._running), timeout=deadline - loop.time())
+            else:
+                await asyncio.sleep(0)  # a batch starts at the end of this pass
+        left = set(self._running)
+        for task in left:
+            task.cancel()
+        if left:
+            log.warning("%d batches of votes still being recorded at shutdown were cancelled", len(left))
+            await asyncio.gather(*left, return_exceptions=True)
 
     def _start(self, poll_id: int) -> None:
         self._starting.discard(poll_id)
@@ -101,11 +122,15 @@ class VoteBatches:
                 await self._alone(poll_id, batch[0])
             else:
                 await self._together(poll_id, batch)
-        except BaseException as error:  # cancelled (shutting down): every vote of the poll learns it
+        except asyncio.CancelledError as cancelled:  # shutting down: every vote of the poll learns it
             for w in [*batch, *self._waiting.pop(poll_id, [])]:
                 if not w.future.done():
-                    w.future.set_exception(error)
+                    w.future.set_exception(cancelled)
             raise
+        except Exception as error:  # a fault of this batch: its votes learn it, the poll's next batch still starts
+            log.exception("poll %s: a batch of %d votes failed", poll_id, len(batch))
+            for w in batch:
+                _hand_over(w, error)
         finally:
             left = self._in_flight.pop(poll_id) - 1
             voting = self._voting.pop(poll_id, set()) - _names(batch)
@@ -124,11 +149,17 @@ class VoteBatches:
             _hand_over(waiting, outcome)
 
     async def _together(self, poll_id: int, batch: list[_Waiting]) -> None:
-        self.batches += 1
         try:
             results, then = await self._record_many(poll_id, [w.vote for w in batch])
-        except Exception:  # noqa: BLE001 - nothing of the batch was kept: each vote again, alone
-            for w in batch:
+        except Exception as error:  # nothing of the batch was kept
+            if isinstance(error, TryAgain) or is_transient(error):
+                # The database stayed busy through the retries: alone, each vote would retry as long again, one
+                # after another, while the votes behind them wait. Each voter is told to try again instead.
+                for w in batch:
+                    _hand_over(w, _busy(error))
+                return
+            log.exception("poll %s: batch of %d failed; recording each alone", poll_id, len(batch))
+            for w in batch:  # so only the failing vote's turn gets the error
                 await self._alone(poll_id, w)
             return
         for w, result in zip(batch, results, strict=True):
@@ -144,6 +175,13 @@ def _names(batch: list[_Waiting]) -> set[str]:
     """The voters (``voter:`` their Entra object id) and activities (``receipt:`` its key) of ``batch``."""
     names = {f"voter:{w.vote.voter.aad_object_id}" for w in batch}
     return names | {f"receipt:{w.vote.receipt}" for w in batch if w.vote.receipt is not None}
+
+
+def _busy(error: Exception) -> TryAgain:
+    """A TryAgain of its own for each vote of a batch given up on (each turn raises it, with its traceback)."""
+    busy = TryAgain(*error.args) if isinstance(error, TryAgain) else TryAgain("the database is busy; please try again")
+    busy.__cause__ = error.__cause__ if isinstance(error, TryAgain) else error
+    return busy
 
 
 def _hand_over(waiting: _Waiting, result: VoteOutcome | BaseException) -> None:

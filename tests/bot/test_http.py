@@ -144,3 +144,28 @@ async def test_admins_from_settings_get_coordinator_and_admin_roles(app_factory,
     async with session_factory() as session:
         person = await session.scalar(select(Person).where(Person.aad_object_id == "first-coordinator"))
     assert person.role_set >= {Role.COORDINATOR, Role.ADMIN}
+
+
+async def test_shutdown_lets_poll_votes_finish_before_the_engine_goes(app_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The votes being recorded together (and the card marked after them) finish before delivery stops and the
+    engine is disposed."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.delivery.service import DeliveryService
+    from classroom.polls.service import PollService
+
+    order: list[str] = []
+
+    def noted(name: str, real):  # type: ignore[no-untyped-def]
+        async def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            order.append(name)
+            return await real(self, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(PollService, "aclose", noted("polls", PollService.aclose))
+    monkeypatch.setattr(DeliveryService, "stop", noted("delivery", DeliveryService.stop))
+    monkeypatch.setattr(AsyncEngine, "dispose", noted("engine", AsyncEngine.dispose))
+    async with app_factory():
+        order.clear()
+    assert order[:2] == ["polls", "delivery"] and order[-1] == "engine", order

@@ -5,6 +5,7 @@ option, a redelivery; a closed poll refuses them all; anonymous ones keep no vot
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -303,3 +304,214 @@ async def test_a_voters_next_press_waits_for_the_batch_holding_their_last() -> N
     recorders.release.set()
     await asyncio.gather(first, again, redelivered, other)
     assert recorders.batches[2:] == [["alex", "sam"]]
+
+
+async def test_a_batch_failing_after_its_claims_is_logged_and_each_vote_recorded_alone(  # type: ignore[no-untyped-def]
+    polls, session_factory, monkeypatch, caplog
+) -> None:
+    """The batch claimed its activities and wrote its answers, then failed: all of it rolled back, so the votes
+    recorded again alone are not taken for redeliveries of themselves; and the failure is logged."""
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    real = together_module.record_answers
+    calls: list[int] = []
+
+    async def fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        await real(*args, **kwargs)
+        raise RuntimeError("a bug after the batch's writes")
+
+    monkeypatch.setattr(together_module, "record_answers", fails)
+    caplog.set_level(logging.ERROR, logger="classroom.polls.vote_batches")
+    keys = [f"alone-{n}" for n in range(4)]
+    option = Choice(poll.options[0].id)
+    pairs = zip(_voters(4), keys, strict=True)
+    outcomes = await _together(*(polls.answer(poll.id, option, v, receipt=k) for v, k in pairs))
+    assert calls == [1]
+    assert all(isinstance(o, VoteOutcome) and o.counted for o in outcomes), outcomes
+    assert (await polls.poll(poll.id)).voters == 4
+    assert await _receipts(session_factory, keys) == set(keys)
+    [logged] = [r for r in caplog.records if "recording each alone" in r.getMessage()]
+    assert logged.getMessage() == f"poll {poll.id}: batch of 4 failed; recording each alone"
+    assert logged.exc_info is not None and "a bug after the batch's writes" in str(logged.exc_info[1])
+
+
+async def test_a_batch_out_of_retries_tells_each_vote_to_try_again() -> None:
+    """TryAgain (the database stayed busy through every retry) goes to each vote of the batch at once: none is
+    recorded again alone (each would retry as long again, one after another, with the votes behind it waiting)."""
+    from classroom.errors import TryAgain
+    from classroom.polls.vote_batches import VoteBatches
+
+    alone: list[str] = []
+    busy = [True]
+
+    async def one(_poll: int, vote: Any) -> Any:
+        alone.append(vote.voter.aad_object_id)
+        return vote.voter.aad_object_id
+
+    async def many(_poll: int, votes: Any) -> Any:
+        if busy[0]:
+            busy[0] = False
+            raise TryAgain("the database is busy; please try again in a moment")
+        return [v.voter.aad_object_id for v in votes], None
+
+    batches = VoteBatches(one, many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(5)]
+    await _settle()
+    later = [asyncio.ensure_future(batches.answer(1, _pending(f"b{n}"))) for n in range(2)]
+    results = await asyncio.gather(*first, *later, return_exceptions=True)
+    assert all(isinstance(r, TryAgain) for r in results[:5]), results
+    assert len({id(r) for r in results[:5]}) == 5  # each turn raises its own
+    assert results[5:] == ["b0", "b1"]  # the votes behind it went next, together
+    assert alone == []
+
+
+async def test_a_fault_in_a_batch_fails_its_votes_only(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A fault of the queue's own while a batch ends (here: a result missing) fails that batch's votes, is logged,
+    and the votes waiting behind it are still recorded."""
+    from classroom.polls.vote_batches import VoteBatches
+
+    release = asyncio.Event()
+    seen: list[list[str]] = []
+
+    async def one(_poll: int, vote: Any) -> Any:
+        return vote.voter.aad_object_id
+
+    async def many(_poll: int, votes: Any) -> Any:
+        voters = [v.voter.aad_object_id for v in votes]
+        seen.append(voters)
+        await release.wait()
+        return (voters[:-1] if len(seen) == 1 else voters), None  # the first batch's results are one short
+
+    caplog.set_level(logging.ERROR, logger="classroom.polls.vote_batches")
+    batches = VoteBatches(one, many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(3)]
+    await _settle()
+    behind = [asyncio.ensure_future(batches.answer(1, _pending(f"b{n}"))) for n in range(2)]
+    await _settle()
+    release.set()
+    results = await asyncio.wait_for(asyncio.gather(*first, *behind, return_exceptions=True), 5)
+    assert results[:2] == ["a0", "a1"] and isinstance(results[2], ValueError), results  # the votes not yet answered
+    assert results[3:] == ["b0", "b1"]
+    assert seen == [["a0", "a1", "a2"], ["b0", "b1"]]
+    assert [r.getMessage() for r in caplog.records] == ["poll 1: a batch of 3 votes failed"]
+
+
+async def test_aclose_waits_for_the_batches_being_recorded() -> None:
+    """At shutdown the batches being recorded, the step after them and the votes waiting behind them finish
+    before ``aclose`` returns (then the engine may go)."""
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()
+    batches = VoteBatches(recorders.one, recorders.many)
+    first = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(3)]
+    await _settle()
+    behind = asyncio.ensure_future(batches.answer(1, _pending("b0")))
+    recorders.futures = {f"a{n}": f for n, f in enumerate(first)} | {"b0": behind}
+    closing = asyncio.ensure_future(batches.aclose())
+    await _settle()
+    assert not closing.done()
+    recorders.release.set()
+    await asyncio.wait_for(closing, 5)
+    assert all(f.done() for f in [*first, behind])
+    assert recorders.then_saw_answers == [True]  # the step after the batch ran before aclose returned
+
+
+async def test_aclose_cancels_what_outlasts_its_timeout() -> None:
+    from classroom.polls.vote_batches import VoteBatches
+
+    recorders = _Recorders()  # never released
+    batches = VoteBatches(recorders.one, recorders.many)
+    votes = [asyncio.ensure_future(batches.answer(1, _pending(f"a{n}"))) for n in range(2)]
+    await _settle()
+    await asyncio.wait_for(batches.aclose(grace=0.05), 5)
+    results = await asyncio.gather(*votes, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results), results
+
+
+async def test_batches_of_any_size_run_a_few_statement_texts(polls, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """Batch sizes 2..40 give at most 6 texts per statement (padded to powers of two), not one per size: asyncpg
+    keeps 100 prepared statements per connection, and the statements every turn runs must stay among them."""
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    engine = session_factory.kw["bind"]
+    texts: set[str] = set()
+    for size in range(2, 41):
+        poll = await polls.launch(GROUP_CHAT, PollDraft("Which?", MultipleChoice(("a", "b", "c"), 2)), by=ZOE)
+        a, b, c = (o.id for o in poll.options)
+        voters = _voters(size, f"s{size}-")
+        with statements(engine) as seen:
+            for n, picks in enumerate([{a, b}, {c}]):  # first answers, then changes (their picks read first)
+                outcomes = await _together(
+                    *(
+                        polls.answer(poll.id, Picks(frozenset(picks)), v, receipt=f"s{size}-{n}-{i}")
+                        for i, v in enumerate(voters)
+                    )
+                )
+                assert all(isinstance(o, VoteOutcome) and o.counted for o in outcomes), outcomes
+        texts.update(seen)
+        assert [o.votes for o in (await polls.poll(poll.id)).options] == [0, 0, size]
+    kinds: dict[str, int] = {}
+    for text in texts:
+        kind = " ".join(text.split()[:4])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    assert max(kinds.values()) <= 6, sorted(kinds.items(), key=lambda kv: -kv[1])
+
+
+async def test_one_activity_in_a_batch_here_and_alone_elsewhere_counts_once(  # type: ignore[no-untyped-def]
+    polls, session_factory, db_url, clock, caplog
+) -> None:
+    """A redelivery recorded alone in another process while this one records it in a batch: the two claim in
+    opposite orders, so they can deadlock; PostgreSQL rolls one back, it is run again, and the vote counts once
+    (the other finds the claim: a redelivery)."""
+    from classroom.errors import TryAgain
+    from classroom.polls import polls as units
+    from classroom.polls.answers_together import PendingVote, answer_together
+    from classroom.receipts import ActivityReceipts
+    from classroom.transactions import in_transaction
+    from storage.engine import create_engine, create_session_factory
+    from tests.support.races import postgres_only, someone_waits_for_a_lock
+
+    postgres_only(db_url)
+    caplog.set_level(logging.INFO, logger="classroom.transactions")
+    await polls.link(chat_info(), MULTI_RUN, by=ZOE)
+    poll = await polls.launch(GROUP_CHAT, draft(), by=ZOE)
+    option = poll.options[0].id
+    alex, sam = _voters(2)
+    engine = session_factory.kw["bind"]
+    elsewhere = create_engine(engine.url.render_as_string(hide_password=False))
+    receipts = ActivityReceipts(session_factory, clock)
+    written = asyncio.Event()
+    batch_waits = asyncio.Event()
+    attempts: list[str] = []
+
+    async def alone(session: Any) -> Any:  # the other process: writes the answer, claims last
+        attempts.append("alone")
+        outcome = await units.answer(session, poll.id, Choice(option), alex, now=clock.now())
+        if len(attempts) == 1:
+            written.set()
+            await batch_waits.wait()  # the batch has claimed and waits for alex's row
+        await receipts.require_claim_in(session, "same-activity")
+        return outcome
+
+    async def batch(session: Any) -> Any:  # this process: claims first, then writes
+        votes = [
+            PendingVote(Choice(option), alex, "same-activity", clock.now()),
+            PendingVote(Choice(option), sam, "sam-activity", clock.now()),
+        ]
+        return await answer_together(session, poll.id, votes, receipts)
+
+    try:
+        other = asyncio.ensure_future(in_transaction(create_session_factory(elsewhere), alone))
+        await asyncio.wait_for(written.wait(), 10)
+        here = asyncio.ensure_future(in_transaction(session_factory, batch))
+        await asyncio.wait_for(someone_waits_for_a_lock(engine), 30)
+        batch_waits.set()
+        there, [alex_here, sam_here] = await asyncio.wait_for(asyncio.gather(other, here, return_exceptions=True), 30)
+    finally:
+        await elsewhere.dispose()
+    assert [r for r in caplog.records if "deadlock" in r.getMessage()]  # the orders did collide, and were retried
+    assert not isinstance(there, TryAgain) and not isinstance(alex_here, TryAgain)
+    assert isinstance(there, AlreadyTaken) != isinstance(alex_here, AlreadyTaken), (there, alex_here)
+    assert isinstance(sam_here, VoteOutcome) and sam_here.counted
+    assert [o.votes for o in (await polls.poll(poll.id)).options] == [2, 0, 0]
+    assert await _receipts(session_factory, ["same-activity", "sam-activity"]) == {"same-activity", "sam-activity"}
