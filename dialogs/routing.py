@@ -126,10 +126,11 @@ def plain_words(text: str) -> str:
     return _matchable(text).rstrip(_CLOSING_PUNCTUATION).lower()
 
 
-# Messages whose reading is kept (``Router.recognise``): people send the same few commands over and over. Longer
-# messages (questions in people's own words, rarely the same twice) are read each time.
+# Messages whose reading is kept (``Router.recognise``): people send the same few commands over and over ("courses",
+# "course PERM4"). Only a command alone or with one code-like word is kept: any other text may be a person's own
+# words (an answer to a question, a reason), which the bot must not hold on to where erasing cannot reach.
 RECOGNISED_KEPT = 512
-RECOGNISED_LONGEST = 200
+_KEPT_ARGUMENT = re.compile(r"[A-Za-z0-9-]{0,32}")
 
 
 def _phrase(pattern: str) -> re.Pattern[str]:
@@ -141,7 +142,7 @@ class Router:
     commands: dict[str, Command] = field(default_factory=dict)
     _names: dict[str, Command] = field(default_factory=dict, repr=False)  # every name and alias, lower case
     # What recent messages were read as (least recently used last out); forgotten when a command is added.
-    _recognised: OrderedDict[str, Invocation | None] = field(default_factory=OrderedDict, repr=False)
+    _recognised: OrderedDict[str, Invocation] = field(default_factory=OrderedDict, repr=False)
 
     def command(
         self,
@@ -199,15 +200,15 @@ class Router:
         forgets every reading), so the same text always means the same invocation, and an invocation is
         immutable, so one can be shared by every turn that sent that text.
         """
-        if len(text) > RECOGNISED_LONGEST:
-            return self._recognise(text)
         kept = self._recognised
         if text in kept:
             kept.move_to_end(text)
             return kept[text]
-        invocation = kept[text] = self._recognise(text)
-        if len(kept) > RECOGNISED_KEPT:
-            kept.popitem(last=False)
+        invocation = self._recognise(text)
+        if invocation is not None and _KEPT_ARGUMENT.fullmatch(invocation.args):
+            kept[text] = invocation
+            if len(kept) > RECOGNISED_KEPT:
+                kept.popitem(last=False)
         return invocation
 
     def _recognise(self, text: str) -> Invocation | None:

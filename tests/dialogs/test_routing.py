@@ -92,12 +92,17 @@ def test_a_message_read_again_is_not_read_again_until_a_command_is_added(router:
     assert router.recognise("course PERM4") is not first and router.recognise("course PERM4") == first
 
 
-def test_only_a_bounded_number_of_short_messages_are_kept(router: Router) -> None:
+def test_only_a_bounded_number_of_commands_with_a_code_at_most_are_kept(router: Router) -> None:
+    """A person's own words (an answer, a reason, an address) are never kept: only a command alone or with one
+    code-like word is, and at most RECOGNISED_KEPT of them."""
     from dialogs import routing
 
     for n in range(routing.RECOGNISED_KEPT + 50):
         router.recognise(f"course C{n}")
     assert len(router._recognised) == routing.RECOGNISED_KEPT
-    long = "course " + "x" * routing.RECOGNISED_LONGEST
-    found = router.recognise(long)
-    assert found is not None and found.args == "x" * routing.RECOGNISED_LONGEST and long not in router._recognised
+    router._recognised.clear()
+    for own_words in ("Alex Wilber, social worker", "course PERM4 because my court date moved", "course a@b.org"):
+        router.recognise(own_words)
+    assert not router._recognised
+    found = router.recognise("course " + "x" * 300)
+    assert found is not None and found.args == "x" * 300 and not router._recognised
