@@ -31,7 +31,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     SQLite file: one connection whose statements run on the event loop's thread (see
     ``storage/sqlite_on_loop.py``), foreign keys on, WAL so the CLI can read while the bot writes.
-    PostgreSQL: a pool of ``POOL_SIZE`` connections kept open, with no overflow (see ``POOL_SIZE``); a connection
+    PostgreSQL: a pool of ``POOL_SIZE`` connections kept open, with no overflow (see ``POOL_SIZE``), the one given
+    back last taken first; a connection
     idle for ``ping_after_idle`` seconds is pinged when taken from the pool, so a restarted server does not fail
     the next turn (see :func:`_ping_when_idle`).
     """
@@ -57,6 +58,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ping_after_idle = kwargs.pop("ping_after_idle", PING_AFTER_IDLE)
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
+    # Last in, first out: under light load the connection given back last is taken again, so the others stay idle
+    # (and are pinged only when a burst needs them); first in, first out would cycle through all of them, each idle
+    # long enough to be pinged at every checkout.
+    kwargs.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine, ping_after_idle)
