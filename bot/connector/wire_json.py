@@ -7,7 +7,9 @@ ensure_ascii=False)`` writes for plain JSON, byte for byte but for a float in ex
 ``json`` does, so callers keep their fallbacks to msrest's walk (a UUID is written as its string, NaN as null).
 Reading, a body
 orjson refuses goes to ``json`` for the verdict, so odd but valid input (an escaped lone surrogate, which the
-inbound gate then cleans) and the errors raised (``RecursionError`` for deep nesting) are as before.
+inbound gate then cleans) and the errors raised (``RecursionError`` for deep nesting) are as before. One difference
+remains: orjson reads an integer beyond 64 bits as a float (json kept it exact); Teams sends ids as strings and
+the bot bounds every number it reads, so nothing it uses is that large.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ _PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | or
 
 def dumps(payload: Any) -> bytes:
     """Compact UTF-8 JSON of ``payload``; raises TypeError for anything that is not plain JSON."""
-    return orjson.dumps(payload, option=_PLAIN)
+    try:
+        return orjson.dumps(payload, option=_PLAIN)
+    except TypeError:  # an integer beyond 64 bits, which json writes; or not plain JSON, which json refuses too
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def loads(raw: bytes | str) -> Any:

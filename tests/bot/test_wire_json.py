@@ -60,3 +60,8 @@ def test_an_invoke_answer_says_it_is_utf8_since_it_is_written_without_escapes() 
     assert "Zoë".encode() in body
     response = TurnOutcome(200, body).response()
     assert response.content_type == "application/json" and response.charset == "utf-8"
+
+
+def test_an_integer_beyond_64_bits_is_written_as_json_writes_it() -> None:
+    value = {"id": 2**64, "text": "é"}
+    assert dumps(value) == _stdlib(value)
