@@ -80,7 +80,9 @@ def restored(document: str | None, e_tag: str | None) -> Any:
 
 def document_of(value: object) -> str:
     """The document ``write`` stores for ``value`` (without its e_tag): two values with the same document are the same
-    state, so a turn's state whose document is still the one it read has nothing to write."""
+    state, so a turn's state whose document is still the one it read has nothing to write. (A value whose document
+    does not come back the same from a restore, such as a set, whose order depends on the hash seed, is written
+    again each turn: more writes, never a lost one. Dialog state holds plain values.)"""
     return _serialise(value)
 
 

@@ -133,7 +133,8 @@ async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tu
     """The catalogue version and, in the same statement, places taken on ``run_ids`` and the viewer's band."""
     # On the session's connection (Core, not the ORM): nothing here is an entity, and it runs on most turns.
     connection = await session.connection() if isinstance(session, AsyncSession) else session
-    rows = (await connection.execute(_live_statement(len(run_ids)), _live_parameters(run_ids, viewer))).all()
+    statement = _live_statement(min(len(run_ids), RUNS_BOUND_ONE_BY_ONE + 1))  # every longer list: one statement
+    rows = (await connection.execute(statement, _live_parameters(run_ids, viewer))).all()
     if not rows:  # no version row (a database emptied by hand): count on their own
         return 0, _Live(await seats_held_on(session, run_ids))
     first = rows[0]

@@ -98,7 +98,7 @@ _LATEST_EVENTS = (
 # The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``): the courses' titles
 # then come from the catalogue kept in memory, without a statement of their own.
 _LATEST_EVENTS_AT_VERSION = _LATEST_EVENTS.add_columns(
-    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery()
+    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery().label("catalogue_version")
 )
 
 
@@ -129,7 +129,7 @@ async def _history_and_courses(
 
     async def read(copy: Catalogue) -> tuple[int, list[Any]]:
         rows = list((await connection.execute(_LATEST_EVENTS_AT_VERSION, {"enquiry_id": enquiry.id})).all())
-        return (int(rows[0][5] or 0) if rows else copy.version), rows
+        return (int(rows[0].catalogue_version or 0) if rows else copy.version), rows
 
     copy, latest = await catalogue.checked(session, read)
     return latest, (_refs_in(copy, codes) if latest else await course_refs(session, codes))

@@ -436,6 +436,8 @@ async def replace_copies(
 
     ``wake=False``: the copies' due time is one the dispatchers were already woken for (a change joining an update
     already scheduled), so waking them again would only make them look for work that is not due yet.
+
+    It runs on the session's connection and does not flush the ORM session first: flush what it must see.
     """
     due = now if not_before is None else max(now, not_before)
     parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
