@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, case, delete, exists, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, case, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from classroom.clock import Clock
-from classroom.outbox import anything_waiting, deliver_waiting, waiting_for
-from classroom.people import Met, find_person, meet
+from classroom.outbox import anything_waiting, deliver_waiting, deliver_waiting_on, waiting_for
+from classroom.people import Met, find_person, meet, meet_first, meet_known_on
 from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
-from classroom.receipts import ActivityReceipts
+from classroom.receipts import ActivityReceipts, AlreadyTaken
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
 from storage.models import ConversationRecord, DesignatedConversation, Person
-from storage.upsert import insert_or_ignore, insert_or_update
+from storage.upsert import insert_or_ignore, insert_or_update, upsert_statement
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,25 @@ _UPDATABLE = [
 
 async def remember_conversation(session: AsyncSession, info: ConversationInfo) -> None:
     """Store (or refresh) the reference of a conversation the bot is installed in."""
+    values = _conversation_values(info)
+    await insert_or_update(
+        session,
+        ConversationRecord.__table__,  # type: ignore[arg-type]
+        values,
+        ["conversation_id"],
+        [c for c in _UPDATABLE if c in values],
+    )
+
+
+def remember_conversation_on(connection: Connection, info: ConversationInfo) -> None:
+    """:func:`remember_conversation` on the connection of a caller's transaction, from synchronous code (run_sync)."""
+    values = _conversation_values(info)
+    update_columns = [c for c in _UPDATABLE if c in values]
+    table = ConversationRecord.__table__
+    connection.execute(upsert_statement(connection.dialect.name, table, ["conversation_id"], update_columns), values)  # type: ignore[arg-type]
+
+
+def _conversation_values(info: ConversationInfo) -> dict[str, Any]:
     now = utcnow()
     values = {
         "conversation_id": info.conversation_id,
@@ -70,13 +90,7 @@ async def remember_conversation(session: AsyncSession, info: ConversationInfo) -
     }
     if info.name is None:  # don't wipe a known name with an activity that carries none
         values.pop("name")
-    await insert_or_update(
-        session,
-        ConversationRecord.__table__,  # type: ignore[arg-type]
-        values,
-        ["conversation_id"],
-        [c for c in _UPDATABLE if c in values],
-    )
+    return values
 
 
 async def remember_created_chat(
@@ -176,6 +190,13 @@ async def worth_keeping(session: AsyncSession, person: str, now: datetime) -> bo
     return await find_person(session, person) is not None or await anything_waiting(session, person, now)
 
 
+@dataclass(frozen=True)
+class _FirstMeeting:
+    """``ConversationService._installed_known``: who installed (``by``) is not stored yet."""
+
+    by: str
+
+
 class ConversationService:
     """Installs and removals, each in its own transaction."""
 
@@ -189,8 +210,7 @@ class ConversationService:
     ) -> Met | None:
         await remember_conversation(session, info)
         met = await meet(session, by, by_name) if by else None
-        if info.conversation_type == "personal" and info.user_aad_object_id:
-            await deliver_waiting(session, info.user_aad_object_id, self._clock.now())
+        await self._deliver_waiting(session, info)
         return met
 
     async def installed(
@@ -204,10 +224,39 @@ class ConversationService:
         install, not two); raises AlreadyTaken, changing nothing, for a redelivery."""
 
         async def unit(session: AsyncSession) -> Met | None:
-            await self._receipts.require_claim_in(session, receipt)
-            return await self._installed(session, info, by, by_name)
+            known = await session.run_sync(self._installed_known, info, by, by_name, receipt)
+            if not isinstance(known, _FirstMeeting):
+                return known
+            met = await meet_first(session, known.by, by_name)
+            await self._deliver_waiting(session, info)
+            return met
 
         return await in_transaction(self._session_factory, unit)
+
+    def _installed_known(
+        self, session: Session, info: ConversationInfo, by: str | None, by_name: str, receipt: str | None
+    ) -> Met | _FirstMeeting | None:
+        """The install's claim and :meth:`_installed`, the same statements in the same order, from synchronous code
+        on the transaction's connection (``run_sync``): one hand-over to the driver for the install instead of one
+        per statement, and no ORM statement handling, which cost more than these statements. Returns
+        ``_FirstMeeting``, having stored the conversation only, when ``by`` is not stored yet: :func:`meet` creates
+        them (safe against a race, through the ORM), then what waited for the chat is delivered."""
+        connection = session.connection()
+        if receipt is not None and not self._receipts.claim_on(connection, receipt):
+            raise AlreadyTaken(receipt)
+        remember_conversation_on(connection, info)
+        met = None
+        if by:
+            met = meet_known_on(connection, by, by_name)
+            if met is None:
+                return _FirstMeeting(by)
+        if info.conversation_type == "personal" and info.user_aad_object_id:
+            deliver_waiting_on(session, info.user_aad_object_id, self._clock.now())
+        return met
+
+    async def _deliver_waiting(self, session: AsyncSession, info: ConversationInfo) -> None:
+        if info.conversation_type == "personal" and info.user_aad_object_id:
+            await deliver_waiting(session, info.user_aad_object_id, self._clock.now())
 
     async def written_to_in(self, info: ConversationInfo, *, by: str, by_name: str = "") -> bool:
         """``by`` wrote to the bot in their 1:1 chat ``info``: if we do not know that chat as it is (Teams' install

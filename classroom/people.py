@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
@@ -110,13 +110,32 @@ async def meet(session: AsyncSession, aad_object_id: str, name: str = "") -> Met
     Someone we know whose name is unchanged costs one read, where ``ensure_person`` costs an insert and two reads
     (the person, then their roles); a first meeting goes through ``ensure_person``, safe as it is against a race.
     """
-    rows = (await session.execute(_NAME_AND_ROLES, {"aad_object_id": aad_object_id})).all()
+    met = await session.run_sync(lambda synchronous: meet_known_on(synchronous.connection(), aad_object_id, name))
+    return met if met is not None else await meet_first(session, aad_object_id, name)
+
+
+async def meet_first(session: AsyncSession, aad_object_id: str, name: str = "") -> Met:
+    """:func:`meet` for someone :func:`meet_known_on` found not stored: :func:`ensure_person`, safe against a race."""
+    person = await ensure_person(session, aad_object_id, name)
+    return Met(person.name, person.role_set or frozenset({Role.PARTICIPANT}))
+
+
+_RENAME = (
+    update(Person.__table__)  # type: ignore[arg-type]
+    .where(_PEOPLE.aad_object_id == bindparam("person"))
+    .values(name=bindparam("new_name"))
+)
+
+
+def meet_known_on(connection: Connection, aad_object_id: str, name: str = "") -> Met | None:
+    """:func:`meet` for someone already stored, on the connection of a caller's transaction from synchronous code
+    (``run_sync``); None for someone not stored (a first meeting: :func:`meet` handles it)."""
+    rows = connection.execute(_NAME_AND_ROLES, {"aad_object_id": aad_object_id}).all()
     if not rows:
-        person = await ensure_person(session, aad_object_id, name)
-        return Met(person.name, person.role_set or frozenset({Role.PARTICIPANT}))
+        return None
     stored = rows[0][0]
     if name and stored != name:
-        await session.execute(update(Person).where(Person.aad_object_id == aad_object_id).values(name=name))
+        connection.execute(_RENAME, {"person": aad_object_id, "new_name": name})
         stored = name
     roles = frozenset(role for _, role in rows if role is not None)
     return Met(stored, roles or frozenset({Role.PARTICIPANT}))

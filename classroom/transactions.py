@@ -16,8 +16,10 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.util import greenlet_spawn
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -114,6 +116,27 @@ async def in_read(session_factory: SessionFactory, read: Read[T], *, attempts: i
             session_factory, lambda session: _on_session_connection(session, read), attempts=attempts
         )
     return await _retrying(partial(_read_once, bind, read), attempts)
+
+
+async def in_read_on(
+    session_factory: SessionFactory, read: Callable[[Connection], T], *, attempts: int = DEFAULT_ATTEMPTS
+) -> T:
+    """:func:`in_read` of synchronous code: ``read(connection)`` runs whole in one greenlet (checking the connection
+    out, its statements, handing it back), where an async read hands over to the driver once per call (three
+    greenlets for a one-statement read: connect, execute, close)."""
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return await in_transaction(
+            session_factory,
+            lambda session: session.run_sync(lambda synchronous: read(synchronous.connection())),
+            attempts=attempts,
+        )
+    return await _retrying(partial(greenlet_spawn, _read_on, bind.sync_engine, read), attempts)
+
+
+def _read_on(engine: Engine, read: Callable[[Connection], T]) -> T:
+    with engine.connect() as connection:
+        return read(connection)
 
 
 async def _on_session_connection(session: AsyncSession, read: Read[T]) -> T:

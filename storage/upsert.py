@@ -37,7 +37,8 @@ async def insert_or_ignore(
 _UPSERTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], Any] = {}
 
 
-def _upsert(dialect: str, table: Table, conflict_columns: list[str], update_columns: list[str]) -> Any:
+def upsert_statement(dialect: str, table: Table, conflict_columns: list[str], update_columns: list[str]) -> Any:
+    """The dialect's upsert of ``table`` (built once per shape): :func:`insert_or_update` runs it."""
     key = (dialect, table, tuple(conflict_columns), tuple(update_columns))
     statement = _UPSERTS.get(key)
     if statement is None:
@@ -54,5 +55,5 @@ async def insert_or_update(
     session: AsyncSession, table: Table, values: dict[str, Any], conflict_columns: list[str], update_columns: list[str]
 ) -> None:
     """Insert a row, or update ``update_columns`` of the existing one."""
-    statement = _upsert(session.get_bind().dialect.name, table, conflict_columns, update_columns)
+    statement = upsert_statement(session.get_bind().dialect.name, table, conflict_columns, update_columns)
     await session.execute(statement, values)

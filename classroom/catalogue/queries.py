@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, select, true
+from sqlalchemy import ColumnElement, Connection, Integer, Row, Select, bindparam, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, Database
@@ -18,6 +18,8 @@ from classroom.errors import NotFound
 from storage.models import CatalogueVersion, Enrolment, Organisation, OrganisationStatus, Person
 from storage.models.enrolment import HOLDS_PLACE
 from storage.models.people import SETTLED_ORGANISATION
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,16 @@ async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tu
     rows = (await connection.execute(statement, _live_parameters(run_ids, viewer))).all()
     if not rows:  # no version row (a database emptied by hand): count on their own
         return 0, _Live(await seats_held_on(session, run_ids))
+    return _live_from(rows)
+
+
+def _live_on(connection: Connection, run_ids: list[int], viewer: str | None) -> tuple[int, _Live] | None:
+    """:func:`_live` from synchronous code; None when there is no version row (:func:`_live` handles that)."""
+    rows = connection.execute(_live_statement(len(run_ids)), _live_parameters(run_ids, viewer)).all()
+    return _live_from(rows) if rows else None
+
+
+def _live_from(rows: Sequence[Row[Any]]) -> tuple[int, _Live]:
     first = rows[0]
     held = {row.run_id: row.held for row in rows if row.run_id is not None}
     if first.person_id is None:
@@ -162,29 +174,109 @@ def _run_overview(run: RunView, held: dict[int, int]) -> RunOverview:
     return RunOverview(run, run.sessions[0], run.sessions[-1], max(0, run.capacity - held.get(run.id, 0)))
 
 
-async def _overviews(
-    session: Database, snapshot: CatalogueSnapshot, now: datetime, pick: Callable[[Catalogue], list[CourseView]]
-) -> list[CourseOverview]:
+@dataclass(frozen=True)
+class _Plan(Generic[T]):
+    """What a read needs live for a catalogue (places taken on these runs, this viewer's band), and what it makes
+    of it: the same plan read on an async connection (:func:`_read_live`) or from synchronous code
+    (:func:`_read_kept`)."""
+
+    run_ids: list[int]
+    viewer: str | None
+    make: Callable[[_Live], T]
+
+
+async def _read_live(session: Database, snapshot: CatalogueSnapshot, plan: Callable[[Catalogue], _Plan[T]]) -> T:
+    async def read(catalogue: Catalogue) -> tuple[int, T]:
+        planned = plan(catalogue)
+        version, live = await _live(session, planned.run_ids, planned.viewer)
+        return version, planned.make(live)
+
+    return (await snapshot.checked(session, read))[1]
+
+
+class _Stale:
+    """:func:`_read_kept`: no copy is kept, or the database's catalogue is another version."""
+
+
+_STALE = _Stale()
+
+
+def _read_kept(
+    connection: Connection, snapshot: CatalogueSnapshot, plan: Callable[[Catalogue], _Plan[T]]
+) -> T | _Stale:
+    """The plan read for the catalogue this process keeps, on ``connection`` from synchronous code; ``_STALE``
+    when no copy is kept or the database's catalogue is another version (:func:`_read_live` then rebuilds and
+    reads)."""
+    catalogue = snapshot.kept
+    if catalogue is None:
+        return _STALE
+    planned = plan(catalogue)
+    read = _live_on(connection, planned.run_ids, planned.viewer)
+    if read is None or read[0] != catalogue.version:
+        return _STALE
+    return planned.make(read[1])
+
+
+def _overviews_plan(
+    now: datetime, pick: Callable[[Catalogue], list[CourseView]]
+) -> Callable[[Catalogue], _Plan[list[CourseOverview]]]:
     """The courses ``pick`` chooses from the catalogue, with their upcoming runs and places left, in listing order
     (one statement: the counts over the runs shown, and the catalogue's freshness)."""
 
-    async def read(catalogue: Catalogue) -> tuple[int, list[CourseOverview]]:
+    def plan(catalogue: Catalogue) -> _Plan[list[CourseOverview]]:
         upcoming = [(course, _upcoming_runs(course, now)) for course in pick(catalogue)]
-        version, live = await _live(session, [run.id for _, runs in upcoming for run in runs], None)
-        return version, [_overview(course, runs, live.held) for course, runs in upcoming]
 
-    _catalogue, overviews = await snapshot.checked(session, read)
-    # Courses with a run coming up first (soonest first), then the rest by title.
-    return sorted(
-        overviews,
-        key=lambda o: (o.next_run is None, o.next_run.first_session.starts_at if o.next_run else now, o.course.title),
-    )
+        def make(live: _Live) -> list[CourseOverview]:
+            overviews = [_overview(course, runs, live.held) for course, runs in upcoming]
+            # Courses with a run coming up first (soonest first), then the rest by title.
+            return sorted(
+                overviews,
+                key=lambda o: (
+                    o.next_run is None,
+                    o.next_run.first_session.starts_at if o.next_run else now,
+                    o.course.title,
+                ),
+            )
+
+        return _Plan([run.id for _, runs in upcoming for run in runs], None, make)
+
+    return plan
+
+
+def _all_courses(catalogue: Catalogue) -> list[CourseView]:
+    return list(catalogue.courses)
 
 
 async def list_courses(
     session: Database, now: datetime, snapshot: CatalogueSnapshot | None = None
 ) -> list[CourseOverview]:
-    return await _overviews(session, snapshot or CatalogueSnapshot(), now, lambda catalogue: list(catalogue.courses))
+    return await _read_live(session, snapshot or CatalogueSnapshot(), _overviews_plan(now, _all_courses))
+
+
+def list_courses_kept(
+    connection: Connection, now: datetime, snapshot: CatalogueSnapshot
+) -> list[CourseOverview] | None:
+    """:func:`list_courses` from synchronous code, for the catalogue kept (None: :func:`list_courses` is needed)."""
+    read = _read_kept(connection, snapshot, _overviews_plan(now, _all_courses))
+    return None if isinstance(read, _Stale) else read
+
+
+def _course_plan(
+    normalised: str, now: datetime, viewer_aad_object_id: str | None
+) -> Callable[[Catalogue], _Plan[CourseOverview | None]]:
+    def plan(catalogue: Catalogue) -> _Plan[CourseOverview | None]:
+        course = catalogue.by_code.get(normalised)
+        runs = _upcoming_runs(course, now) if course is not None else []
+
+        def make(live: _Live) -> CourseOverview | None:
+            if course is None:
+                return None
+            overview = _overview(course, runs, live.held)
+            return CourseOverview(overview.course, overview.upcoming_runs, live.viewer, live.viewer_settled)
+
+        return _Plan([run.id for run in runs], viewer_aad_object_id, make)
+
+    return plan
 
 
 async def course_by_code(
@@ -198,20 +290,24 @@ async def course_by_code(
     organisation (``viewer_settled`` False: we know them, but not for certain where they work); raises NotFound
     for an unknown code. One statement when the catalogue kept is current."""
     normalised = code.strip().upper()
+    plan = _course_plan(normalised, now, viewer_aad_object_id)
+    return _found(await _read_live(session, snapshot or CatalogueSnapshot(), plan), normalised)
 
-    async def read(catalogue: Catalogue) -> tuple[int, CourseOverview | None]:
-        course = catalogue.by_code.get(normalised)
-        runs = _upcoming_runs(course, now) if course is not None else []
-        version, live = await _live(session, [run.id for run in runs], viewer_aad_object_id)
-        if course is None:
-            return version, None
-        overview = _overview(course, runs, live.held)
-        return version, CourseOverview(overview.course, overview.upcoming_runs, live.viewer, live.viewer_settled)
 
-    _catalogue, found = await (snapshot or CatalogueSnapshot()).checked(session, read)
-    if found is None:
+def course_by_code_kept(
+    connection: Connection, code: str, now: datetime, viewer_aad_object_id: str | None, snapshot: CatalogueSnapshot
+) -> CourseOverview | None:
+    """:func:`course_by_code` from synchronous code, for the catalogue kept (None: :func:`course_by_code` is
+    needed); raises NotFound for an unknown code."""
+    normalised = code.strip().upper()
+    read = _read_kept(connection, snapshot, _course_plan(normalised, now, viewer_aad_object_id))
+    return None if isinstance(read, _Stale) else _found(read, normalised)
+
+
+def _found(overview: CourseOverview | None, normalised: str) -> CourseOverview:
+    if overview is None:
         raise NotFound(f"no course with code {normalised}")
-    return found
+    return overview
 
 
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -228,14 +324,7 @@ def search_words(query: str) -> list[str]:
     return [w for w in words if w not in _STOP_WORDS and len(w) > 1][:8]
 
 
-async def search_courses(
-    session: Database, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
-) -> list[CourseOverview]:
-    """Courses where every word of the query appears in the code, title, texts or an outcome."""
-    words = search_words(query)
-    if not words:
-        return []
-
+def _matching(words: list[str]) -> Callable[[Catalogue], list[CourseView]]:
     def matching(catalogue: Catalogue) -> list[CourseView]:
         return [
             course
@@ -243,4 +332,25 @@ async def search_courses(
             if all(any(word in text for text in course.searchable) for word in words)
         ]
 
-    return await _overviews(session, snapshot or CatalogueSnapshot(), now, matching)
+    return matching
+
+
+async def search_courses(
+    session: Database, query: str, now: datetime, snapshot: CatalogueSnapshot | None = None
+) -> list[CourseOverview]:
+    """Courses where every word of the query appears in the code, title, texts or an outcome."""
+    words = search_words(query)
+    if not words:
+        return []
+    return await _read_live(session, snapshot or CatalogueSnapshot(), _overviews_plan(now, _matching(words)))
+
+
+def search_courses_kept(
+    connection: Connection, query: str, now: datetime, snapshot: CatalogueSnapshot
+) -> list[CourseOverview] | None:
+    """:func:`search_courses` from synchronous code, for the catalogue kept (None: :func:`search_courses` is needed)."""
+    words = search_words(query)
+    if not words:
+        return []
+    read = _read_kept(connection, snapshot, _overviews_plan(now, _matching(words)))
+    return None if isinstance(read, _Stale) else read

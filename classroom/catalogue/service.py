@@ -1,5 +1,6 @@
 """``CatalogueService``: what people browse, search and look up, and the catalogue import, each in its own
-transaction (browsing on a plain connection: ``classroom.transactions.in_read``)."""
+transaction (browsing on a plain connection: ``classroom.transactions.in_read``; with the catalogue kept in memory
+current, synchronously in one greenlet: ``in_read_on``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from classroom.catalogue.queries import CourseOverview
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.clock import Clock
 from classroom.privacy.audit import CLI, Actor, record_audit
-from classroom.transactions import SessionFactory, in_read, in_transaction, read_sessions
+from classroom.transactions import SessionFactory, in_read, in_read_on, in_transaction, read_sessions
 
 CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
 
@@ -29,6 +30,11 @@ class CatalogueService:
 
     async def courses(self) -> list[CourseOverview]:
         """Every course with its upcoming runs, those with a run coming up first."""
+        if self.snapshot.kept is not None:  # nearly always: one greenlet, one statement
+            now = self._clock.now()
+            kept = await in_read_on(self._reads, lambda c: queries.list_courses_kept(c, now, self.snapshot))
+            if kept is not None:
+                return kept
 
         async def read(connection: AsyncConnection) -> list[CourseOverview]:
             return await queries.list_courses(connection, self._clock.now(), self.snapshot)
@@ -38,6 +44,13 @@ class CatalogueService:
     async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
         """One course with everything its details card shows, with the viewer's price band when we know their
         organisation; raises NotFound for an unknown code."""
+        if self.snapshot.kept is not None:
+            now = self._clock.now()
+            found = await in_read_on(
+                self._reads, lambda c: queries.course_by_code_kept(c, code, now, viewer_aad_object_id, self.snapshot)
+            )
+            if found is not None:
+                return found
 
         async def read(connection: AsyncConnection) -> CourseOverview:
             now = self._clock.now()
@@ -49,6 +62,11 @@ class CatalogueService:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
         if not queries.search_words(query):
             return []
+        if self.snapshot.kept is not None:
+            now = self._clock.now()
+            kept = await in_read_on(self._reads, lambda c: queries.search_courses_kept(c, query, now, self.snapshot))
+            if kept is not None:
+                return kept
 
         async def read(connection: AsyncConnection) -> list[CourseOverview]:
             return await queries.search_courses(connection, query, self._clock.now(), self.snapshot)

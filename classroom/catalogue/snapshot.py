@@ -46,6 +46,11 @@ class CatalogueSnapshot:
         self._building = asyncio.Lock()
         self.builds = 0  # how often it was read whole (for tests and benchmarks)
 
+    @property
+    def kept(self) -> Catalogue | None:
+        """The copy kept (None: none read yet), not checked against the database: the caller checks its version."""
+        return self._catalogue
+
     async def current(self, session: Database) -> Catalogue:
         """The catalogue as of ``session``'s transaction."""
         return await self._at(session, await catalogue_version(session))

@@ -32,7 +32,7 @@ from classroom.outbox.status import (
     outbox_summary,
     retry_notification,
 )
-from classroom.outbox.waiting import anything_waiting, deliver_waiting, waiting_for, waiting_since
+from classroom.outbox.waiting import anything_waiting, deliver_waiting, deliver_waiting_on, waiting_for, waiting_since
 
 __all__ = [
     "ENQUEUED_FLAG",
@@ -51,6 +51,7 @@ __all__ = [
     "dedupe_prefix_params",
     "anything_waiting",
     "deliver_waiting",
+    "deliver_waiting_on",
     "enqueue",
     "enqueue_many",
     "last_sent",

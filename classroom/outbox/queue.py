@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
@@ -204,7 +205,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
     return queued
 
 
-def mark_enqueued(session: AsyncSession) -> None:
+def mark_enqueued(session: AsyncSession | Session) -> None:
     """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``)."""
     session.info[ENQUEUED_FLAG] = True
 

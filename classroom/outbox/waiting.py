@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Exists, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from classroom.outbox.queue import mark_enqueued
@@ -81,8 +82,13 @@ async def anything_waiting(session: AsyncSession, recipient: str, now: datetime)
 async def deliver_waiting(session: AsyncSession, recipient: str, now: datetime) -> int:
     """Make the notifications given up for want of a chat with ``recipient`` due now, in the caller's
     transaction; returns how many (the dispatchers are woken when it commits)."""
+    return await session.run_sync(deliver_waiting_on, recipient, now)
+
+
+def deliver_waiting_on(session: Session, recipient: str, now: datetime) -> int:
+    """:func:`deliver_waiting` from synchronous code (``run_sync``), on the connection of the session's transaction."""
     parameters = {"recipient": recipient, "since": now - WAITING_LIMIT, "now": now}
-    waiting = int((await session.execute(_DELIVER_WAITING, parameters)).rowcount)  # type: ignore[attr-defined]
+    waiting = int(session.connection().execute(_DELIVER_WAITING, parameters).rowcount)
     if waiting:
         mark_enqueued(session)
     return waiting

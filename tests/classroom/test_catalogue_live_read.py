@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import greenlet
 import pytest
 from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
@@ -149,3 +150,32 @@ async def test_on_postgresql_browsing_costs_no_begin_or_commit(engine, session_f
         event.remove(engine.sync_engine, "begin", on_begin)
     expected = "AUTOCOMMIT" if engine.dialect.name == "postgresql" else None
     assert levels == [expected] * 4
+
+
+async def test_a_read_of_the_catalogue_kept_hands_over_to_the_driver_once(session_factory, clock) -> None:
+    """With the copy kept current, a course, the list and a search each run whole in one greenlet (checking the
+    connection out, the statement, handing it back: ``classroom.transactions.in_read_on``), where an async read
+    spawned one per call (three)."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    catalogue = CatalogueService(session_factory, clock)
+    await catalogue.course(MULTI)  # the first request builds the copy kept in memory
+    entered: list[greenlet.greenlet] = []
+
+    def on_switch(event_name: str, args: tuple[greenlet.greenlet, greenlet.greenlet]) -> None:
+        target = args[1]
+        if event_name in ("switch", "throw") and target.parent is not None and target not in entered:
+            entered.append(target)
+
+    spawned = []
+    reads = (lambda: catalogue.course(MULTI, "aad-alex"), catalogue.courses, lambda: catalogue.search("permanence"))
+    for read in reads:
+        previous = greenlet.settrace(on_switch)
+        try:
+            found = await read()
+        finally:
+            greenlet.settrace(previous)
+        spawned.append(len(entered))
+        entered.clear()
+        assert found
+    assert spawned == [1, 1, 1]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from classroom.conversations import ConversationInfo, ConversationService
 from classroom.outbox.waiting import WAITING_LIMIT
@@ -100,3 +101,23 @@ async def test_an_install_returns_the_installer_as_stored(session_factory, clock
     async with session_factory() as session:
         assert (await session.scalar(select(Person.name).where(Person.aad_object_id == ADELE))) == "Adele Smith"
     assert await conversations.installed(chat("19:other", kind="groupChat"), by=None) is None
+
+
+async def test_an_install_by_someone_known_runs_no_orm_statement(session_factory, clock) -> None:
+    """An install (its claim, the chat, the installer, what waited) is Core statements on the transaction's connection
+    (``ConversationService._installed_known``): the ORM's statement handling cost more than the statements."""
+    conversations = ConversationService(session_factory, clock)
+    await conversations.installed(chat(), by=ADELE, by_name="Adele Vance")  # a first meeting goes through the ORM
+    orm_statements: list[object] = []
+
+    def on_execute(state: ORMExecuteState) -> None:
+        orm_statements.append(state.statement)
+
+    event.listen(Session, "do_orm_execute", on_execute)
+    try:
+        met = await conversations.installed(chat(), by=ADELE, by_name="Adele Smith", receipt="install-2")
+    finally:
+        event.remove(Session, "do_orm_execute", on_execute)
+    assert met == Met("Adele Smith", frozenset({Role.PARTICIPANT})) and orm_statements == []
+    async with session_factory() as session:
+        assert (await session.scalar(select(Person.name).where(Person.aad_object_id == ADELE))) == "Adele Smith"
