@@ -87,6 +87,10 @@ RUNS_BOUND_ONE_BY_ONE = 32
 _HELD_PARAMETERS = {f"held_{i}": status for i, status in enumerate(_HELD)}
 
 
+def _live_statement_for(run_ids: list[int]) -> Select[Any]:
+    return _live_statement(min(len(run_ids), RUNS_BOUND_ONE_BY_ONE + 1))  # every longer list: one statement
+
+
 @cache
 def _live_statement(runs: int) -> Select[Any]:
     """One statement, one row per run with places taken (or one row of NULLs): the catalogue version (so checking
@@ -135,8 +139,7 @@ async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tu
     """The catalogue version and, in the same statement, places taken on ``run_ids`` and the viewer's band."""
     # On the session's connection (Core, not the ORM): nothing here is an entity, and it runs on most turns.
     connection = await session.connection() if isinstance(session, AsyncSession) else session
-    statement = _live_statement(min(len(run_ids), RUNS_BOUND_ONE_BY_ONE + 1))  # every longer list: one statement
-    rows = (await connection.execute(statement, _live_parameters(run_ids, viewer))).all()
+    rows = (await connection.execute(_live_statement_for(run_ids), _live_parameters(run_ids, viewer))).all()
     if not rows:  # no version row (a database emptied by hand): count on their own
         return 0, _Live(await seats_held_on(session, run_ids))
     return _live_from(rows)
@@ -144,7 +147,7 @@ async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tu
 
 def _live_on(connection: Connection, run_ids: list[int], viewer: str | None) -> tuple[int, _Live] | None:
     """:func:`_live` from synchronous code; None when there is no version row (:func:`_live` handles that)."""
-    rows = connection.execute(_live_statement(len(run_ids)), _live_parameters(run_ids, viewer)).all()
+    rows = connection.execute(_live_statement_for(run_ids), _live_parameters(run_ids, viewer)).all()
     return _live_from(rows) if rows else None
 
 
