@@ -44,9 +44,14 @@ async def test_a_json_column_is_written_compact_and_reads_back(engine: AsyncEngi
     value = {"title": "Café", "list": [1, 2], 3: "x"}
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-        await connection.execute(documents.insert(), {"id": 1, "doc": value})
-        stored = await connection.scalar(select(documents.c.doc))
-        raw = await connection.scalar(text("SELECT CAST(doc AS TEXT) FROM json_text_documents"))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(documents.insert(), {"id": 1, "doc": value})
+            stored = await connection.scalar(select(documents.c.doc))
+            raw = await connection.scalar(text("SELECT CAST(doc AS TEXT) FROM json_text_documents"))
+    finally:  # the PostgreSQL test database is kept between tests: leave no table the models do not have
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.drop_all)
     assert stored == {"title": "Café", "list": [1, 2], "3": "x"}
     if engine.dialect.name == "sqlite":  # JSONB keeps its own form of the text
         assert raw == '{"title":"Café","list":[1,2],"3":"x"}'
