@@ -15,9 +15,10 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from botbuilder.core import InvokeResponse, StatePropertyAccessor, TurnContext
-from botbuilder.dialogs import DialogContext, DialogSet
+from botbuilder.dialogs import DialogContext, DialogSet, DialogState
 
 from classroom.text import clean
 from dialogs.answer_prompt import NO_QUESTION, is_answer_press, press_answer, pressed_answer
@@ -34,6 +35,7 @@ from dialogs.resumable import ask_again, discard, topic_of
 from dialogs.routing import GROUP_CHAT, PERSONAL, TEAM, Command, CommandRequest, Everyone, Invocation, plain_words
 from dialogs.sender import sender_roles
 from dialogs.services import Services
+from dialogs.turn_dialog_context import TurnDialogContext
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ class Dispatcher:
         self.registry = registry
         self.services = services
         self.dialogs = DialogSet(dialog_state)
+        self._dialog_state = dialog_state
         for dialog in registry.dialogs(services):
             self.dialogs.add(dialog)
         self.progress = DialogProgress(progress_state, services.clock, services.dialog_timeout)
@@ -122,17 +125,31 @@ class Dispatcher:
             await dialog_context.continue_dialog()  # the question checks the button is its own
         else:
             await self._in_dialog(dialog_context, message, offer, progress)
-        await self.progress.save(turn_context, progress, in_dialog=bool(dialog_context.stack))
+        await self._close(dialog_context, progress)
 
     async def _open(self, turn_context: TurnContext) -> tuple[DialogContext, Progress, Offer | None, bool]:
         """This turn's dialogs and progress, with a dialog that waited too long closed (says so; True)."""
-        dialog_context = await self.dialogs.create_context(turn_context)
+        dialog_context = await self._dialog_context(turn_context)
         progress = await self.progress.load(turn_context)
         offer, progress.offer = progress.offer, None  # an offer is taken up by the next message, or lapses
         expired = dialog_context.active_dialog is not None and self.progress.expired(progress)
         if expired:
             await self._close_expired(dialog_context, progress)
         return dialog_context, progress, offer, expired
+
+    async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
+        """``DialogSet.create_context``, for less: the memory scopes are built only if asked for, and a conversation
+        with no dialog stored gets an empty stack that is stored only if a dialog starts on it (``_close``), so a
+        one-shot command neither stores an empty stack nor has it to drop."""
+        state = cast("DialogState | None", await self._dialog_state.get(turn_context))  # no default, none stored
+        return TurnDialogContext(self.dialogs, turn_context, state if state is not None else DialogState())
+
+    async def _close(self, dialog_context: DialogContext, progress: Progress) -> None:
+        """Keep what this turn left: a dialog started on an empty stack is stored, and the progress recorded."""
+        turn_context = dialog_context.context
+        if dialog_context.stack and await self._dialog_state.get(turn_context) is None:
+            await self._dialog_state.set(turn_context, DialogState(dialog_context.stack))
+        await self.progress.save(turn_context, progress, in_dialog=bool(dialog_context.stack))
 
     async def _outside_dialog(self, dialog_context: DialogContext, message: Message) -> None:
         turn_context = dialog_context.context
@@ -308,7 +325,7 @@ class Dispatcher:
         else:
             await dialog_context.continue_dialog()
             answer = press_answer(turn_context)
-        await self.progress.save(turn_context, progress, in_dialog=bool(dialog_context.stack))
+        await self._close(dialog_context, progress)
         return answer
 
     async def on_installed(self, turn_context: TurnContext) -> None:

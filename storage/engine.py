@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import json_text
 from storage.sqlite_on_loop import LoopThreadSession, LoopThreadSessionMaker, loop_thread_creator
 
 
@@ -36,6 +37,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     idle for ``ping_after_idle`` seconds is pinged when taken from the pool, so a restarted server does not fail
     the next turn (see :func:`_ping_when_idle`).
     """
+    kwargs.setdefault("json_serializer", json_text.dumps)  # JSON columns written with orjson
     if is_sqlite(url):
         database = sqlite_file(url)
         if database is not None:
