@@ -37,9 +37,10 @@ from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentit
 from msrest.serialization import Model
 
 from bot.auth import AuthConfig, AuthenticationError, EdgeBotFrameworkAuthentication, KeySetRegistry, KeySetUnavailable
-from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory, wire_json
+from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory
 from bot.connector.serialization import fast_wire, shallow_wire
 from bot.settings import Settings
+from storage import json_text
 
 log = logging.getLogger(__name__)
 
@@ -252,10 +253,10 @@ def invoke_body_json(body: object) -> bytes:
         shallow = shallow_wire(body)
         if shallow is not None:
             with contextlib.suppress(TypeError):  # a model or a datetime inside the free-form part
-                return wire_json.dumps(shallow)
+                return json_text.dumps_utf8(shallow)
         wire = fast_wire(body)
         if wire is not None:
-            return wire_json.dumps(wire)
+            return json_text.dumps_utf8(wire)
     # serializer_helper is annotated to take a Model, yet botbuilder's own CloudAdapter hands it
     # InvokeResponse.body (any object, None included: it returns None for None), just as we do here.
     return json.dumps(serializer_helper(cast(Model, body))).encode("utf-8")

@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.connector import wire_json
 from classroom.text import bounded, storable
+from storage import json_text
 from storage.models import ConversationRecord, OutboxNotification, Person
 
 MAX_DEPTH = 64
@@ -59,7 +59,7 @@ class MalformedActivity(ValueError):
 def read_activity(raw: bytes) -> dict[str, Any]:
     """The activity in ``raw`` (a request body), cleaned and checked; raises :class:`MalformedActivity`."""
     try:
-        body = wire_json.loads(raw)
+        body = json_text.loads(raw)
     except RecursionError:
         raise MalformedActivity(f"the body nests more than {MAX_DEPTH} levels") from None
     except ValueError:  # UnicodeDecodeError included

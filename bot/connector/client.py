@@ -32,13 +32,13 @@ import aiohttp
 from botbuilder.schema import Activity, ConversationParameters
 from yarl import URL
 
-from bot.connector import wire_json
 from bot.connector.credentials import EdgeCredentialsFactory
 from bot.connector.errors import ConnectorResponseTooLarge, ConnectorTimeout, ConnectorTransportError
 from bot.connector.response import ConnectorResponse, parse_retry_after
 from bot.connector.serialization import dumps, to_wire
 from bot.connector.session import SessionHolder
 from bot.connector.version import USER_AGENT
+from storage import json_text
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -347,6 +347,6 @@ def _parse_body(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return wire_json.loads(raw)
+        return json_text.loads(raw)
     except (ValueError, RecursionError):
         return raw.decode("utf-8", "replace")

@@ -27,7 +27,7 @@ from botframework.connector import models as _models
 from msrest import Deserializer, Serializer
 from msrest.serialization import Model
 
-from bot.connector import wire_json
+from storage import json_text
 
 CLIENT_MODELS: dict[str, type] = {name: value for name, value in vars(_models).items() if isinstance(value, type)}
 _SERIALIZER = Serializer(CLIENT_MODELS)
@@ -146,7 +146,7 @@ _FREE_FORM = frozenset({"object", "{object}", "[object]"})
 def shallow_wire(model: Model) -> dict[str, Any] | None:
     """:func:`fast_wire` without walking free-form ("object") fields, which are passed through as they are.
 
-    For answers that carry a whole card: the result is written to JSON in C (``wire_json``) instead of a Python
+    For answers that carry a whole card: the result is written to JSON in C (``storage.json_text``) instead of a Python
     walk over every element, and raises TypeError when a free-form field holds something that is not plain
     JSON (a model, a datetime); use :func:`fast_wire` then. None where the fast path does not apply at all.
     """
@@ -171,7 +171,7 @@ def to_wire(model: Model | dict[str, Any], model_type: str = "Activity") -> dict
 
 def dumps(payload: Any) -> bytes:
     """Compact UTF-8 JSON, as sent on the wire."""
-    return wire_json.dumps(payload)
+    return json_text.dumps_utf8(payload)
 
 
 _readers: dict[type[Model], dict[str, tuple[str, str]]] = {}

@@ -26,11 +26,12 @@ class _Adapter(BotAdapter):
                 context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = activity
         return [ResourceResponse(id="") for _ in activities]
 
+    # BotAdapter's abstract methods: a card action's answer only sends, so a call to these is a failure of the test.
     async def update_activity(self, context: TurnContext, activity: Activity) -> Any:
-        raise NotImplementedError
+        raise AssertionError("a card action's answer updates no activity")
 
     async def delete_activity(self, context: TurnContext, reference: Any) -> None:
-        raise NotImplementedError
+        raise AssertionError("a card action's answer deletes no activity")
 
 
 class _State:

@@ -10,7 +10,8 @@ import pytest
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
 from bot.adapter import TurnOutcome, invoke_body_json
-from bot.connector.wire_json import dumps, loads
+from storage.json_text import dumps_utf8 as dumps
+from storage.json_text import loads
 from tests.support.card_samples import CardSample, build_card_samples
 
 
