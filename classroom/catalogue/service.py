@@ -5,8 +5,11 @@ current, synchronously in one greenlet: ``in_read_on``)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue import queries
@@ -19,6 +22,7 @@ from classroom.privacy.audit import CLI, Actor, record_audit
 from classroom.transactions import SessionFactory, in_read, in_read_on, in_transaction, read_sessions
 
 CLI_IMPORT = Actor(None, "classroom-bot catalogue import", CLI)
+T = TypeVar("T")
 
 
 class CatalogueService:
@@ -30,48 +34,41 @@ class CatalogueService:
 
     async def courses(self) -> list[CourseOverview]:
         """Every course with its upcoming runs, those with a run coming up first."""
-        if self.snapshot.kept is not None:  # nearly always: one greenlet, one statement
-            now = self._clock.now()
-            kept = await in_read_on(self._reads, lambda c: queries.list_courses_kept(c, now, self.snapshot))
-            if kept is not None:
-                return kept
-
-        async def read(connection: AsyncConnection) -> list[CourseOverview]:
-            return await queries.list_courses(connection, self._clock.now(), self.snapshot)
-
-        return await in_read(self._reads, read)
+        now = self._clock.now()
+        return await self._browse(
+            lambda connection: queries.list_courses_kept(connection, now, self.snapshot),
+            lambda connection: queries.list_courses(connection, now, self.snapshot),
+        )
 
     async def course(self, code: str, viewer_aad_object_id: str | None = None) -> CourseOverview:
         """One course with everything its details card shows, with the viewer's price band when we know their
         organisation; raises NotFound for an unknown code."""
-        if self.snapshot.kept is not None:
-            now = self._clock.now()
-            found = await in_read_on(
-                self._reads, lambda c: queries.course_by_code_kept(c, code, now, viewer_aad_object_id, self.snapshot)
-            )
-            if found is not None:
-                return found
-
-        async def read(connection: AsyncConnection) -> CourseOverview:
-            now = self._clock.now()
-            return await queries.course_by_code(connection, code, now, viewer_aad_object_id, self.snapshot)
-
-        return await in_read(self._reads, read)
+        now = self._clock.now()
+        return await self._browse(
+            lambda connection: queries.course_by_code_kept(connection, code, now, viewer_aad_object_id, self.snapshot),
+            lambda connection: queries.course_by_code(connection, code, now, viewer_aad_object_id, self.snapshot),
+        )
 
     async def search(self, query: str) -> list[CourseOverview]:
         """Courses where every telling word of ``query`` appears (none when it has no telling word)."""
         if not queries.search_words(query):
             return []
+        now = self._clock.now()
+        return await self._browse(
+            lambda connection: queries.search_courses_kept(connection, query, now, self.snapshot),
+            lambda connection: queries.search_courses(connection, query, now, self.snapshot),
+        )
+
+    async def _browse(
+        self, kept: Callable[[Connection], T | None], live: Callable[[AsyncConnection], Awaitable[T]]
+    ) -> T:
+        """``kept(connection)`` with the catalogue kept in memory, in one greenlet (nearly always: one statement);
+        when no copy is kept or it is not the database's version (``kept`` gives None), ``live``, which rebuilds it."""
         if self.snapshot.kept is not None:
-            now = self._clock.now()
-            kept = await in_read_on(self._reads, lambda c: queries.search_courses_kept(c, query, now, self.snapshot))
-            if kept is not None:
-                return kept
-
-        async def read(connection: AsyncConnection) -> list[CourseOverview]:
-            return await queries.search_courses(connection, query, self._clock.now(), self.snapshot)
-
-        return await in_read(self._reads, read)
+            found = await in_read_on(self._reads, kept)
+            if found is not None:
+                return found
+        return await in_read(self._reads, live)
 
     async def codes(self) -> list[str]:
         """Every course code, in order."""
