@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from classroom.errors import TryAgain
 from classroom.polls.answers_together import PendingVote, VoteResult
 from classroom.polls.polls import VoteOutcome
-from classroom.transactions import is_transient
+from classroom.transactions import BUSY, is_transient
 
 log = logging.getLogger(__name__)
 BATCH_MAX = 100  # votes in one transaction (a bound on its length, and on the statements' parameters)
@@ -179,7 +179,7 @@ def _names(batch: list[_Waiting]) -> set[str]:
 
 def _busy(error: Exception) -> TryAgain:
     """A TryAgain of its own for each vote of a batch given up on (each turn raises it, with its traceback)."""
-    busy = TryAgain(*error.args) if isinstance(error, TryAgain) else TryAgain("the database is busy; please try again")
+    busy = TryAgain(*error.args) if isinstance(error, TryAgain) else TryAgain(BUSY)
     busy.__cause__ = error.__cause__ if isinstance(error, TryAgain) else error
     return busy
 
