@@ -55,6 +55,11 @@ def _batches_at_once(session_factory: SessionFactory) -> int:
     return 2 if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql" else 1
 
 
+def _counted_view(results: Sequence[VoteResult]) -> PollView | None:
+    """The poll as the batch's counted votes left it (None: none was counted)."""
+    return next((r.view for r in results if isinstance(r, polls.VoteOutcome) and r.counted), None)
+
+
 class PollService:
     """``zone``: the time zone of times in exports; ``export_link_ttl``: how long a download link works."""
 
@@ -156,7 +161,7 @@ class PollService:
             nonlocal marked, drawn
             marked, drawn = None, {}
             results = await answers_together.answer_together(session, poll_id, votes, self._receipts)
-            counted = next((r.view for r in results if isinstance(r, polls.VoteOutcome) and r.counted), None)
+            counted = _counted_view(results)
             if counted is not None and session.get_bind().dialect.name == "sqlite":
                 marked = counted  # as a vote alone: marked while the database's write lock is held
                 drawn = await notices.card_changed(session, counted, now=self._clock.now(), waiting=waiting)
@@ -164,7 +169,7 @@ class PollService:
 
         results = await in_transaction(self._session_factory, unit)
         waiting.note(drawn)  # committed
-        counted = next((r.view for r in results if isinstance(r, polls.VoteOutcome) and r.counted), None)
+        counted = _counted_view(results)
         if counted is not None and marked is None:
             view = counted
             return results, lambda: self._card_changed(view)
