@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Label, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue.views import Catalogue, load_catalogue
@@ -28,6 +28,14 @@ Database = AsyncSession | AsyncConnection
 LiveRead = Callable[[Catalogue], Awaitable[tuple[int, T]]]
 
 _VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)
+
+
+def version_column() -> Label[int]:
+    """The database's catalogue version as a column (``catalogue_version``) of a caller's statement, so checking the
+    copy kept in memory (:meth:`CatalogueSnapshot.checked`) costs no statement of its own."""
+    return _VERSION.scalar_subquery().label("catalogue_version")
+
+
 # Rebuilds within one request before its live read is taken as it is: only a catalogue changing faster than it
 # can be read gets there, and then the answer is as fresh as the one a separate version read would have given.
 _REBUILDS = 3

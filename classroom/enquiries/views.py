@@ -13,11 +13,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import Catalogue
 from classroom.outbox import NoticePart
 from storage.models import (
-    CatalogueVersion,
     Course,
     Enquiry,
     EnquiryAction,
@@ -97,9 +96,7 @@ _LATEST_EVENTS = (
 
 # The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``): the courses' titles
 # then come from the catalogue kept in memory, without a statement of their own.
-_LATEST_EVENTS_AT_VERSION = _LATEST_EVENTS.add_columns(
-    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery().label("catalogue_version")
-)
+_LATEST_EVENTS_AT_VERSION = _LATEST_EVENTS.add_columns(version_column())
 
 
 async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.calendar_links import stored_link_of
@@ -39,7 +39,6 @@ from classroom.enrolment.views import (
 )
 from classroom.errors import NotAllowed, NotFound
 from storage.models import (
-    CatalogueVersion,
     CourseRun,
     Enrolment,
     EnrolmentClashSession,
@@ -203,7 +202,7 @@ _CURRENT = (
 # calendar link shown lately for the place is still stored (``calendar_links.stored_link_of``): "my courses" reads
 # neither in a statement of its own.
 _CURRENT_AT_VERSION = _CURRENT.add_columns(
-    select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery().label("catalogue_version"),
+    version_column(),
     stored_link_of(_ENROLMENTS.id).label("stored_link"),
 )
 
