@@ -204,25 +204,27 @@ async def _open_already(_session: AsyncSession, enquiry: Row[Any]) -> str:
 
 @dataclass(frozen=True)
 class _Change:
+    """A coordinator's button with nothing to add (assign_to_self, close, reopen): a :class:`CoordinatorAction`."""
+
     statement: Update  # a guarded UPDATE (see ``_guarded``)
     action: EnquiryAction  # the event it records
     refusal: Refusal  # why it did not apply, when it did not
 
-
-async def _coordinator_action(
-    session: AsyncSession,
-    change: _Change,
-    enquiry_id: int,
-    actor: Actor,
-    now: datetime,
-    idempotency_key: str | None,
-    catalogue: CatalogueSnapshot | None,
-) -> ActionOutcome:
-    enquiry = await _apply(session, change.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
-    if enquiry is None:
-        return await _refused(session, enquiry_id, actor, idempotency_key, change.refusal)
-    await _record(session, enquiry.id, change.action, actor, now, idempotency_key=idempotency_key)
-    return await _changed(session, enquiry, now, catalogue)
+    async def __call__(
+        self,
+        session: AsyncSession,
+        enquiry_id: int,
+        actor: Actor,
+        *,
+        now: datetime,
+        idempotency_key: str | None = None,
+        catalogue: CatalogueSnapshot | None = None,
+    ) -> ActionOutcome:
+        enquiry = await _apply(session, self.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
+        if enquiry is None:
+            return await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
+        await _record(session, enquiry.id, self.action, actor, now, idempotency_key=idempotency_key)
+        return await _changed(session, enquiry, now, catalogue)
 
 
 class CoordinatorAction(Protocol):
@@ -236,22 +238,14 @@ class CoordinatorAction(Protocol):
         actor: Actor,
         *,
         now: datetime,
-        idempotency_key: str | None,
+        idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
     ) -> ActionOutcome: ...
 
 
-async def assign_to_self(
-    session: AsyncSession,
-    enquiry_id: int,
-    actor: Actor,
-    *,
-    now: datetime,
-    idempotency_key: str | None = None,
-    catalogue: CatalogueSnapshot | None = None,
-) -> ActionOutcome:
-    change = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
+assign_to_self: CoordinatorAction = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)
+close: CoordinatorAction = _Change(_CLOSE, EnquiryAction.CLOSED, _closed_already)
+reopen: CoordinatorAction = _Change(_REOPEN, EnquiryAction.REOPENED, _open_already)
 
 
 async def reply(
@@ -291,32 +285,6 @@ async def reply(
         at=now,
     )
     return outcome
-
-
-async def close(
-    session: AsyncSession,
-    enquiry_id: int,
-    actor: Actor,
-    *,
-    now: datetime,
-    idempotency_key: str | None = None,
-    catalogue: CatalogueSnapshot | None = None,
-) -> ActionOutcome:
-    change = _Change(_CLOSE, EnquiryAction.CLOSED, _closed_already)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
-
-
-async def reopen(
-    session: AsyncSession,
-    enquiry_id: int,
-    actor: Actor,
-    *,
-    now: datetime,
-    idempotency_key: str | None = None,
-    catalogue: CatalogueSnapshot | None = None,
-) -> ActionOutcome:
-    change = _Change(_REOPEN, EnquiryAction.REOPENED, _open_already)
-    return await _coordinator_action(session, change, enquiry_id, actor, now, idempotency_key, catalogue)
 
 
 async def enquirer_writes(
