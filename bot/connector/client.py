@@ -35,7 +35,7 @@ from yarl import URL
 from bot.connector.credentials import EdgeCredentialsFactory
 from bot.connector.errors import ConnectorResponseTooLarge, ConnectorTimeout, ConnectorTransportError
 from bot.connector.response import ConnectorResponse, parse_retry_after
-from bot.connector.serialization import dumps, to_wire
+from bot.connector.serialization import dumps, to_wire, wire_json
 from bot.connector.session import SessionHolder
 from bot.connector.version import USER_AGENT
 from storage import json_text
@@ -102,7 +102,8 @@ class BotConnectorClient:
     ) -> ConnectorResponse:
         """``POST /v3/conversations/{id}/activities``: append an activity (201 ``{id}``)."""
         path = _path(_ACTIVITIES, conversation_id)
-        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
+        body = wire_json(activity)
+        return await self.request("POST", service_url, path, body=body, audience=audience, headers=headers)
 
     async def reply_to_activity(
         self,
@@ -117,7 +118,7 @@ class BotConnectorClient:
         """``POST /v3/conversations/{id}/activities/{activityId}``: reply in the thread (201 ``{id}``)."""
         path = _path(_ACTIVITY, conversation_id, activity_id)
         extra = {"x-ms-conversation-id": conversation_id, **(headers or {})}
-        return await self.request("POST", service_url, path, body=to_wire(activity), audience=audience, headers=extra)
+        return await self.request("POST", service_url, path, body=wire_json(activity), audience=audience, headers=extra)
 
     async def update_activity(
         self,
@@ -131,7 +132,8 @@ class BotConnectorClient:
     ) -> ConnectorResponse:
         """``PUT /v3/conversations/{id}/activities/{activityId}``: replace a sent message or card."""
         path = _path(_ACTIVITY, conversation_id, activity_id)
-        return await self.request("PUT", service_url, path, body=to_wire(activity), audience=audience, headers=headers)
+        body = wire_json(activity)
+        return await self.request("PUT", service_url, path, body=body, audience=audience, headers=headers)
 
     async def delete_activity(
         self, service_url: str, conversation_id: str, activity_id: str, *, audience: str | None = None
@@ -286,6 +288,8 @@ class BotConnectorClient:
     ) -> ConnectorResponse:
         """Send one request to ``{service_url}{path}`` (``path`` already percent-encoded) and read the answer.
 
+        ``body``: a JSON value, or ``bytes`` of JSON already written (:func:`~bot.connector.serialization.wire_json`).
+
         ``timeout_seconds`` replaces the client's own for this request; an answer longer than ``max_body_bytes``
         raises :class:`~bot.connector.errors.ConnectorResponseTooLarge` instead of being read whole.
         """
@@ -296,7 +300,7 @@ class BotConnectorClient:
         request_headers["User-Agent"] = USER_AGENT
         if headers:
             request_headers.update(headers)
-        data = dumps(body) if body is not None else None
+        data = body if body is None or isinstance(body, bytes) else dumps(body)
         credentials = self._credentials.credentials(self.app_id, audience)
         token = await credentials.get_token()
         limits = _Limits(

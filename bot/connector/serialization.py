@@ -23,6 +23,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import orjson
 from botframework.connector import models as _models
 from msrest import Deserializer, Serializer
 from msrest.serialization import Model
@@ -34,6 +35,7 @@ _SERIALIZER = Serializer(CLIENT_MODELS)
 _DESERIALIZER = Deserializer(CLIENT_MODELS)
 
 _BASIC = {"str", "bool", "int", "float", "long"}
+_MODEL_NAMES = frozenset(name for name, cls in CLIENT_MODELS.items() if issubclass(cls, Model))
 
 
 class _Unsupported(Exception):
@@ -159,6 +161,59 @@ def shallow_wire(model: Model) -> dict[str, Any] | None:
         return out
     except _Unsupported:
         return None
+
+
+def _model_passing_free_form(value: Any) -> dict[str, Any]:
+    """:func:`_model`, with every free-form ("object") field, at any depth, left as it is for orjson to write."""
+    out: dict[str, Any] = {}
+    for attr, key, kind in _plan(type(value)):
+        item = getattr(value, attr, None)
+        if item is not None:
+            if kind in _FREE_FORM:
+                out[key] = item
+            elif kind[0] == "[" and kind[1:-1] in _MODEL_NAMES:
+                out[key] = _models_passing_free_form(item)
+            elif kind in _MODEL_NAMES:
+                if not isinstance(item, Model):
+                    raise _Unsupported(f"{type(item).__name__} where model {kind} is expected")
+                out[key] = _model_passing_free_form(item)
+            else:
+                out[key] = _typed(item, kind)
+    return out
+
+
+def _models_passing_free_form(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise _Unsupported("non-list in a list field")
+    items: list[Any] = []
+    for item in value:
+        if item is not None and not isinstance(item, Model):
+            raise _Unsupported(f"{type(item).__name__} where a model is expected")
+        items.append(None if item is None else _model_passing_free_form(item))
+    return items
+
+
+# Strict: anything in a free-form field that is not plain JSON (a model, a datetime, a Decimal, a str subclass, a key
+# that is not a string, an integer past 64 bits) raises TypeError, and the payload goes the walking way instead.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def wire_json(model: Model | dict[str, Any], model_type: str = "Activity") -> bytes:
+    """``dumps(to_wire(model, model_type))``: the JSON bytes sent for ``model``, without walking free-form fields.
+
+    Every reply carries its card (hundreds of values) in a free-form field, which :func:`to_wire` walks in Python
+    value by value to be sure it is plain JSON. Here orjson writes it in C and refuses (TypeError) whatever is not
+    plain JSON, which then goes through :func:`to_wire`, so the bytes are what msrest would have sent. The one
+    difference: orjson writes an enum member by its value and a tuple as a list where msrest would write ``str()``
+    of them (``"Colour.RED"``, ``"(1, 2)"``), as the invoke answer's body is written (``bot.adapter``); cards hold
+    neither.
+    """
+    if not isinstance(model, dict):
+        try:
+            return orjson.dumps(_model_passing_free_form(model), option=_STRICT)
+        except (_Unsupported, TypeError):
+            pass
+    return dumps(to_wire(model, model_type))
 
 
 def to_wire(model: Model | dict[str, Any], model_type: str = "Activity") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
+    Attachment,
     CardAction,
     ChannelAccount,
     ConversationAccount,
@@ -124,6 +125,45 @@ def test_unusual_shapes_fall_back_to_msrest_and_still_match() -> None:
         value={"day": date(2026, 11, 23), "price": Decimal("12.50")},
     )
     assert to_wire(activity) == MSREST.body(activity, "Activity")
+
+
+@pytest.mark.parametrize("name", list(_replies()))
+def test_replies_are_written_as_msrest_would_send_them(name: str) -> None:
+    activity = _replies()[name]
+    assert json.loads(serialization.wire_json(activity)) == MSREST.body(activity, "Activity")
+
+
+def test_the_card_of_a_reply_is_written_without_walking_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def walked(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("walked the free-form content")
+
+    monkeypatch.setattr(serialization, "_object", walked)
+    for name in ("text", "adaptive card", "mention entity + enum fields", "channel data and value with nesting"):
+        activity = _replies()[name]
+        assert json.loads(serialization.wire_json(activity)) == MSREST.body(activity, "Activity")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"day": date(2026, 11, 23)},
+        {"price": Decimal("12.50")},
+        {"at": datetime(2026, 11, 23, 9, 0, tzinfo=UTC)},
+        {"who": ChannelAccount(id="29:a")},
+        {1: "a key that is not text"},
+        {"big": 2**70},
+        {"text": type("Text", (str,), {})("a str subclass")},
+    ],
+    ids=["date", "decimal", "datetime", "model", "int key", "big int", "str subclass"],
+)
+def test_what_is_not_plain_json_in_a_free_form_field_is_written_as_msrest_would(value: dict[object, object]) -> None:
+    activity = Activity(type="message", value=value, attachments=[Attachment(content_type="x", content=value)])
+    assert json.loads(serialization.wire_json(activity)) == MSREST.body(activity, "Activity")
+
+
+def test_a_dict_where_a_model_is_expected_is_written_as_msrest_would() -> None:
+    activity = Activity(type="message", from_property={"id": "28:bot"}, attachments=[{"contentType": "text/plain"}])
+    assert json.loads(serialization.wire_json(activity)) == MSREST.body(activity, "Activity")
 
 
 def test_conversation_parameters_serialise_like_msrest() -> None:
