@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -313,6 +314,18 @@ async def test_remembered_answers_stay_within_their_byte_budget() -> None:
     await guard.run(("msteams", "a:1", "invoke-4"), lambda: _answer(card_answer, ran))
     await guard.run(("msteams", "a:1", "invoke-0"), lambda: _answer(card_answer, ran))
     assert len(ran) == 1  # invoke-4 answered from memory; invoke-0 was forgotten and ran again
+
+
+async def test_remembered_answers_are_not_tracked_by_the_garbage_collector() -> None:
+    """Thousands of answers are held for ten minutes: as tracked objects each full collection would scan them all."""
+    guard = RedeliveryGuard()
+    for n in range(3):
+        await guard.run(("msteams", "a:1", f"activity-{n}"), lambda: _answer(TurnOutcome(200, b'{"ok":1}')))
+    await guard.run(("msteams", "a:1", "no-body"), lambda: _answer(TurnOutcome(201)))
+    gc.collect()
+    assert not any(gc.is_tracked(key) or gc.is_tracked(entry) for key, entry in guard._done.items())
+    replayed = await guard.run(("msteams", "a:1", "activity-1"), lambda: _answer(TurnOutcome(500)))
+    assert replayed == TurnOutcome(200, b'{"ok":1}') and guard.replayed == 1
 
 
 async def _answer(outcome: TurnOutcome, ran: list[int] | None = None) -> TurnOutcome:
