@@ -82,8 +82,16 @@ def document_of(value: object) -> str:
     """The document ``write`` stores for ``value`` (without its e_tag): two values with the same document are the same
     state, so a turn's state whose document is still the one it read has nothing to write. (A value whose document
     does not come back the same from a restore, such as a set, whose order depends on the hash seed, is written
-    again each turn: more writes, never a lost one. Dialog state holds plain values.)"""
+    again each turn: more writes, never a lost one. Dialog state holds plain values.)
+
+    Most turns have no dialog in progress: their state is empty, read and compared at the end, and its document
+    is known without jsonpickle, whose set-up (a new ``Pickler``) cost about 3% of a card turn's CPU."""
+    if type(value) is dict and not value:
+        return _EMPTY_DOCUMENT
     return _serialise(value)
+
+
+_EMPTY_DOCUMENT = "{}"  # _serialise({})
 
 
 def checked_key(key: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from classroom.enrolment.organisations import assign_organisation_by_name
 from classroom.people import ensure_person
+from storage import state_storage
 from storage.models.bot_state import BotStateRecord
 from storage.state_storage import document_of, restored
 from tests.bot.test_enrol_turns import CONFIRM_PLACE, PARTICIPANT, RUN
@@ -65,3 +66,15 @@ async def test_a_dialog_in_progress_is_walked_once_a_turn_and_its_document_is_it
     assert len(walked) <= 2, walked
     [(after, _)] = await _documents(session_factory)
     assert after != document
+
+
+def test_an_empty_state_is_known_without_jsonpickle(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert document_of({}) == state_storage._serialise({})  # what jsonpickle writes for it
+
+    def pickler(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("jsonpickle set up for an empty state")
+
+    monkeypatch.setattr(state_storage, "Pickler", pickler)
+    assert document_of({}) == "{}"
+    with pytest.raises(AssertionError):
+        document_of({"DialogState": None})  # anything else is jsonpickle's
