@@ -24,9 +24,9 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 from botbuilder.schema import Activity, ConversationParameters
@@ -63,7 +63,23 @@ _MEETING = "/v1/meetings/{}"
 
 def _path(endpoint: str, *segments: str) -> str:
     # msrest quotes path arguments with safe='' (":" and "@" in Teams ids become %3A and %40).
-    return endpoint.format(*(quote(str(segment), safe="") for segment in segments))
+    return endpoint.format(*(_quoted(str(segment)) for segment in segments))
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]+")  # what urllib's quote(safe="") leaves as it is, as a class
+
+
+def _percent_encoded(unsafe: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in unsafe.group().encode("utf-8"))
+
+
+def _quoted(segment: str) -> str:
+    """``urllib.parse.quote(segment, safe="")``, the same text (and the same error for a lone surrogate).
+
+    ``quote`` encodes a text with anything to quote in it character by character in Python: 17 us for a Teams
+    conversation id and an activity id, on every reply. Here a regular expression finds the runs to encode.
+    """
+    return _UNSAFE.sub(_percent_encoded, segment)
 
 
 class BotConnectorClient:
