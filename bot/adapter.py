@@ -33,13 +33,14 @@ from botbuilder.core import Bot, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationParameters, ConversationReference
-from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
+from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory, UserTokenClient
 from msrest.serialization import Model
 
 from bot.auth import AuthConfig, AuthenticationError, EdgeBotFrameworkAuthentication, KeySetRegistry, KeySetUnavailable
 from bot.connector import BotConnectorClient, EdgeCredentialsFactory, SessionHolder, SessionHttpClientFactory
 from bot.connector.serialization import fast_wire, shallow_wire
 from bot.settings import Settings
+from bot.turn_context import EdgeTurnContext
 from storage import json_text
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,26 @@ class EdgeAdapter(CloudAdapter):
                 http_client_factory=SessionHttpClientFactory(self.sessions),
             )
         )
+
+    def _create_turn_context(
+        self,
+        activity: Activity,
+        claims_identity: ClaimsIdentity,
+        oauth_scope: str,
+        connector_client: Any,
+        user_token_client: UserTokenClient,
+        logic: Callable[[TurnContext], Awaitable[Any]],
+        connector_factory: ConnectorFactory,
+    ) -> TurnContext:
+        """``CloudAdapterBase._create_turn_context``, with our :class:`~bot.turn_context.EdgeTurnContext`."""
+        context = EdgeTurnContext(self, activity)
+        context.turn_state[self.BOT_IDENTITY_KEY] = claims_identity
+        context.turn_state[self.BOT_CONNECTOR_CLIENT_KEY] = connector_client
+        context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
+        context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
+        context.turn_state[self.CONNECTOR_FACTORY_KEY] = connector_factory
+        context.turn_state[self.BOT_OAUTH_SCOPE_KEY] = oauth_scope
+        return context
 
     async def authenticate(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         """Raises AuthenticationError (answer 401) or KeySetUnavailable (answer 503)."""

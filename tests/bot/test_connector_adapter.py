@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import turn_context as turn_context_module
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ErrorResponseException
 from botbuilder.schema.teams import TeamsChannelAccount
@@ -83,6 +84,27 @@ async def test_reply_is_byte_for_byte_what_stock_botbuilder_sent(adapter: EdgeAd
     assert request.body == expected
     assert request.headers["x-ms-conversation-id"] == CONVERSATION
     assert bot.results[0].id  # the ResourceResponse carries the id the connector gave the message
+
+
+async def test_a_text_reply_is_copied_shallowly_before_it_is_addressed(
+    adapter: EdgeAdapter, teams: FakeConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botbuilder deep-copies every activity it sends; the one it makes of a text is its own, so a shallow copy does."""
+    copies: list[tuple[Any, Any]] = []
+
+    def recording(value: Any, memo: Any = None) -> Any:
+        copied = copy.deepcopy(value, memo)
+        copies.append((value, copied))
+        return copied
+
+    monkeypatch.setattr(turn_context_module, "deepcopy", recording)
+    bot = ScriptedBot(lambda turn_context: turn_context.send_activity("Echo"))
+    await process_request(adapter, _activity("personal-message", teams.service_url), "", bot)
+
+    [(original, sent)] = copies
+    assert sent is not original and sent.additional_properties is original.additional_properties
+    assert original.conversation is None and sent.conversation.id == CONVERSATION  # the text's own activity untouched
+    assert teams.requests[0].body["text"] == "Echo"
 
 
 async def test_card_reply_then_update_goes_out_as_post_then_put(adapter: EdgeAdapter, teams: FakeConnector) -> None:
