@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.views import Catalogue
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import may_oversee, require_coordinator
@@ -42,6 +43,7 @@ from classroom.enrolment.organisations import (
     organisation_check,
     organisation_choices,
     resolve_organisation,
+    standing_and_catalogue_version,
     standing_by_id,
 )
 from classroom.enrolment.policy import EnrolmentPolicy
@@ -147,12 +149,17 @@ class EnrolmentService:
 
         async def unit(session: AsyncSession) -> EnrolmentStart:
             await meet(session, aad_object_id, name)
+
+            async def read(_kept: Catalogue) -> tuple[int, OrganisationStanding]:
+                standing, version = await standing_and_catalogue_version(session, aad_object_id)
+                return version, standing
+
+            catalogue, standing = await self._catalogue.checked(session, read)
             try:
-                catalogue = await self._catalogue.current(session)
                 runs = await queries.open_runs(session, code, self._clock.now(), catalogue)
             except NotFound as error:
                 return EnrolmentStart([], None, unknown=error)
-            return EnrolmentStart(runs, await standing_by_id(session, aad_object_id) if runs else None)
+            return EnrolmentStart(runs, standing if runs else None)
 
         return await self._run(unit)
 
@@ -227,9 +234,7 @@ class EnrolmentService:
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
-            run_id = await run_id_for_code(session, run_code)
-            catalogue = await self._catalogue.current(session)
-            return await queries.quote(session, aad_object_id, run_id, self._clock.now(), catalogue)
+            return await queries.quote(session, aad_object_id, run_code, self._clock.now(), self._catalogue)
 
         return await self._run(unit)
 
