@@ -332,13 +332,9 @@ class EnrolmentService:
     ) -> Withdrawal:
         async def unit(session: AsyncSession) -> Withdrawal:
             now = self._clock.now()
-            run_id = await run_id_for_code(session, run_code)
-            try:
-                withdrawn = await withdrawals.withdraw(
-                    session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
-                )
-            except NotFound as error:
-                raise NoEnrolment(str(error)) from error
+            withdrawn = await withdrawals.withdraw_by_code(
+                session, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy, only=only, reason=reason
+            )
             code, previous = withdrawn.run_code, withdrawn.previous
             if previous not in CALENDAR_STATUSES:
                 return Withdrawal(code, previous)
