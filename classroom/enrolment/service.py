@@ -19,6 +19,7 @@ from classroom.catalogue.views import Catalogue
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import may_oversee, require_coordinator
+from classroom.enrolment.common_places import take_common_place
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment, NothingToDecide
 from classroom.enrolment.ics import build_calendar, build_cancellation
@@ -256,6 +257,12 @@ class EnrolmentService:
     ) -> EnrolmentView:
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
+            if clash is None and not waitlist:
+                common = await take_common_place(
+                    session, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy
+                )
+                if common is not None:
+                    return await self._with_calendar_link(session, common, calendar_link=calendar_link)
             run_id = await run_id_for_code(session, run_code)
             enrolment = await enrolments.enrol(
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
@@ -278,10 +285,17 @@ class EnrolmentService:
         course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
         position = await waitlist_position(session, enrolment)
         view = enrolment_view_with(enrolment, run_details_of(course, run), person, organisation, reviewer, position)
+        return await self._with_calendar_link(session, view, calendar_link=calendar_link)
+
+    async def _with_calendar_link(
+        self, session: AsyncSession, view: EnrolmentView, *, calendar_link: bool
+    ) -> EnrolmentView:
+        """``view``, with ``calendar_link`` and a confirmed place a fresh "Add to calendar" link (issued here rather
+        than in a transaction of its own)."""
         if not calendar_link or view.status != EnrolmentStatus.CONFIRMED:
             return view
         token, expires_at = await calendar_links.issue_link(
-            session, enrolment.id, self._clock.now(), self.policy.calendar_link_ttl
+            session, view.id, self._clock.now(), self.policy.calendar_link_ttl
         )
         return replace(view, calendar_link=CalendarLinkIssued(token, expires_at))
 
