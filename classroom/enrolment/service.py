@@ -30,6 +30,7 @@ from classroom.enrolment.loading import (
     load_enrolment,
     load_person,
     load_run,
+    normalise_code,
     run_id_for_code,
     waitlist_position,
 )
@@ -420,13 +421,19 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def my_enrolments(self, aad_object_id: str, code: str | None = None) -> list[EnrolmentView]:
-        return await self._run(lambda session: self._current_enrolments(session, aad_object_id, code))
+        """The person's places, reviews, offers and waitlist entries on runs not yet finished (those of a course or
+        run ``code`` names), read as ``my courses`` reads them: in one statement that checks the catalogue kept in
+        memory by the version it reads (a person's current enrolments are a handful, so all are read)."""
 
-    async def _current_enrolments(
-        self, session: AsyncSession, aad_object_id: str, code: str | None = None
-    ) -> list[EnrolmentView]:
-        catalogue = await self._catalogue.current(session)
-        return await queries.current_enrolments(session, aad_object_id, self._clock.now(), catalogue, code)
+        async def unit(session: AsyncSession) -> list[EnrolmentView]:
+            now = self._clock.now()
+            views, _stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue)
+            if code is None:
+                return views
+            normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
+            return [view for view in views if normalised in (view.run.course_code, view.run.run_code)]
+
+        return await self._run(unit)
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
         """``my courses``: where the person stands on each run not yet finished, and an "Add to calendar" link
