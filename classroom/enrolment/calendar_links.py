@@ -24,12 +24,8 @@ RECENT_LINKS = 4096  # links each process remembers (one per confirmed place vie
 
 
 async def issue_link(session: AsyncSession, enrolment_id: int, now: datetime, ttl: timedelta) -> tuple[str, datetime]:
-    """A new token for the enrolment's calendar and when it expires."""
-    token = new_token()
-    expires_at = now + ttl
-    session.add(CalendarLink(enrolment_id=enrolment_id, token_hash=hash_token(token), expires_at=expires_at))
-    await session.flush()
-    return token, expires_at
+    """A new token for the enrolment's calendar and when it expires (one plain INSERT, no ORM entity)."""
+    return (await issue_links(session, [enrolment_id], now, ttl))[enrolment_id]
 
 
 async def issue_links(

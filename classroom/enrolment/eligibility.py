@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from classroom.catalogue.views import RunView
 from classroom.enrolment.errors import NotEligible, OrganisationNeeded, OrganisationUnconfirmed
 from storage.models import CourseRun, Organisation, OrganisationStatus, Person
 
 
+class Employer(Protocol):
+    """What eligibility and price read of an organisation: an ``Organisation``, or :class:`EmployerFacts`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def price_band(self) -> int: ...
+
+
+class Applicant(Protocol):
+    """What eligibility reads of a person: a ``Person``, or :class:`ApplicantFacts` (read as plain values)."""
+
+    @property
+    def organisation(self) -> Employer | None: ...
+    @property
+    def organisation_status(self) -> OrganisationStatus | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerFacts:
+    id: int
+    name: str
+    price_band: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantFacts:
+    """A person's organisation and its standing, read as plain values (no ORM entity: a read-only turn)."""
+
+    organisation: EmployerFacts | None
+    organisation_status: OrganisationStatus | None
+
+
+_NEEDED = "tell us which organisation you work for first"
+
+
 def organisation_of(person: Person) -> Organisation:
     if person.organisation is None:
-        raise OrganisationNeeded("tell us which organisation you work for first")
+        raise OrganisationNeeded(_NEEDED)
     return person.organisation
 
 
@@ -30,10 +71,12 @@ def check_eligibility(run: CourseRun, person: Person) -> Organisation:
     return organisation
 
 
-def check_eligibility_of(run: RunView, person: Person) -> Organisation:
+def check_eligibility_of(run: RunView, person: Applicant) -> Employer:
     """``check_eligibility`` for a run of the catalogue kept in memory, which names its organisations: a name is
     unique, so it names one organisation."""
-    organisation = organisation_of(person)
+    organisation = person.organisation
+    if organisation is None:
+        raise OrganisationNeeded(_NEEDED)
     names = run.eligible_organisations
     if names:
         _check_limited(run.code, run.eligible_audience, list(names), organisation.name in names, person, organisation)
@@ -41,7 +84,7 @@ def check_eligibility_of(run: RunView, person: Person) -> Organisation:
 
 
 def _check_limited(
-    code: str, audience: str, names: list[str], member: bool, person: Person, organisation: Organisation
+    code: str, audience: str, names: list[str], member: bool, person: Applicant, organisation: Employer
 ) -> None:
     """A run limited to the organisations ``names``; ``member``: whether the person's organisation is one."""
     names = sorted(names)
@@ -58,12 +101,12 @@ def _check_limited(
         )
 
 
-def organisation_confirmed(person: Person) -> bool:
+def organisation_confirmed(person: Applicant) -> bool:
     """False while the person's organisation (and so their price band) waits for a coordinator."""
     return person.organisation_status != OrganisationStatus.PENDING
 
 
-def price_for(run: CourseRun | RunView, organisation: Organisation) -> int | None:
+def price_for(run: CourseRun | RunView, organisation: Employer) -> int | None:
     """Pence per place for the organisation's price band (Tier 1-5); None when the run has no such price."""
     return next((p.amount_pence for p in run.prices if p.band == organisation.price_band), None)
 

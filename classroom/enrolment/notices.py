@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
+from classroom.catalogue.views import CourseView, RunView, SessionView
 from classroom.outbox import Notice, NoticePart
 from storage.models import CourseRun, Enrolment, RunSession
 
@@ -57,6 +58,18 @@ class RunNotice(NoticePart):
             outline_url=run.course.outline_url,
         )
 
+    @classmethod
+    def of_view(cls, course: CourseView, run: RunView) -> RunNotice:
+        """:meth:`of` a run of the catalogue kept in memory."""
+        return cls(
+            course_code=course.code,
+            course_title=course.title,
+            run_code=run.code,
+            join_url=run.join_url,
+            prerequisites=course.prerequisites,
+            outline_url=course.outline_url,
+        )
+
 
 class SessionNotice(NoticePart):
     position: int
@@ -65,7 +78,7 @@ class SessionNotice(NoticePart):
     ends_at: datetime
 
     @classmethod
-    def of(cls, session: RunSession, count: int) -> SessionNotice:
+    def of(cls, session: RunSession | SessionView, count: int) -> SessionNotice:
         return cls(position=session.position, count=count, starts_at=session.starts_at, ends_at=session.ends_at)
 
 
@@ -230,7 +243,7 @@ class OrganisationDecidedNotice(Notice):
     price_band: int
 
 
-def sessions_of(run: CourseRun) -> list[SessionNotice]:
+def sessions_of(run: CourseRun | RunView) -> list[SessionNotice]:
     return [SessionNotice.of(s, len(run.sessions)) for s in run.sessions]
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import version_column
 from classroom.coordinators import is_coordinator, notify_coordinators
 from classroom.enrolment.eligibility import price_for
 from classroom.enrolment.loading import load_actor, load_person, load_run
@@ -78,9 +80,23 @@ async def standing_by_id(session: AsyncSession, aad_object_id: str) -> Organisat
     Raises NotFound for someone we have not met.
     """
     row = (await session.execute(_STANDING.where(Person.aad_object_id == aad_object_id))).first()
+    return _standing_of_row(row)
+
+
+_STANDING_AT_VERSION = _STANDING.add_columns(version_column()).where(Person.aad_object_id == bindparam("aad_object_id"))
+
+
+async def standing_and_catalogue_version(session: AsyncSession, aad_object_id: str) -> tuple[OrganisationStanding, int]:
+    """:func:`standing_by_id`, with the catalogue's version read in the same statement (to check the copy of the
+    catalogue kept in memory at no statement of its own: ``CatalogueSnapshot.checked``)."""
+    row = (await session.execute(_STANDING_AT_VERSION, {"aad_object_id": aad_object_id})).first()
+    return _standing_of_row(row), int(row.catalogue_version or 0) if row is not None else 0
+
+
+def _standing_of_row(row: Any) -> OrganisationStanding:
     if row is None:
         raise NotFound("we have not met this person yet")
-    status, organisation_id, name = row
+    status, organisation_id, name = row[:3]
     if organisation_id is None:
         return OrganisationStanding(None, None)
     return OrganisationStanding(OrganisationChoice(organisation_id, name), status)

@@ -5,21 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.enrolment.authorisation import may_oversee
 from classroom.enrolment.calendar_links import stored_link_of
-from classroom.enrolment.eligibility import check_eligibility_of, organisation_confirmed, price_for
+from classroom.enrolment.eligibility import (
+    Applicant,
+    ApplicantFacts,
+    EmployerFacts,
+    check_eligibility_of,
+    organisation_confirmed,
+    price_for,
+)
 from classroom.enrolment.errors import EnrolmentClosed, EnrolmentRefused
 from classroom.enrolment.loading import (
     enrolment_counts,
     enrolments_of_run,
-    find_enrolment,
     load_actor,
-    load_person,
     normalise_code,
     runs_for_code,
     waitlist_position,
@@ -86,41 +91,77 @@ async def view_of(session: AsyncSession, enrolment: Enrolment, run: CourseRun) -
     return enrolment_view(enrolment, run_details(run), waitlist_position=await waitlist_position(session, enrolment))
 
 
-async def quote(session: AsyncSession, aad_object_id: str, run_id: int, now: datetime, catalogue: Catalogue) -> Quote:
+async def quote(
+    session: AsyncSession, aad_object_id: str, run_code: str, now: datetime, snapshot: CatalogueSnapshot
+) -> Quote:
     """What enrolling on the run would mean for this person: price, places, and any place they hold already.
 
-    The run's details (dates, prices, who may enrol) come from ``catalogue``, the catalogue kept in memory as of
-    this transaction; the person, their enrolment and the places taken are read live. Nothing is held: the
-    enrolment itself checks everything again under the run's lock.
+    The run's details (dates, prices, who may enrol) come from ``snapshot``, the catalogue kept in memory, checked
+    against the catalogue version read in the same statement as what is read live: the person's organisation and
+    its standing, their enrolment on the run and the places taken (``_APPLICANT``). Nothing is held: the enrolment
+    itself checks everything again under the run's lock. A read-only turn, so plain rows, no ORM entity.
 
     Raises:
-        EnrolmentClosed, OrganisationNeeded, NotEligible.
+        NotFound (no such run, or a person we have not met), EnrolmentClosed, OrganisationNeeded, NotEligible.
     """
-    found = catalogue.runs_by_id.get(run_id)
-    if found is None:  # removed since its id was read
-        raise NotFound(f"no run with id {run_id}")
+    normalised = normalise_code(run_code)
+
+    async def read(catalogue: Catalogue) -> tuple[int, tuple[tuple[CourseView, RunView] | None, Row[Any] | None]]:
+        found = _run_by_code(catalogue, normalised)
+        parameters = {"aad_object_id": aad_object_id, "run_id": found[1].id if found else -1}
+        row = (await (await session.connection()).execute(_APPLICANT, parameters)).first()
+        return (int(row.catalogue_version or 0) if row else catalogue.version), (found, row)
+
+    catalogue, (found, row) = await snapshot.checked(session, read)
+    if row is None:  # someone we have not met: no version was read with them, so the run is looked up as of now
+        found = _run_by_code(await snapshot.current(session), normalised)
+    if found is None:
+        raise NotFound(f"no run with code {normalised}")
+    if row is None:
+        raise NotFound("we have not met this person yet")
     course, run = found
-    person = await load_person(session, aad_object_id)
     if not _open(run, now):
         raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
     details = run_details_of(course, run)
-    existing = await find_enrolment(session, run.id, person.id)
     existing_view = None
-    if existing and existing.status not in ENDED:
-        existing_view = enrolment_view(existing, details, waitlist_position=await waitlist_position(session, existing))
-    organisation = check_eligibility_of(run, person)
-    counts = await enrolment_counts(session, [run.id])
-    places_left = max(0, run.capacity - _taken(counts, run.id))
+    if row.enrolment_id is not None and row.enrolment_status not in ENDED:
+        views = await current_enrolments(session, aad_object_id, now, catalogue, run.code)
+        existing_view = next((view for view in views if view.id == row.enrolment_id), None)
+    employer = (
+        EmployerFacts(row.organisation_id, row.organisation_name, row.price_band)
+        if row.organisation_id is not None
+        else None
+    )
+    applicant = ApplicantFacts(employer, row.organisation_status)
+    organisation = check_eligibility_of(run, applicant)
+    places_left = max(0, run.capacity - int(row.taken))
     return Quote(
         run=details,
         organisation_name=organisation.name,
         price_band=organisation.price_band,
         price_pence=price_for(run, organisation),
         places_left=places_left,
-        waitlist_length=counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0),
+        waitlist_length=int(row.waiting),
         existing=existing_view,
-        other_runs=await _other_runs_with_places(session, course, run, person, now) if places_left == 0 else (),
-        organisation_confirmed=organisation_confirmed(person),
+        other_runs=await _other_runs_with_places(session, course, run, applicant, now) if places_left == 0 else (),
+        organisation_confirmed=organisation_confirmed(applicant),
+    )
+
+
+def _run_by_code(catalogue: Catalogue, run_code: str) -> tuple[CourseView, RunView] | None:
+    return next((pair for pair in catalogue.runs_by_id.values() if pair[1].code == run_code), None)
+
+
+def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
+    """How many of the run's enrolments are in ``statuses``: a column of ``_APPLICANT`` (each status a plain
+    parameter, not a list expanded on every execution)."""
+    counted = Enrolment.__table__.alias()
+    return (
+        select(func.count(counted.c.id))
+        .where(
+            counted.c.run_id == bindparam("run_id"), or_(*(counted.c.status == status for status in sorted(statuses)))
+        )
+        .scalar_subquery()
     )
 
 
@@ -133,7 +174,7 @@ def _taken(counts: dict[int, dict[EnrolmentStatus, int]], run_id: int) -> int:
 
 
 async def _other_runs_with_places(
-    session: AsyncSession, course: CourseView, full: RunView, person: Person, now: datetime
+    session: AsyncSession, course: CourseView, full: RunView, person: Applicant, now: datetime
 ) -> tuple[RunChoice, ...]:
     """The course's other runs still taking enrolments that have places and are open to the person, soonest
     first (as ``runs_for_code`` orders them)."""
@@ -204,6 +245,31 @@ _CURRENT = (
 _CURRENT_AT_VERSION = _CURRENT.add_columns(
     version_column(),
     stored_link_of(_ENROLMENTS.id).label("stored_link"),
+)
+
+
+# Built once: what a quote reads live, in one statement: the person's organisation and its standing, their
+# enrolment on the run (its id and status), the run's places taken and people waiting, and the catalogue's version.
+_ORGANISATIONS = Organisation.__table__.c
+_APPLICANT = (
+    select(
+        _PEOPLE.organisation_status,
+        _ORGANISATIONS.id.label("organisation_id"),
+        _ORGANISATIONS.name.label("organisation_name"),
+        _ORGANISATIONS.price_band,
+        _ENROLMENTS.id.label("enrolment_id"),
+        _ENROLMENTS.status.label("enrolment_status"),
+        _counted(HOLDS_PLACE).label("taken"),
+        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+        version_column(),
+    )
+    .select_from(
+        Person.__table__.outerjoin(Organisation.__table__, _ORGANISATIONS.id == _PEOPLE.organisation_id).outerjoin(
+            Enrolment.__table__,
+            and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
+        )
+    )
+    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
 )
 
 

@@ -104,13 +104,15 @@ async def plan_session_reminders(
         rows += await survey_rows(
             session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
         )
-    rows += await _session_rows(session, enrolment, run, run_session, recipient, now, policy, None)
+    missed = frozenset(s.id for s in enrolment.clash_sessions)
+    rows += await _session_rows(session, enrolment.id, missed, run, run_session, recipient, now, policy, None)
     return await enqueue_many(session, rows)
 
 
 async def _session_rows(
     session: AsyncSession,
-    enrolment: Enrolment,
+    enrolment_id: int,
+    missed: frozenset[int],
     run: CourseRun,
     run_session: RunSession,
     recipient: str,
@@ -118,12 +120,13 @@ async def _session_rows(
     policy: EnrolmentPolicy,
     outcomes: Sequence[LearningOutcome] | None,
 ) -> list[Queued]:
-    """One session's reflection prompt and reminders still ahead, as rows to queue."""
-    if any(missed.id == run_session.id for missed in enrolment.clash_sessions):
+    """One session's reflection prompt and reminders still ahead, as rows to queue (``missed``: the ids of the
+    sessions the trainers accepted the person misses)."""
+    if run_session.id in missed:
         return []  # the trainers accepted that they miss this one: no reminder, no reflection prompt
     rows = await prompt_rows(
         session,
-        enrolment_id=enrolment.id,
+        enrolment_id=enrolment_id,
         course_id=run.course_id,
         run_code=run.code,
         run_session=run_session,
@@ -146,7 +149,7 @@ async def _session_rows(
             Queued(
                 notice,
                 due_at=due,
-                dedupe_key=reminder_key(enrolment.id, run_session, int(offset.total_seconds())),
+                dedupe_key=reminder_key(enrolment_id, run_session, int(offset.total_seconds())),
                 recipient=recipient,
                 expires_at=run_session.starts_at,
             )
@@ -165,6 +168,21 @@ async def plan_reminders(
     """Queue every reminder still ahead for a confirmed enrolment, with its reflection prompts and evaluation
     surveys; returns how many rows were queued. The course's learning outcomes are read once, and every row is
     queued in one statement."""
+    missed = frozenset(s.id for s in enrolment.clash_sessions)
+    return await plan_reminders_of(session, enrolment.id, missed, run, recipient, now, policy)
+
+
+async def plan_reminders_of(
+    session: AsyncSession,
+    enrolment_id: int,
+    missed: frozenset[int],
+    run: CourseRun,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> int:
+    """:func:`plan_reminders` of an enrolment known by its id and the ids of the sessions it misses (written with
+    plain statements: no ORM entity of it); needs the run's course and sessions loaded."""
     await remember_announced_times(session, run, now)
     outcomes = (
         await session.scalars(
@@ -173,7 +191,7 @@ async def plan_reminders(
     ).all()
     rows = await survey_rows(
         session,
-        enrolment_id=enrolment.id,
+        enrolment_id=enrolment_id,
         run=run,
         recipient=recipient,
         now=now,
@@ -181,7 +199,7 @@ async def plan_reminders(
         outcomes=outcomes,
     )
     for run_session in run.sessions:
-        rows += await _session_rows(session, enrolment, run, run_session, recipient, now, policy, outcomes)
+        rows += await _session_rows(session, enrolment_id, missed, run, run_session, recipient, now, policy, outcomes)
     return await enqueue_many(session, rows)
 
 

@@ -15,9 +15,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
+from classroom.catalogue.views import Catalogue
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import may_oversee, require_coordinator
+from classroom.enrolment.common_places import take_common_place
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment, NothingToDecide
 from classroom.enrolment.ics import build_calendar, build_cancellation
@@ -28,6 +30,7 @@ from classroom.enrolment.loading import (
     load_enrolment,
     load_person,
     load_run,
+    normalise_code,
     run_id_for_code,
     waitlist_position,
 )
@@ -42,6 +45,7 @@ from classroom.enrolment.organisations import (
     organisation_check,
     organisation_choices,
     resolve_organisation,
+    standing_and_catalogue_version,
     standing_by_id,
 )
 from classroom.enrolment.policy import EnrolmentPolicy
@@ -147,12 +151,17 @@ class EnrolmentService:
 
         async def unit(session: AsyncSession) -> EnrolmentStart:
             await meet(session, aad_object_id, name)
+
+            async def read(_kept: Catalogue) -> tuple[int, OrganisationStanding]:
+                standing, version = await standing_and_catalogue_version(session, aad_object_id)
+                return version, standing
+
+            catalogue, standing = await self._catalogue.checked(session, read)
             try:
-                catalogue = await self._catalogue.current(session)
                 runs = await queries.open_runs(session, code, self._clock.now(), catalogue)
             except NotFound as error:
                 return EnrolmentStart([], None, unknown=error)
-            return EnrolmentStart(runs, await standing_by_id(session, aad_object_id) if runs else None)
+            return EnrolmentStart(runs, standing if runs else None)
 
         return await self._run(unit)
 
@@ -227,9 +236,7 @@ class EnrolmentService:
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         async def unit(session: AsyncSession) -> Quote:
-            run_id = await run_id_for_code(session, run_code)
-            catalogue = await self._catalogue.current(session)
-            return await queries.quote(session, aad_object_id, run_id, self._clock.now(), catalogue)
+            return await queries.quote(session, aad_object_id, run_code, self._clock.now(), self._catalogue)
 
         return await self._run(unit)
 
@@ -251,6 +258,12 @@ class EnrolmentService:
     ) -> EnrolmentView:
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
+            if clash is None and not waitlist:
+                common = await take_common_place(
+                    session, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy
+                )
+                if common is not None:
+                    return await self._with_calendar_link(session, common, calendar_link=calendar_link)
             run_id = await run_id_for_code(session, run_code)
             enrolment = await enrolments.enrol(
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
@@ -273,10 +286,17 @@ class EnrolmentService:
         course, run = (await self._catalogue.current(session)).runs_by_id[enrolment.run_id]
         position = await waitlist_position(session, enrolment)
         view = enrolment_view_with(enrolment, run_details_of(course, run), person, organisation, reviewer, position)
+        return await self._with_calendar_link(session, view, calendar_link=calendar_link)
+
+    async def _with_calendar_link(
+        self, session: AsyncSession, view: EnrolmentView, *, calendar_link: bool
+    ) -> EnrolmentView:
+        """``view``, with ``calendar_link`` and a confirmed place a fresh "Add to calendar" link (issued here rather
+        than in a transaction of its own)."""
         if not calendar_link or view.status != EnrolmentStatus.CONFIRMED:
             return view
         token, expires_at = await calendar_links.issue_link(
-            session, enrolment.id, self._clock.now(), self.policy.calendar_link_ttl
+            session, view.id, self._clock.now(), self.policy.calendar_link_ttl
         )
         return replace(view, calendar_link=CalendarLinkIssued(token, expires_at))
 
@@ -327,13 +347,9 @@ class EnrolmentService:
     ) -> Withdrawal:
         async def unit(session: AsyncSession) -> Withdrawal:
             now = self._clock.now()
-            run_id = await run_id_for_code(session, run_code)
-            try:
-                withdrawn = await withdrawals.withdraw(
-                    session, aad_object_id, run_id, now=now, policy=self.policy, only=only, reason=reason
-                )
-            except NotFound as error:
-                raise NoEnrolment(str(error)) from error
+            withdrawn = await withdrawals.withdraw_by_code(
+                session, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy, only=only, reason=reason
+            )
             code, previous = withdrawn.run_code, withdrawn.previous
             if previous not in CALENDAR_STATUSES:
                 return Withdrawal(code, previous)
@@ -405,13 +421,19 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def my_enrolments(self, aad_object_id: str, code: str | None = None) -> list[EnrolmentView]:
-        return await self._run(lambda session: self._current_enrolments(session, aad_object_id, code))
+        """The person's places, reviews, offers and waitlist entries on runs not yet finished (those of a course or
+        run ``code`` names), read as ``my courses`` reads them: in one statement that checks the catalogue kept in
+        memory by the version it reads (a person's current enrolments are a handful, so all are read)."""
 
-    async def _current_enrolments(
-        self, session: AsyncSession, aad_object_id: str, code: str | None = None
-    ) -> list[EnrolmentView]:
-        catalogue = await self._catalogue.current(session)
-        return await queries.current_enrolments(session, aad_object_id, self._clock.now(), catalogue, code)
+        async def unit(session: AsyncSession) -> list[EnrolmentView]:
+            now = self._clock.now()
+            views, _stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue)
+            if code is None:
+                return views
+            normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
+            return [view for view in views if normalised in (view.run.course_code, view.run.run_code)]
+
+        return await self._run(unit)
 
     async def my_courses(self, aad_object_id: str) -> MyCourses:
         """``my courses``: where the person stands on each run not yet finished, and an "Add to calendar" link

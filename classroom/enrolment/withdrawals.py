@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
+from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.coordinators import notify_coordinators
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH
 from classroom.enrolment.errors import EnrolmentClosed, NoEnrolment
-from classroom.enrolment.loading import find_enrolment, load_person, load_run, places_taken
+from classroom.enrolment.loading import (
+    find_enrolment,
+    load_person,
+    load_run,
+    normalise_code,
+    places_taken,
+    run_id_for_code,
+)
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.notices import ReviewOutcome, RunNotice, WithdrawnNotice, sessions_of, withdrawn_key
 from classroom.enrolment.offer_cards import settle_offer_cards
@@ -23,9 +34,9 @@ from classroom.enrolment.reminders import cancel_reminders
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
 from classroom.enrolment.waitlist import offer_places
-from classroom.errors import InvalidInput
+from classroom.errors import InvalidInput, NotFound
 from classroom.outbox import Notice, enqueue
-from storage.models import CourseRun, EnrolmentStatus
+from storage.models import Enrolment, EnrolmentStatus, Organisation, Person, RunTrainer
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
 
@@ -62,9 +73,7 @@ async def withdraw(
         EnrolmentClosed: the run has finished.
         InvalidInput: a reason longer than ``MAX_REASON_LENGTH``.
     """
-    reason = (reason or "").strip() or None
-    if reason is not None and len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"say why in at most {MAX_REASON_LENGTH} characters, or leave it out")
+    reason = _checked_reason(reason)
     await lock_run(session, run_id)
     run = await load_run(session, run_id)
     person = await load_person(session, aad_object_id)
@@ -100,15 +109,165 @@ async def withdraw(
             places_left=max(0, run.capacity - (await places_taken(session, run.id) if taken is None else taken)),
             capacity=run.capacity,
         )
-        await _tell_overseers(session, run, notice, withdrawn_key(enrolment.id, enrolment.round), now)
+        trainers = [(trainer.id, trainer.aad_object_id) for trainer in await linked_trainers(session, run)]
+        await _tell_overseers(session, trainers, notice, withdrawn_key(enrolment.id, enrolment.round), now)
     return Withdrawn(previous, enrolment.id, run.code)
 
 
-async def _tell_overseers(session: AsyncSession, run: CourseRun, notice: Notice, key: str, now: datetime) -> None:
-    """Queue ``notice`` for the coordinators (their chat, else each of them) and each linked trainer of the run;
-    someone who is both gets one copy."""
+def _checked_reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"say why in at most {MAX_REASON_LENGTH} characters, or leave it out")
+    return reason
+
+
+async def _tell_overseers(
+    session: AsyncSession, trainers: list[tuple[int, str]], notice: Notice, key: str, now: datetime
+) -> None:
+    """Queue ``notice`` for the coordinators (their chat, else each of them) and each linked trainer of the run
+    (``trainers``: their person ids and Entra ids, in id order); someone who is both gets one copy."""
     reached = {t.recipient for t in await notify_coordinators(session, notice, dedupe_key=key, due_at=now)}
-    for trainer in await linked_trainers(session, run):
-        if trainer.aad_object_id not in reached:
-            key_for_trainer = f"{key}:trainer:{trainer.id}"
-            await enqueue(session, notice, due_at=now, dedupe_key=key_for_trainer, recipient=trainer.aad_object_id)
+    for trainer_id, aad_object_id in trainers:
+        if aad_object_id not in reached:
+            key_for_trainer = f"{key}:trainer:{trainer_id}"
+            await enqueue(session, notice, due_at=now, dedupe_key=key_for_trainer, recipient=aad_object_id)
+
+
+# Built once: what giving up a place reads under the run's lock, in one statement of plain values: the person, their
+# enrolment on the run and the organisation it was taken for, the run's places held and people waiting, and the
+# catalogue's version (to check the copy kept in memory that the run's details come from).
+_ENROLMENTS, _PEOPLE = Enrolment.__table__.c, Person.__table__.c
+_ORGANISATIONS = Organisation.__table__.c
+
+
+def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
+    counted = Enrolment.__table__.alias()
+    in_statuses = or_(*(counted.c.status == status for status in sorted(statuses)))
+    return (
+        select(func.count(counted.c.id)).where(counted.c.run_id == bindparam("run_id"), in_statuses).scalar_subquery()
+    )
+
+
+_HOLDER = (
+    select(
+        _PEOPLE.name,
+        _ENROLMENTS.id.label("enrolment_id"),
+        _ENROLMENTS.status,
+        _ENROLMENTS.round,
+        _ORGANISATIONS.name.label("organisation_name"),
+        _counted(HOLDS_PLACE).label("taken"),
+        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+        version_column(),
+    )
+    .select_from(
+        Person.__table__.outerjoin(
+            Enrolment.__table__,
+            and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
+        ).outerjoin(Organisation.__table__, _ORGANISATIONS.id == _ENROLMENTS.organisation_id)
+    )
+    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
+)
+_CANCEL = (
+    update(Enrolment)
+    .where(_ENROLMENTS.id == bindparam("enrolment_id"))
+    .values(status=EnrolmentStatus.CANCELLED, ended_at=bindparam("now"), offer_expires_at=None)
+)
+_LINKED_TRAINERS = (
+    select(Person.id, Person.aad_object_id)
+    .join(RunTrainer, RunTrainer.person_id == Person.id)
+    .where(RunTrainer.run_id == bindparam("run_id"))
+    .distinct()
+    .order_by(Person.id)
+)
+
+
+async def withdraw_by_code(
+    session: AsyncSession,
+    aad_object_id: str,
+    run_code: str,
+    snapshot: CatalogueSnapshot,
+    *,
+    now: datetime,
+    policy: EnrolmentPolicy,
+    only: frozenset[EnrolmentStatus] | None = None,
+    reason: str | None = None,
+) -> Withdrawn:
+    """:func:`withdraw`, for the run ``run_code`` names, deciding on the catalogue kept in memory (``snapshot``) when
+    it is the database's: its version is read under the run's lock, in the statement that reads the person's
+    enrolment and the run's places, and the change is written with plain statements (no ORM entity).
+
+    The common case only (a place or a waitlist entry given up, nobody waiting for the place freed): anything else
+    (a clash review or an offer to settle, a place to offer on, someone we have not met, a catalogue changed since
+    it was kept) is handed to :func:`withdraw`, in the same transaction. Raises as :func:`withdraw`, and NotFound
+    for an unknown run code."""
+    reason = _checked_reason(reason)
+    kept = snapshot.kept
+    found = _run_by_code(kept, normalise_code(run_code)) if kept is not None else None
+    if kept is None or found is None:
+        return await _withdraw_read_whole(session, aad_object_id, run_code, now, policy, only, reason)
+    course, run = found
+    try:
+        await lock_run(session, run.id)
+    except NotFound:  # the run was removed since the copy was kept
+        return await _withdraw_read_whole(session, aad_object_id, run_code, now, policy, only, reason)
+    parameters = {"aad_object_id": aad_object_id, "run_id": run.id}
+    row = (await (await session.connection()).execute(_HOLDER, parameters)).first()
+    if row is None or row.catalogue_version != kept.version:
+        return await _withdraw_read_whole(session, aad_object_id, run_code, now, policy, only, reason)
+    previous = row.status
+    if previous is None or previous in ENDED or (only is not None and previous not in only):
+        raise NoEnrolment(f"you have nothing to cancel on {run.code}")
+    if run.sessions and run.sessions[-1].ends_at <= now:
+        raise EnrolmentClosed(f"{run.code} has finished")
+    frees_a_place_for_someone = previous in HOLDS_PLACE and row.waiting > 0
+    cards_to_settle = previous in (EnrolmentStatus.PENDING_REVIEW, EnrolmentStatus.OFFERED)
+    if frees_a_place_for_someone or cards_to_settle:
+        return await _withdraw_read_whole(session, aad_object_id, run_code, now, policy, only, reason)
+    connection = await session.connection()
+    await connection.execute(_CANCEL, {"enrolment_id": row.enrolment_id, "now": now})
+    await cancel_reminders(session, row.enrolment_id)
+    if previous == EnrolmentStatus.CONFIRMED:
+        notice = _withdrawn_notice(course, run, row, reason, now, places_left=run.capacity - (row.taken - 1))
+        trainers = [(t.id, t.aad_object_id) for t in await connection.execute(_LINKED_TRAINERS, {"run_id": run.id})]
+        await _tell_overseers(session, trainers, notice, withdrawn_key(row.enrolment_id, row.round), now)
+    return Withdrawn(previous, row.enrolment_id, run.code)
+
+
+def _run_by_code(catalogue: Catalogue, run_code: str) -> tuple[CourseView, RunView] | None:
+    return next((pair for pair in catalogue.runs_by_id.values() if pair[1].code == run_code), None)
+
+
+def _withdrawn_notice(
+    course: CourseView, run: RunView, row: Any, reason: str | None, now: datetime, *, places_left: int
+) -> WithdrawnNotice:
+    return WithdrawnNotice(
+        run=RunNotice.of_view(course, run),
+        sessions=sessions_of(run),
+        participant_name=row.name or "A participant",
+        organisation_name=row.organisation_name,
+        had_status=row.status.value,
+        reason=reason,
+        withdrawn_at=now,
+        offered_to_waitlist=False,
+        places_left=max(0, places_left),
+        capacity=run.capacity,
+    )
+
+
+async def _withdraw_read_whole(
+    session: AsyncSession,
+    aad_object_id: str,
+    run_code: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+    only: frozenset[EnrolmentStatus] | None,
+    reason: str | None,
+) -> Withdrawn:
+    """:func:`withdraw` as it always ran: the run found by its code in the database, its whole graph loaded."""
+    run_id = await run_id_for_code(session, run_code)  # an unknown code: NotFound
+    try:
+        return await withdraw(session, aad_object_id, run_id, now=now, policy=policy, only=only, reason=reason)
+    except NoEnrolment:
+        raise
+    except NotFound as error:  # someone we have not met has nothing to give up
+        raise NoEnrolment(str(error)) from error

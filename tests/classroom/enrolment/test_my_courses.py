@@ -175,3 +175,19 @@ async def test_on_postgresql_my_courses_costs_no_begin_or_commit(service, sessio
     assert again.calendar_links == first.calendar_links and len(first.calendar_links) == 1
     expected = "AUTOCOMMIT" if engine.dialect.name == "postgresql" else None
     assert levels == [expected] * 2
+
+
+async def test_enrolments_for_a_code_are_one_statement_checked_against_the_catalogue(service, session_factory) -> None:
+    """What ``withdraw CODE`` reads first (``my_enrolments`` for a code): the catalogue version rides on the read of
+    the places, as in ``my courses``; a course code names its runs, a run code its run; a change by anyone is seen."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    with statements(session_factory) as seen:
+        [multi] = await service.my_enrolments(ALEX, MULTI_RUN.lower())
+    assert multi.run.run_code == MULTI_RUN and len(seen) == 1 and "catalogue_version" in seen[0], seen
+    assert [v.run.run_code for v in await service.my_enrolments(ALEX, MULTI)] == [MULTI_RUN]
+    assert len(await service.my_enrolments(ALEX)) == 2 and await service.my_enrolments(ALEX, "NOPE") == []
+    async with session_factory.begin() as session:  # someone else's plain UPDATE
+        await session.execute(update(Course).where(Course.code == MULTI).values(title="Renamed by hand"))
+    [renamed] = await service.my_enrolments(ALEX, MULTI_RUN)
+    assert renamed.run.course_title == "Renamed by hand"

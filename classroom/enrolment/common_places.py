@@ -1,0 +1,207 @@
+"""Taking a place in the common case (a free place, nobody waiting, no clash), decided on the catalogue kept in
+memory and written with plain statements.
+
+``enrolments.enrol`` loads the run's whole ORM graph under its lock (course, sessions, trainers, prices, who may
+enrol) and changes the enrolment through the ORM's unit of work; most of a "Confirm my place" turn went there.
+Here the run's details come from the catalogue kept in memory (``CatalogueSnapshot``), checked against the
+catalogue version read under the run's lock in the one statement that reads what changes by the minute (the
+person and their organisation, their row for the run, the places held and people waiting, whether a session
+moved since people were told). Only the course and sessions are loaded, for planning the reminders.
+
+Anything else returns None, and the caller takes the place through ``enrolments.enrol`` in the same transaction:
+a row still live (a place, a review, an offer, a waitlist entry: a redelivered press is refused as before), a full
+run or people waiting, a session moved and not yet announced, a run no longer open, someone we have not met, a
+catalogue changed since it was kept, a run gone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
+from classroom.catalogue.views import CourseView, RunView
+from classroom.enrolment.eligibility import ApplicantFacts, EmployerFacts, check_eligibility_of, price_for
+from classroom.enrolment.loading import normalise_code
+from classroom.enrolment.locking import lock_run
+from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.reminders import plan_reminders_of
+from classroom.enrolment.views import EnrolmentView, run_details_of
+from classroom.errors import NotFound
+from storage.models import (
+    AnnouncedSessionTime,
+    CourseRun,
+    Enrolment,
+    EnrolmentClashSession,
+    EnrolmentStatus,
+    Organisation,
+    OrganisationStatus,
+    Person,
+    RunSession,
+)
+from storage.models.enrolment import ENDED, HOLDS_PLACE
+
+_ENROLMENTS, _PEOPLE, _ORGANISATIONS = Enrolment.__table__.c, Person.__table__.c, Organisation.__table__.c
+_MISSED = EnrolmentClashSession.__table__.c
+_SESSIONS, _ANNOUNCED = RunSession.__table__.c, AnnouncedSessionTime.__table__.c
+
+
+def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
+    counted = Enrolment.__table__.alias()
+    in_run = counted.c.run_id == bindparam("run_id")
+    in_statuses = or_(*(counted.c.status == status for status in sorted(statuses)))
+    return select(func.count(counted.c.id)).where(in_run, in_statuses).scalar_subquery()
+
+
+# Built once: everything the decision reads live, in one statement (see the module's docstring).
+_APPLICANT = (
+    select(
+        _PEOPLE.id.label("person_id"),
+        _PEOPLE.name,
+        _PEOPLE.organisation_status,
+        _ORGANISATIONS.id.label("organisation_id"),
+        _ORGANISATIONS.name.label("organisation_name"),
+        _ORGANISATIONS.price_band,
+        _ENROLMENTS.id.label("enrolment_id"),
+        _ENROLMENTS.status,
+        exists().where(_MISSED.enrolment_id == _ENROLMENTS.id).label("had_clash"),
+        _counted(HOLDS_PLACE).label("taken"),
+        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+        exists()
+        .where(
+            _ANNOUNCED.session_id == _SESSIONS.id,
+            _SESSIONS.run_id == bindparam("run_id"),
+            or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
+        )
+        .label("moved"),
+        version_column(),
+    )
+    .select_from(
+        Person.__table__.outerjoin(Organisation.__table__, _ORGANISATIONS.id == _PEOPLE.organisation_id).outerjoin(
+            Enrolment.__table__,
+            and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
+        )
+    )
+    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
+)
+_TERMS = ("organisation_id", "price_band", "price_pence", "confirmed_at")
+_NEW_PLACE = insert(Enrolment).values(
+    run_id=bindparam("run_id"),
+    person_id=bindparam("person_id"),
+    status=EnrolmentStatus.CONFIRMED,
+    round=1,
+    **{name: bindparam(name) for name in _TERMS},
+)
+# A row given up before, taken again as a new round (as ``enrolments._claim_row`` reopens it).
+_PLACE_AGAIN = (
+    update(Enrolment)
+    .where(_ENROLMENTS.id == bindparam("enrolment_id"))
+    .values(
+        status=EnrolmentStatus.CONFIRMED,
+        round=_ENROLMENTS.round + 1,
+        waitlisted_at=None,
+        offer_expires_at=None,
+        clash_reason=None,
+        reviewed_by_person_id=None,
+        reviewed_at=None,
+        ended_at=None,
+        **{name: bindparam(name) for name in _TERMS},
+    )
+)
+_FORGET_CLASH = delete(EnrolmentClashSession).where(_MISSED.enrolment_id == bindparam("enrolment_id"))
+# What planning the reminders needs of the run: its course and sessions (not its trainers, prices or organisations).
+_RUN_FOR_PLANNING = (
+    select(CourseRun)
+    .where(CourseRun.id == bindparam("run_id"))
+    .options(joinedload(CourseRun.course), selectinload(CourseRun.sessions))
+    .execution_options(populate_existing=True)
+)
+
+
+async def take_common_place(
+    session: AsyncSession,
+    aad_object_id: str,
+    run_code: str,
+    snapshot: CatalogueSnapshot,
+    *,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> EnrolmentView | None:
+    """Take a free place on the run ``run_code`` names, attending every date, when it is the common case (see the
+    module's docstring); None when it is not (nothing is changed then but the run's lock taken).
+
+    Raises the refusals of eligibility (``OrganisationNeeded``, ``NotEligible``, ``OrganisationUnconfirmed``), as
+    ``enrolments.enrol`` does."""
+    kept = snapshot.kept
+    found = _run_by_code(kept.runs_by_id.values(), normalise_code(run_code)) if kept is not None else None
+    if kept is None or found is None:
+        return None
+    course, run = found
+    if not run.sessions or run.sessions[0].starts_at <= now:  # as ``waitlist.is_open``
+        return None
+    try:
+        await lock_run(session, run.id)
+    except NotFound:  # the run was removed since the copy was kept
+        return None
+    connection = await session.connection()
+    row = (await connection.execute(_APPLICANT, {"aad_object_id": aad_object_id, "run_id": run.id})).first()
+    if row is None or row.catalogue_version != kept.version or row.moved:
+        return None
+    if row.status is not None and row.status not in ENDED:
+        return None
+    if row.waiting or run.capacity - row.taken <= 0:
+        return None
+    employer = (
+        EmployerFacts(row.organisation_id, row.organisation_name, row.price_band)
+        if row.organisation_id is not None
+        else None
+    )
+    applicant = ApplicantFacts(employer, row.organisation_status)
+    organisation = check_eligibility_of(run, applicant)
+    terms = {
+        "organisation_id": organisation.id,
+        "price_band": organisation.price_band,
+        "price_pence": price_for(run, organisation),
+        "confirmed_at": now,
+    }
+    if row.enrolment_id is None:
+        inserted = await connection.execute(_NEW_PLACE, {"run_id": run.id, "person_id": row.person_id, **terms})
+        key = inserted.inserted_primary_key
+        assert key is not None  # a single-row INSERT
+        enrolment_id = int(key[0])
+    else:
+        enrolment_id = row.enrolment_id
+        await connection.execute(_PLACE_AGAIN, {"enrolment_id": enrolment_id, **terms})
+        if row.had_clash:
+            await connection.execute(_FORGET_CLASH, {"enrolment_id": enrolment_id})
+    planned_run = (await session.scalars(_RUN_FOR_PLANNING, {"run_id": run.id})).one()
+    await plan_reminders_of(session, enrolment_id, frozenset(), planned_run, aad_object_id, now, policy)
+    return _view(enrolment_id, course, run, row, organisation.name, terms)
+
+
+def _run_by_code(runs: Any, run_code: str) -> tuple[CourseView, RunView] | None:
+    return next((pair for pair in runs if pair[1].code == run_code), None)
+
+
+def _view(
+    enrolment_id: int, course: CourseView, run: RunView, row: Any, organisation_name: str, terms: dict[str, Any]
+) -> EnrolmentView:
+    return EnrolmentView(
+        id=enrolment_id,
+        run=run_details_of(course, run),
+        status=EnrolmentStatus.CONFIRMED,
+        person_name=row.name,
+        organisation_name=organisation_name,
+        price_band=terms["price_band"],
+        price_pence=terms["price_pence"],
+        waitlist_position=None,
+        offer_expires_at=None,
+        clash_sessions=(),
+        clash_reason=None,
+        reviewed_by=None,
+        organisation_confirmed=row.organisation_status != OrganisationStatus.PENDING,
+    )
