@@ -210,21 +210,18 @@ def mark_enqueued(session: AsyncSession | Session) -> None:
     session.info[ENQUEUED_FLAG] = True
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_dedupe_prefix() -> ColumnElement[bool]:
     key = OutboxNotification.__table__.c.dedupe_key
     first: BindParameter[str] = bindparam("prefix_first")
     after: BindParameter[str] = bindparam("prefix_after")
-    return and_(key >= first, key < after, key.like(bindparam("prefix_like"), escape="\\"))
+    return and_(key >= first, key < after, func.substr(key, 1, func.length(first)) == first)
 
 
 # Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
 # through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
-# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
-# keeps every sent row.
+# the database walk the index; the leading characters compared with the prefix are the exact test. Not a LIKE:
+# SQLite prepares a statement whose LIKE pattern is a parameter again at every execution (its LIKE optimisation
+# depends on the pattern), and for the outbox's long UPDATEs that preparation cost several times the update.
 HAS_DEDUPE_PREFIX = _has_dedupe_prefix()
 
 
@@ -243,7 +240,7 @@ def dedupe_prefix_params(prefix: str) -> dict[str, str]:
     if not prefix:
         raise InvalidInput("an empty prefix would match everything")
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
-    return {"prefix_first": prefix, "prefix_after": after, "prefix_like": _escape_like(prefix) + "%"}
+    return {"prefix_first": prefix, "prefix_after": after}
 
 
 def _cancel_by_prefix_statement() -> Update:
