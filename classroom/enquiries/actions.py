@@ -39,12 +39,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import is_coordinator
 from classroom.enquiries.fields import parse_reply
-from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards
-from classroom.enquiries.views import EnquiryView, enquiry_view
+from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards, refresh_cards_on
+from classroom.enquiries.views import EnquiryView, enquiry_view, kept_view_on
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 from classroom.people import holds_role
 from storage.base import UtcDateTime
@@ -114,8 +115,12 @@ async def _apply(
 ) -> Row[Any] | None:
     """The enquiry as ``statement`` left it (locked, and changed if it changes it), or None when its conditions
     did not hold (then nothing changed)."""
-    parameters = {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
+    parameters = _guard_parameters(actor, now, key)
     return (await (await session.connection()).execute(statement, {**parameters, **which})).one_or_none()
+
+
+def _guard_parameters(actor: Actor, now: datetime, key: str | None) -> dict[str, Any]:
+    return {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
 
 
 async def _set(session: AsyncSession, enquiry_id: int, values: dict[str, Any]) -> Row[Any]:
@@ -133,7 +138,15 @@ async def _record(
     text: str | None = None,
     idempotency_key: str | None = None,
 ) -> int:
-    event = {
+    event = _event(enquiry_id, action, actor, now, text, idempotency_key)
+    inserted = (await (await session.connection()).execute(_RECORD, event)).inserted_primary_key
+    return int(inserted[0])  # type: ignore[index]
+
+
+def _event(
+    enquiry_id: int, action: EnquiryAction, actor: Actor, now: datetime, text: str | None, idempotency_key: str | None
+) -> dict[str, Any]:
+    return {
         "enquiry_id": enquiry_id,
         "action": action,
         "actor_aad_object_id": actor.aad_object_id,
@@ -142,8 +155,6 @@ async def _record(
         "idempotency_key": idempotency_key,
         "at": now,
     }
-    inserted = (await (await session.connection()).execute(_RECORD, event)).inserted_primary_key
-    return int(inserted[0])  # type: ignore[index]
 
 
 async def _changed(
@@ -220,11 +231,37 @@ class _Change:
         idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
     ) -> ActionOutcome:
-        enquiry = await _apply(session, self.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
-        if enquiry is None:
+        done = await session.run_sync(self._on, enquiry_id, actor, now, idempotency_key, catalogue)
+        if done is None:
             return await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
-        await _record(session, enquiry.id, self.action, actor, now, idempotency_key=idempotency_key)
-        return await _changed(session, enquiry, now, catalogue)
+        if isinstance(done, ActionOutcome):
+            return done
+        return await _changed(session, done, now, catalogue)  # the kept catalogue is not the database's
+
+    def _on(
+        self,
+        session: Session,
+        enquiry_id: int,
+        actor: Actor,
+        now: datetime,
+        idempotency_key: str | None,
+        catalogue: CatalogueSnapshot | None,
+    ) -> ActionOutcome | Row[Any] | None:
+        """The change from synchronous code (``run_sync``), the same statements in the same order on the
+        transaction's connection: one hand-over to the driver for a press instead of one per statement. None: the
+        guard did not hold (nothing changed); the enquiry's row: changed and recorded, but the catalogue this
+        process keeps is not the database's, so the card is left to :func:`_changed`."""
+        connection = session.connection()
+        parameters = {**_guard_parameters(actor, now, idempotency_key), "enquiry_id": enquiry_id}
+        enquiry = connection.execute(self.statement, parameters).one_or_none()
+        if enquiry is None:
+            return None
+        connection.execute(_RECORD, _event(enquiry.id, self.action, actor, now, None, idempotency_key))
+        view = kept_view_on(connection, enquiry, catalogue)
+        if view is None:
+            return enquiry
+        refresh_cards_on(session, view, now=now)  # every copy the coordinators have shows the change
+        return ActionOutcome(view, True)
 
 
 class CoordinatorAction(Protocol):

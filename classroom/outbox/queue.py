@@ -437,9 +437,23 @@ async def replace_copies(
 
     It runs on the session's connection and does not flush the ORM session first: flush what it must see.
     """
-    due = now if not_before is None else max(now, not_before)
-    parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
+    parameters = _replacement(key_prefix, notice, now, not_before)
     copies = int((await (await session.connection()).execute(_REPLACE_COPIES, parameters)).rowcount)
     if copies and wake:
         mark_enqueued(session)  # wake the dispatchers when this commits
     return copies
+
+
+def replace_copies_on(session: Session, key_prefix: str, notice: Notice, *, now: datetime) -> int:
+    """:func:`replace_copies` (due now, dispatchers woken) from synchronous code (``run_sync``), on the connection of
+    the session's transaction."""
+    copies = int(session.connection().execute(_REPLACE_COPIES, _replacement(key_prefix, notice, now, None)).rowcount)
+    if copies:
+        mark_enqueued(session)  # wake the dispatchers when this commits
+    return copies
+
+
+def _replacement(key_prefix: str, notice: Notice, now: datetime, not_before: datetime | None) -> dict[str, Any]:
+    """The parameters of ``_REPLACE_COPIES``."""
+    due = now if not_before is None else max(now, not_before)
+    return {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}

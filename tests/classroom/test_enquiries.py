@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import (
@@ -437,6 +438,31 @@ async def test_a_press_takes_the_course_titles_from_the_catalogue_kept_in_memory
     assert [c.title for c in again.view.courses] == ["Renamed by hand"]
     cards = await outbox(session_factory)
     assert {c.payload["enquiry"]["courses"][0]["title"] for c in cards} == {"Renamed by hand"}
+
+
+async def test_a_press_is_one_hand_over_to_the_driver(session_factory, clock, monkeypatch) -> None:
+    """With the catalogue kept current, a press's statements (the guarded UPDATE, its event, the card's history,
+    the copies due again) run as synchronous code on the transaction's connection (``run_sync``), not as one
+    async call each: each hand-over to the driver cost about as much as the statement."""
+    enquiry = await submitted(session_factory, clock.now())
+    catalogue = CatalogueSnapshot()
+    async with session_factory.begin() as session:  # the copy is built on first use
+        await assign_to_self(session, enquiry.id, ADELE, now=clock.now(), catalogue=catalogue)
+    async_calls: list[object] = []
+    execute = AsyncConnection.execute
+
+    async def counted(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        async_calls.append(statement)
+        return await execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    async with session_factory.begin() as session:
+        outcome = await assign_to_self(session, enquiry.id, PATTI, now=clock.now(), catalogue=catalogue)
+        assert session.info.get(ENQUEUED_FLAG) is True  # the dispatchers are woken when it commits
+    assert async_calls == []
+    assert outcome.changed and outcome.view.assignee_name == PATTI.name
+    assert {c.payload["enquiry"]["assignee_name"] for c in await outbox(session_factory)} == {PATTI.name}
+    assert (await history(session_factory, enquiry.id))[-1] == (EnquiryAction.ASSIGNED, PATTI.name)
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:
