@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
     Row,
     Table,
     Update,
@@ -174,6 +175,7 @@ async def _seen(session: AsyncSession, idempotency_key: str | None) -> bool:
 
 
 Refusal = Callable[[AsyncSession, Row[Any]], Awaitable[str]]
+Claim = Callable[[Connection], None]
 
 
 async def _refused(
@@ -230,13 +232,18 @@ class _Change:
         now: datetime,
         idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
     ) -> ActionOutcome:
-        done = await session.run_sync(self._on, enquiry_id, actor, now, idempotency_key, catalogue)
-        if done is None:
-            return await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
+        done = await session.run_sync(self._on, enquiry_id, actor, now, idempotency_key, catalogue, claim)
         if isinstance(done, ActionOutcome):
-            return done
-        return await _changed(session, done, now, catalogue)  # the kept catalogue is not the database's
+            return done  # claimed there
+        if done is None:
+            outcome = await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
+        else:
+            outcome = await _changed(session, done, now, catalogue)  # the kept catalogue is not the database's
+        if claim is not None:
+            await session.run_sync(lambda synchronous: claim(synchronous.connection()))
+        return outcome
 
     def _on(
         self,
@@ -246,6 +253,7 @@ class _Change:
         now: datetime,
         idempotency_key: str | None,
         catalogue: CatalogueSnapshot | None,
+        claim: Claim | None,
     ) -> ActionOutcome | Row[Any] | None:
         """The change from synchronous code (``run_sync``), the same statements in the same order on the
         transaction's connection: one hand-over to the driver for a press instead of one per statement. None: the
@@ -261,12 +269,16 @@ class _Change:
         if view is None:
             return enquiry
         refresh_cards_on(session, view, now=now)  # every copy the coordinators have shows the change
+        if claim is not None:
+            claim(connection)
         return ActionOutcome(view, True)
 
 
 class CoordinatorAction(Protocol):
     """assign_to_self, close, reopen: a coordinator's button with nothing to add. ``catalogue``: this process's
-    copy of the catalogue, for the card's course titles (else they are read)."""
+    copy of the catalogue, for the card's course titles (else they are read). ``claim``: called last, on the
+    transaction's connection, when the action applied or was a redelivery (never for a refusal): the claim of the
+    press's activity (``ActivityReceipts.require_claim_on``), in the step of the action's own statements."""
 
     async def __call__(
         self,
@@ -277,6 +289,7 @@ class CoordinatorAction(Protocol):
         now: datetime,
         idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
     ) -> ActionOutcome: ...
 
 
