@@ -99,6 +99,12 @@ class ActivityReceipts:
         if key is not None and not await self.claim_in(session, key):
             raise AlreadyTaken(key)
 
+    def require_claim_on(self, key: str, connection: Connection) -> None:
+        """:meth:`require_claim_in` from synchronous code (``run_sync``), on the connection of the caller's
+        transaction."""
+        if not self.claim_on(connection, key):
+            raise AlreadyTaken(key)
+
     async def claim(self, key: str) -> bool:
         """:meth:`claim_in` in a short transaction of its own. It runs before every turn that is not a message, so
         only a passing conflict goes through the retrying ``in_transaction`` (whose set-up costs more than the

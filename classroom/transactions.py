@@ -139,6 +139,28 @@ def _read_on(engine: Engine, read: Callable[[Connection], T]) -> T:
         return read(connection)
 
 
+async def in_transaction_on(
+    session_factory: SessionFactory, work: Callable[[Connection], T], *, attempts: int = DEFAULT_ATTEMPTS
+) -> T:
+    """:func:`in_transaction` of synchronous code that needs no ORM session: ``work(connection)`` runs whole in one
+    greenlet on one of the engine's pooled connections, in a transaction that commits when it returns (checking the
+    connection out, its statements, the commit), where an async unit hands over to the driver once per call. It
+    must not mark the outbox (no session is there to wake the dispatchers on commit)."""
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return await in_transaction(
+            session_factory,
+            lambda session: session.run_sync(lambda synchronous: work(synchronous.connection())),
+            attempts=attempts,
+        )
+    return await _retrying(partial(greenlet_spawn, _transaction_on, bind.sync_engine, work), attempts)
+
+
+def _transaction_on(engine: Engine, work: Callable[[Connection], T]) -> T:
+    with engine.begin() as connection:
+        return work(connection)
+
+
 async def _on_session_connection(session: AsyncSession, read: Read[T]) -> T:
     return await read(await session.connection())
 

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
     Row,
     Table,
     Update,
@@ -39,12 +40,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import is_coordinator
 from classroom.enquiries.fields import parse_reply
-from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards
-from classroom.enquiries.views import EnquiryView, enquiry_view
+from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer, refresh_cards, refresh_cards_on
+from classroom.enquiries.views import EnquiryView, enquiry_view, kept_view_on
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 from classroom.people import holds_role
 from storage.base import UtcDateTime
@@ -114,8 +116,12 @@ async def _apply(
 ) -> Row[Any] | None:
     """The enquiry as ``statement`` left it (locked, and changed if it changes it), or None when its conditions
     did not hold (then nothing changed)."""
-    parameters = {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
+    parameters = _guard_parameters(actor, now, key)
     return (await (await session.connection()).execute(statement, {**parameters, **which})).one_or_none()
+
+
+def _guard_parameters(actor: Actor, now: datetime, key: str | None) -> dict[str, Any]:
+    return {"actor": actor.aad_object_id, "actor_name": actor.name[:200], "action_key": key, "now": now}
 
 
 async def _set(session: AsyncSession, enquiry_id: int, values: dict[str, Any]) -> Row[Any]:
@@ -133,7 +139,15 @@ async def _record(
     text: str | None = None,
     idempotency_key: str | None = None,
 ) -> int:
-    event = {
+    event = _event(enquiry_id, action, actor, now, text, idempotency_key)
+    inserted = (await (await session.connection()).execute(_RECORD, event)).inserted_primary_key
+    return int(inserted[0])  # type: ignore[index]
+
+
+def _event(
+    enquiry_id: int, action: EnquiryAction, actor: Actor, now: datetime, text: str | None, idempotency_key: str | None
+) -> dict[str, Any]:
+    return {
         "enquiry_id": enquiry_id,
         "action": action,
         "actor_aad_object_id": actor.aad_object_id,
@@ -142,8 +156,6 @@ async def _record(
         "idempotency_key": idempotency_key,
         "at": now,
     }
-    inserted = (await (await session.connection()).execute(_RECORD, event)).inserted_primary_key
-    return int(inserted[0])  # type: ignore[index]
 
 
 async def _changed(
@@ -163,6 +175,7 @@ async def _seen(session: AsyncSession, idempotency_key: str | None) -> bool:
 
 
 Refusal = Callable[[AsyncSession, Row[Any]], Awaitable[str]]
+Claim = Callable[[Connection], None]
 
 
 async def _refused(
@@ -219,17 +232,53 @@ class _Change:
         now: datetime,
         idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
     ) -> ActionOutcome:
-        enquiry = await _apply(session, self.statement, actor, now, idempotency_key, enquiry_id=enquiry_id)
+        done = await session.run_sync(self._on, enquiry_id, actor, now, idempotency_key, catalogue, claim)
+        if isinstance(done, ActionOutcome):
+            return done  # claimed there
+        if done is None:
+            outcome = await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
+        else:
+            outcome = await _changed(session, done, now, catalogue)  # the kept catalogue is not the database's
+        if claim is not None:
+            await session.run_sync(lambda synchronous: claim(synchronous.connection()))
+        return outcome
+
+    def _on(
+        self,
+        session: Session,
+        enquiry_id: int,
+        actor: Actor,
+        now: datetime,
+        idempotency_key: str | None,
+        catalogue: CatalogueSnapshot | None,
+        claim: Claim | None,
+    ) -> ActionOutcome | Row[Any] | None:
+        """The change from synchronous code (``run_sync``), the same statements in the same order on the
+        transaction's connection: one hand-over to the driver for a press instead of one per statement. None: the
+        guard did not hold (nothing changed); the enquiry's row: changed and recorded, but the catalogue this
+        process keeps is not the database's, so the card is left to :func:`_changed`."""
+        connection = session.connection()
+        parameters = {**_guard_parameters(actor, now, idempotency_key), "enquiry_id": enquiry_id}
+        enquiry = connection.execute(self.statement, parameters).one_or_none()
         if enquiry is None:
-            return await _refused(session, enquiry_id, actor, idempotency_key, self.refusal)
-        await _record(session, enquiry.id, self.action, actor, now, idempotency_key=idempotency_key)
-        return await _changed(session, enquiry, now, catalogue)
+            return None
+        connection.execute(_RECORD, _event(enquiry.id, self.action, actor, now, None, idempotency_key))
+        view = kept_view_on(connection, enquiry, catalogue)
+        if view is None:
+            return enquiry
+        refresh_cards_on(session, view, now=now)  # every copy the coordinators have shows the change
+        if claim is not None:
+            claim(connection)
+        return ActionOutcome(view, True)
 
 
 class CoordinatorAction(Protocol):
     """assign_to_self, close, reopen: a coordinator's button with nothing to add. ``catalogue``: this process's
-    copy of the catalogue, for the card's course titles (else they are read)."""
+    copy of the catalogue, for the card's course titles (else they are read). ``claim``: called last, on the
+    transaction's connection, when the action applied or was a redelivery (never for a refusal): the claim of the
+    press's activity (``ActivityReceipts.require_claim_on``), in the step of the action's own statements."""
 
     async def __call__(
         self,
@@ -240,6 +289,7 @@ class CoordinatorAction(Protocol):
         now: datetime,
         idempotency_key: str | None = None,
         catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
     ) -> ActionOutcome: ...
 
 

@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from classroom.coordinators import NotifiedTarget, notify_coordinators
 from classroom.enquiries.views import EnquiryView
-from classroom.outbox import Notice, enqueue, replace_copies
+from classroom.outbox import Notice, enqueue, replace_copies, replace_copies_on
 from storage.models import EnquiryKind
 
 CARD = "enquiries.card"
@@ -71,6 +72,11 @@ async def queue_coordinator_card(session: AsyncSession, view: EnquiryView, *, no
 async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: datetime) -> int:
     """Every copy of the enquiry's card shows it as it is now; returns how many copies will be (re)sent."""
     return await replace_copies(session, card_key_prefix(view.id), EnquiryCardNotice(enquiry=view), now=now)
+
+
+def refresh_cards_on(session: Session, view: EnquiryView, *, now: datetime) -> int:
+    """:func:`refresh_cards` from synchronous code (``run_sync``), in the session's transaction."""
+    return replace_copies_on(session, card_key_prefix(view.id), EnquiryCardNotice(enquiry=view), now=now)
 
 
 async def queue_reply_to_enquirer(

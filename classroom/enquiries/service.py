@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -164,13 +165,18 @@ class EnquiryService:
         receipt: str | None,
     ) -> ActionOutcome:
         now = self._clock.now()
+        claim = None if receipt is None else partial(self._receipts.require_claim_on, receipt)
 
         async def unit(session: AsyncSession) -> ActionOutcome:
-            outcome = await action(
-                session, enquiry_id, actor, now=now, idempotency_key=idempotency_key, catalogue=self._catalogue
+            return await action(
+                session,
+                enquiry_id,
+                actor,
+                now=now,
+                idempotency_key=idempotency_key,
+                catalogue=self._catalogue,
+                claim=claim,
             )
-            await self._receipts.require_claim_in(session, receipt)
-            return outcome
 
         return await in_transaction(self._session_factory, unit)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -138,6 +138,25 @@ async def enquiry_view(
     """The view of an enquiry (a loaded one, or its row as an UPDATE returned it). ``catalogue``: this process's
     copy of the catalogue, for the courses' titles (else they are read)."""
     latest, courses = await _history_and_courses(session, enquiry, catalogue)
+    return view_of(enquiry, latest, courses)
+
+
+def kept_view_on(connection: Connection, enquiry: Row[Any], catalogue: CatalogueSnapshot | None) -> EnquiryView | None:
+    """:func:`enquiry_view` from synchronous code (``run_sync``) on the connection of the caller's transaction, with
+    the courses' titles from the catalogue this process keeps: one statement. None when that copy is not the
+    database's catalogue (or there is none, or no course or event to check it by): then :func:`enquiry_view`."""
+    kept = catalogue.kept if catalogue is not None else None
+    codes = list(enquiry.course_codes)
+    if kept is None or not codes:
+        return None
+    latest = list(connection.execute(_LATEST_EVENTS_AT_VERSION, {"enquiry_id": enquiry.id}).all())
+    if not latest or int(latest[0].catalogue_version or 0) != kept.version:
+        return None
+    return view_of(enquiry, latest, _refs_in(kept, codes))
+
+
+def view_of(enquiry: Enquiry | Row[Any], latest: list[Any], courses: list[CourseRef]) -> EnquiryView:
+    """The view of an enquiry given its latest events (newest first, each with the count of all) and courses."""
     total = latest[0][4] if latest else 0
     return EnquiryView(
         id=enquiry.id,

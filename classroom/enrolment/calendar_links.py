@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.download_tokens import hash_token, new_token, well_formed
@@ -34,14 +35,22 @@ async def issue_links(
     """:func:`issue_link` for several enrolments at once, in one statement (``my courses`` issues one a place)."""
     if not enrolment_ids:
         return {}
+    issued, rows = _new_links(enrolment_ids, now, ttl)
+    await (await session.connection()).execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    return issued
+
+
+def _new_links(
+    enrolment_ids: list[int], now: datetime, ttl: timedelta
+) -> tuple[dict[int, tuple[str, datetime]], list[dict[str, Any]]]:
+    """A new link for each enrolment: the tokens (with when they expire), and the rows that store their hashes."""
     expires_at = now + ttl
     tokens = {enrolment_id: new_token() for enrolment_id in enrolment_ids}
     rows = [
         {"enrolment_id": enrolment_id, "token_hash": hash_token(token), "expires_at": expires_at, "created_at": now}
         for enrolment_id, token in tokens.items()
     ]
-    await (await session.connection()).execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
-    return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}
+    return {enrolment_id: (token, expires_at) for enrolment_id, token in tokens.items()}, rows
 
 
 class RecentLinks:
@@ -140,6 +149,27 @@ async def links_for_view(
     issued = await issue_links(session, [i for i in enrolment_ids if i not in links], now, ttl)
     recent.keep(issued, holder)
     return {i: links.get(i) or issued[i] for i in enrolment_ids}
+
+
+def links_for_view_on(
+    connection: Connection,
+    enrolment_ids: list[int],
+    now: datetime,
+    ttl: timedelta,
+    recent: RecentLinks,
+    *,
+    holder: str,
+    still_stored: set[int],
+) -> dict[int, tuple[str, datetime]]:
+    """:func:`links_for_view` from synchronous code, on the connection of the caller's transaction."""
+    shown = {i: link for i in enrolment_ids if i in still_stored and (link := recent.reusable(i, now, ttl))}
+    missing = [i for i in enrolment_ids if i not in shown]
+    issued: dict[int, tuple[str, datetime]] = {}
+    if missing:
+        issued, rows = _new_links(missing, now, ttl)
+        connection.execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    recent.keep(issued, holder)
+    return {i: shown.get(i) or issued[i] for i in enrolment_ids}
 
 
 async def enrolment_id_for_token(session: AsyncSession, token: str, now: datetime) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -319,8 +319,50 @@ async def all_current_enrolments(
     return await _views_of(session, rows, catalogue, now), stored
 
 
+def kept_current_enrolments_on(
+    connection: Connection,
+    aad_object_id: str,
+    now: datetime,
+    snapshot: CatalogueSnapshot,
+    link_hashes: dict[str, int] | None = None,
+) -> tuple[list[EnrolmentView], set[int]] | None:
+    """:func:`all_current_enrolments` from synchronous code (``in_read_on``), with the catalogue kept in memory,
+    checked against the version read with the places: one statement. None when no copy is kept or it is not the
+    database's version, or a place is on a waitlist (its position is a count of its own): then
+    :func:`all_current_enrolments`."""
+    catalogue = snapshot.kept
+    if catalogue is None:
+        return None
+    hashes = link_hashes or {}
+    parameters = {"aad_object_id": aad_object_id, "link_hashes": list(hashes), "links_now": now}
+    rows = list(connection.execute(_CURRENT_AT_VERSION, parameters).all())
+    if not rows:
+        return [], set()
+    if int(rows[0].catalogue_version or 0) != catalogue.version:
+        return None
+    if any(row.status == EnrolmentStatus.WAITLISTED for row in rows):
+        return None
+    stored = {row.id for row in rows if row.stored_link is not None and hashes.get(row.stored_link) == row.id}
+    return _views_at(rows, catalogue, now, {}), stored
+
+
 async def _views_of(session: AsyncSession, rows: Any, catalogue: Catalogue, now: datetime) -> list[EnrolmentView]:
     """The views of rows of ``_CURRENT`` on runs not yet finished, soonest first."""
+    positions = {
+        row.id: await waitlist_position_of(session, row.run_id, row.id, row.status, row.waitlisted_at)
+        for row in {row.id: row for row in rows}.values()
+        if _not_finished(catalogue, row.run_id, now)
+    }
+    return _views_at(rows, catalogue, now, positions)
+
+
+def _not_finished(catalogue: Catalogue, run_id: int, now: datetime) -> bool:
+    _course, run = catalogue.runs_by_id[run_id]
+    return bool(run.sessions) and run.sessions[-1].ends_at > now
+
+
+def _views_at(rows: Any, catalogue: Catalogue, now: datetime, positions: dict[int, int | None]) -> list[EnrolmentView]:
+    """:func:`_views_of` given the waitlist positions (by enrolment id; none: not waiting)."""
     missed: dict[int, list[SessionTime]] = {}
     for row in rows:
         sessions = missed.setdefault(row.id, [])
@@ -328,9 +370,9 @@ async def _views_of(session: AsyncSession, rows: Any, catalogue: Catalogue, now:
             sessions.append(SessionTime(row.session_id, row.position, row.starts_at, row.ends_at))
     views = []
     for row in {row.id: row for row in rows}.values():
-        course, run = catalogue.runs_by_id[row.run_id]
-        if run.sessions and run.sessions[-1].ends_at > now:
-            position = await waitlist_position_of(session, row.run_id, row.id, row.status, row.waitlisted_at)
+        if _not_finished(catalogue, row.run_id, now):
+            course, run = catalogue.runs_by_id[row.run_id]
+            position = positions.get(row.id)
             views.append(_view(row, run_details_of(course, run), position, tuple(missed[row.id])))
     return sorted(views, key=lambda v: (v.run.first_start, v.run.run_code))
 

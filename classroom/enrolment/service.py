@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
@@ -70,7 +70,7 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
-from classroom.transactions import in_transaction, read_sessions
+from classroom.transactions import in_transaction, in_transaction_on, read_sessions
 from storage.models import Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
@@ -440,20 +440,55 @@ class EnrolmentService:
         for each confirmed place (the one shown lately, or a new one: ``calendar_links.links_for_view``). One read
         (the places, the catalogue's version and whether the links shown lately are still stored) and at most one
         insert, so on PostgreSQL each statement commits on its own (``read_sessions``)."""
+        now = self._clock.now()
+        hashes = self._recent_links.reusable_hashes(aad_object_id, now, self.policy.calendar_link_ttl)
+        if self._catalogue.kept is not None:
+            kept = await in_transaction_on(
+                self._reads, lambda c: self._my_courses_kept_on(c, aad_object_id, now, hashes)
+            )
+            if kept is not None:
+                return kept
 
         async def unit(session: AsyncSession) -> MyCourses:
-            now = self._clock.now()
-            ttl = self.policy.calendar_link_ttl
-            hashes = self._recent_links.reusable_hashes(aad_object_id, now, ttl)
             views, stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue, hashes)
-            confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
-            issued = await calendar_links.links_for_view(
-                session, confirmed, now, ttl, self._recent_links, holder=aad_object_id, still_stored=stored
-            )
-            links = {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in issued.items()}
-            return MyCourses(views, links)
+            return await self._with_links(session, aad_object_id, views, stored, now)
 
         return await in_transaction(self._reads, unit)
+
+    async def _with_links(
+        self, session: AsyncSession, holder: str, views: list[EnrolmentView], stored: set[int], now: datetime
+    ) -> MyCourses:
+        """``my courses`` of the places ``views``, each confirmed one with its link (``stored``: those whose link
+        shown lately is still stored)."""
+        confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
+        issued = await calendar_links.links_for_view(
+            session,
+            confirmed,
+            now,
+            self.policy.calendar_link_ttl,
+            self._recent_links,
+            holder=holder,
+            still_stored=stored,
+        )
+        return MyCourses(views, _links(issued))
+
+    def _my_courses_kept_on(
+        self, connection: Connection, aad_object_id: str, now: datetime, hashes: dict[str, int]
+    ) -> MyCourses | None:
+        """:meth:`my_courses` with the catalogue kept in memory, run whole from synchronous code on a pooled
+        connection (``in_transaction_on``): the ORM session's transaction and the driver hand-overs cost more than
+        its statement (and its insert, when a link is to be issued). None when the copy is not the database's
+        catalogue or a waitlist position is to be counted: then the async way, which rebuilds or counts."""
+        found = queries.kept_current_enrolments_on(connection, aad_object_id, now, self._catalogue, hashes)
+        if found is None:
+            return None
+        views, stored = found
+        confirmed = [view.id for view in views if view.status == EnrolmentStatus.CONFIRMED]
+        ttl, recent = self.policy.calendar_link_ttl, self._recent_links
+        issued = calendar_links.links_for_view_on(
+            connection, confirmed, now, ttl, recent, holder=aad_object_id, still_stored=stored
+        )
+        return MyCourses(views, _links(issued))
 
     async def rosters(self, actor_aad_object_id: str, code: str) -> list[Roster]:
         return await self._run(lambda session: queries.rosters(session, actor_aad_object_id, code, self._clock.now()))
@@ -555,3 +590,7 @@ class EnrolmentService:
             return CalendarFile(f"{run.run_code}.ics", build_calendar(run, enrolment.id, sessions, zone, now, round_))
 
         return await self._run(unit)
+
+
+def _links(links: dict[int, tuple[str, datetime]]) -> dict[int, CalendarLinkIssued]:
+    return {id_: CalendarLinkIssued(token, expires_at) for id_, (token, expires_at) in links.items()}

@@ -23,6 +23,7 @@ from classroom.outbox.queue import (
     last_sent,
     mark_enqueued,
     replace_copies,
+    replace_copies_on,
     resend_copies,
 )
 from classroom.outbox.status import (
@@ -59,6 +60,7 @@ __all__ = [
     "mark_enqueued",
     "outbox_summary",
     "replace_copies",
+    "replace_copies_on",
     "resend_copies",
     "retry_notification",
     "waiting_for",

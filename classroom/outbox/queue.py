@@ -210,21 +210,18 @@ def mark_enqueued(session: AsyncSession | Session) -> None:
     session.info[ENQUEUED_FLAG] = True
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_dedupe_prefix() -> ColumnElement[bool]:
     key = OutboxNotification.__table__.c.dedupe_key
     first: BindParameter[str] = bindparam("prefix_first")
     after: BindParameter[str] = bindparam("prefix_after")
-    return and_(key >= first, key < after, key.like(bindparam("prefix_like"), escape="\\"))
+    return and_(key >= first, key < after, func.substr(key, 1, func.length(first)) == first)
 
 
 # Outbox rows whose dedupe key starts with a prefix (the parameters come from ``dedupe_prefix_params``), found
 # through the key's unique index. A range on the key (the column compares byte by byte on both backends) lets
-# the database walk the index; LIKE stays as the exact test. A LIKE alone reads the whole table, and the table
-# keeps every sent row.
+# the database walk the index; the leading characters compared with the prefix are the exact test. Not a LIKE:
+# SQLite prepares a statement whose LIKE pattern is a parameter again at every execution (its LIKE optimisation
+# depends on the pattern), and for the outbox's long UPDATEs that preparation cost several times the update.
 HAS_DEDUPE_PREFIX = _has_dedupe_prefix()
 
 
@@ -243,7 +240,7 @@ def dedupe_prefix_params(prefix: str) -> dict[str, str]:
     if not prefix:
         raise InvalidInput("an empty prefix would match everything")
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
-    return {"prefix_first": prefix, "prefix_after": after, "prefix_like": _escape_like(prefix) + "%"}
+    return {"prefix_first": prefix, "prefix_after": after}
 
 
 def _cancel_by_prefix_statement() -> Update:
@@ -440,9 +437,23 @@ async def replace_copies(
 
     It runs on the session's connection and does not flush the ORM session first: flush what it must see.
     """
-    due = now if not_before is None else max(now, not_before)
-    parameters = {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}
+    parameters = _replacement(key_prefix, notice, now, not_before)
     copies = int((await (await session.connection()).execute(_REPLACE_COPIES, parameters)).rowcount)
     if copies and wake:
         mark_enqueued(session)  # wake the dispatchers when this commits
     return copies
+
+
+def replace_copies_on(session: Session, key_prefix: str, notice: Notice, *, now: datetime) -> int:
+    """:func:`replace_copies` (due now, dispatchers woken) from synchronous code (``run_sync``), on the connection of
+    the session's transaction."""
+    copies = int(session.connection().execute(_REPLACE_COPIES, _replacement(key_prefix, notice, now, None)).rowcount)
+    if copies:
+        mark_enqueued(session)  # wake the dispatchers when this commits
+    return copies
+
+
+def _replacement(key_prefix: str, notice: Notice, now: datetime, not_before: datetime | None) -> dict[str, Any]:
+    """The parameters of ``_REPLACE_COPIES``."""
+    due = now if not_before is None else max(now, not_before)
+    return {"payload": notice.payload(), "now": now, "due": due, **dedupe_prefix_params(key_prefix)}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import (
@@ -20,9 +21,11 @@ from classroom.coordinators import (
 from classroom.enquiries.actions import Actor, AlreadyDone, assign_to_self, close, enquirer_writes, reopen, reply
 from classroom.enquiries.queries import CoordinatorFilter, coordinator_list, enquirer_list, enquiry_for
 from classroom.enquiries.references import parse_reference
+from classroom.enquiries.service import EnquiryService
 from classroom.enquiries.submission import create_enquiry
 from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.outbox import ENQUEUED_FLAG
+from classroom.receipts import AlreadyTaken
 from storage.models import (
     Course,
     Enquiry,
@@ -437,6 +440,56 @@ async def test_a_press_takes_the_course_titles_from_the_catalogue_kept_in_memory
     assert [c.title for c in again.view.courses] == ["Renamed by hand"]
     cards = await outbox(session_factory)
     assert {c.payload["enquiry"]["courses"][0]["title"] for c in cards} == {"Renamed by hand"}
+
+
+async def test_a_press_is_one_hand_over_to_the_driver(session_factory, clock, monkeypatch) -> None:
+    """With the catalogue kept current, a press's statements (the guarded UPDATE, its event, the card's history,
+    the copies due again) run as synchronous code on the transaction's connection (``run_sync``), not as one
+    async call each: each hand-over to the driver cost about as much as the statement."""
+    enquiry = await submitted(session_factory, clock.now())
+    catalogue = CatalogueSnapshot()
+    async with session_factory.begin() as session:  # the copy is built on first use
+        await assign_to_self(session, enquiry.id, ADELE, now=clock.now(), catalogue=catalogue)
+    async_calls: list[object] = []
+    execute = AsyncConnection.execute
+
+    async def counted(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        async_calls.append(statement)
+        return await execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    async with session_factory.begin() as session:
+        outcome = await assign_to_self(session, enquiry.id, PATTI, now=clock.now(), catalogue=catalogue)
+        assert session.info.get(ENQUEUED_FLAG) is True  # the dispatchers are woken when it commits
+    assert async_calls == []
+    assert outcome.changed and outcome.view.assignee_name == PATTI.name
+    assert {c.payload["enquiry"]["assignee_name"] for c in await outbox(session_factory)} == {PATTI.name}
+    assert (await history(session_factory, enquiry.id))[-1] == (EnquiryAction.ASSIGNED, PATTI.name)
+
+
+async def test_a_press_claims_its_activity_in_the_same_step(session_factory, clock, monkeypatch) -> None:
+    """Through the service, the press's activity is claimed in the step of its statements (one ``run_sync``, not
+    two); a redelivery of the activity changes nothing, and a refused press claims nothing."""
+    enquiry = await submitted(session_factory, clock.now())
+    service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
+    await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")  # builds the copy
+    steps: list[object] = []
+    run_sync = AsyncSession.run_sync
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        steps.append(fn)
+        return await run_sync(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncSession, "run_sync", counted)
+    outcome = await service.assign_to_self(enquiry.id, PATTI, idempotency_key="click-1", receipt="activity-1")
+    assert len(steps) == 1 and outcome.changed
+    with pytest.raises(AlreadyTaken):
+        await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-2", receipt="activity-1")
+    assert (await history(session_factory, enquiry.id))[-1] == (EnquiryAction.ASSIGNED, PATTI.name)
+    with pytest.raises(AlreadyDone):  # Patti holds it already: refused, and its activity not claimed
+        await service.assign_to_self(enquiry.id, PATTI, idempotency_key="click-3", receipt="activity-3")
+    again = await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-4", receipt="activity-3")
+    assert again.changed and again.view.assignee_name == ADELE.name
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from classroom.enrolment.calendar_links import REUSE_FOR, RecentLinks
 from classroom.enrolment.enrolments import Clash
@@ -66,6 +66,27 @@ async def test_two_places_cost_one_read_and_one_insert(service, session_factory)
     inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
     assert len(enrolment_reads) == 1 and len(inserts) == 1, seen
     assert not [s for s in seen if "person_roles" in s], seen  # no roles loaded with the person
+
+
+async def test_with_the_catalogue_kept_a_view_is_one_hand_over_to_the_driver(service, monkeypatch) -> None:
+    """A view (its read, and the insert of a link to issue) runs as synchronous code on a pooled connection
+    (``in_transaction_on``), not one async call per statement in an ORM session: those cost more than the read."""
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    async_calls: list[object] = []
+    execute = AsyncConnection.execute
+
+    async def counted(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        async_calls.append(statement)
+        return await execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "execute", counted)
+    first = await service.my_courses(ALEX)  # issues both links
+    again = await service.my_courses(ALEX)  # shows them again
+    assert async_calls == []
+    assert len(first.enrolments) == 2 and len(first.calendar_links) == 2
+    assert again == first
 
 
 async def test_the_catalogue_version_is_read_with_the_places(service, session_factory) -> None:
