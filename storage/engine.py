@@ -11,7 +11,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import json_text
-from storage.sqlite_on_loop import LoopThreadSession, LoopThreadSessionMaker, loop_thread_creator
+from storage.sqlite_on_loop import LoopThreadDBAPI, LoopThreadSession, LoopThreadSessionMaker, loop_thread_creator
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -42,6 +42,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         database = sqlite_file(url)
         if database is not None:
             kwargs.setdefault("async_creator", loop_thread_creator(database, **kwargs.pop("connect_args", {})))
+            kwargs.setdefault("module", LoopThreadDBAPI())
             kwargs.setdefault("pool_size", 1)
             kwargs.setdefault("max_overflow", 0)
         else:

@@ -23,20 +23,35 @@ Three rules, each enforced here, make that safe:
 
 Several bot processes on one database is what PostgreSQL is for (see README).
 
+SQLAlchemy's aiosqlite dialect reaches the driver through awaitables: every cursor made, statement, fetch, close
+and commit is a switch out of SQLAlchemy's greenlet to the event loop's and back, and a pass through aiosqlite's
+coroutines, though each call here finishes at once: four hand-overs a statement (cursor, enter, execute and fetch,
+close) and one a commit. :class:`LoopThreadDBAPI` (``create_engine(module=...)``) gives the dialect connections
+whose cursors, commits and rollbacks call sqlite3 directly instead: one hand-over a statement (SQLAlchemy insists on
+one), none a commit, the same calls on the same thread; about 25 us less a statement, 8-11% of a card or install
+turn's CPU in ``benchmarks/turns.py``.
+
 aiosqlite 0.22 (pinned) routes every call through ``Connection._execute``; ``tests/storage/test_sqlite_on_loop.py``
 fails loudly if a new release changes that.
 """
 
 from __future__ import annotations
 
+import collections
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.util.concurrency import await_
 
 #: Longest a statement waits for a write lock another *process* holds, in seconds.
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -67,6 +82,72 @@ def loop_thread_creator(database: str, **connect_args: Any) -> Callable[[], Awai
         return await connection
 
     return create
+
+
+async def _done() -> None:
+    """An awaitable that finishes at once."""
+
+
+class _DirectCursor(AsyncAdapt_aiosqlite_cursor):
+    """The dialect's cursor over a sqlite3 cursor, called directly (see the module's notes)."""
+
+    __slots__ = ()
+    _awaitable_cursor_close = False  # sqlite3's close is a plain call
+
+    def _make_new_cursor(self, connection: Any) -> Any:
+        return connection._conn.cursor()  # connection: a LoopThreadConnection, _conn its sqlite3 connection
+
+    def _aenter_cursor(self, cursor: Any) -> Any:
+        # SQLAlchemy's async API checks that each statement awaited the driver at least once (its guard against a
+        # synchronous driver): making the cursor is that one hand-over, its calls then run directly.
+        await_(_done())
+        return cursor
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        # sqlite3's errors pass as they are: the dialect's DBAPI module names sqlite3's own exception classes.
+        cursor = cast(sqlite3.Cursor, self._cursor)
+        if parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        if cursor.description:
+            self._rows = collections.deque(cursor.fetchall())
+        return cursor
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        return cast(sqlite3.Cursor, self._cursor).executemany(operation, seq_of_parameters)
+
+
+class _DirectConnection(AsyncAdapt_aiosqlite_connection):
+    """The dialect's connection, its cursors, commits and rollbacks sqlite3's own calls (see the module's notes)."""
+
+    __slots__ = ()
+    _cursor_cls = _DirectCursor
+
+    def commit(self) -> None:
+        self._finish(sqlite3.Connection.commit)
+
+    def rollback(self) -> None:
+        self._finish(sqlite3.Connection.rollback)
+
+    def _finish(self, end: Callable[[sqlite3.Connection], None]) -> None:
+        connection = self._connection._connection  # None once closed: nothing to end, as the dialect's own
+        if connection is not None:
+            end(connection)
+
+
+class LoopThreadDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The aiosqlite dialect's DBAPI module, connecting with :class:`_DirectConnection` (see the module's notes).
+    For connections made by :func:`loop_thread_creator` only: they run on the loop's thread."""
+
+    def __init__(self) -> None:
+        super().__init__(aiosqlite, sqlite3)
+
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        adapted = super().connect(*arg, **kw)
+        if not isinstance(adapted._connection, LoopThreadConnection):
+            raise TypeError("LoopThreadDBAPI connects only through loop_thread_creator")
+        return _DirectConnection(self, adapted._connection)
 
 
 class LoopThreadSession(AsyncSession):

@@ -14,6 +14,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from classroom.people import assign_roles, roles_of
 from storage.engine import POOL_SIZE, create_engine, create_session_factory
 from storage.models import Person, Role
+from storage.sqlite_on_loop import LoopThreadConnection
 
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the SQLite case of db_url
 
@@ -121,3 +122,28 @@ async def test_concurrent_writing_sessions_take_turns(session_factory: async_ses
     await asyncio.wait_for(asyncio.gather(write("aad-1"), write("aad-2")), timeout=10)
     async with session_factory() as session:
         assert await roles_of(session, "aad-1") == await roles_of(session, "aad-2") == {Role.TRAINER}
+
+
+@sqlite_only
+async def test_statements_commits_and_rollbacks_call_sqlite3_directly(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No statement, fetch, commit or rollback goes through aiosqlite's coroutines (LoopThreadDBAPI's cursors)."""
+    through_aiosqlite: list[str] = []
+    passing = LoopThreadConnection._execute
+
+    async def counted(self: LoopThreadConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        through_aiosqlite.append(getattr(fn, "__name__", repr(fn)))
+        return await passing(self, fn, *args, **kwargs)
+
+    async with session_factory() as session:
+        await session.execute(select(Person.id))  # the pool's connection made (and its pragmas set) beforehand
+    monkeypatch.setattr(LoopThreadConnection, "_execute", counted)
+
+    async with session_factory.begin() as session:
+        await assign_roles(session, "aad-1", [Role.TRAINER], "Megan Bowen")
+    async with session_factory() as session:
+        assert await roles_of(session, "aad-1") == {Role.TRAINER}
+        await session.rollback()
+
+    assert through_aiosqlite == []
