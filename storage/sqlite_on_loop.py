@@ -95,7 +95,10 @@ class _DirectCursor(AsyncAdapt_aiosqlite_cursor):
     _awaitable_cursor_close = False  # sqlite3's close is a plain call
 
     def _make_new_cursor(self, connection: Any) -> Any:
-        return connection._conn.cursor()  # connection: a LoopThreadConnection, _conn its sqlite3 connection
+        try:
+            return connection._conn.cursor()  # connection: a LoopThreadConnection, _conn its sqlite3 connection
+        except ValueError as error:  # aiosqlite's "no active connection": the dialect's disconnect error, as before
+            self._adapt_connection._handle_exception(error)
 
     def _aenter_cursor(self, cursor: Any) -> Any:
         # SQLAlchemy's async API checks that each statement awaited the driver at least once (its guard against a

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
@@ -147,3 +148,16 @@ async def test_statements_commits_and_rollbacks_call_sqlite3_directly(
         await session.rollback()
 
     assert through_aiosqlite == []
+
+
+@sqlite_only
+async def test_a_connection_closed_under_the_pool_is_replaced(engine: AsyncEngine) -> None:
+    """A driver connection found closed is a disconnect: SQLAlchemy drops it and the next checkout opens another."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.close()
+        with pytest.raises(OperationalError, match="no active connection") as raised:
+            await connection.execute(select(1))
+        assert raised.value.connection_invalidated
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(1))).scalar() == 1
