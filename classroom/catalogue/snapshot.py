@@ -8,6 +8,9 @@ than the transaction it answers in, and several processes need no message to eac
 
 The check costs no statement of its own on the busy paths: :meth:`CatalogueSnapshot.checked` reads the version
 in the same statement as what the turn reads live anyway (places left, the viewer's price band).
+
+A copy read after its transaction bumped the version itself serves that transaction but is not kept: rolled back,
+the same number would go to the next real change, which the copy would then pass for.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import Label, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom.catalogue.views import Catalogue, load_catalogue
+from storage.catalogue_version_writes import bumped_here
 from storage.models import CatalogueVersion
 
 T = TypeVar("T")
@@ -83,8 +87,10 @@ class CatalogueSnapshot:
         async with self._building:  # many turns at once after a change: one of them reads it
             cached = self._catalogue
             if cached is None or cached.version != version:
-                cached = self._catalogue = await _load(session, version)
+                cached = await _load(session, version)
                 self.builds += 1
+                if not await bumped_here(session, version):  # see the module's docstring
+                    self._catalogue = cached
         return cached
 
 

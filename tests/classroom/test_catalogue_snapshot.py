@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 
 from classroom.catalogue.importer import import_catalogue
 from classroom.catalogue.service import CatalogueService
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.enrolment.service import EnrolmentService
 from storage.models import CatalogueVersion, Course, LearningOutcome, RunTrainer
 from tests.support.enrolment import MULTI, MULTI_RUN, add_person, load_world, world
@@ -77,3 +78,25 @@ async def test_two_processes_each_see_the_others_change(session_factory, clock) 
         await session.execute(update(Course).where(Course.code == MULTI).values(summary="New words"))
     assert (await first.course(MULTI)).course.summary == "New words"
     assert (await second.course(MULTI)).course.summary == "New words"
+
+
+async def test_a_copy_read_after_the_transactions_own_change_is_not_kept(session_factory, clock) -> None:
+    """A transaction that changed the catalogue reads a version nobody may ever commit: rolled back, the same number
+    goes to the next real change, which a copy kept from that transaction would then pass for."""
+    await load_world(session_factory, world(FIRST_DAY))
+    snapshot = CatalogueSnapshot()
+    async with session_factory() as session:
+        await session.execute(update(Course).where(Course.code == MULTI).values(title="Never committed"))
+        never = await snapshot.current(session)
+        await session.rollback()
+    assert never.by_code[MULTI].title == "Never committed"
+
+    async with session_factory.begin() as session:  # a real change: the number the rolled-back one had
+        await session.execute(update(Course).where(Course.code == MULTI).values(title="Committed"))
+    async with session_factory() as session:
+        seen = await snapshot.current(session)
+    assert seen.version == never.version and seen.by_code[MULTI].title == "Committed"
+
+    async with session_factory() as session:  # read without writing: kept, as before
+        assert await snapshot.current(session) is seen
+    assert snapshot.builds == 2
