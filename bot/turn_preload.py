@@ -1,4 +1,4 @@
-"""One short database session at the start of each turn: the activity's claim, and what nearly every message needs.
+"""One short transaction at the start of each turn: the activity's claim, and what nearly every message needs.
 
 Every activity is first claimed in the database (``classroom/receipts.py``), so that Teams redelivering it, to
 this process after a restart or to another one, does not run it again: a redelivery ends here, answered with
@@ -8,7 +8,8 @@ raised is given up, so a redelivery runs it.
 A message also reads the conversation's dialog state (is a question in progress?), the sender's roles (what may
 they do?) and, in a 1:1 chat, how the database knows that chat (``bot/personal_chats.py``). Read separately, each
 cost a session, a pooled connection and a statement's whole overhead; here they are one statement after the claim,
-in one transaction that messages arriving at the same moment share (``storage/shared_transactions.py``). Other
+in one transaction on a pooled connection, no ORM session (``classroom.transactions.in_transaction_on``), that
+messages arriving at the same moment share (``storage/shared_transactions.py``). Other
 activities load what they need when they need it.
 """
 
@@ -22,9 +23,8 @@ from typing import Any
 from botbuilder.core import Middleware, PrivateConversationState, TurnContext
 from botbuilder.core.bot_state import CachedBotState
 from botbuilder.schema import Activity, ActivityTypes
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.personal_chats import note_personal_chat, personal_chat_to_read
@@ -33,7 +33,7 @@ from classroom.conversations import stored_chat_columns, stored_chat_from, worth
 from classroom.outbox import waiting_since
 from classroom.people import roles_from, stored_roles
 from classroom.receipts import ActivityReceipts, receipt_key
-from classroom.transactions import in_transaction
+from classroom.transactions import in_transaction_on
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
@@ -118,7 +118,7 @@ _MESSAGE_NEEDS = select(
 
 
 class TurnPreload(Middleware):
-    """Claims the activity, and for a message loads its dialog state and the sender's roles, in one session. Runs
+    """Claims the activity, and for a message loads its dialog state and the sender's roles, in one transaction. Runs
     after the per-conversation turn lock (``SerialTurnsMiddleware``), so the state read is the one the previous turn
     saved."""
 
@@ -139,7 +139,7 @@ class TurnPreload(Middleware):
         self._receipts = receipts
         self._clock = clock
         # Activities arriving together share their claim's transaction (a message's first read too).
-        self._shared = SharedTransactions(partial(in_transaction, session_factory))
+        self._shared = SharedTransactions(partial(in_transaction_on, session_factory))
         self.already_taken = 0  # redeliveries this process recognised from their claim
 
     # botbuilder annotates ``logic`` as taking the context, but calls it with none.
@@ -170,8 +170,8 @@ class TurnPreload(Middleware):
         if receipt is not None and claimed not in (None, False):
             await self._receipts.release(receipt)
 
-    def _claim(self, receipt: str, session: Session) -> bool:
-        return self._receipts.claim_on(session.connection(), receipt)
+    def _claim(self, receipt: str, connection: Connection) -> bool:
+        return self._receipts.claim_on(connection, receipt)
 
     async def _claim_and_read(self, context: TurnContext, receipt: str | None) -> bool:
         """A message's claim and :data:`_MESSAGE_NEEDS`, in one transaction (shared with messages arriving at the
@@ -184,10 +184,9 @@ class TurnPreload(Middleware):
             **waiting_since(_NOW, self._clock.now()),
         }
 
-        def claim_and_read(session: Session) -> Row[Any] | None:
-            # Synchronous, on the transaction's connection (``run_sync``): one hand-over to the driver instead of one
-            # per call, and no ORM statement handling, which cost more than these look-ups.
-            connection = session.connection()
+        def claim_and_read(connection: Connection) -> Row[Any] | None:
+            # Synchronous, on the transaction's connection: one hand-over to the driver instead of one per call, and
+            # no ORM session or statement handling, which cost more than these look-ups.
             if receipt is not None and not self._receipts.claim_on(connection, receipt):
                 return None  # nothing claimed, nothing more to read: the turn ends here
             return connection.execute(_MESSAGE_NEEDS, parameters).one()

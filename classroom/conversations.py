@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, case, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from classroom.clock import Clock
@@ -22,7 +22,7 @@ from classroom.outbox import anything_waiting, deliver_waiting, deliver_waiting_
 from classroom.people import Met, find_person, meet, meet_first, meet_known_on
 from classroom.privacy.personal_data import Erasure, PersonalData, Section, Subject
 from classroom.receipts import ActivityReceipts, AlreadyTaken
-from classroom.transactions import SessionFactory, in_transaction
+from classroom.transactions import SessionFactory, in_transaction, in_transaction_on, on_session_connection
 from storage.base import utcnow
 from storage.models import ConversationRecord, DesignatedConversation, Person
 from storage.upsert import insert_or_ignore, insert_or_update, upsert_statement
@@ -190,11 +190,12 @@ async def worth_keeping(session: AsyncSession, person: str, now: datetime) -> bo
     return await find_person(session, person) is not None or await anything_waiting(session, person, now)
 
 
-@dataclass(frozen=True)
-class _FirstMeeting:
+class _FirstMeeting(Exception):  # not an error: the install's other path
     """``ConversationService._installed_known``: who installed (``by``) is not stored yet."""
 
-    by: str
+    def __init__(self, by: str) -> None:
+        super().__init__(by)
+        self.by = by
 
 
 class ConversationService:
@@ -221,27 +222,34 @@ class ConversationService:
         for the welcome), None when the activity names nobody.
 
         ``receipt``: the claim key of the install's activity, claimed in this same transaction (one transaction an
-        install, not two); raises AlreadyTaken, changing nothing, for a redelivery."""
+        install, not two); raises AlreadyTaken, changing nothing, for a redelivery. Someone installing for the first
+        time costs a second transaction: the first, on a plain connection, finds them not stored and is rolled back;
+        the install then runs again in an ORM session, which creates them safely against a race (:func:`meet_first`).
+        """
+        work = partial(self._installed_known, info=info, by=by, by_name=by_name, receipt=receipt)
+        try:
+            return await in_transaction_on(self._session_factory, work)
+        except _FirstMeeting:
+            pass  # rolled back: nothing of it was kept
 
-        async def unit(session: AsyncSession) -> Met | None:
-            known = await session.run_sync(self._installed_known, info, by, by_name, receipt)
-            if not isinstance(known, _FirstMeeting):
-                return known
-            met = await meet_first(session, known.by, by_name)
+        async def first_meeting(session: AsyncSession) -> Met | None:
+            try:
+                return await on_session_connection(session, work)  # met meanwhile (another install of theirs)
+            except _FirstMeeting as first:
+                met = await meet_first(session, first.by, by_name)
             await self._deliver_waiting(session, info)
             return met
 
-        return await in_transaction(self._session_factory, unit)
+        return await in_transaction(self._session_factory, first_meeting)
 
     def _installed_known(
-        self, session: Session, info: ConversationInfo, by: str | None, by_name: str, receipt: str | None
-    ) -> Met | _FirstMeeting | None:
+        self, connection: Connection, *, info: ConversationInfo, by: str | None, by_name: str, receipt: str | None
+    ) -> Met | None:
         """The install's claim and :meth:`_installed`, the same statements in the same order, from synchronous code
-        on the transaction's connection (``run_sync``): one hand-over to the driver for the install instead of one
-        per statement, and no ORM statement handling, which cost more than these statements. Returns
-        ``_FirstMeeting``, having stored the conversation only, when ``by`` is not stored yet: :func:`meet` creates
-        them (safe against a race, through the ORM), then what waited for the chat is delivered."""
-        connection = session.connection()
+        on a pooled connection (``in_transaction_on``): one hand-over to the driver for the install, and neither an
+        ORM session nor its statement handling, which cost more than these statements. Raises ``_FirstMeeting``,
+        having stored the conversation only, when ``by`` is not stored yet: :func:`meet_first` creates them (safe
+        against a race, through the ORM), then what waited for the chat is delivered."""
         if receipt is not None and not self._receipts.claim_on(connection, receipt):
             raise AlreadyTaken(receipt)
         remember_conversation_on(connection, info)
@@ -249,9 +257,9 @@ class ConversationService:
         if by:
             met = meet_known_on(connection, by, by_name)
             if met is None:
-                return _FirstMeeting(by)
+                raise _FirstMeeting(by)
         if info.conversation_type == "personal" and info.user_aad_object_id:
-            deliver_waiting_on(session, info.user_aad_object_id, self._clock.now())
+            deliver_waiting_on(connection, info.user_aad_object_id, self._clock.now())
         return met
 
     async def _deliver_waiting(self, session: AsyncSession, info: ConversationInfo) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.util import greenlet_spawn
 from tenacity import (
     AsyncRetrying,
@@ -145,20 +146,79 @@ async def in_transaction_on(
     """:func:`in_transaction` of synchronous code that needs no ORM session: ``work(connection)`` runs whole in one
     greenlet on one of the engine's pooled connections, in a transaction that commits when it returns (checking the
     connection out, its statements, the commit), where an async unit hands over to the driver once per call. It
-    must not mark the outbox (no session is there to wake the dispatchers on commit)."""
+    may mark its transaction (:func:`mark_transaction`, as a session's unit sets ``session.info``): once it has
+    committed, the listeners of :func:`after_commit_of_marks` get the marks (the outbox dispatchers are woken so)."""
     bind = session_factory.kw.get("bind")
     if not isinstance(bind, AsyncEngine):
         return await in_transaction(
-            session_factory,
-            lambda session: session.run_sync(lambda synchronous: work(synchronous.connection())),
-            attempts=attempts,
+            session_factory, lambda session: on_session_connection(session, work), attempts=attempts
         )
     return await _retrying(partial(greenlet_spawn, _transaction_on, bind.sync_engine, work), attempts)
 
 
+async def on_session_connection(session: AsyncSession, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` from synchronous code (``run_sync``) on the connection of ``session``'s transaction, the
+    marks it sets (:func:`mark_transaction`) carried into ``session.info``, where the session's commit listeners see
+    them (and a rollback drops them)."""
+    return await session.run_sync(_on_session, work)
+
+
+def mark_transaction(connection: Connection, key: str) -> None:
+    """Mark the transaction that ``work(connection)`` of :func:`in_transaction_on` (or :func:`on_session_connection`)
+    runs in, as a session's unit marks ``session.info[key]``: once it commits (never before, never after a
+    rollback) the listeners of :func:`after_commit_of_marks` see ``key``.
+
+    Raises:
+        RuntimeError: ``connection`` is not in such a transaction (a mark nothing would ever read).
+    """
+    marks = connection.info.get(_MARKS)
+    if marks is None:
+        raise RuntimeError("mark_transaction outside in_transaction_on or on_session_connection")
+    marks[key] = True
+
+
+def after_commit_of_marks(listener: Callable[[Mapping[str, bool]], None]) -> Callable[[], None]:
+    """Call ``listener(marks)`` after each transaction of :func:`in_transaction_on` that committed with marks (a
+    session's are its ``info``: SQLAlchemy's ``after_commit`` session event); returns a function that stops it."""
+    _mark_listeners.append(listener)
+
+    def remove() -> None:
+        if listener in _mark_listeners:
+            _mark_listeners.remove(listener)
+
+    return remove
+
+
+# What in_transaction_on's work marked, on its connection's info (the pooled DBAPI connection's, kept across
+# checkouts: set for the work only, and removed whatever happens).
+_MARKS = "classroom.transactions.marks"
+_mark_listeners: list[Callable[[Mapping[str, bool]], None]] = []
+
+
 def _transaction_on(engine: Engine, work: Callable[[Connection], T]) -> T:
+    marks: dict[str, bool] = {}
     with engine.begin() as connection:
+        info = connection.info  # held: an invalidated connection's ``info`` is not to be reached again
+        info[_MARKS] = marks
+        try:
+            result = work(connection)
+        finally:
+            info.pop(_MARKS, None)
+    if marks:  # committed: the ``with`` raised otherwise
+        for listener in list(_mark_listeners):
+            listener(marks)
+    return result
+
+
+def _on_session(session: Session, work: Callable[[Connection], T]) -> T:
+    connection = session.connection()
+    info, marks = connection.info, dict[str, bool]()
+    info[_MARKS] = marks
+    try:
         return work(connection)
+    finally:
+        info.pop(_MARKS, None)
+        session.info.update(marks)  # what ran is in the session's transaction, kept or dropped with it
 
 
 async def _on_session_connection(session: AsyncSession, read: Read[T]) -> T:

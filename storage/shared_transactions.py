@@ -1,17 +1,18 @@
 """Small units of work from turns that arrive together, run in one transaction.
 
 Every message turn starts with the same short unit: claim the activity, read what the turn needs (a handful of
-look-ups by key). Run alone, most of its cost is not the statements but their wrapping: a session, a connection
-taken from the pool, a hand-over to the driver, BEGIN and COMMIT (on PostgreSQL, two of its four round trips).
+look-ups by key). Run alone, most of its cost is not the statements but their wrapping: a connection taken from
+the pool, a hand-over to the driver, BEGIN and COMMIT (on PostgreSQL, two of its four round trips).
 Turns arrive in bursts (the start of a live session, a poll), and the turns that reach this point in the same
 pass of the event loop can share that wrapping: the first schedules the transaction for the end of the pass, the
 others join it, and each gets its own unit's result once it commits.
 
-Units are synchronous functions of the session (run through ``run_sync``), so a batch runs start to finish
-without handing the loop over between them. A unit that fails fails its batch's transaction, and nothing of it is
-kept; then each unit runs again in a transaction of its own, so only the failing one's turn gets the error. A unit
-whose turn was cancelled while waiting is not run; one cancelled after its transaction began is undone by the
-``abandoned`` step its turn gave (a claim given up), since nobody is left to act on it.
+Units are synchronous functions of the transaction's connection (no ORM session: its bookkeeping cost more than
+these statements), so a batch runs start to finish in one greenlet without handing the loop over between them. A
+unit that fails fails its batch's transaction, and nothing of it is kept; then each unit runs again in a
+transaction of its own, so only the failing one's turn gets the error. A unit whose turn was cancelled while
+waiting is not run; one cancelled after its transaction began is undone by the ``abandoned`` step its turn gave
+(a claim given up), since nobody is left to act on it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 T = TypeVar("T")
-SyncUnit = Callable[[Session], T]
-# Runs ``unit(session)`` in a transaction that commits when it returns (``classroom.transactions.in_transaction``,
-# which also runs it again after a transient conflict: safe, since a batch's units touch only the database).
-TransactionRunner = Callable[[Callable[[AsyncSession], Awaitable[Any]]], Awaitable[Any]]
+SyncUnit = Callable[[Connection], T]
+# Runs ``work(connection)``, synchronous, in a transaction that commits when it returns
+# (``classroom.transactions.in_transaction_on``, which also runs it again after a transient conflict: safe, since a
+# batch's units touch only the database).
+TransactionRunner = Callable[[Callable[[Connection], Any]], Awaitable[Any]]
 Abandoned = Callable[[T], Awaitable[None]]
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,7 @@ class SharedTransactions:
     async def _run(self, batch: list[_Waiting]) -> list[Any]:
         self.transactions += 1
 
-        async def units(session: AsyncSession) -> list[Any]:
-            return await session.run_sync(lambda synchronous: [waiting.unit(synchronous) for waiting in batch])
-
-        return list(await self._transaction(units))
+        return list(await self._transaction(lambda connection: [waiting.unit(connection) for waiting in batch]))
 
     async def _hand_over(self, waiting: _Waiting, result: Any) -> None:
         if not waiting.future.done():

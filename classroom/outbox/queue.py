@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
     Update,
     and_,
     bindparam,
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
+from classroom.transactions import mark_transaction
 from storage.base import UtcDateTime, utcnow
 from storage.models import NotificationStatus, OutboxNotification
 from storage.upsert import dialect_insert
@@ -205,9 +207,14 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
     return queued
 
 
-def mark_enqueued(session: AsyncSession | Session) -> None:
-    """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``)."""
-    session.info[ENQUEUED_FLAG] = True
+def mark_enqueued(transaction: AsyncSession | Session | Connection) -> None:
+    """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``).
+
+    ``transaction``: a session, or the connection of ``classroom.transactions.in_transaction_on``'s work."""
+    if isinstance(transaction, Connection):
+        mark_transaction(transaction, ENQUEUED_FLAG)
+    else:
+        transaction.info[ENQUEUED_FLAG] = True
 
 
 def _has_dedupe_prefix() -> ColumnElement[bool]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Exists, Select, bindparam, or_, select, update
+from sqlalchemy import Connection, Exists, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from classroom.outbox.queue import mark_enqueued
+from classroom.transactions import on_session_connection
 from storage.base import UtcDateTime
 from storage.models import NotificationStatus, OutboxNotification
 
@@ -82,13 +82,14 @@ async def anything_waiting(session: AsyncSession, recipient: str, now: datetime)
 async def deliver_waiting(session: AsyncSession, recipient: str, now: datetime) -> int:
     """Make the notifications given up for want of a chat with ``recipient`` due now, in the caller's
     transaction; returns how many (the dispatchers are woken when it commits)."""
-    return await session.run_sync(deliver_waiting_on, recipient, now)
+    return await on_session_connection(session, lambda connection: deliver_waiting_on(connection, recipient, now))
 
 
-def deliver_waiting_on(session: Session, recipient: str, now: datetime) -> int:
-    """:func:`deliver_waiting` from synchronous code (``run_sync``), on the connection of the session's transaction."""
+def deliver_waiting_on(connection: Connection, recipient: str, now: datetime) -> int:
+    """:func:`deliver_waiting` from synchronous code, on the connection of ``classroom.transactions``'
+    ``in_transaction_on`` (or ``on_session_connection``), whose commit wakes the dispatchers."""
     parameters = {"recipient": recipient, "since": now - WAITING_LIMIT, "now": now}
-    waiting = int(session.connection().execute(_DELIVER_WAITING, parameters).rowcount)
+    waiting = int(connection.execute(_DELIVER_WAITING, parameters).rowcount)
     if waiting:
-        mark_enqueued(session)
+        mark_enqueued(connection)
     return waiting

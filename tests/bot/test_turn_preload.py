@@ -14,6 +14,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.app import RUNTIME
 from bot.assembly import turn_error_handler
@@ -184,3 +185,34 @@ async def test_messages_arriving_together_share_their_first_transaction(session_
     assert seen["activity-0"] == {Role.TRAINER} and seen["activity-3"] == {Role.PARTICIPANT}
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(ActivityReceipt)) == 6
+
+
+async def test_a_messages_first_transaction_opens_no_orm_session(session_factory, clock) -> None:
+    """The claim and the first read run on a pooled connection (``in_transaction_on``): an ORM session's transaction
+    and its bookkeeping cost more than their statements."""
+    preload = TurnPreload(
+        session_factory,
+        ConversationDialogState(SqlAlchemyStorage(session_factory)),
+        ActivityReceipts(session_factory, clock),
+        clock,
+    )
+    context = _turn_context()
+    context.activity.id = "activity-1"
+    sessions: list[object] = []
+
+    def on_begin(session: Session, *_: Any) -> None:
+        sessions.append(session)
+
+    roles: list[frozenset[Role]] = []
+
+    async def logic() -> None:  # the roles were read with the claim: asking for them opens no session either
+        roles.append(await sender_roles(context, PeopleService(session_factory)))
+
+    event.listen(Session, "after_begin", on_begin)
+    try:
+        await preload.on_turn(context, logic)
+    finally:
+        event.remove(Session, "after_begin", on_begin)
+    assert roles == [frozenset({Role.PARTICIPANT})] and sessions == [] and preload.transactions == 1
+    async with session_factory() as session:
+        assert await session.scalar(select(ActivityReceipt.key)) is not None  # claimed, and committed

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from bot.delivery.wake_on_commit import wake_on_commit
 from classroom.conversations import ConversationInfo, ConversationService
 from classroom.outbox.waiting import WAITING_LIMIT
 from classroom.people import Met, assign_roles
-from storage.models import ConversationRecord, NotificationStatus, OutboxNotification, Person, Role
+from classroom.receipts import AlreadyTaken
+from storage.models import ActivityReceipt, ConversationRecord, NotificationStatus, OutboxNotification, Person, Role
 from tests.support.notices import mark, queue_text
 
 ADELE = "aad-adele"
@@ -121,3 +124,59 @@ async def test_an_install_by_someone_known_runs_no_orm_statement(session_factory
     assert met == Met("Adele Smith", frozenset({Role.PARTICIPANT})) and orm_statements == []
     async with session_factory() as session:
         assert (await session.scalar(select(Person.name).where(Person.aad_object_id == ADELE))) == "Adele Smith"
+
+
+async def test_an_install_wakes_the_dispatchers_once_what_waited_is_due_and_a_redelivery_changes_nothing(
+    session_factory, clock
+) -> None:
+    """What waited for her chat goes at once: the dispatchers are woken when the install commits (a known person's
+    install runs on a plain connection, no session: its transaction's mark wakes them). Teams redelivering the
+    install changes nothing and wakes nobody; an install with nothing waiting wakes nobody either."""
+    conversations = ConversationService(session_factory, clock)
+    await conversations.installed(chat("19:group", kind="groupChat"), by=ADELE, by_name="Adele Vance")  # met
+    await _given_up(session_factory, clock, WAITING)
+    woken: list[set[str]] = []
+
+    def wake() -> None:  # what is due at the moment of the wake: a dispatcher must find it
+        with session_factory.kw["bind"].sync_engine.connect() as connection:
+            due = connection.execute(
+                select(OutboxNotification.dedupe_key).where(OutboxNotification.status == NotificationStatus.PENDING)
+            )
+            woken.append(set(due.scalars()))
+
+    stop = wake_on_commit(wake)
+    try:
+        await conversations.installed(chat(), by=ADELE, receipt="install-1")
+        assert woken == [{"card", "last week's card"}]
+        with pytest.raises(AlreadyTaken):
+            await conversations.installed(chat(url="http://moved"), by=ADELE, by_name="Someone", receipt="install-1")
+        await conversations.installed(chat("19:other", kind="groupChat"), by=ADELE, receipt="install-2")
+    finally:
+        stop()
+    assert len(woken) == 1
+    async with session_factory() as session:
+        record = await session.scalar(select(ConversationRecord).where(ConversationRecord.conversation_id == "a:adele"))
+        assert record is not None and record.service_url == "http://a"  # the redelivery stored nothing
+        assert await session.scalar(select(Person.name).where(Person.aad_object_id == ADELE)) == "Adele Vance"
+    rows = await _rows(session_factory)
+    assert rows["card"].attempts - rows["card"].superseded_attempts == 0
+
+
+async def test_a_first_meeting_at_install_wakes_the_dispatchers_too(session_factory, clock) -> None:
+    """Someone not stored yet: the install runs again in an ORM session (``meet_first``), whose commit wakes them."""
+    await _given_up(session_factory, clock, WAITING)
+    woken: list[str] = []
+    stop = wake_on_commit(lambda: woken.append("wake"))
+    try:
+        met = await ConversationService(session_factory, clock).installed(chat(), by=ADELE, receipt="install-1")
+    finally:
+        stop()
+    assert met == Met("", frozenset({Role.PARTICIPANT})) and woken == ["wake"]
+    rows = await _rows(session_factory)
+    assert {key for key, row in rows.items() if row.status is NotificationStatus.PENDING} == {
+        "card",
+        "last week's card",
+    }
+    async with session_factory() as session:
+        receipts = (await session.scalars(select(ActivityReceipt.key))).all()
+    assert receipts == ["install-1"]  # claimed once: the plain connection's try was rolled back

@@ -6,8 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, insert, select
 
 from storage.models import ActivityReceipt
 from storage.shared_transactions import SharedTransactions
@@ -16,21 +15,21 @@ EXPIRES = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def _claim(key: str):  # type: ignore[no-untyped-def]
-    def unit(session: Session) -> str:
-        session.connection().execute(insert(ActivityReceipt.__table__).values(key=key, expires_at=EXPIRES))
+    def unit(connection: Connection) -> str:
+        connection.execute(insert(ActivityReceipt.__table__).values(key=key, expires_at=EXPIRES))
         return key
 
     return unit
 
 
-def _fail(session: Session) -> None:
+def _fail(connection: Connection) -> None:
     raise RuntimeError("this unit fails")
 
 
 def _shared(session_factory) -> SharedTransactions:  # type: ignore[no-untyped-def]
-    async def transaction(unit):  # type: ignore[no-untyped-def]
+    async def transaction(work):  # type: ignore[no-untyped-def]
         async with session_factory.begin() as session:
-            return await unit(session)
+            return await session.run_sync(lambda synchronous: work(synchronous.connection()))
 
     return SharedTransactions(transaction)
 
@@ -70,7 +69,7 @@ async def test_a_turn_cancelled_after_its_transaction_began_has_its_work_undone(
         began.set()
         await go_on.wait()  # the database, slow for a moment
         async with session_factory.begin() as session:
-            return await unit(session)
+            return await session.run_sync(lambda synchronous: unit(synchronous.connection()))
 
     undone: list[str] = []
 
