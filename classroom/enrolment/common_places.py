@@ -19,16 +19,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
+from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.catalogue.views import CourseView, RunView
 from classroom.enrolment.eligibility import ApplicantFacts, EmployerFacts, check_eligibility_of, price_for
 from classroom.enrolment.loading import normalise_code
 from classroom.enrolment.locking import lock_run
 from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.queries import applicant_on_run
 from classroom.enrolment.reminders import plan_reminders_of
 from classroom.enrolment.views import EnrolmentView, run_details_of
 from classroom.errors import NotFound
@@ -43,50 +44,31 @@ from storage.models import (
     Person,
     RunSession,
 )
-from storage.models.enrolment import ENDED, HOLDS_PLACE
+from storage.models.enrolment import ENDED
 
 _ENROLMENTS, _PEOPLE, _ORGANISATIONS = Enrolment.__table__.c, Person.__table__.c, Organisation.__table__.c
 _MISSED = EnrolmentClashSession.__table__.c
 _SESSIONS, _ANNOUNCED = RunSession.__table__.c, AnnouncedSessionTime.__table__.c
 
 
-def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
-    counted = Enrolment.__table__.alias()
-    in_run = counted.c.run_id == bindparam("run_id")
-    in_statuses = or_(*(counted.c.status == status for status in sorted(statuses)))
-    return select(func.count(counted.c.id)).where(in_run, in_statuses).scalar_subquery()
-
-
 # Built once: everything the decision reads live, in one statement (see the module's docstring).
-_APPLICANT = (
-    select(
-        _PEOPLE.id.label("person_id"),
-        _PEOPLE.name,
-        _PEOPLE.organisation_status,
-        _ORGANISATIONS.id.label("organisation_id"),
-        _ORGANISATIONS.name.label("organisation_name"),
-        _ORGANISATIONS.price_band,
-        _ENROLMENTS.id.label("enrolment_id"),
-        _ENROLMENTS.status,
-        exists().where(_MISSED.enrolment_id == _ENROLMENTS.id).label("had_clash"),
-        _counted(HOLDS_PLACE).label("taken"),
-        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
-        exists()
-        .where(
-            _ANNOUNCED.session_id == _SESSIONS.id,
-            _SESSIONS.run_id == bindparam("run_id"),
-            or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
-        )
-        .label("moved"),
-        version_column(),
+_APPLICANT = applicant_on_run(
+    _PEOPLE.id.label("person_id"),
+    _PEOPLE.name,
+    _PEOPLE.organisation_status,
+    _ORGANISATIONS.id.label("organisation_id"),
+    _ORGANISATIONS.name.label("organisation_name"),
+    _ORGANISATIONS.price_band,
+    _ENROLMENTS.id.label("enrolment_id"),
+    _ENROLMENTS.status,
+    exists().where(_MISSED.enrolment_id == _ENROLMENTS.id).label("had_clash"),
+    exists()
+    .where(
+        _ANNOUNCED.session_id == _SESSIONS.id,
+        _SESSIONS.run_id == bindparam("run_id"),
+        or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
     )
-    .select_from(
-        Person.__table__.outerjoin(Organisation.__table__, _ORGANISATIONS.id == _PEOPLE.organisation_id).outerjoin(
-            Enrolment.__table__,
-            and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
-        )
-    )
-    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
+    .label("moved"),
 )
 _TERMS = ("organisation_id", "price_band", "price_pence", "confirmed_at")
 _NEW_PLACE = insert(Enrolment).values(

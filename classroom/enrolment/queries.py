@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -248,28 +248,40 @@ _CURRENT_AT_VERSION = _CURRENT.add_columns(
 )
 
 
-# Built once: what a quote reads live, in one statement: the person's organisation and its standing, their
-# enrolment on the run (its id and status), the run's places taken and people waiting, and the catalogue's version.
 _ORGANISATIONS = Organisation.__table__.c
-_APPLICANT = (
-    select(
-        _PEOPLE.organisation_status,
-        _ORGANISATIONS.id.label("organisation_id"),
-        _ORGANISATIONS.name.label("organisation_name"),
-        _ORGANISATIONS.price_band,
-        _ENROLMENTS.id.label("enrolment_id"),
-        _ENROLMENTS.status.label("enrolment_status"),
-        _counted(HOLDS_PLACE).label("taken"),
-        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
-        version_column(),
-    )
-    .select_from(
-        Person.__table__.outerjoin(Organisation.__table__, _ORGANISATIONS.id == _PEOPLE.organisation_id).outerjoin(
-            Enrolment.__table__,
-            and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
+
+
+def applicant_on_run(*columns: Any) -> Select[Any]:
+    """What deciding a place on a run reads live, in one statement: ``columns`` of the person (``aad_object_id``),
+    their organisation and their enrolment on the run (``run_id``), then the run's places ``taken``, its people
+    ``waiting`` and the catalogue's version (a quote here; a place taken or given up in ``common_places`` and
+    ``withdrawals``, under the run's lock)."""
+    return (
+        select(
+            *columns,
+            _counted(HOLDS_PLACE).label("taken"),
+            _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+            version_column(),
         )
+        .select_from(
+            Person.__table__.outerjoin(Organisation.__table__, _ORGANISATIONS.id == _PEOPLE.organisation_id).outerjoin(
+                Enrolment.__table__,
+                and_(_ENROLMENTS.person_id == _PEOPLE.id, _ENROLMENTS.run_id == bindparam("run_id")),
+            )
+        )
+        .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
     )
-    .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
+
+
+# Built once: what a quote reads live: the person's organisation and its standing, their enrolment on the run (its
+# id and status), with the places taken, people waiting and the catalogue's version.
+_APPLICANT = applicant_on_run(
+    _PEOPLE.organisation_status,
+    _ORGANISATIONS.id.label("organisation_id"),
+    _ORGANISATIONS.name.label("organisation_name"),
+    _ORGANISATIONS.price_band,
+    _ENROLMENTS.id.label("enrolment_id"),
+    _ENROLMENTS.status.label("enrolment_status"),
 )
 
 
