@@ -63,13 +63,14 @@ class CourseView:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Every course, by code, and every run by id with its course; ``version`` is the database's catalogue
-    version it was built at."""
+    """Every course, by code, and every run with its course, by id and by its own code; ``version`` is the
+    database's catalogue version it was built at."""
 
     version: int
     courses: tuple[CourseView, ...]
     by_code: dict[str, CourseView]
     runs_by_id: dict[int, tuple[CourseView, RunView]]
+    runs_by_code: dict[str, tuple[CourseView, RunView]]
 
 
 _EVERYTHING = select(Course).options(
@@ -87,7 +88,8 @@ async def load_catalogue(session: AsyncSession, version: int) -> Catalogue:
     """Read the whole catalogue (a handful of queries, whatever its size) into plain values."""
     courses = tuple(_course(course) for course in (await session.scalars(_EVERYTHING)).all())
     runs_by_id = {run.id: (course, run) for course in courses for run in course.runs}
-    return Catalogue(version, courses, {course.code: course for course in courses}, runs_by_id)
+    runs_by_code = {run.code: (course, run) for course, run in runs_by_id.values()}
+    return Catalogue(version, courses, {course.code: course for course in courses}, runs_by_id, runs_by_code)
 
 
 def _course(course: Course) -> CourseView:

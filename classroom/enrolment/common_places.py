@@ -119,7 +119,7 @@ async def take_common_place(
     Raises the refusals of eligibility (``OrganisationNeeded``, ``NotEligible``, ``OrganisationUnconfirmed``), as
     ``enrolments.enrol`` does."""
     kept = snapshot.kept
-    found = _run_by_code(kept.runs_by_id.values(), normalise_code(run_code)) if kept is not None else None
+    found = kept.runs_by_code.get(normalise_code(run_code)) if kept is not None else None
     if kept is None or found is None:
         return None
     course, run = found
@@ -163,10 +163,6 @@ async def take_common_place(
     planned_run = (await session.scalars(_RUN_FOR_PLANNING, {"run_id": run.id})).one()
     await plan_reminders_of(session, enrolment_id, frozenset(), planned_run, aad_object_id, now, policy)
     return _view(enrolment_id, course, run, row, organisation.name, terms)
-
-
-def _run_by_code(runs: Any, run_code: str) -> tuple[CourseView, RunView] | None:
-    return next((pair for pair in runs if pair[1].code == run_code), None)
 
 
 def _view(

@@ -107,14 +107,14 @@ async def quote(
     normalised = normalise_code(run_code)
 
     async def read(catalogue: Catalogue) -> tuple[int, tuple[tuple[CourseView, RunView] | None, Row[Any] | None]]:
-        found = _run_by_code(catalogue, normalised)
+        found = catalogue.runs_by_code.get(normalised)
         parameters = {"aad_object_id": aad_object_id, "run_id": found[1].id if found else -1}
         row = (await (await session.connection()).execute(_APPLICANT, parameters)).first()
         return (int(row.catalogue_version or 0) if row else catalogue.version), (found, row)
 
     catalogue, (found, row) = await snapshot.checked(session, read)
     if row is None:  # someone we have not met: no version was read with them, so the run is looked up as of now
-        found = _run_by_code(await snapshot.current(session), normalised)
+        found = (await snapshot.current(session)).runs_by_code.get(normalised)
     if found is None:
         raise NotFound(f"no run with code {normalised}")
     if row is None:
@@ -146,10 +146,6 @@ async def quote(
         other_runs=await _other_runs_with_places(session, course, run, applicant, now) if places_left == 0 else (),
         organisation_confirmed=organisation_confirmed(applicant),
     )
-
-
-def _run_by_code(catalogue: Catalogue, run_code: str) -> tuple[CourseView, RunView] | None:
-    return next((pair for pair in catalogue.runs_by_id.values() if pair[1].code == run_code), None)
 
 
 def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:

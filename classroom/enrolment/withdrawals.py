@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
-from classroom.catalogue.views import Catalogue, CourseView, RunView
+from classroom.catalogue.views import CourseView, RunView
 from classroom.coordinators import notify_coordinators
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH
 from classroom.enrolment.errors import EnrolmentClosed, NoEnrolment
@@ -202,7 +202,7 @@ async def withdraw_by_code(
     for an unknown run code."""
     reason = _checked_reason(reason)
     kept = snapshot.kept
-    found = _run_by_code(kept, normalise_code(run_code)) if kept is not None else None
+    found = kept.runs_by_code.get(normalise_code(run_code)) if kept is not None else None
     if kept is None or found is None:
         return await _withdraw_read_whole(session, aad_object_id, run_code, now, policy, only, reason)
     course, run = found
@@ -231,10 +231,6 @@ async def withdraw_by_code(
         trainers = [(t.id, t.aad_object_id) for t in await connection.execute(_LINKED_TRAINERS, {"run_id": run.id})]
         await _tell_overseers(session, trainers, notice, withdrawn_key(row.enrolment_id, row.round), now)
     return Withdrawn(previous, row.enrolment_id, run.code)
-
-
-def _run_by_code(catalogue: Catalogue, run_code: str) -> tuple[CourseView, RunView] | None:
-    return next((pair for pair in catalogue.runs_by_id.values() if pair[1].code == run_code), None)
 
 
 def _withdrawn_notice(
