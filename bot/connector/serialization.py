@@ -17,6 +17,7 @@ responses are parsed with msrest's deserializer (:func:`from_wire`), which is wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 from collections.abc import Callable
@@ -146,19 +147,15 @@ _FREE_FORM = frozenset({"object", "{object}", "[object]"})
 
 
 def shallow_wire(model: Model) -> dict[str, Any] | None:
-    """:func:`fast_wire` without walking free-form ("object") fields, which are passed through as they are.
+    """:func:`fast_wire` without walking free-form ("object") fields, at any depth, which are passed through as
+    they are.
 
-    For answers that carry a whole card: the result is written to JSON in C (``storage.json_text``) instead of a Python
-    walk over every element, and raises TypeError when a free-form field holds something that is not plain
-    JSON (a model, a datetime); use :func:`fast_wire` then. None where the fast path does not apply at all.
+    For payloads that carry a whole card: the result is written to JSON in C (orjson) instead of a Python walk over
+    every element, which raises TypeError when a free-form field holds something that is not plain JSON (a model,
+    a datetime); use :func:`fast_wire` then. None where the fast path does not apply at all.
     """
     try:
-        out: dict[str, Any] = {}
-        for attr, key, kind in _plan(type(model)):
-            item = getattr(model, attr, None)
-            if item is not None:
-                out[key] = item if kind in _FREE_FORM else _typed(item, kind)
-        return out
+        return _model_passing_free_form(model)
     except _Unsupported:
         return None
 
@@ -208,11 +205,10 @@ def wire_json(model: Model | dict[str, Any], model_type: str = "Activity") -> by
     of them (``"Colour.RED"``, ``"(1, 2)"``), as the invoke answer's body is written (``bot.adapter``); cards hold
     neither.
     """
-    if not isinstance(model, dict):
-        try:
-            return orjson.dumps(_model_passing_free_form(model), option=_STRICT)
-        except (_Unsupported, TypeError):
-            pass
+    shallow = shallow_wire(model) if not isinstance(model, dict) else None
+    if shallow is not None:
+        with contextlib.suppress(TypeError):
+            return orjson.dumps(shallow, option=_STRICT)
     return dumps(to_wire(model, model_type))
 
 
