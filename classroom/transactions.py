@@ -125,14 +125,7 @@ async def in_read_on(
     """:func:`in_read` of synchronous code: ``read(connection)`` runs whole in one greenlet (checking the connection
     out, its statements, handing it back), where an async read hands over to the driver once per call (three
     greenlets for a one-statement read: connect, execute, close)."""
-    bind = session_factory.kw.get("bind")
-    if not isinstance(bind, AsyncEngine):
-        return await in_transaction(
-            session_factory,
-            lambda session: session.run_sync(lambda synchronous: read(synchronous.connection())),
-            attempts=attempts,
-        )
-    return await _retrying(partial(greenlet_spawn, _read_on, bind.sync_engine, read), attempts)
+    return await _synchronously(session_factory, _read_on, read, attempts)
 
 
 def _read_on(engine: Engine, read: Callable[[Connection], T]) -> T:
@@ -148,12 +141,23 @@ async def in_transaction_on(
     connection out, its statements, the commit), where an async unit hands over to the driver once per call. It
     may mark its transaction (:func:`mark_transaction`, as a session's unit sets ``session.info``): once it has
     committed, the listeners of :func:`after_commit_of_marks` get the marks (the outbox dispatchers are woken so)."""
+    return await _synchronously(session_factory, _transaction_on, work, attempts)
+
+
+async def _synchronously(
+    session_factory: SessionFactory,
+    on_engine: Callable[[Engine, Callable[[Connection], T]], T],
+    work: Callable[[Connection], T],
+    attempts: int,
+) -> T:
+    """``on_engine(engine, work)`` in one greenlet, retried as :func:`in_transaction` is; a factory not bound to an
+    engine (a test's connection) runs ``work`` in a session's transaction instead."""
     bind = session_factory.kw.get("bind")
     if not isinstance(bind, AsyncEngine):
         return await in_transaction(
             session_factory, lambda session: on_session_connection(session, work), attempts=attempts
         )
-    return await _retrying(partial(greenlet_spawn, _transaction_on, bind.sync_engine, work), attempts)
+    return await _retrying(partial(greenlet_spawn, on_engine, bind.sync_engine, work), attempts)
 
 
 async def on_session_connection(session: AsyncSession, work: Callable[[Connection], T]) -> T:
