@@ -9,6 +9,7 @@ makes retried requests and replayed Teams activities harmless.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -246,8 +247,22 @@ def dedupe_prefix_params(prefix: str) -> dict[str, str]:
     """The parameters of ``HAS_DEDUPE_PREFIX`` for ``prefix``."""
     if not prefix:
         raise InvalidInput("an empty prefix would match everything")
-    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every key with this prefix
-    return {"prefix_first": prefix, "prefix_after": after}
+    return {"prefix_first": prefix, "prefix_after": _first_key_past(prefix)}
+
+
+def _first_key_past(prefix: str) -> str:
+    """A key greater than every key starting with ``prefix``, in code point order (which is UTF-8 byte order).
+
+    The last character that can be raised is raised: a trailing U+10FFFF has no successor, and the one after
+    U+D7FF is U+E000, since surrogates cannot be stored.
+    """
+    stem = prefix.rstrip(chr(sys.maxunicode))
+    if not stem:
+        raise InvalidInput("no key follows a prefix made only of U+10FFFF")
+    following = ord(stem[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return stem[:-1] + chr(following)
 
 
 def _cancel_by_prefix_statement() -> Update:

@@ -197,6 +197,25 @@ async def test_cancel_prefix_treats_like_wildcards_literally(session_factory) ->
     assert cancelled == {"a_b:1", "100%:1"}
 
 
+@pytest.mark.parametrize(
+    ("prefix", "inside", "outside"),
+    [
+        pytest.param("k\ud7ff", "k\ud7ff:1", "k\ue000:1", id="last before the surrogates"),
+        pytest.param("k\U0010ffff", "k\U0010ffff\U0010ffff:1", "l:1", id="last code point"),
+    ],
+)
+async def test_cancel_prefix_ending_in_a_character_without_a_plain_successor(
+    session_factory, prefix: str, inside: str, outside: str
+) -> None:
+    async with session_factory.begin() as session:
+        await queue(session, inside)
+        await queue(session, outside)
+    async with session_factory.begin() as session:
+        assert await cancel_by_dedupe_prefix(session, prefix) == 1
+    cancelled = {row.dedupe_key for row in await rows(session_factory) if row.status is NotificationStatus.CANCELLED}
+    assert cancelled == {inside}
+
+
 async def test_cancel_refuses_an_empty_prefix(session_factory) -> None:
     async with session_factory.begin() as session:
         with pytest.raises(InvalidInput):
