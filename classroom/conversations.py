@@ -25,7 +25,7 @@ from classroom.receipts import ActivityReceipts, AlreadyTaken
 from classroom.transactions import SessionFactory, in_transaction, in_transaction_on, on_session_connection
 from storage.base import utcnow
 from storage.models import ConversationRecord, DesignatedConversation, Person
-from storage.upsert import insert_or_ignore, insert_or_update, upsert_statement
+from storage.upsert import direct_upsert, insert_or_ignore, insert_or_update
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def remember_conversation_on(connection: Connection, info: ConversationInfo) -> 
     values = _conversation_values(info)
     update_columns = [c for c in _UPDATABLE if c in values]
     table = ConversationRecord.__table__
-    connection.execute(upsert_statement(connection.dialect.name, table, ["conversation_id"], update_columns), values)  # type: ignore[arg-type]
+    direct_upsert(connection.dialect.name, table, ["conversation_id"], update_columns).execute(connection, values)  # type: ignore[arg-type]
 
 
 def _conversation_values(info: ConversationInfo) -> dict[str, Any]:
