@@ -11,11 +11,13 @@ the parameters in order through the statement's own types' processors, calls sql
 through the result columns' processors: the same SQL, the same values in and out as ``execute``. Errors go
 through the connection's own handling (wrapped as ``DBAPIError``, so ``classroom.transactions`` retries a busy
 database as before). Anything else runs through ``connection.execute``: PostgreSQL, a connection with event
-listeners (tests that count statements) or echo, and statements the shortcut does not cover (ORM statements,
-Python-side column defaults, expanding ``IN`` parameters, implicit RETURNING).
+listeners (tests that count statements) or echo, and statements the shortcut does not cover (Python-side column
+defaults, expanding ``IN`` parameters or literal ones the caller gives, implicit RETURNING). Statements written
+with mapped classes' attributes are covered: on a ``Connection`` their rows are plain rows either way.
 
-SQLAlchemy 2.1 (pinned): ``tests/storage/test_direct_statements.py`` fails loudly if the compiled-form attributes
-read here (``positiontup``, ``binds``, ``insert_prefetch``...) or the private ``Connection`` calls change.
+Written against SQLAlchemy 2.1.9: ``tests/storage/test_direct_statements.py`` fails loudly if the compiled form's
+attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or the private ``Connection`` calls
+(``_has_events``, ``_echo``, ``_handle_dbapi_exception``) change.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -44,15 +45,12 @@ class DirectResult(NamedTuple):
     rowcount: int
 
 
-_REQUIRED = object()  # a parameter the caller must give (``bindparam`` without a value)
-
-
 @dataclass(frozen=True)
 class _Compiled:
     """A statement compiled for one dialect and one set of parameter names: what each run needs, worked out once."""
 
     sql: str
-    # Per ``?`` in order: the caller's parameter name, the value otherwise (or _REQUIRED), its bind processor.
+    # Per ``?`` in order: the caller's parameter name, the statement's value otherwise, its bind processor.
     binds: tuple[tuple[str, Any, Processor | None], ...]
     results: tuple[Processor | None, ...] | None  # per result column; None when no column needs converting
 
@@ -105,34 +103,36 @@ class DirectStatement:
 
 def _compile(statement: Executable, dialect: Dialect, names: Sequence[str]) -> _Compiled | None:
     compiled = statement.compile(dialect=dialect, column_keys=list(names))  # type: ignore[attr-defined]
-    if not _covered(statement, compiled):
+    if not _covered(statement, compiled, names):
         return None
+    # Literal parameters the statement fixes (``aggregate_strings``' separator) rendered into the SQL once, as
+    # ``execute`` renders them on every run; the caller's values are placeholders here, still ``?`` in the SQL.
+    expanded = compiled.construct_expanded_state(dict.fromkeys(names))
     binds = []
-    for name in compiled.positiontup or ():
+    for name in expanded.positiontup or ():
         bind = compiled.binds[name]
-        default = _REQUIRED if bind.required else bind.value
-        binds.append((bind.key, default, bind.type.dialect_impl(dialect).bind_processor(dialect)))
+        binds.append((bind.key, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect)))
     # The result columns' types, as ``CursorResult`` converts them (sqlite3 describes no column types: None).
     processors = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in compiled._result_columns
     )
-    return _Compiled(compiled.string, tuple(binds), processors if any(processors) else None)
+    return _Compiled(expanded.statement, tuple(binds), processors if any(processors) else None)
 
 
-def _covered(statement: Executable, compiled: Any) -> bool:
-    """Whether running the compiled string with bound values is all ``execute`` would do for ``statement``."""
+def _covered(statement: Executable, compiled: Any, names: Sequence[str]) -> bool:
+    """Whether running the compiled string with bound values is all ``execute`` would do for its statement."""
+    literal = compiled.literal_execute_params | compiled.post_compile_params
     return (
         isinstance(compiled, SQLCompiler)
         and compiled.positional
-        and not statement._propagate_attrs  # an ORM statement: its rows are entities
         and not statement._execution_options
         and not compiled.insert_prefetch  # Python-side column defaults, computed per execution
         and not compiled.update_prefetch
-        and not compiled.literal_execute_params  # expanding IN (...) and literal parameters, rendered per execution
-        and not compiled.post_compile_params
+        and not any(bind.expanding or bind.key in names for bind in literal)  # rendered per execution
         and not compiled.implicit_returning  # RETURNING added for the primary key
         and not compiled.for_executemany
-        and not any(bind.callable for bind in compiled.binds.values())
+        # a value computed per run, or one missing (``execute`` refuses it with its own error)
+        and not any(bind.callable or (bind.required and bind.key not in names) for bind in compiled.binds.values())
     )
 
 
@@ -140,8 +140,6 @@ def _bound(compiled: _Compiled, parameters: Mapping[str, Any]) -> tuple[Any, ...
     values = []
     for key, default, process in compiled.binds:
         value = parameters.get(key, default)
-        if value is _REQUIRED:  # as ``execute`` refuses it
-            raise InvalidRequestError(f"A value is required for bind parameter {key!r}", code="cd3x")
         values.append(value if process is None else process(value))
     return tuple(values)
 

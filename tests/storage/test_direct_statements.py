@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, bindparam, event, insert, select, update
+from sqlalchemy import Connection, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -52,6 +52,10 @@ _UNINSTALL = (
     update(ConversationRecord.__table__)  # type: ignore[arg-type]
     .where(_CONVERSATIONS.installed.is_(True), _CONVERSATIONS.conversation_id.like(bindparam("pattern")))
     .values(installed=False, updated_at=bindparam("at"))  # given: ``onupdate`` would be a Python-side default
+)
+# Written with mapped classes' attributes, and a literal parameter the statement fixes (the separator).
+_ROLES = (
+    select(func.aggregate_strings(PersonRole.role, ",")).join(Person).where(Person.aad_object_id == bindparam("aad"))
 )
 _NAMES_AND_ROLES = (
     select(Person.__table__.c.name, PersonRole.__table__.c.role)
@@ -119,6 +123,12 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
         outcomes.append(run(connection, DirectStatement(_CLAIM), {"key": "k1", "expires_at": ON_THE_SECOND}))
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
+        people = Person.__table__
+        person = connection.execute(insert(people).values(aad_object_id="aad-1", name="Adele").returning(people.c.id))
+        person = person.scalar_one()
+        for role in ("trainer", "admin"):
+            connection.execute(insert(PersonRole.__table__).values(person_id=person, role=role))
+        outcomes.append(run(connection, DirectStatement(_ROLES), {"aad": "aad-1"}).rows)
         outcomes.append(connection.execute(_READ_CONVERSATION, {"conversation_id": "a:1"}).all())  # as stored
         return outcomes
 
@@ -129,6 +139,7 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
     assert direct[5].rows == []
     assert direct[6].rows == [("k1", ON_THE_SECOND)]
     assert (direct[7], direct[8]) == (2, 0)
+    assert sorted(direct[9][0][0].split(",")) == ["admin", "trainer"]
 
 
 async def test_statements_it_does_not_cover_run_through_execute(
@@ -163,6 +174,7 @@ async def test_sqlite_statements_skip_sqlalchemys_execution(
         try:
             claimed = DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT})
             read = DirectStatement(select(ActivityReceipt.__table__.c.expires_at)).execute(connection, {})
+            DirectStatement(_ROLES).execute(connection, {"aad": "aad-1"})
         finally:
             monkeypatch.undo()
         return claimed, read
