@@ -222,3 +222,35 @@ async def test_installs_arriving_together_commit_once(session_factory, clock) ->
         *(conversations.installed(chat(f"a:{n}", person=f"aad-{n}"), by=f"aad-{n}", receipt=f"i-{n}") for n in range(4))
     )
     assert conversations.install_transactions == 1
+
+
+async def test_an_install_cancelled_while_its_transaction_committed_gives_its_claim_up(session_factory, clock) -> None:
+    """Nobody is left to greet: the claim is given up, so Teams' redelivery is greeted (storing the chat again
+    changes nothing), not taken for done."""
+    async with session_factory.begin() as session:
+        await assign_roles(session, ADELE, [Role.TRAINER], "Adele Vance")
+    conversations = ConversationService(session_factory, clock)
+    began, go_on = asyncio.Event(), asyncio.Event()
+    transaction = conversations._shared._transaction
+
+    async def slow_transaction(work):  # type: ignore[no-untyped-def]
+        began.set()
+        await go_on.wait()  # the database, slow for a moment
+        return await transaction(work)
+
+    conversations._shared._transaction = slow_transaction
+    install = asyncio.ensure_future(conversations.installed(chat(), by=ADELE, receipt="install-1"))
+    await began.wait()
+    install.cancel()
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await install
+    for _ in range(500):  # the chat stored (the shared transaction committed), then the claim given up
+        async with session_factory() as session:
+            stored = (await session.scalars(select(ConversationRecord.conversation_id))).all()
+            claims = (await session.scalars(select(ActivityReceipt.key))).all()
+        if stored and not claims:
+            break
+        await asyncio.sleep(0.01)
+    met = await conversations.installed(chat(), by=ADELE, receipt="install-1")  # Teams again: greeted
+    assert met == Met("Adele Vance", frozenset({Role.TRAINER}))
