@@ -23,7 +23,7 @@ from typing import Any
 from botbuilder.core import Middleware, PrivateConversationState, TurnContext
 from botbuilder.core.bot_state import CachedBotState
 from botbuilder.schema import Activity, ActivityTypes
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
@@ -37,6 +37,7 @@ from classroom.transactions import in_transaction_on
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
+from storage.direct_statements import DirectStatement
 from storage.shared_transactions import SharedTransactions
 from storage.state_storage import SqlAlchemyStorage, checked_key, document_of, restored, stored_columns
 
@@ -109,11 +110,13 @@ _CHAT: BindParameter[str] = bindparam("chat")
 _NOW = bindparam("now", type_=UtcDateTime())
 # Built once. What nearly every message needs, in one statement of one row: each piece read on its own cost a
 # statement's whole overhead (on PostgreSQL a round trip) for a look-up by key that costs the database almost nothing.
-_MESSAGE_NEEDS = select(
-    *stored_columns(_STATE_KEY),
-    stored_roles(_SENDER),
-    *stored_chat_columns(_CHAT),
-    worth_keeping_column(_CHAT, _SENDER, _NOW),
+_MESSAGE_NEEDS = DirectStatement(
+    select(
+        *stored_columns(_STATE_KEY),
+        stored_roles(_SENDER),
+        *stored_chat_columns(_CHAT),
+        worth_keeping_column(_CHAT, _SENDER, _NOW),
+    )
 )
 
 
@@ -184,17 +187,18 @@ class TurnPreload(Middleware):
             **waiting_since(_NOW, self._clock.now()),
         }
 
-        def claim_and_read(connection: Connection) -> Row[Any] | None:
+        def claim_and_read(connection: Connection) -> tuple[Any, ...] | None:
             # Synchronous, on the transaction's connection: one hand-over to the driver instead of one per call, and
             # no ORM session or statement handling, which cost more than these look-ups.
             if receipt is not None and not self._receipts.claim_on(connection, receipt):
                 return None  # nothing claimed, nothing more to read: the turn ends here
-            return connection.execute(_MESSAGE_NEEDS, parameters).one()
+            [read] = _MESSAGE_NEEDS.execute(connection, parameters).rows  # one row: a SELECT of columns alone
+            return read
 
         read = await self._shared.run(claim_and_read, abandoned=partial(self._give_up, receipt))
         if read is None:
             return False
-        document, e_tag, roles, installed, service_url, person, worth_keeping = tuple(read)
+        document, e_tag, roles, installed, service_url, person, worth_keeping = read
         self._dialog_state.use_loaded(context, restored(document, e_tag), document)
         keep_sender_roles(context, roles_from(roles))
         if chat is not None:

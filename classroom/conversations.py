@@ -25,7 +25,8 @@ from classroom.receipts import ActivityReceipts, AlreadyTaken
 from classroom.transactions import SessionFactory, in_transaction, in_transaction_on, on_session_connection
 from storage.base import utcnow
 from storage.models import ConversationRecord, DesignatedConversation, Person
-from storage.upsert import insert_or_ignore, insert_or_update, upsert_statement
+from storage.shared_transactions import SharedTransactions
+from storage.upsert import direct_upsert, insert_or_ignore, insert_or_update
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def remember_conversation_on(connection: Connection, info: ConversationInfo) -> 
     values = _conversation_values(info)
     update_columns = [c for c in _UPDATABLE if c in values]
     table = ConversationRecord.__table__
-    connection.execute(upsert_statement(connection.dialect.name, table, ["conversation_id"], update_columns), values)  # type: ignore[arg-type]
+    direct_upsert(connection.dialect.name, table, ["conversation_id"], update_columns).execute(connection, values)  # type: ignore[arg-type]
 
 
 def _conversation_values(info: ConversationInfo) -> dict[str, Any]:
@@ -205,6 +206,8 @@ class ConversationService:
         self._session_factory = session_factory
         self._receipts = ActivityReceipts(session_factory, clock)
         self._clock = clock
+        # Installs arriving together share one transaction, as messages' first reads do (bot/turn_preload.py).
+        self._shared = SharedTransactions(partial(in_transaction_on, session_factory))
 
     async def _installed(
         self, session: AsyncSession, info: ConversationInfo, by: str | None, by_name: str
@@ -222,13 +225,14 @@ class ConversationService:
         for the welcome), None when the activity names nobody.
 
         ``receipt``: the claim key of the install's activity, claimed in this same transaction (one transaction an
-        install, not two); raises AlreadyTaken, changing nothing, for a redelivery. Someone installing for the first
-        time costs a second transaction: the first, on a plain connection, finds them not stored and is rolled back;
-        the install then runs again in an ORM session, which creates them safely against a race (:func:`meet_first`).
+        install, not two: shared with installs arriving at the same moment, ``storage/shared_transactions.py``);
+        raises AlreadyTaken, changing nothing, for a redelivery. Someone installing for the first time costs a second
+        transaction: the first, on a plain connection, finds them not stored and is rolled back; the install then
+        runs again in an ORM session, which creates them safely against a race (:func:`meet_first`).
         """
         work = partial(self._installed_known, info=info, by=by, by_name=by_name, receipt=receipt)
         try:
-            return await in_transaction_on(self._session_factory, work)
+            return await self._shared.run(work, abandoned=partial(self._give_up, receipt))
         except _FirstMeeting:
             pass  # rolled back: nothing of it was kept
 
@@ -241,6 +245,17 @@ class ConversationService:
             return met
 
         return await in_transaction(self._session_factory, first_meeting)
+
+    @property
+    def install_transactions(self) -> int:
+        """The transactions installs took (fewer than the installs when they come together)."""
+        return self._shared.transactions
+
+    async def _give_up(self, receipt: str | None, _met: object) -> None:
+        """An install cancelled while its transaction committed is never greeted: give its claim up, so Teams'
+        redelivery greets (storing the chat again changes nothing)."""
+        if receipt is not None:
+            await self._receipts.release(receipt)
 
     def _installed_known(
         self, connection: Connection, *, info: ConversationInfo, by: str | None, by_name: str, receipt: str | None

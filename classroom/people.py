@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from classroom.transactions import SessionFactory, in_transaction
 from storage.base import utcnow
+from storage.direct_statements import DirectStatement
 from storage.models import Person, PersonRole, Role
 from storage.upsert import insert_or_ignore
 
@@ -97,7 +98,7 @@ class Met:
 
 _PEOPLE, _PERSON_ROLES = Person.__table__.c, PersonRole.__table__.c
 # Built once: what a person's name and roles are, one row per role (one row with no role for someone with none).
-_NAME_AND_ROLES = (
+_NAME_AND_ROLES = DirectStatement(
     select(_PEOPLE.name, _PERSON_ROLES.role)
     .select_from(Person.__table__.outerjoin(PersonRole.__table__))
     .where(_PEOPLE.aad_object_id == bindparam("aad_object_id"))
@@ -120,7 +121,7 @@ async def meet_first(session: AsyncSession, aad_object_id: str, name: str = "") 
     return Met(person.name, person.role_set or frozenset({Role.PARTICIPANT}))
 
 
-_RENAME = (
+_RENAME = DirectStatement(
     update(Person.__table__)  # type: ignore[arg-type]
     .where(_PEOPLE.aad_object_id == bindparam("person"))
     .values(name=bindparam("new_name"))
@@ -130,12 +131,12 @@ _RENAME = (
 def meet_known_on(connection: Connection, aad_object_id: str, name: str = "") -> Met | None:
     """:func:`meet` for someone already stored, on the connection of a caller's transaction from synchronous code
     (``run_sync``); None for someone not stored (a first meeting: :func:`meet` handles it)."""
-    rows = connection.execute(_NAME_AND_ROLES, {"aad_object_id": aad_object_id}).all()
+    rows = _NAME_AND_ROLES.execute(connection, {"aad_object_id": aad_object_id}).rows
     if not rows:
         return None
     stored = rows[0][0]
     if name and stored != name:
-        connection.execute(_RENAME, {"person": aad_object_id, "new_name": name})
+        _RENAME.execute(connection, {"person": aad_object_id, "new_name": name})
         stored = name
     roles = frozenset(role for _, role in rows if role is not None)
     return Met(stored, roles or frozenset({Role.PARTICIPANT}))

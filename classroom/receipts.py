@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.clock import Clock
 from classroom.periodic import PeriodicJob
 from classroom.transactions import SessionFactory, in_transaction, is_transient
+from storage.direct_statements import DirectStatement
 from storage.models import ActivityReceipt
 from storage.padding import padded
 from storage.upsert import dialect_insert
@@ -32,13 +33,13 @@ PURGE_CRON = "23 * * * *"  # hourly
 
 
 _RECEIPTS = ActivityReceipt.__table__
-_claim_statements: dict[str, Any] = {}
+_claim_statements: dict[str, DirectStatement] = {}
 
 
-def _claim_statement(dialect: str) -> Any:
+def _claim_statement(dialect: str) -> DirectStatement:
     statement = _claim_statements.get(dialect)
     if statement is None:
-        statement = (
+        statement = DirectStatement(
             dialect_insert(dialect, _RECEIPTS)
             .values(key=bindparam("key"), expires_at=bindparam("expires_at"))
             .on_conflict_do_nothing(index_elements=["key"])
@@ -78,7 +79,7 @@ class ActivityReceipts:
         """:meth:`claim_in` on the connection of a caller's transaction, from synchronous code (``run_sync``): a plain
         insert, without the session's ORM statement handling, which cost more than the insert itself."""
         values = {"key": key, "expires_at": self._clock.now() + self._keep}
-        return connection.execute(_claim_statement(connection.dialect.name), values).first() is not None
+        return bool(_claim_statement(connection.dialect.name).execute(connection, values).rows)
 
     async def claim_all_in(self, session: AsyncSession, keys: list[str]) -> set[str]:
         """:meth:`claim_in` of several activities in one statement; the keys claimed now (the others: redeliveries)."""
@@ -87,7 +88,8 @@ class ActivityReceipts:
         connection = await session.connection()
         expires_at = self._clock.now() + self._keep
         rows = padded([{"key": key, "expires_at": expires_at} for key in sorted(set(keys))])  # a repeat: no claim
-        return {key for (key,) in await connection.execute(_claim_statement(connection.dialect.name), rows)}
+        claim = _claim_statement(connection.dialect.name).statement
+        return {key for (key,) in await connection.execute(claim, rows)}
 
     async def unclaim_in(self, session: AsyncSession, key: str) -> None:
         """Give up a claim made earlier in the caller's transaction (its work was refused after all)."""

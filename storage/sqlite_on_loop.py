@@ -45,6 +45,7 @@ from functools import partial
 from typing import Any, cast
 
 import aiosqlite
+from sqlalchemy import Connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -134,9 +135,22 @@ class _DirectConnection(AsyncAdapt_aiosqlite_connection):
         self._finish(sqlite3.Connection.rollback)
 
     def _finish(self, end: Callable[[sqlite3.Connection], None]) -> None:
-        connection = self._connection._connection  # None once closed: nothing to end, as the dialect's own
+        connection = self.sqlite3_connection  # None once closed: nothing to end, as the dialect's own
         if connection is not None:
             end(connection)
+
+    @property
+    def sqlite3_connection(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection underneath (None once closed)."""
+        return cast(sqlite3.Connection | None, self._connection._connection)
+
+
+def loop_thread_sqlite(connection: Connection) -> sqlite3.Connection | None:
+    """The sqlite3 connection under ``connection`` when it is a :class:`LoopThreadDBAPI` one, to call on the loop's
+    thread as its cursors do (``storage/direct_statements.py``); None for any other (PostgreSQL, say) or a closed
+    one."""
+    dbapi_connection = connection.connection.dbapi_connection
+    return dbapi_connection.sqlite3_connection if isinstance(dbapi_connection, _DirectConnection) else None
 
 
 class LoopThreadDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -8,6 +8,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct_statements import DirectStatement
+
 _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -34,18 +36,23 @@ async def insert_or_ignore(
 
 # Upsert statements by (dialect, table, conflict columns, updated columns): building one anew on every call cost
 # more than running it (``excluded`` builds an alias of the table, column by column).
-_UPSERTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], Any] = {}
+_UPSERTS: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], DirectStatement] = {}
 
 
-def upsert_statement(dialect: str, table: Table, conflict_columns: list[str], update_columns: list[str]) -> Any:
-    """The dialect's upsert of ``table`` (built once per shape): :func:`insert_or_update` runs it."""
+def direct_upsert(
+    dialect: str, table: Table, conflict_columns: list[str], update_columns: list[str]
+) -> DirectStatement:
+    """The dialect's upsert of ``table`` (built once per shape), to run from synchronous code on a transaction's
+    connection (``storage/direct_statements.py``); :func:`insert_or_update` runs it in a session."""
     key = (dialect, table, tuple(conflict_columns), tuple(update_columns))
     statement = _UPSERTS.get(key)
     if statement is None:
         insert = dialect_insert(dialect, table)
-        statement = insert.on_conflict_do_update(
-            index_elements=conflict_columns,
-            set_={column: insert.excluded[column] for column in update_columns},
+        statement = DirectStatement(
+            insert.on_conflict_do_update(
+                index_elements=conflict_columns,
+                set_={column: insert.excluded[column] for column in update_columns},
+            )
         )
         _UPSERTS[key] = statement
     return statement
@@ -55,5 +62,5 @@ async def insert_or_update(
     session: AsyncSession, table: Table, values: dict[str, Any], conflict_columns: list[str], update_columns: list[str]
 ) -> None:
     """Insert a row, or update ``update_columns`` of the existing one."""
-    statement = upsert_statement(session.get_bind().dialect.name, table, conflict_columns, update_columns)
-    await session.execute(statement, values)
+    upsert = direct_upsert(session.get_bind().dialect.name, table, conflict_columns, update_columns)
+    await session.execute(upsert.statement, values)

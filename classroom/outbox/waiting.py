@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import BindParameter
 from classroom.outbox.queue import mark_enqueued
 from classroom.transactions import on_session_connection
 from storage.base import UtcDateTime
+from storage.direct_statements import DirectStatement
 from storage.models import NotificationStatus, OutboxNotification
 
 WAITING_LIMIT = timedelta(days=7)
@@ -26,7 +27,7 @@ WAITING_LIMIT = timedelta(days=7)
 _OUTBOX = OutboxNotification.__table__.c
 _NOW = bindparam("now", type_=UtcDateTime())
 # Built once; found through the status index (few rows are undeliverable), the rest checked per row.
-_DELIVER_WAITING = (
+_DELIVER_WAITING = DirectStatement(
     update(OutboxNotification.__table__)  # type: ignore[arg-type]
     .where(
         _OUTBOX.status == NotificationStatus.UNDELIVERABLE,
@@ -89,7 +90,7 @@ def deliver_waiting_on(connection: Connection, recipient: str, now: datetime) ->
     """:func:`deliver_waiting` from synchronous code, on the connection of ``classroom.transactions``'
     ``in_transaction_on`` (or ``on_session_connection``), whose commit wakes the dispatchers."""
     parameters = {"recipient": recipient, "since": now - WAITING_LIMIT, "now": now}
-    waiting = int(connection.execute(_DELIVER_WAITING, parameters).rowcount)
+    waiting = _DELIVER_WAITING.execute(connection, parameters).rowcount
     if waiting:
         mark_enqueued(connection)
     return waiting

@@ -3,6 +3,7 @@ that chat due again, in the same transaction: only theirs, only what could not r
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,76 @@ async def test_a_first_meeting_at_install_wakes_the_dispatchers_too(session_fact
     async with session_factory() as session:
         receipts = (await session.scalars(select(ActivityReceipt.key))).all()
     assert receipts == ["install-1"]  # claimed once: the plain connection's try was rolled back
+
+
+async def test_installs_arriving_together_share_one_transaction(session_factory, clock) -> None:
+    """Installs that reach the service in the same pass of the event loop take one transaction between them, each
+    with its own answer; a redelivery and a first meeting among them change nothing for the others."""
+    async with session_factory.begin() as session:
+        for n in range(3):
+            await assign_roles(session, f"aad-{n}", [Role.TRAINER], f"Person {n}")
+    conversations = ConversationService(session_factory, clock)
+    await conversations.installed(chat("a:0", person="aad-0"), by="aad-0", receipt="install-0")  # delivered before
+    transactions = conversations.install_transactions
+
+    people = [(f"a:{n}", f"aad-{n}", f"install-{n}") for n in (1, 2)]
+    outcomes = await asyncio.gather(
+        *(conversations.installed(chat(c, person=p), by=p, receipt=r) for c, p, r in people),
+        conversations.installed(chat("a:0", person="aad-0"), by="aad-0", receipt="install-0"),  # Teams again
+        conversations.installed(chat("a:new", person="aad-new"), by="aad-new", receipt="install-new"),
+        return_exceptions=True,
+    )
+
+    trainer = frozenset({Role.TRAINER})
+    assert outcomes[:2] == [Met("Person 1", trainer), Met("Person 2", trainer)]
+    assert isinstance(outcomes[2], AlreadyTaken) and outcomes[3] == Met("", frozenset({Role.PARTICIPANT}))
+    async with session_factory() as session:
+        stored = set((await session.scalars(select(ConversationRecord.conversation_id))).all())
+        receipts = set((await session.scalars(select(ActivityReceipt.key))).all())
+    assert stored == {"a:0", "a:1", "a:2", "a:new"}
+    assert receipts == {"install-0", "install-1", "install-2", "install-new"}
+    # One shared try (undone: the redelivery and the stranger failed it), then each on its own.
+    assert conversations.install_transactions - transactions == 1 + 4
+
+
+async def test_installs_arriving_together_commit_once(session_factory, clock) -> None:
+    async with session_factory.begin() as session:
+        for n in range(4):
+            await assign_roles(session, f"aad-{n}", [Role.TRAINER], f"Person {n}")
+    conversations = ConversationService(session_factory, clock)
+    await asyncio.gather(
+        *(conversations.installed(chat(f"a:{n}", person=f"aad-{n}"), by=f"aad-{n}", receipt=f"i-{n}") for n in range(4))
+    )
+    assert conversations.install_transactions == 1
+
+
+async def test_an_install_cancelled_while_its_transaction_committed_gives_its_claim_up(session_factory, clock) -> None:
+    """Nobody is left to greet: the claim is given up, so Teams' redelivery is greeted (storing the chat again
+    changes nothing), not taken for done."""
+    async with session_factory.begin() as session:
+        await assign_roles(session, ADELE, [Role.TRAINER], "Adele Vance")
+    conversations = ConversationService(session_factory, clock)
+    began, go_on = asyncio.Event(), asyncio.Event()
+    transaction = conversations._shared._transaction
+
+    async def slow_transaction(work):  # type: ignore[no-untyped-def]
+        began.set()
+        await go_on.wait()  # the database, slow for a moment
+        return await transaction(work)
+
+    conversations._shared._transaction = slow_transaction
+    install = asyncio.ensure_future(conversations.installed(chat(), by=ADELE, receipt="install-1"))
+    await began.wait()
+    install.cancel()
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await install
+    for _ in range(500):  # the chat stored (the shared transaction committed), then the claim given up
+        async with session_factory() as session:
+            stored = (await session.scalars(select(ConversationRecord.conversation_id))).all()
+            claims = (await session.scalars(select(ActivityReceipt.key))).all()
+        if stored and not claims:
+            break
+        await asyncio.sleep(0.01)
+    met = await conversations.installed(chat(), by=ADELE, receipt="install-1")  # Teams again: greeted
+    assert met == Met("Adele Vance", frozenset({Role.TRAINER}))

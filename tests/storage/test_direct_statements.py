@@ -1,0 +1,248 @@
+"""Statements run by sqlite3 directly give what ``connection.execute`` gives: rows, row counts, stored values,
+errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Connection, bindparam, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from classroom.errors import TryAgain
+from classroom.transactions import in_transaction_on, is_transient
+from storage.direct_statements import DirectStatement
+from storage.models import ActivityReceipt, ConversationRecord, Person, PersonRole
+from storage.sqlite_on_loop import loop_thread_sqlite
+from storage.upsert import direct_upsert
+
+T = TypeVar("T")
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+AT = datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC)
+ON_THE_SECOND = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)  # no microseconds: the stored text must still match
+_CONVERSATIONS = ConversationRecord.__table__.c
+_UPDATED = [
+    "conversation_type",
+    "service_url",
+    "reference",
+    "tenant_id",
+    "user_aad_object_id",
+    "installed",
+    "updated_at",
+]
+_READ_CONVERSATION = select(
+    _CONVERSATIONS.conversation_id,
+    _CONVERSATIONS.reference,
+    _CONVERSATIONS.installed,
+    _CONVERSATIONS.tenant_id,
+    _CONVERSATIONS.created_at,
+    _CONVERSATIONS.updated_at,
+).where(_CONVERSATIONS.conversation_id == bindparam("conversation_id"))
+_CLAIM = (
+    insert(ActivityReceipt.__table__)  # type: ignore[arg-type]
+    .values(key=bindparam("key"), expires_at=bindparam("expires_at"))
+    .returning(ActivityReceipt.__table__.c.key, ActivityReceipt.__table__.c.expires_at)
+)
+_UNINSTALL = (
+    update(ConversationRecord.__table__)  # type: ignore[arg-type]
+    .where(_CONVERSATIONS.installed.is_(True), _CONVERSATIONS.conversation_id.like(bindparam("pattern")))
+    .values(installed=False, updated_at=bindparam("at"))  # given: ``onupdate`` would be a Python-side default
+)
+# Written with mapped classes' attributes, and a literal parameter the statement fixes (the separator).
+_ROLES = (
+    select(func.aggregate_strings(PersonRole.role, ",")).join(Person).where(Person.aad_object_id == bindparam("aad"))
+)
+_NAMES_AND_ROLES = (
+    select(Person.__table__.c.name, PersonRole.__table__.c.role)
+    .select_from(Person.__table__.outerjoin(PersonRole.__table__))
+    .where(Person.__table__.c.aad_object_id.in_(bindparam("people", expanding=True)))
+    .order_by(Person.__table__.c.name)
+)
+
+
+def _conversation(conversation_id: str, at: datetime, *, tenant: str | None = "tenant") -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "conversation_type": "personal",
+        "service_url": "https://smba.example/emea/",
+        "reference": {"conversation": {"id": conversation_id}, "bot": {"name": "Bot ü"}, "n": [1, 2.5, None, True]},
+        "tenant_id": tenant,
+        "user_aad_object_id": "aad-1",
+        "installed": True,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+async def _both_ways(
+    session_factory: async_sessionmaker[AsyncSession], work: Callable[[Connection, Callable[..., Any]], T]
+) -> tuple[T, T]:
+    """``work(connection, run)`` once with ``run`` a DirectStatement's, once with ``connection.execute`` (as a
+    DirectResult), each in a transaction rolled back after: the two results."""
+
+    class _RolledBack(Exception):
+        def __init__(self, result: Any) -> None:
+            self.result = result
+
+    def direct(connection: Connection, statement: DirectStatement, parameters: dict[str, Any]) -> Any:
+        return statement.execute(connection, parameters)
+
+    def through_execute(connection: Connection, statement: DirectStatement, parameters: dict[str, Any]) -> Any:
+        return statement._through_sqlalchemy(connection, parameters)
+
+    results = []
+    for run in (direct, through_execute):
+
+        def unit(connection: Connection, run: Callable[..., Any] = run) -> None:
+            raise _RolledBack(work(connection, run))
+
+        with pytest.raises(_RolledBack) as rolled_back:
+            await in_transaction_on(session_factory, unit)
+        results.append(rolled_back.value.result)
+    return results[0], results[1]
+
+
+async def test_writes_and_reads_give_what_execute_gives(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Every type the turns' statements carry (JSON, booleans, UTC times with and without microseconds, NULL), in and
+    out: an upsert inserting then updating, an INSERT ... RETURNING, an UPDATE's row count, a join with a NULL."""
+    upsert = direct_upsert  # the conversations' upsert, as installs run it
+
+    def work(connection: Connection, run: Callable[..., Any]) -> list[Any]:
+        statement = upsert(connection.dialect.name, ConversationRecord.__table__, ["conversation_id"], _UPDATED)  # type: ignore[arg-type]
+        read = DirectStatement(_READ_CONVERSATION)
+        outcomes: list[Any] = []
+        for conversation_id, at, tenant in (("a:1", AT, "tenant"), ("a:1", ON_THE_SECOND, None), ("a:2", AT, None)):
+            outcomes.append(run(connection, statement, _conversation(conversation_id, at, tenant=tenant)).rowcount)
+        for conversation_id in ("a:1", "a:2", "a:none"):
+            outcomes.append(run(connection, read, {"conversation_id": conversation_id}))
+        outcomes.append(run(connection, DirectStatement(_CLAIM), {"key": "k1", "expires_at": ON_THE_SECOND}))
+        outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
+        outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
+        people = Person.__table__
+        person = connection.execute(insert(people).values(aad_object_id="aad-1", name="Adele").returning(people.c.id))
+        person = person.scalar_one()
+        for role in ("trainer", "admin"):
+            connection.execute(insert(PersonRole.__table__).values(person_id=person, role=role))
+        outcomes.append(run(connection, DirectStatement(_ROLES), {"aad": "aad-1"}).rows)
+        outcomes.append(connection.execute(_READ_CONVERSATION, {"conversation_id": "a:1"}).all())  # as stored
+        return outcomes
+
+    direct, through_execute = await _both_ways(session_factory, work)
+    assert direct == through_execute
+    reference = {"conversation": {"id": "a:1"}, "bot": {"name": "Bot ü"}, "n": [1, 2.5, None, True]}
+    assert direct[3].rows == [("a:1", reference, True, None, AT, ON_THE_SECOND)]
+    assert direct[5].rows == []
+    assert direct[6].rows == [("k1", ON_THE_SECOND)]
+    assert (direct[7], direct[8]) == (2, 0)
+    assert sorted(direct[9][0][0].split(",")) == ["admin", "trainer"]
+
+
+async def test_statements_it_does_not_cover_run_through_execute(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """An expanding IN (...) and an INSERT leaving Python-side defaults (``created_at``) to SQLAlchemy."""
+
+    def work(connection: Connection, run: Callable[..., Any]) -> list[Any]:
+        people = Person.__table__
+        insert_person = DirectStatement(insert(people))  # type: ignore[arg-type]
+        for n, name in ((1, "Adele"), (2, "Megan")):
+            run(connection, insert_person, {"aad_object_id": f"aad-{n}", "name": name})
+        found = run(connection, DirectStatement(_NAMES_AND_ROLES), {"people": ["aad-1", "aad-2", "aad-3"]})
+        return [found.rows, connection.execute(select(people.c.created_at.is_not(None))).scalars().all()]
+
+    direct, through_execute = await _both_ways(session_factory, work)
+    assert direct == through_execute == [[("Adele", None), ("Megan", None)], [True, True]]
+
+
+@sqlite_only
+async def test_sqlite_statements_skip_sqlalchemys_execution(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The point of it: on the bot's SQLite connection a covered statement never reaches ``Connection.execute``."""
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("went through Connection.execute")
+
+    def work(connection: Connection) -> Any:
+        assert loop_thread_sqlite(connection) is not None
+        monkeypatch.setattr(Connection, "execute", refused)
+        try:
+            claimed = DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT})
+            read = DirectStatement(select(ActivityReceipt.__table__.c.expires_at)).execute(connection, {})
+            DirectStatement(_ROLES).execute(connection, {"aad": "aad-1"})
+        finally:
+            monkeypatch.undo()
+        return claimed, read
+
+    claimed, read = await in_transaction_on(session_factory, work)
+    assert claimed.rows == [("k1", AT)] and read.rows == [(AT,)]
+
+
+async def test_statement_listeners_still_see_every_statement(engine: AsyncEngine) -> None:
+    """Tests that count statements (and anything else listening) see these too: with a listener, ``execute`` runs."""
+    from storage.engine import create_session_factory
+
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    try:
+        await in_transaction_on(
+            create_session_factory(engine),
+            lambda connection: DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT}),
+        )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+    assert [statement for statement in seen if "activity_receipts" in statement]
+
+
+async def test_a_missing_parameter_is_refused_as_execute_refuses_it(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """... and a value its type refuses, wrapped as ``execute`` wraps them."""
+    claim = DirectStatement(_CLAIM)
+    with pytest.raises(StatementError, match="A value is required for bind parameter 'expires_at'"):
+        await in_transaction_on(session_factory, lambda c: claim.execute(c, {"key": "k1"}))
+    with pytest.raises(StatementError, match="naive datetime"):
+        await in_transaction_on(
+            session_factory, lambda c: claim.execute(c, {"key": "k1", "expires_at": datetime(2026, 1, 1)})
+        )
+
+
+@sqlite_only
+async def test_driver_errors_are_sqlalchemys_and_a_busy_database_is_retried(
+    session_factory: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
+    """sqlite3's errors come wrapped as ``execute`` wraps them: a duplicate key is an IntegrityError, and a database
+    locked by another process is an OperationalError that ``classroom.transactions`` knows to retry."""
+    claim = DirectStatement(_CLAIM)
+    await in_transaction_on(session_factory, lambda c: claim.execute(c, {"key": "k1", "expires_at": AT}))
+    with pytest.raises(IntegrityError):
+        await in_transaction_on(session_factory, lambda c: claim.execute(c, {"key": "k1", "expires_at": AT}))
+
+    other = sqlite3.connect(db_url.removeprefix("sqlite+aiosqlite:///"))
+    other.execute("BEGIN IMMEDIATE")  # another process writing
+    try:
+
+        def claim_quickly(connection: Connection) -> Any:
+            driver = loop_thread_sqlite(connection)
+            assert driver is not None
+            driver.execute("PRAGMA busy_timeout = 1")
+            try:
+                return claim.execute(connection, {"key": "k2", "expires_at": AT})
+            finally:
+                driver.execute("PRAGMA busy_timeout = 5000")
+
+        with pytest.raises(TryAgain) as busy:
+            await in_transaction_on(session_factory, claim_quickly, attempts=1)
+    finally:
+        other.rollback()
+        other.close()
+    assert isinstance(busy.value.__cause__, OperationalError) and is_transient(busy.value.__cause__)
