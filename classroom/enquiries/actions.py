@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -241,8 +240,9 @@ class _Change:
         catalogue: CatalogueSnapshot | None = None,
         claim: Claim | None = None,
     ) -> ActionOutcome:
-        step = partial(self._on, enquiry_id=enquiry_id, actor=actor, now=now, key=idempotency_key, catalogue=catalogue)
-        done = await on_session_connection(session, partial(step, claim=claim))
+        done = await on_session_connection(
+            session, lambda connection: self._on(connection, enquiry_id, actor, now, idempotency_key, catalogue, claim)
+        )
         if isinstance(done, ActionOutcome):
             return done  # claimed there
         if done is None:
@@ -275,7 +275,7 @@ class _Change:
         enquiry_id: int,
         actor: Actor,
         now: datetime,
-        key: str | None,
+        idempotency_key: str | None,
         catalogue: CatalogueSnapshot | None,
         claim: Claim | None,
     ) -> ActionOutcome | Row[Any] | None:
@@ -283,11 +283,11 @@ class _Change:
         one hand-over to the driver for a press instead of one per statement. None: the guard did not hold (nothing
         changed); the enquiry's row: changed and recorded, but the catalogue this process keeps is not the
         database's, so the card is left to :func:`_changed`."""
-        parameters = {**_guard_parameters(actor, now, key), "enquiry_id": enquiry_id}
+        parameters = {**_guard_parameters(actor, now, idempotency_key), "enquiry_id": enquiry_id}
         enquiry = connection.execute(self.statement, parameters).one_or_none()
         if enquiry is None:
             return None
-        connection.execute(_RECORD, _event(enquiry.id, self.action, actor, now, None, key))
+        connection.execute(_RECORD, _event(enquiry.id, self.action, actor, now, None, idempotency_key))
         view = kept_view_on(connection, enquiry, catalogue)
         if view is None:
             return enquiry
