@@ -11,6 +11,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import json_text
+from storage.compiled_cache import find_compiled_by_identity_first
 from storage.sqlite_on_loop import LoopThreadDBAPI, LoopThreadSession, LoopThreadSessionMaker, loop_thread_creator
 
 
@@ -48,6 +49,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         else:
             kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
+        find_compiled_by_identity_first(engine.sync_engine)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -66,6 +68,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # long enough to be pinged at every checkout.
     kwargs.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, **kwargs)
+    find_compiled_by_identity_first(engine.sync_engine)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine, ping_after_idle)
     return engine

@@ -40,7 +40,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import is_coordinator
@@ -49,6 +48,7 @@ from classroom.enquiries.notices import queue_followup, queue_reply_to_enquirer,
 from classroom.enquiries.views import EnquiryView, enquiry_view, kept_view_on
 from classroom.errors import ClassroomError, NotAllowed, NotFound
 from classroom.people import holds_role
+from classroom.transactions import on_session_connection
 from storage.base import UtcDateTime
 from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus, Role
 
@@ -215,6 +215,12 @@ async def _open_already(_session: AsyncSession, enquiry: Row[Any]) -> str:
     return f"{enquiry.reference} is open already"
 
 
+class NeedsSession(Exception):
+    """:meth:`CoordinatorAction.at_once` could not finish the press in one step (the guard did not hold, or the card
+    needs the database's catalogue): nothing it did is kept (the exception rolls its transaction back); run the
+    action with a session instead."""
+
+
 @dataclass(frozen=True)
 class _Change:
     """A coordinator's button with nothing to add (assign_to_self, close, reopen): a :class:`CoordinatorAction`."""
@@ -234,7 +240,9 @@ class _Change:
         catalogue: CatalogueSnapshot | None = None,
         claim: Claim | None = None,
     ) -> ActionOutcome:
-        done = await session.run_sync(self._on, enquiry_id, actor, now, idempotency_key, catalogue, claim)
+        done = await on_session_connection(
+            session, lambda connection: self._on(connection, enquiry_id, actor, now, idempotency_key, catalogue, claim)
+        )
         if isinstance(done, ActionOutcome):
             return done  # claimed there
         if done is None:
@@ -245,9 +253,25 @@ class _Change:
             await session.run_sync(lambda synchronous: claim(synchronous.connection()))
         return outcome
 
+    def at_once(
+        self,
+        connection: Connection,
+        enquiry_id: int,
+        actor: Actor,
+        *,
+        now: datetime,
+        idempotency_key: str | None = None,
+        catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
+    ) -> ActionOutcome:
+        done = self._on(connection, enquiry_id, actor, now, idempotency_key, catalogue, claim)
+        if not isinstance(done, ActionOutcome):
+            raise NeedsSession(self.action)
+        return done
+
     def _on(
         self,
-        session: Session,
+        connection: Connection,
         enquiry_id: int,
         actor: Actor,
         now: datetime,
@@ -255,11 +279,10 @@ class _Change:
         catalogue: CatalogueSnapshot | None,
         claim: Claim | None,
     ) -> ActionOutcome | Row[Any] | None:
-        """The change from synchronous code (``run_sync``), the same statements in the same order on the
-        transaction's connection: one hand-over to the driver for a press instead of one per statement. None: the
-        guard did not hold (nothing changed); the enquiry's row: changed and recorded, but the catalogue this
-        process keeps is not the database's, so the card is left to :func:`_changed`."""
-        connection = session.connection()
+        """The change from synchronous code, the same statements in the same order on the transaction's connection:
+        one hand-over to the driver for a press instead of one per statement. None: the guard did not hold (nothing
+        changed); the enquiry's row: changed and recorded, but the catalogue this process keeps is not the
+        database's, so the card is left to :func:`_changed`."""
         parameters = {**_guard_parameters(actor, now, idempotency_key), "enquiry_id": enquiry_id}
         enquiry = connection.execute(self.statement, parameters).one_or_none()
         if enquiry is None:
@@ -268,7 +291,7 @@ class _Change:
         view = kept_view_on(connection, enquiry, catalogue)
         if view is None:
             return enquiry
-        refresh_cards_on(session, view, now=now)  # every copy the coordinators have shows the change
+        refresh_cards_on(connection, view, now=now)  # every copy the coordinators have shows the change
         if claim is not None:
             claim(connection)
         return ActionOutcome(view, True)
@@ -291,6 +314,22 @@ class CoordinatorAction(Protocol):
         catalogue: CatalogueSnapshot | None = None,
         claim: Claim | None = None,
     ) -> ActionOutcome: ...
+
+    def at_once(
+        self,
+        connection: Connection,
+        enquiry_id: int,
+        actor: Actor,
+        *,
+        now: datetime,
+        idempotency_key: str | None = None,
+        catalogue: CatalogueSnapshot | None = None,
+        claim: Claim | None = None,
+    ) -> ActionOutcome:
+        """The press whole on ``connection``, in the work of ``classroom.transactions.in_transaction_on``: no ORM
+        session, its statements, the claim and the commit in one hand-over to the driver. The usual press only (it
+        applied, and the card's course titles are in ``catalogue``); otherwise raises :class:`NeedsSession`."""
+        ...
 
 
 assign_to_self: CoordinatorAction = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)

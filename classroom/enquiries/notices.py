@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from classroom.coordinators import NotifiedTarget, notify_coordinators
 from classroom.enquiries.views import EnquiryView
@@ -74,9 +74,10 @@ async def refresh_cards(session: AsyncSession, view: EnquiryView, *, now: dateti
     return await replace_copies(session, card_key_prefix(view.id), EnquiryCardNotice(enquiry=view), now=now)
 
 
-def refresh_cards_on(session: Session, view: EnquiryView, *, now: datetime) -> int:
-    """:func:`refresh_cards` from synchronous code (``run_sync``), in the session's transaction."""
-    return replace_copies_on(session, card_key_prefix(view.id), EnquiryCardNotice(enquiry=view), now=now)
+def refresh_cards_on(connection: Connection, view: EnquiryView, *, now: datetime) -> int:
+    """:func:`refresh_cards` from synchronous code, on the connection of the work of ``in_transaction_on`` (or
+    ``on_session_connection``)."""
+    return replace_copies_on(connection, card_key_prefix(view.id), EnquiryCardNotice(enquiry=view), now=now)
 
 
 async def queue_reply_to_enquirer(

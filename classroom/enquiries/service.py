@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
@@ -30,7 +31,7 @@ from classroom.people import find_person
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
 from classroom.receipts import ActivityReceipts
-from classroom.transactions import SessionFactory, in_transaction
+from classroom.transactions import SessionFactory, in_transaction, in_transaction_on
 
 
 @dataclass(frozen=True)
@@ -166,18 +167,28 @@ class EnquiryService:
     ) -> ActionOutcome:
         now = self._clock.now()
         claim = None if receipt is None else partial(self._receipts.require_claim_on, receipt)
+        catalogue = self._catalogue
 
-        async def unit(session: AsyncSession) -> ActionOutcome:
-            return await action(
-                session,
+        def at_once(connection: Connection) -> ActionOutcome:
+            return action.at_once(
+                connection,
                 enquiry_id,
                 actor,
                 now=now,
                 idempotency_key=idempotency_key,
-                catalogue=self._catalogue,
+                catalogue=catalogue,
                 claim=claim,
             )
 
+        async def unit(session: AsyncSession) -> ActionOutcome:
+            return await action(
+                session, enquiry_id, actor, now=now, idempotency_key=idempotency_key, catalogue=catalogue, claim=claim
+            )
+
+        try:  # the usual press, whole in one step without an ORM session
+            return await in_transaction_on(self._session_factory, at_once)
+        except actions.NeedsSession:
+            pass  # rolled back: a refusal or a redelivery, or a card whose titles need the database's catalogue
         return await in_transaction(self._session_factory, unit)
 
     async def coordinators_chat(self) -> CoordinatorsChat | None:

@@ -466,12 +466,12 @@ async def replace_copies(
     return copies
 
 
-def replace_copies_on(session: Session, key_prefix: str, notice: Notice, *, now: datetime) -> int:
-    """:func:`replace_copies` (due now, dispatchers woken) from synchronous code (``run_sync``), on the connection of
-    the session's transaction."""
-    copies = int(session.connection().execute(_REPLACE_COPIES, _replacement(key_prefix, notice, now, None)).rowcount)
+def replace_copies_on(connection: Connection, key_prefix: str, notice: Notice, *, now: datetime) -> int:
+    """:func:`replace_copies` (due now, dispatchers woken) from synchronous code, on the connection of the work of
+    ``classroom.transactions.in_transaction_on`` (or ``on_session_connection``)."""
+    copies = int(connection.execute(_REPLACE_COPIES, _replacement(key_prefix, notice, now, None)).rowcount)
     if copies:
-        mark_enqueued(session)  # wake the dispatchers when this commits
+        mark_enqueued(connection)  # wake the dispatchers when this commits
     return copies
 
 

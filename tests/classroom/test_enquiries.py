@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from classroom import transactions
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import (
     ChatMember,
@@ -468,19 +469,25 @@ async def test_a_press_is_one_hand_over_to_the_driver(session_factory, clock, mo
 
 
 async def test_a_press_claims_its_activity_in_the_same_step(session_factory, clock, monkeypatch) -> None:
-    """Through the service, the press's activity is claimed in the step of its statements (one ``run_sync``, not
-    two); a redelivery of the activity changes nothing, and a refused press claims nothing."""
+    """Through the service, the press's activity is claimed in the step of its statements (one hand-over to the
+    driver, not two: since the press needs no ORM session, its step is ``in_transaction_on``'s, not a session's
+    ``run_sync``); a redelivery of the activity changes nothing, and a refused press claims nothing."""
     enquiry = await submitted(session_factory, clock.now())
     service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
     await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")  # builds the copy
     steps: list[object] = []
-    run_sync = AsyncSession.run_sync
+    run_sync, spawn = AsyncSession.run_sync, transactions.greenlet_spawn
 
     async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         steps.append(fn)
         return await run_sync(self, fn, *args, **kwargs)
 
+    async def spawned(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        steps.append(fn)
+        return await spawn(fn, *args, **kwargs)
+
     monkeypatch.setattr(AsyncSession, "run_sync", counted)
+    monkeypatch.setattr(transactions, "greenlet_spawn", spawned)
     outcome = await service.assign_to_self(enquiry.id, PATTI, idempotency_key="click-1", receipt="activity-1")
     assert len(steps) == 1 and outcome.changed
     with pytest.raises(AlreadyTaken):
@@ -490,6 +497,31 @@ async def test_a_press_claims_its_activity_in_the_same_step(session_factory, clo
         await service.assign_to_self(enquiry.id, PATTI, idempotency_key="click-3", receipt="activity-3")
     again = await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-4", receipt="activity-3")
     assert again.changed and again.view.assignee_name == ADELE.name
+
+
+async def test_a_usual_press_through_the_service_needs_no_orm_session(session_factory, clock, monkeypatch) -> None:
+    """With the catalogue kept current, the service runs a press whole on a pooled connection
+    (``in_transaction_on``): no ORM session, whose set-up, transaction and commit cost more than a statement. A
+    press it cannot finish so (here the first, which builds the catalogue's copy) is rolled back and run again with
+    a session: recorded once."""
+    enquiry = await submitted(session_factory, clock.now())
+    service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
+    first = await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")
+    assert (
+        first.changed and (await history(session_factory, enquiry.id)).count((EnquiryAction.ASSIGNED, ADELE.name)) == 1
+    )
+    sessions: list[object] = []
+    begin = type(session_factory).begin
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        sessions.append(self)
+        return begin(self)
+
+    monkeypatch.setattr(type(session_factory), "begin", counted)
+    outcome = await service.assign_to_self(enquiry.id, PATTI, idempotency_key="click-1", receipt="activity-1")
+    assert sessions == [] and outcome.changed and outcome.view.assignee_name == PATTI.name
+    assert {c.payload["enquiry"]["assignee_name"] for c in await outbox(session_factory)} == {PATTI.name}
+    assert (await history(session_factory, enquiry.id))[-1] == (EnquiryAction.ASSIGNED, PATTI.name)
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:
