@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from classroom.catalogue.views import load_catalogue
 from classroom.download_tokens import hash_token
+from classroom.enrolment import views
 from classroom.enrolment.calendar_links import (
     REUSE_FOR,
     RecentLinks,
@@ -22,6 +25,7 @@ from classroom.enrolment.calendar_links import (
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
+from classroom.enrolment.views import RUN_DETAILS_KEPT, run_details_of
 from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
@@ -259,3 +263,18 @@ async def test_link_hashes_fill_a_power_of_two_of_parameters_the_rest_null(servi
         found = await session.scalar(stored, {**link_hash_parameters([*others, hash_token(link.token)]), **now})
         assert found == hash_token(link.token)
         assert await session.scalar(stored, {**link_hash_parameters([*others, "2" * 64]), **now}) is None
+
+
+async def test_a_runs_details_are_made_once_per_copy_of_the_catalogue(service, session_factory) -> None:
+    """A copy of the catalogue never changes, so its runs' details are made once and shared; another copy (a new
+    version) gets its own, and the kept details never outgrow their bound."""
+    async with session_factory() as session:
+        catalogue, again = await load_catalogue(session, 1), await load_catalogue(session, 1)
+    course, run = catalogue.runs_by_code[MULTI_RUN]
+    details = run_details_of(course, run)
+    assert run_details_of(course, run) is details
+    other = run_details_of(*again.runs_by_code[MULTI_RUN])
+    assert other == details and other is not details
+    for c, r in [*catalogue.runs_by_id.values()] * RUN_DETAILS_KEPT:
+        run_details_of(replace(c), replace(r))  # new objects every time
+    assert len(views._kept_details) <= RUN_DETAILS_KEPT
