@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, func, or_, select
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import Catalogue, CourseView, RunView
 from classroom.enrolment.authorisation import may_oversee
-from classroom.enrolment.calendar_links import stored_link_of
+from classroom.enrolment.calendar_links import link_hash_parameters, link_hash_slots, stored_link_of
 from classroom.enrolment.eligibility import (
     Applicant,
     ApplicantFacts,
@@ -235,13 +236,23 @@ _CURRENT = (
     )
     .order_by(_ENROLMENTS.id, _MISSED_SESSION.c.position)
 )
-# The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``) and whether the
-# calendar link shown lately for the place is still stored (``calendar_links.stored_link_of``): "my courses" reads
-# neither in a statement of its own.
-_CURRENT_AT_VERSION = _CURRENT.add_columns(
-    version_column(),
-    stored_link_of(_ENROLMENTS.id).label("stored_link"),
-)
+
+
+@cache
+def _current_at_version(link_slots: int) -> Select[Any]:
+    """``_CURRENT`` with the database's catalogue version in each row (``CatalogueSnapshot.checked``) and whether the
+    calendar link shown lately for the place is still stored (``calendar_links.stored_link_of``, its hashes in
+    ``link_slots`` parameters): "my courses" reads neither in a statement of its own. Built once per number of
+    slots (powers of two: a few statements)."""
+    return _CURRENT.add_columns(version_column(), stored_link_of(_ENROLMENTS.id, link_slots).label("stored_link"))
+
+
+def _current_at_version_read(
+    aad_object_id: str, now: datetime, link_hashes: dict[str, int]
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of :func:`_current_at_version` for ``link_hashes`` and its parameters."""
+    parameters = {"aad_object_id": aad_object_id, "links_now": now, **link_hash_parameters(link_hashes)}
+    return _current_at_version(link_hash_slots(len(link_hashes))), parameters
 
 
 _ORGANISATIONS = Organisation.__table__.c
@@ -315,11 +326,11 @@ async def all_current_enrolments(
     ``link_hashes``: the hashes of calendar links shown lately (``RecentLinks.reusable_hashes``), each with its
     enrolment's id; also returned: the enrolments whose link among them is still stored and live."""
     hashes = link_hashes or {}
-    parameters = {"aad_object_id": aad_object_id, "link_hashes": list(hashes), "links_now": now}
+    statement, parameters = _current_at_version_read(aad_object_id, now, hashes)
 
     async def read(catalogue: Catalogue) -> tuple[int, list[Row[Any]]]:
         connection = await session.connection()
-        rows = list((await connection.execute(_CURRENT_AT_VERSION, parameters)).all())
+        rows = list((await connection.execute(statement, parameters)).all())
         return (int(rows[0].catalogue_version or 0) if rows else catalogue.version), rows
 
     catalogue, rows = await snapshot.checked(session, read)
@@ -342,8 +353,7 @@ def kept_current_enrolments_on(
     if catalogue is None:
         return None
     hashes = link_hashes or {}
-    parameters = {"aad_object_id": aad_object_id, "link_hashes": list(hashes), "links_now": now}
-    rows = list(connection.execute(_CURRENT_AT_VERSION, parameters).all())
+    rows = list(connection.execute(*_current_at_version_read(aad_object_id, now, hashes)).all())
     if not rows:
         return [], set()
     if int(rows[0].catalogue_version or 0) != catalogue.version:

@@ -214,8 +214,28 @@ def run_details(run: CourseRun) -> RunDetails:
     )
 
 
+# Details of the catalogue's runs as made by ``run_details_of``: a copy of the catalogue never changes once built
+# (a new version brings new objects), so each run's are made once per copy, not on every "my courses" or quote
+# (~4 us a run). Keyed by identity, each entry holding its course and run, so neither id can be reused while kept;
+# at most RUN_DETAILS_KEPT (the runs of a catalogue or two), then started afresh.
+RUN_DETAILS_KEPT = 512
+_kept_details: dict[tuple[int, int], tuple[CourseView, RunView, RunDetails]] = {}
+
+
 def run_details_of(course: CourseView, run: RunView) -> RunDetails:
     """The same as ``run_details``, from the catalogue kept in memory (no query)."""
+    key = (id(course), id(run))
+    kept = _kept_details.get(key)
+    if kept is not None and kept[0] is course and kept[1] is run:
+        return kept[2]
+    if len(_kept_details) >= RUN_DETAILS_KEPT:
+        _kept_details.clear()
+    details = _details_of(course, run)
+    _kept_details[key] = (course, run, details)
+    return details
+
+
+def _details_of(course: CourseView, run: RunView) -> RunDetails:
     return RunDetails(
         run_code=run.code,
         course_code=course.code,

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, event, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from classroom.enrolment.calendar_links import REUSE_FOR, RecentLinks
+from classroom.catalogue.views import load_catalogue
+from classroom.download_tokens import hash_token
+from classroom.enrolment import views
+from classroom.enrolment.calendar_links import (
+    REUSE_FOR,
+    RecentLinks,
+    link_hash_parameters,
+    link_hash_slots,
+    stored_link_of,
+)
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.service import EnrolmentService
+from classroom.enrolment.views import RUN_DETAILS_KEPT, run_details_of
 from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
@@ -212,3 +223,58 @@ async def test_enrolments_for_a_code_are_one_statement_checked_against_the_catal
         await session.execute(update(Course).where(Course.code == MULTI).values(title="Renamed by hand"))
     [renamed] = await service.my_enrolments(ALEX, MULTI_RUN)
     assert renamed.run.course_title == "Renamed by hand"
+
+
+async def test_the_links_shown_lately_are_bound_as_plain_parameters(service, session_factory, clock) -> None:
+    """The read that checks the links shown lately takes their hashes in parameters of its own, not a list that
+    SQLAlchemy expands into the statement's text on every execution (about a third of the read's cost)."""
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    first = await service.my_courses(ALEX)
+    clock.advance(timedelta(hours=1))
+    engine = session_factory.kw["bind"].sync_engine
+    expanded: list[object] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_: Any) -> None:
+        if "FROM enrolments" in statement:
+            expanded.append(context.compiled.post_compile_params)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        again = await service.my_courses(ALEX)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+    assert again.calendar_links == first.calendar_links and len(again.calendar_links) == 2
+    assert expanded == [frozenset()]
+
+
+async def test_link_hashes_fill_a_power_of_two_of_parameters_the_rest_null(service, session_factory) -> None:
+    assert [link_hash_slots(count) for count in range(6)] == [1, 1, 2, 4, 4, 8]
+    assert link_hash_parameters(["a", "b", "c"]) == {"link_hash_0": "a", "link_hash_1": "b", "link_hash_2": "c"} | {
+        "link_hash_3": None
+    }
+    assert link_hash_parameters([]) == {"link_hash_0": None}
+    await service.enrol(ALEX, MULTI_RUN)
+    [(enrolment_id, link)] = (await service.my_courses(ALEX)).calendar_links.items()
+    stored = select(stored_link_of(literal(enrolment_id), 4))
+    async with session_factory() as session:
+        now = {"links_now": link.expires_at - timedelta(days=1)}
+        others = ["0" * 64, "1" * 64]  # three hashes in four slots, the last NULL
+        found = await session.scalar(stored, {**link_hash_parameters([*others, hash_token(link.token)]), **now})
+        assert found == hash_token(link.token)
+        assert await session.scalar(stored, {**link_hash_parameters([*others, "2" * 64]), **now}) is None
+
+
+async def test_a_runs_details_are_made_once_per_copy_of_the_catalogue(service, session_factory) -> None:
+    """A copy of the catalogue never changes, so its runs' details are made once and shared; another copy (a new
+    version) gets its own, and the kept details never outgrow their bound."""
+    async with session_factory() as session:
+        catalogue, again = await load_catalogue(session, 1), await load_catalogue(session, 1)
+    course, run = catalogue.runs_by_code[MULTI_RUN]
+    details = run_details_of(course, run)
+    assert run_details_of(course, run) is details
+    other = run_details_of(*again.runs_by_code[MULTI_RUN])
+    assert other == details and other is not details
+    for c, r in [*catalogue.runs_by_id.values()] * RUN_DETAILS_KEPT:
+        run_details_of(replace(c), replace(r))  # new objects every time
+    assert len(views._kept_details) <= RUN_DETAILS_KEPT
