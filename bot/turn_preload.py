@@ -65,7 +65,9 @@ class ConversationDialogState(PrivateConversationState):
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         if force or self.get_cached_state(turn_context) is None:
             key = self.get_storage_key(turn_context)
-            self.use_loaded(turn_context, (await self.storage.read([key])).get(key))
+            # With the document read, which is its fingerprint: working it out again would walk the whole state.
+            item, document = (await self.storage.read_documented([key])).get(key, (None, None))
+            self.use_loaded(turn_context, item, document)
 
     async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
         cached = self.get_cached_state(turn_context)

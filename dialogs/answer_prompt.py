@@ -25,6 +25,7 @@ from botbuilder.dialogs.prompts import PromptOptions, PromptRecognizerResult, Pr
 from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs.card_actions import card_answer, message_answer
+from dialogs.card_question_options import CardQuestionOptions
 from dialogs.cards.answers import ANSWER_KEY, ANSWER_VERB, QUESTION_KEY, answered_card, name_question, question_of
 from dialogs.questions import Question
 
@@ -87,6 +88,8 @@ def press_answer(turn_context: TurnContext) -> InvokeResponse:
 
 
 def _question_card(options: PromptOptions) -> dict[str, Any] | None:
+    if isinstance(options, CardQuestionOptions):
+        return options.card  # without making its activity
     prompt = options.prompt
     for attachment in (prompt.attachments or []) if prompt is not None else []:
         if isinstance(attachment.content, dict):

@@ -115,19 +115,17 @@ class SqlAlchemyStorage(Storage):
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         """Return the stored items among ``keys``, each with its e_tag set; missing keys are left out."""
+        return {key: item for key, (item, _) in (await self.read_documented(keys)).items()}
+
+    async def read_documented(self, keys: Iterable[str]) -> dict[str, tuple[Any, str]]:
+        """``read``, each item with the document it was restored from: its :func:`document_of`, which a caller
+        telling a changed state by it would otherwise work out again with a walk of the whole item."""
         wanted = _checked_keys(keys)
         if not wanted:
             return {}
         async with self._session_factory() as session, session.begin():
-            return await self.read_in(session, wanted)
-
-    async def read_in(self, session: AsyncSession, keys: Iterable[str]) -> dict[str, Any]:
-        """``read`` inside the caller's session, so a turn can load its state with its other reads at once."""
-        wanted = _checked_keys(keys)
-        if not wanted:
-            return {}
-        rows = (await session.execute(_READ, {"keys": wanted})).all()
-        return {row.key: _restore(row.document, row.e_tag) for row in rows}
+            rows = (await session.execute(_READ, {"keys": wanted})).all()
+        return {row.key: (_restore(row.document, row.e_tag), row.document) for row in rows}
 
     async def write(self, changes: Mapping[str, object], documents: Mapping[str, str] | None = None) -> None:
         """Store every item of ``changes`` in one transaction, honouring each item's e_tag. ``documents``: items'

@@ -26,8 +26,13 @@ class _CardActivity(Activity):
 
 def card_activity(message: CardMessage) -> Activity:
     """A message carrying one Adaptive Card; ``summary`` is what notifications and previews show."""
+    return card_activity_of(message.card, message.summary)
+
+
+def card_activity_of(card: dict[str, Any], summary: str) -> Activity:
+    """:func:`card_activity` of a card kept without its message (a question's, in the dialog state)."""
     return _CardActivity(
         type=ActivityTypes.message,
-        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=message.card)],
-        summary=message.summary,
+        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        summary=summary,
     )

@@ -30,6 +30,7 @@ from classroom.enrolment.organisations import OrganisationStanding
 from classroom.enrolment.views import EnrolmentView, RunChoice, SessionTime
 from classroom.errors import ClassroomError
 from dialogs.answer_prompt import AnswerPrompt
+from dialogs.card_question_options import CardQuestionOptions
 from dialogs.cards.base import CardMessage
 from dialogs.cards.formatting import without_markdown
 from dialogs.cards.messages import card_activity
@@ -189,11 +190,7 @@ class EnrolDialog(ResumableDialog):
         """Ask the question on ``message`` (whose buttons answer it); ``choices``: accepted answers by result."""
         return await step.prompt(
             _CHOICE_PROMPT,
-            PromptOptions(
-                prompt=card_activity(message),
-                retry_prompt=MessageFactory.text(f"{retry} (Type **cancel** to stop.)"),
-                validations=choices,
-            ),
+            CardQuestionOptions(message, retry=f"{retry} (Type **cancel** to stop.)", validations=choices),
         )
 
     async def _stop(self, step: WaterfallStepContext, words: str) -> DialogTurnResult:
@@ -337,9 +334,9 @@ class EnrolDialog(ResumableDialog):
         question = build_clash_session_question_card(sessions, self._services.zone)
         return await step.prompt(
             _SESSIONS_PROMPT,
-            PromptOptions(
-                prompt=card_activity(question),
-                retry_prompt=MessageFactory.text(
+            CardQuestionOptions(
+                question,
+                retry=(
                     f"Please tick the sessions you can't attend and press Send, or type their numbers, from 1 to "
                     f"{len(sessions)}, e.g. **1, 4**. If you can't attend any of them, type **cancel** and look at "
                     "other dates."

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.engine import create_engine, create_session_factory
 from storage.models import BotStateRecord
-from storage.state_storage import MAX_KEY_LENGTH, ETagConflictError, SqlAlchemyStorage
+from storage.state_storage import MAX_KEY_LENGTH, ETagConflictError, SqlAlchemyStorage, document_of
 
 # Teams conversation ids are long and full of ':' ';' '@' '=': keys must survive them verbatim.
 TEAMS_KEY = "msteams/conversations/19:2a4c6e8f0b1d3f5a7c9e1b3d5f7a9c1e@thread.tacv2;messageid=1732612345678"
@@ -109,6 +109,21 @@ async def test_dialog_state_round_trips(storage: SqlAlchemyStorage) -> None:
     assert isinstance(options.prompt, Activity)
     assert options.prompt.text == "What is your name?"
     assert stack.dialog_stack[1].state == {"stepIndex": 0, "values": {"instanceId": "abc"}}
+
+
+async def test_read_documented_gives_each_item_with_the_document_it_was_restored_from(
+    storage: SqlAlchemyStorage,
+) -> None:
+    """The document is the item's fingerprint (``document_of``), so a caller need not walk the item to get it."""
+    await storage.write({"k": {"DialogState": DialogState([DialogInstance(id="a", state={"n": 1})])}, "j": {"x": 1}})
+
+    read = await storage.read_documented(["k", "j", "missing"])
+
+    assert set(read) == {"k", "j"}
+    item, document = read["k"]
+    assert isinstance(item["DialogState"], DialogState) and item["e_tag"] == (await storage.read(["k"]))["k"]["e_tag"]
+    assert document == document_of(item) and document_of(read["j"][0]) == read["j"][1]
+    assert await storage.read_documented([]) == {}
 
 
 async def test_store_item_subclass_round_trips_with_e_tag_attribute(storage: SqlAlchemyStorage) -> None:
