@@ -64,16 +64,17 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert len(terms) == 4, terms
 
     # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
-    # outcomes and the run's evaluation key read once for them) and issues the calendar link; nobody's roles are
-    # read (nothing here depends on them).
+    # outcomes from the catalogue kept in memory, the run's evaluation key read once for them) and issues the
+    # calendar link; nobody's roles are read (nothing here depends on them).
     [place] = [c for c in confirm if _with(c, "UPDATE enrolments")]
     assert _with(place, "INSERT INTO outbox") and _with(place, "INSERT INTO calendar_links")
-    assert len(_with(place, "FROM learning_outcomes")) == 1
+    assert not _with(place, "FROM learning_outcomes"), place
     assert len(_with(place, "FROM evaluation_run_keys")) == 1
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
     assert sum(map(len, confirm)) <= 24, confirm  # 7 of them the outbox rows, one statement run for all
-    # The run's details from the catalogue kept in memory: only its course and sessions loaded, to plan reminders.
+    # The run's details from the catalogue kept in memory, for the reminders too: the run is not loaded at all.
+    assert not _with(place, "FROM course_runs") and not _with(place, "FROM run_sessions"), place
     assert not _with(place, "FROM run_prices") and not _with(place, "FROM run_trainers"), place
     assert not _with(place, "FROM run_eligible_organisations"), place
 
