@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -150,13 +150,14 @@ async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int)
     key = await run_key(session, run_id)
     if key is None:
         return frozenset(EvaluationPhase)
-    found = await session.scalars(
-        select(EvaluationResponse.phase).where(
-            EvaluationResponse.run_id == run_id,
-            EvaluationResponse.respondent_key == respondent_key(key, enrolment_id),
-        )
-    )
+    found = await session.scalars(_SETTLED, {"run_id": run_id, "respondent_key": respondent_key(key, enrolment_id)})
     return frozenset(found.all())
+
+
+# Built once: read on every place confirmed.
+_SETTLED = select(EvaluationResponse.phase).where(
+    EvaluationResponse.run_id == bindparam("run_id"), EvaluationResponse.respondent_key == bindparam("respondent_key")
+)
 
 
 async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.views import PlannedCourse, PlannedOutcome, PlannedSession
@@ -105,6 +105,15 @@ async def plan_prompt(
     return await enqueue_many(session, rows)
 
 
+# Built once (read for every session of every place confirmed); equalities, not an IN list SQLAlchemy renders anew
+# at each execution.
+_SETTLED = select(Reflection.id).where(
+    Reflection.enrolment_id == bindparam("enrolment_id"),
+    Reflection.session_id == bindparam("session_id"),
+    or_(Reflection.status == ReflectionStatus.DONE, Reflection.status == ReflectionStatus.SKIPPED),
+)
+
+
 async def prompt_rows(
     session: AsyncSession,
     *,
@@ -125,13 +134,7 @@ async def prompt_rows(
     due = due_at or prompt_due(run_session, timing)
     if due < now - timing.catch_up:
         return []
-    settled = await session.scalar(
-        select(Reflection.id).where(
-            Reflection.enrolment_id == enrolment_id,
-            Reflection.session_id == run_session.id,
-            Reflection.status.in_((ReflectionStatus.DONE, ReflectionStatus.SKIPPED)),
-        )
-    )
+    settled = await session.scalar(_SETTLED, {"enrolment_id": enrolment_id, "session_id": run_session.id})
     if settled is not None:
         return []  # finished or skipped already (a session moved after the person reflected)
     notice = await prompt_notice(

@@ -70,6 +70,7 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert _with(place, "INSERT INTO outbox") and _with(place, "INSERT INTO calendar_links")
     assert not _with(place, "FROM learning_outcomes"), place
     assert len(_with(place, "FROM evaluation_run_keys")) == 1
+    assert not _with(place, "INSERT INTO evaluation_run_keys"), place  # the run has its key: read, not written
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
     assert sum(map(len, confirm)) <= 24, confirm  # 7 of them the outbox rows, one statement run for all
