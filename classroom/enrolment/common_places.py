@@ -6,8 +6,8 @@ enrol) and changes the enrolment through the ORM's unit of work; most of a "Conf
 Here the run's details come from the catalogue kept in memory (``CatalogueSnapshot``), checked against the
 catalogue version read under the run's lock in the one statement that reads what changes by the minute (the
 person and their organisation, their row for the run, the places held and people waiting, whether a session
-moved since people were told). The reminders, prompts and surveys are planned from the kept copy too (its course,
-sessions, learning outcomes and reflection questions).
+moved since people were told, or has no time recorded as told yet). The reminders, prompts and surveys are planned
+from the kept copy too (its course, sessions, learning outcomes and reflection questions).
 
 Anything else returns None, and the caller takes the place through ``enrolments.enrol`` in the same transaction:
 a row still live (a place, a review, an offer, a waitlist entry: a redelivered press is refused as before), a full
@@ -68,6 +68,10 @@ _APPLICANT = applicant_on_run(
         or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
     )
     .label("moved"),
+    # A session with no time recorded as told yet (planning the reminders records it): none, so nothing to write.
+    exists()
+    .where(_SESSIONS.run_id == bindparam("run_id"), ~exists().where(_ANNOUNCED.session_id == _SESSIONS.id))
+    .label("unannounced"),
 )
 _TERMS = ("organisation_id", "price_band", "price_pence", "confirmed_at")
 _NEW_PLACE = insert(Enrolment).values(
@@ -153,7 +157,9 @@ async def take_common_place(
         if row.had_clash:
             await connection.execute(_FORGET_CLASH, {"enrolment_id": enrolment_id})
     # The reminders, prompts and surveys planned from the kept copy too: its version was checked above.
-    await plan_reminders_of(session, enrolment_id, frozenset(), KeptRun(course, run), aad_object_id, now, policy)
+    await plan_reminders_of(
+        session, enrolment_id, frozenset(), KeptRun(course, run), aad_object_id, now, policy, announce=row.unannounced
+    )
     return _view(enrolment_id, course, run, row, organisation.name, terms)
 
 

@@ -191,13 +191,18 @@ async def plan_reminders_of(
     recipient: str,
     now: datetime,
     policy: EnrolmentPolicy,
+    *,
+    announce: bool = True,
 ) -> int:
     """:func:`plan_reminders` of an enrolment known by its id and the ids of the sessions it misses (written with
     plain statements: no ORM entity of it); needs the run's course and sessions loaded.
 
     A run of the catalogue kept in memory (``KeptRun``, checked by the caller against the database's catalogue
-    version in this transaction) brings its course's outcomes and reflection questions: they are not read."""
-    await remember_announced_times(session, run, now)
+    version in this transaction) brings its course's outcomes and reflection questions: they are not read.
+    ``announce=False``: the caller read, in this transaction under the run's lock, that every session of the run
+    has its time recorded as told (:func:`remember_announced_times` would write nothing)."""
+    if announce:
+        await remember_announced_times(session, run, now)
     outcomes: Sequence[PlannedOutcome]
     course: PlannedCourse | None = None
     if isinstance(run, KeptRun):

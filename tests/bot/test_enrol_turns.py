@@ -71,11 +71,13 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(place, "FROM learning_outcomes"), place
     assert len(_with(place, "FROM evaluation_run_keys")) == 1
     assert not _with(place, "INSERT INTO evaluation_run_keys"), place  # the run has its key: read, not written
+    # The session's time as told was recorded by the first place: known from the read under the lock, not written.
+    assert not _with(place, "INSERT INTO announced_session_times"), place
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
     assert sum(map(len, confirm)) <= 24, confirm  # 7 of them the outbox rows, one statement run for all
     # The run's details from the catalogue kept in memory, for the reminders too: the run is not loaded at all.
-    assert not _with(place, "FROM course_runs") and not _with(place, "FROM run_sessions"), place
+    assert not _with(place, "FROM course_runs") and not _with(place, "SELECT run_sessions."), place
     assert not _with(place, "FROM run_prices") and not _with(place, "FROM run_trainers"), place
     assert not _with(place, "FROM run_eligible_organisations"), place
 

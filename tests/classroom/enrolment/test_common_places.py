@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
@@ -17,7 +17,16 @@ from classroom.enrolment.reminders import cancel_reminders, plan_reminders
 from classroom.evaluation.notices import SURVEY
 from classroom.reflection.notices import PROMPT
 from classroom.reflection.questions import LEARNT
-from storage.models import Course, Enrolment, EnrolmentStatus, LearningOutcome, OutboxNotification, RunSession
+from storage.models import (
+    AnnouncedSessionTime,
+    Course,
+    CourseRun,
+    Enrolment,
+    EnrolmentStatus,
+    LearningOutcome,
+    OutboxNotification,
+    RunSession,
+)
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, outbox
 from tests.support.statements import statements
@@ -93,7 +102,7 @@ async def test_what_is_planned_from_the_kept_catalogue_is_what_the_full_path_pla
     await service.quote(ALEX, MULTI_RUN)  # the catalogue kept in memory is built on first use
     with statements(engine) as seen:
         view = await service.enrol(ALEX, MULTI_RUN)
-    assert not [s for s in seen if "FROM run_sessions" in s or "FROM learning_outcomes" in s], seen
+    assert not [s for s in seen if "SELECT run_sessions." in s or "FROM learning_outcomes" in s], seen
     kept = _planned(await outbox(session_factory, status=None))
     assert {row[1] for row in kept} == {notices.REMINDER, PROMPT, SURVEY}, kept
     assert "Mine" in str([row[2] for row in kept if row[1] == PROMPT])
@@ -124,3 +133,27 @@ async def test_reminders_follow_a_catalogue_changed_since_the_copy_was_kept(serv
         assert "Renamed" in payloads, kind
     assert "Outcome rewritten" in str([r.payload for r in rows if r.kind in (PROMPT, SURVEY)])
     assert "New" in str([r.payload for r in rows if r.kind == PROMPT])
+
+
+async def test_a_session_with_no_time_recorded_as_told_gets_one_when_a_place_is_taken(
+    service, engine, session_factory
+) -> None:
+    """The times people are told are recorded when a place is taken, for the sessions that have none yet (a session
+    added since the last place); when every session has one, nothing is written."""
+    await service.enrol(ALEX, MULTI_RUN)
+    async with session_factory.begin() as session:  # as if the run's last session were added since
+        sessions = (
+            await session.scalars(
+                select(RunSession).join(CourseRun).where(CourseRun.code == MULTI_RUN).order_by(RunSession.starts_at)
+            )
+        ).all()
+        recorded = (await session.scalars(select(AnnouncedSessionTime.session_id))).all()
+        assert len(sessions) == 4 and set(recorded) >= {s.id for s in sessions}
+        await session.execute(delete(AnnouncedSessionTime).where(AnnouncedSessionTime.session_id == sessions[-1].id))
+    await service.enrol(ISAIAH, MULTI_RUN)
+    with statements(engine) as seen:
+        await service.enrol(PATTI, MULTI_RUN)
+    async with session_factory() as session:
+        assert sessions[-1].id in (await session.scalars(select(AnnouncedSessionTime.session_id))).all()
+    assert not [s for s in seen if "INSERT INTO announced_session_times" in s], seen
+    assert len(await outbox(session_factory, notices.SESSION_MOVED)) == 0  # nothing moved
