@@ -75,7 +75,7 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(place, "INSERT INTO announced_session_times"), place
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
-    assert sum(map(len, confirm)) <= 24, confirm  # 7 of them the outbox rows, one statement run for all
+    assert sum(map(len, confirm)) <= 12, confirm  # every outbox row in one INSERT
     # The run's details from the catalogue kept in memory, for the reminders too: the run is not loaded at all.
     assert not _with(place, "FROM course_runs") and not _with(place, "SELECT run_sessions."), place
     assert not _with(place, "FROM run_prices") and not _with(place, "FROM run_trainers"), place
@@ -104,4 +104,9 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(given_up, "FROM person_roles", "person_roles.person_id IN")
     # Its reminders, reflection prompts and surveys cancelled in one statement run (an executemany).
     assert len(_with(given_up, "UPDATE outbox")) == 1, given_up
-    assert sum(map(len, withdraw)) <= 14, withdraw
+    # Whom to tell (the coordinators' conversation or each of them, and the run's linked trainers) in one read; every
+    # copy in one INSERT.
+    [overseers] = _with(given_up, "designated_conversations")
+    assert "person_roles" in overseers and "run_trainers" in overseers, overseers
+    assert len(_with(given_up, "INSERT INTO outbox")) <= 1, given_up
+    assert sum(map(len, withdraw)) <= 10, withdraw
