@@ -24,6 +24,7 @@ from sqlalchemy import (
     case,
     false,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -95,7 +96,7 @@ async def enqueue(
         "due_at": due_at,
         "next_attempt_at": due_at,
         "expires_at": expires_at,
-        "now": utcnow(),
+        **_stamped(utcnow()),
     }
     statement = _enqueue_statement(session.get_bind().dialect.name)
     queued = (await session.execute(statement, values)).first() is not None
@@ -118,6 +119,11 @@ _ENQUEUED_COLUMNS = (
 _ENQUEUE_STATEMENTS: dict[str, Any] = {}
 
 
+def _stamped(now: datetime) -> dict[str, datetime]:
+    """The created and updated times of rows queued ``now`` (the parameters of ``_enqueue_statement``)."""
+    return {"created_at": now, "updated_at": now}
+
+
 def _enqueue_statement(dialect: str) -> Any:
     """:func:`enqueue`'s upsert for ``dialect``, built once (building it, with its ``excluded`` alias of every
     column, cost more than running it) and run with each row's values as parameters."""
@@ -125,12 +131,14 @@ def _enqueue_statement(dialect: str) -> Any:
     if built is not None:
         return built
     table = OutboxNotification.__table__
-    now = bindparam("now", type_=UtcDateTime())
+    # Each stamp its own parameter (both given the same time): a name bound twice makes SQLAlchemy 2.1's
+    # "insertmanyvalues" pass one parameter a row too few on PostgreSQL (asyncpg's numbered parameters).
+    stamps = {name: bindparam(name, type_=UtcDateTime()) for name in ("created_at", "updated_at")}
     columns: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _ENQUEUED_COLUMNS}
-    statement = dialect_insert(dialect, table).values({**columns, "created_at": now, "updated_at": now})
+    statement = dialect_insert(dialect, table).values({**columns, **stamps})
     revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
     # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet. No bound
-    # parameter in the SET clause (NULL written as such, ``updated_at`` the row's own: ``now``): with one,
+    # parameter in the SET clause (NULL written as such, ``updated_at`` the row's own): with one,
     # SQLAlchemy sends the rows of ``enqueue_many`` a statement each, not as one INSERT of many VALUES.
     revived.update(
         superseded_attempts=table.c.attempts,
@@ -144,7 +152,9 @@ def _enqueue_statement(dialect: str) -> Any:
     built = statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_=revived,
-        where=table.c.status == NotificationStatus.CANCELLED,
+        # Written in the SQL, not bound: a parameter after the VALUES makes SQLAlchemy 2.1's "insertmanyvalues"
+        # miscount its parameters on PostgreSQL (asyncpg's numbered ones): "expects 309 arguments, 308 passed".
+        where=table.c.status == literal_column(f"'{NotificationStatus.CANCELLED.value}'"),
     ).returning(table.c.id)
     _ENQUEUE_STATEMENTS[dialect] = built
     return built
@@ -188,7 +198,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
                 expires_at=row.expires_at,
             )
         return queued
-    now = utcnow()
+    stamps = _stamped(utcnow())
     values = [
         {
             "dedupe_key": row.dedupe_key,
@@ -200,7 +210,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
             "due_at": row.due_at,
             "next_attempt_at": row.due_at,
             "expires_at": row.expires_at,
-            "now": now,
+            **stamps,
         }
         for row in rows
     ]
