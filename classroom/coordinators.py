@@ -11,12 +11,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import CompoundSelect, Integer, Select, cast, delete, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed
-from classroom.outbox import Notice, enqueue
+from classroom.outbox import Notice, Queued, enqueue
 from classroom.people import roles_of
 from storage.models import ConversationRecord, DesignatedConversation, Person, PersonRole, Role
 from storage.upsert import insert_or_update
@@ -164,12 +165,71 @@ async def coordinator_ids(session: AsyncSession) -> list[str]:
     return list(rows)
 
 
+# Where coordinator notifications go, read in one statement as rows (kind, target, person_id): the shared
+# conversation (SHARED_CHAT, its id) when one is set and the bot is still installed there, and each coordinator
+# (COORDINATOR, their Entra object id). ``coordinators_reach`` adds a caller's own rows of the same shape.
+SHARED_CHAT, COORDINATOR = "chat", "coordinator"
+
+
+def _reach_parts() -> tuple[Select[str, str, int], Select[str, str, int]]:
+    no_person = cast(null(), Integer).label("person_id")
+    shared = (
+        select(literal(SHARED_CHAT).label("kind"), ConversationRecord.conversation_id.label("target"), no_person)
+        .join(DesignatedConversation, DesignatedConversation.conversation_id == ConversationRecord.conversation_id)
+        .where(DesignatedConversation.purpose == COORDINATORS, ConversationRecord.installed.is_(True))
+    )
+    coordinators = (
+        select(literal(COORDINATOR).label("kind"), Person.aad_object_id.label("target"), no_person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(or_(*(PersonRole.role == role for role in sorted(COORDINATOR_ROLES))))
+        .distinct()
+    )
+    return shared, coordinators
+
+
+def coordinators_reach(*more: Select[str, str, int]) -> CompoundSelect[str, str, int]:
+    """The statement that reads where coordinator notifications go (see ``SHARED_CHAT``), with ``more`` rows of the
+    same shape; ordered by kind, then target (as ``coordinator_ids``)."""
+    return union_all(*_reach_parts(), *more).order_by("kind", "target")
+
+
+_REACH = coordinators_reach()  # built once: every place given up, enquiry and organisation check reads it
+
+
+def targets_of(rows: Sequence[Any], dedupe_key: str) -> list[NotifiedTarget]:
+    """Where a coordinator notification named ``dedupe_key`` goes, from the rows of ``coordinators_reach``: the
+    shared conversation when there is one, else each coordinator; one dedupe key per copy."""
+    for row in rows:
+        if row.kind == SHARED_CHAT:
+            return [NotifiedTarget(f"{dedupe_key}:chat", conversation_key=row.target)]
+    return [
+        NotifiedTarget(f"{dedupe_key}:{row.target}", recipient=row.target) for row in rows if row.kind == COORDINATOR
+    ]
+
+
 async def coordinator_targets(session: AsyncSession, dedupe_key: str) -> list[NotifiedTarget]:
-    """Where a coordinator notification named ``dedupe_key`` goes, one dedupe key per copy."""
-    shared = await coordinators_conversation(session)
-    if shared is not None:
-        return [NotifiedTarget(f"{dedupe_key}:chat", conversation_key=shared.conversation_id)]
-    return [NotifiedTarget(f"{dedupe_key}:{aad}", recipient=aad) for aad in await coordinator_ids(session)]
+    """Where a coordinator notification named ``dedupe_key`` goes, one dedupe key per copy (one statement)."""
+    return targets_of((await session.execute(_REACH)).all(), dedupe_key)
+
+
+def coordinator_copies(
+    targets: Sequence[NotifiedTarget], notice: Notice, *, dedupe_key: str, due_at: datetime
+) -> list[Queued]:
+    """The outbox rows of a coordinator notification going to ``targets`` (``coordinator_targets``), for the caller to
+    queue with its own (``enqueue_many``)."""
+    if not targets:
+        # Saved all the same: the digest lists it as soon as someone has the coordinator role.
+        log.warning("no coordinators to notify (%s); give someone the coordinator role", dedupe_key)
+    return [
+        Queued(
+            notice,
+            due_at=due_at,
+            dedupe_key=target.dedupe_key,
+            conversation_key=target.conversation_key,
+            recipient=target.recipient,
+        )
+        for target in targets
+    ]
 
 
 async def notify_coordinators(
@@ -177,16 +237,13 @@ async def notify_coordinators(
 ) -> list[NotifiedTarget]:
     """Queue a notification for the coordinators in the caller's transaction; returns the copies queued."""
     targets = await coordinator_targets(session, dedupe_key)
-    if not targets:
-        # Saved all the same: the digest lists it as soon as someone has the coordinator role.
-        log.warning("no coordinators to notify (%s); give someone the coordinator role", dedupe_key)
-    for target in targets:
+    for copy in coordinator_copies(targets, notice, dedupe_key=dedupe_key, due_at=due_at):
         await enqueue(
             session,
-            notice,
-            due_at=due_at,
-            dedupe_key=target.dedupe_key,
-            conversation_key=target.conversation_key,
-            recipient=target.recipient,
+            copy.notice,
+            due_at=copy.due_at,
+            dedupe_key=copy.dedupe_key,
+            conversation_key=copy.conversation_key,
+            recipient=copy.recipient,
         )
     return targets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,12 +25,28 @@ def insert_for(session: AsyncSession, table: Any) -> Any:
     return dialect_insert(session.get_bind().dialect.name, table)
 
 
+# Insert-or-ignore statements by (dialect, table, inserted columns, conflict columns), their values bound as
+# parameters: built once per shape rather than on every call (a reminder planned, a person met, a run's key made).
+_IGNORES: dict[tuple[str, Table, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _ignore_statement(dialect: str, table: Table, columns: tuple[str, ...], conflict_columns: tuple[str, ...]) -> Any:
+    key = (dialect, table, columns, conflict_columns)
+    statement = _IGNORES.get(key)
+    if statement is None:
+        values = {column: bindparam(column, type_=table.c[column].type) for column in columns}
+        insert = dialect_insert(dialect, table).values(values)
+        statement = insert.on_conflict_do_nothing(index_elements=conflict_columns)
+        _IGNORES[key] = statement
+    return statement
+
+
 async def insert_or_ignore(
     session: AsyncSession, table: Table, values: dict[str, Any], conflict_columns: list[str]
 ) -> bool:
     """Insert a row unless one with the same conflict columns exists; True when this call inserted it."""
-    statement = insert_for(session, table).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-    result = await session.execute(statement)
+    statement = _ignore_statement(session.get_bind().dialect.name, table, tuple(values), tuple(conflict_columns))
+    result = await session.execute(statement, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -6,8 +6,10 @@ Places left are not here: they change with every enrolment, and are counted for 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +46,12 @@ class RunView:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeView:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class CourseView:
     id: int
     code: str
@@ -57,8 +65,97 @@ class CourseView:
     delivery: str
     learning_outcomes: tuple[str, ...]
     runs: tuple[RunView, ...]
+    # What planning a place's reflection prompts and surveys reads (``KeptRun``): the outcomes with their ids, and
+    # the course's own wording of the reflection questions.
+    outcomes: tuple[OutcomeView, ...] = field(repr=False)
+    reflection_questions: Mapping[str, str] | None = field(repr=False, compare=False)  # a dict: not hashed
     # Everything search looks in, lower-cased once (code, title, texts, outcomes).
     searchable: tuple[str, ...] = field(repr=False)
+
+
+class PlannedSession(Protocol):
+    """A session as planning a place's reminders and prompts reads it: a ``RunSession`` or a ``SessionView``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+class PlannedOutcome(Protocol):
+    """A learning outcome: a ``LearningOutcome`` or an ``OutcomeView``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+class PlannedCourse(Protocol):
+    """A course as planning reads it: a ``Course`` or a ``CourseView``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def prerequisites(self) -> str: ...
+    @property
+    def outline_url(self) -> str | None: ...
+    @property
+    def reflection_questions(self) -> Mapping[str, str] | None: ...
+
+
+class PlannedRun(Protocol):
+    """A run as planning its participants' reminders, reflection prompts and surveys reads it: a ``CourseRun``
+    (its course and sessions loaded) or a :class:`KeptRun`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def course_id(self) -> int: ...
+    @property
+    def join_url(self) -> str | None: ...
+    @property
+    def course(self) -> PlannedCourse: ...
+    @property
+    def sessions(self) -> Sequence[PlannedSession]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRun:
+    """A run of the catalogue kept in memory, as planning reads it (:class:`PlannedRun`)."""
+
+    course: CourseView
+    run: RunView
+
+    @property
+    def id(self) -> int:
+        return self.run.id
+
+    @property
+    def code(self) -> str:
+        return self.run.code
+
+    @property
+    def course_id(self) -> int:
+        return self.course.id
+
+    @property
+    def join_url(self) -> str | None:
+        return self.run.join_url
+
+    @property
+    def sessions(self) -> tuple[SessionView, ...]:
+        return self.run.sessions
 
 
 @dataclass(frozen=True)
@@ -95,6 +192,7 @@ async def load_catalogue(session: AsyncSession, version: int) -> Catalogue:
 def _course(course: Course) -> CourseView:
     outcomes = tuple(outcome.text for outcome in course.learning_outcomes)
     texts = (course.code, course.title, course.summary, course.description, course.target_audience, *outcomes)
+    questions = course.reflection_questions
     return CourseView(
         id=course.id,
         code=course.code,
@@ -109,6 +207,8 @@ def _course(course: Course) -> CourseView:
         learning_outcomes=outcomes,
         runs=tuple(_run(run) for run in course.runs),
         searchable=tuple(text.lower() for text in texts if text),
+        outcomes=tuple(OutcomeView(outcome.id, outcome.text) for outcome in course.learning_outcomes),
+        reflection_questions=dict(questions) if questions else None,
     )
 
 

@@ -37,8 +37,11 @@ async def issue_links(
     if not enrolment_ids:
         return {}
     issued, rows = _new_links(enrolment_ids, now, ttl)
-    await (await session.connection()).execute(insert(CalendarLink.__table__), rows)  # type: ignore[arg-type]
+    await (await session.connection()).execute(_INSERT_LINKS, rows)
     return issued
+
+
+_INSERT_LINKS = insert(CalendarLink.__table__)  # type: ignore[arg-type]  # built once: a link per place confirmed
 
 
 def _new_links(

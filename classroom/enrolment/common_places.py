@@ -6,7 +6,8 @@ enrol) and changes the enrolment through the ORM's unit of work; most of a "Conf
 Here the run's details come from the catalogue kept in memory (``CatalogueSnapshot``), checked against the
 catalogue version read under the run's lock in the one statement that reads what changes by the minute (the
 person and their organisation, their row for the run, the places held and people waiting, whether a session
-moved since people were told). Only the course and sessions are loaded, for planning the reminders.
+moved since people were told, or has no time recorded as told yet). The reminders, prompts and surveys are planned
+from the kept copy too (its course, sessions, learning outcomes and reflection questions).
 
 Anything else returns None, and the caller takes the place through ``enrolments.enrol`` in the same transaction:
 a row still live (a place, a review, an offer, a waitlist entry: a redelivered press is refused as before), a full
@@ -19,12 +20,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
-from classroom.catalogue.views import CourseView, RunView
+from classroom.catalogue.views import CourseView, KeptRun, RunView
 from classroom.enrolment.eligibility import ApplicantFacts, EmployerFacts, check_eligibility_of, price_for
 from classroom.enrolment.loading import normalise_code
 from classroom.enrolment.locking import lock_run
@@ -35,7 +35,6 @@ from classroom.enrolment.views import EnrolmentView, run_details_of
 from classroom.errors import NotFound
 from storage.models import (
     AnnouncedSessionTime,
-    CourseRun,
     Enrolment,
     EnrolmentClashSession,
     EnrolmentStatus,
@@ -69,6 +68,10 @@ _APPLICANT = applicant_on_run(
         or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
     )
     .label("moved"),
+    # A session with no time recorded as told yet (planning the reminders records it): none, so nothing to write.
+    exists()
+    .where(_SESSIONS.run_id == bindparam("run_id"), ~exists().where(_ANNOUNCED.session_id == _SESSIONS.id))
+    .label("unannounced"),
 )
 _TERMS = ("organisation_id", "price_band", "price_pence", "confirmed_at")
 _NEW_PLACE = insert(Enrolment).values(
@@ -95,13 +98,6 @@ _PLACE_AGAIN = (
     )
 )
 _FORGET_CLASH = delete(EnrolmentClashSession).where(_MISSED.enrolment_id == bindparam("enrolment_id"))
-# What planning the reminders needs of the run: its course and sessions (not its trainers, prices or organisations).
-_RUN_FOR_PLANNING = (
-    select(CourseRun)
-    .where(CourseRun.id == bindparam("run_id"))
-    .options(joinedload(CourseRun.course), selectinload(CourseRun.sessions))
-    .execution_options(populate_existing=True)
-)
 
 
 async def take_common_place(
@@ -160,8 +156,10 @@ async def take_common_place(
         await connection.execute(_PLACE_AGAIN, {"enrolment_id": enrolment_id, **terms})
         if row.had_clash:
             await connection.execute(_FORGET_CLASH, {"enrolment_id": enrolment_id})
-    planned_run = (await session.scalars(_RUN_FOR_PLANNING, {"run_id": run.id})).one()
-    await plan_reminders_of(session, enrolment_id, frozenset(), planned_run, aad_object_id, now, policy)
+    # The reminders, prompts and surveys planned from the kept copy too: its version was checked above.
+    await plan_reminders_of(
+        session, enrolment_id, frozenset(), KeptRun(course, run), aad_object_id, now, policy, announce=row.unannounced
+    )
     return _view(enrolment_id, course, run, row, organisation.name, terms)
 
 

@@ -9,24 +9,29 @@ taken earlier can go stale and turn the lock into a "busy snapshot" error.)
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
 from storage.models import CourseRun
 
+# Built once (every enrolment change takes the lock): on the table, so they run as plain Core statements.
+_RUNS = CourseRun.__table__.c
+_LOCK_ROW = select(_RUNS.id).where(_RUNS.id == bindparam("run_id")).with_for_update()
+_NO_OP_WRITE = (
+    update(CourseRun.__table__)  # type: ignore[arg-type]
+    .where(_RUNS.id == bindparam("run_id"))
+    .values(capacity=_RUNS.capacity)
+)
+
 
 async def lock_run(session: AsyncSession, run_id: int) -> None:
     """Take the run's lock in the caller's transaction (held until it commits or rolls back)."""
-    if session.get_bind().dialect.name == "postgresql":
-        found = await session.scalar(select(CourseRun.id).where(CourseRun.id == run_id).with_for_update())
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        found = await connection.scalar(_LOCK_ROW, {"run_id": run_id})
     else:
-        result = await session.execute(
-            update(CourseRun)
-            .where(CourseRun.id == run_id)
-            .values(capacity=CourseRun.capacity)
-            .execution_options(synchronize_session=False)
-        )
-        found = run_id if result.rowcount else None  # type: ignore[attr-defined]
+        result = await connection.execute(_NO_OP_WRITE, {"run_id": run_id})
+        found = run_id if result.rowcount else None
     if found is None:
         raise NotFound(f"no run with id {run_id}")

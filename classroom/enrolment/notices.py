@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
-from classroom.catalogue.views import CourseView, RunView, SessionView
+from classroom.catalogue.views import CourseView, PlannedRun, PlannedSession, RunView
 from classroom.outbox import Notice, NoticePart
 from storage.models import CourseRun, Enrolment, RunSession
 
@@ -48,7 +48,7 @@ class RunNotice(NoticePart):
     outline_url: str | None = None
 
     @classmethod
-    def of(cls, run: CourseRun) -> RunNotice:
+    def of(cls, run: PlannedRun) -> RunNotice:
         return cls(
             course_code=run.course.code,
             course_title=run.course.title,
@@ -78,7 +78,7 @@ class SessionNotice(NoticePart):
     ends_at: datetime
 
     @classmethod
-    def of(cls, session: RunSession | SessionView, count: int) -> SessionNotice:
+    def of(cls, session: PlannedSession, count: int) -> SessionNotice:
         return cls(position=session.position, count=count, starts_at=session.starts_at, ends_at=session.ends_at)
 
 
@@ -282,7 +282,7 @@ def reminder_prefix(enrolment_id: int, session_id: int | None = None) -> str:
     return f"enrolment-reminder:{enrolment_id}:" + (f"{session_id}:" if session_id is not None else "")
 
 
-def reminder_key(enrolment_id: int, session: RunSession, offset_seconds: int) -> str:
+def reminder_key(enrolment_id: int, session: PlannedSession, offset_seconds: int) -> str:
     # The session's time is part of the key: after a move the new reminders are new messages, while a
     # reminder already sent for the same time is never sent again.
     return f"{reminder_prefix(enrolment_id, session.id)}{offset_seconds}:{_stamp(session.starts_at)}"

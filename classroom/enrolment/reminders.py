@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from classroom.catalogue.views import KeptRun, PlannedCourse, PlannedOutcome, PlannedRun, PlannedSession
 from classroom.enrolment.notices import (
     ReminderNotice,
     RunNotice,
@@ -45,7 +46,7 @@ from storage.models import (
 from storage.upsert import insert_for, insert_or_ignore
 
 
-async def remember_announced_time(session: AsyncSession, run_session: RunSession, now: datetime) -> None:
+async def remember_announced_time(session: AsyncSession, run_session: PlannedSession, now: datetime) -> None:
     """Record the time people are being told for this session, unless one is recorded already."""
     await insert_or_ignore(
         session,
@@ -60,7 +61,7 @@ async def remember_announced_time(session: AsyncSession, run_session: RunSession
     )
 
 
-async def remember_announced_times(session: AsyncSession, run: CourseRun, now: datetime) -> None:
+async def remember_announced_times(session: AsyncSession, run: PlannedRun, now: datetime) -> None:
     for run_session in run.sessions:
         await remember_announced_time(session, run_session, now)
 
@@ -105,7 +106,7 @@ async def plan_session_reminders(
             session, enrolment_id=enrolment.id, run=run, recipient=recipient, now=now, timing=policy.evaluation
         )
     missed = frozenset(s.id for s in enrolment.clash_sessions)
-    rows += await _session_rows(session, enrolment.id, missed, run, run_session, recipient, now, policy, None)
+    rows += await _session_rows(session, enrolment.id, missed, run, run_session, recipient, now, policy, None, None)
     return await enqueue_many(session, rows)
 
 
@@ -113,15 +114,16 @@ async def _session_rows(
     session: AsyncSession,
     enrolment_id: int,
     missed: frozenset[int],
-    run: CourseRun,
-    run_session: RunSession,
+    run: PlannedRun,
+    run_session: PlannedSession,
     recipient: str,
     now: datetime,
     policy: EnrolmentPolicy,
-    outcomes: Sequence[LearningOutcome] | None,
+    outcomes: Sequence[PlannedOutcome] | None,
+    course: PlannedCourse | None,
 ) -> list[Queued]:
     """One session's reflection prompt and reminders still ahead, as rows to queue (``missed``: the ids of the
-    sessions the trainers accepted the person misses)."""
+    sessions the trainers accepted the person misses; ``outcomes`` and ``course``: as ``prompt_rows``)."""
     if run_session.id in missed:
         return []  # the trainers accepted that they miss this one: no reminder, no reflection prompt
     rows = await prompt_rows(
@@ -135,6 +137,7 @@ async def _session_rows(
         now=now,
         timing=policy.reflection,
         outcomes=outcomes,
+        course=course,
     )
     for offset in policy.reminder_offsets:
         due = reminder_due(run_session.starts_at, offset, policy.zone)
@@ -172,23 +175,40 @@ async def plan_reminders(
     return await plan_reminders_of(session, enrolment.id, missed, run, recipient, now, policy)
 
 
+# The course's learning outcomes in order (built once).
+_OUTCOMES = (
+    select(LearningOutcome)
+    .where(LearningOutcome.course_id == bindparam("course_id"))
+    .order_by(LearningOutcome.position)
+)
+
+
 async def plan_reminders_of(
     session: AsyncSession,
     enrolment_id: int,
     missed: frozenset[int],
-    run: CourseRun,
+    run: PlannedRun,
     recipient: str,
     now: datetime,
     policy: EnrolmentPolicy,
+    *,
+    announce: bool = True,
 ) -> int:
     """:func:`plan_reminders` of an enrolment known by its id and the ids of the sessions it misses (written with
-    plain statements: no ORM entity of it); needs the run's course and sessions loaded."""
-    await remember_announced_times(session, run, now)
-    outcomes = (
-        await session.scalars(
-            select(LearningOutcome).where(LearningOutcome.course_id == run.course_id).order_by(LearningOutcome.position)
-        )
-    ).all()
+    plain statements: no ORM entity of it); needs the run's course and sessions loaded.
+
+    A run of the catalogue kept in memory (``KeptRun``, checked by the caller against the database's catalogue
+    version in this transaction) brings its course's outcomes and reflection questions: they are not read.
+    ``announce=False``: the caller read, in this transaction under the run's lock, that every session of the run
+    has its time recorded as told (:func:`remember_announced_times` would write nothing)."""
+    if announce:
+        await remember_announced_times(session, run, now)
+    outcomes: Sequence[PlannedOutcome]
+    course: PlannedCourse | None = None
+    if isinstance(run, KeptRun):
+        outcomes, course = run.course.outcomes, run.course
+    else:
+        outcomes = (await session.scalars(_OUTCOMES, {"course_id": run.course_id})).all()
     rows = await survey_rows(
         session,
         enrolment_id=enrolment_id,
@@ -197,9 +217,12 @@ async def plan_reminders_of(
         now=now,
         timing=policy.evaluation,
         outcomes=outcomes,
+        course=course,
     )
     for run_session in run.sessions:
-        rows += await _session_rows(session, enrolment_id, missed, run, run_session, recipient, now, policy, outcomes)
+        rows += await _session_rows(
+            session, enrolment_id, missed, run, run_session, recipient, now, policy, outcomes, course
+        )
     return await enqueue_many(session, rows)
 
 

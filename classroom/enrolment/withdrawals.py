@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import CourseView, RunView
-from classroom.coordinators import notify_coordinators
+from classroom.coordinators import (
+    NotifiedTarget,
+    coordinator_copies,
+    coordinator_targets,
+    coordinators_reach,
+    targets_of,
+)
 from classroom.enrolment.enrolments import MAX_REASON_LENGTH
 from classroom.enrolment.errors import EnrolmentClosed, NoEnrolment
 from classroom.enrolment.loading import (
@@ -35,7 +41,7 @@ from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
 from classroom.enrolment.waitlist import offer_places
 from classroom.errors import InvalidInput, NotFound
-from classroom.outbox import Notice, enqueue
+from classroom.outbox import Notice, Queued, enqueue_many
 from storage.models import Enrolment, EnrolmentStatus, Organisation, Person, RunTrainer
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
@@ -122,15 +128,25 @@ def _checked_reason(reason: str | None) -> str | None:
 
 
 async def _tell_overseers(
-    session: AsyncSession, trainers: list[tuple[int, str]], notice: Notice, key: str, now: datetime
+    session: AsyncSession,
+    trainers: list[tuple[int, str]],
+    notice: Notice,
+    key: str,
+    now: datetime,
+    coordinators: list[NotifiedTarget] | None = None,
 ) -> None:
-    """Queue ``notice`` for the coordinators (their chat, else each of them) and each linked trainer of the run
-    (``trainers``: their person ids and Entra ids, in id order); someone who is both gets one copy."""
-    reached = {t.recipient for t in await notify_coordinators(session, notice, dedupe_key=key, due_at=now)}
+    """Queue ``notice`` for the coordinators (their chat, else each of them: ``coordinators``, read here when not
+    given) and each linked trainer of the run (``trainers``: their person ids and Entra ids, in id order); someone
+    who is both gets one copy. Every copy in one statement."""
+    if coordinators is None:
+        coordinators = await coordinator_targets(session, key)
+    rows = coordinator_copies(coordinators, notice, dedupe_key=key, due_at=now)
+    reached = {t.recipient for t in coordinators}
     for trainer_id, aad_object_id in trainers:
         if aad_object_id not in reached:
             key_for_trainer = f"{key}:trainer:{trainer_id}"
-            await enqueue(session, notice, due_at=now, dedupe_key=key_for_trainer, recipient=aad_object_id)
+            rows.append(Queued(notice, due_at=now, dedupe_key=key_for_trainer, recipient=aad_object_id))
+    await enqueue_many(session, rows)
 
 
 # Built once: what giving up a place reads under the run's lock, in one statement of plain values: the person, their
@@ -172,12 +188,13 @@ _CANCEL = (
     .where(_ENROLMENTS.id == bindparam("enrolment_id"))
     .values(status=EnrolmentStatus.CANCELLED, ended_at=bindparam("now"), offer_expires_at=None)
 )
-_LINKED_TRAINERS = (
-    select(Person.id, Person.aad_object_id)
+# Whom a place given up is told of, in one statement: the coordinators' reach, and the run's linked trainers.
+_TRAINER = "trainer"
+_OVERSEERS = coordinators_reach(
+    select(literal(_TRAINER).label("kind"), Person.aad_object_id.label("target"), Person.id.label("person_id"))
     .join(RunTrainer, RunTrainer.person_id == Person.id)
     .where(RunTrainer.run_id == bindparam("run_id"))
     .distinct()
-    .order_by(Person.id)
 )
 
 
@@ -228,8 +245,10 @@ async def withdraw_by_code(
     await cancel_reminders(session, row.enrolment_id)
     if previous == EnrolmentStatus.CONFIRMED:
         notice = _withdrawn_notice(course, run, row, reason, now, places_left=run.capacity - (row.taken - 1))
-        trainers = [(t.id, t.aad_object_id) for t in await connection.execute(_LINKED_TRAINERS, {"run_id": run.id})]
-        await _tell_overseers(session, trainers, notice, withdrawn_key(row.enrolment_id, row.round), now)
+        key = withdrawn_key(row.enrolment_id, row.round)
+        overseers = (await session.execute(_OVERSEERS, {"run_id": run.id})).all()
+        trainers = sorted((o.person_id, o.target) for o in overseers if o.kind == _TRAINER)  # in id order
+        await _tell_overseers(session, trainers, notice, key, now, targets_of(overseers, key))
     return Withdrawn(previous, row.enrolment_id, run.code)
 
 

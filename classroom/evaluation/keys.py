@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -25,14 +25,22 @@ def respondent_key(hmac_key: bytes, enrolment_id: int) -> str:
     return hmac.new(hmac_key, f"enrolment:{enrolment_id}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
+# Built once: read on every place confirmed.
+_KEY = select(EvaluationRunKey.hmac_key).where(EvaluationRunKey.run_id == bindparam("run_id"))
+
+
 async def run_key(session: AsyncSession, run_id: int, *, create: bool = True) -> bytes | None:
     """The run's key, made on first use (two transactions at once agree: the first insert wins). None once it has
-    been dropped, or when there is none and ``create`` is False."""
-    if create:
-        await insert_or_ignore(
-            session,
-            EvaluationRunKey.__table__,  # type: ignore[arg-type]
-            {"run_id": run_id, "hmac_key": secrets.token_bytes(KEY_BYTES), "created_at": utcnow()},
-            ["run_id"],
-        )
-    return await session.scalar(select(EvaluationRunKey.hmac_key).where(EvaluationRunKey.run_id == run_id))
+    been dropped, or when there is none and ``create`` is False.
+
+    Read first: once the run has its row (from its first place on), that read is all it costs."""
+    found = (await session.execute(_KEY, {"run_id": run_id})).first()
+    if found is not None or not create:
+        return found.hmac_key if found is not None else None
+    await insert_or_ignore(
+        session,
+        EvaluationRunKey.__table__,  # type: ignore[arg-type]
+        {"run_id": run_id, "hmac_key": secrets.token_bytes(KEY_BYTES), "created_at": utcnow()},
+        ["run_id"],
+    )
+    return await session.scalar(_KEY, {"run_id": run_id})

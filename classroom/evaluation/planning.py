@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from classroom.catalogue.views import PlannedCourse, PlannedOutcome, PlannedRun, PlannedSession
 from classroom.evaluation.keys import respondent_key, run_key
 from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
@@ -33,15 +35,16 @@ from storage.models import (
     LearningOutcome,
     NotificationStatus,
     OutboxNotification,
-    RunSession,
 )
 
+S = TypeVar("S", bound=PlannedSession)
 
-def first_session(sessions: Sequence[RunSession]) -> RunSession | None:
+
+def first_session(sessions: Sequence[S]) -> S | None:
     return min(sessions, key=lambda s: s.starts_at, default=None)
 
 
-def last_session(sessions: Sequence[RunSession]) -> RunSession | None:
+def last_session(sessions: Sequence[S]) -> S | None:
     return max(sessions, key=lambda s: s.ends_at, default=None)
 
 
@@ -58,16 +61,17 @@ async def survey_rows(
     session: AsyncSession,
     *,
     enrolment_id: int,
-    run: CourseRun,
+    run: PlannedRun,
     recipient: str,
     now: datetime,
     timing: EvaluationTiming,
-    outcomes: Sequence[LearningOutcome] | None = None,
+    outcomes: Sequence[PlannedOutcome] | None = None,
+    course: PlannedCourse | None = None,
 ) -> list[Queued]:
     """The "before" and "after" surveys of a confirmed enrolment (``run.sessions`` loaded), for the caller to queue
     in this transaction with its other rows (``enqueue_many``); a survey still waiting is cancelled here, so
     queueing it again re-plans it. ``outcomes``: the course's learning outcomes in order, when the caller has read
-    them."""
+    them; ``course``: the run's course, when the caller has it (else it is looked up)."""
     first, last = first_session(run.sessions), last_session(run.sessions)
     if first is None or last is None:
         return []
@@ -80,7 +84,13 @@ async def survey_rows(
     if now < closes:
         wanted.append((EvaluationPhase.AFTER, last.ends_at, closes))
     return await _rows(
-        session, enrolment_id=enrolment_id, run=run, wanted=wanted, recipient=recipient, outcomes=outcomes
+        session,
+        enrolment_id=enrolment_id,
+        run=run,
+        wanted=wanted,
+        recipient=recipient,
+        outcomes=outcomes,
+        course=course,
     )
 
 
@@ -88,10 +98,11 @@ async def _rows(
     session: AsyncSession,
     *,
     enrolment_id: int,
-    run: CourseRun,
+    run: PlannedRun,
     wanted: list[tuple[EvaluationPhase, datetime, datetime]],
     recipient: str,
-    outcomes: Sequence[LearningOutcome] | None,
+    outcomes: Sequence[PlannedOutcome] | None,
+    course: PlannedCourse | None = None,
 ) -> list[Queued]:
     """The rows of the ``wanted`` surveys (phase, due, closes at) not answered or skipped yet; a survey still waiting
     is cancelled, so queueing it again re-plans it."""
@@ -107,7 +118,8 @@ async def _rows(
         items = [OutcomeItem(number=n, text=o.text) for n, o in enumerate(outcomes, start=1)]
     if not items:
         return []  # a course without learning outcomes has nothing to evaluate against
-    course = await session.get_one(Course, run.course_id)
+    if course is None:
+        course = await session.get_one(Course, run.course_id)
     # A waiting row is re-planned; a sent one stays sent. Both phases: their common prefix, in one statement.
     if len(wanted) == len(EvaluationPhase):
         await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
@@ -138,13 +150,14 @@ async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int)
     key = await run_key(session, run_id)
     if key is None:
         return frozenset(EvaluationPhase)
-    found = await session.scalars(
-        select(EvaluationResponse.phase).where(
-            EvaluationResponse.run_id == run_id,
-            EvaluationResponse.respondent_key == respondent_key(key, enrolment_id),
-        )
-    )
+    found = await session.scalars(_SETTLED, {"run_id": run_id, "respondent_key": respondent_key(key, enrolment_id)})
     return frozenset(found.all())
+
+
+# Built once: read on every place confirmed.
+_SETTLED = select(EvaluationResponse.phase).where(
+    EvaluationResponse.run_id == bindparam("run_id"), EvaluationResponse.respondent_key == bindparam("respondent_key")
+)
 
 
 async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:

@@ -25,6 +25,8 @@ from sqlalchemy import (
     case,
     false,
     func,
+    literal_column,
+    null,
     or_,
     select,
     true,
@@ -95,7 +97,7 @@ async def enqueue(
         "due_at": due_at,
         "next_attempt_at": due_at,
         "expires_at": expires_at,
-        "now": utcnow(),
+        **_stamped(utcnow()),
     }
     statement = _enqueue_statement(session.get_bind().dialect.name)
     queued = (await session.execute(statement, values)).first() is not None
@@ -118,6 +120,11 @@ _ENQUEUED_COLUMNS = (
 _ENQUEUE_STATEMENTS: dict[str, Any] = {}
 
 
+def _stamped(now: datetime) -> dict[str, datetime]:
+    """The created and updated times of rows queued ``now`` (the parameters of ``_enqueue_statement``)."""
+    return {"created_at": now, "updated_at": now}
+
+
 def _enqueue_statement(dialect: str) -> Any:
     """:func:`enqueue`'s upsert for ``dialect``, built once (building it, with its ``excluded`` alias of every
     column, cost more than running it) and run with each row's values as parameters."""
@@ -125,24 +132,30 @@ def _enqueue_statement(dialect: str) -> Any:
     if built is not None:
         return built
     table = OutboxNotification.__table__
-    now = bindparam("now", type_=UtcDateTime())
+    # Each stamp its own parameter (both given the same time): a name bound twice makes SQLAlchemy 2.1's
+    # "insertmanyvalues" pass one parameter a row too few on PostgreSQL (asyncpg's numbered parameters).
+    stamps = {name: bindparam(name, type_=UtcDateTime()) for name in ("created_at", "updated_at")}
     columns: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _ENQUEUED_COLUMNS}
-    statement = dialect_insert(dialect, table).values({**columns, "created_at": now, "updated_at": now})
+    statement = dialect_insert(dialect, table).values({**columns, **stamps})
     revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
-    # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet.
+    # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet. No bound
+    # parameter in the SET clause (NULL written as such, ``updated_at`` the row's own): with one,
+    # SQLAlchemy sends the rows of ``enqueue_many`` a statement each, not as one INSERT of many VALUES.
     revived.update(
         superseded_attempts=table.c.attempts,
-        activity_id=None,
-        sent_conversation_id=None,
-        lease_owner=None,
-        lease_expires_at=None,
-        last_error=None,
-        updated_at=now,
+        activity_id=null(),
+        sent_conversation_id=null(),
+        lease_owner=null(),
+        lease_expires_at=null(),
+        last_error=null(),
+        updated_at=statement.excluded.updated_at,
     )
     built = statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_=revived,
-        where=table.c.status == NotificationStatus.CANCELLED,
+        # Written in the SQL, not bound: a parameter after the VALUES makes SQLAlchemy 2.1's "insertmanyvalues"
+        # miscount its parameters on PostgreSQL (asyncpg's numbered ones): "expects 309 arguments, 308 passed".
+        where=table.c.status == literal_column(f"'{NotificationStatus.CANCELLED.value}'"),
     ).returning(table.c.id)
     _ENQUEUE_STATEMENTS[dialect] = built
     return built
@@ -164,9 +177,10 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
     """:func:`enqueue` for several rows at once (a confirmed place queues a dozen reminders, prompts and surveys);
     returns how many were queued (new, or revived from cancelled). Each row behaves as if enqueued on its own.
 
-    One call of :func:`enqueue`'s statement with every row's parameters (an executemany), not a statement of many
-    VALUES: SQLAlchemy compiles a multi-row VALUES afresh on every call (it cannot cache one), which cost more
-    than the separate statements it saved. Measured on 7 rows: about half the CPU of 7 ``enqueue`` calls."""
+    One call of :func:`enqueue`'s statement with every row's parameters (an executemany), not a statement built
+    with many VALUES: SQLAlchemy compiles such a statement afresh on every call (it cannot cache one), which cost
+    more than the separate statements it saved. The executemany itself goes as one INSERT of many VALUES, which
+    SQLAlchemy writes from the cached statement ("insertmanyvalues"; see ``_enqueue_statement``)."""
     if not rows:
         return 0
     for row in rows:
@@ -185,7 +199,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
                 expires_at=row.expires_at,
             )
         return queued
-    now = utcnow()
+    stamps = _stamped(utcnow())
     values = [
         {
             "dedupe_key": row.dedupe_key,
@@ -197,7 +211,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
             "due_at": row.due_at,
             "next_attempt_at": row.due_at,
             "expires_at": row.expires_at,
-            "now": now,
+            **stamps,
         }
         for row in rows
     ]

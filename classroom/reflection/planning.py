@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom.catalogue.views import PlannedCourse, PlannedOutcome, PlannedSession
 from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue_many
 from classroom.reflection.notices import (
     OutcomePart,
@@ -29,7 +30,7 @@ from storage.models import Course, LearningOutcome, Reflection, ReflectionStatus
 PROMPT_SHELF_LIFE = timedelta(days=14)  # a prompt held up longer than this (a stopped bot) is no longer sent
 
 
-def prompt_due(run_session: RunSession, timing: ReflectionTiming) -> datetime:
+def prompt_due(run_session: PlannedSession, timing: ReflectionTiming) -> datetime:
     """The session's stored end plus the delay (elapsed time: stored times are UTC, so DST changes nothing)."""
     return run_session.ends_at + timing.delay
 
@@ -39,12 +40,15 @@ async def prompt_notice(
     enrolment_id: int,
     course_id: int,
     run_code: str,
-    run_session: RunSession,
+    run_session: PlannedSession,
     count: int,
-    outcomes: Sequence[LearningOutcome] | None = None,
+    outcomes: Sequence[PlannedOutcome] | None = None,
+    course: PlannedCourse | None = None,
 ) -> ReflectionPromptNotice:
-    """``outcomes``: the course's learning outcomes in order, when the caller has read them."""
-    course = await session.get_one(Course, course_id)
+    """``outcomes``: the course's learning outcomes in order, when the caller has read them; ``course``: the course,
+    when the caller has it (else it is looked up)."""
+    if course is None:
+        course = await session.get_one(Course, course_id)
     if outcomes is None:
         outcomes = (
             await session.scalars(
@@ -101,35 +105,41 @@ async def plan_prompt(
     return await enqueue_many(session, rows)
 
 
+# Built once (read for every session of every place confirmed); equalities, not an IN list SQLAlchemy renders anew
+# at each execution.
+_SETTLED = select(Reflection.id).where(
+    Reflection.enrolment_id == bindparam("enrolment_id"),
+    Reflection.session_id == bindparam("session_id"),
+    or_(Reflection.status == ReflectionStatus.DONE, Reflection.status == ReflectionStatus.SKIPPED),
+)
+
+
 async def prompt_rows(
     session: AsyncSession,
     *,
     enrolment_id: int,
     course_id: int,
     run_code: str,
-    run_session: RunSession,
+    run_session: PlannedSession,
     session_count: int,
     recipient: str,
     now: datetime,
     timing: ReflectionTiming,
     due_at: datetime | None = None,
-    outcomes: Sequence[LearningOutcome] | None = None,
+    outcomes: Sequence[PlannedOutcome] | None = None,
+    course: PlannedCourse | None = None,
 ) -> list[Queued]:
     """What :func:`plan_prompt` queues, for the caller to queue in this transaction with its other rows
-    (``enqueue_many``). ``outcomes``: the course's learning outcomes in order, when the caller has read them."""
+    (``enqueue_many``). ``outcomes`` and ``course``: as :func:`prompt_notice`."""
     due = due_at or prompt_due(run_session, timing)
     if due < now - timing.catch_up:
         return []
-    settled = await session.scalar(
-        select(Reflection.id).where(
-            Reflection.enrolment_id == enrolment_id,
-            Reflection.session_id == run_session.id,
-            Reflection.status.in_((ReflectionStatus.DONE, ReflectionStatus.SKIPPED)),
-        )
-    )
+    settled = await session.scalar(_SETTLED, {"enrolment_id": enrolment_id, "session_id": run_session.id})
     if settled is not None:
         return []  # finished or skipped already (a session moved after the person reflected)
-    notice = await prompt_notice(session, enrolment_id, course_id, run_code, run_session, session_count, outcomes)
+    notice = await prompt_notice(
+        session, enrolment_id, course_id, run_code, run_session, session_count, outcomes, course
+    )
     nudge_due = max(due, now) + timing.nudge_after
     return [
         Queued(

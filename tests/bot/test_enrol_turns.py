@@ -64,16 +64,20 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert len(terms) == 4, terms
 
     # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
-    # outcomes and the run's evaluation key read once for them) and issues the calendar link; nobody's roles are
-    # read (nothing here depends on them).
+    # outcomes from the catalogue kept in memory, the run's evaluation key read once for them) and issues the
+    # calendar link; nobody's roles are read (nothing here depends on them).
     [place] = [c for c in confirm if _with(c, "UPDATE enrolments")]
     assert _with(place, "INSERT INTO outbox") and _with(place, "INSERT INTO calendar_links")
-    assert len(_with(place, "FROM learning_outcomes")) == 1
+    assert not _with(place, "FROM learning_outcomes"), place
     assert len(_with(place, "FROM evaluation_run_keys")) == 1
+    assert not _with(place, "INSERT INTO evaluation_run_keys"), place  # the run has its key: read, not written
+    # The session's time as told was recorded by the first place: known from the read under the lock, not written.
+    assert not _with(place, "INSERT INTO announced_session_times"), place
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
-    assert sum(map(len, confirm)) <= 24, confirm  # 7 of them the outbox rows, one statement run for all
-    # The run's details from the catalogue kept in memory: only its course and sessions loaded, to plan reminders.
+    assert sum(map(len, confirm)) <= 12, confirm  # every outbox row in one INSERT
+    # The run's details from the catalogue kept in memory, for the reminders too: the run is not loaded at all.
+    assert not _with(place, "FROM course_runs") and not _with(place, "SELECT run_sessions."), place
     assert not _with(place, "FROM run_prices") and not _with(place, "FROM run_trainers"), place
     assert not _with(place, "FROM run_eligible_organisations"), place
 
@@ -100,4 +104,9 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(given_up, "FROM person_roles", "person_roles.person_id IN")
     # Its reminders, reflection prompts and surveys cancelled in one statement run (an executemany).
     assert len(_with(given_up, "UPDATE outbox")) == 1, given_up
-    assert sum(map(len, withdraw)) <= 14, withdraw
+    # Whom to tell (the coordinators' conversation or each of them, and the run's linked trainers) in one read; every
+    # copy in one INSERT.
+    [overseers] = _with(given_up, "designated_conversations")
+    assert "person_roles" in overseers and "run_trainers" in overseers, overseers
+    assert len(_with(given_up, "INSERT INTO outbox")) <= 1, given_up
+    assert sum(map(len, withdraw)) <= 10, withdraw

@@ -15,6 +15,7 @@ from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.coordinators import (
     ChatMember,
     NotOnlyCoordinators,
+    coordinator_targets,
     coordinators_conversation,
     outsiders_joined,
     set_coordinators_conversation,
@@ -53,6 +54,7 @@ from tests.support.enquiries import (
     submitted,
 )
 from tests.support.races import postgres_only, race
+from tests.support.statements import statements
 
 ADELE = Actor(COORDINATOR_AAD, COORDINATOR_NAME)
 PATTI = Actor(SECOND_COORDINATOR_AAD, "Patti Fernandez")
@@ -629,3 +631,22 @@ async def test_two_coordinators_assigning_at_once_are_applied_in_turn(session_fa
         (EnquiryAction.ASSIGNED, COORDINATOR_NAME),
         (EnquiryAction.ASSIGNED, "Patti Fernandez"),
     ]
+
+
+async def test_where_coordinator_notifications_go_is_one_statement(engine, session_factory, clock) -> None:
+    """The shared conversation and the coordinators are read together (``coordinators_reach``): each coordinator in
+    Entra id order while none is set, the conversation once it is."""
+    async with session_factory() as session:
+        with statements(engine) as seen:
+            each = await coordinator_targets(session, "k")
+    assert [t.recipient for t in each] == sorted([COORDINATOR_AAD, SECOND_COORDINATOR_AAD]) and len(seen) == 1
+    await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
+    async with session_factory.begin() as session:
+        await set_coordinators_conversation(
+            session, COORDINATORS_CHAT, by=COORDINATOR_AAD, now=clock.now(), members=COORDINATORS_ONLY
+        )
+    async with session_factory() as session:
+        with statements(engine) as seen:
+            shared = await coordinator_targets(session, "k")
+    assert [(t.dedupe_key, t.conversation_key, t.recipient) for t in shared] == [("k:chat", COORDINATORS_CHAT, None)]
+    assert len(seen) == 1

@@ -7,12 +7,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import AlreadyEnrolled, CourseFull, NotEligible
-from storage.models import Course, Enrolment, EnrolmentStatus, RunSession
+from classroom.enrolment.loading import load_enrolment, load_run
+from classroom.enrolment.reminders import cancel_reminders, plan_reminders
+from classroom.evaluation.notices import SURVEY
+from classroom.reflection.notices import PROMPT
+from classroom.reflection.questions import LEARNT
+from storage.models import (
+    AnnouncedSessionTime,
+    Course,
+    CourseRun,
+    Enrolment,
+    EnrolmentStatus,
+    LearningOutcome,
+    OutboxNotification,
+    RunSession,
+)
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, outbox
 from tests.support.statements import statements
@@ -69,3 +83,77 @@ async def test_a_moved_session_is_announced_before_a_place_is_taken(service, ses
         )
     await service.enrol(ISAIAH, MULTI_RUN)
     assert len(await outbox(session_factory, notices.SESSION_MOVED)) == 1  # Alex hears of it
+
+
+def _planned(rows: list[OutboxNotification]) -> list[tuple[object, ...]]:
+    """What each row will say, to whom and when (not its id or bookkeeping)."""
+    return sorted(
+        (r.dedupe_key, r.kind, r.payload, r.due_at, r.expires_at, r.recipient_aad_object_id, r.status) for r in rows
+    )
+
+
+async def test_what_is_planned_from_the_kept_catalogue_is_what_the_full_path_plans(
+    service, engine, session_factory, clock
+) -> None:
+    """The common case plans the reminders, reflection prompts and surveys from the catalogue kept in memory (its
+    sessions, the course's outcomes and wording): the rows are those the ORM path plans for the same place."""
+    async with session_factory.begin() as session:  # the course words a reflection question its own way
+        await session.execute(update(Course).where(Course.code == MULTI).values(reflection_questions={LEARNT: "Mine"}))
+    await service.quote(ALEX, MULTI_RUN)  # the catalogue kept in memory is built on first use
+    with statements(engine) as seen:
+        view = await service.enrol(ALEX, MULTI_RUN)
+    assert not [s for s in seen if "SELECT run_sessions." in s or "FROM learning_outcomes" in s], seen
+    kept = _planned(await outbox(session_factory, status=None))
+    assert {row[1] for row in kept} == {notices.REMINDER, PROMPT, SURVEY}, kept
+    assert "Mine" in str([row[2] for row in kept if row[1] == PROMPT])
+
+    async with session_factory.begin() as session:  # given up and planned again through the ORM path
+        await cancel_reminders(session, view.id)
+        enrolment = await load_enrolment(session, view.id)
+        run = await load_run(session, enrolment.run_id)
+        await plan_reminders(session, enrolment, run, ALEX, clock.now(), service.policy)
+    assert _planned(await outbox(session_factory, status=None)) == kept
+
+
+async def test_reminders_follow_a_catalogue_changed_since_the_copy_was_kept(service, session_factory) -> None:
+    """A copy kept before the course's outcomes, title or wording changed is not what the reminders are planned from."""
+    await service.quote(ALEX, MULTI_RUN)  # the copy kept
+    async with session_factory.begin() as session:  # someone else's plain UPDATEs
+        course_id = await session.scalar(select(Course.id).where(Course.code == MULTI))
+        await session.execute(
+            update(Course).where(Course.id == course_id).values(title="Renamed", reflection_questions={LEARNT: "New"})
+        )
+        await session.execute(
+            update(LearningOutcome).where(LearningOutcome.course_id == course_id).values(text="Outcome rewritten")
+        )
+    await service.enrol(ALEX, MULTI_RUN)
+    rows = await outbox(session_factory)
+    for kind in (notices.REMINDER, PROMPT, SURVEY):
+        payloads = str([r.payload for r in rows if r.kind == kind])
+        assert "Renamed" in payloads, kind
+    assert "Outcome rewritten" in str([r.payload for r in rows if r.kind in (PROMPT, SURVEY)])
+    assert "New" in str([r.payload for r in rows if r.kind == PROMPT])
+
+
+async def test_a_session_with_no_time_recorded_as_told_gets_one_when_a_place_is_taken(
+    service, engine, session_factory
+) -> None:
+    """The times people are told are recorded when a place is taken, for the sessions that have none yet (a session
+    added since the last place); when every session has one, nothing is written."""
+    await service.enrol(ALEX, MULTI_RUN)
+    async with session_factory.begin() as session:  # as if the run's last session were added since
+        sessions = (
+            await session.scalars(
+                select(RunSession).join(CourseRun).where(CourseRun.code == MULTI_RUN).order_by(RunSession.starts_at)
+            )
+        ).all()
+        recorded = (await session.scalars(select(AnnouncedSessionTime.session_id))).all()
+        assert len(sessions) == 4 and set(recorded) >= {s.id for s in sessions}
+        await session.execute(delete(AnnouncedSessionTime).where(AnnouncedSessionTime.session_id == sessions[-1].id))
+    await service.enrol(ISAIAH, MULTI_RUN)
+    with statements(engine) as seen:
+        await service.enrol(PATTI, MULTI_RUN)
+    async with session_factory() as session:
+        assert sessions[-1].id in (await session.scalars(select(AnnouncedSessionTime.session_id))).all()
+    assert not [s for s in seen if "INSERT INTO announced_session_times" in s], seen
+    assert len(await outbox(session_factory, notices.SESSION_MOVED)) == 0  # nothing moved
