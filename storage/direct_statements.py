@@ -10,19 +10,19 @@ most of an install turn's database CPU (its four statements cost 48 us in sqlite
 the parameters in order through the statement's own types' processors, calls sqlite3, and converts the rows
 through the result columns' processors: the same SQL, the same values in and out as ``execute``. Errors go
 through the connection's own handling (wrapped as ``DBAPIError``, so ``classroom.transactions`` retries a busy
-database as before). Anything else runs through ``connection.execute``: PostgreSQL, a connection with event
-listeners (tests that count statements) or echo, and statements the shortcut does not cover (Python-side column
-defaults, expanding ``IN`` parameters or literal ones the caller gives, implicit RETURNING). Statements written
-with mapped classes' attributes are covered: on a ``Connection`` their rows are plain rows either way.
+database as before). Anything else runs through ``connection.execute``: PostgreSQL, a connection, engine or
+dialect with event listeners (tests that count statements), echo or a schema map, and statements the shortcut does
+not cover (Python-side column defaults, expanding ``IN`` parameters or literal ones the caller gives, implicit
+RETURNING). Statements written with mapped classes' attributes are covered: on a ``Connection`` their rows are
+plain rows either way.
 
 Written against SQLAlchemy 2.1.9: ``tests/storage/test_direct_statements.py`` fails loudly if the compiled form's
 attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or the private ``Connection`` calls
-(``_has_events``, ``_echo``, ``_handle_dbapi_exception``) change.
+(``_has_events``, ``_echo``, ``_execution_options``, ``_handle_dbapi_exception``) change.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -59,24 +59,21 @@ class DirectStatement:
     """A Core statement (built once, at import) that runs on sqlite3 directly where it can (see the module's
     notes); ``execute`` returns the same rows and row count as ``connection.execute`` would."""
 
-    __slots__ = ("__weakref__", "_compiled", "statement")
+    __slots__ = ("statement",)
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        # Per dialect (an engine's: its JSON serialiser is in the processors), per set of parameter names (an INSERT
-        # compiles to the columns given); None: this shape runs through ``connection.execute``.
-        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[frozenset[str], _Compiled | None]] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
         driver = loop_thread_sqlite(connection)
-        if driver is None or connection._has_events or connection.engine._has_events or connection._echo:
-            return self._through_sqlalchemy(connection, parameters)
         dialect = connection.dialect
-        shapes = self._compiled.get(dialect)
+        if driver is None or connection._has_events or connection.engine._has_events or dialect._has_events:
+            return self._through_sqlalchemy(connection, parameters)
+        if connection._echo or connection._execution_options.get("schema_translate_map"):
+            return self._through_sqlalchemy(connection, parameters)
+        shapes = _compiled_on(dialect).get(self)
         if shapes is None:
-            shapes = self._compiled[dialect] = {}
+            shapes = _compiled_on(dialect)[self] = {}
         names = frozenset(parameters)
         if names in shapes:
             compiled = shapes[names]
@@ -99,6 +96,23 @@ class DirectStatement:
         result = connection.execute(self.statement, dict(parameters))
         rows = [tuple(row) for row in result] if result.returns_rows else []
         return DirectResult(rows, result.rowcount)
+
+
+def _compiled_on(dialect: Dialect) -> dict[DirectStatement, dict[frozenset[str], _Compiled | None]]:
+    """The statements compiled for ``dialect`` (an engine's: its JSON serialiser is in the processors), each per set
+    of parameter names (an INSERT compiles to the columns given); None: that shape runs through ``execute``.
+
+    Kept on the dialect, so they go with its engine: the processors hold the dialect, so a cache beside it, even
+    a weak one, would keep every engine's dialect alive.
+    """
+    compiled: dict[DirectStatement, dict[frozenset[str], _Compiled | None]] | None = getattr(dialect, _ON_DIALECT, None)
+    if compiled is None:
+        compiled = {}
+        setattr(dialect, _ON_DIALECT, compiled)
+    return compiled
+
+
+_ON_DIALECT = "_classroom_direct_statements"
 
 
 def _compile(statement: Executable, dialect: Dialect, names: Sequence[str]) -> _Compiled | None:

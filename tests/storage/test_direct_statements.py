@@ -246,3 +246,46 @@ async def test_driver_errors_are_sqlalchemys_and_a_busy_database_is_retried(
         other.rollback()
         other.close()
     assert isinstance(busy.value.__cause__, OperationalError) and is_transient(busy.value.__cause__)
+
+
+@sqlite_only
+async def test_dialect_listeners_still_see_every_statement(engine: AsyncEngine) -> None:
+    """A listener on the dialect (``do_execute``) turns the shortcut off as the engine's and connection's do."""
+    from storage.engine import create_session_factory
+
+    seen: list[str] = []
+
+    def on_execute(_cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine.dialect, "do_execute", on_execute)
+    try:
+        await in_transaction_on(
+            create_session_factory(engine),
+            lambda connection: DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT}),
+        )
+    finally:
+        event.remove(engine.sync_engine.dialect, "do_execute", on_execute)
+    assert [statement for statement in seen if "activity_receipts" in statement]
+
+
+@sqlite_only
+async def test_compiled_forms_go_with_their_engine(db_url: str) -> None:
+    """The compiled forms' processors hold the engine's dialect: kept anywhere but on the dialect, every engine
+    made and disposed (tests, the CLI) would stay in memory."""
+    import gc
+    import weakref
+
+    from storage.engine import create_engine, create_session_factory
+
+    statement = DirectStatement(_CLAIM)
+    engine = create_engine(db_url)
+    await in_transaction_on(
+        create_session_factory(engine),
+        lambda connection: statement.execute(connection, {"key": "k1", "expires_at": AT}),
+    )
+    dialect = weakref.ref(engine.sync_engine.dialect)
+    await engine.dispose()
+    del engine
+    gc.collect()
+    assert dialect() is None
