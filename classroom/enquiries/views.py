@@ -144,10 +144,13 @@ async def enquiry_view(
 def kept_view_on(connection: Connection, enquiry: Row[Any], catalogue: CatalogueSnapshot | None) -> EnquiryView | None:
     """:func:`enquiry_view` from synchronous code (``run_sync``) on the connection of the caller's transaction, with
     the courses' titles from the catalogue this process keeps: one statement. None when that copy is not the
-    database's catalogue (or there is none, or no course or event to check it by): then :func:`enquiry_view`."""
-    kept = catalogue.kept if catalogue is not None else None
+    database's catalogue (or there is none, or no event to check it by): then :func:`enquiry_view`. An enquiry
+    naming no course needs no catalogue."""
     codes = list(enquiry.course_codes)
-    if kept is None or not codes:
+    if not codes:
+        return view_of(enquiry, list(connection.execute(_LATEST_EVENTS, {"enquiry_id": enquiry.id}).all()), [])
+    kept = catalogue.kept if catalogue is not None else None
+    if kept is None:
         return None
     latest = list(connection.execute(_LATEST_EVENTS_AT_VERSION, {"enquiry_id": enquiry.id}).all())
     if not latest or int(latest[0].catalogue_version or 0) != kept.version:

@@ -501,12 +501,15 @@ async def test_a_press_claims_its_activity_in_the_same_step(session_factory, clo
     assert again.changed and again.view.assignee_name == ADELE.name
 
 
-async def test_a_usual_press_through_the_service_needs_no_orm_session(session_factory, clock, monkeypatch) -> None:
+@pytest.mark.parametrize("courses", [pytest.param(None, id="naming a course"), pytest.param([], id="naming none")])
+async def test_a_usual_press_through_the_service_needs_no_orm_session(
+    session_factory, clock, monkeypatch, courses: list[str] | None
+) -> None:
     """With the catalogue kept current, the service runs a press whole on a pooled connection
     (``in_transaction_on``): no ORM session, whose set-up, transaction and commit cost more than a statement. A
     press it cannot finish so (here the first, which builds the catalogue's copy) is rolled back and run again with
-    a session: recorded once."""
-    enquiry = await submitted(session_factory, clock.now())
+    a session: recorded once. A question naming no course needs no catalogue."""
+    enquiry = await submitted(session_factory, clock.now(), **({} if courses is None else {"course_codes": courses}))
     service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
     first = await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")
     assert (
