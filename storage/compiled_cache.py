@@ -29,12 +29,14 @@ def _identity(key: tuple[Any, ...]) -> tuple[Any, ...]:
 class IdentityFirstCache(LRUCache[Any, Any]):
     """SQLAlchemy's LRU cache of compiled statements, with each key's statement tuple also found by identity.
 
-    The identity map keeps its tuples alive (so an id is never that of another, newer tuple) and is emptied when
-    it reaches the cache's capacity, so it holds no more than the cache itself."""
+    The identity map keeps its tuples alive (so an id is never that of another, newer tuple), one per compiled
+    form: a statement built per call, whose tuple is new each time, replaces its shape's entry instead of adding
+    one. It is emptied when it reaches the cache's capacity, so it holds no more than the cache itself."""
 
-    def __init__(self, capacity: int) -> None:
-        super().__init__(capacity)
+    def __init__(self, capacity: int, threshold: float = 0.5, size_alert: Any = None) -> None:
+        super().__init__(capacity, threshold, size_alert)
         self._by_identity: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self._identity_of: dict[int, tuple[Any, ...]] = {}  # id(compiled form) -> its entry's identity key
 
     def get(self, key: Any, default: Any = None) -> Any:
         if type(key) is tuple and len(key) == _KEY_LENGTH:
@@ -56,11 +58,18 @@ class IdentityFirstCache(LRUCache[Any, Any]):
     def clear(self) -> None:
         super().clear()
         self._by_identity.clear()
+        self._identity_of.clear()
 
     def _remember(self, key: tuple[Any, ...], compiled: Any) -> None:
         if len(self._by_identity) >= self.capacity:
             self._by_identity.clear()
-        self._by_identity[_identity(key)] = (key[1], compiled)
+            self._identity_of.clear()
+        identity = _identity(key)
+        earlier = self._identity_of.get(id(compiled))  # the entry keeps ``compiled`` alive: its id is its own
+        if earlier is not None:
+            self._by_identity.pop(earlier, None)
+        self._by_identity[identity] = (key[1], compiled)
+        self._identity_of[id(compiled)] = identity
 
 
 def find_compiled_by_identity_first(engine: Engine) -> None:
@@ -68,4 +77,4 @@ def find_compiled_by_identity_first(engine: Engine) -> None:
     an engine created without a cache keeps none."""
     cache = engine._compiled_cache
     if isinstance(cache, LRUCache) and not isinstance(cache, IdentityFirstCache):
-        engine._compiled_cache = IdentityFirstCache(cache.capacity)
+        engine._compiled_cache = IdentityFirstCache(cache.capacity, cache.threshold, cache.size_alert)

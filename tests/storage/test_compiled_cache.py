@@ -4,6 +4,7 @@ and PostgreSQL; statements built per call are found by value, as SQLAlchemy's ow
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import LRUCache
 
@@ -36,6 +37,10 @@ async def test_a_statement_built_once_is_found_without_hashing_its_key(engine: A
         for _ in range(3):
             assert (await connection.execute(_BUILT_ONCE, {"reference": "ENQ-1"})).all() == []
     assert by_value == [] and len(cache) == before  # found by identity, and not compiled again
+    # The layout the identity is taken from: (dialect, the statement's memoized key tuple, ...). Were the parts
+    # moved, the statement's tuple would be hashed in the identity key and the saving silently lost.
+    [key] = [key for key in cache._data if key[1] is _BUILT_ONCE._generate_cache_key()[0]]  # type: ignore[union-attr]
+    assert len(key) == 5 and isinstance(key[0], Dialect)
 
 
 async def test_a_statement_built_per_call_is_found_by_value(engine: AsyncEngine, monkeypatch) -> None:
@@ -66,3 +71,21 @@ def test_the_identity_map_holds_no_more_than_the_cache() -> None:
     assert cache.get((None, ("statement", 9), (), False, False)) == 9  # an equal key, another tuple: by value
     assert cache.get((None, ("statement", 99), (), False, False), "none") == "none"
     assert cache.get("another shape", "none") == "none"
+
+
+def test_a_shape_built_per_call_keeps_one_identity_entry() -> None:
+    """Each execution of a statement built per call brings a new key tuple: its shape's one entry is replaced,
+    so the map does not fill with tuples nobody will present again."""
+    cache = IdentityFirstCache(100)
+    compiled = object()
+    cache[(None, ("shape",), (), False, False)] = compiled
+    for _ in range(50):
+        assert cache.get((None, tuple(["shape"]), (), False, False)) is compiled  # equal, a new tuple each time
+    assert len(cache._by_identity) == 1
+
+
+async def test_the_engine_keeps_its_cache_size_alert(engine: AsyncEngine) -> None:
+    """The engine logs its cache's pruning (when its info logging is on) through the cache's size alert."""
+    cache = engine.sync_engine._compiled_cache
+    assert isinstance(cache, IdentityFirstCache)
+    assert cache.size_alert is not None and cache.size_alert == engine.sync_engine._lru_size_alert
