@@ -200,7 +200,7 @@ class _FirstMeeting(Exception):  # not an error: the install's other path
 
 
 class ConversationService:
-    """Installs and removals, each in its own transaction."""
+    """Installs and removals: installs arriving together share a transaction, removals each have their own."""
 
     def __init__(self, session_factory: SessionFactory, clock: Clock) -> None:
         self._session_factory = session_factory

@@ -85,28 +85,31 @@ class SharedTransactions:
                 except Exception as own:  # noqa: BLE001 - handed to its turn
                     _fail(waiting, own)
                 else:
-                    await self._hand_over(waiting, result)
+                    await self._hand_over([(waiting, result)])
             return
         except BaseException as error:  # cancelled (shutting down): every turn of the batch learns it
             for waiting in batch:
                 _fail(waiting, error)
             raise
-        for waiting, result in zip(batch, results, strict=True):
-            await self._hand_over(waiting, result)
+        await self._hand_over(list(zip(batch, results, strict=True)))
 
     async def _run(self, batch: list[_Waiting]) -> list[Any]:
         self.transactions += 1
 
         return list(await self._transaction(lambda connection: [waiting.unit(connection) for waiting in batch]))
 
-    async def _hand_over(self, waiting: _Waiting, result: Any) -> None:
-        if not waiting.future.done():
-            waiting.future.set_result(result)
-        elif waiting.future.cancelled() and waiting.abandoned is not None:
-            try:
-                await waiting.abandoned(result)
-            except Exception:
-                log.exception("could not undo the work of a turn cancelled while it was committed")
+    async def _hand_over(self, results: list[tuple[_Waiting, Any]]) -> None:
+        """Every waiting turn gets its result first; then the work of turns cancelled meanwhile is undone (its own
+        transaction, perhaps retried against a busy database: no other turn waits for it)."""
+        for waiting, result in results:
+            if not waiting.future.done():
+                waiting.future.set_result(result)
+        for waiting, result in results:
+            if waiting.future.cancelled() and waiting.abandoned is not None:
+                try:
+                    await waiting.abandoned(result)
+                except Exception:
+                    log.exception("could not undo the work of a turn cancelled while it was committed")
 
 
 def _fail(waiting: _Waiting, error: BaseException) -> None:

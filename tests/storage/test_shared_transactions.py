@@ -88,6 +88,33 @@ async def test_a_turn_cancelled_after_its_transaction_began_has_its_work_undone(
     assert undone == ["gone"]
 
 
+async def test_the_other_turns_get_their_results_before_a_cancelled_turns_work_is_undone(session_factory) -> None:
+    """Undoing is a transaction of its own, which a busy database may hold up: the batch's other turns do not wait
+    for it (here the undo finishes only once the kept turn has its result)."""
+    began, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_transaction(unit):  # type: ignore[no-untyped-def]
+        began.set()
+        await go_on.wait()
+        async with session_factory.begin() as session:
+            return await session.run_sync(lambda synchronous: unit(synchronous.connection()))
+
+    shared = SharedTransactions(slow_transaction)
+    kept_answered = asyncio.Event()
+
+    async def undo(_key: str) -> None:
+        await kept_answered.wait()
+
+    cancelled = asyncio.ensure_future(shared.run(_claim("gone"), abandoned=undo))
+    kept = asyncio.ensure_future(shared.run(_claim("kept"), abandoned=undo))
+    await began.wait()
+    cancelled.cancel()
+    go_on.set()
+    assert await asyncio.wait_for(kept, timeout=10) == "kept"  # a bound, not a wait: it fails, never hangs
+    kept_answered.set()
+    await asyncio.gather(*shared._running)
+
+
 async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_factory) -> None:
     shared = _shared(session_factory)
     cancelled = asyncio.ensure_future(shared.run(_claim("gone")))
