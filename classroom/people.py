@@ -121,7 +121,9 @@ async def meet_first(session: AsyncSession, aad_object_id: str, name: str = "") 
     return Met(person.name, person.role_set or frozenset({Role.PARTICIPANT}))
 
 
-_RENAME = DirectStatement(
+# Through ``execute`` (rare): ``updated_at``'s Python-side ``onupdate`` is computed per run, which a
+# ``DirectStatement`` does not cover.
+_RENAME = (
     update(Person.__table__)  # type: ignore[arg-type]
     .where(_PEOPLE.aad_object_id == bindparam("person"))
     .values(name=bindparam("new_name"))
@@ -136,7 +138,7 @@ def meet_known_on(connection: Connection, aad_object_id: str, name: str = "") ->
         return None
     stored = rows[0][0]
     if name and stored != name:
-        _RENAME.execute(connection, {"person": aad_object_id, "new_name": name})
+        connection.execute(_RENAME, {"person": aad_object_id, "new_name": name})
         stored = name
     roles = frozenset(role for _, role in rows if role is not None)
     return Met(stored, roles or frozenset({Role.PARTICIPANT}))
