@@ -393,3 +393,23 @@ async def test_every_catalogue_table_keeps_its_version_triggers_up_and_down(engi
     assert set(CATALOGUE_TABLES) <= await tables_with_triggers()
     await upgrade(engine)
     assert set(CATALOGUE_TABLES) <= await tables_with_triggers()
+
+
+async def test_sqlite_catalogue_triggers_compare_every_column_shown(engine: AsyncEngine) -> None:
+    """SQLite's update triggers list the columns whose change is a change to show (0015): a column added to a
+    catalogue table later and left out would let a kept copy of the catalogue go stale unnoticed (0024)."""
+    from sqlalchemy import text
+
+    from storage.models.catalogue_version import CATALOGUE_TABLES
+
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL's triggers fire on every statement, whatever it changes
+    bookkeeping = {"id", "created_at", "updated_at"}
+    async with engine.connect() as connection:
+        for table in CATALOGUE_TABLES:
+            trigger = await connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+                {"name": f"{table}_updated"},
+            )
+            shown = {column.name for column in Base.metadata.tables[table].columns} - bookkeeping
+            assert {column for column in shown if f"NEW.{column} " not in trigger} == set(), table

@@ -135,6 +135,17 @@ async def test_reminders_follow_a_catalogue_changed_since_the_copy_was_kept(serv
     assert "New" in str([r.payload for r in rows if r.kind == PROMPT])
 
 
+async def test_reminders_follow_a_course_whose_reflection_wording_alone_changed(service, session_factory) -> None:
+    """The wording is part of what the kept copy holds, so a change to it alone makes the copy stale (0024)."""
+    await service.quote(ALEX, MULTI_RUN)  # the copy kept
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(Course).where(Course.code == MULTI).values(reflection_questions={LEARNT: "Reworded"})
+        )
+    await service.enrol(ALEX, MULTI_RUN)
+    assert "Reworded" in str([r.payload for r in await outbox(session_factory) if r.kind == PROMPT])
+
+
 async def test_a_session_with_no_time_recorded_as_told_gets_one_when_a_place_is_taken(
     service, engine, session_factory
 ) -> None:
