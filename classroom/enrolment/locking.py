@@ -26,7 +26,10 @@ _NO_OP_WRITE = (
 
 
 async def lock_run(session: AsyncSession, run_id: int) -> None:
-    """Take the run's lock in the caller's transaction (held until it commits or rolls back)."""
+    """Take the run's lock in the caller's transaction (held until it commits or rolls back).
+
+    On the session's connection, so objects added to the session and not yet flushed are flushed by the session's
+    next query, after the lock, not before: a caller reading them with Core on the connection flushes first."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         found = await connection.scalar(_LOCK_ROW, {"run_id": run_id})
