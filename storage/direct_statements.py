@@ -14,7 +14,8 @@ database as before). Anything else runs through ``connection.execute``: PostgreS
 dialect with event listeners (tests that count statements), echo or a schema map, and statements the shortcut does
 not cover (Python-side column defaults, expanding ``IN`` parameters or literal ones the caller gives, implicit
 RETURNING). Statements written with mapped classes' attributes are covered: on a ``Connection`` their rows are
-plain rows either way.
+plain rows either way. Built ``named``, a statement's rows are named tuples of its columns' keys (attribute
+access, as ``Row``'s), either way.
 
 Written against SQLAlchemy 2.1.9: ``tests/storage/test_direct_statements.py`` fails loudly if the compiled form's
 attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or the private ``Connection`` calls
@@ -23,6 +24,7 @@ attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -38,10 +40,10 @@ Processor = Callable[[Any], Any]
 
 
 class DirectResult(NamedTuple):
-    """What a statement returned: its rows as tuples (none for a statement without RETURNING), and the rows it
-    changed (the driver's ``rowcount``: -1 for a read)."""
+    """What a statement returned: its rows as tuples, named ones for a statement built ``named`` (none for a
+    statement without RETURNING), and the rows it changed (the driver's ``rowcount``: -1 for a read)."""
 
-    rows: list[tuple[Any, ...]]
+    rows: list[Any]
     rowcount: int
 
 
@@ -59,10 +61,14 @@ class DirectStatement:
     """A Core statement (built once, at import) that runs on sqlite3 directly where it can (see the module's
     notes); ``execute`` returns the same rows and row count as ``connection.execute`` would."""
 
-    __slots__ = ("statement",)
+    __slots__ = ("_row", "statement")
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Executable, *, named: bool = False) -> None:
+        """``named``: rows as named tuples of the statement's column keys (each a name a tuple's field can have)."""
         self.statement = statement
+        self._row: Callable[[Any], tuple[Any, ...]] | None = None
+        if named:
+            self._row = namedtuple("Row", statement.exported_columns.keys())._make  # type: ignore[attr-defined]
 
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
         driver = loop_thread_sqlite(connection)
@@ -90,11 +96,13 @@ class DirectStatement:
             connection._handle_dbapi_exception(error, compiled.sql, parameters, None, None)
         if compiled.results is not None and rows:
             rows = [_converted(row, compiled.results) for row in rows]
+        if self._row is not None and rows:
+            rows = list(map(self._row, rows))
         return DirectResult(rows, cursor.rowcount)
 
     def _through_sqlalchemy(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
         result = connection.execute(self.statement, dict(parameters))
-        rows = [tuple(row) for row in result] if result.returns_rows else []
+        rows = list(map(self._row or tuple, result)) if result.returns_rows else []
         return DirectResult(rows, result.rowcount)
 
 

@@ -50,6 +50,7 @@ from classroom.errors import ClassroomError, NotAllowed, NotFound
 from classroom.people import holds_role
 from classroom.transactions import on_session_connection
 from storage.base import UtcDateTime
+from storage.direct_statements import DirectStatement
 from storage.models import Enquiry, EnquiryAction, EnquiryEvent, EnquiryStatus, Role
 
 
@@ -109,6 +110,7 @@ _LOCK_FOR_ENQUIRER = _lock(
     _ENQUIRIES.c.reference == bindparam("enquiry_reference"), _ENQUIRIES.c.enquirer_aad_object_id == _ACTOR
 )
 _RECORD = insert(_EVENTS)
+_RECORD_ON = DirectStatement(_RECORD)  # a press's event, on sqlite3 directly where it can (no id needed back)
 
 
 async def _apply(
@@ -225,7 +227,7 @@ class NeedsSession(Exception):
 class _Change:
     """A coordinator's button with nothing to add (assign_to_self, close, reopen): a :class:`CoordinatorAction`."""
 
-    statement: Update  # a guarded UPDATE (see ``_guarded``)
+    statement: DirectStatement  # a guarded UPDATE (see ``_guarded``), its rows named as the enquiry's columns
     action: EnquiryAction  # the event it records
     refusal: Refusal  # why it did not apply, when it did not
 
@@ -278,16 +280,17 @@ class _Change:
         idempotency_key: str | None,
         catalogue: CatalogueSnapshot | None,
         claim: Claim | None,
-    ) -> ActionOutcome | Row[Any] | None:
+    ) -> ActionOutcome | Any | None:
         """The change from synchronous code, the same statements in the same order on the transaction's connection:
         one hand-over to the driver for a press instead of one per statement. None: the guard did not hold (nothing
         changed); the enquiry's row: changed and recorded, but the catalogue this process keeps is not the
         database's, so the card is left to :func:`_changed`."""
         parameters = {**_guard_parameters(actor, now, idempotency_key), "enquiry_id": enquiry_id}
-        enquiry = connection.execute(self.statement, parameters).one_or_none()
-        if enquiry is None:
+        applied = self.statement.execute(connection, parameters).rows  # the row by its id, or none
+        if not applied:
             return None
-        connection.execute(_RECORD, _event(enquiry.id, self.action, actor, now, None, idempotency_key))
+        enquiry = applied[0]
+        _RECORD_ON.execute(connection, _event(enquiry.id, self.action, actor, now, None, idempotency_key))
         view = kept_view_on(connection, enquiry, catalogue)
         if view is None:
             return enquiry
@@ -332,9 +335,11 @@ class CoordinatorAction(Protocol):
         ...
 
 
-assign_to_self: CoordinatorAction = _Change(_ASSIGN, EnquiryAction.ASSIGNED, _not_assignable)
-close: CoordinatorAction = _Change(_CLOSE, EnquiryAction.CLOSED, _closed_already)
-reopen: CoordinatorAction = _Change(_REOPEN, EnquiryAction.REOPENED, _open_already)
+assign_to_self: CoordinatorAction = _Change(
+    DirectStatement(_ASSIGN, named=True), EnquiryAction.ASSIGNED, _not_assignable
+)
+close: CoordinatorAction = _Change(DirectStatement(_CLOSE, named=True), EnquiryAction.CLOSED, _closed_already)
+reopen: CoordinatorAction = _Change(DirectStatement(_REOPEN, named=True), EnquiryAction.REOPENED, _open_already)
 
 
 async def reply(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
 from classroom.catalogue.views import Catalogue
 from classroom.outbox import NoticePart
+from storage.direct_statements import DirectStatement
 from storage.models import (
     Course,
     Enquiry,
@@ -97,6 +98,7 @@ _LATEST_EVENTS = (
 # The same, with the database's catalogue version in each row (``CatalogueSnapshot.checked``): the courses' titles
 # then come from the catalogue kept in memory, without a statement of their own.
 _LATEST_EVENTS_AT_VERSION = _LATEST_EVENTS.add_columns(version_column())
+_LATEST_EVENTS_AT_VERSION_ON = DirectStatement(_LATEST_EVENTS_AT_VERSION)  # a press's, on sqlite3 where it can
 
 
 async def course_refs(session: AsyncSession, codes: list[str]) -> list[CourseRef]:
@@ -152,8 +154,8 @@ def kept_view_on(connection: Connection, enquiry: Row[Any], catalogue: Catalogue
     kept = catalogue.kept if catalogue is not None else None
     if kept is None:
         return None
-    latest = list(connection.execute(_LATEST_EVENTS_AT_VERSION, {"enquiry_id": enquiry.id}).all())
-    if not latest or int(latest[0].catalogue_version or 0) != kept.version:
+    latest = _LATEST_EVENTS_AT_VERSION_ON.execute(connection, {"enquiry_id": enquiry.id}).rows
+    if not latest or int(latest[0][-1] or 0) != kept.version:  # its last column: the catalogue's version
         return None
     return view_of(enquiry, latest, _refs_in(kept, codes))
 

@@ -44,6 +44,7 @@ from classroom.enrolment.views import (
     run_details_of,
 )
 from classroom.errors import NotAllowed, NotFound
+from storage.direct_statements import DirectStatement
 from storage.models import (
     CourseRun,
     Enrolment,
@@ -247,12 +248,21 @@ def _current_at_version(link_slots: int) -> Select[Any]:
     return _CURRENT.add_columns(version_column(), stored_link_of(_ENROLMENTS.id, link_slots).label("stored_link"))
 
 
+@cache
+def _current_at_version_on(link_slots: int) -> DirectStatement:
+    """:func:`_current_at_version` for synchronous code: on sqlite3 directly where it can, its rows named."""
+    return DirectStatement(_current_at_version(link_slots), named=True)
+
+
 def _current_at_version_read(
     aad_object_id: str, now: datetime, link_hashes: dict[str, int]
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The statement of :func:`_current_at_version` for ``link_hashes`` and its parameters."""
-    parameters = {"aad_object_id": aad_object_id, "links_now": now, **link_hash_parameters(link_hashes)}
-    return _current_at_version(link_hash_slots(len(link_hashes))), parameters
+    return _current_at_version(link_hash_slots(len(link_hashes))), _current_parameters(aad_object_id, now, link_hashes)
+
+
+def _current_parameters(aad_object_id: str, now: datetime, link_hashes: dict[str, int]) -> dict[str, Any]:
+    return {"aad_object_id": aad_object_id, "links_now": now, **link_hash_parameters(link_hashes)}
 
 
 _ORGANISATIONS = Organisation.__table__.c
@@ -353,7 +363,8 @@ def kept_current_enrolments_on(
     if catalogue is None:
         return None
     hashes = link_hashes or {}
-    rows = list(connection.execute(*_current_at_version_read(aad_object_id, now, hashes)).all())
+    read = _current_at_version_on(link_hash_slots(len(hashes)))
+    rows = read.execute(connection, _current_parameters(aad_object_id, now, hashes)).rows
     if not rows:
         return [], set()
     if int(rows[0].catalogue_version or 0) != catalogue.version:

@@ -39,6 +39,7 @@ from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
 from classroom.transactions import mark_transaction
 from storage.base import UtcDateTime, utcnow
+from storage.direct_statements import DirectStatement
 from storage.models import NotificationStatus, OutboxNotification
 from storage.upsert import dialect_insert
 
@@ -374,6 +375,7 @@ def _due_again(teams_has_it: ColumnElement[bool], due: ColumnElement[Any], now: 
 
 # Built once: live cards change on every button pressed, and building this costs more than running it.
 _REPLACE_COPIES = _replace_copies_statement()
+_REPLACE_COPIES_ON = DirectStatement(_REPLACE_COPIES)  # from synchronous code: on sqlite3 directly where it can
 
 
 def _stale_copies_statement() -> Update:
@@ -483,7 +485,7 @@ async def replace_copies(
 def replace_copies_on(connection: Connection, key_prefix: str, notice: Notice, *, now: datetime) -> int:
     """:func:`replace_copies` (due now, dispatchers woken) from synchronous code, on the connection of the work of
     ``classroom.transactions.in_transaction_on`` (or ``on_session_connection``)."""
-    copies = int(connection.execute(_REPLACE_COPIES, _replacement(key_prefix, notice, now, None)).rowcount)
+    copies = _REPLACE_COPIES_ON.execute(connection, _replacement(key_prefix, notice, now, None)).rowcount
     if copies:
         mark_enqueued(connection)  # wake the dispatchers when this commits
     return copies

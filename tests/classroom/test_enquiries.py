@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import Connection, event, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom import transactions
@@ -527,6 +527,36 @@ async def test_a_usual_press_through_the_service_needs_no_orm_session(
     assert sessions == [] and outcome.changed and outcome.view.assignee_name == PATTI.name
     assert {c.payload["enquiry"]["assignee_name"] for c in await outbox(session_factory)} == {PATTI.name}
     assert (await history(session_factory, enquiry.id))[-1] == (EnquiryAction.ASSIGNED, PATTI.name)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_usual_press_on_sqlite_runs_its_statements_on_sqlite3_directly(
+    session_factory, clock, monkeypatch
+) -> None:
+    """Its statements (guarded UPDATE, event, history, card copies, claim) skip ``Connection.execute``
+    (``storage/direct_statements.py``), whose per-statement work cost about half of the press's database step."""
+    enquiry = await submitted(session_factory, clock.now())
+    service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
+    await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")  # builds the copy
+    executed: list[object] = []
+    execute = Connection.execute
+
+    def recorded(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        executed.append(statement)
+        return execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", recorded)
+    for action, key in ((service.close, "click-1"), (service.reopen, "click-2"), (service.assign_to_self, "click-3")):
+        outcome = await action(enquiry.id, PATTI, idempotency_key=key, receipt=key)
+        assert outcome.changed
+    monkeypatch.undo()
+    assert executed == []
+    assert outcome.view.assignee_name == PATTI.name and outcome.view.status is EnquiryStatus.AWAITING_REPLY
+    assert (await history(session_factory, enquiry.id))[-3:] == [
+        (EnquiryAction.CLOSED, PATTI.name),
+        (EnquiryAction.REOPENED, PATTI.name),
+        (EnquiryAction.ASSIGNED, PATTI.name),
+    ]
 
 
 async def test_a_redelivered_action_does_not_send_the_card_again(session_factory, clock) -> None:

@@ -289,3 +289,25 @@ async def test_compiled_forms_go_with_their_engine(db_url: str) -> None:
     del engine
     gc.collect()
     assert dialect() is None
+
+
+async def test_named_rows_are_what_execute_gives_by_name(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Built ``named``, a read's and an UPDATE ... RETURNING's rows have ``Row``'s keys and values, by attribute."""
+    renamed = (
+        update(ConversationRecord.__table__)  # type: ignore[arg-type]
+        .where(_CONVERSATIONS.conversation_id == bindparam("which"))
+        .values(tenant_id=bindparam("tenant"), updated_at=bindparam("at"))
+        .returning(_CONVERSATIONS.conversation_id, _CONVERSATIONS.tenant_id.label("tenant"), _CONVERSATIONS.updated_at)
+    )
+
+    def work(connection: Connection, run: Callable[..., Any]) -> list[Any]:
+        connection.execute(insert(ConversationRecord.__table__), _conversation("a:1", AT))  # type: ignore[arg-type]
+        read = run(connection, DirectStatement(_READ_CONVERSATION, named=True), {"conversation_id": "a:1"}).rows
+        as_execute = connection.execute(_READ_CONVERSATION, {"conversation_id": "a:1"}).one()
+        changed = run(connection, DirectStatement(renamed, named=True), {"which": "a:1", "tenant": "t2", "at": AT})
+        assert read[0]._asdict() == dict(as_execute._mapping)
+        return [read, changed.rows, (changed.rows[0].tenant, changed.rows[0].updated_at)]
+
+    direct, through_execute = await _both_ways(session_factory, work)
+    assert direct == through_execute
+    assert direct[2] == ("t2", AT) and direct[0][0].installed is True

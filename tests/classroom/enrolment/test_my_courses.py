@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, literal, select, update
+import pytest
+from sqlalchemy import Connection, delete, event, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from classroom.catalogue.views import load_catalogue
@@ -98,6 +99,28 @@ async def test_with_the_catalogue_kept_a_view_is_one_hand_over_to_the_driver(ser
     assert async_calls == []
     assert len(first.enrolments) == 2 and len(first.calendar_links) == 2
     assert again == first
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_view_soon_after_runs_its_read_on_sqlite3_directly(service, monkeypatch) -> None:
+    """The read skips ``Connection.execute`` (``storage/direct_statements.py``), whose per-statement work cost
+    about as much as SQLite's own; what it shows is the same."""
+    await service.my_courses(ALEX)  # the catalogue kept in memory is built on first use
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.enrol(ALEX, ONE_DAY_RUN)
+    first = await service.my_courses(ALEX)  # issues both links
+    executed: list[object] = []
+    execute = Connection.execute
+
+    def recorded(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        executed.append(statement)
+        return execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", recorded)
+    again = await service.my_courses(ALEX)  # shows them again
+    monkeypatch.undo()
+    assert executed == []
+    assert again == first and len(again.enrolments) == 2 and len(again.calendar_links) == 2
 
 
 async def test_the_catalogue_version_is_read_with_the_places(service, session_factory) -> None:
