@@ -72,44 +72,52 @@ class SharedTransactions:
         if not batch:
             return
         try:
+            committed = await self._results_of(batch)
+        except BaseException as error:  # cancelled (shutting down): every turn of the batch learns it
+            for waiting in batch:
+                _fail(waiting, error)
+            raise
+        # Last: undoing is a transaction of its own, which a busy database may hold up; no other turn waits for it.
+        for waiting, result in committed:
+            if waiting.future.cancelled() and waiting.abandoned is not None:
+                try:
+                    await waiting.abandoned(result)
+                except Exception:
+                    log.exception("could not undo the work of a turn cancelled while it was committed")
+
+    async def _results_of(self, batch: list[_Waiting]) -> list[tuple[_Waiting, Any]]:
+        """Each turn's result, handed to it as soon as it is committed; returns what was committed."""
+        try:
             results = await self._run(batch)
         except Exception as error:  # noqa: BLE001 - handed to the turns, whatever it is
             if len(batch) == 1:
                 _fail(batch[0], error)
-                return
+                return []
             # One unit's error (bad data in one activity, say) must not fail the turns it happened to share a
             # transaction with: nothing of the batch was kept, so each runs again on its own.
+            committed = []
             for waiting in batch:
+                if waiting.future.done():
+                    continue  # its turn was cancelled meanwhile: nobody is left to run it for
                 try:
                     [result] = await self._run([waiting])
                 except Exception as own:  # noqa: BLE001 - handed to its turn
                     _fail(waiting, own)
                 else:
-                    await self._hand_over([(waiting, result)])
-            return
-        except BaseException as error:  # cancelled (shutting down): every turn of the batch learns it
-            for waiting in batch:
-                _fail(waiting, error)
-            raise
-        await self._hand_over(list(zip(batch, results, strict=True)))
+                    committed.append(_handed(waiting, result))
+            return committed
+        return [_handed(waiting, result) for waiting, result in zip(batch, results, strict=True)]
 
     async def _run(self, batch: list[_Waiting]) -> list[Any]:
         self.transactions += 1
 
         return list(await self._transaction(lambda connection: [waiting.unit(connection) for waiting in batch]))
 
-    async def _hand_over(self, results: list[tuple[_Waiting, Any]]) -> None:
-        """Every waiting turn gets its result first; then the work of turns cancelled meanwhile is undone (its own
-        transaction, perhaps retried against a busy database: no other turn waits for it)."""
-        for waiting, result in results:
-            if not waiting.future.done():
-                waiting.future.set_result(result)
-        for waiting, result in results:
-            if waiting.future.cancelled() and waiting.abandoned is not None:
-                try:
-                    await waiting.abandoned(result)
-                except Exception:
-                    log.exception("could not undo the work of a turn cancelled while it was committed")
+
+def _handed(waiting: _Waiting, result: Any) -> tuple[_Waiting, Any]:
+    if not waiting.future.done():
+        waiting.future.set_result(result)
+    return waiting, result
 
 
 def _fail(waiting: _Waiting, error: BaseException) -> None:

@@ -115,6 +115,66 @@ async def test_the_other_turns_get_their_results_before_a_cancelled_turns_work_i
     await asyncio.gather(*shared._running)
 
 
+async def test_after_a_failed_batch_a_turn_cancelled_meanwhile_is_not_run_again(session_factory) -> None:
+    """The batch kept nothing of the cancelled turn, and nobody is left to act on a new run: it is skipped (not
+    committed and then undone), and the other turns go on."""
+    began, go_on = asyncio.Event(), asyncio.Event()
+    transactions = 0
+
+    async def first_one_slow(unit):  # type: ignore[no-untyped-def]
+        nonlocal transactions
+        transactions += 1
+        if transactions == 1:
+            began.set()
+            await go_on.wait()
+        async with session_factory.begin() as session:
+            return await session.run_sync(lambda synchronous: unit(synchronous.connection()))
+
+    undone: list[str] = []
+
+    async def undo(key: str) -> None:
+        undone.append(key)
+
+    shared = SharedTransactions(first_one_slow)
+    cancelled = asyncio.ensure_future(shared.run(_claim("gone"), abandoned=undo))
+    failing = asyncio.ensure_future(shared.run(_fail))
+    kept = asyncio.ensure_future(shared.run(_claim("kept")))
+    await began.wait()
+    cancelled.cancel()
+    go_on.set()
+    assert await kept == "kept"
+    with pytest.raises(RuntimeError):
+        await failing
+    await asyncio.gather(*shared._running)
+    assert await _keys(session_factory) == ["kept"] and undone == []
+    assert shared.transactions == 3  # the batch, then the failing unit and the kept one on their own
+
+
+async def test_a_batch_cancelled_while_its_units_run_again_leaves_no_turn_waiting(session_factory) -> None:
+    """Shutting down cancels the batch's task wherever it is, here in a unit's own run after the batch failed:
+    every turn of the batch learns it."""
+    rerunning = asyncio.Event()
+    transactions = 0
+
+    async def transaction(unit):  # type: ignore[no-untyped-def]
+        nonlocal transactions
+        transactions += 1
+        if transactions == 2:
+            rerunning.set()
+            await asyncio.Event().wait()  # held until cancelled
+        async with session_factory.begin() as session:
+            return await session.run_sync(lambda synchronous: unit(synchronous.connection()))
+
+    shared = SharedTransactions(transaction)
+    turns = [shared.run(_claim("k1")), shared.run(_fail), shared.run(_claim("k3"))]
+    waiting = [asyncio.ensure_future(turn) for turn in turns]
+    await rerunning.wait()
+    for task in list(shared._running):
+        task.cancel()
+    outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), timeout=10)
+    assert all(isinstance(outcome, asyncio.CancelledError) for outcome in outcomes), outcomes
+
+
 async def test_a_unit_whose_turn_was_cancelled_while_waiting_is_not_run(session_factory) -> None:
     shared = _shared(session_factory)
     cancelled = asyncio.ensure_future(shared.run(_claim("gone")))
