@@ -68,7 +68,11 @@ class DirectStatement:
         self.statement = statement
         self._row: Callable[[Any], tuple[Any, ...]] | None = None
         if named:
-            self._row = namedtuple("Row", statement.exported_columns.keys())._make  # type: ignore[attr-defined]
+            keys = statement.exported_columns.keys()  # type: ignore[attr-defined]
+            try:
+                self._row = namedtuple("Row", keys)._make  # type: ignore[attr-defined]
+            except ValueError as error:  # an anonymous label (``_no_label``), a keyword: say which statement
+                raise ValueError(f"label the columns of a named DirectStatement: {list(keys)}") from error
 
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
         driver = loop_thread_sqlite(connection)

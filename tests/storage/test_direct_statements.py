@@ -311,3 +311,10 @@ async def test_named_rows_are_what_execute_gives_by_name(session_factory: async_
     direct, through_execute = await _both_ways(session_factory, work)
     assert direct == through_execute
     assert direct[2] == ("t2", AT) and direct[0][0].installed is True
+
+
+def test_a_named_statement_whose_columns_cannot_be_fields_says_so() -> None:
+    """Caught where the statement is built (at import, for the module constants), with its columns named."""
+    unlabelled = select(func.count().label("from"))
+    with pytest.raises(ValueError, match="label the columns of a named DirectStatement"):
+        DirectStatement(unlabelled, named=True)
