@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, event, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from classroom import transactions
@@ -54,7 +54,7 @@ from tests.support.enquiries import (
     submitted,
 )
 from tests.support.races import postgres_only, race
-from tests.support.statements import statements
+from tests.support.statements import statements, through_execute
 
 ADELE = Actor(COORDINATOR_AAD, COORDINATOR_NAME)
 PATTI = Actor(SECOND_COORDINATOR_AAD, "Patti Fernandez")
@@ -538,18 +538,14 @@ async def test_a_usual_press_on_sqlite_runs_its_statements_on_sqlite3_directly(
     enquiry = await submitted(session_factory, clock.now())
     service = EnquiryService(session_factory, clock, catalogue=CatalogueSnapshot())
     await service.assign_to_self(enquiry.id, ADELE, idempotency_key="click-0", receipt="activity-0")  # builds the copy
-    executed: list[object] = []
-    execute = Connection.execute
-
-    def recorded(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
-        executed.append(statement)
-        return execute(self, statement, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "execute", recorded)
-    for action, key in ((service.close, "click-1"), (service.reopen, "click-2"), (service.assign_to_self, "click-3")):
-        outcome = await action(enquiry.id, PATTI, idempotency_key=key, receipt=key)
-        assert outcome.changed
-    monkeypatch.undo()
+    with through_execute() as executed:
+        for action, key in (
+            (service.close, "click-1"),
+            (service.reopen, "click-2"),
+            (service.assign_to_self, "click-3"),
+        ):
+            outcome = await action(enquiry.id, PATTI, idempotency_key=key, receipt=key)
+            assert outcome.changed
     assert executed == []
     assert outcome.view.assignee_name == PATTI.name and outcome.view.status is EnquiryStatus.AWAITING_REPLY
     assert (await history(session_factory, enquiry.id))[-3:] == [

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -23,3 +23,20 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+
+
+@contextmanager
+def through_execute() -> Iterator[list[Any]]:
+    """Every statement run through ``Connection.execute`` while inside (none, for ``DirectStatement``'s shortcut)."""
+    seen: list[Any] = []
+    execute = Connection.execute
+
+    def recorded(self: Connection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(statement)
+        return execute(self, statement, *args, **kwargs)
+
+    Connection.execute = recorded  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        Connection.execute = execute  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, delete, event, func, literal, select, update
+from sqlalchemy import delete, event, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from classroom.catalogue.views import load_catalogue
@@ -30,6 +30,7 @@ from classroom.enrolment.views import RUN_DETAILS_KEPT, run_details_of
 from storage.models import CalendarLink, Course, EnrolmentStatus
 from tests.classroom.enrolment.conftest import ALEX, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, TRAINER_AAD
+from tests.support.statements import through_execute
 
 
 @contextmanager
@@ -109,16 +110,8 @@ async def test_on_sqlite_a_view_soon_after_runs_its_read_on_sqlite3_directly(ser
     await service.enrol(ALEX, MULTI_RUN)
     await service.enrol(ALEX, ONE_DAY_RUN)
     first = await service.my_courses(ALEX)  # issues both links
-    executed: list[object] = []
-    execute = Connection.execute
-
-    def recorded(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
-        executed.append(statement)
-        return execute(self, statement, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "execute", recorded)
-    again = await service.my_courses(ALEX)  # shows them again
-    monkeypatch.undo()
+    with through_execute() as executed:
+        again = await service.my_courses(ALEX)  # shows them again
     assert executed == []
     assert again == first and len(again.enrolments) == 2 and len(again.calendar_links) == 2
 
