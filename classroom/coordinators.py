@@ -17,7 +17,7 @@ from sqlalchemy import CompoundSelect, Integer, Select, cast, delete, literal, n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import ClassroomError, InvalidInput, NotAllowed
-from classroom.outbox import Notice, Queued, enqueue
+from classroom.outbox import Notice, Queued, enqueue_many
 from classroom.people import roles_of
 from storage.models import ConversationRecord, DesignatedConversation, Person, PersonRole, Role
 from storage.upsert import insert_or_update
@@ -235,15 +235,10 @@ def coordinator_copies(
 async def notify_coordinators(
     session: AsyncSession, notice: Notice, *, dedupe_key: str, due_at: datetime
 ) -> list[NotifiedTarget]:
-    """Queue a notification for the coordinators in the caller's transaction; returns the copies queued."""
+    """Queue a notification for the coordinators in the caller's transaction; returns the copies queued.
+
+    Every copy in one statement (``enqueue_many``): each coordinator's 1:1 chat gets one when no shared
+    conversation is chosen, and a round trip each would grow with the team."""
     targets = await coordinator_targets(session, dedupe_key)
-    for copy in coordinator_copies(targets, notice, dedupe_key=dedupe_key, due_at=due_at):
-        await enqueue(
-            session,
-            copy.notice,
-            due_at=copy.due_at,
-            dedupe_key=copy.dedupe_key,
-            conversation_key=copy.conversation_key,
-            recipient=copy.recipient,
-        )
+    await enqueue_many(session, coordinator_copies(targets, notice, dedupe_key=dedupe_key, due_at=due_at))
     return targets

@@ -102,6 +102,14 @@ async def test_an_enquiry_gets_a_reference_a_history_and_a_card_for_each_coordin
     assert cards[0].due_at == clock.now()
 
 
+async def test_every_coordinators_copy_is_queued_in_one_statement(session_factory, engine, clock) -> None:
+    with statements(engine) as seen:
+        await submitted(session_factory, clock.now())
+    outbox_inserts = [s for s in seen if s.lstrip().startswith("INSERT INTO outbox ")]
+    assert len(outbox_inserts) == 1
+    assert len(await outbox(session_factory)) == 2  # one copy for each of the two coordinators
+
+
 async def test_the_coordinators_conversation_gets_one_card(session_factory, clock) -> None:
     await store_conversations(session_factory, conversation_record(COORDINATORS_CHAT, "groupChat"))
     async with session_factory.begin() as session:
@@ -199,7 +207,7 @@ async def test_enquiry_and_its_card_are_one_transaction(session_factory, clock, 
     async def broken_enqueue(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the outbox write failed")
 
-    monkeypatch.setattr("classroom.coordinators.enqueue", broken_enqueue)
+    monkeypatch.setattr("classroom.coordinators.enqueue_many", broken_enqueue)
     with pytest.raises(RuntimeError, match="outbox write failed"):
         await submitted(session_factory, clock.now())
     monkeypatch.undo()
