@@ -40,9 +40,8 @@ from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
 from classroom.transactions import mark_transaction
 from storage.base import UtcDateTime, utcnow
-from storage.direct_statements import DirectStatement
+from storage.direct_statements import DirectStatement, direct_driver
 from storage.models import NotificationStatus, OutboxNotification
-from storage.sqlite_on_loop import loop_thread_sqlite
 from storage.upsert import dialect_insert
 
 # Set on the session when a row was queued; the host wakes its dispatcher after that session commits.
@@ -240,9 +239,10 @@ def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
     values = [_row_values(row, stamps) for row in rows]
     if len({row.dedupe_key for row in rows}) != len(rows):  # as ``enqueue_many``: one at a time
         batches = [[one] for one in values]
-    elif loop_thread_sqlite(connection) is None:
-        # Not on sqlite3 directly (PostgreSQL): SQLAlchemy compiles a statement of many VALUES afresh on every run (it
-        # caches none), so ``enqueue_many``'s executemany of the cached one-row upsert, sent as one INSERT all the same.
+    elif direct_driver(connection) is None:
+        # Not on sqlite3 directly (PostgreSQL, or listeners on the engine): SQLAlchemy compiles a statement of many
+        # VALUES afresh on every run (it caches none), so ``enqueue_many``'s executemany of the cached one-row upsert,
+        # sent as one INSERT all the same.
         statement = _enqueue_statement(dialect)
         queued = len(connection.execute(statement, values).all())
         if queued:
