@@ -275,14 +275,17 @@ class EnrolmentService:
     ) -> EnrolmentView:
         if clash is None and not waitlist and self._catalogue.kept is not None:
             # The common case whole in one step on a pooled connection, no ORM session (``common_places``);
-            # anything else (None: nothing was changed but the run's lock taken) in a transaction of its own.
+            # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
             now = self._clock.now()
-            common = await in_transaction_on(
-                self._session_factory,
-                lambda connection: self._common_place_on(connection, aad_object_id, run_code, now, calendar_link),
-            )
-            if common is not None:
-                return common
+            try:
+                return await in_transaction_on(
+                    self._session_factory,
+                    lambda connection: _common(
+                        self._common_place_on(connection, aad_object_id, run_code, now, calendar_link)
+                    ),
+                )
+            except _NotCommon:
+                pass
 
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
@@ -379,14 +382,17 @@ class EnrolmentService:
     ) -> Withdrawal:
         if self._catalogue.kept is not None:
             # The common case whole in one step on a pooled connection, no ORM session (``withdraw_common_on``);
-            # anything else (None: nothing was changed but the run's lock taken) in a transaction of its own.
+            # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
             now = self._clock.now()
-            common = await in_transaction_on(
-                self._session_factory,
-                lambda connection: self._withdraw_common_on(connection, aad_object_id, run_code, now, only, reason),
-            )
-            if common is not None:
-                return common
+            try:
+                return await in_transaction_on(
+                    self._session_factory,
+                    lambda connection: _common(
+                        self._withdraw_common_on(connection, aad_object_id, run_code, now, only, reason)
+                    ),
+                )
+            except _NotCommon:
+                pass
 
         async def unit(session: AsyncSession) -> Withdrawal:
             now = self._clock.now()
@@ -659,6 +665,18 @@ class EnrolmentService:
             return CalendarFile(f"{run.run_code}.ics", build_calendar(run, enrolment.id, sessions, zone, now, round_))
 
         return await self._run(unit)
+
+
+class _NotCommon(Exception):
+    """Not the common case of a step run whole on a pooled connection: its transaction is rolled back (it took the
+    run's lock, nothing else), and the step runs the ORM way."""
+
+
+def _common(found: T | None) -> T:
+    """``found``, the common case's result; raises :class:`_NotCommon` for None."""
+    if found is None:
+        raise _NotCommon()
+    return found
 
 
 def _of_code(views: list[EnrolmentView], code: str | None) -> list[EnrolmentView]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
@@ -190,3 +190,22 @@ async def test_on_sqlite_the_enrolment_steps_run_their_statements_on_sqlite3_dir
     assert start.runs[0].places_left == 3 and quote.places_left == 3 and quote.existing is None
     assert view.status == EnrolmentStatus.CONFIRMED and view.calendar_link is not None and held.id == view.id
     assert withdrawal.previous == EnrolmentStatus.CONFIRMED and withdrawal.calendar_link is not None
+
+
+async def test_a_step_not_the_common_case_commits_once(service, engine, session_factory) -> None:
+    """Tried whole on a pooled connection first, a step that is not the common case (people waiting for the place)
+    rolls that try back (it took the run's lock only) and commits once, the ORM way; so does giving up a place
+    someone is waiting for."""
+    await service.quote(ALEX, ONE_DAY_RUN)  # the catalogue kept in memory
+    await service.enrol(ALEX, ONE_DAY_RUN)  # its only place
+    await service.join_waitlist(ISAIAH, ONE_DAY_RUN)
+    commits: list[int] = []
+    listener = lambda _connection: commits.append(1)  # noqa: E731
+    event.listen(engine.sync_engine, "commit", listener)
+    try:
+        withdrawal = await service.withdraw(ALEX, ONE_DAY_RUN)  # the place offered to Isaiah
+        assert len(commits) == 1 and withdrawal.previous == EnrolmentStatus.CONFIRMED
+        taken = await service.enrol(ISAIAH, ONE_DAY_RUN)  # an offer taken up
+        assert len(commits) == 2 and taken.status == EnrolmentStatus.CONFIRMED
+    finally:
+        event.remove(engine.sync_engine, "commit", listener)
