@@ -1,6 +1,6 @@
 """Common turns with the stored data at 1× and at 10×, side by side: does a turn slow down as the data grows?
 
-Run from the repository root (about three minutes on 2 cores)::
+Run from the repository root (about four minutes on 2 cores)::
 
     python benchmarks/growth.py                     # fresh SQLite files
     python benchmarks/growth.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench   # WIPED,
@@ -50,6 +50,7 @@ SCENARIOS = {
     "assign": turns.SCENARIOS["d"],
     "install": turns.SCENARIOS["d-install"],
     "my-courses": turns.Scenario("my-courses", "ours", "personal-message", "my courses", description="my courses"),
+    "enrol": turns.SCENARIOS["d-enrol"],
 }
 # Tables that grow with use; a plan that reads one of them whole is a scan the data will punish.
 GROWING = (

@@ -24,6 +24,7 @@ attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or
 
 from __future__ import annotations
 
+import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -75,12 +76,10 @@ class DirectStatement:
                 raise ValueError(f"label the columns of a named DirectStatement: {list(keys)}") from error
 
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
-        driver = loop_thread_sqlite(connection)
+        driver = direct_driver(connection)
+        if driver is None:
+            return self._through_sqlalchemy(connection, parameters)
         dialect = connection.dialect
-        if driver is None or connection._has_events or connection.engine._has_events or dialect._has_events:
-            return self._through_sqlalchemy(connection, parameters)
-        if connection._echo or connection._execution_options.get("schema_translate_map"):
-            return self._through_sqlalchemy(connection, parameters)
         shapes = _compiled_on(dialect).get(self)
         if shapes is None:
             shapes = _compiled_on(dialect)[self] = {}
@@ -108,6 +107,19 @@ class DirectStatement:
         result = connection.execute(self.statement, dict(parameters))
         rows = list(map(self._row or tuple, result)) if result.returns_rows else []
         return DirectResult(rows, result.rowcount)
+
+
+def direct_driver(connection: Connection) -> sqlite3.Connection | None:
+    """The sqlite3 connection a :class:`DirectStatement` runs on directly over ``connection``; None when it runs
+    through ``connection.execute`` instead (see the module's notes: PostgreSQL, event listeners, echo, a schema map).
+    For a caller choosing between a statement only this shortcut runs cheaply (one SQLAlchemy cannot cache) and one
+    it can."""
+    driver = loop_thread_sqlite(connection)
+    if driver is None or connection._has_events or connection.engine._has_events or connection.dialect._has_events:
+        return None
+    if connection._echo or connection._execution_options.get("schema_translate_map"):
+        return None
+    return driver
 
 
 def _compiled_on(dialect: Dialect) -> dict[DirectStatement, dict[frozenset[str], _Compiled | None]]:

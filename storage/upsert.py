@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,14 @@ async def insert_or_ignore(
     statement = _ignore_statement(session.get_bind().dialect.name, table, tuple(values), tuple(conflict_columns))
     result = await session.execute(statement, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def insert_or_ignore_on(
+    connection: Connection, table: Table, values: dict[str, Any], conflict_columns: list[str]
+) -> bool:
+    """:func:`insert_or_ignore` from synchronous code, on the connection of a caller's transaction."""
+    statement = _ignore_statement(connection.dialect.name, table, tuple(values), tuple(conflict_columns))
+    return bool(connection.execute(statement, values).rowcount)
 
 
 # Upsert statements by (dialect, table, conflict columns, updated columns): building one anew on every call cost

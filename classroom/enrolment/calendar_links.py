@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, delet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.download_tokens import hash_token, new_token, well_formed
+from storage.direct_statements import DirectStatement
 from storage.models import CalendarLink
 
 PURGE_AFTER = timedelta(days=1)
@@ -42,6 +43,15 @@ async def issue_links(
 
 
 _INSERT_LINKS = insert(CalendarLink.__table__)  # type: ignore[arg-type]  # built once: a link per place confirmed
+_INSERT_LINK_ON = DirectStatement(_INSERT_LINKS)
+
+
+def issue_link_on(connection: Connection, enrolment_id: int, now: datetime, ttl: timedelta) -> tuple[str, datetime]:
+    """:func:`issue_link` from synchronous code, on the connection of the caller's transaction (on sqlite3 directly
+    where it can: ``DirectStatement``)."""
+    issued, rows = _new_links([enrolment_id], now, ttl)
+    _INSERT_LINK_ON.execute(connection, rows[0])
+    return issued[enrolment_id]
 
 
 def _new_links(

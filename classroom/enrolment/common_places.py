@@ -20,19 +20,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, update
 
 from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.catalogue.views import CourseView, KeptRun, RunView
 from classroom.enrolment.eligibility import ApplicantFacts, EmployerFacts, check_eligibility_of, price_for
 from classroom.enrolment.loading import normalise_code
-from classroom.enrolment.locking import lock_run
+from classroom.enrolment.locking import lock_run_on
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.queries import applicant_on_run
-from classroom.enrolment.reminders import plan_reminders_of
+from classroom.enrolment.reminders import plan_reminders_on
 from classroom.enrolment.views import EnrolmentView, run_details_of
 from classroom.errors import NotFound
+from classroom.evaluation.planning import RunKeyFacts, run_key_columns
+from classroom.reflection.planning import settled_reflections
+from storage.base import utcnow
+from storage.direct_statements import DirectStatement
 from storage.models import (
     AnnouncedSessionTime,
     Enrolment,
@@ -51,38 +54,50 @@ _SESSIONS, _ANNOUNCED = RunSession.__table__.c, AnnouncedSessionTime.__table__.c
 
 
 # Built once: everything the decision reads live, in one statement (see the module's docstring).
-_APPLICANT = applicant_on_run(
-    _PEOPLE.id.label("person_id"),
-    _PEOPLE.name,
-    _PEOPLE.organisation_status,
-    _ORGANISATIONS.id.label("organisation_id"),
-    _ORGANISATIONS.name.label("organisation_name"),
-    _ORGANISATIONS.price_band,
-    _ENROLMENTS.id.label("enrolment_id"),
-    _ENROLMENTS.status,
-    exists().where(_MISSED.enrolment_id == _ENROLMENTS.id).label("had_clash"),
-    exists()
-    .where(
-        _ANNOUNCED.session_id == _SESSIONS.id,
-        _SESSIONS.run_id == bindparam("run_id"),
-        or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
-    )
-    .label("moved"),
-    # A session with no time recorded as told yet (planning the reminders records it): none, so nothing to write.
-    exists()
-    .where(_SESSIONS.run_id == bindparam("run_id"), ~exists().where(_ANNOUNCED.session_id == _SESSIONS.id))
-    .label("unannounced"),
+_APPLICANT = DirectStatement(
+    applicant_on_run(
+        _PEOPLE.id.label("person_id"),
+        _PEOPLE.name,
+        _PEOPLE.organisation_status,
+        _ORGANISATIONS.id.label("organisation_id"),
+        _ORGANISATIONS.name.label("organisation_name"),
+        _ORGANISATIONS.price_band,
+        _ENROLMENTS.id.label("enrolment_id"),
+        _ENROLMENTS.status,
+        exists().where(_MISSED.enrolment_id == _ENROLMENTS.id).label("had_clash"),
+        exists()
+        .where(
+            _ANNOUNCED.session_id == _SESSIONS.id,
+            _SESSIONS.run_id == bindparam("run_id"),
+            or_(_ANNOUNCED.starts_at != _SESSIONS.starts_at, _ANNOUNCED.ends_at != _SESSIONS.ends_at),
+        )
+        .label("moved"),
+        # A session with no time recorded as told yet (planning the reminders records it): none, so nothing to write.
+        exists()
+        .where(_SESSIONS.run_id == bindparam("run_id"), ~exists().where(_ANNOUNCED.session_id == _SESSIONS.id))
+        .label("unannounced"),
+        # What planning the surveys and prompts would read otherwise (``reminders.plan_reminders_on``).
+        *run_key_columns(bindparam("run_id")),
+        settled_reflections(_ENROLMENTS.id, bindparam("run_id")).label("reflected"),
+    ),
+    named=True,
 )
 _TERMS = ("organisation_id", "price_band", "price_pence", "confirmed_at")
-_NEW_PLACE = insert(Enrolment).values(
-    run_id=bindparam("run_id"),
-    person_id=bindparam("person_id"),
-    status=EnrolmentStatus.CONFIRMED,
-    round=1,
-    **{name: bindparam(name) for name in _TERMS},
+_NEW_PLACE = DirectStatement(
+    insert(Enrolment)
+    .values(
+        run_id=bindparam("run_id"),
+        person_id=bindparam("person_id"),
+        status=EnrolmentStatus.CONFIRMED,
+        round=1,
+        created_at=bindparam("created_at"),
+        updated_at=bindparam("updated_at"),
+        **{name: bindparam(name) for name in _TERMS},
+    )
+    .returning(_ENROLMENTS.id)
 )
 # A row given up before, taken again as a new round (as ``enrolments._claim_row`` reopens it).
-_PLACE_AGAIN = (
+_PLACE_AGAIN = DirectStatement(
     update(Enrolment)
     .where(_ENROLMENTS.id == bindparam("enrolment_id"))
     .values(
@@ -94,14 +109,15 @@ _PLACE_AGAIN = (
         reviewed_by_person_id=None,
         reviewed_at=None,
         ended_at=None,
+        updated_at=bindparam("updated_at"),
         **{name: bindparam(name) for name in _TERMS},
     )
 )
-_FORGET_CLASH = delete(EnrolmentClashSession).where(_MISSED.enrolment_id == bindparam("enrolment_id"))
+_FORGET_CLASH = DirectStatement(delete(EnrolmentClashSession).where(_MISSED.enrolment_id == bindparam("enrolment_id")))
 
 
-async def take_common_place(
-    session: AsyncSession,
+def take_common_place_on(
+    connection: Connection,
     aad_object_id: str,
     run_code: str,
     snapshot: CatalogueSnapshot,
@@ -110,7 +126,10 @@ async def take_common_place(
     policy: EnrolmentPolicy,
 ) -> EnrolmentView | None:
     """Take a free place on the run ``run_code`` names, attending every date, when it is the common case (see the
-    module's docstring); None when it is not (nothing is changed then but the run's lock taken).
+    module's docstring), from synchronous code on the connection of the caller's transaction
+    (``classroom.transactions.in_transaction_on``): the whole step in one hand-over to the driver, each statement
+    built once and run on sqlite3 directly where it can (``DirectStatement``). None when it is not the common case
+    (nothing is changed then but the run's lock taken).
 
     Raises the refusals of eligibility (``OrganisationNeeded``, ``NotEligible``, ``OrganisationUnconfirmed``), as
     ``enrolments.enrol`` does."""
@@ -122,11 +141,11 @@ async def take_common_place(
     if not run.sessions or run.sessions[0].starts_at <= now:  # as ``waitlist.is_open``
         return None
     try:
-        await lock_run(session, run.id)
+        lock_run_on(connection, run.id)
     except NotFound:  # the run was removed since the copy was kept
         return None
-    connection = await session.connection()
-    row = (await connection.execute(_APPLICANT, {"aad_object_id": aad_object_id, "run_id": run.id})).first()
+    rows = _APPLICANT.execute(connection, {"aad_object_id": aad_object_id, "run_id": run.id}).rows
+    row = rows[0] if rows else None
     if row is None or row.catalogue_version != kept.version or row.moved:
         return None
     if row.status is not None and row.status not in ENDED:
@@ -146,19 +165,27 @@ async def take_common_place(
         "price_pence": price_for(run, organisation),
         "confirmed_at": now,
     }
+    # The stamps as the model's defaults would set them (given, so each statement runs as it is built).
+    stamp = utcnow()
     if row.enrolment_id is None:
-        inserted = await connection.execute(_NEW_PLACE, {"run_id": run.id, "person_id": row.person_id, **terms})
-        key = inserted.inserted_primary_key
-        assert key is not None  # a single-row INSERT
-        enrolment_id = int(key[0])
+        parameters = {"run_id": run.id, "person_id": row.person_id, **terms, "created_at": stamp, "updated_at": stamp}
+        [(enrolment_id,)] = _NEW_PLACE.execute(connection, parameters).rows
     else:
         enrolment_id = row.enrolment_id
-        await connection.execute(_PLACE_AGAIN, {"enrolment_id": enrolment_id, **terms})
+        _PLACE_AGAIN.execute(connection, {"enrolment_id": enrolment_id, **terms, "updated_at": stamp})
         if row.had_clash:
-            await connection.execute(_FORGET_CLASH, {"enrolment_id": enrolment_id})
+            _FORGET_CLASH.execute(connection, {"enrolment_id": enrolment_id})
     # The reminders, prompts and surveys planned from the kept copy too: its version was checked above.
-    await plan_reminders_of(
-        session, enrolment_id, frozenset(), KeptRun(course, run), aad_object_id, now, policy, announce=row.unannounced
+    plan_reminders_on(
+        connection,
+        enrolment_id,
+        KeptRun(course, run),
+        aad_object_id,
+        now,
+        policy,
+        announce=row.unannounced,
+        evaluation=RunKeyFacts.of(row),
+        reflected=row.reflected,
     )
     return _view(enrolment_id, course, run, row, organisation.name, terms)
 

@@ -9,10 +9,11 @@ taken earlier can go stale and turn the lock into a "busy snapshot" error.)
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.errors import NotFound
+from storage.direct_statements import DirectStatement
 from storage.models import CourseRun
 
 # Built once (every enrolment change takes the lock): on the table, so they run as plain Core statements.
@@ -23,6 +24,7 @@ _NO_OP_WRITE = (
     .where(_RUNS.id == bindparam("run_id"))
     .values(capacity=_RUNS.capacity)
 )
+_NO_OP_WRITE_ON = DirectStatement(_NO_OP_WRITE)
 
 
 async def lock_run(session: AsyncSession, run_id: int) -> None:
@@ -36,5 +38,16 @@ async def lock_run(session: AsyncSession, run_id: int) -> None:
     else:
         result = await connection.execute(_NO_OP_WRITE, {"run_id": run_id})
         found = run_id if result.rowcount else None
+    if found is None:
+        raise NotFound(f"no run with id {run_id}")
+
+
+def lock_run_on(connection: Connection, run_id: int) -> None:
+    """:func:`lock_run` from synchronous code, on the connection of the caller's transaction (SQLite's no-op write
+    on sqlite3 directly where it can: ``DirectStatement``)."""
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(_LOCK_ROW, {"run_id": run_id}).scalar()
+    else:
+        found = run_id if _NO_OP_WRITE_ON.execute(connection, {"run_id": run_id}).rowcount else None
     if found is None:
         raise NotFound(f"no run with id {run_id}")

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Connection, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -69,15 +69,7 @@ async def open_runs(session: AsyncSession, code: str, now: datetime, catalogue: 
     Raises:
         NotFound: no course or run has that code.
     """
-    normalised = normalise_code(code)
-    # As ``runs_for_code``: the course's runs, and a run by its own code.
-    named = [(c, run) for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
-    if not named:
-        raise NotFound(f"no course or run with code {normalised}")
-    open_ = sorted(
-        ((c, run) for c, run in named if run.sessions and run.sessions[0].starts_at > now),  # as ``is_open``
-        key=lambda pair: (pair[1].sessions[0].starts_at, pair[1].code),  # soonest first
-    )
+    open_ = open_runs_named(code, now, catalogue)
     if not open_:
         return []
     counts = await enrolment_counts(session, [run.id for _, run in open_])
@@ -87,6 +79,41 @@ async def open_runs(session: AsyncSession, code: str, now: datetime, catalogue: 
         waiting = counts.get(run.id, {}).get(EnrolmentStatus.WAITLISTED, 0)
         choices.append(RunChoice(run_details_of(c, run), max(0, run.capacity - taken), waiting))
     return choices
+
+
+def open_runs_named(code: str, now: datetime, catalogue: Catalogue) -> list[tuple[CourseView, RunView]]:
+    """The runs of ``catalogue`` a course or run code names that still take enrolments, soonest first (what
+    :func:`open_runs` counts places for). Raises NotFound: no course or run has that code."""
+    normalised = normalise_code(code)
+    # As ``runs_for_code``: the course's runs, and a run by its own code.
+    named = [(c, run) for c, run in catalogue.runs_by_id.values() if normalised in (c.code, run.code)]
+    if not named:
+        raise NotFound(f"no course or run with code {normalised}")
+    return sorted(
+        ((c, run) for c, run in named if run.sessions and run.sessions[0].starts_at > now),  # as ``is_open``
+        key=lambda pair: (pair[1].sessions[0].starts_at, pair[1].code),  # soonest first
+    )
+
+
+def run_choices_of(open_: list[tuple[CourseView, RunView]], row: Any) -> list[RunChoice]:
+    """The choices of the runs ``open_`` given a row with their places ``taken_N`` and people ``waiting_N`` (in the
+    order of ``open_``: :func:`places_of_runs`)."""
+    choices = []
+    for at, (c, run) in enumerate(open_):
+        taken, waiting = getattr(row, f"taken_{at}"), getattr(row, f"waiting_{at}")
+        choices.append(RunChoice(run_details_of(c, run), max(0, run.capacity - int(taken)), int(waiting)))
+    return choices
+
+
+def places_of_runs(count: int) -> list[Any]:
+    """Columns for a caller's one-row statement: the places ``taken_N`` and people ``waiting_N`` of ``count`` runs
+    (their ids the parameters ``run_id_N``), as :func:`open_runs` counts them."""
+    columns = []
+    for at in range(count):
+        run_id: BindParameter[int] = bindparam(f"run_id_{at}")
+        columns.append(_counted(HOLDS_PLACE, run_id).label(f"taken_{at}"))
+        columns.append(_counted(frozenset({EnrolmentStatus.WAITLISTED}), run_id).label(f"waiting_{at}"))
+    return columns
 
 
 async def view_of(session: AsyncSession, enrolment: Enrolment, run: CourseRun) -> EnrolmentView:
@@ -124,40 +151,86 @@ async def quote(
     course, run = found
     if not _open(run, now):
         raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
-    details = run_details_of(course, run)
     existing_view = None
     if row.enrolment_id is not None and row.enrolment_status not in ENDED:
         views = await current_enrolments(session, aad_object_id, now, catalogue, run.code)
         existing_view = next((view for view in views if view.id == row.enrolment_id), None)
-    employer = (
-        EmployerFacts(row.organisation_id, row.organisation_name, row.price_band)
-        if row.organisation_id is not None
-        else None
-    )
-    applicant = ApplicantFacts(employer, row.organisation_status)
-    organisation = check_eligibility_of(run, applicant)
     places_left = max(0, run.capacity - int(row.taken))
+    other_runs: tuple[RunChoice, ...] = ()
+    if places_left == 0:
+        applicant = _applicant_of(row)
+        check_eligibility_of(run, applicant)  # a refusal before the other runs are counted
+        other_runs = await _other_runs_with_places(session, course, run, applicant, now)
+    return _quote_of(course, run, row, existing_view, places_left, other_runs)
+
+
+def kept_quote_on(
+    connection: Connection, aad_object_id: str, run_code: str, now: datetime, snapshot: CatalogueSnapshot
+) -> Quote | None:
+    """:func:`quote` from synchronous code (``in_read_on``), with the catalogue kept in memory, checked against the
+    version read with what is read live: one statement. None when no copy is kept, it is not the database's
+    version, the person is not met yet, the run is not in it, or the quote reads more (a place held already shows
+    it; a full run names the others with places): then :func:`quote`. Raises its refusals."""
+    catalogue = snapshot.kept
+    found = catalogue.runs_by_code.get(normalise_code(run_code)) if catalogue is not None else None
+    if catalogue is None or found is None:
+        return None
+    course, run = found
+    rows = _APPLICANT_ON.execute(connection, {"aad_object_id": aad_object_id, "run_id": run.id}).rows
+    if not rows or int(rows[0].catalogue_version or 0) != catalogue.version:
+        return None
+    row = rows[0]
+    if row.enrolment_id is not None and row.enrolment_status not in ENDED:
+        return None
+    if not _open(run, now):
+        raise EnrolmentClosed(f"{run.code} has started, so it no longer takes enrolments")
+    places_left = max(0, run.capacity - int(row.taken))
+    if places_left == 0:
+        return None
+    return _quote_of(course, run, row, None, places_left, ())
+
+
+def _quote_of(
+    course: CourseView,
+    run: RunView,
+    row: Any,
+    existing: EnrolmentView | None,
+    places_left: int,
+    other_runs: tuple[RunChoice, ...],
+) -> Quote:
+    applicant = _applicant_of(row)
+    organisation = check_eligibility_of(run, applicant)
     return Quote(
-        run=details,
+        run=run_details_of(course, run),
         organisation_name=organisation.name,
         price_band=organisation.price_band,
         price_pence=price_for(run, organisation),
         places_left=places_left,
         waitlist_length=int(row.waiting),
-        existing=existing_view,
-        other_runs=await _other_runs_with_places(session, course, run, applicant, now) if places_left == 0 else (),
+        existing=existing,
+        other_runs=other_runs,
         organisation_confirmed=organisation_confirmed(applicant),
     )
 
 
-def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
-    """How many of the run's enrolments are in ``statuses``: a column of ``_APPLICANT`` (each status a plain
-    parameter, not a list expanded on every execution)."""
+def _applicant_of(row: Any) -> ApplicantFacts:
+    employer = (
+        EmployerFacts(row.organisation_id, row.organisation_name, row.price_band)
+        if row.organisation_id is not None
+        else None
+    )
+    return ApplicantFacts(employer, row.organisation_status)
+
+
+def _counted(statuses: frozenset[EnrolmentStatus], run_id: Any = None) -> Any:
+    """How many of the run's enrolments (the parameter ``run_id``, else the one given) are in ``statuses``: a
+    column of ``_APPLICANT`` (each status a plain parameter, not a list expanded on every execution)."""
     counted = Enrolment.__table__.alias()
     return (
         select(func.count(counted.c.id))
         .where(
-            counted.c.run_id == bindparam("run_id"), or_(*(counted.c.status == status for status in sorted(statuses)))
+            counted.c.run_id == (bindparam("run_id") if run_id is None else run_id),
+            or_(*(counted.c.status == status for status in sorted(statuses))),
         )
         .scalar_subquery()
     )
@@ -300,6 +373,7 @@ _APPLICANT = applicant_on_run(
     _ENROLMENTS.id.label("enrolment_id"),
     _ENROLMENTS.status.label("enrolment_status"),
 )
+_APPLICANT_ON = DirectStatement(_APPLICANT, named=True)
 
 
 async def current_enrolments(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal, select
+from sqlalchemy import Connection, Table, bindparam, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -27,10 +28,18 @@ from classroom.enrolment.notices import (
 )
 from classroom.enrolment.policy import EnrolmentPolicy, reminder_due
 from classroom.evaluation.notices import survey_prefix
-from classroom.evaluation.planning import first_session, last_session, survey_rows
-from classroom.outbox import Queued, cancel_by_dedupe_prefix, cancel_by_dedupe_prefixes, enqueue, enqueue_many
+from classroom.evaluation.planning import RunKeyFacts, first_session, last_session, survey_rows, survey_rows_on
+from classroom.outbox import (
+    Queued,
+    cancel_by_dedupe_prefix,
+    cancel_by_dedupe_prefixes,
+    cancel_by_dedupe_prefixes_on,
+    enqueue,
+    enqueue_many,
+    enqueue_many_on,
+)
 from classroom.reflection.notices import prompt_prefix
-from classroom.reflection.planning import cancel_prompts, prompt_rows
+from classroom.reflection.planning import cancel_prompts, prompt_rows, prompt_rows_on
 from storage.base import UtcDateTime
 from storage.models import (
     AnnouncedSessionTime,
@@ -43,22 +52,25 @@ from storage.models import (
     RunSession,
     RunTrainer,
 )
-from storage.upsert import insert_for, insert_or_ignore
+from storage.upsert import insert_for, insert_or_ignore, insert_or_ignore_on
 
 
 async def remember_announced_time(session: AsyncSession, run_session: PlannedSession, now: datetime) -> None:
     """Record the time people are being told for this session, unless one is recorded already."""
-    await insert_or_ignore(
-        session,
-        AnnouncedSessionTime.__table__,  # type: ignore[arg-type]
-        {
-            "session_id": run_session.id,
-            "starts_at": run_session.starts_at,
-            "ends_at": run_session.ends_at,
-            "updated_at": now,
-        },
-        ["session_id"],
-    )
+    await insert_or_ignore(session, _ANNOUNCED, _announced(run_session, now), ["session_id"])
+
+
+_ANNOUNCED: Table = AnnouncedSessionTime.__table__  # type: ignore[assignment]
+
+
+def _announced(run_session: PlannedSession, now: datetime) -> dict[str, Any]:
+    """The row recording the time people are being told for ``run_session``."""
+    return {
+        "session_id": run_session.id,
+        "starts_at": run_session.starts_at,
+        "ends_at": run_session.ends_at,
+        "updated_at": now,
+    }
 
 
 async def remember_announced_times(session: AsyncSession, run: PlannedRun, now: datetime) -> None:
@@ -139,6 +151,19 @@ async def _session_rows(
         outcomes=outcomes,
         course=course,
     )
+    return rows + _reminder_rows(enrolment_id, run, run_session, recipient, now, policy)
+
+
+def _reminder_rows(
+    enrolment_id: int,
+    run: PlannedRun,
+    run_session: PlannedSession,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+) -> list[Queued]:
+    """One session's reminders still ahead, as rows to queue."""
+    rows: list[Queued] = []
     for offset in policy.reminder_offsets:
         due = reminder_due(run_session.starts_at, offset, policy.zone)
         if due <= now:
@@ -226,6 +251,56 @@ async def plan_reminders_of(
     return await enqueue_many(session, rows)
 
 
+def plan_reminders_on(
+    connection: Connection,
+    enrolment_id: int,
+    run: KeptRun,
+    recipient: str,
+    now: datetime,
+    policy: EnrolmentPolicy,
+    *,
+    announce: bool,
+    evaluation: RunKeyFacts,
+    reflected: bool,
+) -> int:
+    """:func:`plan_reminders_of` of a place that misses no session, from synchronous code on the connection of the
+    caller's transaction, given what the caller read under the run's lock in this transaction: ``evaluation`` (the
+    run's survey key and whether anyone answered: ``evaluation.planning.run_key_columns``) and ``reflected`` (whether
+    the enrolment has a reflection finished or skipped: ``reflection.planning.settled_reflections``). The same rows
+    queued, in one statement; nothing read that the caller's read says is not there."""
+    if announce:
+        for run_session in run.sessions:
+            insert_or_ignore_on(connection, _ANNOUNCED, _announced(run_session, now), ["session_id"])
+    course = run.course
+    rows = survey_rows_on(
+        connection,
+        enrolment_id=enrolment_id,
+        run=run,
+        recipient=recipient,
+        now=now,
+        timing=policy.evaluation,
+        outcomes=course.outcomes,
+        course=course,
+        facts=evaluation,
+    )
+    for run_session in run.sessions:
+        rows += prompt_rows_on(
+            connection,
+            enrolment_id=enrolment_id,
+            run_code=run.code,
+            run_session=run_session,
+            session_count=len(run.sessions),
+            recipient=recipient,
+            now=now,
+            timing=policy.reflection,
+            outcomes=course.outcomes,
+            course=course,
+            reflected=reflected,
+        )
+        rows += _reminder_rows(enrolment_id, run, run_session, recipient, now, policy)
+    return enqueue_many_on(connection, rows)
+
+
 async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id: int | None = None) -> None:
     """Cancel the enrolment's reminders not sent yet (all of them, or one session's), and its reflection prompts
     (and, for all of them, its evaluation surveys: the place is given up)."""
@@ -235,6 +310,13 @@ async def cancel_reminders(session: AsyncSession, enrolment_id: int, session_id:
         return
     await cancel_prompts(session, enrolment_id, session_id)
     await cancel_by_dedupe_prefix(session, reminder_prefix(enrolment_id, session_id))
+
+
+def cancel_reminders_on(connection: Connection, enrolment_id: int) -> None:
+    """:func:`cancel_reminders` of a place given up, from synchronous code on the connection of the caller's
+    transaction: its reminders, prompts and surveys in one statement."""
+    prefixes = [reminder_prefix(enrolment_id), prompt_prefix(enrolment_id), survey_prefix(enrolment_id)]
+    cancel_by_dedupe_prefixes_on(connection, prefixes)
 
 
 async def plan_trainer_reminders(session: AsyncSession, now: datetime, policy: EnrolmentPolicy) -> int:

@@ -19,7 +19,7 @@ from classroom.catalogue.views import Catalogue
 from classroom.clock import Clock
 from classroom.enrolment import calendar_links, enrolments, queries, withdrawals
 from classroom.enrolment.authorisation import may_oversee, require_coordinator
-from classroom.enrolment.common_places import take_common_place
+from classroom.enrolment.common_places import take_common_place_on
 from classroom.enrolment.enrolments import Clash
 from classroom.enrolment.errors import EnrolmentRefused, NoEnrolment, NothingToDecide
 from classroom.enrolment.ics import build_calendar, build_cancellation
@@ -51,6 +51,7 @@ from classroom.enrolment.organisations import (
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.review_cards import review_card, review_outcome
 from classroom.enrolment.session_moves import move_session, preview_move
+from classroom.enrolment.starts import kept_start_on
 from classroom.enrolment.views import (
     CalendarFile,
     CalendarLinkIssued,
@@ -70,7 +71,7 @@ from classroom.errors import InvalidInput, NotAllowed, NotFound
 from classroom.people import meet
 from classroom.periodic import PeriodicJob
 from classroom.privacy.audit import named_actor, record_audit
-from classroom.transactions import in_transaction, in_transaction_on, read_sessions
+from classroom.transactions import in_read_on, in_transaction, in_transaction_on, read_sessions
 from storage.models import Enrolment, EnrolmentStatus, Organisation, Person
 
 T = TypeVar("T")
@@ -148,6 +149,14 @@ class EnrolmentService:
         names that take enrolments (as :meth:`open_runs`) and what we know of their organisation (as
         :meth:`organisation_standing`). A code naming nothing is ``unknown`` rather than raised, so the person is
         met all the same."""
+
+        if self._catalogue.kept is not None:  # the usual turn: one statement (``starts.kept_start_on``)
+            now = self._clock.now()
+            kept = await in_transaction_on(
+                self._reads, lambda c: kept_start_on(c, aad_object_id, name, code, now, self._catalogue)
+            )
+            if kept is not None:
+                return EnrolmentStart(*kept)
 
         async def unit(session: AsyncSession) -> EnrolmentStart:
             await meet(session, aad_object_id, name)
@@ -235,6 +244,14 @@ class EnrolmentService:
         return await self._run(unit)
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
+        if self._catalogue.kept is not None:  # the usual quote: one statement (``queries.kept_quote_on``)
+            now = self._clock.now()
+            kept = await in_read_on(
+                self._reads, lambda c: queries.kept_quote_on(c, aad_object_id, run_code, now, self._catalogue)
+            )
+            if kept is not None:
+                return kept
+
         async def unit(session: AsyncSession) -> Quote:
             return await queries.quote(session, aad_object_id, run_code, self._clock.now(), self._catalogue)
 
@@ -256,14 +273,22 @@ class EnrolmentService:
     async def _change(
         self, aad_object_id: str, run_code: str, *, clash: Clash | None, waitlist: bool, calendar_link: bool
     ) -> EnrolmentView:
+        if clash is None and not waitlist and self._catalogue.kept is not None:
+            # The common case whole in one step on a pooled connection, no ORM session (``common_places``);
+            # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
+            now = self._clock.now()
+            try:
+                return await in_transaction_on(
+                    self._session_factory,
+                    lambda connection: _common(
+                        self._common_place_on(connection, aad_object_id, run_code, now, calendar_link)
+                    ),
+                )
+            except _NotCommon:
+                pass
+
         async def unit(session: AsyncSession) -> EnrolmentView:
             now = self._clock.now()
-            if clash is None and not waitlist:
-                common = await take_common_place(
-                    session, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy
-                )
-                if common is not None:
-                    return await self._with_calendar_link(session, common, calendar_link=calendar_link)
             run_id = await run_id_for_code(session, run_code)
             enrolment = await enrolments.enrol(
                 session, aad_object_id, run_id, clash=clash, waitlist=waitlist, now=now, policy=self.policy
@@ -272,6 +297,16 @@ class EnrolmentService:
             return await self._view(session, enrolment, calendar_link=calendar_link)
 
         return await self._run(unit)
+
+    def _common_place_on(
+        self, connection: Connection, aad_object_id: str, run_code: str, now: datetime, calendar_link: bool
+    ) -> EnrolmentView | None:
+        """:meth:`enrol`'s common case from synchronous code (``in_transaction_on``), with its calendar link."""
+        view = take_common_place_on(connection, aad_object_id, run_code, self._catalogue, now=now, policy=self.policy)
+        if view is None or not calendar_link:
+            return view
+        token, expires_at = calendar_links.issue_link_on(connection, view.id, now, self.policy.calendar_link_ttl)
+        return replace(view, calendar_link=CalendarLinkIssued(token, expires_at))
 
     async def _view(self, session: AsyncSession, enrolment: Enrolment, *, calendar_link: bool) -> EnrolmentView:
         """The enrolment as changed in this transaction, built from what is in memory: the enrolment as the change
@@ -345,6 +380,20 @@ class EnrolmentService:
     async def _withdraw(
         self, aad_object_id: str, run_code: str, *, only: frozenset[EnrolmentStatus] | None, reason: str | None
     ) -> Withdrawal:
+        if self._catalogue.kept is not None:
+            # The common case whole in one step on a pooled connection, no ORM session (``withdraw_common_on``);
+            # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
+            now = self._clock.now()
+            try:
+                return await in_transaction_on(
+                    self._session_factory,
+                    lambda connection: _common(
+                        self._withdraw_common_on(connection, aad_object_id, run_code, now, only, reason)
+                    ),
+                )
+            except _NotCommon:
+                pass
+
         async def unit(session: AsyncSession) -> Withdrawal:
             now = self._clock.now()
             withdrawn = await withdrawals.withdraw_by_code(
@@ -359,6 +408,28 @@ class EnrolmentService:
             return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
         return await self._run(unit)
+
+    def _withdraw_common_on(
+        self,
+        connection: Connection,
+        aad_object_id: str,
+        run_code: str,
+        now: datetime,
+        only: frozenset[EnrolmentStatus] | None,
+        reason: str | None,
+    ) -> Withdrawal | None:
+        """:meth:`_withdraw`'s common case from synchronous code (``in_transaction_on``), with its calendar link."""
+        withdrawn = withdrawals.withdraw_common_on(
+            connection, aad_object_id, run_code, self._catalogue, now=now, only=only, reason=reason
+        )
+        if withdrawn is None:
+            return None
+        code, previous = withdrawn.run_code, withdrawn.previous
+        if previous not in CALENDAR_STATUSES:
+            return Withdrawal(code, previous)
+        ttl = self.policy.calendar_link_ttl
+        token, expires_at = calendar_links.issue_link_on(connection, withdrawn.enrolment_id, now, ttl)
+        return Withdrawal(code, previous, CalendarLinkIssued(token, expires_at))
 
     async def decide_clash(
         self,
@@ -425,13 +496,17 @@ class EnrolmentService:
         run ``code`` names), read as ``my courses`` reads them: in one statement that checks the catalogue kept in
         memory by the version it reads (a person's current enrolments are a handful, so all are read)."""
 
+        now = self._clock.now()
+        if self._catalogue.kept is not None:  # the usual read: one statement (``queries.kept_current_enrolments_on``)
+            kept = await in_read_on(
+                self._reads, lambda c: queries.kept_current_enrolments_on(c, aad_object_id, now, self._catalogue)
+            )
+            if kept is not None:
+                return _of_code(kept[0], code)
+
         async def unit(session: AsyncSession) -> list[EnrolmentView]:
-            now = self._clock.now()
             views, _stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue)
-            if code is None:
-                return views
-            normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
-            return [view for view in views if normalised in (view.run.course_code, view.run.run_code)]
+            return _of_code(views, code)
 
         return await self._run(unit)
 
@@ -590,6 +665,26 @@ class EnrolmentService:
             return CalendarFile(f"{run.run_code}.ics", build_calendar(run, enrolment.id, sessions, zone, now, round_))
 
         return await self._run(unit)
+
+
+class _NotCommon(Exception):
+    """Not the common case of a step run whole on a pooled connection: its transaction is rolled back (it took the
+    run's lock, nothing else), and the step runs the ORM way."""
+
+
+def _common(found: T | None) -> T:
+    """``found``, the common case's result; raises :class:`_NotCommon` for None."""
+    if found is None:
+        raise _NotCommon()
+    return found
+
+
+def _of_code(views: list[EnrolmentView], code: str | None) -> list[EnrolmentView]:
+    """The views on the runs ``code`` names (every view for None)."""
+    if code is None:
+        return views
+    normalised = normalise_code(code)  # as ``runs_for_code``: a course's runs, or a run by its own code
+    return [view for view in views if normalised in (view.run.course_code, view.run.run_code)]
 
 
 def _links(links: dict[int, tuple[str, datetime]]) -> dict[int, CalendarLinkIssued]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -32,16 +32,18 @@ from classroom.enrolment.loading import (
     places_taken,
     run_id_for_code,
 )
-from classroom.enrolment.locking import lock_run
+from classroom.enrolment.locking import lock_run, lock_run_on
 from classroom.enrolment.notices import ReviewOutcome, RunNotice, WithdrawnNotice, sessions_of, withdrawn_key
 from classroom.enrolment.offer_cards import settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
-from classroom.enrolment.reminders import cancel_reminders
+from classroom.enrolment.reminders import cancel_reminders, cancel_reminders_on
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
 from classroom.enrolment.waitlist import offer_places
 from classroom.errors import InvalidInput, NotFound
-from classroom.outbox import Notice, Queued, enqueue_many
+from classroom.outbox import Notice, Queued, enqueue_many, enqueue_many_on
+from storage.base import utcnow
+from storage.direct_statements import DirectStatement
 from storage.models import Enrolment, EnrolmentStatus, Organisation, Person, RunTrainer
 from storage.models.enrolment import ENDED, HOLDS_PLACE
 
@@ -140,13 +142,20 @@ async def _tell_overseers(
     who is both gets one copy. Every copy in one statement."""
     if coordinators is None:
         coordinators = await coordinator_targets(session, key)
+    await enqueue_many(session, _overseers_copies(coordinators, trainers, notice, key, now))
+
+
+def _overseers_copies(
+    coordinators: list[NotifiedTarget], trainers: list[tuple[int, str]], notice: Notice, key: str, now: datetime
+) -> list[Queued]:
+    """The copies of :func:`_tell_overseers`: the coordinators', then each linked trainer's not reached already."""
     rows = coordinator_copies(coordinators, notice, dedupe_key=key, due_at=now)
     reached = {t.recipient for t in coordinators}
     for trainer_id, aad_object_id in trainers:
         if aad_object_id not in reached:
             key_for_trainer = f"{key}:trainer:{trainer_id}"
             rows.append(Queued(notice, due_at=now, dedupe_key=key_for_trainer, recipient=aad_object_id))
-    await enqueue_many(session, rows)
+    return rows
 
 
 # Built once: what giving up a place reads under the run's lock, in one statement of plain values: the person, their
@@ -188,6 +197,8 @@ _CANCEL = (
     .where(_ENROLMENTS.id == bindparam("enrolment_id"))
     .values(status=EnrolmentStatus.CANCELLED, ended_at=bindparam("now"), offer_expires_at=None)
 )
+# The same, its ``updated_at`` given (as the model's ``onupdate`` would set it), so it runs as it is built.
+_CANCEL_ON = DirectStatement(_CANCEL.values(updated_at=bindparam("updated_at")))
 # Whom a place given up is told of, in one statement: the coordinators' reach, and the run's linked trainers.
 _TRAINER = "trainer"
 _OVERSEERS = coordinators_reach(
@@ -250,6 +261,60 @@ async def withdraw_by_code(
         trainers = sorted((o.person_id, o.target) for o in overseers if o.kind == _TRAINER)  # in id order
         await _tell_overseers(session, trainers, notice, key, now, targets_of(overseers, key))
     return Withdrawn(previous, row.enrolment_id, run.code)
+
+
+_HOLDER_ON = DirectStatement(_HOLDER, named=True)
+_OVERSEERS_ON = DirectStatement(_OVERSEERS, named=True)
+
+
+def withdraw_common_on(
+    connection: Connection,
+    aad_object_id: str,
+    run_code: str,
+    snapshot: CatalogueSnapshot,
+    *,
+    now: datetime,
+    only: frozenset[EnrolmentStatus] | None = None,
+    reason: str | None = None,
+) -> Withdrawn | None:
+    """:func:`withdraw_by_code`'s common case from synchronous code, on the connection of the caller's transaction
+    (``classroom.transactions.in_transaction_on``): the whole step in one hand-over to the driver, each statement
+    built once and run on sqlite3 directly where it can (``DirectStatement``). None for anything else (nothing is
+    changed then but the run's lock taken): the caller runs :func:`withdraw_by_code`. Raises NoEnrolment,
+    EnrolmentClosed and InvalidInput as :func:`withdraw` does."""
+    reason = _checked_reason(reason)
+    kept = snapshot.kept
+    found = kept.runs_by_code.get(normalise_code(run_code)) if kept is not None else None
+    if kept is None or found is None:
+        return None
+    course, run = found
+    try:
+        lock_run_on(connection, run.id)
+    except NotFound:  # the run was removed since the copy was kept
+        return None
+    rows = _HOLDER_ON.execute(connection, {"aad_object_id": aad_object_id, "run_id": run.id}).rows
+    row = rows[0] if rows else None
+    if row is None or row.catalogue_version != kept.version:
+        return None
+    previous = row.status
+    if previous is None or previous in ENDED or (only is not None and previous not in only):
+        raise NoEnrolment(f"you have nothing to cancel on {run.code}")
+    if run.sessions and run.sessions[-1].ends_at <= now:
+        raise EnrolmentClosed(f"{run.code} has finished")
+    if (previous in HOLDS_PLACE and row.waiting > 0) or previous in _CARDS_TO_SETTLE:
+        return None
+    _CANCEL_ON.execute(connection, {"enrolment_id": row.enrolment_id, "now": now, "updated_at": utcnow()})
+    cancel_reminders_on(connection, row.enrolment_id)
+    if previous == EnrolmentStatus.CONFIRMED:
+        notice = _withdrawn_notice(course, run, row, reason, now, places_left=run.capacity - (row.taken - 1))
+        key = withdrawn_key(row.enrolment_id, row.round)
+        overseers = _OVERSEERS_ON.execute(connection, {"run_id": run.id}).rows
+        trainers = sorted((o.person_id, o.target) for o in overseers if o.kind == _TRAINER)  # in id order
+        enqueue_many_on(connection, _overseers_copies(targets_of(overseers, key), trainers, notice, key, now))
+    return Withdrawn(previous, row.enrolment_id, run.code)
+
+
+_CARDS_TO_SETTLE = frozenset({EnrolmentStatus.PENDING_REVIEW, EnrolmentStatus.OFFERED})
 
 
 def _withdrawn_notice(

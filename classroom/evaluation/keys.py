@@ -11,12 +11,12 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import EvaluationRunKey
-from storage.upsert import insert_or_ignore
+from storage.upsert import insert_or_ignore, insert_or_ignore_on
 
 KEY_BYTES = 32
 
@@ -44,3 +44,17 @@ async def run_key(session: AsyncSession, run_id: int, *, create: bool = True) ->
         ["run_id"],
     )
     return await session.scalar(_KEY, {"run_id": run_id})
+
+
+def run_key_on(connection: Connection, run_id: int) -> bytes | None:
+    """:func:`run_key` (made on first use) from synchronous code, on the connection of the caller's transaction."""
+    found = connection.execute(_KEY, {"run_id": run_id}).first()
+    if found is not None:
+        return found.hmac_key
+    insert_or_ignore_on(
+        connection,
+        EvaluationRunKey.__table__,  # type: ignore[arg-type]
+        {"run_id": run_id, "hmac_key": secrets.token_bytes(KEY_BYTES), "created_at": utcnow()},
+        ["run_id"],
+    )
+    return connection.execute(_KEY, {"run_id": run_id}).scalar()

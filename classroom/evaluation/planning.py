@@ -13,18 +13,20 @@ a session moved, a place given up), so the surveys follow every change of a plac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from classroom.catalogue.views import PlannedCourse, PlannedOutcome, PlannedRun, PlannedSession
-from classroom.evaluation.keys import respondent_key, run_key
+from classroom.evaluation.keys import respondent_key, run_key, run_key_on
 from classroom.evaluation.notices import OutcomeItem, SurveyNotice, survey_key, survey_prefix
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
-from classroom.outbox import Queued, cancel_by_dedupe_prefix, enqueue_many
+from classroom.outbox import Queued, cancel_by_dedupe_prefix, cancel_by_dedupe_prefixes_on, enqueue_many
+from storage.direct_statements import DirectStatement
 from storage.models import (
     Course,
     CourseRun,
@@ -32,6 +34,7 @@ from storage.models import (
     EnrolmentStatus,
     EvaluationPhase,
     EvaluationResponse,
+    EvaluationRunKey,
     LearningOutcome,
     NotificationStatus,
     OutboxNotification,
@@ -72,17 +75,7 @@ async def survey_rows(
     in this transaction with its other rows (``enqueue_many``); a survey still waiting is cancelled here, so
     queueing it again re-plans it. ``outcomes``: the course's learning outcomes in order, when the caller has read
     them; ``course``: the run's course, when the caller has it (else it is looked up)."""
-    first, last = first_session(run.sessions), last_session(run.sessions)
-    if first is None or last is None:
-        return []
-    wanted: list[tuple[EvaluationPhase, datetime, datetime]] = []  # phase, due, closes at
-    if now < first.starts_at:  # confirmed late: once the course has begun, a "before" is no longer a before
-        wanted.append(
-            (EvaluationPhase.BEFORE, now if timing.before_at is BeforeAt.CONFIRMED else first.starts_at, first.ends_at)
-        )
-    closes = last.ends_at + timing.after_open
-    if now < closes:
-        wanted.append((EvaluationPhase.AFTER, last.ends_at, closes))
+    wanted = _wanted(run, now, timing)
     return await _rows(
         session,
         enrolment_id=enrolment_id,
@@ -92,6 +85,25 @@ async def survey_rows(
         outcomes=outcomes,
         course=course,
     )
+
+
+Wanted = list[tuple[EvaluationPhase, datetime, datetime]]  # phase, due, closes at
+
+
+def _wanted(run: PlannedRun, now: datetime, timing: EvaluationTiming) -> Wanted:
+    """The surveys a place confirmed ``now`` is to get, before any was answered or skipped."""
+    first, last = first_session(run.sessions), last_session(run.sessions)
+    if first is None or last is None:
+        return []
+    wanted: Wanted = []
+    if now < first.starts_at:  # confirmed late: once the course has begun, a "before" is no longer a before
+        wanted.append(
+            (EvaluationPhase.BEFORE, now if timing.before_at is BeforeAt.CONFIRMED else first.starts_at, first.ends_at)
+        )
+    closes = last.ends_at + timing.after_open
+    if now < closes:
+        wanted.append((EvaluationPhase.AFTER, last.ends_at, closes))
+    return wanted
 
 
 async def _rows(
@@ -121,11 +133,21 @@ async def _rows(
     if course is None:
         course = await session.get_one(Course, run.course_id)
     # A waiting row is re-planned; a sent one stays sent. Both phases: their common prefix, in one statement.
+    for prefix in _waiting_prefixes(enrolment_id, wanted):
+        await cancel_by_dedupe_prefix(session, prefix)
+    return _queued(enrolment_id, run, wanted, recipient, items, course)
+
+
+def _waiting_prefixes(enrolment_id: int, wanted: Wanted) -> list[str]:
+    """The dedupe key prefixes of the ``wanted`` surveys (both phases: their common prefix)."""
     if len(wanted) == len(EvaluationPhase):
-        await cancel_by_dedupe_prefix(session, survey_prefix(enrolment_id))
-    else:
-        for phase, _, _ in wanted:
-            await cancel_by_dedupe_prefix(session, survey_key(enrolment_id, phase))
+        return [survey_prefix(enrolment_id)]
+    return [survey_key(enrolment_id, phase) for phase, _, _ in wanted]
+
+
+def _queued(
+    enrolment_id: int, run: PlannedRun, wanted: Wanted, recipient: str, items: list[OutcomeItem], course: PlannedCourse
+) -> list[Queued]:
     return [
         Queued(
             SurveyNotice(
@@ -145,6 +167,72 @@ async def _rows(
     ]
 
 
+@dataclass(frozen=True)
+class RunKeyFacts:
+    """What a caller read of the run's evaluation in its own statement (:func:`run_key_columns`): whether the run has
+    its key's row, the key (None: dropped, or no row), and whether anyone answered or skipped a survey of the run."""
+
+    stored: bool
+    hmac_key: bytes | None
+    answered: bool
+
+    @classmethod
+    def of(cls, row: Any) -> RunKeyFacts:
+        """From a row with the columns of :func:`run_key_columns`."""
+        return cls(bool(row.run_key_stored), row.run_hmac_key, bool(row.run_answered))
+
+
+def run_key_columns(run_id: ColumnElement[int]) -> tuple[Any, ...]:
+    """Columns for a caller's statement about the run ``run_id``: what :class:`RunKeyFacts` holds, so planning a
+    place's surveys reads nothing of its own in the usual case (:func:`survey_rows_on`)."""
+    keys, responses = EvaluationRunKey.__table__.c, EvaluationResponse.__table__.c
+    return (
+        exists().where(keys.run_id == run_id).label("run_key_stored"),
+        select(keys.hmac_key).where(keys.run_id == run_id).scalar_subquery().label("run_hmac_key"),
+        exists().where(responses.run_id == run_id).label("run_answered"),
+    )
+
+
+def survey_rows_on(
+    connection: Connection,
+    *,
+    enrolment_id: int,
+    run: PlannedRun,
+    recipient: str,
+    now: datetime,
+    timing: EvaluationTiming,
+    outcomes: Sequence[PlannedOutcome],
+    course: PlannedCourse,
+    facts: RunKeyFacts,
+) -> list[Queued]:
+    """:func:`survey_rows` from synchronous code, on the connection of the caller's transaction, given what the caller
+    read of the run's evaluation (``facts``, read in this transaction): the enrolment's answers are read only when
+    the run has any, the run's key made only when it has none yet. The same rows, and the same surveys cancelled."""
+    wanted = _wanted(run, now, timing)
+    if not wanted:
+        return []
+    settled = _settled_phases_on(connection, run.id, enrolment_id, facts)
+    wanted = [w for w in wanted if w[0] not in settled]
+    items = [OutcomeItem(number=n, text=o.text) for n, o in enumerate(outcomes, start=1)]
+    if not wanted or not items:
+        return []
+    cancel_by_dedupe_prefixes_on(connection, _waiting_prefixes(enrolment_id, wanted))
+    return _queued(enrolment_id, run, wanted, recipient, items, course)
+
+
+def _settled_phases_on(
+    connection: Connection, run_id: int, enrolment_id: int, facts: RunKeyFacts
+) -> frozenset[EvaluationPhase]:
+    """:func:`_settled_phases` given ``facts``."""
+    key = facts.hmac_key if facts.stored else run_key_on(connection, run_id)
+    if key is None:
+        return frozenset(EvaluationPhase)
+    if not facts.answered:
+        return frozenset()  # nobody has answered on this run, so neither has this enrolment
+    parameters = {"run_id": run_id, "respondent_key": respondent_key(key, enrolment_id)}
+    return frozenset(EvaluationPhase(phase) for (phase,) in _SETTLED_ON.execute(connection, parameters).rows)
+
+
 async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int) -> frozenset[EvaluationPhase]:
     """The phases this enrolment answered or skipped (every phase once the run's key is gone: it is over)."""
     key = await run_key(session, run_id)
@@ -158,6 +246,8 @@ async def _settled_phases(session: AsyncSession, run_id: int, enrolment_id: int)
 _SETTLED = select(EvaluationResponse.phase).where(
     EvaluationResponse.run_id == bindparam("run_id"), EvaluationResponse.respondent_key == bindparam("respondent_key")
 )
+
+_SETTLED_ON = DirectStatement(_SETTLED)
 
 
 async def _waiting_due(session: AsyncSession, key: str, now: datetime) -> bool:

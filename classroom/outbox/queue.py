@@ -13,6 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -39,7 +40,7 @@ from classroom.errors import InvalidInput
 from classroom.outbox.notice import Notice
 from classroom.transactions import mark_transaction
 from storage.base import UtcDateTime, utcnow
-from storage.direct_statements import DirectStatement
+from storage.direct_statements import DirectStatement, direct_driver
 from storage.models import NotificationStatus, OutboxNotification
 from storage.upsert import dialect_insert
 
@@ -223,6 +224,92 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
     return queued
 
 
+def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
+    """:func:`enqueue_many` from synchronous code, on the connection of the work of
+    ``classroom.transactions.in_transaction_on`` (or ``on_session_connection``): the rows in one INSERT of many
+    VALUES built once per number of rows (``_ENQUEUE_ROWS``), run on sqlite3 directly where it can
+    (``DirectStatement``), where ``Connection.execute``'s executemany processed every row's parameters through
+    SQLAlchemy. Each row behaves as if enqueued on its own; returns how many were queued."""
+    if not rows:
+        return 0
+    for row in rows:
+        _validate(row.dedupe_key, row.due_at, row.conversation_key, row.recipient, row.expires_at)
+    dialect = connection.dialect.name
+    stamps = _stamped(utcnow())
+    values = [_row_values(row, stamps) for row in rows]
+    if len({row.dedupe_key for row in rows}) != len(rows):  # as ``enqueue_many``: one at a time
+        batches = [[one] for one in values]
+    elif direct_driver(connection) is None:
+        # Not on sqlite3 directly (PostgreSQL, or listeners on the engine): SQLAlchemy compiles a statement of many
+        # VALUES afresh on every run (it caches none), so ``enqueue_many``'s executemany of the cached one-row upsert,
+        # sent as one INSERT all the same.
+        statement = _enqueue_statement(dialect)
+        queued = len(connection.execute(statement, values).all())
+        if queued:
+            mark_enqueued(connection)
+        return queued
+    else:
+        batches = [values[at : at + _MOST_ROWS] for at in range(0, len(values), _MOST_ROWS)]
+    queued = 0
+    for batch in batches:
+        parameters = {f"{name}_{at}": value for at, one in enumerate(batch) for name, value in one.items()}
+        queued += len(_enqueue_rows(dialect, len(batch)).execute(connection, parameters).rows)
+    if queued:
+        mark_enqueued(connection)
+    return queued
+
+
+# Rows a statement of ``_enqueue_rows`` takes at most (11 parameters a row: within SQLite's oldest limit of 999).
+_MOST_ROWS = 64
+
+
+def _row_values(row: Queued, stamps: dict[str, datetime]) -> dict[str, Any]:
+    return {
+        "dedupe_key": row.dedupe_key,
+        "kind": row.notice.KIND,
+        "conversation_key": row.conversation_key,
+        "recipient_aad_object_id": row.recipient,
+        "payload": row.notice.payload(),
+        "status": NotificationStatus.PENDING,
+        "due_at": row.due_at,
+        "next_attempt_at": row.due_at,
+        "expires_at": row.expires_at,
+        **stamps,
+    }
+
+
+@cache
+def _enqueue_rows(dialect: str, count: int) -> DirectStatement:
+    """:func:`enqueue`'s upsert of ``count`` rows in one statement (each row's parameters suffixed ``_0``, ``_1``...):
+    a row new, or revived from cancelled, returns its id; one queued already is left as it is. Built once per
+    dialect and count (a place's rows are a few dozen at most: a few statements)."""
+    table = OutboxNotification.__table__
+    names = (*_ENQUEUED_COLUMNS, "created_at", "updated_at")
+    # The columns with Python-side defaults given as the model's defaults give them (computed per row otherwise).
+    fixed = {"attempts": 0, "superseded_attempts": 0, "changed_while_sending": False}
+    rows = [
+        {**{name: bindparam(f"{name}_{at}", type_=table.c[name].type) for name in names}, **fixed}
+        for at in range(count)
+    ]
+    statement = dialect_insert(dialect, table).values(rows)
+    revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
+    revived.update(
+        superseded_attempts=table.c.attempts,
+        activity_id=null(),
+        sent_conversation_id=null(),
+        lease_owner=null(),
+        lease_expires_at=null(),
+        last_error=null(),
+        updated_at=statement.excluded.updated_at,
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_=revived,
+        where=table.c.status == literal_column(f"'{NotificationStatus.CANCELLED.value}'"),
+    ).returning(table.c.id)
+    return DirectStatement(upsert)
+
+
 def mark_enqueued(transaction: AsyncSession | Session | Connection) -> None:
     """Tell the dispatchers, when this transaction commits, that rows fell due (``bot/delivery/wake_on_commit``).
 
@@ -316,6 +403,38 @@ async def cancel_by_dedupe_prefixes(session: AsyncSession, prefixes: Sequence[st
         return
     now = utcnow()
     await session.execute(_CANCEL_BY_PREFIX, [{**dedupe_prefix_params(prefix), "now": now} for prefix in prefixes])
+
+
+def cancel_by_dedupe_prefixes_on(connection: Connection, prefixes: Sequence[str]) -> None:
+    """:func:`cancel_by_dedupe_prefixes` from synchronous code, on the connection of the caller's transaction: one
+    statement whose condition names every prefix (built once per number of prefixes), run on sqlite3 directly
+    where it can (``DirectStatement``)."""
+    if not prefixes:
+        return
+    parameters: dict[str, Any] = {"now": utcnow()}
+    for at, prefix in enumerate(prefixes):
+        parameters.update({f"{name}_{at}": value for name, value in dedupe_prefix_params(prefix).items()})
+    _cancel_by_prefixes(len(prefixes)).execute(connection, parameters)
+
+
+@cache
+def _cancel_by_prefixes(count: int) -> DirectStatement:
+    """``_CANCEL_BY_PREFIX`` for ``count`` prefixes at once (the parameters of each suffixed ``_0``, ``_1``...):
+    each prefix a range of the key's index (SQLite's OR optimisation walks each), as in ``HAS_DEDUPE_PREFIX``."""
+    outbox = OutboxNotification.__table__.c
+    key = outbox.dedupe_key
+    unsent = or_(outbox.status == NotificationStatus.PENDING, outbox.status == NotificationStatus.UNDELIVERABLE)
+
+    def has_prefix(at: int) -> ColumnElement[bool]:
+        first: BindParameter[str] = bindparam(f"prefix_first_{at}")
+        after: BindParameter[str] = bindparam(f"prefix_after_{at}")
+        return and_(key >= first, key < after, func.substr(key, 1, func.length(first)) == first)
+
+    return DirectStatement(
+        update(OutboxNotification.__table__)  # type: ignore[arg-type]
+        .where(or_(*(has_prefix(at) for at in range(count))), checked_per_row(unsent), outbox.activity_id.is_(None))
+        .values(status=NotificationStatus.CANCELLED, updated_at=bindparam("now", type_=UtcDateTime()))
+    )
 
 
 def _replace_copies_statement() -> Update:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import ColumnElement, Connection, Exists, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.views import PlannedCourse, PlannedOutcome, PlannedSession
@@ -25,6 +25,7 @@ from classroom.reflection.notices import (
 )
 from classroom.reflection.policy import ReflectionTiming
 from classroom.reflection.questions import questions_for
+from storage.direct_statements import DirectStatement
 from storage.models import Course, LearningOutcome, Reflection, ReflectionStatus, RunSession
 
 PROMPT_SHELF_LIFE = timedelta(days=14)  # a prompt held up longer than this (a stopped bot) is no longer sent
@@ -55,6 +56,17 @@ async def prompt_notice(
                 select(LearningOutcome).where(LearningOutcome.course_id == course_id).order_by(LearningOutcome.position)
             )
         ).all()
+    return _notice(enrolment_id, course, run_code, run_session, count, outcomes)
+
+
+def _notice(
+    enrolment_id: int,
+    course: PlannedCourse,
+    run_code: str,
+    run_session: PlannedSession,
+    count: int,
+    outcomes: Sequence[PlannedOutcome],
+) -> ReflectionPromptNotice:
     return ReflectionPromptNotice(
         enrolment_id=enrolment_id,
         session_id=run_session.id,
@@ -113,6 +125,8 @@ _SETTLED = select(Reflection.id).where(
     or_(Reflection.status == ReflectionStatus.DONE, Reflection.status == ReflectionStatus.SKIPPED),
 )
 
+_SETTLED_ON = DirectStatement(_SETTLED)
+
 
 async def prompt_rows(
     session: AsyncSession,
@@ -140,6 +154,58 @@ async def prompt_rows(
     notice = await prompt_notice(
         session, enrolment_id, course_id, run_code, run_session, session_count, outcomes, course
     )
+    return _prompt_and_nudge(notice, enrolment_id, run_session, recipient, due, now, timing)
+
+
+def prompt_rows_on(
+    connection: Connection,
+    *,
+    enrolment_id: int,
+    run_code: str,
+    run_session: PlannedSession,
+    session_count: int,
+    recipient: str,
+    now: datetime,
+    timing: ReflectionTiming,
+    outcomes: Sequence[PlannedOutcome],
+    course: PlannedCourse,
+    reflected: bool,
+) -> list[Queued]:
+    """:func:`prompt_rows` from synchronous code, on the connection of the caller's transaction, with the course and
+    its outcomes given. ``reflected``: whether the enrolment has any reflection finished or skipped (read by the
+    caller in this transaction); only then is this session's looked for."""
+    due = prompt_due(run_session, timing)
+    if due < now - timing.catch_up:
+        return []
+    parameters = {"enrolment_id": enrolment_id, "session_id": run_session.id}
+    if reflected and _SETTLED_ON.execute(connection, parameters).rows:
+        return []  # finished or skipped already (a session moved after the person reflected)
+    notice = _notice(enrolment_id, course, run_code, run_session, session_count, outcomes)
+    return _prompt_and_nudge(notice, enrolment_id, run_session, recipient, due, now, timing)
+
+
+def settled_reflections(enrolment_id: ColumnElement[int], run_id: ColumnElement[int]) -> Exists:
+    """Whether the enrolment ``enrolment_id`` has a reflection finished or skipped on a session of the run ``run_id``
+    (what :func:`prompt_rows` looks for, session by session): a column for a caller's statement (``reflected`` of
+    :func:`prompt_rows_on`). Found through the sessions' index, as that look-up is."""
+    reflections, sessions = Reflection.__table__.c, RunSession.__table__.c
+    return exists().where(
+        sessions.run_id == run_id,
+        reflections.session_id == sessions.id,
+        reflections.enrolment_id == enrolment_id,
+        or_(reflections.status == ReflectionStatus.DONE, reflections.status == ReflectionStatus.SKIPPED),
+    )
+
+
+def _prompt_and_nudge(
+    notice: ReflectionPromptNotice,
+    enrolment_id: int,
+    run_session: PlannedSession,
+    recipient: str,
+    due: datetime,
+    now: datetime,
+    timing: ReflectionTiming,
+) -> list[Queued]:
     nudge_due = max(due, now) + timing.nudge_after
     return [
         Queued(

@@ -58,9 +58,9 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     every_terms = [s for c in terms for s in c]
     # The terms: the run's dates, prices and organisations from the catalogue kept in memory, not read again.
     assert not _with(every_terms, "FROM run_sessions") and not _with(every_terms, "FROM run_prices")
-    assert len(every_terms) <= 13, terms
-    # Meeting the person, the runs the code names and their organisation in one transaction: the activity's claim
-    # and the dialog's state, those reads, the quote, the state written.
+    assert len(every_terms) <= 5, terms
+    # Meeting the person, the runs the code names, their places and the person's organisation in one statement: the
+    # activity's claim and the dialog's state, that read, the quote, the state written.
     assert len(terms) == 4, terms
 
     # Confirming: one transaction takes the place, queues every reminder, prompt and survey (the course's learning
@@ -75,7 +75,11 @@ async def test_enrolling_confirming_and_withdrawing_take_few_statements(
     assert not _with(place, "INSERT INTO announced_session_times"), place
     assert not _with(place, "FROM person_roles")
     assert len(confirm) == 4, confirm  # the activity's claim, the dialog's state, the place, the state written
-    assert sum(map(len, confirm)) <= 12, confirm  # every outbox row in one INSERT
+    # The lock, the read under it (with the run's survey key and whether anything planned was answered already), the
+    # place, the surveys waiting re-planned, every outbox row in one INSERT, the calendar link.
+    assert len(place) <= 6, place
+    assert not _with(place, "SELECT reflections.id") and not _with(place, "respondent_key ="), place
+    assert sum(map(len, confirm)) <= 9, confirm
     # The run's details from the catalogue kept in memory, for the reminders too: the run is not loaded at all.
     assert not _with(place, "FROM course_runs") and not _with(place, "SELECT run_sessions."), place
     assert not _with(place, "FROM run_prices") and not _with(place, "FROM run_trainers"), place

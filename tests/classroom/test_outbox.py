@@ -16,18 +16,22 @@ from classroom.outbox import (
     ENQUEUED_FLAG,
     Queued,
     cancel_by_dedupe_prefix,
+    cancel_by_dedupe_prefixes_on,
     deliver_waiting,
     enqueue,
     enqueue_many,
+    enqueue_many_on,
     get_notification,
     last_sent,
     outbox_summary,
     replace_copies,
     retry_notification,
 )
+from classroom.outbox.queue import _enqueue_statement
+from classroom.transactions import on_session_connection
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
 from tests.support.notices import mark, notice_of
-from tests.support.statements import statements
+from tests.support.statements import statements, through_execute
 
 DUE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -375,7 +379,18 @@ async def test_prefix_lookups_match_without_a_like(engine, session_factory, look
     assert not [statement for statement in prefix_lookups if " LIKE " in statement.upper()]
 
 
-async def test_enqueue_many_queues_each_row_as_enqueue_would(engine, session_factory) -> None:
+async def _many(session: AsyncSession, batch: list[Queued], way: str) -> int:
+    """``enqueue_many`` in the session, or ``enqueue_many_on`` on its connection from synchronous code."""
+    if way == "on_connection":
+        return await on_session_connection(session, lambda connection: enqueue_many_on(connection, batch))
+    return await enqueue_many(session, batch)
+
+
+MANY = pytest.mark.parametrize("way", ["session", "on_connection"])
+
+
+@MANY
+async def test_enqueue_many_queues_each_row_as_enqueue_would(engine, session_factory, way) -> None:
     """A new key is queued, a key still waiting is left as it was, a cancelled one is planned again, a sent one is
     never queued again: as one ``enqueue`` each, in one INSERT of many VALUES (a confirmed place queues a dozen)."""
     async with session_factory.begin() as session:
@@ -391,7 +406,7 @@ async def test_enqueue_many_queues_each_row_as_enqueue_would(engine, session_fac
     ]
     async with session_factory.begin() as session:
         with statements(engine) as seen:
-            assert await enqueue_many(session, batch) == 2  # the new one and the cancelled one
+            assert await _many(session, batch, way) == 2  # the new one and the cancelled one
         assert session.info[ENQUEUED_FLAG] is True
     assert len(seen) == 1 and seen[0].lstrip().startswith("INSERT INTO outbox"), seen
     by_key = {row.dedupe_key: row for row in await rows(session_factory)}
@@ -407,21 +422,78 @@ async def test_enqueue_many_queues_each_row_as_enqueue_would(engine, session_fac
     assert by_key["k:sent"].status is NotificationStatus.SENT
 
 
-async def test_enqueue_many_with_a_key_twice_queues_it_once(session_factory) -> None:
+@MANY
+async def test_enqueue_many_with_a_key_twice_queues_it_once(session_factory, way) -> None:
     rows_ = [
         Queued(notice_of("text", {"text": str(n)}), due_at=DUE, dedupe_key="k:twice", recipient="a") for n in (1, 2)
     ]
     async with session_factory.begin() as session:
-        assert await enqueue_many(session, rows_) == 1
-        assert await enqueue_many(session, []) == 0
+        assert await _many(session, rows_, way) == 1
+        assert await _many(session, [], way) == 0
     [row] = await rows(session_factory)
     assert row.payload == {"text": "1"}
 
 
-async def test_enqueue_many_refuses_an_invalid_row_and_queues_none(session_factory) -> None:
+@MANY
+async def test_enqueue_many_refuses_an_invalid_row_and_queues_none(session_factory, way) -> None:
     good = Queued(notice_of("text", {"text": "ok"}), due_at=DUE, dedupe_key="k:ok", recipient="a")
     bad = Queued(notice_of("text", {"text": "bad"}), due_at=DUE.replace(tzinfo=None), dedupe_key="k:bad", recipient="a")
     async with session_factory.begin() as session:
         with pytest.raises(InvalidInput):
-            await enqueue_many(session, [good, bad])
+            await _many(session, [good, bad], way)
     assert await rows(session_factory) == []
+
+
+async def test_enqueue_many_on_a_connection_queues_more_rows_than_one_statement_takes(session_factory) -> None:
+    """On sqlite3 directly, past the rows one statement takes the rest go in another; elsewhere (PostgreSQL, or
+    listeners on the engine) the executemany of the one-row upsert built once, whose compiled form SQLAlchemy keeps
+    (it compiles a statement of many VALUES afresh on every run). Every row is queued, each once."""
+    batch = [
+        Queued(notice_of("text", {"text": str(n)}), due_at=DUE, dedupe_key=f"k:{n:03}", recipient="a")
+        for n in range(150)
+    ]
+    async with session_factory.begin() as session:
+        with through_execute() as executed:
+            assert await _many(session, batch, "on_connection") == 150
+        assert session.info[ENQUEUED_FLAG] is True
+        dialect = session.get_bind().dialect.name
+    assert executed == ([] if dialect == "sqlite" else [_enqueue_statement(dialect)]), executed
+    assert [row.dedupe_key for row in await rows(session_factory)] == [row.dedupe_key for row in batch]
+    async with session_factory.begin() as session:  # again: all queued already
+        assert await _many(session, batch, "on_connection") == 0
+        assert ENQUEUED_FLAG not in session.info
+
+
+async def test_enqueue_many_on_a_connection_with_listeners_sends_the_statement_built_once(
+    engine, session_factory
+) -> None:
+    """With listeners on the engine (a statement recorder: tests, ``benchmarks/growth.py``), the rows go as
+    ``enqueue_many`` sends them: one executemany of the upsert built once, not a statement SQLAlchemy compiles anew."""
+    batch = [
+        Queued(notice_of("text", {"text": str(n)}), due_at=DUE, dedupe_key=f"k:{n}", recipient="a") for n in range(6)
+    ]
+    async with session_factory.begin() as session:
+        with statements(engine) as seen, through_execute() as executed:
+            assert await _many(session, batch, "on_connection") == 6
+    assert len(seen) == 1 and executed == [_enqueue_statement(engine.dialect.name)], executed
+
+
+async def test_cancel_by_several_prefixes_on_a_connection_cancels_what_each_would(engine, session_factory) -> None:
+    """One statement for every prefix, cancelling what ``cancel_by_dedupe_prefix`` of each would."""
+    async with session_factory.begin() as session:
+        for key in ["reminder:e1:s1", "prompt:e1:s1", "survey:e1:before", "reminder:e10:s1", "survey:e2:after"]:
+            await queue(session, key)
+        await mark(session, "prompt:e1:s1", NotificationStatus.SENDING)
+    prefixes = ["reminder:e1:", "prompt:e1:", "survey:e1:"]
+    async with session_factory.begin() as session:
+        with statements(engine) as seen:
+            await on_session_connection(session, lambda c: cancel_by_dedupe_prefixes_on(c, prefixes))
+    assert len(seen) == 1, seen
+    status = {row.dedupe_key: row.status for row in await rows(session_factory)}
+    assert status == {
+        "reminder:e1:s1": NotificationStatus.CANCELLED,
+        "prompt:e1:s1": NotificationStatus.SENDING,  # possibly on the wire: left alone
+        "survey:e1:before": NotificationStatus.CANCELLED,
+        "reminder:e10:s1": NotificationStatus.PENDING,
+        "survey:e2:after": NotificationStatus.PENDING,
+    }

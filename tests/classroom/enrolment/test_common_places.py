@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from classroom.enrolment import notices
 from classroom.enrolment.enrolments import Clash
@@ -29,7 +29,7 @@ from storage.models import (
 )
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, LYNNE, PATTI
 from tests.support.enrolment import BHCC, MULTI, MULTI_RUN, ONE_DAY_RUN, outbox
-from tests.support.statements import statements
+from tests.support.statements import statements, through_execute
 
 _NOT_FOR_PLANNING = ("FROM run_prices", "FROM run_trainers", "FROM run_eligible_organisations")
 
@@ -168,3 +168,44 @@ async def test_a_session_with_no_time_recorded_as_told_gets_one_when_a_place_is_
         assert sessions[-1].id in (await session.scalars(select(AnnouncedSessionTime.session_id))).all()
     assert not [s for s in seen if "INSERT INTO announced_session_times" in s], seen
     assert len(await outbox(session_factory, notices.SESSION_MOVED)) == 0  # nothing moved
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_the_enrolment_steps_run_their_statements_on_sqlite3_directly(service) -> None:
+    """``enrol CODE``'s reads, the quote, the place taken (reminders, prompts, surveys, calendar link), the places
+    read before giving one up, and the place given up (its overseers told) skip ``Connection.execute``
+    (``storage/direct_statements.py``), whose per-statement work cost more than SQLite's own; what they do is the
+    same (the tests above)."""
+    await service.quote(ALEX, MULTI_RUN)  # the catalogue kept in memory is built on first use
+    await service.enrol(ALEX, MULTI_RUN)
+    await service.withdraw(ALEX, MULTI_RUN)  # the run's survey key made, its sessions' times recorded
+    with through_execute() as executed:
+        for _round in range(2):  # a new place, then the same row taken again
+            start = await service.begin(ISAIAH, "Isaiah Langer", MULTI_RUN)
+            quote = await service.quote(ISAIAH, MULTI_RUN)
+            view = await service.enrol(ISAIAH, MULTI_RUN, calendar_link=True)
+            [held] = await service.my_enrolments(ISAIAH, MULTI_RUN)
+            withdrawal = await service.withdraw(ISAIAH, MULTI_RUN)
+    assert executed == [], [str(s)[:80] for s in executed]
+    assert start.runs[0].places_left == 3 and quote.places_left == 3 and quote.existing is None
+    assert view.status == EnrolmentStatus.CONFIRMED and view.calendar_link is not None and held.id == view.id
+    assert withdrawal.previous == EnrolmentStatus.CONFIRMED and withdrawal.calendar_link is not None
+
+
+async def test_a_step_not_the_common_case_commits_once(service, engine, session_factory) -> None:
+    """Tried whole on a pooled connection first, a step that is not the common case (people waiting for the place)
+    rolls that try back (it took the run's lock only) and commits once, the ORM way; so does giving up a place
+    someone is waiting for."""
+    await service.quote(ALEX, ONE_DAY_RUN)  # the catalogue kept in memory
+    await service.enrol(ALEX, ONE_DAY_RUN)  # its only place
+    await service.join_waitlist(ISAIAH, ONE_DAY_RUN)
+    commits: list[int] = []
+    listener = lambda _connection: commits.append(1)  # noqa: E731
+    event.listen(engine.sync_engine, "commit", listener)
+    try:
+        withdrawal = await service.withdraw(ALEX, ONE_DAY_RUN)  # the place offered to Isaiah
+        assert len(commits) == 1 and withdrawal.previous == EnrolmentStatus.CONFIRMED
+        taken = await service.enrol(ISAIAH, ONE_DAY_RUN)  # an offer taken up
+        assert len(commits) == 2 and taken.status == EnrolmentStatus.CONFIRMED
+    finally:
+        event.remove(engine.sync_engine, "commit", listener)

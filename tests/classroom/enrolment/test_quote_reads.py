@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from classroom.errors import NotFound
-from storage.models import Course, CourseRun, EnrolmentStatus, RunPrice
+from storage.models import Course, CourseRun, EnrolmentStatus, Person, RunPrice
 from tests.classroom.enrolment.conftest import ALEX, ISAIAH, LYNNE
 from tests.support.enrolment import MULTI, MULTI_RUN, ONE_DAY_RUN
 from tests.support.statements import statements
@@ -57,14 +57,34 @@ async def test_an_unknown_run_or_person_is_not_found(service) -> None:
 
 
 async def test_enrol_codes_first_reads_check_the_catalogue_with_the_standing(service, engine, session_factory) -> None:
-    """``enrol CODE`` (``begin``): the catalogue version rides on the read of the person's organisation standing, not
-    a statement of its own; a change to the catalogue by anyone is still seen."""
+    """``enrol CODE`` (``begin``): meeting the person, their organisation standing, the run's places and the catalogue
+    version in one statement (``starts.kept_start_on``); a change to the catalogue by anyone is still seen."""
     await service.begin(ALEX, "Alex Wilber", MULTI_RUN)  # the catalogue kept in memory is built on first use
     with statements(engine) as seen:
         start = await service.begin(ALEX, "Alex Wilber", MULTI_RUN)
     assert [choice.run.run_code for choice in start.runs] == [MULTI_RUN] and start.standing is not None
-    assert len(seen) == 3 and not [s for s in seen if "catalogue_version" in s and "FROM people" not in s], seen
+    assert len(seen) == 1 and "catalogue_version" in seen[0] and "count(" in seen[0], seen
     async with session_factory.begin() as session:  # someone else's plain UPDATE
         await session.execute(update(Course).where(Course.code == MULTI).values(title="Renamed by hand"))
     [renamed] = (await service.begin(ALEX, "Alex Wilber", MULTI_RUN)).runs
     assert renamed.run.course_title == "Renamed by hand"
+
+
+async def test_enrol_codes_first_reads_meet_rename_and_count_as_before(service, session_factory) -> None:
+    """The one-statement ``begin`` gives what the reads it replaced gave: a new name stored, someone not met yet met,
+    a code naming nothing ``unknown``, a course code its runs with their places and waitlists."""
+    await service.enrol(ALEX, ONE_DAY_RUN)  # its only place
+    await service.join_waitlist(ISAIAH, ONE_DAY_RUN)
+    renamed = await service.begin(ALEX, "Alex W.", MULTI)
+    assert [(c.run.run_code, c.places_left, c.waitlist_length) for c in renamed.runs] == [(MULTI_RUN, 3, 0)]
+    assert renamed.standing is not None and renamed.standing.confirmed
+    full = await service.begin(LYNNE, "Lynne Robbins", ONE_DAY_RUN)
+    assert [(c.places_left, c.waitlist_length) for c in full.runs] == [(0, 1)]
+    unknown = await service.begin(ALEX, "Alex W.", "NOPE-1")
+    assert unknown.runs == [] and unknown.standing is None and unknown.unknown is not None
+    first = await service.begin("aad-new", "Newly Met", MULTI_RUN)
+    assert [c.run.run_code for c in first.runs] == [MULTI_RUN] and first.standing is not None
+    assert first.standing.organisation is None
+    async with session_factory() as session:
+        names = dict((await session.execute(select(Person.aad_object_id, Person.name))).all())
+    assert names[ALEX] == "Alex W." and names["aad-new"] == "Newly Met"

@@ -16,7 +16,17 @@ from classroom.evaluation.notices import SURVEY
 from classroom.evaluation.planning import send_after_survey
 from classroom.evaluation.policy import BeforeAt, EvaluationTiming
 from classroom.polls.ballots import Ratings
-from storage.models import CourseRun, EvaluationPhase, NotificationStatus, OutboxNotification
+from classroom.reflection.notices import PROMPT
+from storage.models import (
+    CourseRun,
+    Enrolment,
+    EvaluationPhase,
+    NotificationStatus,
+    OutboxNotification,
+    Reflection,
+    ReflectionStatus,
+    RunSession,
+)
 from tests.classroom.evaluation.conftest import ALEX, FIRST_DAY, ISAIAH, enrolment_id
 from tests.support.enrolment import COORDINATOR_AAD, MULTI_RUN, TRAINER_AAD, delivered, london, outbox, weekly_session
 
@@ -137,3 +147,36 @@ async def test_an_answered_survey_is_not_planned_again(enrolment, evaluation, se
     run_id = await _run_id(session_factory)
     async with session_factory.begin() as session:
         assert await send_after_survey(session, run_id=run_id, now=clock.now()) == 0
+
+
+async def test_a_place_taken_again_is_not_asked_what_it_answered_or_skipped(
+    enrolment, evaluation, session_factory
+) -> None:
+    """A place given up and taken again in one step on the catalogue kept in memory (``common_places``) reads the
+    person's answers and reflections only when the run has any, and plans neither a survey they answered nor a
+    prompt for a session they reflected on (or skipped), as the ORM path would not."""
+    await enrolment.quote(ALEX, MULTI_RUN)  # the catalogue kept in memory: the place taken in one step
+    await enrolment.enrol(ALEX, MULTI_RUN)
+    mine = await enrolment_id(session_factory, ALEX)
+    await evaluation.answer(ALEX, mine, EvaluationPhase.BEFORE, SurveyAnswers(now=Ratings({1: 2})))
+    async with session_factory.begin() as session:
+        person_id, run_id = (
+            await session.execute(select(Enrolment.person_id, Enrolment.run_id).where(Enrolment.id == mine))
+        ).one()
+        first = await session.scalar(select(RunSession.id).where(RunSession.run_id == run_id, RunSession.position == 1))
+        session.add(
+            Reflection(
+                person_id=person_id, enrolment_id=mine, run_id=run_id, session_id=first, status=ReflectionStatus.SKIPPED
+            )
+        )
+    await enrolment.withdraw(ALEX, MULTI_RUN)
+    again = await enrolment.enrol(ALEX, MULTI_RUN)
+    assert again.id == mine
+    surveys = await outbox(session_factory, SURVEY, recipient=ALEX)
+    assert [row.payload["phase"] for row in surveys] == [EvaluationPhase.AFTER.value]
+    prompts = await outbox(session_factory, PROMPT, recipient=ALEX)
+    assert sorted(row.payload["session_position"] for row in prompts) == [2, 2, 3, 3, 4, 4]  # each with its nudge
+
+    await enrolment.enrol(ISAIAH, MULTI_RUN)  # someone with nothing answered gets both surveys, every prompt
+    assert len(await outbox(session_factory, SURVEY, recipient=ISAIAH)) == 2
+    assert len(await outbox(session_factory, PROMPT, recipient=ISAIAH)) == 8
