@@ -20,8 +20,10 @@ from botbuilder.schema import Activity, InputHints
 from dialogs.cards.base import CardMessage
 from dialogs.cards.messages import card_activity_of
 from storage import json_text
+from storage.state_documents import keep_plainly
 
 
+@keep_plainly  # its state is plain values: written and read without jsonpickle's generic walk
 class CardQuestionOptions(PromptOptions):
     """``PromptOptions(prompt=card_activity(message), retry_prompt=MessageFactory.text(retry), validations=...)``,
     as botbuilder's prompts use them, stored as the card's JSON text.

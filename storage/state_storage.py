@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 from botbuilder.core import Storage
+from botbuilder.dialogs import DialogInstance, DialogState
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 from sqlalchemy import Connection, Engine, ScalarSelect, Table, bindparam, delete, select, update
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.util import greenlet_spawn
 
+from storage import state_documents
 from storage.base import utcnow
 from storage.direct_statements import DirectStatement
 from storage.models.bot_state import BotStateRecord
@@ -267,8 +269,16 @@ def _set_e_tag(value: object, e_tag: str) -> None:
         setattr(value, _E_TAG, e_tag)
 
 
+# A dialog stack's own classes, written and read without jsonpickle's generic walk (``storage/state_documents.py``).
+state_documents.keep_plainly(DialogState)
+state_documents.keep_plainly(DialogInstance)
+
+
 def _serialise(value: object) -> str:
-    flat = Pickler().flatten(value)
+    try:
+        flat = state_documents.flatten(value)  # what jsonpickle would write, in one pass, when the state is plain
+    except state_documents.NotPlain:
+        flat = Pickler().flatten(value)
     if isinstance(flat, dict):
         # The e_tag lives in its own column, as in CosmosDbPartitionedStorage; a stale copy in the document
         # would come back on read next to the real one.
@@ -282,7 +292,11 @@ def _restore(document: str, e_tag: str) -> Any:
     # which drops "py/…" tag keys from plain dicts, so text or card data a user sent cannot smuggle in
     # tags. Never put data from outside into bot_state directly (imports, manual edits, other tools).
     # safe=True: a "py/repr" tag is looked up as a module name, never passed to eval().
-    value = Unpickler(safe=True, on_missing=_log_missing_class).restore(json.loads(document))
+    data = json.loads(document)
+    try:
+        value = state_documents.restore(data)  # what jsonpickle would make of it, in one pass, when it is plain
+    except state_documents.NotPlain:
+        value = Unpickler(safe=True, on_missing=_log_missing_class).restore(data)
     _set_e_tag(value, e_tag)
     return value
 
