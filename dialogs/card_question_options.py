@@ -42,6 +42,7 @@ class CardQuestionOptions(PromptOptions):
         self._retry_prompt: Activity | None = None
         self.validations = validations
         self.number_of_attempts = 0
+        self.question: str | None = None  # the name its answer buttons carry, once asked (``AnswerPrompt``)
         self.choices = self.style = None  # type: ignore[assignment]  # a choice prompt's, not a question's
 
     @property
@@ -74,6 +75,7 @@ class CardQuestionOptions(PromptOptions):
             "retry": self._retry,
             "validations": self.validations,
             "number_of_attempts": self.number_of_attempts,
+            "question": self.question,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -82,4 +84,5 @@ class CardQuestionOptions(PromptOptions):
         self._prompt = self._retry_prompt = None
         self.validations = state["validations"]
         self.number_of_attempts = state["number_of_attempts"]
+        self.question = state.get("question")  # None in a state kept before questions' names were
         self.choices = self.style = None  # type: ignore[assignment]
