@@ -9,8 +9,9 @@ A message also reads the conversation's dialog state (is a question in progress?
 they do?) and, in a 1:1 chat, how the database knows that chat (``bot/personal_chats.py``). Read separately, each
 cost a session, a pooled connection and a statement's whole overhead; here they are one statement after the claim,
 in one transaction on a pooled connection, no ORM session (``classroom.transactions.in_transaction_on``), that
-messages arriving at the same moment share (``storage/shared_transactions.py``). Other
-activities load what they need when they need it.
+messages arriving at the same moment share (``storage/shared_transactions.py``). A question's answer button (an
+``Action.Execute`` invoke) reads its dialog state with its claim the same way. Other activities load what they need
+when they need it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from classroom.outbox import waiting_since
 from classroom.people import roles_from, stored_roles
 from classroom.receipts import ActivityReceipts, receipt_key
 from classroom.transactions import in_transaction_on
+from dialogs.answer_prompt import is_answer_press
 from dialogs.card_actions import ALREADY_RECEIVED, TURN_RECEIPT, message_answer
 from dialogs.sender import keep_sender_roles, sender_aad_object_id
 from storage.base import UtcDateTime
@@ -120,6 +122,8 @@ _MESSAGE_NEEDS = DirectStatement(
         worth_keeping_column(_CHAT, _SENDER, _NOW),
     )
 )
+# What a question's answer button (an ``Action.Execute`` invoke, ``dialogs.answer_prompt``) needs: the dialog state.
+_ANSWER_NEEDS = DirectStatement(select(*stored_columns(_STATE_KEY)))
 
 
 class TurnPreload(Middleware):
@@ -153,6 +157,8 @@ class TurnPreload(Middleware):
         receipt = _receipt(context)
         if activity.type == ActivityTypes.message:
             claimed = await self._claim_and_read(context, receipt)
+        elif is_answer_press(context):
+            claimed = await self._claim_and_read_state(context, receipt)
         elif receipt is not None and self._claimed_by_handler is not None and self._claimed_by_handler(activity):
             context.turn_state[TURN_RECEIPT] = receipt  # the handler claims it, in the transaction of its work
             claimed = True
@@ -205,6 +211,24 @@ class TurnPreload(Middleware):
         keep_sender_roles(context, roles_from(roles))
         if chat is not None:
             note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))
+        return True
+
+    async def _claim_and_read_state(self, context: TurnContext, receipt: str | None) -> bool:
+        """An answer button's claim and its dialog state (:data:`_ANSWER_NEEDS`), in one transaction; read after the
+        claim, on its own, it cost a transaction and a pooled connection more. Returns whether it was claimed."""
+        parameters = {"state_key": checked_key(self._dialog_state.get_storage_key(context))}
+
+        def claim_and_read(connection: Connection) -> tuple[Any, ...] | None:
+            if receipt is not None and not self._receipts.claim_on(connection, receipt):
+                return None
+            [read] = _ANSWER_NEEDS.execute(connection, parameters).rows
+            return read
+
+        read = await self._shared.run(claim_and_read, abandoned=partial(self._give_up, receipt))
+        if read is None:
+            return False
+        document, e_tag = read
+        self._dialog_state.use_loaded(context, restored(document, e_tag), document)
         return True
 
     @property

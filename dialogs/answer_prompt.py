@@ -97,6 +97,14 @@ def _question_card(options: PromptOptions) -> dict[str, Any] | None:
     return None
 
 
+def _asked(options: PromptOptions) -> str | None:
+    """The question ``options`` asked: the name its buttons carry (None when they carry none)."""
+    if isinstance(options, CardQuestionOptions) and options.question is not None:
+        return options.question
+    card = _question_card(options)
+    return question_of(card) if card is not None else None
+
+
 class AnswerPrompt(Question):
     """Typed text, or the answer of a pressed button of this question; the validator decides what is acceptable.
 
@@ -106,7 +114,10 @@ class AnswerPrompt(Question):
     async def begin_dialog(self, dialog_context: DialogContext, options: object = None) -> DialogTurnResult:
         card = _question_card(options) if isinstance(options, PromptOptions) else None
         if card is not None:
-            name_question(card, secrets.token_hex(6))  # stored with the prompt's options, sent on its card
+            question = secrets.token_hex(6)
+            name_question(card, question)  # stored with the prompt's options, sent on its card
+            if isinstance(options, CardQuestionOptions):
+                options.question = question  # kept: a press is checked against it without reading the card for it
         return await super().begin_dialog(dialog_context, options)
 
     async def on_recognize(
@@ -121,9 +132,7 @@ class AnswerPrompt(Question):
         context = dialog_context.context
         options = dialog_context.active_dialog.state[self.persisted_options]
         pressed = pressed_answer(context)
-        card = _question_card(options)
-        asked = question_of(card) if card is not None else None
-        if pressed is not None and pressed.question is not None and pressed.question != asked:
+        if pressed is not None and pressed.question is not None and pressed.question != _asked(options):
             if pressed.executed:
                 context.turn_state[_PRESS_ANSWER] = message_answer(EARLIER_QUESTION)
             else:
@@ -132,7 +141,7 @@ class AnswerPrompt(Question):
         if pressed is None or not pressed.executed:
             # A message: typed (perhaps also a command, which Question weighs), or an Action.Submit button.
             return await super().continue_dialog(dialog_context)
-        return await self._take_pressed(dialog_context, pressed, options, card)
+        return await self._take_pressed(dialog_context, pressed, options, _question_card(options))
 
     async def _take_pressed(
         self, dialog_context: DialogContext, pressed: PressedAnswer, options: PromptOptions, card: dict[str, Any] | None

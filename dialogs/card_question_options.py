@@ -20,8 +20,10 @@ from botbuilder.schema import Activity, InputHints
 from dialogs.cards.base import CardMessage
 from dialogs.cards.messages import card_activity_of
 from storage import json_text
+from storage.state_documents import keep_plainly
 
 
+@keep_plainly  # its state is plain values: written and read without jsonpickle's generic walk
 class CardQuestionOptions(PromptOptions):
     """``PromptOptions(prompt=card_activity(message), retry_prompt=MessageFactory.text(retry), validations=...)``,
     as botbuilder's prompts use them, stored as the card's JSON text.
@@ -40,6 +42,7 @@ class CardQuestionOptions(PromptOptions):
         self._retry_prompt: Activity | None = None
         self.validations = validations
         self.number_of_attempts = 0
+        self.question: str | None = None  # the name its answer buttons carry, once asked (``AnswerPrompt``)
         self.choices = self.style = None  # type: ignore[assignment]  # a choice prompt's, not a question's
 
     @property
@@ -72,6 +75,7 @@ class CardQuestionOptions(PromptOptions):
             "retry": self._retry,
             "validations": self.validations,
             "number_of_attempts": self.number_of_attempts,
+            "question": self.question,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -80,4 +84,5 @@ class CardQuestionOptions(PromptOptions):
         self._prompt = self._retry_prompt = None
         self.validations = state["validations"]
         self.number_of_attempts = state["number_of_attempts"]
+        self.question = state.get("question")  # None in a state kept before questions' names were
         self.choices = self.style = None  # type: ignore[assignment]

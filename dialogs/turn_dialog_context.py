@@ -4,13 +4,54 @@ botbuilder's ``DialogContext`` builds a ``DialogStateManager`` (memory scopes an
 dialogs' ``dialog.x``/``$x`` paths) every time it is made: most of the cost of opening the dialogs on a turn. Our
 dialogs (waterfalls and prompts) never read those paths, so here the manager is built the first time ``state`` is
 asked for, as the same object botbuilder would have built, and a turn with no dialog in progress never pays for it.
+
+The contexts botbuilder makes itself within a dialog (a component's inner one, one for each waterfall step) still
+build their managers, and the first of a turn built the turn's configuration: nine memory scopes and five path
+resolvers, about 28 us of each dialog turn's CPU, never used. The turn's configuration is given here instead, its
+scopes and resolvers made the first time anyone asks for them (:class:`_TurnConfiguration`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from botbuilder.core import TurnContext
+from botbuilder.core.component_registration import ComponentRegistration
 from botbuilder.dialogs import DialogContext, DialogSet, DialogState
-from botbuilder.dialogs.memory import DialogStateManager
+from botbuilder.dialogs.memory import (
+    ComponentMemoryScopesBase,
+    ComponentPathResolversBase,
+    DialogStateManager,
+    DialogStateManagerConfiguration,
+)
+
+_CONFIGURATION_KEY = DialogStateManagerConfiguration.__name__  # where DialogStateManager looks for the turn's
+
+
+class _TurnConfiguration(DialogStateManagerConfiguration):
+    """The turn's ``DialogStateManagerConfiguration``, its memory scopes and path resolvers made as
+    ``DialogStateManager`` makes them (from the registered components) the first time either is asked for."""
+
+    def __init__(self) -> None:  # the lists are made when asked for (``__getattr__``)
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("memory_scopes", "path_resolvers"):
+            raise AttributeError(name)
+        components = list(ComponentRegistration.get_components())
+        self.memory_scopes = [
+            scope
+            for component in components
+            if isinstance(component, ComponentMemoryScopesBase)
+            for scope in component.get_memory_scopes()
+        ]
+        self.path_resolvers = [
+            resolver
+            for component in components
+            if isinstance(component, ComponentPathResolversBase)
+            for resolver in component.get_path_resolvers()
+        ]
+        return getattr(self, name)
 
 
 class TurnDialogContext(DialogContext):
@@ -26,6 +67,7 @@ class TurnDialogContext(DialogContext):
         self.services = {}
         self.parent = None  # type: ignore[assignment]  # as botbuilder's: annotated DialogContext, is None
         self._state_manager: DialogStateManager | None = None
+        turn_context.turn_state.setdefault(_CONFIGURATION_KEY, _TurnConfiguration())
 
     @property
     def state(self) -> DialogStateManager:

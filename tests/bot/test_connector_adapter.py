@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.core import turn_context as turn_context_module
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ErrorResponseException
 from botbuilder.schema.teams import TeamsChannelAccount
 
+from bot import turn_context as turn_context_module
 from bot.adapter import EdgeAdapter, RedeliveryGuard, TurnOutcome, build_adapter, process_request
 from bot.connector import ConnectorHTTPError, TurnConnectorClient
 from bot.settings import Settings
@@ -97,7 +97,7 @@ async def test_a_text_reply_is_copied_shallowly_before_it_is_addressed(
         copies.append((value, copied))
         return copied
 
-    monkeypatch.setattr(turn_context_module, "deepcopy", recording)
+    monkeypatch.setattr(turn_context_module, "deepcopy", recording)  # the copy our turn context makes of each send
     bot = ScriptedBot(lambda turn_context: turn_context.send_activity("Echo"))
     await process_request(adapter, _activity("personal-message", teams.service_url), "", bot)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from classroom.enrolment.organisations import assign_organisation_by_name
 from classroom.people import ensure_person
-from storage import state_storage
+from storage import state_documents, state_storage
 from storage.models.bot_state import BotStateRecord
 from storage.state_storage import document_of, restored
 from tests.bot.test_enrol_turns import CONFIRM_PLACE, PARTICIPANT, RUN
@@ -22,17 +22,24 @@ from tests.support.catalogue import load_demo_catalogue
 
 @contextmanager
 def _walks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    """The non-empty values jsonpickle walks (``Pickler.flatten``) while inside."""
+    """The non-empty values walked to write them while inside: by jsonpickle (``Pickler.flatten``) or by the plain path
+    (``storage/state_documents.py``)."""
     walked: list[object] = []
-    flatten = Pickler.flatten
+    flatten, plainly = Pickler.flatten, state_documents.flatten
 
     def counting(self: Pickler, obj: object, *args: Any, **kwargs: Any) -> Any:
         if obj:
             walked.append(obj)
         return flatten(self, obj, *args, **kwargs)
 
+    def counting_plainly(obj: object) -> Any:
+        if obj:
+            walked.append(obj)
+        return plainly(obj)
+
     with monkeypatch.context() as patch:
         patch.setattr(Pickler, "flatten", counting)
+        patch.setattr(state_documents, "flatten", counting_plainly)
         yield walked
 
 
@@ -78,4 +85,4 @@ def test_an_empty_state_is_known_without_jsonpickle(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(state_storage, "Pickler", pickler)
     assert document_of({}) == "{}"
     with pytest.raises(AssertionError):
-        document_of({"DialogState": None})  # anything else is jsonpickle's
+        document_of({"DialogState": (None,)})  # anything else is jsonpickle's (a tuple, here)

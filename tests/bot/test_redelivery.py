@@ -163,3 +163,35 @@ async def test_a_claim_whose_turn_raised_is_given_up_so_a_redelivery_runs(sessio
         with contextlib.suppress(RuntimeError):
             await other_process.on_turn(TurnContext(TestAdapter(), activity), logic)
     assert ran == ["first", "again"]
+
+
+async def test_a_redelivered_answer_press_is_answered_without_running_and_leaves_the_dialog_as_it_was(
+    app_factory, activity, connector, session_factory, clock
+) -> None:
+    """An answer button's claim is made with its dialog state's read (``TurnPreload``): a press another process ran
+    already is recognised there, answered "Already received", and neither takes the answer again nor writes."""
+    from classroom.enrolment.organisations import assign_organisation_by_name
+    from classroom.people import ensure_person
+    from storage.models import BotStateRecord
+    from tests.bot.test_enrol_turns import CONFIRM_PLACE, PARTICIPANT, RUN
+
+    await load_demo_catalogue(session_factory, clock)
+    async with session_factory.begin() as session:
+        await ensure_person(session, PARTICIPANT, "Alex Wilber")
+        await assign_organisation_by_name(session, PARTICIPANT, "Brighton & Hove City Council")
+    press = activity("card-action-execute-invoke", value=CONFIRM_PLACE)
+    async with app_factory() as first, app_factory() as second:
+        await first.post("/api/messages", json=activity("personal-message", text=f"enrol {RUN}"))
+        answered = await (await first.post("/api/messages", json=press)).json()
+        async with session_factory() as session:
+            after_first = (await session.execute(select(BotStateRecord.document, BotStateRecord.e_tag))).all()
+        confirmed = [b for b in connector.bodies() if "calendar" in str(b).lower()]
+        with database_use(second) as checkouts:
+            again = await (await second.post("/api/messages", json=press)).json()
+    assert "Confirm my place" in str(answered["value"]) and "Already received" in again["value"]
+    assert len(confirmed) == 1 and [b for b in connector.bodies() if "calendar" in str(b).lower()] == confirmed
+    statements = [statement for checkout in checkouts for statement in checkout]  # (the outbox's too: not quiet)
+    assert len([s for s in statements if "INSERT INTO activity_receipts" in s]) == 1, statements
+    assert not [s for s in statements if "bot_state" in s or "UPDATE enrolments" in s], statements  # nothing after
+    async with session_factory() as session:
+        assert (await session.execute(select(BotStateRecord.document, BotStateRecord.e_tag))).all() == after_first

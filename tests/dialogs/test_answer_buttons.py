@@ -3,6 +3,8 @@ a drop-down list when there are many, the question they belong to, and the card 
 
 from __future__ import annotations
 
+import copy
+
 from dialogs.cards.answers import (
     ANSWER_KEY,
     ANSWER_VERB,
@@ -68,3 +70,23 @@ def test_a_question_names_its_buttons_and_the_answered_card_keeps_only_links() -
     assert "Or type yes or no." not in words
     assert answered_card(question, "my own words")["body"][-1]["inlines"][1]["text"] == "my own words"  # literal
     assert question["actions"][0]["type"] == "Action.Execute"  # the question card itself is left as it was
+
+
+def test_answering_leaves_every_part_of_the_question_card_as_it_was() -> None:
+    """The answered card shares what it keeps with the question's card: nothing of that card is changed."""
+    question = card(
+        [
+            heading("Shall I book your place?"),
+            {"type": "Container", "items": [text("Monday"), answer_hint("Or type yes.")]},
+            {"type": "ActionSet", "actions": [answer_button("Yes", "yes"), open_url("Outline", "https://e.org/o")]},
+        ],
+        [answer_button("Confirm my place", "confirm"), open_url("Course outline", "https://example.org/outline.pdf")],
+    ).card
+    name_question(question, "q1")
+    before = copy.deepcopy(question)
+    answered = answered_card(question, "confirm")
+    assert question == before
+    assert [e["type"] for e in answered["body"]] == ["TextBlock", "Container", "ActionSet", "RichTextBlock"]
+    assert [i["text"] for i in answered["body"][1]["items"]] == ["Monday"]
+    assert [a["title"] for a in answered["body"][2]["actions"]] == ["Outline"]
+    assert [a["title"] for a in answered["actions"]] == ["Course outline"]

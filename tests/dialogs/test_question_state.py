@@ -16,6 +16,7 @@ from botbuilder.schema import Activity
 from sqlalchemy import select
 
 from bot.connector.serialization import wire_json
+from dialogs import answer_prompt, card_question_options
 from dialogs.card_question_options import CardQuestionOptions
 from dialogs.cards.answers import ANSWER_VERB, QUESTION_KEY
 from dialogs.cards.base import CardMessage
@@ -135,3 +136,38 @@ async def test_the_options_send_what_botbuilders_prompt_options_send() -> None:
     sent = [_as_asked(a) for a in await _asked_thrice(ours)]
     assert sent == [_as_asked(a) for a in await _asked_thrice(theirs)]
     assert [a["inputHint"] for a in sent] == ["expectingInput", "acceptingInput", "expectingInput"]
+
+
+async def test_a_question_read_back_keeps_its_name_and_reads_its_card_only_to_answer_a_press(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typed answer needs nothing of the card; a press is checked against the question's name, kept with it, and
+    the card is read once, for the answered card (about 60 us of a press's CPU went on reading and walking it)."""
+    [terms] = await chat.say(f"enrol {MULTI}")
+    [document] = await _stored_documents(chat)
+    named = {a["data"][QUESTION_KEY] for a in card_actions(terms.attachments[0].content) if "data" in a}
+    assert len(named) == 1 and restored_question(document) == next(iter(named))
+
+    parsed: list[str] = []
+    loads = card_question_options.json_text.loads
+
+    def counting(text: str | bytes) -> Any:
+        parsed.append(str(text)[:40])
+        return loads(text)
+
+    monkeypatch.setattr(card_question_options.json_text, "loads", counting)
+    monkeypatch.setattr(answer_prompt, "question_of", None)  # not walked for its name
+    [sessions] = await chat.say("I have a clash")  # typed: the card is not read
+    assert parsed == [] and "sessions" in card_text(sessions).lower()
+    answer, _ = await chat.tap(sessions, "Send", inputs={"args": "1"})
+    assert answer is not None and answer.body.type == "application/vnd.microsoft.card.adaptive"
+    assert len(parsed) == 1  # the card, for its answered form
+
+
+def restored_question(document: str) -> str | None:
+    """The name kept with the question in progress in a stored state."""
+    state = restored(document, "*")
+    top = state["DialogState"].dialog_stack[0].state["dialogs"].dialog_stack[0]
+    options = top.state["options"]
+    assert isinstance(options, CardQuestionOptions)
+    return options.question

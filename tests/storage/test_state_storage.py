@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.engine import create_engine, create_session_factory
 from storage.models import BotStateRecord
 from storage.state_storage import MAX_KEY_LENGTH, ETagConflictError, SqlAlchemyStorage, document_of
+from tests.support.statements import through_execute
 
 # Teams conversation ids are long and full of ':' ';' '@' '=': keys must survive them verbatim.
 TEAMS_KEY = "msteams/conversations/19:2a4c6e8f0b1d3f5a7c9e1b3d5f7a9c1e@thread.tacv2;messageid=1732612345678"
@@ -378,3 +379,38 @@ async def test_conversation_state_saves_twice_in_one_turn_but_a_racing_turn_conf
 
     check = _turn(adapter, "check")
     assert await ConversationState(storage).create_property("counter").get(check) == 2
+
+
+async def test_a_write_and_a_read_take_one_pooled_connection_and_no_orm_session(
+    storage: SqlAlchemyStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn's state is written (and, for an activity the turn's first read did not load, read) in one transaction on
+    a pooled connection, with statements built once: through an ORM session, with statements built per call, each
+    write cost about 0.45 ms of CPU."""
+    await storage.write({"k": {"v": 1}})
+
+    def no_session(*_: object, **__: object) -> None:
+        raise AssertionError("an ORM session opened for the state")
+
+    monkeypatch.setattr(AsyncSession, "__init__", no_session)
+    item = (await storage.read(["k"]))["k"]
+    item["v"] = 2
+    await storage.write({"k": item})
+    await storage.write({"new": {"v": 3}})
+    with pytest.raises(ETagConflictError):
+        await storage.write({"k": {"v": 4, "e_tag": "stale"}})
+    monkeypatch.undo()
+    assert without_e_tag((await storage.read(["k"]))["k"]) == {"v": 2}
+    assert without_e_tag((await storage.read(["new"]))["new"]) == {"v": 3}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_turns_write_and_read_run_on_sqlite3_directly(storage: SqlAlchemyStorage) -> None:
+    """``storage/direct_statements.py``: the same SQL, without ``Connection.execute``'s per-statement work."""
+    with through_execute() as executed:
+        await storage.write({"k": {"v": 1}})  # the upsert of a new key
+        item = (await storage.read(["k"]))["k"]
+        item["v"] = 2
+        await storage.write({"k": item})  # the write conditional on the e_tag read
+    assert executed == []
+    assert without_e_tag((await storage.read(["k"]))["k"]) == {"v": 2}
