@@ -17,7 +17,8 @@ when they need it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -169,8 +170,15 @@ class TurnPreload(Middleware):
         if not claimed:
             await self._taken_before(context)
             return
-        try:
+        async with self._released_on_failure(receipt):
             await logic()
+
+    @asynccontextmanager
+    async def _released_on_failure(self, receipt: str | None) -> AsyncIterator[None]:
+        """The work after a claim: should it fail, the claim is given up, so Teams' redelivery runs the turn rather
+        than being told it was received already."""
+        try:
+            yield
         except Exception:
             if receipt is not None:
                 await self._receipts.release(receipt)
@@ -207,10 +215,11 @@ class TurnPreload(Middleware):
         if read is None:
             return False
         document, e_tag, roles, installed, service_url, person, worth_keeping = read
-        self._dialog_state.use_loaded(context, restored(document, e_tag), document)
-        keep_sender_roles(context, roles_from(roles))
-        if chat is not None:
-            note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))
+        async with self._released_on_failure(receipt):  # a state that cannot be read, say
+            self._dialog_state.use_loaded(context, restored(document, e_tag), document)
+            keep_sender_roles(context, roles_from(roles))
+            if chat is not None:
+                note_personal_chat(context, stored_chat_from(installed, service_url, person), bool(worth_keeping))
         return True
 
     async def _claim_and_read_state(self, context: TurnContext, receipt: str | None) -> bool:
@@ -228,7 +237,8 @@ class TurnPreload(Middleware):
         if read is None:
             return False
         document, e_tag = read
-        self._dialog_state.use_loaded(context, restored(document, e_tag), document)
+        async with self._released_on_failure(receipt):
+            self._dialog_state.use_loaded(context, restored(document, e_tag), document)
         return True
 
     @property

@@ -216,3 +216,41 @@ async def test_a_messages_first_transaction_opens_no_orm_session(session_factory
     assert roles == [frozenset({Role.PARTICIPANT})] and sessions == [] and preload.transactions == 1
     async with session_factory() as session:
         assert await session.scalar(select(ActivityReceipt.key)) is not None  # claimed, and committed
+
+
+def _arriving(kind: str) -> Activity:
+    """A message, or an answer button's press (an Action.Execute answer), from one personal chat."""
+    common = {
+        "id": f"{kind}-1",
+        "channel_id": "msteams",
+        "conversation": ConversationAccount(id="a:1"),
+        "from_property": ChannelAccount(id="29:user"),
+        "recipient": ChannelAccount(id="28:bot"),
+    }
+    if kind == "message":
+        return Activity(type=ActivityTypes.message, text="hello", **common)
+    action = {"type": "Action.Execute", "verb": "answer", "data": {"args": "confirm", "question": "q"}}
+    return Activity(type=ActivityTypes.invoke, name="adaptiveCard/action", value={"action": action}, **common)
+
+
+@pytest.mark.parametrize("kind", ["message", "press"])
+async def test_a_turn_whose_state_cannot_be_read_gives_its_claim_up(session_factory, clock, kind: str) -> None:
+    """The state is read with the claim, before the turn runs: a failure there must release the claim as a failure
+    of the turn does, so Teams' redelivery runs rather than being told it was received already."""
+    storage = SqlAlchemyStorage(session_factory)
+    receipts = ActivityReceipts(session_factory, clock)
+    dialog_state = ConversationDialogState(storage)
+    key = dialog_state.get_storage_key(TurnContext(TestAdapter(), _arriving(kind)))
+    await storage.write({key: {}}, documents={key: '{"DialogState": '})  # a state this code cannot read
+    ran: list[str] = []
+
+    async def logic() -> None:
+        ran.append("ran")
+
+    preload = TurnPreload(session_factory, dialog_state, receipts, clock)
+    with pytest.raises(ValueError):
+        await preload.on_turn(TurnContext(TestAdapter(), _arriving(kind)), logic)
+    await storage.write({key: {}})  # the state mended; Teams redelivers
+    await preload.on_turn(TurnContext(TestAdapter(), _arriving(kind)), logic)
+    assert ran == ["ran"]
+    assert preload.already_taken == 0
