@@ -84,6 +84,11 @@ class EdgeTurnContext(TurnContext):
         if reference is None:
             reference = self._reply_reference = TurnContext.get_conversation_reference(self.activity)
         addressed = TurnContext.apply_conversation_reference(deepcopy(activity), reference)
+        # Each reply its own address objects, as botbuilder makes them afresh on every send: a send handler that
+        # changes one reply's address (to a thread, say) must not change the next reply's.
+        addressed.conversation = copy.copy(addressed.conversation)
+        addressed.from_property = copy.copy(addressed.from_property)
+        addressed.recipient = copy.copy(addressed.recipient)
         if not getattr(addressed, "type", None):
             addressed.type = ActivityTypes.message
         if not addressed.input_hint:

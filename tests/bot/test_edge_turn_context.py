@@ -78,3 +78,26 @@ async def test_send_handlers_still_see_every_send() -> None:
     context.on_send_activities(handler)
     await context.send_activity("hello")
     assert seen == ["hello"]
+
+
+@pytest.mark.parametrize("context_class", [TurnContext, EdgeTurnContext])
+async def test_a_handler_changing_one_replys_address_leaves_the_next_replys(context_class: type[TurnContext]) -> None:
+    adapter = _Adapter()
+    context = context_class(adapter, _received())
+
+    async def to_thread(_context: TurnContext, activities: list[Activity], next_send: Any) -> Any:
+        if activities[0].text == "first":  # the first reply to a thread, as a Teams channel reply is addressed
+            activities[0].conversation.id += ";messageid=1"
+            activities[0].recipient.name = "changed"
+            activities[0].from_property.name = "changed"
+        return await next_send()
+
+    context.on_send_activities(to_thread)
+    await context.send_activity("first")
+    await context.send_activity("second")
+    second = adapter.sent[1]
+    assert (second.conversation.id, second.recipient.name, second.from_property.name) == (
+        "a:chat-1",
+        "Alex",
+        "Classroom",
+    )
