@@ -163,7 +163,8 @@ def answered_card(card: dict[str, Any], answer: str) -> dict[str, Any]:
     shown (literally: it may be someone's own words, a prefilled name kept, say).
 
     ``card`` is left as it was; the answered card is new where it differs and shares the elements it keeps with
-    it (copying the whole card, as this did, cost about 100 us of a press's CPU for a terms card).
+    it (copying the whole card, as this did, cost about 100 us of a press's CPU for a terms card): neither card is
+    to be changed afterwards (nothing does; a reply is copied as it is sent).
     """
     answered = dict(card)  # _without_answering makes new lists and changed elements: it never alters card's
     answered["body"] = _without_answering(answered.get("body", []))
