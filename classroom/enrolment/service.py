@@ -151,9 +151,9 @@ class EnrolmentService:
         met all the same."""
 
         if self._catalogue.kept is not None:  # the usual turn: one statement (``starts.kept_start_on``)
-            now = self._clock.now()
+            # The clock read inside the step: a retried step decides on the time it runs at.
             kept = await in_transaction_on(
-                self._reads, lambda c: kept_start_on(c, aad_object_id, name, code, now, self._catalogue)
+                self._reads, lambda c: kept_start_on(c, aad_object_id, name, code, self._clock.now(), self._catalogue)
             )
             if kept is not None:
                 return EnrolmentStart(*kept)
@@ -245,9 +245,9 @@ class EnrolmentService:
 
     async def quote(self, aad_object_id: str, run_code: str) -> Quote:
         if self._catalogue.kept is not None:  # the usual quote: one statement (``queries.kept_quote_on``)
-            now = self._clock.now()
             kept = await in_read_on(
-                self._reads, lambda c: queries.kept_quote_on(c, aad_object_id, run_code, now, self._catalogue)
+                self._reads,
+                lambda c: queries.kept_quote_on(c, aad_object_id, run_code, self._clock.now(), self._catalogue),
             )
             if kept is not None:
                 return kept
@@ -276,12 +276,11 @@ class EnrolmentService:
         if clash is None and not waitlist and self._catalogue.kept is not None:
             # The common case whole in one step on a pooled connection, no ORM session (``common_places``);
             # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
-            now = self._clock.now()
             try:
                 return await in_transaction_on(
                     self._session_factory,
-                    lambda connection: _common(
-                        self._common_place_on(connection, aad_object_id, run_code, now, calendar_link)
+                    lambda connection: _common(  # the clock read in the step, as a retry runs later
+                        self._common_place_on(connection, aad_object_id, run_code, self._clock.now(), calendar_link)
                     ),
                 )
             except _NotCommon:
@@ -383,12 +382,11 @@ class EnrolmentService:
         if self._catalogue.kept is not None:
             # The common case whole in one step on a pooled connection, no ORM session (``withdraw_common_on``);
             # anything else in a transaction of its own (this one rolled back: it took the run's lock only).
-            now = self._clock.now()
             try:
                 return await in_transaction_on(
                     self._session_factory,
-                    lambda connection: _common(
-                        self._withdraw_common_on(connection, aad_object_id, run_code, now, only, reason)
+                    lambda connection: _common(  # the clock read in the step, as a retry runs later
+                        self._withdraw_common_on(connection, aad_object_id, run_code, self._clock.now(), only, reason)
                     ),
                 )
             except _NotCommon:
@@ -496,15 +494,16 @@ class EnrolmentService:
         run ``code`` names), read as ``my courses`` reads them: in one statement that checks the catalogue kept in
         memory by the version it reads (a person's current enrolments are a handful, so all are read)."""
 
-        now = self._clock.now()
         if self._catalogue.kept is not None:  # the usual read: one statement (``queries.kept_current_enrolments_on``)
             kept = await in_read_on(
-                self._reads, lambda c: queries.kept_current_enrolments_on(c, aad_object_id, now, self._catalogue)
+                self._reads,
+                lambda c: queries.kept_current_enrolments_on(c, aad_object_id, self._clock.now(), self._catalogue),
             )
             if kept is not None:
                 return _of_code(kept[0], code)
 
         async def unit(session: AsyncSession) -> list[EnrolmentView]:
+            now = self._clock.now()
             views, _stored = await queries.all_current_enrolments(session, aad_object_id, now, self._catalogue)
             return _of_code(views, code)
 

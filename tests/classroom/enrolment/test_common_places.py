@@ -5,6 +5,7 @@ taken as before (``enrolments.enrol``)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, event, select, update
@@ -209,3 +210,36 @@ async def test_a_step_not_the_common_case_commits_once(service, engine, session_
         assert len(commits) == 2 and taken.status == EnrolmentStatus.CONFIRMED
     finally:
         event.remove(engine.sync_engine, "commit", listener)
+
+
+@pytest.mark.parametrize("step", ["enrol", "withdraw"])
+async def test_a_retried_step_decides_on_the_time_it_runs_at(service, engine, session_factory, clock, step) -> None:  # type: ignore[no-untyped-def]
+    """A transient conflict at commit runs the step again, later: what it stores (and checks: has the run begun?)
+    is of the time of the try that commits, as the ORM way reads the clock in its unit."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the conflict is SQLite's busy error, made here at the commit")
+    import sqlite3
+
+    dialect = engine.sync_engine.dialect
+    commit = dialect.do_commit
+    failed: list[bool] = []
+
+    def busy_once(dbapi_connection) -> None:  # type: ignore[no-untyped-def]
+        if not failed:
+            failed.append(True)
+            clock.advance(timedelta(minutes=30))  # the retry runs later than the try that failed
+            raise sqlite3.OperationalError("database is locked")
+        commit(dbapi_connection)
+
+    await service.quote(ALEX, MULTI_RUN)  # the catalogue kept: the common way
+    if step == "withdraw":
+        await service.enrol(ALEX, MULTI_RUN)
+    dialect.do_commit = busy_once
+    try:
+        await (service.enrol if step == "enrol" else service.withdraw)(ALEX, MULTI_RUN)
+    finally:
+        dialect.do_commit = commit
+    assert failed == [True]
+    async with session_factory() as session:
+        stored = await session.scalar(select(Enrolment.confirmed_at if step == "enrol" else Enrolment.ended_at))
+    assert stored == clock.now()
