@@ -249,7 +249,7 @@ def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
             mark_enqueued(connection)
         return queued
     else:
-        batches = [values[at : at + _MOST_ROWS] for at in range(0, len(values), _MOST_ROWS)]
+        batches = _in_sizes_built(values)
     queued = 0
     for batch in batches:
         parameters = {f"{name}_{at}": value for at, one in enumerate(batch) for name, value in one.items()}
@@ -261,6 +261,19 @@ def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
 
 # Rows a statement of ``_enqueue_rows`` takes at most (11 parameters a row: within SQLite's oldest limit of 999).
 _MOST_ROWS = 64
+
+
+def _in_sizes_built(values: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``values`` in batches of 64, 32, 16, 8, 4, 2 or 1 rows, the largest that fits first (12 rows: 8 and 4): one
+    statement (and its compiled form, ~0.4 MB for 64 rows) is kept per size, so seven at most, not one per row count
+    a place ever queued (all 64 of them would keep ~25 MB)."""
+    batches = []
+    at = 0
+    while at < len(values):
+        size = min(_MOST_ROWS, 1 << ((len(values) - at).bit_length() - 1))
+        batches.append(values[at : at + size])
+        at += size
+    return batches
 
 
 def _row_values(row: Queued, stamps: dict[str, datetime]) -> dict[str, Any]:
@@ -282,7 +295,7 @@ def _row_values(row: Queued, stamps: dict[str, datetime]) -> dict[str, Any]:
 def _enqueue_rows(dialect: str, count: int) -> DirectStatement:
     """:func:`enqueue`'s upsert of ``count`` rows in one statement (each row's parameters suffixed ``_0``, ``_1``...):
     a row new, or revived from cancelled, returns its id; one queued already is left as it is. Built once per
-    dialect and count (a place's rows are a few dozen at most: a few statements)."""
+    dialect and count (a power of two: ``_in_sizes_built``)."""
     table = OutboxNotification.__table__
     names = (*_ENQUEUED_COLUMNS, "created_at", "updated_at")
     # The columns with Python-side defaults given as the model's defaults give them (computed per row otherwise).

@@ -27,7 +27,7 @@ from classroom.outbox import (
     replace_copies,
     retry_notification,
 )
-from classroom.outbox.queue import _enqueue_statement
+from classroom.outbox.queue import _enqueue_rows, _enqueue_statement
 from classroom.transactions import on_session_connection
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
 from tests.support.notices import mark, notice_of
@@ -462,6 +462,24 @@ async def test_enqueue_many_on_a_connection_queues_more_rows_than_one_statement_
     async with session_factory.begin() as session:  # again: all queued already
         assert await _many(session, batch, "on_connection") == 0
         assert ENQUEUED_FLAG not in session.info
+
+
+async def test_enqueue_many_on_a_connection_keeps_a_statement_per_size_not_per_row_count(
+    engine, session_factory
+) -> None:
+    """Places queue as many rows as their course's sessions make: on sqlite3 directly the rows go in batches of a
+    power of two, so the statements kept (each with its compiled form) stay a handful, however many counts come."""
+    _enqueue_rows.cache_clear()
+    async with session_factory.begin() as session:
+        for count in range(1, 21):
+            batch = [
+                Queued(notice_of("text", {"text": "x"}), due_at=DUE, dedupe_key=f"k:{count}:{n}", recipient="a")
+                for n in range(count)
+            ]
+            assert await _many(session, batch, "on_connection") == count
+    assert len(await rows(session_factory)) == sum(range(1, 21))
+    if engine.dialect.name == "sqlite":
+        assert _enqueue_rows.cache_info().currsize == 5  # 1, 2, 4, 8 and 16 rows
 
 
 async def test_enqueue_many_on_a_connection_with_listeners_sends_the_statement_built_once(
