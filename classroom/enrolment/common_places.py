@@ -9,7 +9,8 @@ person and their organisation, their row for the run, the places held and people
 moved since people were told, or has no time recorded as told yet). The reminders, prompts and surveys are planned
 from the kept copy too (its course, sessions, learning outcomes and reflection questions).
 
-Anything else returns None, and the caller takes the place through ``enrolments.enrol`` in the same transaction:
+Anything else returns None, and the caller rolls this transaction back (it took the run's lock only) and takes the
+place through ``enrolments.enrol`` in a transaction of its own:
 a row still live (a place, a review, an offer, a waitlist entry: a redelivered press is refused as before), a full
 run or people waiting, a session moved and not yet announced, a run no longer open, someone we have not met, a
 catalogue changed since it was kept, a run gone.
