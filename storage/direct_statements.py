@@ -22,16 +22,17 @@ processors for the column types the server describes; its errors translated and 
 ``execute``'s are (so a deadlock is retried, and a connection the server dropped is invalidated). INSERTs compile
 without the implicit RETURNING of the new primary key (``DirectResult`` has none to give).
 
-Anything else runs through ``connection.execute``: another driver, a connection, engine or dialect with event
-listeners (tests that count statements), echo or a schema map, and statements the shortcut does
-not cover (Python-side column defaults, expanding ``IN`` parameters or literal ones the caller gives, implicit
-RETURNING). Statements written with mapped classes' attributes are covered: on a ``Connection`` their rows are
-plain rows either way. Built ``named``, a statement's rows are named tuples of its columns' keys (attribute
-access, as ``Row``'s), either way.
+Anything else runs through ``connection.execute``: another driver, listeners for statements on the connection, its
+engine or dialect (tests that count statements), echo or a schema map (on PostgreSQL, any execution option but the
+isolation level), and statements the shortcut does not cover (Python-side column defaults, expanding ``IN``
+parameters or literal ones the caller gives; on SQLite, implicit RETURNING). Statements written with mapped classes'
+attributes are covered: on a ``Connection`` their rows are plain rows either way. Built ``named``, a statement's rows
+are named tuples of its columns' keys (attribute access, as ``Row``'s), either way.
 
 Written against SQLAlchemy 2.1.9: ``tests/storage/test_direct_statements.py`` fails loudly if the compiled form's
-attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...) or the private ``Connection`` calls
-(``_has_events``, ``_echo``, ``_execution_options``, ``_handle_dbapi_exception``) change.
+attributes read here (``binds``, ``insert_prefetch``, ``_result_columns``...), the private ``Connection`` calls
+(``_has_events``, ``_echo``, ``_execution_options``, ``_handle_dbapi_exception``) or the asyncpg dialect's (its
+connection's ``_execute_mutex``, ``_start_transaction``, ``_prepare``, ``_handle_exception``) change.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class DirectStatement:
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DirectResult:
         dbapi_connection = connection.connection.dbapi_connection
         dialect = connection.dialect
-        if connection._has_events or connection.engine._has_events or dialect._has_events:
+        if dialect._has_events or _execution_listened(connection):
             return self._through_sqlalchemy(connection, parameters)
         if connection._echo or connection._execution_options.get("schema_translate_map"):
             return self._through_sqlalchemy(connection, parameters)
@@ -181,6 +182,24 @@ def _compiled_on(dialect: Dialect) -> dict[DirectStatement, dict[frozenset[str],
 
 
 _ON_DIALECT = "_classroom_direct_statements"
+
+
+# The connection events ``execute`` fires for a statement (``handle_error`` fires here too, through the connection's
+# own error handling; ``begin`` and ``commit`` fire as they do anyway).
+_EXECUTION_EVENTS = ("before_execute", "after_execute", "before_cursor_execute", "after_cursor_execute")
+
+
+def _execution_listened(connection: Connection) -> bool:
+    """Whether anything listens for ``connection``'s statements (on it, its engine, or the engine it was made from).
+
+    Not the engine's ``_has_events`` alone: an engine made with ``execution_options(isolation_level=...)`` (the
+    AUTOCOMMIT reads of ``classroom.transactions.read_sessions``) has a listener of its own, which sets the level
+    when a connection is made and sees no statement; by that flag every read on it would run through ``execute``.
+    """
+    if not (connection._has_events or connection.engine._has_events):
+        return False
+    dispatch = connection.dispatch  # joined with the engine's (and an option engine's with the engine's it copies)
+    return any(getattr(dispatch, name) for name in _EXECUTION_EVENTS)
 
 
 # Execution options that change nothing ``_on_asyncpg`` does (AUTOCOMMIT reads set the isolation level).

@@ -19,6 +19,7 @@ from storage.direct_statements import DirectStatement
 from storage.models import ActivityReceipt, ConversationRecord, Person, PersonRole
 from storage.sqlite_on_loop import loop_thread_sqlite
 from storage.upsert import direct_upsert
+from tests.support.statements import through_execute
 
 T = TypeVar("T")
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -211,9 +212,13 @@ async def test_statement_listeners_still_see_every_statement(engine: AsyncEngine
             create_session_factory(engine),
             lambda connection: DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT}),
         )
+        async with engine.execution_options(isolation_level="SERIALIZABLE").connect() as connection:  # an option engine
+            read = DirectStatement(_READ_CONVERSATION)
+            await connection.run_sync(lambda c: read.execute(c, {"conversation_id": "x"}))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
     assert [statement for statement in seen if "activity_receipts" in statement]
+    assert [statement for statement in seen if "FROM conversations" in statement]
 
 
 async def test_a_missing_parameter_is_refused_as_execute_refuses_it(
@@ -365,16 +370,18 @@ async def test_on_postgresql_a_connection_the_server_dropped_is_invalidated_as_e
 
 
 @postgresql_only
-async def test_on_postgresql_an_autocommit_read_sends_no_begin(db_url: str) -> None:
-    """On an AUTOCOMMIT connection (``classroom.transactions.read_sessions``) the statement commits on its own, as
-    through ``execute``: no transaction is left open on the server."""
+async def test_on_postgresql_an_autocommit_read_runs_on_the_driver_and_sends_no_begin(db_url: str) -> None:
+    """On an AUTOCOMMIT connection (``classroom.transactions.read_sessions``) the statement skips ``execute`` too, and
+    commits on its own, as through ``execute``: no transaction is left open on the server."""
     from storage.engine import create_engine
 
     engine = create_engine(db_url).execution_options(isolation_level="AUTOCOMMIT")
     read = DirectStatement(select(func.now().label("now")))
     try:
         async with engine.connect() as connection:
-            rows = await connection.run_sync(lambda c: read.execute(c, {}).rows)
+            with through_execute() as executed:  # the option engine's own listener (the level) sees no statement
+                rows = await connection.run_sync(lambda c: read.execute(c, {}).rows)
+            assert executed == []
             raw = await connection.get_raw_connection()
             assert raw.driver_connection is not None
             assert not raw.driver_connection.is_in_transaction()  # committed already: no BEGIN was sent
