@@ -226,6 +226,8 @@ async def _fetch(
 
 def _processors_for(compiled: _Compiled, dialect: Dialect, attributes: Any) -> tuple[Processor | None, ...] | None:
     """The result processors for the column types the server described, as ``CursorResult`` picks them."""
+    if not compiled.result_types:  # textual SQL: no column types to convert by, as ``CursorResult`` has none
+        return None
     oids = tuple(attribute.type.oid for attribute in attributes)
     try:
         return compiled.results_by_oids[oids]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, bindparam, event, func, insert, select, update
+from sqlalchemy import Connection, bindparam, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -122,6 +122,8 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
         for conversation_id in ("a:1", "a:2", "a:none"):
             outcomes.append(run(connection, read, {"conversation_id": conversation_id}))
         outcomes.append(run(connection, DirectStatement(_CLAIM), {"key": "k1", "expires_at": ON_THE_SECOND}))
+        textual = text("SELECT key FROM activity_receipts WHERE key = :key")  # no column types to convert by
+        outcomes.append(run(connection, DirectStatement(textual), {"key": "k1"}))
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
         people = Person.__table__
@@ -139,8 +141,9 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
     assert direct[3].rows == [("a:1", reference, True, None, AT, ON_THE_SECOND)]
     assert direct[5].rows == []
     assert direct[6].rows == [("k1", ON_THE_SECOND)]
-    assert (direct[7], direct[8]) == (2, 0)
-    assert sorted(direct[9][0][0].split(",")) == ["admin", "trainer"]
+    assert direct[7].rows == [("k1",)]
+    assert (direct[8], direct[9]) == (2, 0)
+    assert sorted(direct[10][0][0].split(",")) == ["admin", "trainer"]
 
 
 async def test_statements_it_does_not_cover_run_through_execute(
