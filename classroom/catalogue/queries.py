@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom.catalogue.snapshot import CatalogueSnapshot, Database
 from classroom.catalogue.views import Catalogue, CourseView, RunView, SessionView
 from classroom.errors import NotFound
+from storage.direct_statements import DirectStatement
 from storage.models import CatalogueVersion, Enrolment, Organisation, OrganisationStatus, Person
 from storage.models.enrolment import HOLDS_PLACE
 from storage.models.people import SETTLED_ORGANISATION
@@ -147,11 +148,19 @@ async def _live(session: Database, run_ids: list[int], viewer: str | None) -> tu
 
 def _live_on(connection: Connection, run_ids: list[int], viewer: str | None) -> tuple[int, _Live] | None:
     """:func:`_live` from synchronous code; None when there is no version row (:func:`_live` handles that)."""
-    rows = connection.execute(_live_statement_for(run_ids), _live_parameters(run_ids, viewer)).all()
+    statement = _live_direct(min(len(run_ids), RUNS_BOUND_ONE_BY_ONE + 1))
+    rows = statement.execute(connection, _live_parameters(run_ids, viewer)).rows
     return _live_from(rows) if rows else None
 
 
-def _live_from(rows: Sequence[Row[Any]]) -> tuple[int, _Live]:
+@cache
+def _live_direct(runs: int) -> DirectStatement:
+    """:func:`_live_statement` run by the driver directly (``storage/direct_statements.py``): the read of most
+    catalogue turns (details, lists), where ``execute``'s own work cost more than the statement."""
+    return DirectStatement(_live_statement(runs), named=True)
+
+
+def _live_from(rows: Sequence[Row[Any]] | Sequence[Any]) -> tuple[int, _Live]:
     first = rows[0]
     held = {row.run_id: row.held for row in rows if row.run_id is not None}
     if first.person_id is None:

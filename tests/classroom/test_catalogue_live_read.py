@@ -18,7 +18,7 @@ from classroom.enrolment.organisations import choose_organisation
 from classroom.enrolment.service import EnrolmentService
 from storage.models import CourseRun, Organisation
 from tests.support.enrolment import DOWNLAND, MULTI, MULTI_RUN, add_person, load_world, world
-from tests.support.statements import statements
+from tests.support.statements import statements, through_execute
 
 FIRST_DAY = date(2026, 12, 14)
 
@@ -179,3 +179,19 @@ async def test_a_read_of_the_catalogue_kept_hands_over_to_the_driver_once(sessio
         entered.clear()
         assert found
     assert spawned == [1, 1, 1]
+
+
+async def test_a_read_of_the_catalogue_kept_skips_sqlalchemys_execute(session_factory, clock) -> None:
+    """Its one statement runs as a ``DirectStatement`` (``storage/direct_statements.py``): on the driver directly,
+    on either database, where ``Connection.execute``'s own work cost more than the statement; what it reads is the
+    same."""
+    await load_world(session_factory, world(FIRST_DAY))
+    await add_person(session_factory, "aad-alex", "Alex Wilber", DOWNLAND)
+    catalogue = CatalogueService(session_factory, clock)
+    await catalogue.course(MULTI)  # the first request builds the copy kept in memory
+    with through_execute() as executed:
+        overview = await catalogue.course(MULTI, "aad-alex")
+        listing = await catalogue.courses()
+    assert executed == []
+    assert overview.viewer == ViewerBand(DOWNLAND, 2) and overview.viewer_settled
+    assert [o.upcoming_runs[0].places_left for o in listing] == [3, 1]

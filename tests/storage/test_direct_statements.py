@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, bindparam, event, func, insert, select, update
+from sqlalchemy import Connection, bindparam, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -19,6 +19,7 @@ from storage.direct_statements import DirectStatement
 from storage.models import ActivityReceipt, ConversationRecord, Person, PersonRole
 from storage.sqlite_on_loop import loop_thread_sqlite
 from storage.upsert import direct_upsert
+from tests.support.statements import through_execute
 
 T = TypeVar("T")
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -121,6 +122,8 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
         for conversation_id in ("a:1", "a:2", "a:none"):
             outcomes.append(run(connection, read, {"conversation_id": conversation_id}))
         outcomes.append(run(connection, DirectStatement(_CLAIM), {"key": "k1", "expires_at": ON_THE_SECOND}))
+        textual = text("SELECT key FROM activity_receipts WHERE key = :key")  # no column types to convert by
+        outcomes.append(run(connection, DirectStatement(textual), {"key": "k1"}))
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
         outcomes.append(run(connection, DirectStatement(_UNINSTALL), {"pattern": "a:%", "at": AT}).rowcount)
         people = Person.__table__
@@ -138,8 +141,9 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
     assert direct[3].rows == [("a:1", reference, True, None, AT, ON_THE_SECOND)]
     assert direct[5].rows == []
     assert direct[6].rows == [("k1", ON_THE_SECOND)]
-    assert (direct[7], direct[8]) == (2, 0)
-    assert sorted(direct[9][0][0].split(",")) == ["admin", "trainer"]
+    assert direct[7].rows == [("k1",)]
+    assert (direct[8], direct[9]) == (2, 0)
+    assert sorted(direct[10][0][0].split(",")) == ["admin", "trainer"]
 
 
 async def test_statements_it_does_not_cover_run_through_execute(
@@ -159,28 +163,41 @@ async def test_statements_it_does_not_cover_run_through_execute(
     assert direct == through_execute == [[("Adele", None), ("Megan", None)], [True, True]]
 
 
-@sqlite_only
-async def test_sqlite_statements_skip_sqlalchemys_execution(
+async def test_covered_statements_skip_sqlalchemys_execution(
     session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The point of it: on the bot's SQLite connection a covered statement never reaches ``Connection.execute``."""
+    """The point of it: on the bot's SQLite connection, and on PostgreSQL through asyncpg, a covered statement never
+    reaches ``Connection.execute``; an INSERT into a table with a generated key too (on PostgreSQL, without the
+    RETURNING of the key ``execute`` adds)."""
 
     def refused(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("went through Connection.execute")
 
+    person = {"aad_object_id": "aad-1", "name": "Adele", "created_at": AT, "updated_at": AT}  # no default left
+
     def work(connection: Connection) -> Any:
-        assert loop_thread_sqlite(connection) is not None
+        if connection.dialect.name == "sqlite":
+            assert loop_thread_sqlite(connection) is not None
         monkeypatch.setattr(Connection, "execute", refused)
         try:
             claimed = DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT})
             read = DirectStatement(select(ActivityReceipt.__table__.c.expires_at)).execute(connection, {})
-            DirectStatement(_ROLES).execute(connection, {"aad": "aad-1"})
+            added = DirectStatement(insert(Person.__table__)).execute(connection, person)  # type: ignore[arg-type]
+            roles = DirectStatement(_ROLES).execute(connection, {"aad": "aad-1"})
         finally:
             monkeypatch.undo()
-        return claimed, read
+        return claimed, read, added, roles
 
-    claimed, read = await in_transaction_on(session_factory, work)
+    claimed, read, added, roles = await in_transaction_on(session_factory, work)
     assert claimed.rows == [("k1", AT)] and read.rows == [(AT,)]
+    assert added == ([], 1) and roles.rows == [(None,)]
+
+
+async def test_a_duplicate_key_is_an_integrity_error(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    claim = DirectStatement(_CLAIM)
+    await in_transaction_on(session_factory, lambda c: claim.execute(c, {"key": "k1", "expires_at": AT}))
+    with pytest.raises(IntegrityError):
+        await in_transaction_on(session_factory, lambda c: claim.execute(c, {"key": "k1", "expires_at": AT}))
 
 
 async def test_statement_listeners_still_see_every_statement(engine: AsyncEngine) -> None:
@@ -198,9 +215,13 @@ async def test_statement_listeners_still_see_every_statement(engine: AsyncEngine
             create_session_factory(engine),
             lambda connection: DirectStatement(_CLAIM).execute(connection, {"key": "k1", "expires_at": AT}),
         )
+        async with engine.execution_options(isolation_level="SERIALIZABLE").connect() as connection:  # an option engine
+            read = DirectStatement(_READ_CONVERSATION)
+            await connection.run_sync(lambda c: read.execute(c, {"conversation_id": "x"}))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
     assert [statement for statement in seen if "activity_receipts" in statement]
+    assert [statement for statement in seen if "FROM conversations" in statement]
 
 
 async def test_a_missing_parameter_is_refused_as_execute_refuses_it(
@@ -318,3 +339,55 @@ def test_a_named_statement_whose_columns_cannot_be_fields_says_so() -> None:
     unlabelled = select(func.count().label("from"))
     with pytest.raises(ValueError, match="label the columns of a named DirectStatement"):
         DirectStatement(unlabelled, named=True)
+
+
+postgresql_only = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
+@postgresql_only
+async def test_on_postgresql_a_connection_the_server_dropped_is_invalidated_as_execute_invalidates_it(
+    db_url: str,
+) -> None:
+    """The error is the dialect's disconnect, wrapped as ``execute`` wraps it, and the pool replaces the connection:
+    the next statement runs on a new one."""
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.engine import create_engine, create_session_factory
+
+    # No ping when taken from the pool: the statement finds the connection gone.
+    engine = create_engine(db_url, pool_size=1, max_overflow=0, ping_after_idle=3600.0)
+    killer = create_engine(db_url, pool_size=1, max_overflow=0)
+    backend = DirectStatement(select(func.pg_backend_pid().label("pid")))
+    factory = create_session_factory(engine)
+    try:
+        first = (await in_transaction_on(factory, lambda c: backend.execute(c, {}))).rows[0][0]
+        async with killer.connect() as connection:
+            await connection.execute(select(func.pg_terminate_backend(first)))
+        with pytest.raises(DBAPIError) as lost:
+            await in_transaction_on(factory, lambda c: backend.execute(c, {}), attempts=1)
+        second = (await in_transaction_on(factory, lambda c: backend.execute(c, {}))).rows[0][0]
+    finally:
+        await engine.dispose()
+        await killer.dispose()
+    assert lost.value.connection_invalidated and second != first
+
+
+@postgresql_only
+async def test_on_postgresql_an_autocommit_read_runs_on_the_driver_and_sends_no_begin(db_url: str) -> None:
+    """On an AUTOCOMMIT connection (``classroom.transactions.read_sessions``) the statement skips ``execute`` too, and
+    commits on its own, as through ``execute``: no transaction is left open on the server."""
+    from storage.engine import create_engine
+
+    engine = create_engine(db_url).execution_options(isolation_level="AUTOCOMMIT")
+    read = DirectStatement(select(func.now().label("now")))
+    try:
+        async with engine.connect() as connection:
+            with through_execute() as executed:  # the option engine's own listener (the level) sees no statement
+                rows = await connection.run_sync(lambda c: read.execute(c, {}).rows)
+            assert executed == []
+            raw = await connection.get_raw_connection()
+            assert raw.driver_connection is not None
+            assert not raw.driver_connection.is_in_transaction()  # committed already: no BEGIN was sent
+    finally:
+        await engine.dispose()
+    assert len(rows) == 1
