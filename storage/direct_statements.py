@@ -269,6 +269,8 @@ def _compile(statement: Executable, dialect: Dialect, names: Sequence[str]) -> _
         bind = compiled.binds[name]
         binds.append((bind.key, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect)))
     types = tuple(column.type for column in compiled._result_columns)
+    if dialect.name != "sqlite":  # PostgreSQL's are chosen by the column types the server reports (``_on_asyncpg``)
+        return _Compiled(expanded.statement, tuple(binds), None, types)
     # The result columns' types, as ``CursorResult`` converts them (sqlite3 describes no column types: None).
     processors = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in compiled._result_columns

@@ -6,10 +6,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, bindparam, event, func, insert, select, text, update
+from sqlalchemy import Connection, Float, Numeric, bindparam, event, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -144,6 +145,18 @@ async def test_writes_and_reads_give_what_execute_gives(session_factory: async_s
     assert direct[7].rows == [("k1",)]
     assert (direct[8], direct[9]) == (2, 0)
     assert sorted(direct[10][0][0].split(",")) == ["admin", "trainer"]
+
+
+async def test_numbers_read_as_execute_reads_them(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """A Numeric (and a Float) column: its result processor is chosen as ``execute`` chooses it (on PostgreSQL by the
+    type the server describes; worked out as SQLite's, asyncpg's Numeric failed on the missing type code)."""
+    amounts = select(literal(Decimal("12.345"), Numeric(10, 3)).label("amount"), literal(2.5, Float()).label("ratio"))
+
+    def work(connection: Connection, run: Callable[..., Any]) -> Any:
+        return run(connection, DirectStatement(amounts), {}).rows
+
+    direct, through_execute = await _both_ways(session_factory, work)
+    assert direct == through_execute == [(Decimal("12.345"), 2.5)]
 
 
 async def test_statements_it_does_not_cover_run_through_execute(
