@@ -196,8 +196,12 @@ def direct_driver(connection: Connection) -> sqlite3.Connection | None:
 
 
 def _runs_directly(connection: Connection) -> bool:
-    """Whether nothing ``execute`` would add is asked for: no listener for statements, no echo, no schema map."""
+    """Whether nothing ``execute`` would add is asked for: no listener for statements, no echo, no schema map, and
+    no transaction that ``execute`` would refuse to run in (one whose savepoint failed: PendingRollbackError)."""
     if connection.dialect._has_events or _execution_listened(connection):
+        return False
+    transaction = connection._nested_transaction or connection._transaction
+    if transaction is not None and not transaction.is_active:
         return False
     return not (connection._echo or connection._execution_options.get("schema_translate_map"))
 

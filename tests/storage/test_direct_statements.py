@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Connection, Float, Numeric, bindparam, event, func, insert, literal, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from classroom.errors import TryAgain
@@ -157,6 +157,32 @@ async def test_numbers_read_as_execute_reads_them(session_factory: async_session
 
     direct, through_execute = await _both_ways(session_factory, work)
     assert direct == through_execute == [(Decimal("12.345"), 2.5)]
+
+
+async def test_a_transaction_execute_would_refuse_is_refused_alike(engine: AsyncEngine) -> None:
+    """A savepoint whose RELEASE failed leaves its transaction inactive: ``execute`` refuses the next statement
+    (PendingRollbackError) without sending it, and so does the shortcut."""
+    read = DirectStatement(select(ActivityReceipt.__table__.c.key))
+
+    def work(connection: Connection, way: str) -> str | None:
+        connection.begin()
+        nested = connection.begin_nested()
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {nested._savepoint}")  # so the nested one's RELEASE fails
+        with pytest.raises(DBAPIError):
+            nested.commit()
+        try:
+            read.execute(connection, {}) if way == "direct" else read._through_sqlalchemy(connection, {})
+        except Exception as error:  # noqa: BLE001 - the outcome compared
+            return type(error).__name__
+        finally:
+            connection.rollback()
+        return None
+
+    outcomes = []
+    for way in ("direct", "execute"):
+        async with engine.connect() as connection:
+            outcomes.append(await connection.run_sync(work, way))
+    assert outcomes == ["PendingRollbackError", "PendingRollbackError"]
 
 
 async def test_statements_it_does_not_cover_run_through_execute(
