@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Connection, Row, Select, and_, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -111,8 +111,8 @@ def places_of_runs(count: int) -> list[Any]:
     columns = []
     for at in range(count):
         run_id: BindParameter[int] = bindparam(f"run_id_{at}")
-        columns.append(_counted(HOLDS_PLACE, run_id).label(f"taken_{at}"))
-        columns.append(_counted(frozenset({EnrolmentStatus.WAITLISTED}), run_id).label(f"waiting_{at}"))
+        columns.append(counted_on_run(HOLDS_PLACE, run_id).label(f"taken_{at}"))
+        columns.append(counted_on_run(frozenset({EnrolmentStatus.WAITLISTED}), run_id).label(f"waiting_{at}"))
     return columns
 
 
@@ -222,15 +222,17 @@ def _applicant_of(row: Any) -> ApplicantFacts:
     return ApplicantFacts(employer, row.organisation_status)
 
 
-def _counted(statuses: frozenset[EnrolmentStatus], run_id: Any = None) -> Any:
+def counted_on_run(statuses: frozenset[EnrolmentStatus], run_id: Any = None) -> Any:
     """How many of the run's enrolments (the parameter ``run_id``, else the one given) are in ``statuses``: a
-    column of ``_APPLICANT`` (each status a plain parameter, not a list expanded on every execution)."""
+    column of a caller's one-row statement. Each status a plain parameter, not a list expanded on every execution;
+    an IN, not ORs, so PostgreSQL looks the statuses up in the (run_id, status) index as SQLite does, instead of
+    reading every row the run has there and filtering them."""
     counted = Enrolment.__table__.alias()
     return (
         select(func.count(counted.c.id))
         .where(
             counted.c.run_id == (bindparam("run_id") if run_id is None else run_id),
-            or_(*(counted.c.status == status for status in sorted(statuses))),
+            counted.c.status.in_([literal(status, counted.c.status.type) for status in sorted(statuses)]),
         )
         .scalar_subquery()
     )
@@ -349,8 +351,8 @@ def applicant_on_run(*columns: Any) -> Select[Any]:
     return (
         select(
             *columns,
-            _counted(HOLDS_PLACE).label("taken"),
-            _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+            counted_on_run(HOLDS_PLACE).label("taken"),
+            counted_on_run(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
             version_column(),
         )
         .select_from(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom.catalogue.snapshot import CatalogueSnapshot, version_column
@@ -36,6 +36,7 @@ from classroom.enrolment.locking import lock_run, lock_run_on
 from classroom.enrolment.notices import ReviewOutcome, RunNotice, WithdrawnNotice, sessions_of, withdrawn_key
 from classroom.enrolment.offer_cards import settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
+from classroom.enrolment.queries import counted_on_run
 from classroom.enrolment.reminders import cancel_reminders, cancel_reminders_on
 from classroom.enrolment.review_cards import settle_review_cards
 from classroom.enrolment.reviewers import linked_trainers
@@ -163,16 +164,6 @@ def _overseers_copies(
 # catalogue's version (to check the copy kept in memory that the run's details come from).
 _ENROLMENTS, _PEOPLE = Enrolment.__table__.c, Person.__table__.c
 _ORGANISATIONS = Organisation.__table__.c
-
-
-def _counted(statuses: frozenset[EnrolmentStatus]) -> Any:
-    counted = Enrolment.__table__.alias()
-    in_statuses = or_(*(counted.c.status == status for status in sorted(statuses)))
-    return (
-        select(func.count(counted.c.id)).where(counted.c.run_id == bindparam("run_id"), in_statuses).scalar_subquery()
-    )
-
-
 _HOLDER = (
     select(
         _PEOPLE.name,
@@ -180,8 +171,8 @@ _HOLDER = (
         _ENROLMENTS.status,
         _ENROLMENTS.round,
         _ORGANISATIONS.name.label("organisation_name"),
-        _counted(HOLDS_PLACE).label("taken"),
-        _counted(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
+        counted_on_run(HOLDS_PLACE).label("taken"),
+        counted_on_run(frozenset({EnrolmentStatus.WAITLISTED})).label("waiting"),
         version_column(),
     )
     .select_from(

@@ -47,6 +47,8 @@ class Enrolment(Base):
         CheckConstraint("price_band IS NULL OR price_band BETWEEN 1 AND 5", name="price_band_tier"),
         Index("ix_enrolments_status_offer_expires_at", "status", "offer_expires_at"),
         Index("ix_enrolments_person_id", "person_id"),
+        # The run's places held and people waiting, counted on every enrolment step (0025).
+        Index("ix_enrolments_run_id_status", "run_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -413,3 +413,16 @@ async def test_sqlite_catalogue_triggers_compare_every_column_shown(engine: Asyn
             )
             shown = {column.name for column in Base.metadata.tables[table].columns} - bookkeeping
             assert {column for column in shown if f"NEW.{column} " not in trigger} == set(), table
+
+
+async def test_0025_adds_the_run_and_status_index_and_takes_it_away_again(engine: AsyncEngine) -> None:
+    async def indexes() -> set[str]:
+        async with engine.connect() as connection:
+            found = await connection.run_sync(lambda c: inspect(c).get_indexes("enrolments"))
+        return {index["name"] for index in found if index["name"]}
+
+    assert "ix_enrolments_run_id_status" in await indexes()
+    await _migrate(engine, "downgrade", _revision_before("0025"))
+    assert "ix_enrolments_run_id_status" not in await indexes()
+    await upgrade(engine)
+    assert "ix_enrolments_run_id_status" in await indexes()
