@@ -31,7 +31,7 @@ def _aad(prefix: int, n: int) -> str:
 
 async def grow(url: str, factor: int, pool: Sequence[str]) -> dict[str, int]:
     """Migrate ``url``, import the demo catalogue and add ``factor`` units of others' data; rows added per table."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from classroom.catalogue.importer import import_catalogue
     from classroom.demo.catalogue import demo_catalogue
@@ -55,6 +55,12 @@ async def grow(url: str, factor: int, pool: Sequence[str]) -> dict[str, int]:
                 for batch in _batches(rows):
                     await connection.execute(insert(table), list(batch))
                 added[table.name] = added.get(table.name, 0) + len(rows)
+        if engine.dialect.name == "postgresql":
+            # Statistics, as autovacuum gathers them in a deployment once this many rows change: without any, the
+            # planner guesses every table's size, and chose scans no analysed database would.
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text("ANALYZE"))
         return added
     finally:
         await engine.dispose()
