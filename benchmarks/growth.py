@@ -77,7 +77,7 @@ PER_TURN = 10  # runs in the warm-up from which a statement counts as part of ev
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _serve_recording(args: list[str], statements_file: str) -> None:
+def _serve_recording(args: list[str], statements_file: str, key: str) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -95,7 +95,10 @@ def _serve_recording(args: list[str], statements_file: str) -> None:
     try:
         from bot.event_loop import run  # the loop the bot serves on in production
 
-        run(turns._serve_bot(kind, database_url, auth, remember, args[4], int(args[5])))
+        # Seeded as turns.py seeds the scenario (by its key there): d-enrol's run made roomy, or it fills (18 places
+        # for 256 users) and most presses measure the refusal of a full run instead of a place taken.
+        seeding = SCENARIOS[key].key
+        run(turns._serve_bot(kind, database_url, auth, remember, args[4], int(args[5]), seeding))
     finally:
         # Explained here, where the statements' parameters still have their types, on this process's database.
         found = asyncio.run(_full_scans(database_url, [(s, p, n) for s, (p, n) in seen.items()]))
@@ -265,7 +268,7 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "_bot":
-        _serve_recording(sys.argv[2:8], sys.argv[8])
+        _serve_recording(sys.argv[2:8], sys.argv[8], sys.argv[9])
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per process (default 8)")
