@@ -8,9 +8,9 @@ recipient, type, input hint: plain assignments): a shallow copy is as good as a 
 
 Each ``send_activities`` also made the reply's address anew from the activity received (a ``ConversationReference``
 and copies of its sender, recipient and conversation: ~12 us), and handed the send through its send handlers when
-there are none. Here the address is made once a turn (botbuilder shares one among the activities of a call; the
-turn's sends share it now, and nothing changes a sent activity's address), and a turn with no send handlers sends
-straight away.
+there are none. Here the address is made once a turn, each reply given shallow copies of its conversation, sender
+and recipient (so a send handler changing one reply's address leaves the others'), and a turn with no send handlers
+sends straight away.
 """
 
 from __future__ import annotations

@@ -227,9 +227,9 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
 def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
     """:func:`enqueue_many` from synchronous code, on the connection of the work of
     ``classroom.transactions.in_transaction_on`` (or ``on_session_connection``): the rows in one INSERT of many
-    VALUES built once per number of rows (``_ENQUEUE_ROWS``), run on sqlite3 directly where it can
-    (``DirectStatement``), where ``Connection.execute``'s executemany processed every row's parameters through
-    SQLAlchemy. Each row behaves as if enqueued on its own; returns how many were queued."""
+    VALUES built once per power of two of rows (``_enqueue_rows``, ``_in_sizes_built``), run on sqlite3 directly
+    where it can (``DirectStatement``), where ``Connection.execute``'s executemany processed every row's parameters
+    through SQLAlchemy. Each row behaves as if enqueued on its own; returns how many were queued."""
     if not rows:
         return 0
     for row in rows:
@@ -239,7 +239,7 @@ def enqueue_many_on(connection: Connection, rows: Sequence[Queued]) -> int:
     values = [_row_values(row, stamps) for row in rows]
     if len({row.dedupe_key for row in rows}) != len(rows):  # as ``enqueue_many``: one at a time
         batches = [[one] for one in values]
-    elif direct_driver(connection) is None:
+    elif direct_driver(connection) is None:  # (and never padded: see ``_in_sizes_built``)
         # Not on sqlite3 directly (PostgreSQL, or listeners on the engine): SQLAlchemy compiles a statement of many
         # VALUES afresh on every run (it caches none), so ``enqueue_many``'s executemany of the cached one-row upsert,
         # sent as one INSERT all the same.
@@ -264,15 +264,18 @@ _MOST_ROWS = 64
 
 
 def _in_sizes_built(values: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """``values`` in batches of 64, 32, 16, 8, 4, 2 or 1 rows, the largest that fits first (12 rows: 8 and 4): one
-    statement (and its compiled form, ~0.4 MB for 64 rows) is kept per size, so seven at most, not one per row count
-    a place ever queued (all 64 of them would keep ~25 MB)."""
+    """``values`` in batches of at most 64 rows, each padded to a power of two (1, 2, 4 ... 64 rows) by repeating its
+    last row: one statement (and its compiled form, ~0.4 MB for 64 rows) is kept per size, seven at most rather than
+    one per row count (all 64 kept ~25 MB), and a place's rows still go in one statement.
+
+    A repeated row changes and returns nothing: it meets the row its first copy has just queued (or left), which is
+    not cancelled, so the upsert leaves it. For sqlite3 directly only: PostgreSQL refuses a statement touching a row
+    twice."""
     batches = []
-    at = 0
-    while at < len(values):
-        size = min(_MOST_ROWS, 1 << ((len(values) - at).bit_length() - 1))
-        batches.append(values[at : at + size])
-        at += size
+    for at in range(0, len(values), _MOST_ROWS):
+        batch = values[at : at + _MOST_ROWS]
+        size = 1 << (len(batch) - 1).bit_length()
+        batches.append(batch + [batch[-1]] * (size - len(batch)))
     return batches
 
 

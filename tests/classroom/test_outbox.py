@@ -27,7 +27,8 @@ from classroom.outbox import (
     replace_copies,
     retry_notification,
 )
-from classroom.outbox.queue import _enqueue_rows, _enqueue_statement
+from classroom.outbox import queue as outbox_queue
+from classroom.outbox.queue import _enqueue_statement
 from classroom.transactions import on_session_connection
 from storage.models import EnquiryKind, EnquiryStatus, NotificationStatus, OutboxNotification
 from tests.support.notices import mark, notice_of
@@ -465,21 +466,38 @@ async def test_enqueue_many_on_a_connection_queues_more_rows_than_one_statement_
 
 
 async def test_enqueue_many_on_a_connection_keeps_a_statement_per_size_not_per_row_count(
-    engine, session_factory
+    engine, session_factory, monkeypatch
 ) -> None:
-    """Places queue as many rows as their course's sessions make: on sqlite3 directly the rows go in batches of a
-    power of two, so the statements kept (each with its compiled form) stay a handful, however many counts come."""
-    _enqueue_rows.cache_clear()
+    """Places queue as many rows as their course's sessions make: on sqlite3 directly each call's rows go in one
+    statement padded to a power of two rows (its last row repeated, which changes nothing), so the statements kept
+    (each with its compiled form) stay a handful, however many counts come."""
+    sizes: list[int] = []
+    built = outbox_queue._enqueue_rows
+
+    def recorded(dialect: str, count: int) -> object:
+        sizes.append(count)
+        return built(dialect, count)
+
+    monkeypatch.setattr(outbox_queue, "_enqueue_rows", recorded)
+    batches = [
+        [
+            Queued(notice_of("text", {"text": "x"}), due_at=DUE, dedupe_key=f"k:{count}:{n}", recipient="a")
+            for n in range(count)
+        ]
+        for count in range(1, 21)
+    ]
     async with session_factory.begin() as session:
-        for count in range(1, 21):
-            batch = [
-                Queued(notice_of("text", {"text": "x"}), due_at=DUE, dedupe_key=f"k:{count}:{n}", recipient="a")
-                for n in range(count)
-            ]
-            assert await _many(session, batch, "on_connection") == count
+        for batch in batches:
+            assert await _many(session, batch, "on_connection") == len(batch)
     assert len(await rows(session_factory)) == sum(range(1, 21))
     if engine.dialect.name == "sqlite":
-        assert _enqueue_rows.cache_info().currsize == 5  # 1, 2, 4, 8 and 16 rows
+        assert len(sizes) == 20 and set(sizes) == {1, 2, 4, 8, 16, 32}, sizes  # one statement a call, six sizes
+    async with session_factory.begin() as session:
+        assert await cancel_by_dedupe_prefix(session, "k:7:") == 7
+    async with session_factory.begin() as session:  # again: the cancelled ones revived, the rest left
+        assert await _many(session, batches[6], "on_connection") == 7
+        assert await _many(session, batches[6], "on_connection") == 0
+        assert await _many(session, batches[19], "on_connection") == 0
 
 
 async def test_enqueue_many_on_a_connection_with_listeners_sends_the_statement_built_once(
