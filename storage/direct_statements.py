@@ -200,9 +200,9 @@ def _runs_directly(connection: Connection) -> bool:
     no transaction that ``execute`` would refuse to run in (one whose savepoint failed: PendingRollbackError)."""
     if connection.dialect._has_events or _execution_listened(connection):
         return False
-    transaction = connection._nested_transaction or connection._transaction
-    if transaction is not None and not transaction.is_active:
-        return False
+    for transaction in (connection._transaction, connection._nested_transaction):  # both, as ``execute`` checks
+        if transaction is not None and not transaction.is_active:
+            return False
     return not (connection._echo or connection._execution_options.get("schema_translate_map"))
 
 
