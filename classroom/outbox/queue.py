@@ -138,7 +138,15 @@ def _enqueue_statement(dialect: str) -> Any:
     # "insertmanyvalues" pass one parameter a row too few on PostgreSQL (asyncpg's numbered parameters).
     stamps = {name: bindparam(name, type_=UtcDateTime()) for name in ("created_at", "updated_at")}
     columns: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in _ENQUEUED_COLUMNS}
-    statement = dialect_insert(dialect, table).values({**columns, **stamps})
+    built = _reviving_cancelled(dialect_insert(dialect, table).values({**columns, **stamps}))
+    _ENQUEUE_STATEMENTS[dialect] = built
+    return built
+
+
+def _reviving_cancelled(statement: Any) -> Any:
+    """``statement``, an INSERT of outbox rows, as :func:`enqueue`'s upsert: a row new, or revived from cancelled,
+    returns its id; one queued already is left as it is."""
+    table = OutboxNotification.__table__
     revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
     # A revived row is a new message: fresh tries (attempts keeps counting claims), nothing sent yet. No bound
     # parameter in the SET clause (NULL written as such, ``updated_at`` the row's own): with one,
@@ -152,15 +160,13 @@ def _enqueue_statement(dialect: str) -> Any:
         last_error=null(),
         updated_at=statement.excluded.updated_at,
     )
-    built = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
         set_=revived,
         # Written in the SQL, not bound: a parameter after the VALUES makes SQLAlchemy 2.1's "insertmanyvalues"
         # miscount its parameters on PostgreSQL (asyncpg's numbered ones): "expects 309 arguments, 308 passed".
         where=table.c.status == literal_column(f"'{NotificationStatus.CANCELLED.value}'"),
     ).returning(table.c.id)
-    _ENQUEUE_STATEMENTS[dialect] = built
-    return built
 
 
 @dataclass(frozen=True)
@@ -307,23 +313,7 @@ def _enqueue_rows(dialect: str, count: int) -> DirectStatement:
         {**{name: bindparam(f"{name}_{at}", type_=table.c[name].type) for name in names}, **fixed}
         for at in range(count)
     ]
-    statement = dialect_insert(dialect, table).values(rows)
-    revived: dict[str, Any] = {name: statement.excluded[name] for name in _ENQUEUED_COLUMNS if name != "dedupe_key"}
-    revived.update(
-        superseded_attempts=table.c.attempts,
-        activity_id=null(),
-        sent_conversation_id=null(),
-        lease_owner=null(),
-        lease_expires_at=null(),
-        last_error=null(),
-        updated_at=statement.excluded.updated_at,
-    )
-    upsert = statement.on_conflict_do_update(
-        index_elements=["dedupe_key"],
-        set_=revived,
-        where=table.c.status == literal_column(f"'{NotificationStatus.CANCELLED.value}'"),
-    ).returning(table.c.id)
-    return DirectStatement(upsert)
+    return DirectStatement(_reviving_cancelled(dialect_insert(dialect, table).values(rows)))
 
 
 def mark_enqueued(transaction: AsyncSession | Session | Connection) -> None:
