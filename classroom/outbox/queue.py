@@ -208,21 +208,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[Queued]) -> int:
             )
         return queued
     stamps = _stamped(utcnow())
-    values = [
-        {
-            "dedupe_key": row.dedupe_key,
-            "kind": row.notice.KIND,
-            "conversation_key": row.conversation_key,
-            "recipient_aad_object_id": row.recipient,
-            "payload": row.notice.payload(),
-            "status": NotificationStatus.PENDING,
-            "due_at": row.due_at,
-            "next_attempt_at": row.due_at,
-            "expires_at": row.expires_at,
-            **stamps,
-        }
-        for row in rows
-    ]
+    values = [_row_values(row, stamps) for row in rows]
     statement = _enqueue_statement(session.get_bind().dialect.name)
     queued = len((await session.execute(statement, values)).all())
     if queued:
@@ -286,6 +272,7 @@ def _in_sizes_built(values: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _row_values(row: Queued, stamps: dict[str, datetime]) -> dict[str, Any]:
+    """The parameters of ``row`` for :func:`enqueue`'s upsert (``stamps``: ``_stamped``)."""
     return {
         "dedupe_key": row.dedupe_key,
         "kind": row.notice.KIND,
