@@ -27,12 +27,11 @@ from classroom.catalogue.snapshot import CatalogueSnapshot
 from classroom.catalogue.views import CourseView, KeptRun, RunView
 from classroom.enrolment.eligibility import ApplicantFacts, EmployerFacts, check_eligibility_of, price_for
 from classroom.enrolment.loading import normalise_code
-from classroom.enrolment.locking import lock_run_on
+from classroom.enrolment.locking import read_under_lock_on
 from classroom.enrolment.policy import EnrolmentPolicy
 from classroom.enrolment.queries import applicant_on_run
 from classroom.enrolment.reminders import plan_reminders_on
 from classroom.enrolment.views import EnrolmentView, run_details_of
-from classroom.errors import NotFound
 from classroom.evaluation.planning import RunKeyFacts, run_key_columns
 from classroom.reflection.planning import settled_reflections
 from storage.base import utcnow
@@ -141,12 +140,7 @@ def take_common_place_on(
     course, run = found
     if not run.sessions or run.sessions[0].starts_at <= now:  # as ``waitlist.is_open``
         return None
-    try:
-        lock_run_on(connection, run.id)
-    except NotFound:  # the run was removed since the copy was kept
-        return None
-    rows = _APPLICANT.execute(connection, {"aad_object_id": aad_object_id, "run_id": run.id}).rows
-    row = rows[0] if rows else None
+    row = read_under_lock_on(connection, _APPLICANT, aad_object_id, run.id)
     if row is None or row.catalogue_version != kept.version or row.moved:
         return None
     if row.status is not None and row.status not in ENDED:

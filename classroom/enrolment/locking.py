@@ -9,6 +9,8 @@ taken earlier can go stale and turn the lock into a "busy snapshot" error.)
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,3 +53,15 @@ def lock_run_on(connection: Connection, run_id: int) -> None:
         found = run_id if _NO_OP_WRITE_ON.execute(connection, {"run_id": run_id}).rowcount else None
     if found is None:
         raise NotFound(f"no run with id {run_id}")
+
+
+def read_under_lock_on(connection: Connection, read: DirectStatement, aad_object_id: str, run_id: int) -> Any:
+    """The run's lock taken (:func:`lock_run_on`), then ``read``'s one row of the person (``aad_object_id``) on the
+    run (``run_id``): what a step decides on. None when the run was removed since the catalogue was kept in memory,
+    or the read finds no row: the caller's other way then."""
+    try:
+        lock_run_on(connection, run_id)
+    except NotFound:
+        return None
+    rows = read.execute(connection, {"aad_object_id": aad_object_id, "run_id": run_id}).rows
+    return rows[0] if rows else None

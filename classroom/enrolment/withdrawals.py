@@ -32,7 +32,7 @@ from classroom.enrolment.loading import (
     places_taken,
     run_id_for_code,
 )
-from classroom.enrolment.locking import lock_run, lock_run_on
+from classroom.enrolment.locking import lock_run, read_under_lock_on
 from classroom.enrolment.notices import ReviewOutcome, RunNotice, WithdrawnNotice, sessions_of, withdrawn_key
 from classroom.enrolment.offer_cards import settle_offer_cards
 from classroom.enrolment.policy import EnrolmentPolicy
@@ -279,12 +279,7 @@ def withdraw_common_on(
     if kept is None or found is None:
         return None
     course, run = found
-    try:
-        lock_run_on(connection, run.id)
-    except NotFound:  # the run was removed since the copy was kept
-        return None
-    rows = _HOLDER_ON.execute(connection, {"aad_object_id": aad_object_id, "run_id": run.id}).rows
-    row = rows[0] if rows else None
+    row = read_under_lock_on(connection, _HOLDER_ON, aad_object_id, run.id)
     if row is None or row.catalogue_version != kept.version:
         return None
     previous = row.status
